@@ -1,0 +1,45 @@
+#pragma once
+/// \file Entry points of the input layer: load a model, scenario or study file into validated
+/// structures, with every diagnostic collected first (InputError lists them all).
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "rareshock/io/tree.hpp"
+#include "rareshock/model/model.hpp"
+#include "rareshock/model/scenario.hpp"
+#include "rareshock/model/study.hpp"
+
+namespace rareshock::io {
+
+enum class FileKind { Model, Scenario, Study };
+const char* to_string(FileKind k);
+
+struct LoadOptions {
+  /// `key.path=value` overrides applied to the resolved tree before validation.
+  std::vector<std::string> overrides;
+  std::size_t max_errors = 50;
+};
+
+/// A loaded, validated input with its resolved tree (includes merged, CSV tables expanded,
+/// defaults filled) and the list of files read.
+struct Loaded {
+  FileKind kind = FileKind::Model;
+  std::shared_ptr<const Model> model;        ///< set for Model files
+  std::shared_ptr<const Scenario> scenario;  ///< set for Scenario files
+  std::shared_ptr<const Study> study;        ///< set for Study files
+  TreeNode resolved;
+  std::vector<std::filesystem::path> files;
+  std::string warnings;  ///< formatted warnings (empty when none)
+};
+
+/// Loads any input file (the kind follows from its top-level keys: `study:`, `scenario:`,
+/// else a model). Throws InputError with every diagnostic when the input is invalid.
+Loaded load_file(const std::filesystem::path& file, const LoadOptions& options = {});
+
+/// Loads from YAML text (for tests); \p name is what messages call the file.
+Loaded load_text(const std::string& name, const std::string& text, const LoadOptions& options = {});
+
+}  // namespace rareshock::io

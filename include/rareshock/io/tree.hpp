@@ -1,0 +1,83 @@
+#pragma once
+/// \file A located document tree: what YAML files and CSV tables become before validation.
+/// Every node keeps the file, line and column it came from, so any later check can point at
+/// the text. Includes are merged and CSV tables expanded at this level.
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "rareshock/core/diagnostics.hpp"
+
+namespace rareshock::io {
+
+struct TreeEntry;
+
+/// A YAML-like node: null, scalar (text), sequence or mapping (ordered, keys located).
+struct TreeNode {
+  enum class Kind { Null, Scalar, Sequence, Map };
+  Kind kind = Kind::Null;
+  std::string scalar;  ///< scalar text (unparsed)
+  bool quoted = false; ///< scalar was quoted in the source (so it is text, never a number)
+  SourceLoc loc;
+  std::vector<TreeEntry> entries;  ///< for Map, in source order
+  std::vector<TreeNode> items;     ///< for Sequence
+
+  bool is_null() const { return kind == Kind::Null; }
+  bool is_scalar() const { return kind == Kind::Scalar; }
+  bool is_seq() const { return kind == Kind::Sequence; }
+  bool is_map() const { return kind == Kind::Map; }
+  const TreeNode* find(std::string_view key) const;
+  TreeNode* find(std::string_view key);
+  const TreeEntry* find_entry(std::string_view key) const;
+  /// Sets (replaces or appends) \p key; returns the stored node.
+  TreeNode& set(std::string key, TreeNode value, SourceLoc key_loc = {});
+  bool erase(std::string_view key);
+  /// For a map with a scalar `id`, that id; else empty.
+  std::string id() const;
+
+  static TreeNode make_scalar(std::string text, SourceLoc loc = {}, bool quoted = false);
+  static TreeNode make_map(SourceLoc loc = {});
+  static TreeNode make_seq(SourceLoc loc = {});
+};
+
+struct TreeEntry {
+  std::string key;
+  SourceLoc key_loc;
+  TreeNode value;
+};
+
+/// Structural equality ignoring locations.
+bool same_content(const TreeNode& a, const TreeNode& b);
+
+/// Deep merge: maps merge key by key; sequences whose items all carry an `id` merge item by
+/// id (matching items merged, new items appended); anything else is replaced by \p over.
+void merge_into(TreeNode& base, const TreeNode& over);
+
+/// Describes a node's kind for messages: "a mapping", "a list", "text '...'", "nothing".
+std::string describe(const TreeNode& n);
+
+/// Serialises as block YAML (UTF-8), keeping quoted scalars quoted.
+std::string to_yaml(const TreeNode& n);
+
+// ---- Key paths -------------------------------------------------------------------------
+// Syntax: `key.key[id].key[3].key`, with `*` or `[*]` as a wildcard segment. A `[x]` segment
+// selects the list item whose `id` is x, or, when x is a number, the item at that index.
+
+/// Paths matched by \p pattern, with the nodes they point at. Concrete paths use ids.
+struct PathMatch {
+  std::string path;
+  TreeNode* node;
+};
+std::vector<PathMatch> find_paths(TreeNode& root, std::string_view pattern, std::string* error);
+
+/// Sets the node at \p path (no wildcards) to \p value, creating missing map keys.
+/// Returns false and fills \p error when the path cannot be followed.
+bool set_path(TreeNode& root, std::string_view path, TreeNode value, std::string* error,
+              std::vector<std::string>* suggestions);
+
+/// The key path of a child: `parent.key` (or `key` at the root).
+std::string child_path(std::string_view parent, std::string_view key);
+/// The key path of a list item: `parent[id]` when the item has an id, else `parent[index]`.
+std::string item_path(std::string_view parent, const TreeNode& item, std::size_t index);
+
+}  // namespace rareshock::io

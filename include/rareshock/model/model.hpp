@@ -1,0 +1,175 @@
+#pragma once
+/// \file The validated, immutable network definition: materials, countries and groups,
+/// nodes (facilities or aggregates) with recipes and inventories, consumers, and edges.
+/// Units: masses [t], rates [t/yr], durations [days], prices [USD/t], money [USD].
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "rareshock/core/diagnostics.hpp"
+
+namespace rareshock {
+
+/// Where a definition came from; ignored by equality (a round trip moves every location).
+struct Origin {
+  SourceLoc loc;
+  std::string path;  ///< key path, e.g. `nodes[cn_mine]`
+  bool operator==(const Origin&) const { return true; }
+};
+
+/// A reference to an id, with where it was written.
+struct Ref {
+  std::string id;
+  SourceLoc loc;
+  bool operator==(const Ref& o) const { return id == o.id; }
+};
+
+/// Free-text provenance of a record (from the `source`, `confidence`, `note` keys).
+struct Provenance {
+  std::string source;
+  std::string confidence;  ///< H, M, L or empty
+  std::string note;
+  bool operator==(const Provenance&) const = default;
+};
+
+struct Material {
+  std::string id;
+  std::string name;
+  std::string family;                      ///< e.g. oxide, metal, magnet, concentrate
+  std::map<std::string, double> elements;  ///< mass fraction per element symbol [1]
+  std::optional<double> price;             ///< [USD/t]
+  Provenance provenance;
+  Origin origin;
+  bool operator==(const Material&) const = default;
+};
+
+struct Country {
+  std::string id;
+  std::string name;
+  Origin origin;
+  bool operator==(const Country&) const = default;
+};
+
+/// A named set of countries: `members`, or every country except `all_except`.
+struct CountryGroup {
+  std::string id;
+  std::vector<Ref> members;
+  std::vector<Ref> all_except;
+  bool complement = false;  ///< true when given as all_except
+  Origin origin;
+  bool operator==(const CountryGroup&) const = default;
+};
+
+enum class Stage { Mine, Refinery, Metal, Magnet, Component, Consumer, Stockpile, Recycler };
+const char* to_string(Stage s);
+std::vector<std::string> stage_names();
+
+enum class Rationing { Proportional, Priority, Contract };
+const char* to_string(Rationing r);
+std::vector<std::string> rationing_names();
+
+/// Flow of one material per unit of activity [t per unit].
+struct MaterialAmount {
+  Ref material;
+  double amount = 0;
+  bool operator==(const MaterialAmount&) const = default;
+};
+
+/// A way to produce: inputs and (possibly several, joint) outputs per unit of activity.
+struct Recipe {
+  std::string id;
+  std::vector<MaterialAmount> inputs;
+  std::vector<MaterialAmount> outputs;
+  double available_after = 0;  ///< [days] from the start of a run before it may be used
+  Origin origin;
+  bool operator==(const Recipe&) const = default;
+};
+
+/// A stock level: tonnes, or days of cover of the baseline use (or baseline output).
+struct StockLevel {
+  double value = 0;
+  bool in_days = false;
+  bool operator==(const StockLevel&) const = default;
+};
+
+/// Initial and target stock of one material at a node.
+struct InventorySpec {
+  Ref material;
+  StockLevel initial;
+  StockLevel target;
+  Origin origin;
+  bool operator==(const InventorySpec&) const = default;
+};
+
+/// A facility or aggregate of facilities at one stage (also consumers and stockpiles).
+struct Node {
+  std::string id;
+  std::string name;
+  Stage stage = Stage::Mine;
+  Ref country;
+  std::optional<double> capacity;  ///< [t/yr] of activity; none for consumers and stockpiles
+  std::vector<Recipe> recipes;     ///< recipes[0] is used from day 0 unless `recipe` says
+  std::string recipe;              ///< id of the recipe used at the start
+  double inventory_days = 30;  ///< initial = target input stock [days of baseline use] by default
+  double output_inventory_days = 0;  ///< initial = target finished stock [days of baseline output]
+  std::vector<InventorySpec> inventory;  ///< per-material input stocks (override inventory_days)
+  std::vector<InventorySpec> output_inventory;  ///< per-material finished-goods stocks
+  double replenishment_time = 10;    ///< τ [days] to close an inventory gap
+  Rationing rationing = Rationing::Proportional;
+  // Consumers only.
+  std::string sector;
+  Ref region;  ///< a country or group id
+  std::vector<MaterialAmount> demand;  ///< [t/yr] per material
+  double units_per_tonne = 0;          ///< downstream units (e.g. vehicles) per t of demand [1/t]
+  double value_per_unit = 0;           ///< [USD] per downstream unit
+  bool backorder = false;
+  Provenance provenance;
+  Origin origin;
+  bool operator==(const Node&) const = default;
+  bool is_consumer() const { return stage == Stage::Consumer; }
+};
+
+/// Supplier -> customer link for one material.
+struct Edge {
+  Ref from;
+  Ref to;
+  Ref material;
+  std::optional<double> share;  ///< of the customer's purchases of this material [1]
+  std::optional<double> flow;   ///< baseline flow [t/yr] (alternative to share)
+  double lead_time = 0;         ///< transport + customs [days]
+  int priority = 1;             ///< class for `priority` rationing; 1 is served first
+  std::optional<double> contract_share;  ///< supplier's output share for `contract` rationing
+  Provenance provenance;
+  Origin origin;
+  bool operator==(const Edge&) const = default;
+  std::string label() const { return from.id + "->" + to.id + ":" + material.id; }
+};
+
+/// Descriptive metadata shown in reports.
+struct ModelInfo {
+  std::string name;
+  std::string description;
+  int base_year = 0;
+  std::vector<std::string> sources;
+  std::vector<std::string> assumptions;
+  bool operator==(const ModelInfo&) const = default;
+};
+
+/// The whole network. Immutable once loaded (see io::load_model).
+struct Model {
+  ModelInfo info;
+  std::vector<Material> materials;
+  std::vector<Country> countries;
+  std::vector<CountryGroup> groups;
+  std::vector<Node> nodes;  ///< producers, stockpiles, recyclers and consumers
+  std::vector<Edge> edges;
+  bool operator==(const Model&) const = default;
+
+  const Material* material(std::string_view id) const;
+  const Node* node(std::string_view id) const;
+  /// Countries of a country or group id (a country maps to itself); empty if unknown.
+  std::vector<std::string> countries_of(std::string_view country_or_group) const;
+};
+
+}  // namespace rareshock

@@ -1,0 +1,210 @@
+#pragma once
+/// \file Scenarios: named lists of time-bounded events — shocks (export restrictions,
+/// outages, demand shocks, logistics delays) and mitigations (stockpile releases, capacity
+/// expansions, substitution, recipe switches, recycling).
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "rareshock/core/date.hpp"
+#include "rareshock/model/distribution.hpp"
+#include "rareshock/model/model.hpp"
+
+namespace rareshock {
+
+/// A point in time: a calendar date or a day offset from the study start.
+struct TimeRef {
+  bool is_date = true;
+  Date date;
+  double offset = 0;  ///< [days] when !is_date
+  bool operator==(const TimeRef&) const = default;
+  /// Day index relative to \p start.
+  double day(Date start) const { return is_date ? static_cast<double>(date - start) : offset; }
+};
+
+/// Materials by id, by family, or by element content above a threshold (any match counts).
+struct MaterialSelector {
+  std::vector<Ref> ids;
+  std::vector<std::string> families;
+  std::vector<std::pair<std::string, double>> elements_above;  ///< element, mass fraction [1]
+  bool all = false;
+  bool operator==(const MaterialSelector&) const = default;
+};
+
+/// Countries: a list (countries or groups), or all, or all except a list.
+struct CountrySelector {
+  bool all = false;
+  std::vector<Ref> only;    ///< when !all
+  std::vector<Ref> except;  ///< when all
+  bool operator==(const CountrySelector&) const = default;
+};
+
+/// Nodes by id, or by country and/or stage (all given criteria must hold).
+struct NodeSelector {
+  std::vector<Ref> nodes;
+  std::vector<Ref> countries;
+  std::vector<Stage> stages;
+  bool operator==(const NodeSelector&) const = default;
+};
+
+/// Consumers by id, sector and/or region (all given criteria must hold; empty = all).
+struct ConsumerSelector {
+  std::vector<Ref> consumers;
+  std::vector<std::string> sectors;
+  std::vector<Ref> regions;
+  bool operator==(const ConsumerSelector&) const = default;
+};
+
+/// Edges by endpoints, endpoint countries and material (all given criteria must hold).
+struct EdgeSelector {
+  std::vector<Ref> from;
+  std::vector<Ref> to;
+  std::vector<Ref> from_countries;
+  std::vector<Ref> to_countries;
+  MaterialSelector materials;
+  bool operator==(const EdgeSelector&) const = default;
+};
+
+enum class RegimeKind { Ban, Licence, Quota };
+const char* to_string(RegimeKind k);
+
+/// From \p from on, this fraction of licence applications is approved.
+struct ApprovalStep {
+  TimeRef from;
+  double fraction = 0;
+  bool operator==(const ApprovalStep&) const = default;
+};
+
+struct LicenceRegime {
+  Distribution review_delay = Distribution::fixed(45 * 7.0 / 5.0);  ///< [days]
+  std::vector<ApprovalStep> approval;  ///< by date; before the first step nothing is approved
+  std::optional<double> validity;      ///< [days]; none = one licence per shipment
+  bool operator==(const LicenceRegime&) const = default;
+};
+
+struct QuotaRegime {
+  double annual = 0;  ///< [t/yr] across all restricted destinations, allocated pro rata
+  bool operator==(const QuotaRegime&) const = default;
+};
+
+struct ExportRestriction {
+  CountrySelector exporters;
+  MaterialSelector materials;
+  CountrySelector destinations;
+  RegimeKind regime = RegimeKind::Ban;
+  LicenceRegime licence;
+  QuotaRegime quota;
+  std::optional<double> de_minimis;    ///< content share below which goods pass [1]
+  std::optional<double> origin_share;  ///< foreign goods above this exporter-origin share are restricted
+  bool operator==(const ExportRestriction&) const = default;
+};
+
+struct CapacityOutage {
+  NodeSelector nodes;
+  double remaining = 0;  ///< capacity fraction left [1]
+  bool operator==(const CapacityOutage&) const = default;
+};
+
+struct DemandShock {
+  ConsumerSelector consumers;
+  double factor = 1;  ///< demand multiplier [1]
+  bool operator==(const DemandShock&) const = default;
+};
+
+struct LogisticsDelay {
+  EdgeSelector edges;
+  double extra_days = 0;  ///< [days]
+  bool operator==(const LogisticsDelay&) const = default;
+};
+
+/// What arms a mitigation: its start date, or a shortage at watched consumers.
+struct Trigger {
+  bool on_shortage = false;
+  ConsumerSelector watch;  ///< shortage at any of these (empty = any consumer)
+  double threshold = 0.01; ///< shortfall fraction that counts as shortage [1]
+  double lag = 0;          ///< [days] from the trigger to the start of the response
+  bool operator==(const Trigger&) const = default;
+};
+
+struct StockpileRelease {
+  Ref node;                          ///< a stockpile node
+  MaterialSelector materials;        ///< default: all it holds
+  double rate = 0;                   ///< [t/yr] maximum release
+  std::optional<double> cover_below; ///< [days]: release only when eligible customers' cover < this
+  CountrySelector eligible;          ///< customers' countries (default: all)
+  bool operator==(const StockpileRelease&) const = default;
+};
+
+struct CapacityExpansion {
+  Ref node;
+  double from = 0;  ///< [t/yr] at the start of the ramp
+  double to = 0;    ///< [t/yr] at the end of the ramp
+  double ramp = 0;  ///< [days] from start to full
+  Trigger trigger;
+  bool operator==(const CapacityExpansion&) const = default;
+};
+
+struct Substitution {
+  ConsumerSelector consumers;
+  Ref material;
+  double max_reduction = 0;  ///< fraction of demand that can move away [1]
+  double lag = 0;            ///< [days] before any reduction
+  double ramp = 0;           ///< [days] from the end of the lag to the full reduction
+  Trigger trigger;
+  bool operator==(const Substitution&) const = default;
+};
+
+struct RecipeSwitch {
+  Ref node;
+  std::string recipe;
+  double qualification_lag = 0;  ///< [days]
+  bool operator==(const RecipeSwitch&) const = default;
+};
+
+struct Recycling {
+  Ref node;  ///< a recycler node
+  double from = 0, to = 0;  ///< [t/yr]
+  double ramp = 0;          ///< [days]
+  bool operator==(const Recycling&) const = default;
+};
+
+enum class EventType {
+  ExportRestriction,
+  CapacityOutage,
+  DemandShock,
+  LogisticsDelay,
+  StockpileRelease,
+  CapacityExpansion,
+  Substitution,
+  RecipeSwitch,
+  Recycling
+};
+const char* to_string(EventType t);
+std::vector<std::string> event_type_names();
+bool is_mitigation(EventType t);
+
+struct Event {
+  std::string id;
+  EventType type = EventType::ExportRestriction;
+  std::string description;
+  TimeRef start;
+  std::optional<TimeRef> end;  ///< none: lasts to the end of the horizon
+  std::variant<ExportRestriction, CapacityOutage, DemandShock, LogisticsDelay, StockpileRelease,
+               CapacityExpansion, Substitution, RecipeSwitch, Recycling>
+      data;
+  Origin origin;
+  bool operator==(const Event&) const = default;
+};
+
+struct Scenario {
+  std::string id;
+  std::string name;
+  std::string description;
+  std::vector<std::string> sources;
+  std::vector<Event> events;
+  Origin origin;
+  bool operator==(const Scenario&) const = default;
+};
+
+}  // namespace rareshock

@@ -1,0 +1,74 @@
+#pragma once
+/// \file A study: the model, the scenarios and mitigation combinations to run, the time
+/// frame, uncertainty, sensitivity and outputs. Studies are what users run.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "rareshock/core/date.hpp"
+#include "rareshock/model/distribution.hpp"
+#include "rareshock/model/model.hpp"
+#include "rareshock/model/scenario.hpp"
+
+namespace rareshock {
+
+/// One run of the study: a scenario (or the baseline) with a set of mitigations.
+struct Combination {
+  std::string id;                        ///< e.g. `china-2025-04-controls+us-stockpile-release`
+  std::optional<std::string> scenario;   ///< none: baseline
+  std::vector<std::string> mitigations;
+  bool operator==(const Combination&) const = default;
+};
+
+/// An uncertain parameter: a key path (wildcards allowed) into the resolved study.
+struct UncertainParam {
+  std::string path;
+  Distribution dist;
+  std::string group;  ///< parameters of one group share their random draw (rank correlation 1)
+  std::vector<std::string> targets;  ///< concrete paths the pattern matched
+  Origin origin;
+  bool operator==(const UncertainParam&) const = default;
+};
+
+struct MonteCarlo {
+  int draws = 0;
+  std::vector<UncertainParam> params;
+  bool operator==(const MonteCarlo&) const = default;
+};
+
+struct Sensitivity {
+  bool tornado = false;
+  bool sobol = false;
+  int sobol_samples = 256;
+  std::vector<std::string> metrics;
+  bool operator==(const Sensitivity&) const = default;
+};
+
+struct Outputs {
+  bool node_series = false;
+  bool edge_series = false;
+  std::vector<std::string> formats;  ///< subset of json, csv, html, md
+  bool operator==(const Outputs&) const = default;
+};
+
+struct Study {
+  std::string name;
+  std::string description;
+  Model model;
+  std::vector<Scenario> scenarios;    ///< shocks
+  std::vector<Scenario> mitigations;  ///< mitigation packages
+  std::vector<Combination> combinations;
+  Date start;
+  int horizon = 730;                ///< [days]
+  double shortage_threshold = 0.01; ///< shortfall fraction that counts as shortage [1]
+  std::uint64_t seed = 1;
+  MonteCarlo monte_carlo;
+  Sensitivity sensitivity;
+  Outputs outputs;
+  bool operator==(const Study&) const = default;
+
+  const Scenario* find_scenario(std::string_view id) const;
+};
+
+}  // namespace rareshock

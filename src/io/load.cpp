@@ -1,0 +1,82 @@
+#include "rareshock/io/load.hpp"
+
+#include "readers.hpp"
+#include "rareshock/core/error.hpp"
+
+namespace rareshock::io {
+
+const char* to_string(FileKind k) {
+  switch (k) {
+    case FileKind::Model: return "model";
+    case FileKind::Scenario: return "scenario";
+    case FileKind::Study: return "study";
+  }
+  return "?";
+}
+
+namespace {
+
+Loaded finish(FileKind kind, Loader& loader, Diagnostics& d, SourceRegistry& sources,
+              TreeNode&& tree, const std::filesystem::path& base_dir, const LoadOptions& options) {
+  Loaded out;
+  out.kind = kind;
+  switch (kind) {
+    case FileKind::Study: {
+      Study st = read_study(d, loader, tree, base_dir, options.overrides);
+      d.throw_if_errors(sources);
+      out.study = std::make_shared<const Study>(std::move(st));
+      break;
+    }
+    case FileKind::Scenario: {
+      apply_overrides(d, loader, tree, options.overrides);
+      Scenario s = read_scenario(d, tree, "");
+      d.throw_if_errors(sources);
+      out.scenario = std::make_shared<const Scenario>(std::move(s));
+      break;
+    }
+    case FileKind::Model: {
+      apply_overrides(d, loader, tree, options.overrides);
+      Model m = read_model(d, tree, "");
+      if (!d.has_errors()) check_model(d, m);
+      d.throw_if_errors(sources);
+      out.model = std::make_shared<const Model>(std::move(m));
+      break;
+    }
+  }
+  out.resolved = std::move(tree);
+  out.files = loader.files_read();
+  if (d.warning_count() > 0) out.warnings = d.format(sources);
+  return out;
+}
+
+FileKind detect(const TreeNode& t) {
+  if (t.is_map() && t.find("study")) return FileKind::Study;
+  if (t.is_map() && t.find("scenario")) return FileKind::Scenario;
+  return FileKind::Model;
+}
+
+}  // namespace
+
+Loaded load_file(const std::filesystem::path& file, const LoadOptions& options) {
+  SourceRegistry sources;
+  Diagnostics d(options.max_errors);
+  Loader loader(sources, d);
+  auto tree = loader.load(file);
+  d.throw_if_errors(sources);
+  FileKind kind = detect(*tree);
+  return finish(kind, loader, d, sources, std::move(*tree), file.parent_path(), options);
+}
+
+Loaded load_text(const std::string& name, const std::string& text, const LoadOptions& options) {
+  SourceRegistry sources;
+  Diagnostics d(options.max_errors);
+  Loader loader(sources, d);
+  auto tree = loader.parse_text(name, text);
+  d.throw_if_errors(sources);
+  if (tree->is_null()) *tree = TreeNode::make_map(tree->loc);
+  FileKind kind = detect(*tree);
+  return finish(kind, loader, d, sources, std::move(*tree),
+                std::filesystem::path(name).parent_path(), options);
+}
+
+}  // namespace rareshock::io

@@ -1,0 +1,572 @@
+// Reads and checks model files: materials, countries, groups, nodes, consumers, edges.
+#include <algorithm>
+#include <boost/graph/adjacency_list.hpp>
+#include <boost/graph/strong_components.hpp>
+#include <cmath>
+#include <map>
+#include <set>
+
+#include "readers.hpp"
+#include "rareshock/core/text.hpp"
+
+namespace rareshock::io {
+namespace {
+
+const std::vector<std::string> kElements = {
+    "H",  "He", "Li", "Be", "B",  "C",  "N",  "O",  "F",  "Ne", "Na", "Mg", "Al", "Si", "P",
+    "S",  "Cl", "Ar", "K",  "Ca", "Sc", "Ti", "V",  "Cr", "Mn", "Fe", "Co", "Ni", "Cu", "Zn",
+    "Ga", "Ge", "As", "Se", "Br", "Kr", "Rb", "Sr", "Y",  "Zr", "Nb", "Mo", "Tc", "Ru", "Rh",
+    "Pd", "Ag", "Cd", "In", "Sn", "Sb", "Te", "I",  "Xe", "Cs", "Ba", "La", "Ce", "Pr", "Nd",
+    "Pm", "Sm", "Eu", "Gd", "Tb", "Dy", "Ho", "Er", "Tm", "Yb", "Lu", "Hf", "Ta", "W",  "Re",
+    "Os", "Ir", "Pt", "Au", "Hg", "Tl", "Pb", "Bi", "Th", "U"};
+
+Provenance read_provenance(MapReader& r) {
+  Provenance p;
+  p.source = r.opt_text("source").value_or("");
+  p.note = r.opt_text("note").value_or("");
+  if (r.has("confidence")) {
+    static const std::vector<std::string> levels = {"H", "M", "L"};
+    p.confidence = levels[r.choice("confidence", levels, 0)];
+  }
+  return p;
+}
+
+StockLevel read_stock_level(Diagnostics& d, const TreeNode& n, const std::string& path) {
+  StockLevel s;
+  if (n.is_scalar()) {
+    QuantityParse days = parse_quantity(n.scalar, Dimension::Duration);
+    if (days.value) {
+      s.value = *days.value;
+      s.in_days = true;
+    } else if (QuantityParse t = parse_quantity(n.scalar, Dimension::Mass); t.value) {
+      s.value = *t.value;
+    } else {
+      d.error(n.loc, path, "'" + n.scalar + "' is neither days of cover nor a mass",
+              "days of cover (a number, or e.g. '60 days') or tonnes (e.g. '500 t')");
+      return s;
+    }
+  } else {
+    d.error(n.loc, path, "expected a stock level, found " + describe(n),
+            "days of cover (e.g. '60 days') or tonnes (e.g. '500 t')");
+    return s;
+  }
+  if (s.value < 0) d.error(n.loc, path, "a stock level must not be negative", "a value >= 0");
+  return s;
+}
+
+std::vector<InventorySpec> read_inventory(Diagnostics& d, TreeNode* n, const std::string& path) {
+  std::vector<InventorySpec> out;
+  if (!n) return out;
+  for_each_item(d, *n, path, "inventory entry", [&](TreeNode& item, const std::string& p) {
+    MapReader r(d, item, p, "an inventory entry");
+    if (!r.valid()) return;
+    InventorySpec s;
+    s.origin = {item.loc, p};
+    s.material = r.ref("material", "a material id");
+    TreeNode* init = r.need("initial", "days of cover or tonnes, e.g. '60 days' or '500 t'");
+    if (init) s.initial = read_stock_level(d, *init, r.at("initial"));
+    if (TreeNode* t = r.get("target"))
+      s.target = read_stock_level(d, *t, r.at("target"));
+    else
+      s.target = s.initial;
+    r.finish();
+    out.push_back(s);
+  });
+  return out;
+}
+
+Recipe read_recipe_body(MapReader& r, const std::string& id) {
+  Recipe rec;
+  rec.id = id;
+  rec.origin = {r.loc(), r.path()};
+  if (TreeNode* in = r.get("inputs"))
+    for (auto& [ref, v] : read_amounts(r.diag(), *in, r.at("inputs"), Dimension::Count))
+      rec.inputs.push_back({ref, v});
+  if (TreeNode* out = r.get("outputs"))
+    for (auto& [ref, v] : read_amounts(r.diag(), *out, r.at("outputs"), Dimension::Count))
+      rec.outputs.push_back({ref, v});
+  return rec;
+}
+
+Material read_material(Diagnostics& d, TreeNode& n, const std::string& path) {
+  Material m;
+  MapReader r(d, n, path, "a material");
+  if (!r.valid()) return m;
+  m.origin = {n.loc, path};
+  m.id = r.id();
+  m.name = r.text("name", m.id);
+  m.family = r.required_text("family", "a family such as concentrate, oxide, metal, alloy, magnet");
+  if (TreeNode* el = r.get("elements")) {
+    double sum = 0;
+    for (auto& [ref, v] : read_amounts(d, *el, r.at("elements"), Dimension::Fraction)) {
+      if (std::find(kElements.begin(), kElements.end(), ref.id) == kElements.end()) {
+        d.error(ref.loc, child_path(r.at("elements"), ref.id),
+                "'" + ref.id + "' is not a chemical element symbol", "e.g. Nd, Pr, Dy, Tb, Sm, Fe",
+                did_you_mean(ref.id, kElements));
+        continue;
+      }
+      if (v > 1) {
+        d.error(ref.loc, child_path(r.at("elements"), ref.id),
+                "element content " + format_number(v) + " is more than 1", "a mass fraction in [0, 1]");
+        continue;
+      }
+      m.elements[ref.id] = v;
+      sum += v;
+    }
+    if (sum > 1 + 1e-9)
+      d.error(el->loc, r.at("elements"),
+              "element contents add up to " + format_number(sum) + ", more than 1",
+              "mass fractions that sum to at most 1");
+  }
+  m.price = r.opt_quantity("price", Dimension::Price);
+  if (m.price && *m.price < 0)
+    d.error(r.loc_of("price"), r.at("price"), "a price must not be negative", "a price >= 0");
+  m.provenance = read_provenance(r);
+  r.finish();
+  return m;
+}
+
+void read_node_common(MapReader& r, Node& node) {
+  Diagnostics& d = r.diag();
+  node.name = r.text("name", node.id);
+  node.replenishment_time = r.quantity("replenishment_time", Dimension::Duration, 10);
+  if (node.replenishment_time <= 0)
+    d.error(r.loc_of("replenishment_time"), r.at("replenishment_time"),
+            "replenishment_time must be positive", "a duration > 0, e.g. '10 days'");
+  node.inventory_days = r.quantity("inventory_days", Dimension::Duration, 30);
+  if (node.inventory_days < 0)
+    d.error(r.loc_of("inventory_days"), r.at("inventory_days"), "inventory_days must not be negative",
+            "a duration >= 0");
+  node.inventory = read_inventory(d, r.get("inventory"), r.at("inventory"));
+  node.provenance = read_provenance(r);
+}
+
+Node read_node(Diagnostics& d, TreeNode& n, const std::string& path) {
+  Node node;
+  MapReader r(d, n, path, "a node");
+  if (!r.valid()) return node;
+  node.origin = {n.loc, path};
+  node.id = r.id();
+  auto names = stage_names();
+  names.erase(std::find(names.begin(), names.end(), "consumer"));
+  auto st = r.required_choice("stage", names);
+  if (!st && r.has("stage")) {
+    if (const TreeNode* s = n.find("stage"); s && s->scalar == "consumer") {
+      // The generic message said "invalid value"; this is the common mistake.
+      d.error(s->loc, r.at("stage"), "consumers are declared in the 'consumers' section",
+              {}, "move this entry under 'consumers:' with sector, region and demand");
+    }
+  }
+  if (st) {
+    std::string s = names[*st];
+    for (std::size_t i = 0; i < stage_names().size(); ++i)
+      if (stage_names()[i] == s) node.stage = static_cast<Stage>(i);
+  }
+  node.country = r.ref("country", "a country id such as CN");
+  node.capacity = r.opt_quantity("capacity", Dimension::MassRate);
+  read_node_common(r, node);
+  node.output_inventory_days = r.quantity("output_inventory_days", Dimension::Duration, 0);
+  node.output_inventory = read_inventory(d, r.get("output_inventory"), r.at("output_inventory"));
+  node.rationing = static_cast<Rationing>(r.choice("rationing", rationing_names(), 0));
+
+  const bool stockpile = node.stage == Stage::Stockpile;
+  if (TreeNode* recs = r.get("recipes")) {
+    if (r.has("inputs") || r.has("outputs"))
+      d.error(r.loc_of(r.has("inputs") ? "inputs" : "outputs"), path,
+              "give either 'recipes' or 'inputs'/'outputs', not both", {},
+              "'inputs'/'outputs' are a shorthand for a single recipe");
+    for_each_item(d, *recs, r.at("recipes"), "recipe", [&](TreeNode& item, const std::string& p) {
+      MapReader rr(d, item, p, "a recipe");
+      if (!rr.valid()) return;
+      std::string rid = rr.id();
+      Recipe rec = read_recipe_body(rr, rid);
+      rec.available_after = rr.quantity("available_after", Dimension::Duration, 0);
+      if (rec.available_after < 0)
+        d.error(rr.loc_of("available_after"), rr.at("available_after"),
+                "available_after must not be negative", "a duration >= 0");
+      rr.finish();
+      node.recipes.push_back(rec);
+    });
+  } else if (r.has("inputs") || r.has("outputs")) {
+    node.recipes.push_back(read_recipe_body(r, "main"));
+  } else {
+    r.allow({"inputs", "outputs"});
+  }
+  if (!node.recipes.empty()) node.recipe = r.text("recipe", node.recipes.front().id);
+  else r.allow({"recipe"});
+
+  // Stage rules.
+  if (st) {
+    if (!stockpile && node.recipes.empty())
+      d.error(n.loc, path, "a " + std::string(to_string(node.stage)) + " node needs a recipe",
+              "'outputs: {material: t per unit}' (and 'inputs:' unless it is a mine or recycler), "
+              "or a 'recipes' list");
+    if (stockpile && !node.recipes.empty())
+      d.error(r.loc_of("recipes"), path, "a stockpile has no recipes; it holds 'inventory'");
+    if (!stockpile && !node.capacity && !r.has("capacity"))
+      d.error(n.loc, path, "missing required key 'capacity' in a node",
+              expected_text(Dimension::MassRate));
+    if (node.capacity) {
+      bool zero_ok = node.stage == Stage::Recycler || stockpile;
+      if (*node.capacity < 0 || (!zero_ok && *node.capacity == 0))
+        d.error(r.loc_of("capacity"), r.at("capacity"),
+                "capacity must be positive, got " + format_number(*node.capacity),
+                zero_ok ? "a rate >= 0" : "a rate > 0 (use a capacity_outage event to switch a node off)");
+    }
+    if (stockpile && node.inventory.empty())
+      d.error(n.loc, path, "a stockpile needs an 'inventory' list of what it holds",
+              "inventory: [{material: dy_oxide, initial: '200 t'}]");
+    for (const auto& rec : node.recipes) {
+      if (rec.outputs.empty())
+        d.error(rec.origin.loc, rec.origin.path, "recipe '" + rec.id + "' has no outputs",
+                "outputs: {material: t per unit of activity}");
+      if (node.stage == Stage::Mine && !rec.inputs.empty())
+        d.error(rec.inputs.front().material.loc, rec.origin.path, "a mine recipe takes no inputs");
+    }
+  }
+  r.finish();
+  return node;
+}
+
+Node read_consumer(Diagnostics& d, TreeNode& n, const std::string& path) {
+  Node node;
+  node.stage = Stage::Consumer;
+  MapReader r(d, n, path, "a consumer");
+  if (!r.valid()) return node;
+  node.origin = {n.loc, path};
+  node.id = r.id();
+  node.sector = r.required_text("sector", "a sector id such as ev_traction");
+  node.region = r.ref("region", "a country or group id such as EU");
+  node.country = node.region;
+  if (TreeNode* dm = r.need("demand", "demand per material, e.g. {ndfeb_sh: '1200 t/yr'}"))
+    for (auto& [ref, v] : read_amounts(d, *dm, r.at("demand"), Dimension::MassRate))
+      node.demand.push_back({ref, v});
+  if (r.has("demand") && node.demand.empty() && d.error_count() == 0)
+    d.error(r.loc_of("demand"), r.at("demand"), "a consumer needs demand for at least one material",
+            "e.g. {ndfeb_sh: '1200 t/yr'}");
+  node.units_per_tonne = r.quantity("units_per_tonne", Dimension::PerMass, 0);
+  node.value_per_unit = r.quantity("value_per_unit", Dimension::Money, 0);
+  if (node.units_per_tonne < 0 || node.value_per_unit < 0)
+    d.error(n.loc, path, "units_per_tonne and value_per_unit must not be negative");
+  node.backorder = r.flag("backorder", false);
+  read_node_common(r, node);
+  r.finish();
+  return node;
+}
+
+Edge read_edge(Diagnostics& d, TreeNode& n, const std::string& path) {
+  Edge e;
+  MapReader r(d, n, path, "an edge");
+  if (!r.valid()) return e;
+  e.origin = {n.loc, path};
+  e.from = r.ref("from", "the supplier's node id");
+  e.to = r.ref("to", "the customer's node id");
+  e.material = r.ref("material", "a material id");
+  e.share = r.opt_fraction("share");
+  e.flow = r.opt_quantity("flow", Dimension::MassRate);
+  if (r.has("share") && r.has("flow"))
+    d.error(r.loc_of("flow"), path, "give either 'share' or 'flow' for an edge, not both");
+  if (!r.has("share") && !r.has("flow"))
+    d.error(n.loc, path, "an edge needs 'share' (of the customer's purchases) or 'flow' (t/yr)",
+            "share: 0.6   or   flow: '1200 t/yr'");
+  if (e.flow && *e.flow < 0)
+    d.error(r.loc_of("flow"), r.at("flow"), "flow must not be negative", "a rate >= 0");
+  e.lead_time = r.quantity("lead_time", Dimension::Duration, 0);
+  if (e.lead_time < 0)
+    d.error(r.loc_of("lead_time"), r.at("lead_time"), "lead_time must not be negative",
+            "a duration >= 0");
+  auto pr = r.integer("priority", 1);
+  if (pr < 1 || pr > 1000)
+    d.error(r.loc_of("priority"), r.at("priority"), "priority must be between 1 and 1000",
+            "1 (served first), 2, ...");
+  e.priority = static_cast<int>(pr);
+  e.contract_share = r.opt_fraction("contract_share");
+  e.provenance = read_provenance(r);
+  r.finish();
+  return e;
+}
+
+}  // namespace
+
+Model read_model(Diagnostics& d, TreeNode& root, const std::string& path) {
+  Model m;
+  MapReader r(d, root, path, path.empty() ? "a model file" : "the model");
+  if (!r.valid()) return m;
+  if (TreeNode* info = r.get("model")) {
+    MapReader ri(d, *info, r.at("model"), "the model header");
+    if (ri.valid()) {
+      m.info.name = ri.text("name", "");
+      m.info.description = ri.opt_text("description").value_or("");
+      m.info.base_year = static_cast<int>(ri.opt_integer("base_year").value_or(0));
+      m.info.sources = ri.text_list("sources");
+      m.info.assumptions = ri.text_list("assumptions");
+      ri.finish();
+    }
+  }
+  if (TreeNode* n = r.need("materials", "a list of materials"))
+    for_each_item(d, *n, r.at("materials"), "material", [&](TreeNode& item, const std::string& p) {
+      m.materials.push_back(read_material(d, item, p));
+    });
+  if (TreeNode* n = r.need("countries", "a list of countries, e.g. [{id: CN, name: China}]"))
+    for_each_item(d, *n, r.at("countries"), "country", [&](TreeNode& item, const std::string& p) {
+      Country c;
+      if (item.is_scalar()) {
+        c.id = item.scalar;
+        c.name = item.scalar;
+      } else {
+        MapReader rc(d, item, p, "a country");
+        if (!rc.valid()) return;
+        c.id = rc.id();
+        c.name = rc.text("name", c.id);
+        rc.finish();
+      }
+      c.origin = {item.loc, p};
+      m.countries.push_back(c);
+    });
+  if (TreeNode* n = r.get("groups"))
+    for_each_item(d, *n, r.at("groups"), "group", [&](TreeNode& item, const std::string& p) {
+      MapReader rg(d, item, p, "a country group");
+      if (!rg.valid()) return;
+      CountryGroup g;
+      g.origin = {item.loc, p};
+      g.id = rg.id();
+      g.members = rg.ref_list("members");
+      g.all_except = rg.ref_list("all_except");
+      g.complement = rg.has("all_except");
+      if (rg.has("members") == rg.has("all_except"))
+        d.error(item.loc, p, "a group needs exactly one of 'members' or 'all_except'",
+                "members: [DE, FR]   or   all_except: [CN]");
+      rg.finish();
+      m.groups.push_back(g);
+    });
+  if (TreeNode* n = r.get("nodes"))
+    for_each_item(d, *n, r.at("nodes"), "node", [&](TreeNode& item, const std::string& p) {
+      m.nodes.push_back(read_node(d, item, p));
+    });
+  if (TreeNode* n = r.need("consumers", "a list of consumers (sector x region demand)"))
+    for_each_item(d, *n, r.at("consumers"), "consumer", [&](TreeNode& item, const std::string& p) {
+      m.nodes.push_back(read_consumer(d, item, p));
+    });
+  if (TreeNode* n = r.need("edges", "a list of supplier -> customer edges"))
+    for_each_item(d, *n, r.at("edges"), "edge", [&](TreeNode& item, const std::string& p) {
+      m.edges.push_back(read_edge(d, item, p));
+    });
+  r.finish();
+  return m;
+}
+
+void check_model(Diagnostics& d, Model& m) {
+  // --- ids ------------------------------------------------------------------------------
+  auto check_dups = [&](const char* what, auto& items, auto id_of, auto origin_of) {
+    std::map<std::string, const Origin*> seen;
+    for (auto& it : items) {
+      const std::string& id = id_of(it);
+      if (id.empty()) continue;
+      auto [pos, fresh] = seen.emplace(id, &origin_of(it));
+      if (!fresh) {
+        const Origin* first = pos->second;
+        d.error(origin_of(it).loc, origin_of(it).path, std::string("duplicate ") + what + " id '" + id + "'",
+                {}, "first defined at line " + std::to_string(first->loc.line) + " (" + first->path + ")");
+      }
+    }
+  };
+  check_dups("material", m.materials, [](auto& x) -> const std::string& { return x.id; },
+             [](auto& x) -> const Origin& { return x.origin; });
+  check_dups("node", m.nodes, [](auto& x) -> const std::string& { return x.id; },
+             [](auto& x) -> const Origin& { return x.origin; });
+  {
+    struct Any {
+      std::string id;
+      Origin origin;
+    };
+    std::vector<Any> places;
+    for (auto& c : m.countries) places.push_back({c.id, c.origin});
+    for (auto& g : m.groups) places.push_back({g.id, g.origin});
+    check_dups("country or group", places, [](auto& x) -> const std::string& { return x.id; },
+               [](auto& x) -> const Origin& { return x.origin; });
+  }
+
+  std::vector<std::string> material_ids, node_ids, country_ids, place_ids;
+  for (auto& x : m.materials) material_ids.push_back(x.id);
+  for (auto& x : m.nodes) node_ids.push_back(x.id);
+  for (auto& x : m.countries) country_ids.push_back(x.id), place_ids.push_back(x.id);
+  for (auto& x : m.groups) place_ids.push_back(x.id);
+  auto known = [](const std::vector<std::string>& v, const std::string& id) {
+    return std::find(v.begin(), v.end(), id) != v.end();
+  };
+  auto ref_check = [&](const Ref& r, const std::vector<std::string>& ids, const char* what,
+                       const std::string& path) {
+    if (r.id.empty() || known(ids, r.id)) return true;
+    d.error(r.loc, path, std::string("unknown ") + what + " '" + r.id + "'", {}, id_hint(r.id, ids));
+    return false;
+  };
+  for (auto& g : m.groups) {
+    for (auto& r : g.members) ref_check(r, country_ids, "country", g.origin.path + ".members");
+    for (auto& r : g.all_except) ref_check(r, country_ids, "country", g.origin.path + ".all_except");
+  }
+
+  // --- nodes ----------------------------------------------------------------------------
+  for (auto& n : m.nodes) {
+    if (n.is_consumer()) {
+      ref_check(n.region, place_ids, "country or group", n.origin.path + ".region");
+      for (auto& a : n.demand) ref_check(a.material, material_ids, "material", n.origin.path + ".demand");
+    } else {
+      ref_check(n.country, country_ids, "country", n.origin.path + ".country");
+    }
+    std::set<std::string> recipe_ids;
+    for (auto& rec : n.recipes) {
+      if (!recipe_ids.insert(rec.id).second)
+        d.error(rec.origin.loc, rec.origin.path, "duplicate recipe id '" + rec.id + "' in node '" + n.id + "'");
+      for (auto& a : rec.inputs) ref_check(a.material, material_ids, "material", rec.origin.path + ".inputs");
+      for (auto& a : rec.outputs) ref_check(a.material, material_ids, "material", rec.origin.path + ".outputs");
+    }
+    if (!n.recipes.empty() && !recipe_ids.count(n.recipe)) {
+      std::vector<std::string> ids(recipe_ids.begin(), recipe_ids.end());
+      d.error(n.origin.loc, n.origin.path + ".recipe", "unknown recipe '" + n.recipe + "' in node '" + n.id + "'",
+              {}, id_hint(n.recipe, ids));
+    }
+    for (auto* inv : {&n.inventory, &n.output_inventory})
+      for (auto& s : *inv) ref_check(s.material, material_ids, "material", s.origin.path + ".material");
+  }
+
+  // --- edges ----------------------------------------------------------------------------
+  std::map<std::string, const Node*> by_id;
+  for (auto& n : m.nodes) by_id.emplace(n.id, &n);
+  auto produces = [](const Node& n, const std::string& mat) {
+    if (n.stage == Stage::Stockpile)
+      return std::any_of(n.inventory.begin(), n.inventory.end(),
+                         [&](auto& s) { return s.material.id == mat; });
+    for (auto& rec : n.recipes)
+      for (auto& o : rec.outputs)
+        if (o.material.id == mat) return true;
+    return false;
+  };
+  auto uses = [](const Node& n, const std::string& mat) {
+    if (n.stage == Stage::Stockpile) return true;
+    for (auto& a : n.demand)
+      if (a.material.id == mat) return true;
+    for (auto& rec : n.recipes)
+      for (auto& i : rec.inputs)
+        if (i.material.id == mat) return true;
+    return false;
+  };
+  for (auto& e : m.edges) {
+    bool ok = ref_check(e.from, node_ids, "node", e.origin.path + ".from");
+    ok = ref_check(e.to, node_ids, "node", e.origin.path + ".to") && ok;
+    ok = ref_check(e.material, material_ids, "material", e.origin.path + ".material") && ok;
+    if (!ok) continue;
+    const Node& from = *by_id[e.from.id];
+    const Node& to = *by_id[e.to.id];
+    if (from.is_consumer()) {
+      d.error(e.from.loc, e.origin.path + ".from", "consumer '" + from.id + "' cannot supply anything",
+              "a producing node or stockpile");
+      continue;
+    }
+    if (e.from.id == e.to.id)
+      d.error(e.to.loc, e.origin.path + ".to", "an edge cannot connect node '" + e.to.id + "' to itself");
+    if (!produces(from, e.material.id))
+      d.error(e.material.loc, e.origin.path + ".material",
+              "node '" + from.id + "' does not produce or hold '" + e.material.id + "'", {},
+              "add it to one of its recipes' outputs, or fix the material id");
+    if (!uses(to, e.material.id))
+      d.error(e.material.loc, e.origin.path + ".material",
+              "node '" + to.id + "' does not use '" + e.material.id + "'", {},
+              "add it to its recipe inputs (or demand for a consumer), or fix the material id");
+    if (from.rationing == Rationing::Contract && !e.contract_share)
+      d.error(e.origin.loc, e.origin.path,
+              "supplier '" + from.id + "' rations by contract, so this edge needs 'contract_share'",
+              "contract_share: a fraction of the supplier's output");
+  }
+
+  // --- shares: per (customer, material) they sum to 1 -----------------------------------
+  std::map<std::pair<std::string, std::string>, std::vector<Edge*>> groups;
+  for (auto& e : m.edges) groups[{e.to.id, e.material.id}].push_back(&e);
+  for (auto& [key, edges] : groups) {
+    bool any_share = false, any_flow = false;
+    double sum = 0;
+    for (Edge* e : edges) {
+      any_share = any_share || e->share.has_value();
+      any_flow = any_flow || e->flow.has_value();
+      sum += e->share.value_or(0);
+    }
+    const Edge& first = *edges.front();
+    if (any_share && any_flow) {
+      d.error(first.origin.loc, first.origin.path,
+              "edges into '" + key.first + "' for '" + key.second + "' mix 'share' and 'flow'",
+              "all 'share' or all 'flow' for one customer and material");
+      continue;
+    }
+    if (!any_share) continue;
+    if (std::fabs(sum - 1) <= 1e-6) continue;
+    if (sum > 0 && std::fabs(sum - 1) <= 0.02) {
+      d.warning(first.origin.loc, first.origin.path,
+                "shares of '" + key.second + "' into '" + key.first + "' sum to " +
+                    format_number(sum) + "; normalised to 1",
+                "rounding within 2 % is normalised; larger gaps are errors");
+      for (Edge* e : edges) e->share = *e->share / sum;
+    } else {
+      d.error(first.origin.loc, first.origin.path,
+              "shares of '" + key.second + "' into '" + key.first + "' sum to " + format_number(sum) +
+                  ", not 1 (" + std::to_string(edges.size()) + " edge" + (edges.size() == 1 ? "" : "s") + ")",
+              "shares per customer and material that sum to 1 (within 2 %, then normalised)");
+    }
+  }
+
+  // --- every demanded or consumed material has a supplier -------------------------------
+  for (auto& n : m.nodes) {
+    auto has_supplier = [&](const std::string& mat) { return groups.count({n.id, mat}) > 0; };
+    if (n.is_consumer()) {
+      for (auto& a : n.demand)
+        if (known(material_ids, a.material.id) && !has_supplier(a.material.id))
+          d.error(a.material.loc, n.origin.path + ".demand." + a.material.id,
+                  "consumer '" + n.id + "' has no supplier of '" + a.material.id + "'", {},
+                  "add an edge with to: " + n.id + ", material: " + a.material.id);
+    } else {
+      for (auto& rec : n.recipes) {
+        if (rec.id != n.recipe) continue;  // alternative recipes may be unsupplied until used
+        for (auto& a : rec.inputs)
+          if (known(material_ids, a.material.id) && !has_supplier(a.material.id))
+            d.error(a.material.loc, rec.origin.path + ".inputs." + a.material.id,
+                    "node '" + n.id + "' needs '" + a.material.id + "' but no edge supplies it", {},
+                    "add an edge with to: " + n.id + ", material: " + a.material.id);
+      }
+    }
+  }
+
+  // --- cycles that cannot start without stock --------------------------------------------
+  using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS>;
+  Graph g(m.nodes.size());
+  std::map<std::string, std::size_t> index;
+  for (std::size_t i = 0; i < m.nodes.size(); ++i) index.emplace(m.nodes[i].id, i);
+  std::vector<bool> self_loop(m.nodes.size(), false);
+  for (auto& e : m.edges) {
+    auto f = index.find(e.from.id), t = index.find(e.to.id);
+    if (f == index.end() || t == index.end()) continue;
+    boost::add_edge(f->second, t->second, g);
+    if (f->second == t->second) self_loop[f->second] = true;
+  }
+  std::vector<int> comp(m.nodes.size());
+  int ncomp = boost::strong_components(g, comp.data());
+  std::vector<std::vector<std::size_t>> members(ncomp);
+  for (std::size_t i = 0; i < comp.size(); ++i) members[comp[i]].push_back(i);
+  for (auto& mem : members) {
+    if (mem.size() < 2 && !(mem.size() == 1 && self_loop[mem[0]])) continue;
+    bool stocked = false;
+    for (std::size_t i : mem) {
+      const Node& n = m.nodes[i];
+      if (n.stage == Stage::Stockpile || n.inventory_days > 0 || n.output_inventory_days > 0) stocked = true;
+      for (auto& s : n.inventory) stocked = stocked || s.initial.value > 0;
+      for (auto& s : n.output_inventory) stocked = stocked || s.initial.value > 0;
+    }
+    if (!stocked) {
+      std::vector<std::string> ids;
+      for (std::size_t i : mem) ids.push_back(m.nodes[i].id);
+      const Node& first = m.nodes[mem.front()];
+      d.error(first.origin.loc, first.origin.path,
+              "the cycle " + join(ids, " -> ") + " cannot start: none of its nodes holds any stock",
+              "an initial inventory on at least one node of the cycle");
+    }
+  }
+}
+
+}  // namespace rareshock::io

@@ -1,0 +1,36 @@
+#pragma once
+// Internal: schema readers for each file kind and the semantic checks between them.
+#include <filesystem>
+
+#include "rareshock/core/diagnostics.hpp"
+#include "rareshock/io/loader.hpp"
+#include "rareshock/io/reader.hpp"
+#include "rareshock/model/model.hpp"
+#include "rareshock/model/scenario.hpp"
+#include "rareshock/model/study.hpp"
+
+namespace rareshock::io {
+
+/// Reads a model from its tree (rooted at \p path, "" for a model file, "model" in a study).
+Model read_model(Diagnostics& d, TreeNode& root, const std::string& path);
+/// Cross-reference and consistency checks; may normalise shares (with a warning).
+void check_model(Diagnostics& d, Model& m);
+
+Scenario read_scenario(Diagnostics& d, TreeNode& root, const std::string& path);
+/// Checks a scenario's references against a model and its timing against a study window.
+void check_scenario(Diagnostics& d, const Model& m, const Scenario& s, const Date* start,
+                    int horizon);
+
+/// Reads a study; loads the referenced model and scenario files through \p loader and
+/// replaces the references in \p root with the loaded trees (so \p root becomes resolved).
+Study read_study(Diagnostics& d, Loader& loader, TreeNode& root,
+                 const std::filesystem::path& base_dir, const std::vector<std::string>& overrides);
+
+/// Applies `key.path=value` overrides (values are YAML) to \p root, reporting bad ones.
+void apply_overrides(Diagnostics& d, Loader& loader, TreeNode& root,
+                     const std::vector<std::string>& overrides);
+
+/// The unit dimension a numeric key holds (for --set and Monte Carlo values).
+Dimension dimension_of_key(const std::string& key);
+
+}  // namespace rareshock::io

@@ -1,0 +1,491 @@
+// Reads scenario files (shock and mitigation events) and checks them against a model.
+#include <algorithm>
+#include <set>
+
+#include "readers.hpp"
+#include "rareshock/core/text.hpp"
+
+namespace rareshock::io {
+namespace {
+
+MaterialSelector read_materials(Diagnostics& d, TreeNode* n, const std::string& path) {
+  MaterialSelector s;
+  if (!n) {
+    s.all = true;
+    return s;
+  }
+  if (n->is_scalar() && n->scalar == "all") {
+    s.all = true;
+  } else if (n->is_scalar() || n->is_seq()) {
+    TreeNode wrapper = TreeNode::make_map(n->loc);
+    wrapper.set("ids", *n, n->loc);
+    MapReader r(d, wrapper, path, "a material selection");
+    s.ids = r.ref_list("ids");
+  } else {
+    MapReader r(d, *n, path, "a material selection");
+    if (!r.valid()) return s;
+    s.ids = r.ref_list("ids");
+    s.families = r.text_list("families");
+    if (TreeNode* el = r.get("elements_above"))
+      for (auto& [ref, v] : read_amounts(d, *el, r.at("elements_above"), Dimension::Fraction))
+        s.elements_above.push_back({ref.id, v});
+    s.all = r.flag("all", false);
+    if (!s.all && s.ids.empty() && s.families.empty() && s.elements_above.empty())
+      d.error(n->loc, path, "the material selection selects nothing",
+              "ids, families, elements_above (e.g. {Dy: '0.1 %'}) or all: true");
+    r.finish();
+  }
+  return s;
+}
+
+CountrySelector read_countries(Diagnostics& d, TreeNode* n, const std::string& path, bool default_all) {
+  CountrySelector s;
+  if (!n) {
+    s.all = default_all;
+    return s;
+  }
+  if (n->is_scalar() && n->scalar == "all") {
+    s.all = true;
+  } else if (n->is_map()) {
+    MapReader r(d, *n, path, "a country selection");
+    s.all = true;
+    s.except = r.ref_list("all_except");
+    if (!r.has("all_except"))
+      d.error(n->loc, path, "a country selection mapping needs 'all_except'",
+              "all, a list of countries/groups, or {all_except: [CN]}");
+    r.finish();
+  } else {
+    TreeNode wrapper = TreeNode::make_map(n->loc);
+    wrapper.set("only", *n, n->loc);
+    MapReader r(d, wrapper, path, "a country selection");
+    s.only = r.ref_list("only");
+  }
+  return s;
+}
+
+NodeSelector read_nodes(Diagnostics& d, TreeNode* n, const std::string& path) {
+  NodeSelector s;
+  if (!n) return s;
+  if (!n->is_map()) {
+    TreeNode wrapper = TreeNode::make_map(n->loc);
+    wrapper.set("nodes", *n, n->loc);
+    MapReader r(d, wrapper, path, "a node selection");
+    s.nodes = r.ref_list("nodes");
+    return s;
+  }
+  MapReader r(d, *n, path, "a node selection");
+  s.nodes = r.ref_list("nodes");
+  s.countries = r.ref_list("countries");
+  for (auto& st : r.ref_list("stages")) {
+    auto names = stage_names();
+    auto it = std::find(names.begin(), names.end(), st.id);
+    if (it == names.end())
+      d.error(st.loc, r.at("stages"), "unknown stage '" + st.id + "'", "one of: " + join(names),
+              did_you_mean(st.id, names));
+    else
+      s.stages.push_back(static_cast<Stage>(it - names.begin()));
+  }
+  if (s.nodes.empty() && s.countries.empty() && s.stages.empty())
+    d.error(n->loc, path, "the node selection selects nothing", "nodes, countries and/or stages");
+  r.finish();
+  return s;
+}
+
+ConsumerSelector read_consumers(Diagnostics& d, TreeNode* n, const std::string& path) {
+  ConsumerSelector s;
+  if (!n) return s;
+  if (!n->is_map()) {
+    TreeNode wrapper = TreeNode::make_map(n->loc);
+    wrapper.set("consumers", *n, n->loc);
+    MapReader r(d, wrapper, path, "a consumer selection");
+    s.consumers = r.ref_list("consumers");
+    return s;
+  }
+  MapReader r(d, *n, path, "a consumer selection");
+  s.consumers = r.ref_list("consumers");
+  s.sectors = r.text_list("sectors");
+  s.regions = r.ref_list("regions");
+  r.finish();
+  return s;
+}
+
+EdgeSelector read_edges(Diagnostics& d, TreeNode* n, const std::string& path) {
+  EdgeSelector s;
+  s.materials.all = true;
+  if (!n) return s;
+  MapReader r(d, *n, path, "an edge selection");
+  if (!r.valid()) return s;
+  s.from = r.ref_list("from");
+  s.to = r.ref_list("to");
+  s.from_countries = r.ref_list("from_countries");
+  s.to_countries = r.ref_list("to_countries");
+  s.materials = read_materials(d, r.get("materials"), r.at("materials"));
+  r.finish();
+  return s;
+}
+
+Trigger read_trigger(Diagnostics& d, MapReader& parent) {
+  Trigger t;
+  TreeNode* n = parent.get("trigger");
+  if (!n) return t;
+  MapReader r(d, *n, parent.at("trigger"), "a trigger");
+  if (!r.valid()) return t;
+  static const std::vector<std::string> kinds = {"date", "shortage"};
+  t.on_shortage = r.choice("on", kinds, 0) == 1;
+  t.watch = read_consumers(d, r.get("watch"), r.at("watch"));
+  t.threshold = r.fraction("threshold", 0.01);
+  t.lag = r.quantity("lag", Dimension::Duration, 0);
+  if (t.lag < 0) d.error(r.loc_of("lag"), r.at("lag"), "lag must not be negative", "a duration >= 0");
+  r.finish();
+  return t;
+}
+
+void non_negative(Diagnostics& d, MapReader& r, const char* key, double v) {
+  if (v < 0)
+    d.error(r.loc_of(key), r.at(key), std::string(key) + " must not be negative, got " + format_number(v),
+            "a value >= 0");
+}
+
+Event read_event(Diagnostics& d, TreeNode& n, const std::string& path, std::size_t index) {
+  Event ev;
+  MapReader r(d, n, path, "an event");
+  if (!r.valid()) return ev;
+  ev.origin = {n.loc, path};
+  auto type = r.required_choice("type", event_type_names());
+  ev.type = type ? static_cast<EventType>(*type) : EventType::ExportRestriction;
+  ev.id = r.text("id", (type ? event_type_names()[*type] : std::string("event")) + "-" +
+                           std::to_string(index + 1));
+  ev.description = r.opt_text("description").value_or("");
+  if (TreeNode* s = r.need("start", "a date 'YYYY-MM-DD' or a day offset"))
+    if (auto t = read_time(d, *s, r.at("start"))) ev.start = *t;
+  ev.end = r.opt_time("end");
+  if (ev.end && ev.end->is_date == ev.start.is_date &&
+      (ev.start.is_date ? ev.end->date < ev.start.date : ev.end->offset < ev.start.offset))
+    d.error(r.loc_of("end"), r.at("end"), "the event ends before it starts",
+            "an end on or after the start");
+  if (!type) {
+    r.allow({"exporters", "materials", "destinations", "regime", "licence", "quota", "de_minimis",
+             "origin_share", "nodes", "remaining", "consumers", "factor", "edges", "extra_days",
+             "node", "rate", "cover_below", "eligible", "from", "to", "ramp", "trigger", "material",
+             "max_reduction", "lag", "recipe", "qualification_lag"});
+    r.finish();
+    return ev;
+  }
+  switch (ev.type) {
+    case EventType::ExportRestriction: {
+      ExportRestriction x;
+      x.exporters = read_countries(d, r.need("exporters", "country ids, e.g. [CN]"), r.at("exporters"), false);
+      x.materials = read_materials(d, r.need("materials", "material ids, families or elements_above"),
+                                   r.at("materials"));
+      x.destinations = read_countries(d, r.get("destinations"), r.at("destinations"), true);
+      static const std::vector<std::string> regimes = {"ban", "licence", "quota"};
+      auto reg = r.required_choice("regime", regimes);
+      x.regime = reg ? static_cast<RegimeKind>(*reg) : RegimeKind::Ban;
+      TreeNode* lic = r.get("licence");
+      TreeNode* quo = r.get("quota");
+      if (reg && x.regime != RegimeKind::Licence && lic)
+        d.error(r.loc_of("licence"), r.at("licence"), "'licence' settings need regime: licence");
+      if (reg && x.regime != RegimeKind::Quota && quo)
+        d.error(r.loc_of("quota"), r.at("quota"), "'quota' settings need regime: quota");
+      if (reg && x.regime == RegimeKind::Licence) {
+        if (!lic)
+          d.error(n.loc, path, "regime licence needs a 'licence' section",
+                  "licence: {review_delay: '45 working days', approval: [{from: 2025-06-01, fraction: 0.25}]}");
+        else {
+          MapReader rl(d, *lic, r.at("licence"), "licence settings");
+          if (rl.valid()) {
+            if (TreeNode* rd = rl.get("review_delay")) {
+              if (auto dist = read_distribution(d, *rd, rl.at("review_delay"), Dimension::Duration)) {
+                x.licence.review_delay = *dist;
+                if (dist->lower() < 0)
+                  d.error(rd->loc, rl.at("review_delay"), "review_delay must not be negative",
+                          "a duration >= 0");
+              }
+            } else {
+              rl.get("review_delay");
+              lic->set("review_delay", TreeNode::make_scalar("45 working days", lic->loc), lic->loc);
+            }
+            if (TreeNode* ap = rl.need("approval", "a fraction, or a list of {from: date, fraction: f}")) {
+              if (ap->is_scalar()) {
+                if (auto v = read_quantity(d, *ap, rl.at("approval"), Dimension::Fraction)) {
+                  if (*v < 0 || *v > 1)
+                    d.error(ap->loc, rl.at("approval"), "approval fraction is outside [0, 1]",
+                            expected_text(Dimension::Fraction));
+                  x.licence.approval.push_back({ev.start, *v});
+                }
+              } else {
+                for_each_item(d, *ap, rl.at("approval"), "approval step",
+                              [&](TreeNode& item, const std::string& p) {
+                                MapReader ra(d, item, p, "an approval step");
+                                if (!ra.valid()) return;
+                                ApprovalStep st;
+                                if (TreeNode* f = ra.need("from", "a date or day offset"))
+                                  if (auto t = read_time(d, *f, ra.at("from"))) st.from = *t;
+                                st.fraction = ra.opt_fraction("fraction").value_or(0);
+                                if (!ra.has("fraction")) ra.need("fraction", expected_text(Dimension::Fraction));
+                                if (!x.licence.approval.empty()) {
+                                  const TimeRef& prev = x.licence.approval.back().from;
+                                  if (prev.is_date == st.from.is_date &&
+                                      (st.from.is_date ? st.from.date < prev.date : st.from.offset < prev.offset))
+                                    d.error(ra.loc_of("from"), ra.at("from"),
+                                            "approval steps must be in date order", "a 'from' after the previous step's");
+                                }
+                                ra.finish();
+                                x.licence.approval.push_back(st);
+                              });
+              }
+            }
+            if (TreeNode* v = rl.get("validity")) {
+              if (v->is_scalar() && v->scalar == "one_shipment") {
+                x.licence.validity.reset();
+              } else if (auto days = read_quantity(d, *v, rl.at("validity"), Dimension::Duration)) {
+                if (*days <= 0)
+                  d.error(v->loc, rl.at("validity"), "validity must be positive",
+                          "one_shipment or a duration such as '6 months'");
+                x.licence.validity = *days;
+              }
+            } else {
+              lic->set("validity", TreeNode::make_scalar("one_shipment", lic->loc), lic->loc);
+            }
+            rl.finish();
+          }
+        }
+      }
+      if (reg && x.regime == RegimeKind::Quota) {
+        if (!quo)
+          d.error(n.loc, path, "regime quota needs a 'quota' section", "quota: {annual: '30000 t/yr'}");
+        else {
+          MapReader rq(d, *quo, r.at("quota"), "quota settings");
+          if (rq.valid()) {
+            x.quota.annual = rq.required_quantity("annual", Dimension::MassRate).value_or(0);
+            non_negative(d, rq, "annual", x.quota.annual);
+            rq.finish();
+          }
+        }
+      }
+      x.de_minimis = r.opt_fraction("de_minimis");
+      x.origin_share = r.opt_fraction("origin_share");
+      ev.data = x;
+      break;
+    }
+    case EventType::CapacityOutage: {
+      CapacityOutage x;
+      x.nodes = read_nodes(d, r.need("nodes", "node ids, or {countries: [...], stages: [...]}"), r.at("nodes"));
+      x.remaining = r.fraction("remaining", 0);
+      ev.data = x;
+      break;
+    }
+    case EventType::DemandShock: {
+      DemandShock x;
+      x.consumers = read_consumers(d, r.get("consumers"), r.at("consumers"));
+      x.factor = r.required_quantity("factor", Dimension::Count).value_or(1);
+      non_negative(d, r, "factor", x.factor);
+      ev.data = x;
+      break;
+    }
+    case EventType::LogisticsDelay: {
+      LogisticsDelay x;
+      x.edges = read_edges(d, r.need("edges", "{from_countries: [...], to_countries: [...], materials: ...}"),
+                           r.at("edges"));
+      x.extra_days = r.required_quantity("extra_days", Dimension::Duration).value_or(0);
+      non_negative(d, r, "extra_days", x.extra_days);
+      ev.data = x;
+      break;
+    }
+    case EventType::StockpileRelease: {
+      StockpileRelease x;
+      x.node = r.ref("node", "a stockpile node id");
+      x.materials = read_materials(d, r.get("materials"), r.at("materials"));
+      x.rate = r.required_quantity("rate", Dimension::MassRate).value_or(0);
+      non_negative(d, r, "rate", x.rate);
+      x.cover_below = r.opt_quantity("cover_below", Dimension::Duration);
+      x.eligible = read_countries(d, r.get("eligible"), r.at("eligible"), true);
+      ev.data = x;
+      break;
+    }
+    case EventType::CapacityExpansion:
+    case EventType::Recycling: {
+      Ref node = r.ref("node", ev.type == EventType::Recycling ? "a recycler node id" : "a node id");
+      double from = r.required_quantity("from", Dimension::MassRate).value_or(0);
+      double to = r.required_quantity("to", Dimension::MassRate).value_or(0);
+      double ramp = r.quantity("ramp", Dimension::Duration, 0);
+      non_negative(d, r, "from", from);
+      non_negative(d, r, "to", to);
+      non_negative(d, r, "ramp", ramp);
+      if (ev.type == EventType::Recycling) {
+        ev.data = Recycling{node, from, to, ramp};
+      } else {
+        CapacityExpansion x{node, from, to, ramp, {}};
+        x.trigger = read_trigger(d, r);
+        ev.data = x;
+      }
+      break;
+    }
+    case EventType::Substitution: {
+      Substitution x;
+      x.consumers = read_consumers(d, r.get("consumers"), r.at("consumers"));
+      x.material = r.ref("material", "the material whose demand falls");
+      x.max_reduction = r.opt_fraction("max_reduction").value_or(0);
+      if (!r.has("max_reduction")) r.need("max_reduction", expected_text(Dimension::Fraction));
+      x.lag = r.quantity("lag", Dimension::Duration, 0);
+      x.ramp = r.quantity("ramp", Dimension::Duration, 0);
+      non_negative(d, r, "lag", x.lag);
+      non_negative(d, r, "ramp", x.ramp);
+      x.trigger = read_trigger(d, r);
+      ev.data = x;
+      break;
+    }
+    case EventType::RecipeSwitch: {
+      RecipeSwitch x;
+      x.node = r.ref("node", "a node id");
+      x.recipe = r.required_text("recipe", "the id of one of the node's recipes");
+      x.qualification_lag = r.quantity("qualification_lag", Dimension::Duration, 0);
+      non_negative(d, r, "qualification_lag", x.qualification_lag);
+      ev.data = x;
+      break;
+    }
+  }
+  r.finish();
+  return ev;
+}
+
+}  // namespace
+
+Scenario read_scenario(Diagnostics& d, TreeNode& root, const std::string& path) {
+  Scenario s;
+  MapReader r(d, root, path, path.empty() ? "a scenario file" : "a scenario");
+  if (!r.valid()) return s;
+  s.origin = {root.loc, path};
+  if (TreeNode* h = r.need("scenario", "scenario: {id: ..., name: ..., description: ...}")) {
+    MapReader rh(d, *h, r.at("scenario"), "the scenario header");
+    if (rh.valid()) {
+      s.id = rh.id();
+      s.name = rh.text("name", s.id);
+      s.description = rh.opt_text("description").value_or("");
+      s.sources = rh.text_list("sources");
+      rh.finish();
+    }
+  }
+  if (TreeNode* ev = r.need("events", "a list of events")) {
+    std::size_t i = 0;
+    std::set<std::string> ids;
+    for_each_item(d, *ev, r.at("events"), "event", [&](TreeNode& item, const std::string& p) {
+      Event e = read_event(d, item, p, i++);
+      if (!e.id.empty() && !ids.insert(e.id).second)
+        d.error(item.loc, p, "duplicate event id '" + e.id + "'");
+      s.events.push_back(std::move(e));
+    });
+  }
+  r.finish();
+  return s;
+}
+
+void check_scenario(Diagnostics& d, const Model& m, const Scenario& s, const Date* start, int horizon) {
+  std::vector<std::string> materials, nodes, consumers, places, sectors, families;
+  for (auto& x : m.materials) {
+    materials.push_back(x.id);
+    if (std::find(families.begin(), families.end(), x.family) == families.end()) families.push_back(x.family);
+  }
+  for (auto& x : m.nodes) {
+    nodes.push_back(x.id);
+    if (x.is_consumer()) {
+      consumers.push_back(x.id);
+      if (std::find(sectors.begin(), sectors.end(), x.sector) == sectors.end()) sectors.push_back(x.sector);
+    }
+  }
+  for (auto& x : m.countries) places.push_back(x.id);
+  for (auto& x : m.groups) places.push_back(x.id);
+  auto has = [](const std::vector<std::string>& v, const std::string& id) {
+    return std::find(v.begin(), v.end(), id) != v.end();
+  };
+  auto check = [&](const Ref& r, const std::vector<std::string>& ids, const char* what, const std::string& p) {
+    if (!r.id.empty() && !has(ids, r.id))
+      d.error(r.loc, p, std::string("unknown ") + what + " '" + r.id + "'", {}, id_hint(r.id, ids));
+  };
+  auto check_materials = [&](const MaterialSelector& ms, const std::string& p, SourceLoc loc) {
+    for (auto& r : ms.ids) check(r, materials, "material", p);
+    for (auto& f : ms.families)
+      if (!has(families, f))
+        d.error(loc, p, "no material has family '" + f + "'", {}, id_hint(f, families));
+  };
+  auto check_countries = [&](const CountrySelector& cs, const std::string& p) {
+    for (auto& r : cs.only) check(r, places, "country or group", p);
+    for (auto& r : cs.except) check(r, places, "country or group", p);
+  };
+  auto check_consumers = [&](const ConsumerSelector& cs, const std::string& p, SourceLoc loc) {
+    for (auto& r : cs.consumers) check(r, consumers, "consumer", p);
+    for (auto& r : cs.regions) check(r, places, "country or group", p);
+    for (auto& sct : cs.sectors)
+      if (!has(sectors, sct)) d.error(loc, p, "no consumer has sector '" + sct + "'", {}, id_hint(sct, sectors));
+  };
+  auto node_of = [&](const Ref& r) { return m.node(r.id); };
+
+  for (const Event& ev : s.events) {
+    const std::string& p = ev.origin.path;
+    std::visit(
+        [&](const auto& x) {
+          using T = std::decay_t<decltype(x)>;
+          if constexpr (std::is_same_v<T, ExportRestriction>) {
+            check_countries(x.exporters, p + ".exporters");
+            check_countries(x.destinations, p + ".destinations");
+            check_materials(x.materials, p + ".materials", ev.origin.loc);
+          } else if constexpr (std::is_same_v<T, CapacityOutage>) {
+            for (auto& r : x.nodes.nodes) check(r, nodes, "node", p + ".nodes");
+            for (auto& r : x.nodes.countries) check(r, places, "country or group", p + ".nodes.countries");
+          } else if constexpr (std::is_same_v<T, DemandShock>) {
+            check_consumers(x.consumers, p + ".consumers", ev.origin.loc);
+          } else if constexpr (std::is_same_v<T, LogisticsDelay>) {
+            for (auto& r : x.edges.from) check(r, nodes, "node", p + ".edges.from");
+            for (auto& r : x.edges.to) check(r, nodes, "node", p + ".edges.to");
+            for (auto& r : x.edges.from_countries) check(r, places, "country or group", p + ".edges.from_countries");
+            for (auto& r : x.edges.to_countries) check(r, places, "country or group", p + ".edges.to_countries");
+            check_materials(x.edges.materials, p + ".edges.materials", ev.origin.loc);
+          } else if constexpr (std::is_same_v<T, StockpileRelease>) {
+            check(x.node, nodes, "node", p + ".node");
+            if (const Node* n = node_of(x.node); n && n->stage != Stage::Stockpile)
+              d.error(x.node.loc, p + ".node", "node '" + n->id + "' is a " + to_string(n->stage) +
+                                                   ", not a stockpile");
+            check_materials(x.materials, p + ".materials", ev.origin.loc);
+            check_countries(x.eligible, p + ".eligible");
+          } else if constexpr (std::is_same_v<T, CapacityExpansion>) {
+            check(x.node, nodes, "node", p + ".node");
+            if (const Node* n = node_of(x.node); n && (n->is_consumer() || n->stage == Stage::Stockpile))
+              d.error(x.node.loc, p + ".node", "node '" + n->id + "' has no production capacity to expand");
+            check_consumers(x.trigger.watch, p + ".trigger.watch", ev.origin.loc);
+          } else if constexpr (std::is_same_v<T, Substitution>) {
+            check_consumers(x.consumers, p + ".consumers", ev.origin.loc);
+            check(x.material, materials, "material", p + ".material");
+            check_consumers(x.trigger.watch, p + ".trigger.watch", ev.origin.loc);
+          } else if constexpr (std::is_same_v<T, RecipeSwitch>) {
+            check(x.node, nodes, "node", p + ".node");
+            if (const Node* n = node_of(x.node)) {
+              std::vector<std::string> rids;
+              for (auto& rec : n->recipes) rids.push_back(rec.id);
+              if (!has(rids, x.recipe))
+                d.error(ev.origin.loc, p + ".recipe", "node '" + n->id + "' has no recipe '" + x.recipe + "'",
+                        {}, id_hint(x.recipe, rids));
+            }
+          } else if constexpr (std::is_same_v<T, Recycling>) {
+            check(x.node, nodes, "node", p + ".node");
+            if (const Node* n = node_of(x.node); n && n->stage != Stage::Recycler)
+              d.error(x.node.loc, p + ".node", "node '" + n->id + "' is a " + to_string(n->stage) +
+                                                   ", not a recycler");
+          }
+        },
+        ev.data);
+    if (start) {
+      double s0 = ev.start.day(*start);
+      if (ev.end && ev.end->day(*start) < s0)
+        d.error(ev.origin.loc, p + ".end",
+                "event '" + ev.id + "' ends (day " + format_number(ev.end->day(*start)) +
+                    ") before it starts (day " + format_number(s0) + ")",
+                "an end on or after the start");
+      if (s0 >= horizon || (ev.end && ev.end->day(*start) < 0))
+        d.warning(ev.origin.loc, p,
+                  "event '" + ev.id + "' lies outside the study window (day 0 = " + to_string(*start) +
+                      ", horizon " + std::to_string(horizon) + " days) and has no effect");
+    }
+  }
+}
+
+}  // namespace rareshock::io

@@ -1,0 +1,322 @@
+// Reads study files: model and scenario references, time frame, uncertainty, outputs.
+#include <algorithm>
+#include <set>
+
+#include "readers.hpp"
+#include "rareshock/core/text.hpp"
+
+namespace rareshock::io {
+namespace fs = std::filesystem;
+
+Dimension dimension_of_key(const std::string& key) {
+  static const std::vector<std::pair<std::string, Dimension>> table = {
+      {"capacity", Dimension::MassRate},      {"flow", Dimension::MassRate},
+      {"rate", Dimension::MassRate},          {"annual", Dimension::MassRate},
+      {"from", Dimension::MassRate},          {"to", Dimension::MassRate},
+      {"lead_time", Dimension::Duration},     {"replenishment_time", Dimension::Duration},
+      {"inventory_days", Dimension::Duration}, {"output_inventory_days", Dimension::Duration},
+      {"initial", Dimension::Duration},       {"target", Dimension::Duration},
+      {"review_delay", Dimension::Duration},  {"validity", Dimension::Duration},
+      {"extra_days", Dimension::Duration},    {"ramp", Dimension::Duration},
+      {"lag", Dimension::Duration},           {"qualification_lag", Dimension::Duration},
+      {"available_after", Dimension::Duration}, {"cover_below", Dimension::Duration},
+      {"horizon", Dimension::Duration},       {"share", Dimension::Fraction},
+      {"fraction", Dimension::Fraction},      {"remaining", Dimension::Fraction},
+      {"max_reduction", Dimension::Fraction}, {"threshold", Dimension::Fraction},
+      {"shortage_threshold", Dimension::Fraction}, {"contract_share", Dimension::Fraction},
+      {"de_minimis", Dimension::Fraction},    {"price", Dimension::Price},
+      {"value_per_unit", Dimension::Money},   {"units_per_tonne", Dimension::PerMass},
+  };
+  for (auto& [k, dim] : table)
+    if (k == key) return dim;
+  return Dimension::Count;
+}
+
+namespace {
+
+const std::vector<std::string> kMetrics = {"time_to_shortage", "peak_shortfall", "shortage_days",
+                                           "unmet_t",          "unmet_fraction", "units_lost",
+                                           "value_lost_usd",   "time_to_recover", "min_cover_days"};
+
+// Replaces a file reference (scalar) by the loaded tree.
+void inline_file(Diagnostics& d, Loader& loader, TreeNode& n, const fs::path& base_dir,
+                 const std::string& path) {
+  if (!n.is_scalar()) return;
+  auto tree = loader.load(base_dir / n.scalar, n.loc, path);
+  if (tree) {
+    SourceLoc ref = n.loc;
+    n = std::move(*tree);
+    if (n.loc.file < 0) n.loc = ref;
+  } else {
+    n = TreeNode::make_map(n.loc);  // already reported; keep reading the rest
+    n.set("__unreadable__", TreeNode::make_scalar("true"));
+  }
+  (void)d;
+}
+
+std::string last_key(const std::string& path) {
+  std::size_t end = path.size();
+  while (end > 0 && path[end - 1] == ']') {
+    auto b = path.rfind('[', end - 1);
+    if (b == std::string::npos) break;
+    end = b;
+  }
+  auto dot = path.rfind('.', end ? end - 1 : 0);
+  return path.substr(dot == std::string::npos ? 0 : dot + 1, end - (dot == std::string::npos ? 0 : dot + 1));
+}
+
+}  // namespace
+
+void apply_overrides(Diagnostics& d, Loader& loader, TreeNode& root,
+                     const std::vector<std::string>& overrides) {
+  for (std::size_t i = 0; i < overrides.size(); ++i) {
+    const std::string& o = overrides[i];
+    auto eq = o.find('=');
+    std::string name = "<--set " + std::to_string(i + 1) + ">";
+    if (eq == std::string::npos || eq == 0) {
+      int fid = loader.sources().add_virtual(name, o);
+      d.error({fid, 1, 1}, {}, "override '" + o + "' is not of the form key.path=value",
+              "e.g. --set horizon=365 or --set model.nodes[cn_mine].capacity='200 kt/yr'");
+      continue;
+    }
+    std::string key = trim(o.substr(0, eq));
+    auto value = loader.parse_text(name, o.substr(eq + 1));
+    if (!value) continue;
+    if (value->is_null()) *value = TreeNode::make_scalar("", value->loc);
+    value->loc.column += static_cast<int>(eq + 1);
+    std::string error;
+    std::vector<std::string> suggestions;
+    if (!set_path(root, key, *value, &error, &suggestions)) {
+      int fid = value->loc.file;
+      d.error({fid, 1, 1}, key, "cannot apply override: " + error, {},
+              suggestions.empty() ? "" : id_hint(key.substr(key.find_last_of(".[") + 1), suggestions));
+    }
+  }
+
+}
+
+Study read_study(Diagnostics& d, Loader& loader, TreeNode& root, const fs::path& base_dir,
+                 const std::vector<std::string>& overrides) {
+  Study st;
+  if (!root.is_map()) {
+    MapReader bad(d, root, "", "a study file");
+    return st;
+  }
+  // 1. Bring referenced files in, so the tree is the whole resolved study.
+  if (TreeNode* m = root.find("model")) inline_file(d, loader, *m, base_dir, "model");
+  for (const char* key : {"scenarios", "mitigations"})
+    if (TreeNode* list = root.find(key); list && list->is_seq())
+      for (std::size_t i = 0; i < list->items.size(); ++i)
+        inline_file(d, loader, list->items[i], base_dir, std::string(key) + "[" + std::to_string(i) + "]");
+
+  // 2. Command-line overrides apply to the resolved tree.
+  apply_overrides(d, loader, root, overrides);
+
+  // 3. Read.
+  MapReader r(d, root, "", "a study file");
+  if (TreeNode* h = r.need("study", "study: {name: ..., description: ...}")) {
+    MapReader rh(d, *h, "study", "the study header");
+    if (rh.valid()) {
+      st.name = rh.required_text("name", "a short title");
+      st.description = rh.opt_text("description").value_or("");
+      rh.finish();
+    }
+  }
+  bool model_ok = false;
+  if (TreeNode* m = r.need("model", "a model file path, e.g. ../world-2024.yaml")) {
+    if (!m->find("__unreadable__")) {
+      std::size_t before = d.error_count();
+      st.model = read_model(d, *m, "model");
+      if (d.error_count() == before) check_model(d, st.model);
+      model_ok = d.error_count() == before;
+    }
+  }
+  std::set<std::string> scenario_ids;
+  auto read_list = [&](const char* key, std::vector<Scenario>& out) {
+    TreeNode* list = r.get(key);
+    if (!list) return;
+    for_each_item(d, *list, key, "scenario file", [&](TreeNode& item, const std::string& p) {
+      if (item.find("__unreadable__")) return;
+      std::string path = std::string(key) + "[" + std::to_string(out.size()) + "]";
+      if (const TreeNode* h = item.find("scenario"))
+        if (const TreeNode* id = h->find("id"); id && id->is_scalar()) path = std::string(key) + "[" + id->scalar + "]";
+      (void)p;
+      Scenario s = read_scenario(d, item, path);
+      if (!s.id.empty() && !scenario_ids.insert(s.id).second)
+        d.error(item.loc, path, "duplicate scenario id '" + s.id + "'", {},
+                "scenario and mitigation ids must be unique within a study");
+      out.push_back(std::move(s));
+    });
+  };
+  read_list("scenarios", st.scenarios);
+  read_list("mitigations", st.mitigations);
+
+  if (TreeNode* s = r.need("start", "the date of day 0, e.g. 2025-01-01")) {
+    auto t = read_time(d, *s, "start");
+    if (t && !t->is_date)
+      d.error(s->loc, "start", "start must be a calendar date", "e.g. 2025-01-01");
+    else if (t)
+      st.start = t->date;
+  }
+  double horizon = r.quantity("horizon", Dimension::Duration, 730);
+  if (horizon < 1 || horizon > 36500)
+    d.error(r.loc_of("horizon"), "horizon", "horizon must be between 1 day and 100 years",
+            expected_text(Dimension::Duration));
+  st.horizon = static_cast<int>(horizon + 0.5);
+  st.shortage_threshold = r.fraction("shortage_threshold", 0.01);
+  if (st.shortage_threshold <= 0)
+    d.error(r.loc_of("shortage_threshold"), "shortage_threshold", "shortage_threshold must be positive",
+            "a fraction > 0, e.g. '1 %'");
+  long long seed = r.integer("seed", 1);
+  if (seed < 0) d.error(r.loc_of("seed"), "seed", "seed must not be negative", "a whole number >= 0");
+  st.seed = static_cast<std::uint64_t>(seed);
+
+  // Combinations.
+  std::vector<std::string> shock_ids, mit_ids;
+  for (auto& s : st.scenarios) shock_ids.push_back(s.id);
+  for (auto& s : st.mitigations) mit_ids.push_back(s.id);
+  TreeNode* comb = r.get("combinations");
+  if (!comb || (comb->is_scalar() && comb->scalar == "auto")) {
+    if (!comb) root.set("combinations", TreeNode::make_scalar("auto", root.loc), root.loc);
+    st.combinations.push_back({"baseline", std::nullopt, {}});
+    for (auto& s : shock_ids) {
+      st.combinations.push_back({s, s, {}});
+      for (auto& m : mit_ids) st.combinations.push_back({s + "+" + m, s, {m}});
+      if (mit_ids.size() > 1) st.combinations.push_back({s + "+all-mitigations", s, mit_ids});
+    }
+  } else {
+    for_each_item(d, *comb, "combinations", "combination", [&](TreeNode& item, const std::string& p) {
+      MapReader rc(d, item, p, "a combination");
+      if (!rc.valid()) return;
+      Combination c;
+      Ref sc = rc.ref("scenario", "a scenario id, or 'baseline'");
+      if (sc.id != "baseline") {
+        if (std::find(shock_ids.begin(), shock_ids.end(), sc.id) == shock_ids.end() && !sc.id.empty()) {
+          auto all = shock_ids;
+          all.push_back("baseline");
+          d.error(sc.loc, rc.at("scenario"), "unknown scenario '" + sc.id + "'", {}, id_hint(sc.id, all));
+        }
+        c.scenario = sc.id;
+      }
+      for (auto& m : rc.ref_list("mitigations")) {
+        if (std::find(mit_ids.begin(), mit_ids.end(), m.id) == mit_ids.end())
+          d.error(m.loc, rc.at("mitigations"), "unknown mitigation '" + m.id + "'", {}, id_hint(m.id, mit_ids));
+        c.mitigations.push_back(m.id);
+      }
+      c.id = rc.text("id", "");
+      if (c.id.empty()) {
+        c.id = c.scenario.value_or("baseline");
+        for (auto& m : c.mitigations) c.id += "+" + m;
+      }
+      rc.finish();
+      st.combinations.push_back(c);
+    });
+    std::set<std::string> ids;
+    for (auto& c : st.combinations)
+      if (!ids.insert(c.id).second)
+        d.error(comb->loc, "combinations", "duplicate combination '" + c.id + "'");
+  }
+
+  // Monte Carlo.
+  if (TreeNode* mc = r.get("monte_carlo")) {
+    MapReader rm(d, *mc, "monte_carlo", "monte_carlo settings");
+    if (rm.valid()) {
+      long long draws = rm.integer("draws", 0);
+      if (draws < 0 || draws > 10000000)
+        d.error(rm.loc_of("draws"), "monte_carlo.draws", "draws must be between 0 and 10,000,000");
+      st.monte_carlo.draws = static_cast<int>(draws);
+      if (TreeNode* ps = rm.get("params"))
+        for_each_item(d, *ps, "monte_carlo.params", "parameter", [&](TreeNode& item, const std::string& p) {
+          if (!item.is_map()) {
+            MapReader bad(d, item, p, "a parameter");
+            return;
+          }
+          UncertainParam up;
+          up.origin = {item.loc, p};
+          TreeNode dist_part = item;
+          dist_part.erase("path");
+          dist_part.erase("group");
+          const TreeNode* path = item.find("path");
+          if (!path || !path->is_scalar()) {
+            d.error(item.loc, p, "a parameter needs 'path', the key path of the value it varies",
+                    "e.g. path: 'model.consumers[*].inventory_days'");
+            return;
+          }
+          up.path = path->scalar;
+          if (const TreeNode* g = item.find("group")) up.group = g->scalar;
+          Dimension dim = dimension_of_key(last_key(up.path));
+          auto dist = read_distribution(d, dist_part, p, dim);
+          if (dist) up.dist = *dist;
+          std::string error;
+          auto matches = find_paths(root, up.path, &error);
+          if (!error.empty()) {
+            d.error(path->loc, p + ".path", error);
+          } else if (matches.empty()) {
+            d.error(path->loc, p + ".path", "path '" + up.path + "' matches no value in the study", {},
+                    "paths start at the study root: model.nodes[<id>].capacity, "
+                    "model.consumers[*].inventory_days, scenarios[<id>].events[<id>].licence.review_delay");
+          } else {
+            for (auto& mt : matches) {
+              if (!mt.node->is_scalar() || !parse_quantity(mt.node->scalar, dim).value) {
+                d.error(path->loc, p + ".path",
+                        "path '" + up.path + "' matches '" + mt.path + "', which is " + describe(*mt.node) +
+                            ", not a " + to_string(dim));
+                break;
+              }
+              up.targets.push_back(mt.path);
+            }
+          }
+          st.monte_carlo.params.push_back(up);
+        });
+      rm.finish();
+    }
+  }
+  if (TreeNode* se = r.get("sensitivity")) {
+    MapReader rs(d, *se, "sensitivity", "sensitivity settings");
+    if (rs.valid()) {
+      st.sensitivity.tornado = rs.flag("tornado", false);
+      st.sensitivity.sobol = rs.flag("sobol", false);
+      st.sensitivity.sobol_samples = static_cast<int>(rs.integer("sobol_samples", 256));
+      if (st.sensitivity.sobol_samples < 8)
+        d.error(rs.loc_of("sobol_samples"), "sensitivity.sobol_samples", "sobol_samples must be at least 8");
+      for (auto& m : rs.ref_list("metrics")) {
+        if (std::find(kMetrics.begin(), kMetrics.end(), m.id) == kMetrics.end())
+          d.error(m.loc, "sensitivity.metrics", "unknown metric '" + m.id + "'", "one of: " + join(kMetrics),
+                  did_you_mean(m.id, kMetrics));
+        st.sensitivity.metrics.push_back(m.id);
+      }
+      rs.finish();
+    }
+  }
+  TreeNode* outs = r.get("outputs");
+  if (!outs) outs = &root.set("outputs", TreeNode::make_map(root.loc), root.loc);
+  {
+    MapReader ro(d, *outs, "outputs", "output settings");
+    if (ro.valid()) {
+      st.outputs.node_series = ro.flag("node_series", false);
+      st.outputs.edge_series = ro.flag("edge_series", false);
+      static const std::vector<std::string> formats = {"json", "csv", "html", "md"};
+      if (!ro.has("formats")) {
+        TreeNode list = TreeNode::make_seq(outs->loc);
+        for (auto& f : formats) list.items.push_back(TreeNode::make_scalar(f, outs->loc));
+        outs->set("formats", list, outs->loc);
+      }
+      for (auto& f : ro.ref_list("formats")) {
+        if (std::find(formats.begin(), formats.end(), f.id) == formats.end())
+          d.error(f.loc, "outputs.formats", "unknown output format '" + f.id + "'", "one of: " + join(formats),
+                  did_you_mean(f.id, formats));
+        st.outputs.formats.push_back(f.id);
+      }
+      ro.finish();
+    }
+  }
+  r.finish();
+
+  if (model_ok) {
+    for (auto& s : st.scenarios) check_scenario(d, st.model, s, &st.start, st.horizon);
+    for (auto& s : st.mitigations) check_scenario(d, st.model, s, &st.start, st.horizon);
+  }
+  return st;
+}
+
+}  // namespace rareshock::io

@@ -1,0 +1,329 @@
+#include "rareshock/io/tree.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <charconv>
+
+#include "rareshock/core/text.hpp"
+
+namespace rareshock::io {
+
+const TreeNode* TreeNode::find(std::string_view key) const {
+  for (const auto& e : entries)
+    if (e.key == key) return &e.value;
+  return nullptr;
+}
+
+TreeNode* TreeNode::find(std::string_view key) {
+  for (auto& e : entries)
+    if (e.key == key) return &e.value;
+  return nullptr;
+}
+
+const TreeEntry* TreeNode::find_entry(std::string_view key) const {
+  for (const auto& e : entries)
+    if (e.key == key) return &e;
+  return nullptr;
+}
+
+TreeNode& TreeNode::set(std::string key, TreeNode value, SourceLoc key_loc) {
+  kind = Kind::Map;
+  for (auto& e : entries)
+    if (e.key == key) {
+      e.value = std::move(value);
+      return e.value;
+    }
+  entries.push_back(TreeEntry{std::move(key), key_loc, std::move(value)});
+  return entries.back().value;
+}
+
+bool TreeNode::erase(std::string_view key) {
+  auto it = std::find_if(entries.begin(), entries.end(), [&](auto& e) { return e.key == key; });
+  if (it == entries.end()) return false;
+  entries.erase(it);
+  return true;
+}
+
+std::string TreeNode::id() const {
+  if (!is_map()) return {};
+  const TreeNode* n = find("id");
+  return (n && n->is_scalar()) ? n->scalar : std::string{};
+}
+
+TreeNode TreeNode::make_scalar(std::string text, SourceLoc loc, bool quoted) {
+  TreeNode n;
+  n.kind = Kind::Scalar;
+  n.scalar = std::move(text);
+  n.loc = loc;
+  n.quoted = quoted;
+  return n;
+}
+TreeNode TreeNode::make_map(SourceLoc loc) {
+  TreeNode n;
+  n.kind = Kind::Map;
+  n.loc = loc;
+  return n;
+}
+TreeNode TreeNode::make_seq(SourceLoc loc) {
+  TreeNode n;
+  n.kind = Kind::Sequence;
+  n.loc = loc;
+  return n;
+}
+
+bool same_content(const TreeNode& a, const TreeNode& b) {
+  if (a.kind != b.kind) return false;
+  switch (a.kind) {
+    case TreeNode::Kind::Null: return true;
+    case TreeNode::Kind::Scalar: return a.scalar == b.scalar;
+    case TreeNode::Kind::Sequence:
+      if (a.items.size() != b.items.size()) return false;
+      for (std::size_t i = 0; i < a.items.size(); ++i)
+        if (!same_content(a.items[i], b.items[i])) return false;
+      return true;
+    case TreeNode::Kind::Map:
+      if (a.entries.size() != b.entries.size()) return false;
+      for (std::size_t i = 0; i < a.entries.size(); ++i)
+        if (a.entries[i].key != b.entries[i].key ||
+            !same_content(a.entries[i].value, b.entries[i].value))
+          return false;
+      return true;
+  }
+  return false;
+}
+
+namespace {
+bool all_items_have_ids(const TreeNode& seq) {
+  if (seq.items.empty()) return false;
+  return std::all_of(seq.items.begin(), seq.items.end(),
+                     [](const TreeNode& n) { return !n.id().empty(); });
+}
+}  // namespace
+
+void merge_into(TreeNode& base, const TreeNode& over) {
+  if (base.is_map() && over.is_map()) {
+    for (const auto& e : over.entries) {
+      TreeNode* existing = base.find(e.key);
+      if (existing)
+        merge_into(*existing, e.value);
+      else
+        base.entries.push_back(e);
+    }
+    return;
+  }
+  if (base.is_seq() && over.is_seq() && all_items_have_ids(base) && all_items_have_ids(over)) {
+    for (const auto& item : over.items) {
+      auto it = std::find_if(base.items.begin(), base.items.end(),
+                             [&](const TreeNode& b) { return b.id() == item.id(); });
+      if (it != base.items.end())
+        merge_into(*it, item);
+      else
+        base.items.push_back(item);
+    }
+    return;
+  }
+  base = over;
+}
+
+std::string describe(const TreeNode& n) {
+  switch (n.kind) {
+    case TreeNode::Kind::Null: return "nothing";
+    case TreeNode::Kind::Scalar: return "'" + n.scalar + "'";
+    case TreeNode::Kind::Sequence: return "a list";
+    case TreeNode::Kind::Map: return "a mapping";
+  }
+  return "?";
+}
+
+namespace {
+void emit(YAML::Emitter& out, const TreeNode& n) {
+  switch (n.kind) {
+    case TreeNode::Kind::Null: out << YAML::Null; break;
+    case TreeNode::Kind::Scalar:
+      if (n.quoted) out << YAML::DoubleQuoted;
+      out << n.scalar;
+      break;
+    case TreeNode::Kind::Sequence:
+      out << YAML::BeginSeq;
+      for (const auto& i : n.items) emit(out, i);
+      out << YAML::EndSeq;
+      break;
+    case TreeNode::Kind::Map:
+      out << YAML::BeginMap;
+      for (const auto& e : n.entries) {
+        out << YAML::Key << e.key << YAML::Value;
+        emit(out, e.value);
+      }
+      out << YAML::EndMap;
+      break;
+  }
+}
+}  // namespace
+
+std::string to_yaml(const TreeNode& n) {
+  YAML::Emitter out;
+  out.SetIndent(2);
+  emit(out, n);
+  return std::string(out.c_str()) + "\n";
+}
+
+std::string child_path(std::string_view parent, std::string_view key) {
+  if (parent.empty()) return std::string(key);
+  return std::string(parent) + "." + std::string(key);
+}
+
+std::string item_path(std::string_view parent, const TreeNode& item, std::size_t index) {
+  std::string id = item.id();
+  return std::string(parent) + "[" + (id.empty() ? std::to_string(index) : id) + "]";
+}
+
+namespace {
+
+struct Segment {
+  enum Kind { Key, Item, Wild } kind;
+  std::string text;
+};
+
+bool parse_path(std::string_view p, std::vector<Segment>& out, std::string* error) {
+  std::size_t i = 0;
+  while (i < p.size()) {
+    if (p[i] == '.') {
+      ++i;
+      continue;
+    }
+    if (p[i] == '[') {
+      std::size_t e = p.find(']', i);
+      if (e == std::string_view::npos) {
+        if (error) *error = "unclosed '[' in key path '" + std::string(p) + "'";
+        return false;
+      }
+      std::string sel(p.substr(i + 1, e - i - 1));
+      out.push_back(sel == "*" ? Segment{Segment::Wild, ""} : Segment{Segment::Item, sel});
+      i = e + 1;
+      continue;
+    }
+    std::size_t e = i;
+    while (e < p.size() && p[e] != '.' && p[e] != '[') ++e;
+    std::string key(p.substr(i, e - i));
+    out.push_back(key == "*" ? Segment{Segment::Wild, ""} : Segment{Segment::Key, key});
+    i = e;
+  }
+  if (out.empty()) {
+    if (error) *error = "empty key path";
+    return false;
+  }
+  return true;
+}
+
+TreeNode* select_item(TreeNode& seq, const std::string& sel, std::size_t* index) {
+  for (std::size_t i = 0; i < seq.items.size(); ++i)
+    if (seq.items[i].id() == sel) {
+      *index = i;
+      return &seq.items[i];
+    }
+  std::size_t k = 0;
+  auto r = std::from_chars(sel.data(), sel.data() + sel.size(), k);
+  if (r.ec == std::errc() && r.ptr == sel.data() + sel.size() && k < seq.items.size()) {
+    *index = k;
+    return &seq.items[k];
+  }
+  return nullptr;
+}
+
+void walk(TreeNode& node, const std::vector<Segment>& segs, std::size_t i, const std::string& path,
+          std::vector<PathMatch>& out) {
+  if (i == segs.size()) {
+    out.push_back({path, &node});
+    return;
+  }
+  const Segment& s = segs[i];
+  if (s.kind == Segment::Key) {
+    if (node.is_map()) {
+      if (TreeNode* c = node.find(s.text)) walk(*c, segs, i + 1, child_path(path, s.text), out);
+    } else if (node.is_seq()) {  // `nodes.cn_mine` also selects by id
+      std::size_t idx = 0;
+      if (TreeNode* c = select_item(node, s.text, &idx))
+        walk(*c, segs, i + 1, item_path(path, *c, idx), out);
+    }
+  } else if (s.kind == Segment::Item) {
+    std::size_t idx = 0;
+    if (node.is_seq())
+      if (TreeNode* c = select_item(node, s.text, &idx))
+        walk(*c, segs, i + 1, item_path(path, *c, idx), out);
+  } else {
+    if (node.is_map())
+      for (auto& e : node.entries) walk(e.value, segs, i + 1, child_path(path, e.key), out);
+    else if (node.is_seq())
+      for (std::size_t k = 0; k < node.items.size(); ++k)
+        walk(node.items[k], segs, i + 1, item_path(path, node.items[k], k), out);
+  }
+}
+
+}  // namespace
+
+std::vector<PathMatch> find_paths(TreeNode& root, std::string_view pattern, std::string* error) {
+  std::vector<Segment> segs;
+  std::vector<PathMatch> out;
+  if (!parse_path(pattern, segs, error)) return out;
+  walk(root, segs, 0, "", out);
+  return out;
+}
+
+bool set_path(TreeNode& root, std::string_view path, TreeNode value, std::string* error,
+              std::vector<std::string>* suggestions) {
+  std::vector<Segment> segs;
+  if (!parse_path(path, segs, error)) return false;
+  TreeNode* cur = &root;
+  std::string done;
+  for (std::size_t i = 0; i < segs.size(); ++i) {
+    const Segment& s = segs[i];
+    bool last = i + 1 == segs.size();
+    if (s.kind == Segment::Wild) {
+      if (error) *error = "wildcards are not allowed here";
+      return false;
+    }
+    if (cur->is_seq()) {
+      std::size_t idx = 0;
+      TreeNode* c = select_item(*cur, s.text, &idx);
+      if (!c) {
+        if (error) *error = "no list item '" + s.text + "' in '" + done + "'";
+        if (suggestions)
+          for (const auto& it : cur->items)
+            if (!it.id().empty()) suggestions->push_back(it.id());
+        return false;
+      }
+      done = item_path(done, *c, idx);
+      cur = c;
+    } else {
+      if (s.kind == Segment::Item) {
+        if (error) *error = "'" + (done.empty() ? std::string("<root>") : done) + "' is not a list";
+        return false;
+      }
+      if (!cur->is_map()) {
+        if (cur->is_null()) {
+          *cur = TreeNode::make_map(cur->loc);
+        } else {
+          if (error) *error = "'" + done + "' is not a mapping";
+          return false;
+        }
+      }
+      TreeNode* c = cur->find(s.text);
+      if (!c) {
+        if (!last) {
+          if (error) *error = "no key '" + s.text + "' in '" + (done.empty() ? "<root>" : done) + "'";
+          if (suggestions)
+            for (const auto& e : cur->entries) suggestions->push_back(e.key);
+          return false;
+        }
+        c = &cur->set(s.text, TreeNode{}, value.loc);
+      }
+      done = child_path(done, s.text);
+      cur = c;
+    }
+  }
+  *cur = std::move(value);
+  return true;
+}
+
+}  // namespace rareshock::io
