@@ -1,16 +1,21 @@
 // rareshock command line: a thin shell over the library. The only catch-all in the project:
 // InputError -> exit 2, any other failure -> exit 1.
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 
 #include <iostream>
 
+#include "rareshock/analysis/study_run.hpp"
 #include "rareshock/core/build_info.hpp"
 #include "rareshock/core/error.hpp"
 #include "rareshock/io/load.hpp"
+#include "rareshock/report/run_output.hpp"
+
+#include <chrono>
+#include <ctime>
 
 namespace {
 
@@ -35,7 +40,9 @@ void setup_logging(const GlobalOptions& g) {
     sinks.push_back(file);
   }
   auto logger = std::make_shared<spdlog::logger>("rareshock", sinks.begin(), sinks.end());
-  console->set_level(g.quiet ? spdlog::level::err : g.verbose ? spdlog::level::debug : spdlog::level::info);
+  console->set_level(g.quiet     ? spdlog::level::err
+                     : g.verbose ? spdlog::level::debug
+                                 : spdlog::level::info);
   logger->set_level(spdlog::level::debug);
   spdlog::set_default_logger(logger);
 }
@@ -68,6 +75,19 @@ rareshock::io::Loaded load(const std::string& file, const std::vector<std::strin
   return loaded;
 }
 
+std::string now_utc() {
+  std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::string fmt_day(const std::optional<int>& d, rareshock::Date start) {
+  return d ? fmt::format("{} (day {})", rareshock::to_string(start + *d), *d) : std::string("none");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -81,14 +101,16 @@ int main(int argc, char** argv) {
   std::string file;
   std::vector<std::string> sets;
 
-  auto* validate = app.add_subcommand("validate", "Check a model, scenario or study; print all diagnostics");
+  auto* validate =
+      app.add_subcommand("validate", "Check a model, scenario or study; print all diagnostics");
   validate->add_option("FILE", file, "Input file")->required();
   validate->add_option("--set", sets, "Override a value: key.path=value (repeatable)");
 
   bool resolved = false;
   auto* config = app.add_subcommand("config", "Print a study, model or scenario as resolved YAML");
   config->add_option("FILE", file, "Input file")->required();
-  config->add_flag("--resolved", resolved, "Every default filled, includes and CSV tables merged")->required();
+  config->add_flag("--resolved", resolved, "Every default filled, includes and CSV tables merged")
+      ->required();
   config->add_option("--set", sets, "Override a value: key.path=value (repeatable)");
 
   std::string out_dir;
@@ -106,7 +128,8 @@ int main(int argc, char** argv) {
 
   bool verbose_version = false;
   auto* version = app.add_subcommand("version", "Print the version");
-  version->add_flag("--verbose", verbose_version, "Git sha, compiler, build type, dependency versions");
+  version->add_flag("--verbose", verbose_version,
+                    "Git sha, compiler, build type, dependency versions");
 
   try {
     app.parse(argc, argv);
@@ -137,15 +160,50 @@ int main(int argc, char** argv) {
     if (*run) {
       if (seed >= 0) sets.push_back("seed=" + std::to_string(seed));
       if (draws >= 0) sets.push_back("monte_carlo.draws=" + std::to_string(draws));
+      std::string started = now_utc();
       auto l = load(file, sets);
       if (l.kind != rareshock::io::FileKind::Study) {
         std::cerr << "error: '" << file << "' is a " << rareshock::io::to_string(l.kind)
                   << " file; 'run' needs a study (a file with a 'study:' header)\n";
         return kExitInput;
       }
+      std::filesystem::path dir =
+          out_dir.empty() ? std::filesystem::path("out") / std::filesystem::path(file).stem()
+                          : std::filesystem::path(out_dir);
+      rareshock::report::check_output_dir(dir, force);
+      const auto& study = *l.study;
       spdlog::info("{}", summary_line(l));
-      std::cout << rareshock::io::to_yaml(l.resolved);
-      (void)force;
+      if (study.monte_carlo.draws > 0)
+        spdlog::warn(
+            "monte_carlo.draws = {}: Monte Carlo is not implemented yet; running the "
+            "deterministic case (distributions at their means)",
+            study.monte_carlo.draws);
+      rareshock::analysis::RunOptions ro;
+      ro.engine.switching_lag = study.engine.switching_lag;
+      ro.engine.share_reversion = study.engine.share_reversion;
+      ro.node_series = study.outputs.node_series;
+      ro.edge_series = study.outputs.edge_series;
+      auto result = rareshock::analysis::run_study(study, ro);
+      for (const auto& w : result.warnings) spdlog::warn("{}", w);
+      rareshock::report::RunProvenance prov;
+      prov.resolved_yaml = rareshock::io::to_yaml(l.resolved);
+      prov.inputs = l.files;
+      prov.started = started;
+      prov.finished = now_utc();
+      prov.threads = 1;
+      prov.command_line.assign(argv, argv + argc);
+      rareshock::report::write_run_outputs(dir, force, study, result, prov);
+      for (const auto& r : result.runs) {
+        for (const auto& n : r.notes) spdlog::warn("{}: {}", r.combination.id, n);
+        for (const auto& e : r.entities) {
+          if (e.level != "sector" || !e.metrics.time_to_shortage) continue;
+          spdlog::info("{}: {} short from {}, peak {:.0f}% on {}, {:.0f} t unmet", r.combination.id,
+                       e.id, fmt_day(e.metrics.time_to_shortage, study.start),
+                       100 * e.metrics.peak_shortfall, fmt_day(e.metrics.peak_day, study.start),
+                       e.metrics.unmet_t);
+        }
+      }
+      spdlog::info("wrote {} runs to {}", result.runs.size(), dir.string());
       (void)threads;
       return kExitOk;
     }

@@ -6,7 +6,8 @@ namespace rareshock::build {
 
 std::string describe() {
   return fmt::format(
-      "rareshock {}\ngit sha: {}\ncompiler: {}\nbuild type: {}\nC++ standard: {}\ndependencies: {}\n",
+      "rareshock {}\ngit sha: {}\ncompiler: {}\nbuild type: {}\nC++ standard: {}\ndependencies: "
+      "{}\n",
       version(), git_sha(), compiler(), build_type(), __cplusplus, dependency_versions());
 }
 

@@ -2,8 +2,8 @@
 
 #include <fmt/format.h>
 
-#include <chrono>
 #include <charconv>
+#include <chrono>
 
 namespace rareshock {
 
@@ -23,7 +23,8 @@ std::optional<Date> parse_date(std::string_view s) {
   };
   int y = 0, m = 0, d = 0;
   if (!num(0, 4, y) || !num(5, 2, m) || !num(8, 2, d)) return std::nullopt;
-  std::chrono::year_month_day ymd{std::chrono::year{y}, std::chrono::month{static_cast<unsigned>(m)},
+  std::chrono::year_month_day ymd{std::chrono::year{y},
+                                  std::chrono::month{static_cast<unsigned>(m)},
                                   std::chrono::day{static_cast<unsigned>(d)}};
   if (!ymd.ok()) return std::nullopt;
   return Date{static_cast<int>(std::chrono::sys_days{ymd}.time_since_epoch().count())};

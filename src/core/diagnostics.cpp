@@ -16,8 +16,12 @@ int SourceRegistry::add(std::string display_path, std::string text) {
   return static_cast<int>(files_.size()) - 1;
 }
 
-const std::string& SourceRegistry::path(int file) const { return files_.at(file).path; }
-const std::string& SourceRegistry::text(int file) const { return files_.at(file).text; }
+const std::string& SourceRegistry::path(int file) const {
+  return files_.at(file).path;
+}
+const std::string& SourceRegistry::text(int file) const {
+  return files_.at(file).text;
+}
 
 std::string SourceRegistry::line(int file, int line) const {
   if (file < 0 || file >= static_cast<int>(files_.size()) || line < 1) return {};
@@ -33,9 +37,12 @@ std::string SourceRegistry::line(int file, int line) const {
 
 const char* to_string(Severity s) {
   switch (s) {
-    case Severity::Error: return "error";
-    case Severity::Warning: return "warning";
-    case Severity::Note: return "note";
+    case Severity::Error:
+      return "error";
+    case Severity::Warning:
+      return "warning";
+    case Severity::Note:
+      return "note";
   }
   return "error";
 }

@@ -13,7 +13,8 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
   for (std::size_t i = 0; i <= n; ++i) d[i][0] = i;
   for (std::size_t j = 0; j <= m; ++j) d[0][j] = j;
   auto eq = [](char x, char y) {
-    return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+    return std::tolower(static_cast<unsigned char>(x)) ==
+           std::tolower(static_cast<unsigned char>(y));
   };
   for (std::size_t i = 1; i <= n; ++i)
     for (std::size_t j = 1; j <= m; ++j) {
@@ -36,8 +37,8 @@ std::vector<std::string> closest(std::string_view word, const std::vector<std::s
     std::size_t dist = edit_distance(word, c);
     std::size_t limit = std::max<std::size_t>(1, std::max(word.size(), c.size()) / 3);
     const std::string lc = to_lower(c);
-    bool prefix = lw.size() >= 3 && lc.size() >= 3 &&
-                  (lc.rfind(lw, 0) == 0 || lw.rfind(lc, 0) == 0);
+    bool prefix =
+        lw.size() >= 3 && lc.size() >= 3 && (lc.rfind(lw, 0) == 0 || lw.rfind(lc, 0) == 0);
     if (dist <= limit || prefix) scored.emplace_back(prefix ? std::min(dist, limit) : dist, c);
   }
   std::stable_sort(scored.begin(), scored.end(),

@@ -76,45 +76,67 @@ const UnitDef kUnits[] = {
 
 const char* to_string(Dimension d) {
   switch (d) {
-    case Dimension::Mass: return "mass";
-    case Dimension::MassRate: return "mass rate";
-    case Dimension::Duration: return "duration";
-    case Dimension::Money: return "money";
-    case Dimension::Price: return "price";
-    case Dimension::Fraction: return "fraction";
-    case Dimension::Count: return "count";
-    case Dimension::PerMass: return "count per mass";
+    case Dimension::Mass:
+      return "mass";
+    case Dimension::MassRate:
+      return "mass rate";
+    case Dimension::Duration:
+      return "duration";
+    case Dimension::Money:
+      return "money";
+    case Dimension::Price:
+      return "price";
+    case Dimension::Fraction:
+      return "fraction";
+    case Dimension::Count:
+      return "count";
+    case Dimension::PerMass:
+      return "count per mass";
   }
   return "?";
 }
 
 const char* canonical_unit(Dimension d) {
   switch (d) {
-    case Dimension::Mass: return "t";
-    case Dimension::MassRate: return "t/yr";
-    case Dimension::Duration: return "days";
-    case Dimension::Money: return "USD";
-    case Dimension::Price: return "USD/t";
-    case Dimension::Fraction: return "";
-    case Dimension::Count: return "";
-    case Dimension::PerMass: return "1/t";
+    case Dimension::Mass:
+      return "t";
+    case Dimension::MassRate:
+      return "t/yr";
+    case Dimension::Duration:
+      return "days";
+    case Dimension::Money:
+      return "USD";
+    case Dimension::Price:
+      return "USD/t";
+    case Dimension::Fraction:
+      return "";
+    case Dimension::Count:
+      return "";
+    case Dimension::PerMass:
+      return "1/t";
   }
   return "";
 }
 
 std::string expected_text(Dimension d) {
   switch (d) {
-    case Dimension::Mass: return "a mass: a number in t, or e.g. '500 t', '2.5 kt', '800 kg'";
+    case Dimension::Mass:
+      return "a mass: a number in t, or e.g. '500 t', '2.5 kt', '800 kg'";
     case Dimension::MassRate:
       return "a mass rate: a number in t/yr, or e.g. '40000 t/yr', '3.5 kt/yr', '12 t/day'";
     case Dimension::Duration:
       return "a duration: a number of days, or e.g. '60 days', '8 weeks', '45 working days', "
              "'6 months'";
-    case Dimension::Money: return "an amount of money: a number in USD, or e.g. '35000 USD'";
-    case Dimension::Price: return "a price: a number in USD/t, or e.g. '69 USD/kg', '450 USD/t'";
-    case Dimension::Fraction: return "a fraction: a number from 0 to 1, or a percentage such as '25 %'";
-    case Dimension::Count: return "a plain number";
-    case Dimension::PerMass: return "a count per tonne: a number, or e.g. '400 per t', '0.5 /kg'";
+    case Dimension::Money:
+      return "an amount of money: a number in USD, or e.g. '35000 USD'";
+    case Dimension::Price:
+      return "a price: a number in USD/t, or e.g. '69 USD/kg', '450 USD/t'";
+    case Dimension::Fraction:
+      return "a fraction: a number from 0 to 1, or a percentage such as '25 %'";
+    case Dimension::Count:
+      return "a plain number";
+    case Dimension::PerMass:
+      return "a count per tonne: a number, or e.g. '400 per t', '0.5 /kg'";
   }
   return "";
 }

@@ -1,15 +1,18 @@
 #include "rareshock/io/load.hpp"
 
-#include "readers.hpp"
 #include "rareshock/core/error.hpp"
+#include "readers.hpp"
 
 namespace rareshock::io {
 
 const char* to_string(FileKind k) {
   switch (k) {
-    case FileKind::Model: return "model";
-    case FileKind::Scenario: return "scenario";
-    case FileKind::Study: return "study";
+    case FileKind::Model:
+      return "model";
+    case FileKind::Scenario:
+      return "scenario";
+    case FileKind::Study:
+      return "study";
   }
   return "?";
 }

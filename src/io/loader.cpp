@@ -24,7 +24,9 @@ TreeNode convert(const YAML::Node& y, int file, SourceLoc fallback, const std::s
   n.loc = loc_of(y.Mark(), file, fallback);
   switch (y.Type()) {
     case YAML::NodeType::Undefined:
-    case YAML::NodeType::Null: n.kind = TreeNode::Kind::Null; break;
+    case YAML::NodeType::Null:
+      n.kind = TreeNode::Kind::Null;
+      break;
     case YAML::NodeType::Scalar:
       n.kind = TreeNode::Kind::Scalar;
       n.scalar = y.Scalar();
@@ -154,7 +156,8 @@ std::optional<std::string> Loader::read_file(const fs::path& file, SourceLoc fro
     if (!exists) {
       std::vector<std::string> names;
       fs::path dir = file.parent_path().empty() ? fs::path(".") : file.parent_path();
-      for (const auto& e : fs::directory_iterator(dir, ec)) names.push_back(e.path().filename().string());
+      for (const auto& e : fs::directory_iterator(dir, ec))
+        names.push_back(e.path().filename().string());
       std::string dym = did_you_mean(file.filename().string(), names);
       if (!dym.empty()) hint = dym;
     }
@@ -274,13 +277,15 @@ bool Loader::expand_csv(const TreeNode& spec, const fs::path& base_dir, const st
   for (const auto& e : spec.entries)
     if (std::find(kKeys.begin(), kKeys.end(), e.key) == kKeys.end()) {
       std::string dym = did_you_mean(e.key, kKeys);
-      diag_.error(e.key_loc, child_path(path, e.key), "unknown key '" + e.key + "' in a CSV table reference",
-                  {}, (dym.empty() ? "" : dym + " ") + "allowed keys: " + join(kKeys));
+      diag_.error(e.key_loc, child_path(path, e.key),
+                  "unknown key '" + e.key + "' in a CSV table reference", {},
+                  (dym.empty() ? "" : dym + " ") + "allowed keys: " + join(kKeys));
       ok = false;
     }
   const TreeNode* csv = spec.find("csv");
   if (!csv->is_scalar()) {
-    diag_.error(csv->loc, child_path(path, "csv"), "csv must be a file path", "csv: tables/nodes.csv");
+    diag_.error(csv->loc, child_path(path, "csv"), "csv must be a file path",
+                "csv: tables/nodes.csv");
     return false;
   }
   auto kind_check = [&](const char* key, bool want_map) {

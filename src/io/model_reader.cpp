@@ -6,8 +6,8 @@
 #include <map>
 #include <set>
 
-#include "readers.hpp"
 #include "rareshock/core/text.hpp"
+#include "readers.hpp"
 
 namespace rareshock::io {
 namespace {
@@ -107,7 +107,8 @@ Material read_material(Diagnostics& d, TreeNode& n, const std::string& path) {
       }
       if (v > 1) {
         d.error(ref.loc, child_path(r.at("elements"), ref.id),
-                "element content " + format_number(v) + " is more than 1", "a mass fraction in [0, 1]");
+                "element content " + format_number(v) + " is more than 1",
+                "a mass fraction in [0, 1]");
         continue;
       }
       m.elements[ref.id] = v;
@@ -135,8 +136,8 @@ void read_node_common(MapReader& r, Node& node) {
             "replenishment_time must be positive", "a duration > 0, e.g. '10 days'");
   node.inventory_days = r.quantity("inventory_days", Dimension::Duration, 30);
   if (node.inventory_days < 0)
-    d.error(r.loc_of("inventory_days"), r.at("inventory_days"), "inventory_days must not be negative",
-            "a duration >= 0");
+    d.error(r.loc_of("inventory_days"), r.at("inventory_days"),
+            "inventory_days must not be negative", "a duration >= 0");
   node.inventory = read_inventory(d, r.get("inventory"), r.at("inventory"));
   node.provenance = read_provenance(r);
 }
@@ -153,8 +154,8 @@ Node read_node(Diagnostics& d, TreeNode& n, const std::string& path) {
   if (!st && r.has("stage")) {
     if (const TreeNode* s = n.find("stage"); s && s->scalar == "consumer") {
       // The generic message said "invalid value"; this is the common mistake.
-      d.error(s->loc, r.at("stage"), "consumers are declared in the 'consumers' section",
-              {}, "move this entry under 'consumers:' with sector, region and demand");
+      d.error(s->loc, r.at("stage"), "consumers are declared in the 'consumers' section", {},
+              "move this entry under 'consumers:' with sector, region and demand");
     }
   }
   if (st) {
@@ -192,8 +193,10 @@ Node read_node(Diagnostics& d, TreeNode& n, const std::string& path) {
   } else {
     r.allow({"inputs", "outputs"});
   }
-  if (!node.recipes.empty()) node.recipe = r.text("recipe", node.recipes.front().id);
-  else r.allow({"recipe"});
+  if (!node.recipes.empty())
+    node.recipe = r.text("recipe", node.recipes.front().id);
+  else
+    r.allow({"recipe"});
 
   // Stage rules.
   if (st) {
@@ -211,7 +214,8 @@ Node read_node(Diagnostics& d, TreeNode& n, const std::string& path) {
       if (*node.capacity < 0 || (!zero_ok && *node.capacity == 0))
         d.error(r.loc_of("capacity"), r.at("capacity"),
                 "capacity must be positive, got " + format_number(*node.capacity),
-                zero_ok ? "a rate >= 0" : "a rate > 0 (use a capacity_outage event to switch a node off)");
+                zero_ok ? "a rate >= 0"
+                        : "a rate > 0 (use a capacity_outage event to switch a node off)");
     }
     if (stockpile && node.inventory.empty())
       d.error(n.loc, path, "a stockpile needs an 'inventory' list of what it holds",
@@ -365,15 +369,19 @@ void check_model(Diagnostics& d, Model& m) {
       auto [pos, fresh] = seen.emplace(id, &origin_of(it));
       if (!fresh) {
         const Origin* first = pos->second;
-        d.error(origin_of(it).loc, origin_of(it).path, std::string("duplicate ") + what + " id '" + id + "'",
-                {}, "first defined at line " + std::to_string(first->loc.line) + " (" + first->path + ")");
+        d.error(
+            origin_of(it).loc, origin_of(it).path,
+            std::string("duplicate ") + what + " id '" + id + "'", {},
+            "first defined at line " + std::to_string(first->loc.line) + " (" + first->path + ")");
       }
     }
   };
-  check_dups("material", m.materials, [](auto& x) -> const std::string& { return x.id; },
-             [](auto& x) -> const Origin& { return x.origin; });
-  check_dups("node", m.nodes, [](auto& x) -> const std::string& { return x.id; },
-             [](auto& x) -> const Origin& { return x.origin; });
+  check_dups(
+      "material", m.materials, [](auto& x) -> const std::string& { return x.id; },
+      [](auto& x) -> const Origin& { return x.origin; });
+  check_dups(
+      "node", m.nodes, [](auto& x) -> const std::string& { return x.id; },
+      [](auto& x) -> const Origin& { return x.origin; });
   {
     struct Any {
       std::string id;
@@ -382,8 +390,9 @@ void check_model(Diagnostics& d, Model& m) {
     std::vector<Any> places;
     for (auto& c : m.countries) places.push_back({c.id, c.origin});
     for (auto& g : m.groups) places.push_back({g.id, g.origin});
-    check_dups("country or group", places, [](auto& x) -> const std::string& { return x.id; },
-               [](auto& x) -> const Origin& { return x.origin; });
+    check_dups(
+        "country or group", places, [](auto& x) -> const std::string& { return x.id; },
+        [](auto& x) -> const Origin& { return x.origin; });
   }
 
   std::vector<std::string> material_ids, node_ids, country_ids, place_ids;
@@ -397,36 +406,44 @@ void check_model(Diagnostics& d, Model& m) {
   auto ref_check = [&](const Ref& r, const std::vector<std::string>& ids, const char* what,
                        const std::string& path) {
     if (r.id.empty() || known(ids, r.id)) return true;
-    d.error(r.loc, path, std::string("unknown ") + what + " '" + r.id + "'", {}, id_hint(r.id, ids));
+    d.error(r.loc, path, std::string("unknown ") + what + " '" + r.id + "'", {},
+            id_hint(r.id, ids));
     return false;
   };
   for (auto& g : m.groups) {
     for (auto& r : g.members) ref_check(r, country_ids, "country", g.origin.path + ".members");
-    for (auto& r : g.all_except) ref_check(r, country_ids, "country", g.origin.path + ".all_except");
+    for (auto& r : g.all_except)
+      ref_check(r, country_ids, "country", g.origin.path + ".all_except");
   }
 
   // --- nodes ----------------------------------------------------------------------------
   for (auto& n : m.nodes) {
     if (n.is_consumer()) {
       ref_check(n.region, place_ids, "country or group", n.origin.path + ".region");
-      for (auto& a : n.demand) ref_check(a.material, material_ids, "material", n.origin.path + ".demand");
+      for (auto& a : n.demand)
+        ref_check(a.material, material_ids, "material", n.origin.path + ".demand");
     } else {
       ref_check(n.country, country_ids, "country", n.origin.path + ".country");
     }
     std::set<std::string> recipe_ids;
     for (auto& rec : n.recipes) {
       if (!recipe_ids.insert(rec.id).second)
-        d.error(rec.origin.loc, rec.origin.path, "duplicate recipe id '" + rec.id + "' in node '" + n.id + "'");
-      for (auto& a : rec.inputs) ref_check(a.material, material_ids, "material", rec.origin.path + ".inputs");
-      for (auto& a : rec.outputs) ref_check(a.material, material_ids, "material", rec.origin.path + ".outputs");
+        d.error(rec.origin.loc, rec.origin.path,
+                "duplicate recipe id '" + rec.id + "' in node '" + n.id + "'");
+      for (auto& a : rec.inputs)
+        ref_check(a.material, material_ids, "material", rec.origin.path + ".inputs");
+      for (auto& a : rec.outputs)
+        ref_check(a.material, material_ids, "material", rec.origin.path + ".outputs");
     }
     if (!n.recipes.empty() && !recipe_ids.count(n.recipe)) {
       std::vector<std::string> ids(recipe_ids.begin(), recipe_ids.end());
-      d.error(n.origin.loc, n.origin.path + ".recipe", "unknown recipe '" + n.recipe + "' in node '" + n.id + "'",
-              {}, id_hint(n.recipe, ids));
+      d.error(n.origin.loc, n.origin.path + ".recipe",
+              "unknown recipe '" + n.recipe + "' in node '" + n.id + "'", {},
+              id_hint(n.recipe, ids));
     }
     for (auto* inv : {&n.inventory, &n.output_inventory})
-      for (auto& s : *inv) ref_check(s.material, material_ids, "material", s.origin.path + ".material");
+      for (auto& s : *inv)
+        ref_check(s.material, material_ids, "material", s.origin.path + ".material");
   }
 
   // --- edges ----------------------------------------------------------------------------
@@ -458,12 +475,13 @@ void check_model(Diagnostics& d, Model& m) {
     const Node& from = *by_id[e.from.id];
     const Node& to = *by_id[e.to.id];
     if (from.is_consumer()) {
-      d.error(e.from.loc, e.origin.path + ".from", "consumer '" + from.id + "' cannot supply anything",
-              "a producing node or stockpile");
+      d.error(e.from.loc, e.origin.path + ".from",
+              "consumer '" + from.id + "' cannot supply anything", "a producing node or stockpile");
       continue;
     }
     if (e.from.id == e.to.id)
-      d.error(e.to.loc, e.origin.path + ".to", "an edge cannot connect node '" + e.to.id + "' to itself");
+      d.error(e.to.loc, e.origin.path + ".to",
+              "an edge cannot connect node '" + e.to.id + "' to itself");
     if (!produces(from, e.material.id))
       d.error(e.material.loc, e.origin.path + ".material",
               "node '" + from.id + "' does not produce or hold '" + e.material.id + "'", {},
@@ -506,8 +524,9 @@ void check_model(Diagnostics& d, Model& m) {
       for (Edge* e : edges) e->share = *e->share / sum;
     } else {
       d.error(first.origin.loc, first.origin.path,
-              "shares of '" + key.second + "' into '" + key.first + "' sum to " + format_number(sum) +
-                  ", not 1 (" + std::to_string(edges.size()) + " edge" + (edges.size() == 1 ? "" : "s") + ")",
+              "shares of '" + key.second + "' into '" + key.first + "' sum to " +
+                  format_number(sum) + ", not 1 (" + std::to_string(edges.size()) + " edge" +
+                  (edges.size() == 1 ? "" : "s") + ")",
               "shares per customer and material that sum to 1 (within 2 %, then normalised)");
     }
   }
@@ -554,7 +573,8 @@ void check_model(Diagnostics& d, Model& m) {
     bool stocked = false;
     for (std::size_t i : mem) {
       const Node& n = m.nodes[i];
-      if (n.stage == Stage::Stockpile || n.inventory_days > 0 || n.output_inventory_days > 0) stocked = true;
+      if (n.stage == Stage::Stockpile || n.inventory_days > 0 || n.output_inventory_days > 0)
+        stocked = true;
       for (auto& s : n.inventory) stocked = stocked || s.initial.value > 0;
       for (auto& s : n.output_inventory) stocked = stocked || s.initial.value > 0;
     }

@@ -28,7 +28,8 @@ MapReader::MapReader(Diagnostics& diag, TreeNode& node, std::string path, std::s
   if (node_.is_null()) {
     node_ = TreeNode::make_map(node_.loc);
   } else if (!node_.is_map()) {
-    diag_.error(node_.loc, path_, what_ + " must be a mapping of keys to values, not " + describe(node_),
+    diag_.error(node_.loc, path_,
+                what_ + " must be a mapping of keys to values, not " + describe(node_),
                 "key: value lines indented under it");
     valid_ = false;
   }
@@ -273,8 +274,9 @@ std::vector<std::string> MapReader::text_list(std::string_view key) {
 }
 
 std::optional<TimeRef> read_time(Diagnostics& d, const TreeNode& n, const std::string& path) {
-  const char* expected = "a date 'YYYY-MM-DD' or a day offset from the study start such as 30 or "
-                         "'8 weeks'";
+  const char* expected =
+      "a date 'YYYY-MM-DD' or a day offset from the study start such as 30 or "
+      "'8 weeks'";
   if (!n.is_scalar()) {
     d.error(n.loc, path, std::string("expected a date, found ") + describe(n), expected);
     return std::nullopt;
@@ -330,7 +332,9 @@ std::optional<Distribution> read_distribution(Diagnostics& d, TreeNode& n, const
     d.error(r.loc_of(key), r.at(key), msg, expected);
   };
   switch (dist.kind) {
-    case DistKind::Fixed: dist.value = need("value"); break;
+    case DistKind::Fixed:
+      dist.value = need("value");
+      break;
     case DistKind::Uniform:
       dist.min = need("min");
       dist.max = need("max");
@@ -345,7 +349,8 @@ std::optional<Distribution> read_distribution(Diagnostics& d, TreeNode& n, const
       dist.mode = need("mode");
       dist.max = need("max");
       if (dist.kind == DistKind::Pert) dist.lambda = r.quantity("lambda", Dimension::Count, 4);
-      if (d.error_count() == before && !(dist.min <= dist.mode && dist.mode <= dist.max && dist.min < dist.max))
+      if (d.error_count() == before &&
+          !(dist.min <= dist.mode && dist.mode <= dist.max && dist.min < dist.max))
         bad(std::string(to_string(dist.kind)) + " needs min <= mode <= max and min < max (min " +
                 format_number(dist.min) + ", mode " + format_number(dist.mode) + ", max " +
                 format_number(dist.max) + ")",
@@ -374,15 +379,17 @@ std::optional<Distribution> read_distribution(Diagnostics& d, TreeNode& n, const
       TreeNode* w = r.get("weights");
       if (vals && vals->is_seq()) {
         for (std::size_t i = 0; i < vals->items.size(); ++i)
-          if (auto v = read_quantity(d, vals->items[i], r.at("values") + "[" + std::to_string(i) + "]", dim))
+          if (auto v = read_quantity(d, vals->items[i],
+                                     r.at("values") + "[" + std::to_string(i) + "]", dim))
             dist.values.push_back(*v);
       } else if (vals) {
         bad("values must be a list", "values", "[a, b, c]");
       }
       if (w && w->is_seq()) {
         for (std::size_t i = 0; i < w->items.size(); ++i)
-          if (auto v = read_quantity(d, w->items[i], r.at("weights") + "[" + std::to_string(i) + "]",
-                                     Dimension::Count))
+          if (auto v =
+                  read_quantity(d, w->items[i], r.at("weights") + "[" + std::to_string(i) + "]",
+                                Dimension::Count))
             dist.weights.push_back(*v);
       } else if (w) {
         bad("weights must be a list", "weights", "[1, 2, 1]");
@@ -394,8 +401,10 @@ std::optional<Distribution> read_distribution(Diagnostics& d, TreeNode& n, const
         bad("weights has " + std::to_string(dist.weights.size()) + " entries but values has " +
                 std::to_string(dist.values.size()),
             "weights", "one weight per value");
-      else if (std::any_of(dist.weights.begin(), dist.weights.end(), [](double x) { return x < 0; }) ||
-               std::all_of(dist.weights.begin(), dist.weights.end(), [](double x) { return x == 0; }))
+      else if (std::any_of(dist.weights.begin(), dist.weights.end(),
+                           [](double x) { return x < 0; }) ||
+               std::all_of(dist.weights.begin(), dist.weights.end(),
+                           [](double x) { return x == 0; }))
         bad("weights must be non-negative and not all zero", "weights", "e.g. [1, 2, 1]");
       break;
     }

@@ -2,8 +2,8 @@
 #include <algorithm>
 #include <set>
 
-#include "readers.hpp"
 #include "rareshock/core/text.hpp"
+#include "readers.hpp"
 
 namespace rareshock::io {
 namespace {
@@ -38,7 +38,8 @@ MaterialSelector read_materials(Diagnostics& d, TreeNode* n, const std::string& 
   return s;
 }
 
-CountrySelector read_countries(Diagnostics& d, TreeNode* n, const std::string& path, bool default_all) {
+CountrySelector read_countries(Diagnostics& d, TreeNode* n, const std::string& path,
+                               bool default_all) {
   CountrySelector s;
   if (!n) {
     s.all = default_all;
@@ -135,15 +136,16 @@ Trigger read_trigger(Diagnostics& d, MapReader& parent) {
   t.watch = read_consumers(d, r.get("watch"), r.at("watch"));
   t.threshold = r.fraction("threshold", 0.01);
   t.lag = r.quantity("lag", Dimension::Duration, 0);
-  if (t.lag < 0) d.error(r.loc_of("lag"), r.at("lag"), "lag must not be negative", "a duration >= 0");
+  if (t.lag < 0)
+    d.error(r.loc_of("lag"), r.at("lag"), "lag must not be negative", "a duration >= 0");
   r.finish();
   return t;
 }
 
 void non_negative(Diagnostics& d, MapReader& r, const char* key, double v) {
   if (v < 0)
-    d.error(r.loc_of(key), r.at(key), std::string(key) + " must not be negative, got " + format_number(v),
-            "a value >= 0");
+    d.error(r.loc_of(key), r.at(key),
+            std::string(key) + " must not be negative, got " + format_number(v), "a value >= 0");
 }
 
 Event read_event(Diagnostics& d, TreeNode& n, const std::string& path, std::size_t index) {
@@ -164,19 +166,22 @@ Event read_event(Diagnostics& d, TreeNode& n, const std::string& path, std::size
     d.error(r.loc_of("end"), r.at("end"), "the event ends before it starts",
             "an end on or after the start");
   if (!type) {
-    r.allow({"exporters", "materials", "destinations", "regime", "licence", "quota", "de_minimis",
-             "origin_share", "nodes", "remaining", "consumers", "factor", "edges", "extra_days",
-             "node", "rate", "cover_below", "eligible", "from", "to", "ramp", "trigger", "material",
-             "max_reduction", "lag", "recipe", "qualification_lag"});
+    r.allow({"exporters", "materials",        "destinations", "regime",        "licence",
+             "quota",     "de_minimis",       "origin_share", "nodes",         "remaining",
+             "consumers", "factor",           "edges",        "extra_days",    "node",
+             "rate",      "cover_below",      "eligible",     "from",          "to",
+             "ramp",      "trigger",          "material",     "max_reduction", "lag",
+             "recipe",    "qualification_lag"});
     r.finish();
     return ev;
   }
   switch (ev.type) {
     case EventType::ExportRestriction: {
       ExportRestriction x;
-      x.exporters = read_countries(d, r.need("exporters", "country ids, e.g. [CN]"), r.at("exporters"), false);
-      x.materials = read_materials(d, r.need("materials", "material ids, families or elements_above"),
-                                   r.at("materials"));
+      x.exporters = read_countries(d, r.need("exporters", "country ids, e.g. [CN]"),
+                                   r.at("exporters"), false);
+      x.materials = read_materials(
+          d, r.need("materials", "material ids, families or elements_above"), r.at("materials"));
       x.destinations = read_countries(d, r.get("destinations"), r.at("destinations"), true);
       static const std::vector<std::string> regimes = {"ban", "licence", "quota"};
       auto reg = r.required_choice("regime", regimes);
@@ -190,12 +195,14 @@ Event read_event(Diagnostics& d, TreeNode& n, const std::string& path, std::size
       if (reg && x.regime == RegimeKind::Licence) {
         if (!lic)
           d.error(n.loc, path, "regime licence needs a 'licence' section",
-                  "licence: {review_delay: '45 working days', approval: [{from: 2025-06-01, fraction: 0.25}]}");
+                  "licence: {review_delay: '45 working days', approval: [{from: 2025-06-01, "
+                  "fraction: 0.25}]}");
         else {
           MapReader rl(d, *lic, r.at("licence"), "licence settings");
           if (rl.valid()) {
             if (TreeNode* rd = rl.get("review_delay")) {
-              if (auto dist = read_distribution(d, *rd, rl.at("review_delay"), Dimension::Duration)) {
+              if (auto dist =
+                      read_distribution(d, *rd, rl.at("review_delay"), Dimension::Duration)) {
                 x.licence.review_delay = *dist;
                 if (dist->lower() < 0)
                   d.error(rd->loc, rl.at("review_delay"), "review_delay must not be negative",
@@ -203,9 +210,11 @@ Event read_event(Diagnostics& d, TreeNode& n, const std::string& path, std::size
               }
             } else {
               rl.get("review_delay");
-              lic->set("review_delay", TreeNode::make_scalar("45 working days", lic->loc), lic->loc);
+              lic->set("review_delay", TreeNode::make_scalar("45 working days", lic->loc),
+                       lic->loc);
             }
-            if (TreeNode* ap = rl.need("approval", "a fraction, or a list of {from: date, fraction: f}")) {
+            if (TreeNode* ap =
+                    rl.need("approval", "a fraction, or a list of {from: date, fraction: f}")) {
               if (ap->is_scalar()) {
                 if (auto v = read_quantity(d, *ap, rl.at("approval"), Dimension::Fraction)) {
                   if (*v < 0 || *v > 1)
@@ -222,13 +231,16 @@ Event read_event(Diagnostics& d, TreeNode& n, const std::string& path, std::size
                                 if (TreeNode* f = ra.need("from", "a date or day offset"))
                                   if (auto t = read_time(d, *f, ra.at("from"))) st.from = *t;
                                 st.fraction = ra.opt_fraction("fraction").value_or(0);
-                                if (!ra.has("fraction")) ra.need("fraction", expected_text(Dimension::Fraction));
+                                if (!ra.has("fraction"))
+                                  ra.need("fraction", expected_text(Dimension::Fraction));
                                 if (!x.licence.approval.empty()) {
                                   const TimeRef& prev = x.licence.approval.back().from;
                                   if (prev.is_date == st.from.is_date &&
-                                      (st.from.is_date ? st.from.date < prev.date : st.from.offset < prev.offset))
+                                      (st.from.is_date ? st.from.date < prev.date
+                                                       : st.from.offset < prev.offset))
                                     d.error(ra.loc_of("from"), ra.at("from"),
-                                            "approval steps must be in date order", "a 'from' after the previous step's");
+                                            "approval steps must be in date order",
+                                            "a 'from' after the previous step's");
                                 }
                                 ra.finish();
                                 x.licence.approval.push_back(st);
@@ -253,7 +265,8 @@ Event read_event(Diagnostics& d, TreeNode& n, const std::string& path, std::size
       }
       if (reg && x.regime == RegimeKind::Quota) {
         if (!quo)
-          d.error(n.loc, path, "regime quota needs a 'quota' section", "quota: {annual: '30000 t/yr'}");
+          d.error(n.loc, path, "regime quota needs a 'quota' section",
+                  "quota: {annual: '30000 t/yr'}");
         else {
           MapReader rq(d, *quo, r.at("quota"), "quota settings");
           if (rq.valid()) {
@@ -270,7 +283,8 @@ Event read_event(Diagnostics& d, TreeNode& n, const std::string& path, std::size
     }
     case EventType::CapacityOutage: {
       CapacityOutage x;
-      x.nodes = read_nodes(d, r.need("nodes", "node ids, or {countries: [...], stages: [...]}"), r.at("nodes"));
+      x.nodes = read_nodes(d, r.need("nodes", "node ids, or {countries: [...], stages: [...]}"),
+                           r.at("nodes"));
       x.remaining = r.fraction("remaining", 0);
       ev.data = x;
       break;
@@ -285,8 +299,9 @@ Event read_event(Diagnostics& d, TreeNode& n, const std::string& path, std::size
     }
     case EventType::LogisticsDelay: {
       LogisticsDelay x;
-      x.edges = read_edges(d, r.need("edges", "{from_countries: [...], to_countries: [...], materials: ...}"),
-                           r.at("edges"));
+      x.edges = read_edges(
+          d, r.need("edges", "{from_countries: [...], to_countries: [...], materials: ...}"),
+          r.at("edges"));
       x.extra_days = r.required_quantity("extra_days", Dimension::Duration).value_or(0);
       non_negative(d, r, "extra_days", x.extra_days);
       ev.data = x;
@@ -305,7 +320,8 @@ Event read_event(Diagnostics& d, TreeNode& n, const std::string& path, std::size
     }
     case EventType::CapacityExpansion:
     case EventType::Recycling: {
-      Ref node = r.ref("node", ev.type == EventType::Recycling ? "a recycler node id" : "a node id");
+      Ref node =
+          r.ref("node", ev.type == EventType::Recycling ? "a recycler node id" : "a node id");
       double from = r.required_quantity("from", Dimension::MassRate).value_or(0);
       double to = r.required_quantity("to", Dimension::MassRate).value_or(0);
       double ramp = r.quantity("ramp", Dimension::Duration, 0);
@@ -380,17 +396,20 @@ Scenario read_scenario(Diagnostics& d, TreeNode& root, const std::string& path) 
   return s;
 }
 
-void check_scenario(Diagnostics& d, const Model& m, const Scenario& s, const Date* start, int horizon) {
+void check_scenario(Diagnostics& d, const Model& m, const Scenario& s, const Date* start,
+                    int horizon) {
   std::vector<std::string> materials, nodes, consumers, places, sectors, families;
   for (auto& x : m.materials) {
     materials.push_back(x.id);
-    if (std::find(families.begin(), families.end(), x.family) == families.end()) families.push_back(x.family);
+    if (std::find(families.begin(), families.end(), x.family) == families.end())
+      families.push_back(x.family);
   }
   for (auto& x : m.nodes) {
     nodes.push_back(x.id);
     if (x.is_consumer()) {
       consumers.push_back(x.id);
-      if (std::find(sectors.begin(), sectors.end(), x.sector) == sectors.end()) sectors.push_back(x.sector);
+      if (std::find(sectors.begin(), sectors.end(), x.sector) == sectors.end())
+        sectors.push_back(x.sector);
     }
   }
   for (auto& x : m.countries) places.push_back(x.id);
@@ -398,7 +417,8 @@ void check_scenario(Diagnostics& d, const Model& m, const Scenario& s, const Dat
   auto has = [](const std::vector<std::string>& v, const std::string& id) {
     return std::find(v.begin(), v.end(), id) != v.end();
   };
-  auto check = [&](const Ref& r, const std::vector<std::string>& ids, const char* what, const std::string& p) {
+  auto check = [&](const Ref& r, const std::vector<std::string>& ids, const char* what,
+                   const std::string& p) {
     if (!r.id.empty() && !has(ids, r.id))
       d.error(r.loc, p, std::string("unknown ") + what + " '" + r.id + "'", {}, id_hint(r.id, ids));
   };
@@ -416,7 +436,8 @@ void check_scenario(Diagnostics& d, const Model& m, const Scenario& s, const Dat
     for (auto& r : cs.consumers) check(r, consumers, "consumer", p);
     for (auto& r : cs.regions) check(r, places, "country or group", p);
     for (auto& sct : cs.sectors)
-      if (!has(sectors, sct)) d.error(loc, p, "no consumer has sector '" + sct + "'", {}, id_hint(sct, sectors));
+      if (!has(sectors, sct))
+        d.error(loc, p, "no consumer has sector '" + sct + "'", {}, id_hint(sct, sectors));
   };
   auto node_of = [&](const Ref& r) { return m.node(r.id); };
 
@@ -431,26 +452,31 @@ void check_scenario(Diagnostics& d, const Model& m, const Scenario& s, const Dat
             check_materials(x.materials, p + ".materials", ev.origin.loc);
           } else if constexpr (std::is_same_v<T, CapacityOutage>) {
             for (auto& r : x.nodes.nodes) check(r, nodes, "node", p + ".nodes");
-            for (auto& r : x.nodes.countries) check(r, places, "country or group", p + ".nodes.countries");
+            for (auto& r : x.nodes.countries)
+              check(r, places, "country or group", p + ".nodes.countries");
           } else if constexpr (std::is_same_v<T, DemandShock>) {
             check_consumers(x.consumers, p + ".consumers", ev.origin.loc);
           } else if constexpr (std::is_same_v<T, LogisticsDelay>) {
             for (auto& r : x.edges.from) check(r, nodes, "node", p + ".edges.from");
             for (auto& r : x.edges.to) check(r, nodes, "node", p + ".edges.to");
-            for (auto& r : x.edges.from_countries) check(r, places, "country or group", p + ".edges.from_countries");
-            for (auto& r : x.edges.to_countries) check(r, places, "country or group", p + ".edges.to_countries");
+            for (auto& r : x.edges.from_countries)
+              check(r, places, "country or group", p + ".edges.from_countries");
+            for (auto& r : x.edges.to_countries)
+              check(r, places, "country or group", p + ".edges.to_countries");
             check_materials(x.edges.materials, p + ".edges.materials", ev.origin.loc);
           } else if constexpr (std::is_same_v<T, StockpileRelease>) {
             check(x.node, nodes, "node", p + ".node");
             if (const Node* n = node_of(x.node); n && n->stage != Stage::Stockpile)
-              d.error(x.node.loc, p + ".node", "node '" + n->id + "' is a " + to_string(n->stage) +
-                                                   ", not a stockpile");
+              d.error(x.node.loc, p + ".node",
+                      "node '" + n->id + "' is a " + to_string(n->stage) + ", not a stockpile");
             check_materials(x.materials, p + ".materials", ev.origin.loc);
             check_countries(x.eligible, p + ".eligible");
           } else if constexpr (std::is_same_v<T, CapacityExpansion>) {
             check(x.node, nodes, "node", p + ".node");
-            if (const Node* n = node_of(x.node); n && (n->is_consumer() || n->stage == Stage::Stockpile))
-              d.error(x.node.loc, p + ".node", "node '" + n->id + "' has no production capacity to expand");
+            if (const Node* n = node_of(x.node);
+                n && (n->is_consumer() || n->stage == Stage::Stockpile))
+              d.error(x.node.loc, p + ".node",
+                      "node '" + n->id + "' has no production capacity to expand");
             check_consumers(x.trigger.watch, p + ".trigger.watch", ev.origin.loc);
           } else if constexpr (std::is_same_v<T, Substitution>) {
             check_consumers(x.consumers, p + ".consumers", ev.origin.loc);
@@ -462,14 +488,15 @@ void check_scenario(Diagnostics& d, const Model& m, const Scenario& s, const Dat
               std::vector<std::string> rids;
               for (auto& rec : n->recipes) rids.push_back(rec.id);
               if (!has(rids, x.recipe))
-                d.error(ev.origin.loc, p + ".recipe", "node '" + n->id + "' has no recipe '" + x.recipe + "'",
-                        {}, id_hint(x.recipe, rids));
+                d.error(ev.origin.loc, p + ".recipe",
+                        "node '" + n->id + "' has no recipe '" + x.recipe + "'", {},
+                        id_hint(x.recipe, rids));
             }
           } else if constexpr (std::is_same_v<T, Recycling>) {
             check(x.node, nodes, "node", p + ".node");
             if (const Node* n = node_of(x.node); n && n->stage != Stage::Recycler)
-              d.error(x.node.loc, p + ".node", "node '" + n->id + "' is a " + to_string(n->stage) +
-                                                   ", not a recycler");
+              d.error(x.node.loc, p + ".node",
+                      "node '" + n->id + "' is a " + to_string(n->stage) + ", not a recycler");
           }
         },
         ev.data);
@@ -482,7 +509,8 @@ void check_scenario(Diagnostics& d, const Model& m, const Scenario& s, const Dat
                 "an end on or after the start");
       if (s0 >= horizon || (ev.end && ev.end->day(*start) < 0))
         d.warning(ev.origin.loc, p,
-                  "event '" + ev.id + "' lies outside the study window (day 0 = " + to_string(*start) +
+                  "event '" + ev.id +
+                      "' lies outside the study window (day 0 = " + to_string(*start) +
                       ", horizon " + std::to_string(horizon) + " days) and has no effect");
     }
   }

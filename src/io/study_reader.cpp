@@ -2,30 +2,46 @@
 #include <algorithm>
 #include <set>
 
-#include "readers.hpp"
 #include "rareshock/core/text.hpp"
+#include "readers.hpp"
 
 namespace rareshock::io {
 namespace fs = std::filesystem;
 
 Dimension dimension_of_key(const std::string& key) {
   static const std::vector<std::pair<std::string, Dimension>> table = {
-      {"capacity", Dimension::MassRate},      {"flow", Dimension::MassRate},
-      {"rate", Dimension::MassRate},          {"annual", Dimension::MassRate},
-      {"from", Dimension::MassRate},          {"to", Dimension::MassRate},
-      {"lead_time", Dimension::Duration},     {"replenishment_time", Dimension::Duration},
-      {"inventory_days", Dimension::Duration}, {"output_inventory_days", Dimension::Duration},
-      {"initial", Dimension::Duration},       {"target", Dimension::Duration},
-      {"review_delay", Dimension::Duration},  {"validity", Dimension::Duration},
-      {"extra_days", Dimension::Duration},    {"ramp", Dimension::Duration},
-      {"lag", Dimension::Duration},           {"qualification_lag", Dimension::Duration},
-      {"available_after", Dimension::Duration}, {"cover_below", Dimension::Duration},
-      {"horizon", Dimension::Duration},       {"share", Dimension::Fraction},
-      {"fraction", Dimension::Fraction},      {"remaining", Dimension::Fraction},
-      {"max_reduction", Dimension::Fraction}, {"threshold", Dimension::Fraction},
-      {"shortage_threshold", Dimension::Fraction}, {"contract_share", Dimension::Fraction},
-      {"de_minimis", Dimension::Fraction},    {"price", Dimension::Price},
-      {"value_per_unit", Dimension::Money},   {"units_per_tonne", Dimension::PerMass},
+      {"capacity", Dimension::MassRate},
+      {"flow", Dimension::MassRate},
+      {"rate", Dimension::MassRate},
+      {"annual", Dimension::MassRate},
+      {"from", Dimension::MassRate},
+      {"to", Dimension::MassRate},
+      {"lead_time", Dimension::Duration},
+      {"replenishment_time", Dimension::Duration},
+      {"inventory_days", Dimension::Duration},
+      {"output_inventory_days", Dimension::Duration},
+      {"initial", Dimension::Duration},
+      {"target", Dimension::Duration},
+      {"review_delay", Dimension::Duration},
+      {"validity", Dimension::Duration},
+      {"extra_days", Dimension::Duration},
+      {"ramp", Dimension::Duration},
+      {"lag", Dimension::Duration},
+      {"qualification_lag", Dimension::Duration},
+      {"available_after", Dimension::Duration},
+      {"cover_below", Dimension::Duration},
+      {"horizon", Dimension::Duration},
+      {"share", Dimension::Fraction},
+      {"fraction", Dimension::Fraction},
+      {"remaining", Dimension::Fraction},
+      {"max_reduction", Dimension::Fraction},
+      {"threshold", Dimension::Fraction},
+      {"shortage_threshold", Dimension::Fraction},
+      {"contract_share", Dimension::Fraction},
+      {"de_minimis", Dimension::Fraction},
+      {"price", Dimension::Price},
+      {"value_per_unit", Dimension::Money},
+      {"units_per_tonne", Dimension::PerMass},
   };
   for (auto& [k, dim] : table)
     if (k == key) return dim;
@@ -34,8 +50,8 @@ Dimension dimension_of_key(const std::string& key) {
 
 namespace {
 
-const std::vector<std::string> kMetrics = {"time_to_shortage", "peak_shortfall", "shortage_days",
-                                           "unmet_t",          "unmet_fraction", "units_lost",
+const std::vector<std::string> kMetrics = {"time_to_shortage", "peak_shortfall",  "shortage_days",
+                                           "unmet_t",          "unmet_fraction",  "units_lost",
                                            "value_lost_usd",   "time_to_recover", "min_cover_days"};
 
 // Replaces a file reference (scalar) by the loaded tree.
@@ -62,7 +78,8 @@ std::string last_key(const std::string& path) {
     end = b;
   }
   auto dot = path.rfind('.', end ? end - 1 : 0);
-  return path.substr(dot == std::string::npos ? 0 : dot + 1, end - (dot == std::string::npos ? 0 : dot + 1));
+  return path.substr(dot == std::string::npos ? 0 : dot + 1,
+                     end - (dot == std::string::npos ? 0 : dot + 1));
 }
 
 }  // namespace
@@ -84,15 +101,14 @@ void apply_overrides(Diagnostics& d, Loader& loader, TreeNode& root,
     if (!value) continue;
     if (value->is_null()) *value = TreeNode::make_scalar("", value->loc);
     value->loc.column += static_cast<int>(eq + 1);
-    std::string error;
+    std::string error, missing;
     std::vector<std::string> suggestions;
-    if (!set_path(root, key, *value, &error, &suggestions)) {
+    if (!set_path(root, key, *value, &error, &suggestions, &missing)) {
       int fid = value->loc.file;
       d.error({fid, 1, 1}, key, "cannot apply override: " + error, {},
-              suggestions.empty() ? "" : id_hint(key.substr(key.find_last_of(".[") + 1), suggestions));
+              suggestions.empty() ? "" : id_hint(missing, suggestions));
     }
   }
-
 }
 
 Study read_study(Diagnostics& d, Loader& loader, TreeNode& root, const fs::path& base_dir,
@@ -107,7 +123,8 @@ Study read_study(Diagnostics& d, Loader& loader, TreeNode& root, const fs::path&
   for (const char* key : {"scenarios", "mitigations"})
     if (TreeNode* list = root.find(key); list && list->is_seq())
       for (std::size_t i = 0; i < list->items.size(); ++i)
-        inline_file(d, loader, list->items[i], base_dir, std::string(key) + "[" + std::to_string(i) + "]");
+        inline_file(d, loader, list->items[i], base_dir,
+                    std::string(key) + "[" + std::to_string(i) + "]");
 
   // 2. Command-line overrides apply to the resolved tree.
   apply_overrides(d, loader, root, overrides);
@@ -139,7 +156,8 @@ Study read_study(Diagnostics& d, Loader& loader, TreeNode& root, const fs::path&
       if (item.find("__unreadable__")) return;
       std::string path = std::string(key) + "[" + std::to_string(out.size()) + "]";
       if (const TreeNode* h = item.find("scenario"))
-        if (const TreeNode* id = h->find("id"); id && id->is_scalar()) path = std::string(key) + "[" + id->scalar + "]";
+        if (const TreeNode* id = h->find("id"); id && id->is_scalar())
+          path = std::string(key) + "[" + id->scalar + "]";
       (void)p;
       Scenario s = read_scenario(d, item, path);
       if (!s.id.empty() && !scenario_ids.insert(s.id).second)
@@ -165,10 +183,11 @@ Study read_study(Diagnostics& d, Loader& loader, TreeNode& root, const fs::path&
   st.horizon = static_cast<int>(horizon + 0.5);
   st.shortage_threshold = r.fraction("shortage_threshold", 0.01);
   if (st.shortage_threshold <= 0)
-    d.error(r.loc_of("shortage_threshold"), "shortage_threshold", "shortage_threshold must be positive",
-            "a fraction > 0, e.g. '1 %'");
+    d.error(r.loc_of("shortage_threshold"), "shortage_threshold",
+            "shortage_threshold must be positive", "a fraction > 0, e.g. '1 %'");
   long long seed = r.integer("seed", 1);
-  if (seed < 0) d.error(r.loc_of("seed"), "seed", "seed must not be negative", "a whole number >= 0");
+  if (seed < 0)
+    d.error(r.loc_of("seed"), "seed", "seed must not be negative", "a whole number >= 0");
   st.seed = static_cast<std::uint64_t>(seed);
 
   // Combinations.
@@ -185,32 +204,36 @@ Study read_study(Diagnostics& d, Loader& loader, TreeNode& root, const fs::path&
       if (mit_ids.size() > 1) st.combinations.push_back({s + "+all-mitigations", s, mit_ids});
     }
   } else {
-    for_each_item(d, *comb, "combinations", "combination", [&](TreeNode& item, const std::string& p) {
-      MapReader rc(d, item, p, "a combination");
-      if (!rc.valid()) return;
-      Combination c;
-      Ref sc = rc.ref("scenario", "a scenario id, or 'baseline'");
-      if (sc.id != "baseline") {
-        if (std::find(shock_ids.begin(), shock_ids.end(), sc.id) == shock_ids.end() && !sc.id.empty()) {
-          auto all = shock_ids;
-          all.push_back("baseline");
-          d.error(sc.loc, rc.at("scenario"), "unknown scenario '" + sc.id + "'", {}, id_hint(sc.id, all));
-        }
-        c.scenario = sc.id;
-      }
-      for (auto& m : rc.ref_list("mitigations")) {
-        if (std::find(mit_ids.begin(), mit_ids.end(), m.id) == mit_ids.end())
-          d.error(m.loc, rc.at("mitigations"), "unknown mitigation '" + m.id + "'", {}, id_hint(m.id, mit_ids));
-        c.mitigations.push_back(m.id);
-      }
-      c.id = rc.text("id", "");
-      if (c.id.empty()) {
-        c.id = c.scenario.value_or("baseline");
-        for (auto& m : c.mitigations) c.id += "+" + m;
-      }
-      rc.finish();
-      st.combinations.push_back(c);
-    });
+    for_each_item(d, *comb, "combinations", "combination",
+                  [&](TreeNode& item, const std::string& p) {
+                    MapReader rc(d, item, p, "a combination");
+                    if (!rc.valid()) return;
+                    Combination c;
+                    Ref sc = rc.ref("scenario", "a scenario id, or 'baseline'");
+                    if (sc.id != "baseline") {
+                      if (std::find(shock_ids.begin(), shock_ids.end(), sc.id) == shock_ids.end() &&
+                          !sc.id.empty()) {
+                        auto all = shock_ids;
+                        all.push_back("baseline");
+                        d.error(sc.loc, rc.at("scenario"), "unknown scenario '" + sc.id + "'", {},
+                                id_hint(sc.id, all));
+                      }
+                      c.scenario = sc.id;
+                    }
+                    for (auto& m : rc.ref_list("mitigations")) {
+                      if (std::find(mit_ids.begin(), mit_ids.end(), m.id) == mit_ids.end())
+                        d.error(m.loc, rc.at("mitigations"), "unknown mitigation '" + m.id + "'",
+                                {}, id_hint(m.id, mit_ids));
+                      c.mitigations.push_back(m.id);
+                    }
+                    c.id = rc.text("id", "");
+                    if (c.id.empty()) {
+                      c.id = c.scenario.value_or("baseline");
+                      for (auto& m : c.mitigations) c.id += "+" + m;
+                    }
+                    rc.finish();
+                    st.combinations.push_back(c);
+                  });
     std::set<std::string> ids;
     for (auto& c : st.combinations)
       if (!ids.insert(c.id).second)
@@ -226,48 +249,52 @@ Study read_study(Diagnostics& d, Loader& loader, TreeNode& root, const fs::path&
         d.error(rm.loc_of("draws"), "monte_carlo.draws", "draws must be between 0 and 10,000,000");
       st.monte_carlo.draws = static_cast<int>(draws);
       if (TreeNode* ps = rm.get("params"))
-        for_each_item(d, *ps, "monte_carlo.params", "parameter", [&](TreeNode& item, const std::string& p) {
-          if (!item.is_map()) {
-            MapReader bad(d, item, p, "a parameter");
-            return;
-          }
-          UncertainParam up;
-          up.origin = {item.loc, p};
-          TreeNode dist_part = item;
-          dist_part.erase("path");
-          dist_part.erase("group");
-          const TreeNode* path = item.find("path");
-          if (!path || !path->is_scalar()) {
-            d.error(item.loc, p, "a parameter needs 'path', the key path of the value it varies",
-                    "e.g. path: 'model.consumers[*].inventory_days'");
-            return;
-          }
-          up.path = path->scalar;
-          if (const TreeNode* g = item.find("group")) up.group = g->scalar;
-          Dimension dim = dimension_of_key(last_key(up.path));
-          auto dist = read_distribution(d, dist_part, p, dim);
-          if (dist) up.dist = *dist;
-          std::string error;
-          auto matches = find_paths(root, up.path, &error);
-          if (!error.empty()) {
-            d.error(path->loc, p + ".path", error);
-          } else if (matches.empty()) {
-            d.error(path->loc, p + ".path", "path '" + up.path + "' matches no value in the study", {},
-                    "paths start at the study root: model.nodes[<id>].capacity, "
-                    "model.consumers[*].inventory_days, scenarios[<id>].events[<id>].licence.review_delay");
-          } else {
-            for (auto& mt : matches) {
-              if (!mt.node->is_scalar() || !parse_quantity(mt.node->scalar, dim).value) {
-                d.error(path->loc, p + ".path",
-                        "path '" + up.path + "' matches '" + mt.path + "', which is " + describe(*mt.node) +
-                            ", not a " + to_string(dim));
-                break;
+        for_each_item(
+            d, *ps, "monte_carlo.params", "parameter", [&](TreeNode& item, const std::string& p) {
+              if (!item.is_map()) {
+                MapReader bad(d, item, p, "a parameter");
+                return;
               }
-              up.targets.push_back(mt.path);
-            }
-          }
-          st.monte_carlo.params.push_back(up);
-        });
+              UncertainParam up;
+              up.origin = {item.loc, p};
+              TreeNode dist_part = item;
+              dist_part.erase("path");
+              dist_part.erase("group");
+              const TreeNode* path = item.find("path");
+              if (!path || !path->is_scalar()) {
+                d.error(item.loc, p,
+                        "a parameter needs 'path', the key path of the value it varies",
+                        "e.g. path: 'model.consumers[*].inventory_days'");
+                return;
+              }
+              up.path = path->scalar;
+              if (const TreeNode* g = item.find("group")) up.group = g->scalar;
+              Dimension dim = dimension_of_key(last_key(up.path));
+              auto dist = read_distribution(d, dist_part, p, dim);
+              if (dist) up.dist = *dist;
+              std::string error;
+              auto matches = find_paths(root, up.path, &error);
+              if (!error.empty()) {
+                d.error(path->loc, p + ".path", error);
+              } else if (matches.empty()) {
+                d.error(path->loc, p + ".path",
+                        "path '" + up.path + "' matches no value in the study", {},
+                        "paths start at the study root: model.nodes[<id>].capacity, "
+                        "model.consumers[*].inventory_days, "
+                        "scenarios[<id>].events[<id>].licence.review_delay");
+              } else {
+                for (auto& mt : matches) {
+                  if (!mt.node->is_scalar() || !parse_quantity(mt.node->scalar, dim).value) {
+                    d.error(path->loc, p + ".path",
+                            "path '" + up.path + "' matches '" + mt.path + "', which is " +
+                                describe(*mt.node) + ", not a " + to_string(dim));
+                    break;
+                  }
+                  up.targets.push_back(mt.path);
+                }
+              }
+              st.monte_carlo.params.push_back(up);
+            });
       rm.finish();
     }
   }
@@ -278,15 +305,35 @@ Study read_study(Diagnostics& d, Loader& loader, TreeNode& root, const fs::path&
       st.sensitivity.sobol = rs.flag("sobol", false);
       st.sensitivity.sobol_samples = static_cast<int>(rs.integer("sobol_samples", 256));
       if (st.sensitivity.sobol_samples < 8)
-        d.error(rs.loc_of("sobol_samples"), "sensitivity.sobol_samples", "sobol_samples must be at least 8");
+        d.error(rs.loc_of("sobol_samples"), "sensitivity.sobol_samples",
+                "sobol_samples must be at least 8");
       for (auto& m : rs.ref_list("metrics")) {
         if (std::find(kMetrics.begin(), kMetrics.end(), m.id) == kMetrics.end())
-          d.error(m.loc, "sensitivity.metrics", "unknown metric '" + m.id + "'", "one of: " + join(kMetrics),
-                  did_you_mean(m.id, kMetrics));
+          d.error(m.loc, "sensitivity.metrics", "unknown metric '" + m.id + "'",
+                  "one of: " + join(kMetrics), did_you_mean(m.id, kMetrics));
         st.sensitivity.metrics.push_back(m.id);
       }
       rs.finish();
     }
+  }
+  if (TreeNode* en = r.get("engine")) {
+    MapReader re(d, *en, "engine", "engine settings");
+    if (re.valid()) {
+      st.engine.switching_lag = re.quantity("switching_lag", Dimension::Duration, 30);
+      st.engine.share_reversion = re.quantity("share_reversion", Dimension::Duration, 180);
+      if (st.engine.switching_lag < 1)
+        d.error(re.loc_of("switching_lag"), "engine.switching_lag",
+                "switching_lag must be at least 1 day");
+      if (st.engine.share_reversion < 1)
+        d.error(re.loc_of("share_reversion"), "engine.share_reversion",
+                "share_reversion must be at least 1 day");
+      re.finish();
+    }
+  } else {
+    TreeNode defaults = TreeNode::make_map(root.loc);
+    defaults.set("switching_lag", TreeNode::make_scalar("30", root.loc));
+    defaults.set("share_reversion", TreeNode::make_scalar("180", root.loc));
+    root.set("engine", defaults, root.loc);
   }
   TreeNode* outs = r.get("outputs");
   if (!outs) outs = &root.set("outputs", TreeNode::make_map(root.loc), root.loc);
@@ -303,8 +350,8 @@ Study read_study(Diagnostics& d, Loader& loader, TreeNode& root, const fs::path&
       }
       for (auto& f : ro.ref_list("formats")) {
         if (std::find(formats.begin(), formats.end(), f.id) == formats.end())
-          d.error(f.loc, "outputs.formats", "unknown output format '" + f.id + "'", "one of: " + join(formats),
-                  did_you_mean(f.id, formats));
+          d.error(f.loc, "outputs.formats", "unknown output format '" + f.id + "'",
+                  "one of: " + join(formats), did_you_mean(f.id, formats));
         st.outputs.formats.push_back(f.id);
       }
       ro.finish();

@@ -75,8 +75,10 @@ TreeNode TreeNode::make_seq(SourceLoc loc) {
 bool same_content(const TreeNode& a, const TreeNode& b) {
   if (a.kind != b.kind) return false;
   switch (a.kind) {
-    case TreeNode::Kind::Null: return true;
-    case TreeNode::Kind::Scalar: return a.scalar == b.scalar;
+    case TreeNode::Kind::Null:
+      return true;
+    case TreeNode::Kind::Scalar:
+      return a.scalar == b.scalar;
     case TreeNode::Kind::Sequence:
       if (a.items.size() != b.items.size()) return false;
       for (std::size_t i = 0; i < a.items.size(); ++i)
@@ -128,10 +130,14 @@ void merge_into(TreeNode& base, const TreeNode& over) {
 
 std::string describe(const TreeNode& n) {
   switch (n.kind) {
-    case TreeNode::Kind::Null: return "nothing";
-    case TreeNode::Kind::Scalar: return "'" + n.scalar + "'";
-    case TreeNode::Kind::Sequence: return "a list";
-    case TreeNode::Kind::Map: return "a mapping";
+    case TreeNode::Kind::Null:
+      return "nothing";
+    case TreeNode::Kind::Scalar:
+      return "'" + n.scalar + "'";
+    case TreeNode::Kind::Sequence:
+      return "a list";
+    case TreeNode::Kind::Map:
+      return "a mapping";
   }
   return "?";
 }
@@ -139,7 +145,9 @@ std::string describe(const TreeNode& n) {
 namespace {
 void emit(YAML::Emitter& out, const TreeNode& n) {
   switch (n.kind) {
-    case TreeNode::Kind::Null: out << YAML::Null; break;
+    case TreeNode::Kind::Null:
+      out << YAML::Null;
+      break;
     case TreeNode::Kind::Scalar:
       if (n.quoted) out << YAML::DoubleQuoted;
       out << n.scalar;
@@ -271,7 +279,7 @@ std::vector<PathMatch> find_paths(TreeNode& root, std::string_view pattern, std:
 }
 
 bool set_path(TreeNode& root, std::string_view path, TreeNode value, std::string* error,
-              std::vector<std::string>* suggestions) {
+              std::vector<std::string>* suggestions, std::string* missing) {
   std::vector<Segment> segs;
   if (!parse_path(path, segs, error)) return false;
   TreeNode* cur = &root;
@@ -288,6 +296,7 @@ bool set_path(TreeNode& root, std::string_view path, TreeNode value, std::string
       TreeNode* c = select_item(*cur, s.text, &idx);
       if (!c) {
         if (error) *error = "no list item '" + s.text + "' in '" + done + "'";
+        if (missing) *missing = s.text;
         if (suggestions)
           for (const auto& it : cur->items)
             if (!it.id().empty()) suggestions->push_back(it.id());
@@ -311,7 +320,9 @@ bool set_path(TreeNode& root, std::string_view path, TreeNode value, std::string
       TreeNode* c = cur->find(s.text);
       if (!c) {
         if (!last) {
-          if (error) *error = "no key '" + s.text + "' in '" + (done.empty() ? "<root>" : done) + "'";
+          if (error)
+            *error = "no key '" + s.text + "' in '" + (done.empty() ? "<root>" : done) + "'";
+          if (missing) *missing = s.text;
           if (suggestions)
             for (const auto& e : cur->entries) suggestions->push_back(e.key);
           return false;

@@ -8,13 +8,20 @@ namespace rareshock {
 
 const char* to_string(DistKind k) {
   switch (k) {
-    case DistKind::Fixed: return "fixed";
-    case DistKind::Uniform: return "uniform";
-    case DistKind::Triangular: return "triangular";
-    case DistKind::Normal: return "normal";
-    case DistKind::Lognormal: return "lognormal";
-    case DistKind::Pert: return "pert";
-    case DistKind::Discrete: return "discrete";
+    case DistKind::Fixed:
+      return "fixed";
+    case DistKind::Uniform:
+      return "uniform";
+    case DistKind::Triangular:
+      return "triangular";
+    case DistKind::Normal:
+      return "normal";
+    case DistKind::Lognormal:
+      return "lognormal";
+    case DistKind::Pert:
+      return "pert";
+    case DistKind::Discrete:
+      return "discrete";
   }
   return "?";
 }
@@ -25,10 +32,14 @@ std::vector<std::string> dist_kind_names() {
 
 double Distribution::mean() const {
   switch (kind) {
-    case DistKind::Fixed: return value;
-    case DistKind::Uniform: return 0.5 * (min + max);
-    case DistKind::Triangular: return (min + mode + max) / 3.0;
-    case DistKind::Pert: return (min + lambda * mode + max) / (lambda + 2.0);
+    case DistKind::Fixed:
+      return value;
+    case DistKind::Uniform:
+      return 0.5 * (min + max);
+    case DistKind::Triangular:
+      return (min + mode + max) / 3.0;
+    case DistKind::Pert:
+      return (min + lambda * mode + max) / (lambda + 2.0);
     case DistKind::Normal: {
       // Mean of the normal truncated to [min, max] (Johnson & Kotz): mu + sd (phi(a) - phi(b)) / Z.
       if (!has_min && !has_max) return mean_;
@@ -41,7 +52,8 @@ double Distribution::mean() const {
       double pa = has_min ? phi(a) : 0, pb = has_max ? phi(b) : 0;
       return mean_ + sd * (pa - pb) / z;
     }
-    case DistKind::Lognormal: return mean_;
+    case DistKind::Lognormal:
+      return mean_;
     case DistKind::Discrete: {
       double w = std::accumulate(weights.begin(), weights.end(), 0.0);
       double s = 0;
@@ -54,26 +66,36 @@ double Distribution::mean() const {
 
 double Distribution::lower() const {
   switch (kind) {
-    case DistKind::Fixed: return value;
+    case DistKind::Fixed:
+      return value;
     case DistKind::Uniform:
     case DistKind::Triangular:
-    case DistKind::Pert: return min;
-    case DistKind::Normal: return has_min ? min : mean_ - 3 * sd;
-    case DistKind::Lognormal: return std::max(0.0, mean_ - 3 * sd);
-    case DistKind::Discrete: return *std::min_element(values.begin(), values.end());
+    case DistKind::Pert:
+      return min;
+    case DistKind::Normal:
+      return has_min ? min : mean_ - 3 * sd;
+    case DistKind::Lognormal:
+      return std::max(0.0, mean_ - 3 * sd);
+    case DistKind::Discrete:
+      return *std::min_element(values.begin(), values.end());
   }
   return 0;
 }
 
 double Distribution::upper() const {
   switch (kind) {
-    case DistKind::Fixed: return value;
+    case DistKind::Fixed:
+      return value;
     case DistKind::Uniform:
     case DistKind::Triangular:
-    case DistKind::Pert: return max;
-    case DistKind::Normal: return has_max ? max : mean_ + 3 * sd;
-    case DistKind::Lognormal: return mean_ + 3 * sd;
-    case DistKind::Discrete: return *std::max_element(values.begin(), values.end());
+    case DistKind::Pert:
+      return max;
+    case DistKind::Normal:
+      return has_max ? max : mean_ + 3 * sd;
+    case DistKind::Lognormal:
+      return mean_ + 3 * sd;
+    case DistKind::Discrete:
+      return *std::max_element(values.begin(), values.end());
   }
   return 0;
 }

@@ -9,14 +9,22 @@ namespace rareshock {
 
 const char* to_string(Stage s) {
   switch (s) {
-    case Stage::Mine: return "mine";
-    case Stage::Refinery: return "refinery";
-    case Stage::Metal: return "metal";
-    case Stage::Magnet: return "magnet";
-    case Stage::Component: return "component";
-    case Stage::Consumer: return "consumer";
-    case Stage::Stockpile: return "stockpile";
-    case Stage::Recycler: return "recycler";
+    case Stage::Mine:
+      return "mine";
+    case Stage::Refinery:
+      return "refinery";
+    case Stage::Metal:
+      return "metal";
+    case Stage::Magnet:
+      return "magnet";
+    case Stage::Component:
+      return "component";
+    case Stage::Consumer:
+      return "consumer";
+    case Stage::Stockpile:
+      return "stockpile";
+    case Stage::Recycler:
+      return "recycler";
   }
   return "?";
 }
@@ -27,14 +35,19 @@ std::vector<std::string> stage_names() {
 
 const char* to_string(Rationing r) {
   switch (r) {
-    case Rationing::Proportional: return "proportional";
-    case Rationing::Priority: return "priority";
-    case Rationing::Contract: return "contract";
+    case Rationing::Proportional:
+      return "proportional";
+    case Rationing::Priority:
+      return "priority";
+    case Rationing::Contract:
+      return "contract";
   }
   return "?";
 }
 
-std::vector<std::string> rationing_names() { return {"proportional", "priority", "contract"}; }
+std::vector<std::string> rationing_names() {
+  return {"proportional", "priority", "contract"};
+}
 
 const Material* Model::material(std::string_view id) const {
   for (const auto& m : materials)
@@ -69,38 +82,49 @@ std::vector<std::string> Model::countries_of(std::string_view id) const {
 
 const char* to_string(RegimeKind k) {
   switch (k) {
-    case RegimeKind::Ban: return "ban";
-    case RegimeKind::Licence: return "licence";
-    case RegimeKind::Quota: return "quota";
+    case RegimeKind::Ban:
+      return "ban";
+    case RegimeKind::Licence:
+      return "licence";
+    case RegimeKind::Quota:
+      return "quota";
   }
   return "?";
 }
 
 const char* to_string(EventType t) {
   switch (t) {
-    case EventType::ExportRestriction: return "export_restriction";
-    case EventType::CapacityOutage: return "capacity_outage";
-    case EventType::DemandShock: return "demand_shock";
-    case EventType::LogisticsDelay: return "logistics_delay";
-    case EventType::StockpileRelease: return "stockpile_release";
-    case EventType::CapacityExpansion: return "capacity_expansion";
-    case EventType::Substitution: return "substitution";
-    case EventType::RecipeSwitch: return "recipe_switch";
-    case EventType::Recycling: return "recycling";
+    case EventType::ExportRestriction:
+      return "export_restriction";
+    case EventType::CapacityOutage:
+      return "capacity_outage";
+    case EventType::DemandShock:
+      return "demand_shock";
+    case EventType::LogisticsDelay:
+      return "logistics_delay";
+    case EventType::StockpileRelease:
+      return "stockpile_release";
+    case EventType::CapacityExpansion:
+      return "capacity_expansion";
+    case EventType::Substitution:
+      return "substitution";
+    case EventType::RecipeSwitch:
+      return "recipe_switch";
+    case EventType::Recycling:
+      return "recycling";
   }
   return "?";
 }
 
 std::vector<std::string> event_type_names() {
-  return {"export_restriction", "capacity_outage",    "demand_shock",
-          "logistics_delay",    "stockpile_release",  "capacity_expansion",
-          "substitution",       "recipe_switch",      "recycling"};
+  return {"export_restriction", "capacity_outage",   "demand_shock",
+          "logistics_delay",    "stockpile_release", "capacity_expansion",
+          "substitution",       "recipe_switch",     "recycling"};
 }
 
 bool is_mitigation(EventType t) {
   return t == EventType::StockpileRelease || t == EventType::CapacityExpansion ||
-         t == EventType::Substitution || t == EventType::RecipeSwitch ||
-         t == EventType::Recycling;
+         t == EventType::Substitution || t == EventType::RecipeSwitch || t == EventType::Recycling;
 }
 
 const Scenario* Study::find_scenario(std::string_view id) const {

@@ -22,7 +22,9 @@ class SourceRegistry {
   /// Registers a file's text; returns its index. \p display_path is what messages print.
   int add(std::string display_path, std::string text);
   /// Registers a pseudo-file such as a command-line override (`<--set 1>`).
-  int add_virtual(std::string name, std::string text) { return add(std::move(name), std::move(text)); }
+  int add_virtual(std::string name, std::string text) {
+    return add(std::move(name), std::move(text));
+  }
   const std::string& path(int file) const;
   const std::string& text(int file) const;
   /// Line \p line (1-based) of \p file without its newline; empty when out of range.

@@ -10,14 +10,14 @@
 namespace rareshock {
 
 enum class Dimension {
-  Mass,       ///< canonical t
-  MassRate,   ///< canonical t/yr
-  Duration,   ///< canonical days
-  Money,      ///< canonical USD
-  Price,      ///< canonical USD/t
-  Fraction,   ///< canonical 1 (accepts `%`)
-  Count,      ///< plain number (units, vehicles)
-  PerMass,    ///< canonical 1/t (e.g. vehicles per tonne)
+  Mass,      ///< canonical t
+  MassRate,  ///< canonical t/yr
+  Duration,  ///< canonical days
+  Money,     ///< canonical USD
+  Price,     ///< canonical USD/t
+  Fraction,  ///< canonical 1 (accepts `%`)
+  Count,     ///< plain number (units, vehicles)
+  PerMass,   ///< canonical 1/t (e.g. vehicles per tonne)
 };
 
 const char* to_string(Dimension d);
@@ -29,8 +29,8 @@ std::string expected_text(Dimension d);
 /// Result of parsing a quantity: a value in canonical units, or an error sentence.
 struct QuantityParse {
   std::optional<double> value;
-  std::string error;                    ///< why it failed
-  std::vector<std::string> suggestions; ///< close unit names when the unit is unknown
+  std::string error;                     ///< why it failed
+  std::vector<std::string> suggestions;  ///< close unit names when the unit is unknown
 };
 
 /// Parses `"40000"`, `"40000 t/yr"`, `"3.5 kt/yr"`, `"8 weeks"`, `"69 USD/kg"`, `"25 %"`.

@@ -16,8 +16,8 @@ struct TreeEntry;
 struct TreeNode {
   enum class Kind { Null, Scalar, Sequence, Map };
   Kind kind = Kind::Null;
-  std::string scalar;  ///< scalar text (unparsed)
-  bool quoted = false; ///< scalar was quoted in the source (so it is text, never a number)
+  std::string scalar;   ///< scalar text (unparsed)
+  bool quoted = false;  ///< scalar was quoted in the source (so it is text, never a number)
   SourceLoc loc;
   std::vector<TreeEntry> entries;  ///< for Map, in source order
   std::vector<TreeNode> items;     ///< for Sequence
@@ -72,8 +72,10 @@ std::vector<PathMatch> find_paths(TreeNode& root, std::string_view pattern, std:
 
 /// Sets the node at \p path (no wildcards) to \p value, creating missing map keys.
 /// Returns false and fills \p error when the path cannot be followed.
+/// On failure \p missing (optional) names the segment not found and \p suggestions lists
+/// what exists there.
 bool set_path(TreeNode& root, std::string_view path, TreeNode value, std::string* error,
-              std::vector<std::string>* suggestions);
+              std::vector<std::string>* suggestions, std::string* missing = nullptr);
 
 /// The key path of a child: `parent.key` (or `key` at the root).
 std::string child_path(std::string_view parent, std::string_view key);

@@ -115,11 +115,11 @@ struct Node {
   double output_inventory_days = 0;  ///< initial = target finished stock [days of baseline output]
   std::vector<InventorySpec> inventory;  ///< per-material input stocks (override inventory_days)
   std::vector<InventorySpec> output_inventory;  ///< per-material finished-goods stocks
-  double replenishment_time = 10;    ///< τ [days] to close an inventory gap
+  double replenishment_time = 10;               ///< τ [days] to close an inventory gap
   Rationing rationing = Rationing::Proportional;
   // Consumers only.
   std::string sector;
-  Ref region;  ///< a country or group id
+  Ref region;                          ///< a country or group id
   std::vector<MaterialAmount> demand;  ///< [t/yr] per material
   double units_per_tonne = 0;          ///< downstream units (e.g. vehicles) per t of demand [1/t]
   double value_per_unit = 0;           ///< [USD] per downstream unit
@@ -135,10 +135,10 @@ struct Edge {
   Ref from;
   Ref to;
   Ref material;
-  std::optional<double> share;  ///< of the customer's purchases of this material [1]
-  std::optional<double> flow;   ///< baseline flow [t/yr] (alternative to share)
-  double lead_time = 0;         ///< transport + customs [days]
-  int priority = 1;             ///< class for `priority` rationing; 1 is served first
+  std::optional<double> share;           ///< of the customer's purchases of this material [1]
+  std::optional<double> flow;            ///< baseline flow [t/yr] (alternative to share)
+  double lead_time = 0;                  ///< transport + customs [days]
+  int priority = 1;                      ///< class for `priority` rationing; 1 is served first
   std::optional<double> contract_share;  ///< supplier's output share for `contract` rationing
   Provenance provenance;
   Origin origin;

@@ -95,8 +95,9 @@ struct ExportRestriction {
   RegimeKind regime = RegimeKind::Ban;
   LicenceRegime licence;
   QuotaRegime quota;
-  std::optional<double> de_minimis;    ///< content share below which goods pass [1]
-  std::optional<double> origin_share;  ///< foreign goods above this exporter-origin share are restricted
+  std::optional<double> de_minimis;  ///< content share below which goods pass [1]
+  std::optional<double>
+      origin_share;  ///< foreign goods above this exporter-origin share are restricted
   bool operator==(const ExportRestriction&) const = default;
 };
 
@@ -121,18 +122,19 @@ struct LogisticsDelay {
 /// What arms a mitigation: its start date, or a shortage at watched consumers.
 struct Trigger {
   bool on_shortage = false;
-  ConsumerSelector watch;  ///< shortage at any of these (empty = any consumer)
-  double threshold = 0.01; ///< shortfall fraction that counts as shortage [1]
-  double lag = 0;          ///< [days] from the trigger to the start of the response
+  ConsumerSelector watch;   ///< shortage at any of these (empty = any consumer)
+  double threshold = 0.01;  ///< shortfall fraction that counts as shortage [1]
+  double lag = 0;           ///< [days] from the trigger to the start of the response
   bool operator==(const Trigger&) const = default;
 };
 
 struct StockpileRelease {
-  Ref node;                          ///< a stockpile node
-  MaterialSelector materials;        ///< default: all it holds
-  double rate = 0;                   ///< [t/yr] maximum release
-  std::optional<double> cover_below; ///< [days]: release only when eligible customers' cover < this
-  CountrySelector eligible;          ///< customers' countries (default: all)
+  Ref node;                    ///< a stockpile node
+  MaterialSelector materials;  ///< default: all it holds
+  double rate = 0;             ///< [t/yr] maximum release
+  std::optional<double>
+      cover_below;           ///< [days]: release only when eligible customers' cover < this
+  CountrySelector eligible;  ///< customers' countries (default: all)
   bool operator==(const StockpileRelease&) const = default;
 };
 
@@ -163,7 +165,7 @@ struct RecipeSwitch {
 };
 
 struct Recycling {
-  Ref node;  ///< a recycler node
+  Ref node;                 ///< a recycler node
   double from = 0, to = 0;  ///< [t/yr]
   double ramp = 0;          ///< [days]
   bool operator==(const Recycling&) const = default;

@@ -15,8 +15,8 @@ namespace rareshock {
 
 /// One run of the study: a scenario (or the baseline) with a set of mitigations.
 struct Combination {
-  std::string id;                        ///< e.g. `china-2025-04-controls+us-stockpile-release`
-  std::optional<std::string> scenario;   ///< none: baseline
+  std::string id;                       ///< e.g. `china-2025-04-controls+us-stockpile-release`
+  std::optional<std::string> scenario;  ///< none: baseline
   std::vector<std::string> mitigations;
   bool operator==(const Combination&) const = default;
 };
@@ -52,6 +52,15 @@ struct Outputs {
   bool operator==(const Outputs&) const = default;
 };
 
+/// Behavioural parameters of the engine (see docs/model.md).
+struct EngineParams {
+  double switching_lag =
+      30;  ///< [days] time constant of moving orders away from a supplier that under-delivers
+  double share_reversion =
+      180;  ///< [days] time constant of shares returning to baseline once all deliver
+  bool operator==(const EngineParams&) const = default;
+};
+
 struct Study {
   std::string name;
   std::string description;
@@ -60,12 +69,13 @@ struct Study {
   std::vector<Scenario> mitigations;  ///< mitigation packages
   std::vector<Combination> combinations;
   Date start;
-  int horizon = 730;                ///< [days]
-  double shortage_threshold = 0.01; ///< shortfall fraction that counts as shortage [1]
+  int horizon = 730;                 ///< [days]
+  double shortage_threshold = 0.01;  ///< shortfall fraction that counts as shortage [1]
   std::uint64_t seed = 1;
   MonteCarlo monte_carlo;
   Sensitivity sensitivity;
   Outputs outputs;
+  EngineParams engine;
   bool operator==(const Study&) const = default;
 
   const Scenario* find_scenario(std::string_view id) const;

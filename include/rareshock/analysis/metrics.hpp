@@ -1,0 +1,54 @@
+#pragma once
+/// \file Shortage metrics of DESIGN.md §3 from daily series (one consumer, or a sum of them).
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace rareshock::analysis {
+
+/// Daily series of one consumer or an aggregate (tonnes summed). All vectors have one entry per
+/// day.
+struct ShortageSeries {
+  std::vector<double> demand;     ///< today's demand [t]
+  std::vector<double> want;       ///< demand plus back-orders [t]
+  std::vector<double> consumed;   ///< [t]
+  std::vector<double> shortfall;  ///< want − consumed [t]
+  std::vector<double> stock;      ///< on hand at the end of the day [t]
+  double base_daily_demand = 0;   ///< baseline demand [t/day], for days of cover
+  int days() const { return static_cast<int>(demand.size()); }
+  void resize(int days);
+  /// Adds \p o day by day (aggregation by summing tonnes).
+  void add(const ShortageSeries& o);
+  double fraction(int day) const { return want[day] > 0 ? shortfall[day] / want[day] : 0.0; }
+};
+
+struct ShortageMetrics {
+  std::optional<int> time_to_shortage;  ///< first day with shortfall fraction >= threshold
+  double peak_shortfall = 0;            ///< max daily shortfall fraction [1]
+  std::optional<int> peak_day;          ///< first day of the peak (none when no shortfall)
+  int shortage_days = 0;                ///< days with shortfall fraction >= threshold
+  double demand_t = 0;                  ///< horizon demand [t]
+  double unmet_t = 0;                   ///< demand not met [t] (back-orders still open at the end)
+  double unmet_fraction = 0;            ///< unmet_t / demand_t
+  double units_lost = 0;                ///< downstream units not built
+  double value_lost_usd = 0;            ///< value of those units [USD]
+  std::optional<int>
+      time_to_recover;  ///< [days] from the reference day until shortfall stays below threshold
+  double min_cover_days = 0;  ///< minimum stock / baseline daily demand [days]
+  std::optional<int> min_cover_day;
+};
+
+/// Computes metrics. \p recovery_reference is the day recovery is counted from (end of the
+/// last restricting event), or -1 to count from the peak. \p unmet_t, \p units_lost and
+/// \p value_lost are passed in because they depend on per-consumer settings (back-orders,
+/// units per tonne, value per unit) that do not survive aggregation.
+ShortageMetrics compute_metrics(const ShortageSeries& s, double threshold, int recovery_reference,
+                                double unmet_t, double units_lost, double value_lost);
+
+/// Unmet tonnes of one consumer: sum of shortfalls (lost sales), or the final backlog.
+double unmet_tonnes(const ShortageSeries& s, bool backorder);
+
+/// Names of all metrics, in report order.
+const std::vector<std::string>& metric_names();
+
+}  // namespace rareshock::analysis

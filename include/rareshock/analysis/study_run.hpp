@@ -1,0 +1,57 @@
+#pragma once
+/// \file Runs every combination of a study deterministically and computes its metrics per
+/// consumer, sector and region. No files are written here (see report/run_output.hpp).
+#include <string>
+#include <vector>
+
+#include "rareshock/analysis/metrics.hpp"
+#include "rareshock/model/study.hpp"
+#include "rareshock/sim/engine.hpp"
+
+namespace rareshock::analysis {
+
+/// One result row: a consumer, a sector (all regions) or a region (all sectors).
+struct EntityResult {
+  std::string level;  ///< "consumer", "sector" or "region"
+  std::string id;
+  std::string sector;  ///< for consumers and sectors
+  std::string region;  ///< for consumers and regions
+  ShortageMetrics metrics;
+  ShortageSeries series;
+};
+
+struct NodeSeries {
+  std::vector<double> activity, capacity;  ///< [units/day]
+};
+struct EdgeSeries {
+  std::vector<double> ordered, shipped;  ///< [t/day]
+};
+
+struct RunResult {
+  Combination combination;
+  std::vector<EntityResult> entities;
+  std::vector<NodeSeries> nodes;  ///< by node index, when requested
+  std::vector<EdgeSeries> edges;  ///< by edge index, when requested
+  std::vector<std::string> notes;
+  int recovery_reference = -1;  ///< last day of restricting events, -1 if none/open-ended
+};
+
+struct StudyResult {
+  std::vector<RunResult> runs;
+  std::vector<std::string> warnings;  ///< from compiling the network
+};
+
+struct RunOptions {
+  sim::EngineSettings engine;
+  bool node_series = false;
+  bool edge_series = false;
+};
+
+/// Runs every combination of \p study (deterministic: distributions at their means).
+StudyResult run_study(const Study& study, const RunOptions& options = {});
+
+/// Runs one combination on an already compiled network.
+RunResult run_combination(const Study& study, const sim::Network& net, const Combination& c,
+                          const RunOptions& options);
+
+}  // namespace rareshock::analysis

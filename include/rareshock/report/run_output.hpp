@@ -1,0 +1,36 @@
+#pragma once
+/// \file Writes a run directory: summary.json, metrics.csv, timeseries/*.csv and
+/// provenance.json. The directory is staged beside the target and renamed into place, so a
+/// reader never sees half a run; an existing directory is replaced only with `force`.
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "rareshock/analysis/study_run.hpp"
+#include "rareshock/model/study.hpp"
+
+namespace rareshock::report {
+
+inline constexpr int kSummaryFormatVersion = 1;
+
+struct RunProvenance {
+  std::string resolved_yaml;                  ///< the study with every default filled
+  std::vector<std::filesystem::path> inputs;  ///< every file read
+  std::string started, finished;              ///< ISO 8601 UTC
+  int threads = 1;
+  std::vector<std::string> command_line;
+};
+
+/// Throws InputError when \p dir exists and \p force is false (call before running).
+void check_output_dir(const std::filesystem::path& dir, bool force);
+
+void write_run_outputs(const std::filesystem::path& dir, bool force, const Study& study,
+                       const analysis::StudyResult& result, const RunProvenance& prov);
+
+/// Lower-case hex SHA-256 of a file's bytes.
+std::string sha256_file(const std::filesystem::path& file);
+/// Lower-case hex SHA-256 of \p data.
+std::string sha256(const std::string& data);
+
+}  // namespace rareshock::report

@@ -1,0 +1,119 @@
+#pragma once
+/// \file The daily engine. Each step runs the phases of DESIGN.md §3 in this order:
+/// forcing, ordering, production, allocation, transport, consumption, record.
+/// State lives in flat arrays indexed by node, slot and edge; a step allocates nothing.
+#include <vector>
+
+#include "rareshock/sim/forcing.hpp"
+#include "rareshock/sim/network.hpp"
+
+namespace rareshock::sim {
+
+/// Behavioural parameters of the engine (documented in docs/model.md).
+struct EngineSettings {
+  double switching_lag =
+      30;  ///< [days] time constant for moving share away from a supplier that under-delivers
+  double share_reversion = 180;  ///< [days] time constant for shares drifting back to baseline once
+                                 ///< all suppliers deliver
+};
+
+class Engine;
+
+/// Reads the state after each day (phase 7). Must not keep references past the call.
+class Observer {
+ public:
+  virtual ~Observer() = default;
+  virtual void on_day(const Engine& engine) = 0;
+};
+
+class Engine {
+ public:
+  Engine(const Network& net, const Forcing& forcing, EngineSettings settings = {});
+
+  /// Back to day 0: baseline stocks, pipelines filled with baseline flows, baseline shares.
+  void reset();
+  /// Advances one day through all phases; calls \p obs (may be null) at the end.
+  void step(Observer* obs = nullptr);
+  /// reset(), then \p days steps.
+  void run(int days, Observer* obs = nullptr);
+
+  int day() const { return day_; }  ///< the day last completed (-1 after reset)
+  const Network& network() const { return net_; }
+  const Forcing& forcing() const { return forcing_; }
+
+  // ---- state, read-only ---------------------------------------------------------------
+  const std::vector<double>& in_stock() const { return in_stock_; }      ///< [t] per input slot
+  const std::vector<double>& in_transit() const { return in_transit_; }  ///< [t] per input slot
+  const std::vector<double>& out_stock() const { return out_stock_; }    ///< [t] per output slot
+  const std::vector<double>& order() const { return order_; }      ///< [t/day] per edge, today
+  const std::vector<double>& shipped() const { return shipped_; }  ///< [t/day] per edge, today
+  const std::vector<double>& share() const { return share_; }      ///< current shares per edge
+  const std::vector<double>& activity() const {
+    return activity_;
+  }  ///< [units/day] per node, today
+  const std::vector<double>& capacity_now() const { return cap_now_; }  ///< [units/day] per node
+  const std::vector<double>& pass_limit() const {
+    return limit_;
+  }  ///< [t/day] per edge (inf: free)
+  const std::vector<double>& want() const {
+    return want_;
+  }  ///< consumer need today [t] per input slot
+  const std::vector<double>& consumed() const { return consumed_; }  ///< [t] per input slot, today
+  const std::vector<double>& shortfall() const {
+    return shortfall_;
+  }  ///< [t] per input slot, today
+  const std::vector<double>& demand_now() const { return demand_now_; }  ///< [t/day] per input slot
+  const std::vector<int>& recipe_now() const {
+    return recipe_now_;
+  }  ///< global recipe index per node
+
+  // ---- cumulative accounting since reset (for mass balance) ---------------------------
+  const std::vector<double>& produced_total() const { return cum_produced_; }  ///< per output slot
+  const std::vector<double>& shipped_total() const { return cum_shipped_; }    ///< per output slot
+  const std::vector<double>& arrived_total() const { return cum_arrived_; }    ///< per input slot
+  const std::vector<double>& used_total() const {
+    return cum_used_;
+  }  ///< per input slot (inputs used + consumed)
+
+ private:
+  void phase_forcing(int t);
+  void phase_ordering(int t);
+  void phase_production(int t);
+  void phase_allocation(int t);
+  void phase_transport(int t);
+  void phase_consumption(int t);
+  void adapt_shares();
+  void allocate(int out_slot, double available);
+  int trigger_start(int start, const CompiledTrigger& trig, int armed) const;
+
+  const Network& net_;
+  const Forcing& forcing_;
+  EngineSettings settings_;
+  int day_ = -1;
+
+  std::vector<double> in_stock_, in_transit_, out_stock_;
+  std::vector<double> order_, shipped_, share_, limit_, want_edge_;
+  std::vector<double> activity_, desired_, prev_desired_, cap_now_;
+  std::vector<int> recipe_now_;
+  std::vector<double> demand_now_, want_, consumed_, shortfall_, backlog_;
+  std::vector<int> extra_lead_;
+  std::vector<char> from_stockpile_;
+  std::vector<int> pipe_begin_, pipe_len_;
+  std::vector<double> pipe_;
+  std::vector<double> cum_produced_, cum_shipped_, cum_arrived_, cum_used_;
+
+  // Licences: per restriction, per covered edge.
+  std::vector<int> lic_begin_;        ///< per restriction, into the arrays below
+  std::vector<double> lic_balance_;   ///< approved, unshipped tonnes (one-shipment licences)
+  std::vector<int> lic_valid_until_;  ///< last day of the current period licence
+  std::vector<double> lic_fraction_;  ///< approved fraction of the current period licence
+  std::vector<int> lic_decision_;     ///< day a pending period application is decided
+  std::vector<int> lic_ring_begin_;   ///< per restriction, into lic_pending_
+  std::vector<double> lic_pending_;   ///< applications by decision day (ring of review_delay + 1)
+
+  std::vector<int> expansion_armed_, substitution_armed_;
+  std::vector<double> scratch_want_, scratch_contract_, scratch_out_;  ///< per-slot work space
+  std::vector<int> scratch_prio_;
+};
+
+}  // namespace rareshock::sim

@@ -1,0 +1,112 @@
+#pragma once
+/// \file Scenario events compiled against a network: which nodes, slots and edges each event
+/// touches, on which days (day 0 = study start), with what parameters. Built once per run.
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "rareshock/core/date.hpp"
+#include "rareshock/model/scenario.hpp"
+#include "rareshock/sim/network.hpp"
+
+namespace rareshock::sim {
+
+inline constexpr int kNever = std::numeric_limits<int>::max() / 2;
+
+/// A trigger compiled: fixed start day, or the first shortage day of watched consumers + lag.
+struct CompiledTrigger {
+  bool on_shortage = false;
+  std::vector<int> watch;  ///< consumer input slots watched
+  double threshold = 0.01;
+  int lag = 0;
+};
+
+struct CompiledRestriction {
+  std::string event_id;
+  int start = 0, end = kNever;  ///< active on days start..end (inclusive)
+  RegimeKind regime = RegimeKind::Ban;
+  std::vector<int> edges;  ///< edges it covers
+  int review_delay = 0;    ///< [days] (deterministic: the distribution's mean, rounded)
+  std::vector<std::pair<int, double>> approval;  ///< (from day, fraction), in order
+  int validity = 0;                              ///< [days]; 0 = one licence per shipment
+  double quota_per_day = 0;                      ///< [t/day]
+  double approval_on(int day) const;
+};
+
+struct CompiledOutage {
+  int start = 0, end = kNever;
+  std::vector<int> nodes;
+  double remaining = 0;
+};
+
+struct CompiledDemandShock {
+  int start = 0, end = kNever;
+  std::vector<int> slots;  ///< consumer input slots
+  double factor = 1;
+};
+
+struct CompiledDelay {
+  int start = 0, end = kNever;
+  std::vector<int> edges;
+  int extra = 0;
+};
+
+/// Capacity expansion or recycling ramp: capacity goes from `from` to `to` over `ramp` days.
+struct CompiledRamp {
+  int node = -1;
+  int start = 0, end = kNever;
+  double from = 0, to = 0;  ///< [t/day]
+  int ramp = 0;
+  CompiledTrigger trigger;
+};
+
+struct CompiledStockpileRelease {
+  int node = -1;
+  int start = 0, end = kNever;
+  std::vector<int> out_slots;  ///< stockpile materials released
+  std::vector<int> edges;      ///< edges to eligible customers
+  double rate = 0;             ///< [t/day]
+  double cover_below = -1;     ///< [days]; <0: always
+};
+
+struct CompiledSubstitution {
+  int start = 0, end = kNever;
+  std::vector<int> slots;  ///< consumer input slots
+  double max_reduction = 0;
+  int lag = 0, ramp = 0;
+  CompiledTrigger trigger;
+};
+
+struct CompiledRecipeSwitch {
+  int node = -1;
+  int recipe = -1;  ///< global recipe index
+  int day = 0;      ///< first day the recipe is used
+  int end = kNever;
+};
+
+/// All events of a run, compiled.
+struct Forcing {
+  std::vector<CompiledRestriction> restrictions;
+  std::vector<CompiledOutage> outages;
+  std::vector<CompiledDemandShock> demand_shocks;
+  std::vector<CompiledDelay> delays;
+  std::vector<CompiledRamp> expansions;  ///< capacity_expansion and recycling
+  std::vector<CompiledStockpileRelease> releases;
+  std::vector<CompiledSubstitution> substitutions;
+  std::vector<CompiledRecipeSwitch> switches;
+  int max_extra_lead = 0;
+  /// Last day a restricting event (restriction or outage) is active; -1 if none; kNever if
+  /// open-ended.
+  int last_restriction_day = -1;
+  std::vector<std::string> notes;  ///< modelling notes (e.g. approximations applied)
+};
+
+/// Compiles events of \p scenarios against \p net for a run starting at \p start.
+Forcing compile_forcing(const Network& net, const Model& model,
+                        const std::vector<const Scenario*>& scenarios, Date start);
+
+/// True when material \p m (by id) matches \p sel, honouring an optional de-minimis content.
+bool material_matches(const Model& model, const Material& m, const MaterialSelector& sel,
+                      double de_minimis = -1);
+
+}  // namespace rareshock::sim

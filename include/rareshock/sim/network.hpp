@@ -1,0 +1,90 @@
+#pragma once
+/// \file The compiled network: the model as flat arrays indexed by node, slot and edge, with
+/// its baseline (steady-state) flows. Built once per model; read-only during runs.
+///
+/// A *slot* is one material held at one node: input slots hold what a node consumes
+/// (recipe inputs, or a consumer's demand), output slots hold finished goods (recipe
+/// outputs, or a stockpile's holdings). Edges run from a supplier's output slot to a
+/// customer's input slot.
+#include <string>
+#include <vector>
+
+#include "rareshock/model/model.hpp"
+
+namespace rareshock::sim {
+
+struct Network {
+  // ---- nodes -----------------------------------------------------------------------------
+  std::vector<std::string> node_id;
+  std::vector<Stage> stage;
+  std::vector<int> country;      ///< index into country_id
+  std::vector<double> capacity;  ///< [t/day] of activity (0 for consumers/stockpiles)
+  std::vector<double> tau;       ///< replenishment time [days]
+  std::vector<Rationing> rationing;
+  std::vector<int> in_begin;        ///< input slots of node n: [in_begin[n], in_begin[n+1])
+  std::vector<int> out_begin;       ///< output slots of node n: [out_begin[n], out_begin[n+1])
+  std::vector<int> recipe_begin;    ///< recipes of node n: [recipe_begin[n], recipe_begin[n+1])
+  std::vector<int> initial_recipe;  ///< global recipe index used at day 0 (-1: none)
+
+  // ---- recipes (coefficients per unit of activity, aligned with the node's slots) -------
+  std::vector<std::string> recipe_id;
+  std::vector<int> recipe_node;
+  std::vector<double> recipe_available_after;  ///< [days]
+  std::vector<int> recipe_in_offset;  ///< into recipe_in_coef; one entry per input slot of the node
+  std::vector<int> recipe_out_offset;   ///< into recipe_out_coef; one per output slot
+  std::vector<double> recipe_in_coef;   ///< [t per unit activity]
+  std::vector<double> recipe_out_coef;  ///< [t per unit activity]
+
+  // ---- slots -----------------------------------------------------------------------------
+  std::vector<int> in_node, in_material;
+  std::vector<double> in_initial, in_target;  ///< [t]
+  std::vector<double> in_use;                 ///< baseline use [t/day]
+  std::vector<int> in_edge_begin;  ///< supplier edges of slot s: in_edges[in_edge_begin[s] ...]
+  std::vector<int> in_edges;
+  std::vector<int> out_node, out_material;
+  std::vector<double> out_initial, out_target;  ///< [t]
+  std::vector<double> out_rate;                 ///< baseline output [t/day]
+  std::vector<int> out_edge_begin;              ///< customer edges of output slot s
+  std::vector<int> out_edges;                   ///< sorted by priority, then model order
+
+  // ---- consumers (input slots of consumer nodes) -----------------------------------------
+  std::vector<double> demand;           ///< per input slot [t/day] (0 for producers)
+  std::vector<int> consumer_nodes;      ///< node indices of consumers, model order
+  std::vector<double> units_per_tonne;  ///< per node [1/t]
+  std::vector<double> value_per_unit;   ///< per node [USD]
+  std::vector<char> backorder;          ///< per node
+  std::vector<std::string> sector;      ///< per node ("" for producers)
+  std::vector<std::string> region;      ///< per node: consumer region id, else country id
+
+  // ---- edges -----------------------------------------------------------------------------
+  std::vector<int> e_from, e_to, e_material;
+  std::vector<int> e_out_slot, e_in_slot;
+  std::vector<int> e_lead;  ///< [days]
+  std::vector<int> e_priority;
+  std::vector<double> e_share;     ///< baseline share of the customer's purchases
+  std::vector<double> e_contract;  ///< contract share (contract rationing)
+  std::vector<double> e_flow;      ///< baseline flow [t/day]
+  std::vector<std::string> e_label;
+
+  // ---- lookups -----------------------------------------------------------------------------
+  std::vector<std::string> material_id;
+  std::vector<std::string> country_id;
+  std::vector<double> activity;       ///< baseline activity [units/day]
+  std::vector<std::string> warnings;  ///< e.g. baseline above capacity
+
+  int nodes() const { return static_cast<int>(node_id.size()); }
+  int edges() const { return static_cast<int>(e_from.size()); }
+  int in_slots() const { return static_cast<int>(in_node.size()); }
+  int out_slots() const { return static_cast<int>(out_node.size()); }
+  int node_index(std::string_view id) const;
+  int material_index(std::string_view id) const;
+  /// Input slot of material \p m at node \p n, or -1.
+  int in_slot(int n, int m) const;
+  int out_slot(int n, int m) const;
+};
+
+/// Compiles a validated model: slots, CSR adjacency, and the baseline steady state (activity,
+/// flows, initial stocks and pipelines). Throws RuntimeError if the baseline does not converge.
+Network compile(const Model& model);
+
+}  // namespace rareshock::sim

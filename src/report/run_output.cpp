@@ -1,0 +1,243 @@
+#include "rareshock/report/run_output.hpp"
+
+#include <fmt/format.h>
+#include <openssl/evp.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "rareshock/core/build_info.hpp"
+#include "rareshock/core/date.hpp"
+#include "rareshock/core/error.hpp"
+
+namespace rareshock::report {
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+std::string sha256(const std::string& data) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr);
+  std::string out;
+  for (unsigned i = 0; i < len; ++i) out += fmt::format("{:02x}", md[i]);
+  return out;
+}
+
+std::string sha256_file(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw RuntimeError("cannot read '" + file.string() + "' to hash it");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return sha256(ss.str());
+}
+
+void check_output_dir(const fs::path& dir, bool force) {
+  if (fs::exists(dir) && !force)
+    throw InputError("error: output directory '" + dir.string() +
+                     "' already exists; choose another with -o or pass --force to replace it\n");
+}
+
+namespace {
+
+void write_file(const fs::path& file, const std::string& text) {
+  std::ofstream out(file, std::ios::binary);
+  out << text;
+  out.close();
+  if (!out) throw RuntimeError("cannot write '" + file.string() + "'");
+}
+
+std::string num(double v) {
+  return fmt::format("{:.10g}", v);
+}
+
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+json day_json(const std::optional<int>& d, Date start) {
+  if (!d) return nullptr;
+  return json{{"day", *d}, {"date", to_string(start + *d)}};
+}
+
+json metrics_json(const analysis::ShortageMetrics& m, Date start) {
+  return json{{"time_to_shortage", day_json(m.time_to_shortage, start)},
+              {"peak_shortfall", m.peak_shortfall},
+              {"peak_day", day_json(m.peak_day, start)},
+              {"shortage_days", m.shortage_days},
+              {"demand_t", m.demand_t},
+              {"unmet_t", m.unmet_t},
+              {"unmet_fraction", m.unmet_fraction},
+              {"units_lost", m.units_lost},
+              {"value_lost_usd", m.value_lost_usd},
+              {"time_to_recover", m.time_to_recover ? json(*m.time_to_recover) : json(nullptr)},
+              {"min_cover_days", m.min_cover_days},
+              {"min_cover_day", day_json(m.min_cover_day, start)}};
+}
+
+std::string metrics_csv(const Study& study, const analysis::StudyResult& result) {
+  std::string out = "run,level,id,sector,region,metric,value,date\n";
+  for (const auto& run : result.runs)
+    for (const auto& e : run.entities) {
+      const auto& m = e.metrics;
+      auto row = [&](const char* metric, const std::string& value, const std::string& date) {
+        out += fmt::format("{},{},{},{},{},{},{},{}\n", csv_field(run.combination.id), e.level,
+                           csv_field(e.id), csv_field(e.sector), csv_field(e.region), metric, value,
+                           date);
+      };
+      auto day_row = [&](const char* metric, const std::optional<int>& d) {
+        row(metric, d ? std::to_string(*d) : "", d ? to_string(study.start + *d) : "");
+      };
+      day_row("time_to_shortage", m.time_to_shortage);
+      row("peak_shortfall", num(m.peak_shortfall), "");
+      day_row("peak_day", m.peak_day);
+      row("shortage_days", std::to_string(m.shortage_days), "");
+      row("demand_t", num(m.demand_t), "");
+      row("unmet_t", num(m.unmet_t), "");
+      row("unmet_fraction", num(m.unmet_fraction), "");
+      row("units_lost", num(m.units_lost), "");
+      row("value_lost_usd", num(m.value_lost_usd), "");
+      row("time_to_recover", m.time_to_recover ? std::to_string(*m.time_to_recover) : "", "");
+      row("min_cover_days", num(m.min_cover_days), "");
+    }
+  return out;
+}
+
+std::string series_csv(const Study& study, const analysis::StudyResult& result,
+                       const std::string& level) {
+  std::string out =
+      "run,level,id,sector,region,day,date,demand_t,consumed_t,shortfall_t,shortfall_fraction,"
+      "stock_t,cover_days\n";
+  for (const auto& run : result.runs)
+    for (const auto& e : run.entities) {
+      if (e.level != level) continue;
+      const auto& s = e.series;
+      std::string prefix = fmt::format("{},{},{},{},{}", csv_field(run.combination.id), e.level,
+                                       csv_field(e.id), csv_field(e.sector), csv_field(e.region));
+      for (int d = 0; d < s.days(); ++d)
+        out += fmt::format("{},{},{},{},{},{},{},{},{}\n", prefix, d, to_string(study.start + d),
+                           num(s.demand[d]), num(s.consumed[d]), num(s.shortfall[d]),
+                           num(s.fraction(d)), num(s.stock[d]),
+                           s.base_daily_demand > 0 ? num(s.stock[d] / s.base_daily_demand) : "");
+    }
+  return out;
+}
+
+}  // namespace
+
+void write_run_outputs(const fs::path& dir, bool force, const Study& study,
+                       const analysis::StudyResult& result, const RunProvenance& prov) {
+  check_output_dir(dir, force);
+  fs::path parent = dir.parent_path().empty() ? fs::path(".") : dir.parent_path();
+  fs::create_directories(parent);
+  const std::string pid = std::to_string(::getpid());
+  fs::path stage = parent / ("." + dir.filename().string() + ".partial-" + pid);
+  fs::remove_all(stage);
+  fs::create_directories(stage / "timeseries");
+
+  // summary.json
+  json runs = json::array();
+  for (const auto& run : result.runs) {
+    json entities = json::array();
+    for (const auto& e : run.entities)
+      entities.push_back({{"level", e.level},
+                          {"id", e.id},
+                          {"sector", e.sector},
+                          {"region", e.region},
+                          {"metrics", metrics_json(e.metrics, study.start)}});
+    runs.push_back(
+        {{"id", run.combination.id},
+         {"scenario", run.combination.scenario ? json(*run.combination.scenario) : json(nullptr)},
+         {"mitigations", run.combination.mitigations},
+         {"recovery_reference_day", run.recovery_reference},
+         {"notes", run.notes},
+         {"results", entities}});
+  }
+  json summary = {
+      {"format_version", kSummaryFormatVersion},
+      {"tool",
+       {{"name", "rareshock"}, {"version", build::version()}, {"git_sha", build::git_sha()}}},
+      {"study",
+       {{"name", study.name},
+        {"description", study.description},
+        {"model", study.model.info.name},
+        {"start", to_string(study.start)},
+        {"horizon_days", study.horizon},
+        {"end", to_string(study.start + (study.horizon - 1))},
+        {"shortage_threshold", study.shortage_threshold},
+        {"seed", study.seed},
+        {"draws", study.monte_carlo.draws}}},
+      {"warnings", result.warnings},
+      {"runs", runs}};
+  write_file(stage / "summary.json", summary.dump(2) + "\n");
+  write_file(stage / "metrics.csv", metrics_csv(study, result));
+  write_file(stage / "timeseries" / "consumers.csv", series_csv(study, result, "consumer"));
+  write_file(stage / "timeseries" / "sectors.csv", series_csv(study, result, "sector"));
+  write_file(stage / "timeseries" / "regions.csv", series_csv(study, result, "region"));
+  if (study.outputs.node_series) {
+    sim::Network net = sim::compile(study.model);
+    std::string out = "run,node,day,date,activity,capacity,utilisation\n";
+    for (const auto& run : result.runs)
+      for (std::size_t n = 0; n < run.nodes.size(); ++n)
+        for (std::size_t d = 0; d < run.nodes[n].activity.size(); ++d) {
+          double a = run.nodes[n].activity[d], c = run.nodes[n].capacity[d];
+          out += fmt::format("{},{},{},{},{},{},{}\n", csv_field(run.combination.id),
+                             csv_field(net.node_id[n]), d,
+                             to_string(study.start + static_cast<int>(d)), num(a * 365),
+                             num(c * 365), c > 0 ? num(a / c) : "");
+        }
+    write_file(stage / "timeseries" / "nodes.csv", out);
+  }
+  if (study.outputs.edge_series) {
+    sim::Network net = sim::compile(study.model);
+    std::string out = "run,edge,from,to,material,day,date,ordered_t,shipped_t\n";
+    for (const auto& run : result.runs)
+      for (std::size_t e = 0; e < run.edges.size(); ++e)
+        for (std::size_t d = 0; d < run.edges[e].ordered.size(); ++d)
+          out += fmt::format("{},{},{},{},{},{},{},{},{}\n", csv_field(run.combination.id),
+                             csv_field(net.e_label[e]), csv_field(net.node_id[net.e_from[e]]),
+                             csv_field(net.node_id[net.e_to[e]]),
+                             csv_field(net.material_id[net.e_material[e]]), d,
+                             to_string(study.start + static_cast<int>(d)),
+                             num(run.edges[e].ordered[d]), num(run.edges[e].shipped[d]));
+    write_file(stage / "timeseries" / "edges.csv", out);
+  }
+
+  // provenance.json
+  json inputs = json::array();
+  for (const auto& f : prov.inputs)
+    inputs.push_back({{"path", f.string()}, {"sha256", sha256_file(f)}});
+  json provj = {{"format_version", kSummaryFormatVersion},
+                {"tool",
+                 {{"version", build::version()},
+                  {"git_sha", build::git_sha()},
+                  {"compiler", build::compiler()},
+                  {"build_type", build::build_type()},
+                  {"dependencies", build::dependency_versions()}}},
+                {"command_line", prov.command_line},
+                {"seed", study.seed},
+                {"threads", prov.threads},
+                {"started_utc", prov.started},
+                {"finished_utc", prov.finished},
+                {"inputs", inputs},
+                {"resolved_study_sha256", sha256(prov.resolved_yaml)},
+                {"resolved_study", prov.resolved_yaml}};
+  write_file(stage / "provenance.json", provj.dump(2) + "\n");
+  write_file(stage / "resolved-study.yaml", prov.resolved_yaml);
+
+  // Swap into place.
+  fs::path old;
+  if (fs::exists(dir)) {
+    old = parent / ("." + dir.filename().string() + ".old-" + pid);
+    fs::remove_all(old);
+    fs::rename(dir, old);
+  }
+  fs::rename(stage, dir);
+  if (!old.empty()) fs::remove_all(old);
+}
+
+}  // namespace rareshock::report

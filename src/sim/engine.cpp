@@ -1,0 +1,475 @@
+#include "rareshock/sim/engine.hpp"
+
+#include "rareshock/sim/rationing.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace rareshock::sim {
+
+namespace {
+constexpr double kInf = std::numeric_limits<double>::infinity();
+constexpr double kFillTol = 1e-9;
+bool active(int t, int start, int end) {
+  return t >= start && t <= end;
+}
+}  // namespace
+
+Engine::Engine(const Network& net, const Forcing& forcing, EngineSettings settings)
+    : net_(net), forcing_(forcing), settings_(settings) {
+  const int E = net.edges();
+  from_stockpile_.assign(E, 0);
+  for (int e = 0; e < E; ++e) from_stockpile_[e] = net.stage[net.e_from[e]] == Stage::Stockpile;
+  pipe_begin_.resize(E);
+  pipe_len_.resize(E);
+  int total = 0;
+  for (int e = 0; e < E; ++e) {
+    pipe_begin_[e] = total;
+    pipe_len_[e] = net.e_lead[e] + forcing.max_extra_lead + 1;
+    total += pipe_len_[e];
+  }
+  pipe_.assign(total, 0.0);
+  int max_out = 0;
+  for (int o = 0; o < net.out_slots(); ++o)
+    max_out = std::max(max_out, net.out_edge_begin[o + 1] - net.out_edge_begin[o]);
+  scratch_want_.resize(max_out);
+  scratch_prio_.resize(max_out);
+  scratch_contract_.resize(max_out);
+  scratch_out_.resize(max_out);
+  lic_begin_.push_back(0);
+  lic_ring_begin_.push_back(0);
+  for (const auto& r : forcing.restrictions) {
+    lic_begin_.push_back(lic_begin_.back() + static_cast<int>(r.edges.size()));
+    lic_ring_begin_.push_back(lic_ring_begin_.back() +
+                              static_cast<int>(r.edges.size()) * (r.review_delay + 1));
+  }
+  reset();
+}
+
+void Engine::reset() {
+  const int N = net_.nodes(), E = net_.edges(), S = net_.in_slots(), O = net_.out_slots();
+  day_ = -1;
+  in_stock_ = net_.in_initial;
+  out_stock_ = net_.out_initial;
+  in_transit_.assign(S, 0.0);
+  order_.assign(E, 0.0);
+  shipped_.assign(E, 0.0);
+  share_ = net_.e_share;
+  limit_.assign(E, kInf);
+  want_edge_.assign(E, 0.0);
+  activity_ = net_.activity;
+  desired_ = net_.activity;
+  prev_desired_ = net_.activity;
+  cap_now_ = net_.capacity;
+  recipe_now_ = net_.initial_recipe;
+  demand_now_ = net_.demand;
+  want_.assign(S, 0.0);
+  consumed_.assign(S, 0.0);
+  shortfall_.assign(S, 0.0);
+  backlog_.assign(S, 0.0);
+  extra_lead_.assign(E, 0);
+  std::fill(pipe_.begin(), pipe_.end(), 0.0);
+  // Shipments sent on days -L..-1 arrive on days 0..L-1: pipelines hold L days of baseline flow.
+  for (int e = 0; e < E; ++e) {
+    for (int d = 0; d < net_.e_lead[e]; ++d)
+      pipe_[pipe_begin_[e] + d % pipe_len_[e]] = net_.e_flow[e];
+    in_transit_[net_.e_in_slot[e]] += net_.e_flow[e] * net_.e_lead[e];
+  }
+  cum_produced_.assign(O, 0.0);
+  cum_shipped_.assign(O, 0.0);
+  cum_arrived_.assign(S, 0.0);
+  cum_used_.assign(S, 0.0);
+  lic_balance_.assign(lic_begin_.back(), 0.0);
+  lic_valid_until_.assign(lic_begin_.back(), -1);
+  lic_fraction_.assign(lic_begin_.back(), 0.0);
+  lic_decision_.assign(lic_begin_.back(), kNever);
+  lic_pending_.assign(lic_ring_begin_.back(), 0.0);
+  expansion_armed_.assign(forcing_.expansions.size(), kNever);
+  substitution_armed_.assign(forcing_.substitutions.size(), kNever);
+  (void)N;
+}
+
+void Engine::run(int days, Observer* obs) {
+  reset();
+  for (int d = 0; d < days; ++d) step(obs);
+}
+
+void Engine::step(Observer* obs) {
+  const int t = day_ + 1;
+  phase_forcing(t);
+  phase_ordering(t);
+  phase_production(t);
+  phase_allocation(t);
+  phase_transport(t);
+  phase_consumption(t);
+  day_ = t;
+  if (obs) obs->on_day(*this);  // phase 7: record
+}
+
+int Engine::trigger_start(int start, const CompiledTrigger& trig, int armed) const {
+  if (!trig.on_shortage) return start;
+  return armed >= kNever ? kNever : armed + trig.lag;
+}
+
+// Phase 1: capacities, demand, lead times and recipes for day t.
+void Engine::phase_forcing(int t) {
+  const int N = net_.nodes();
+  for (int n = 0; n < N; ++n) cap_now_[n] = net_.capacity[n];
+  for (std::size_t i = 0; i < forcing_.expansions.size(); ++i) {
+    const auto& x = forcing_.expansions[i];
+    int s = trigger_start(x.start, x.trigger, expansion_armed_[i]);
+    if (!active(t, s, x.end)) continue;
+    double f = x.ramp > 0 ? std::min(1.0, (t - s + 1) / static_cast<double>(x.ramp)) : 1.0;
+    cap_now_[x.node] = x.from + (x.to - x.from) * f;
+  }
+  for (const auto& o : forcing_.outages)
+    if (active(t, o.start, o.end))
+      for (int n : o.nodes) cap_now_[n] *= o.remaining;
+
+  demand_now_ = net_.demand;
+  for (const auto& d : forcing_.demand_shocks)
+    if (active(t, d.start, d.end))
+      for (int s : d.slots) demand_now_[s] *= d.factor;
+  for (std::size_t i = 0; i < forcing_.substitutions.size(); ++i) {
+    const auto& x = forcing_.substitutions[i];
+    int s = trigger_start(x.start, x.trigger, substitution_armed_[i]);
+    if (s >= kNever || !active(t, s + x.lag, x.end)) continue;
+    double f = x.ramp > 0 ? std::min(1.0, (t - s - x.lag + 1) / static_cast<double>(x.ramp)) : 1.0;
+    for (int slot : x.slots) demand_now_[slot] *= 1.0 - x.max_reduction * f;
+  }
+
+  std::fill(extra_lead_.begin(), extra_lead_.end(), 0);
+  for (const auto& d : forcing_.delays)
+    if (active(t, d.start, d.end))
+      for (int e : d.edges) extra_lead_[e] += d.extra;
+
+  recipe_now_ = net_.initial_recipe;
+  for (const auto& sw : forcing_.switches)
+    if (active(t, sw.day, sw.end)) recipe_now_[sw.node] = sw.recipe;
+}
+
+// Phase 2: orders = expected use + stock gap / tau + supply-line gap / tau, split by shares.
+void Engine::phase_ordering(int t) {
+  if (t > 0) adapt_shares();
+  const int N = net_.nodes();
+  for (int n = 0; n < N; ++n) {
+    const Stage st = net_.stage[n];
+    if (st == Stage::Stockpile) continue;
+    const bool consumer = st == Stage::Consumer;
+    const int r = recipe_now_[n];
+    const double tau = net_.tau[n];
+    for (int s = net_.in_begin[n]; s < net_.in_begin[n + 1]; ++s) {
+      double use;
+      double target = net_.in_target[s];
+      if (consumer) {
+        use = demand_now_[s] + backlog_[s];
+      } else {
+        double coef =
+            r >= 0 ? net_.recipe_in_coef[net_.recipe_in_offset[r] + (s - net_.in_begin[n])] : 0.0;
+        use = prev_desired_[n] * coef;
+        if (coef == 0) target = 0;  // an input the current recipe does not use
+      }
+      double lead = 0;
+      for (int k = net_.in_edge_begin[s]; k < net_.in_edge_begin[s + 1]; ++k) {
+        int e = net_.in_edges[k];
+        lead += share_[e] * (net_.e_lead[e] + extra_lead_[e]);
+      }
+      double need = use + (target - in_stock_[s]) / tau + (use * lead - in_transit_[s]) / tau;
+      need = std::max(0.0, need);
+      for (int k = net_.in_edge_begin[s]; k < net_.in_edge_begin[s + 1]; ++k) {
+        int e = net_.in_edges[k];
+        order_[e] = from_stockpile_[e] ? 0.0 : need * share_[e];
+      }
+    }
+  }
+  // Licence applications are made when orders are placed.
+  for (std::size_t ri = 0; ri < forcing_.restrictions.size(); ++ri) {
+    const auto& r = forcing_.restrictions[ri];
+    if (r.regime != RegimeKind::Licence || !active(t, r.start, r.end)) continue;
+    const int ring = r.review_delay + 1;
+    for (std::size_t k = 0; k < r.edges.size(); ++k) {
+      const int e = r.edges[k];
+      const int li = lic_begin_[ri] + static_cast<int>(k);
+      if (r.validity == 0) {
+        lic_pending_[lic_ring_begin_[ri] + static_cast<int>(k) * ring +
+                     (t + r.review_delay) % ring] += order_[e];
+      } else if (order_[e] > 0 && lic_decision_[li] >= kNever &&
+                 lic_valid_until_[li] < t + r.review_delay) {
+        lic_decision_[li] = t + r.review_delay;  // apply (or renew ahead of expiry)
+      }
+    }
+  }
+}
+
+// Moves share from suppliers that under-delivered yesterday to suppliers with spare output.
+void Engine::adapt_shares() {
+  const int S = net_.in_slots();
+  const double lag = std::max(1.0, settings_.switching_lag);
+  const double rev = std::max(1.0, settings_.share_reversion);
+  for (int s = 0; s < S; ++s) {
+    const int b = net_.in_edge_begin[s], end = net_.in_edge_begin[s + 1];
+    if (end - b < 2) continue;
+    double total = 0, removal = 0, room = 0;
+    bool all_full = true;
+    for (int k = b; k < end; ++k) {
+      int e = net_.in_edges[k];
+      if (from_stockpile_[e]) continue;
+      total += order_[e];
+      if (order_[e] > 0 && shipped_[e] < order_[e] * (1 - kFillTol)) all_full = false;
+    }
+    if (total <= 0) continue;
+    if (all_full) {
+      for (int k = b; k < end; ++k) {
+        int e = net_.in_edges[k];
+        if (!from_stockpile_[e]) share_[e] += (net_.e_share[e] - share_[e]) / rev;
+      }
+      continue;
+    }
+    for (int k = b; k < end; ++k) {
+      int e = net_.in_edges[k];
+      if (from_stockpile_[e] || order_[e] <= 0) continue;
+      double fill = shipped_[e] / order_[e];
+      if (fill < 1 - kFillTol) {
+        removal += share_[e] * (1 - fill) / lag;
+      } else {
+        int f = net_.e_from[e], o = net_.e_out_slot[e], r = recipe_now_[f];
+        double coef =
+            r >= 0 ? net_.recipe_out_coef[net_.recipe_out_offset[r] + (o - net_.out_begin[f])]
+                   : 0.0;
+        double spare = out_stock_[o] + std::max(0.0, cap_now_[f] - activity_[f]) * coef;
+        room += spare / total;
+      }
+    }
+    double moved = std::min(removal, room);
+    if (moved <= 0) continue;
+    for (int k = b; k < end; ++k) {
+      int e = net_.in_edges[k];
+      if (from_stockpile_[e] || order_[e] <= 0) continue;
+      double fill = shipped_[e] / order_[e];
+      if (fill < 1 - kFillTol) {
+        share_[e] -= share_[e] * (1 - fill) / lag * (moved / removal);
+      } else {
+        int f = net_.e_from[e], o = net_.e_out_slot[e], r = recipe_now_[f];
+        double coef =
+            r >= 0 ? net_.recipe_out_coef[net_.recipe_out_offset[r] + (o - net_.out_begin[f])]
+                   : 0.0;
+        double spare = out_stock_[o] + std::max(0.0, cap_now_[f] - activity_[f]) * coef;
+        share_[e] += spare / total * (moved / room);
+      }
+    }
+  }
+}
+
+// Phase 3: y = min(capacity, inputs on hand / coefficient, desired); joint outputs follow y.
+void Engine::phase_production(int t) {
+  (void)t;
+  const int N = net_.nodes();
+  for (int n = 0; n < N; ++n) {
+    const int r = recipe_now_[n];
+    if (r < 0) {
+      activity_[n] = 0;
+      continue;
+    }
+    const double tau = net_.tau[n];
+    double desired = 0;
+    for (int o = net_.out_begin[n]; o < net_.out_begin[n + 1]; ++o) {
+      double coef = net_.recipe_out_coef[net_.recipe_out_offset[r] + (o - net_.out_begin[n])];
+      if (coef <= 0) continue;
+      double orders = 0;
+      for (int k = net_.out_edge_begin[o]; k < net_.out_edge_begin[o + 1]; ++k)
+        orders += order_[net_.out_edges[k]];
+      double want = orders + (net_.out_target[o] - out_stock_[o]) / tau;
+      desired = std::max(desired, want / coef);
+    }
+    desired = std::clamp(desired, 0.0, cap_now_[n]);
+    double y = desired;
+    for (int s = net_.in_begin[n]; s < net_.in_begin[n + 1]; ++s) {
+      double coef = net_.recipe_in_coef[net_.recipe_in_offset[r] + (s - net_.in_begin[n])];
+      if (coef > 0) y = std::min(y, in_stock_[s] / coef);
+    }
+    y = std::max(0.0, y);
+    for (int s = net_.in_begin[n]; s < net_.in_begin[n + 1]; ++s) {
+      double use = y * net_.recipe_in_coef[net_.recipe_in_offset[r] + (s - net_.in_begin[n])];
+      in_stock_[s] = std::max(0.0, in_stock_[s] - use);
+      cum_used_[s] += use;
+    }
+    for (int o = net_.out_begin[n]; o < net_.out_begin[n + 1]; ++o) {
+      double out = y * net_.recipe_out_coef[net_.recipe_out_offset[r] + (o - net_.out_begin[n])];
+      out_stock_[o] += out;
+      cum_produced_[o] += out;
+    }
+    activity_[n] = y;
+    prev_desired_[n] = desired_[n] = desired;
+  }
+}
+
+// Rations output slot \p o's stock over its customer edges (CSR order = priority order).
+void Engine::allocate(int o, double available) {
+  const int b = net_.out_edge_begin[o], end = net_.out_edge_begin[o + 1];
+  const int count = end - b;
+  for (int k = 0; k < count; ++k) {
+    const int e = net_.out_edges[b + k];
+    scratch_want_[k] = want_edge_[e];
+    scratch_prio_[k] = net_.e_priority[e];
+    scratch_contract_[k] = net_.e_contract[e];
+  }
+  double given = ration(net_.rationing[net_.out_node[o]], available, count, scratch_want_.data(),
+                        scratch_prio_.data(), scratch_contract_.data(), scratch_out_.data());
+  for (int k = 0; k < count; ++k) shipped_[net_.out_edges[b + k]] = scratch_out_[k];
+  given = std::min(given, out_stock_[o]);
+  out_stock_[o] = std::max(0.0, out_stock_[o] - given);
+  cum_shipped_[o] += given;
+}
+
+// Phase 4: restrictions set pass limits; suppliers allocate finished stock to orders;
+// stockpile releases fill what remains unfilled for eligible customers.
+void Engine::phase_allocation(int t) {
+  const int E = net_.edges();
+  std::fill(limit_.begin(), limit_.end(), kInf);
+  for (std::size_t ri = 0; ri < forcing_.restrictions.size(); ++ri) {
+    const auto& r = forcing_.restrictions[ri];
+    if (!active(t, r.start, r.end)) continue;
+    if (r.regime == RegimeKind::Ban) {
+      for (int e : r.edges) limit_[e] = 0;
+    } else if (r.regime == RegimeKind::Quota) {
+      double total = 0;
+      for (int e : r.edges) total += order_[e];
+      for (int e : r.edges)
+        limit_[e] = std::min(limit_[e], total > 0 ? r.quota_per_day * order_[e] / total : 0.0);
+    } else {
+      const double approval = r.approval_on(t);
+      const int ring = r.review_delay + 1;
+      for (std::size_t k = 0; k < r.edges.size(); ++k) {
+        const int e = r.edges[k];
+        const int li = lic_begin_[ri] + static_cast<int>(k);
+        if (r.validity == 0) {
+          double& pending =
+              lic_pending_[lic_ring_begin_[ri] + static_cast<int>(k) * ring + t % ring];
+          lic_balance_[li] += pending * approval;  // decisions due today
+          pending = 0;
+          limit_[e] = std::min(limit_[e], lic_balance_[li]);
+        } else {
+          if (lic_decision_[li] == t) {
+            lic_decision_[li] = kNever;
+            if (approval > 0) {
+              lic_valid_until_[li] = t + r.validity - 1;
+              lic_fraction_[li] = approval;
+            }
+          }
+          double pass = t <= lic_valid_until_[li] ? lic_fraction_[li] * order_[e] : 0.0;
+          limit_[e] = std::min(limit_[e], pass);
+        }
+      }
+    }
+  }
+  for (int e = 0; e < E; ++e) want_edge_[e] = std::min(order_[e], limit_[e]);
+  const int O = net_.out_slots();
+  for (int o = 0; o < O; ++o) {
+    if (net_.stage[net_.out_node[o]] == Stage::Stockpile) {
+      for (int k = net_.out_edge_begin[o]; k < net_.out_edge_begin[o + 1]; ++k)
+        shipped_[net_.out_edges[k]] = 0;
+      continue;
+    }
+    allocate(o, out_stock_[o]);
+  }
+  // Stockpile releases: push to eligible customers' unfilled orders, up to the release rate.
+  for (const auto& rel : forcing_.releases) {
+    if (!active(t, rel.start, rel.end)) continue;
+    if (rel.cover_below >= 0) {
+      double stock = 0, use = 0;
+      for (int e : rel.edges) {
+        stock += in_stock_[net_.e_in_slot[e]];
+        use += demand_now_[net_.e_in_slot[e]] +
+               (net_.stage[net_.e_to[e]] == Stage::Consumer ? 0 : net_.in_use[net_.e_in_slot[e]]);
+      }
+      if (use <= 0 || stock / use >= rel.cover_below) continue;
+    }
+    double budget = rel.rate;
+    for (int o : rel.out_slots) {
+      double total = 0;
+      for (int e : rel.edges) {
+        if (net_.e_out_slot[e] != o) continue;
+        int s = net_.e_in_slot[e];
+        double unfilled = 0;
+        for (int k = net_.in_edge_begin[s]; k < net_.in_edge_begin[s + 1]; ++k) {
+          int e2 = net_.in_edges[k];
+          if (!from_stockpile_[e2]) unfilled += order_[e2] - shipped_[e2];
+        }
+        order_[e] = std::max(0.0, unfilled);
+        want_edge_[e] = std::min(order_[e], limit_[e]);
+        total += want_edge_[e];
+      }
+      double give = std::min({budget, out_stock_[o], total});
+      if (give <= 0) continue;
+      for (int e : rel.edges)
+        if (net_.e_out_slot[e] == o) shipped_[e] = want_edge_[e] * give / total;
+      out_stock_[o] -= give;
+      cum_shipped_[o] += give;
+      budget -= give;
+    }
+  }
+  // One-shipment licences are used up by what ships.
+  for (std::size_t ri = 0; ri < forcing_.restrictions.size(); ++ri) {
+    const auto& r = forcing_.restrictions[ri];
+    if (r.regime != RegimeKind::Licence || r.validity != 0 || !active(t, r.start, r.end)) continue;
+    for (std::size_t k = 0; k < r.edges.size(); ++k) {
+      double& bal = lic_balance_[lic_begin_[ri] + static_cast<int>(k)];
+      bal = std::max(0.0, bal - shipped_[r.edges[k]]);
+    }
+  }
+}
+
+// Phase 5: shipments enter pipelines; what is due today arrives.
+void Engine::phase_transport(int t) {
+  const int E = net_.edges();
+  for (int e = 0; e < E; ++e) {
+    double x = shipped_[e];
+    if (x <= 0) continue;
+    int lead = net_.e_lead[e] + extra_lead_[e];
+    pipe_[pipe_begin_[e] + (t + lead) % pipe_len_[e]] += x;
+    in_transit_[net_.e_in_slot[e]] += x;
+  }
+  for (int e = 0; e < E; ++e) {
+    double& slot = pipe_[pipe_begin_[e] + t % pipe_len_[e]];
+    if (slot == 0) continue;
+    int s = net_.e_in_slot[e];
+    in_stock_[s] += slot;
+    in_transit_[s] = std::max(0.0, in_transit_[s] - slot);
+    cum_arrived_[s] += slot;
+    slot = 0;
+  }
+}
+
+// Phase 6: consumers use min(need, on hand); the rest is shortfall (lost, or back-ordered).
+void Engine::phase_consumption(int t) {
+  for (int n : net_.consumer_nodes) {
+    const bool bo = net_.backorder[n] != 0;
+    for (int s = net_.in_begin[n]; s < net_.in_begin[n + 1]; ++s) {
+      double want = demand_now_[s] + backlog_[s];
+      double c = std::min(want, in_stock_[s]);
+      in_stock_[s] -= c;
+      cum_used_[s] += c;
+      want_[s] = want;
+      consumed_[s] = c;
+      shortfall_[s] = want - c;
+      backlog_[s] = bo ? want - c : 0.0;
+    }
+  }
+  // Shortage triggers arm on the first day a watched consumer is short.
+  auto check = [&](const CompiledTrigger& trig, int start, int& armed) {
+    if (!trig.on_shortage || armed < kNever || t < start) return;
+    for (int s : trig.watch)
+      if (want_[s] > 0 && shortfall_[s] / want_[s] >= trig.threshold) {
+        armed = t;
+        return;
+      }
+  };
+  for (std::size_t i = 0; i < forcing_.expansions.size(); ++i)
+    check(forcing_.expansions[i].trigger, forcing_.expansions[i].start, expansion_armed_[i]);
+  for (std::size_t i = 0; i < forcing_.substitutions.size(); ++i)
+    check(forcing_.substitutions[i].trigger, forcing_.substitutions[i].start,
+          substitution_armed_[i]);
+}
+
+}  // namespace rareshock::sim

@@ -1,0 +1,258 @@
+#include "rareshock/sim/forcing.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+#include "rareshock/core/units.hpp"
+
+namespace rareshock::sim {
+
+double CompiledRestriction::approval_on(int day) const {
+  double a = 0;
+  for (const auto& [from, f] : approval)
+    if (day >= from) a = f;
+  return a;
+}
+
+bool material_matches(const Model& model, const Material& m, const MaterialSelector& sel,
+                      double de_minimis) {
+  (void)model;
+  bool match = sel.all;
+  for (const auto& r : sel.ids) match = match || r.id == m.id;
+  for (const auto& f : sel.families) match = match || f == m.family;
+  double targeted = 0;
+  for (const auto& [el, thr] : sel.elements_above) {
+    auto it = m.elements.find(el);
+    if (it != m.elements.end() && it->second > 0 && it->second >= thr) {
+      match = true;
+      targeted += it->second;
+    }
+  }
+  if (match && de_minimis > 0) {
+    // Goods whose content of the targeted elements (or, when selected by id/family, of all
+    // declared elements other than Fe, B, Co, O) is below the de-minimis share pass.
+    double content = targeted;
+    if (sel.elements_above.empty())
+      for (const auto& [el, v] : m.elements)
+        if (el != "Fe" && el != "B" && el != "Co" && el != "O") content += v;
+    if (content < de_minimis) match = false;
+  }
+  return match;
+}
+
+namespace {
+
+struct Ctx {
+  const Network& net;
+  const Model& model;
+  Date start;
+
+  int day(const TimeRef& t) const { return static_cast<int>(std::lround(t.day(start))); }
+  int end_day(const std::optional<TimeRef>& t) const { return t ? day(*t) : kNever; }
+
+  // Countries a place (country or group id) stands for.
+  std::set<std::string> expand(const std::vector<Ref>& refs) const {
+    std::set<std::string> out;
+    for (const auto& r : refs)
+      for (auto& c : model.countries_of(r.id)) out.insert(c);
+    return out;
+  }
+  bool place_matches(const std::string& place, const CountrySelector& sel) const {
+    for (const auto& r : sel.only)
+      if (r.id == place) return true;
+    auto members = model.countries_of(place);
+    if (members.empty()) return false;
+    if (sel.all) {
+      auto ex = expand(sel.except);
+      for (const auto& r : sel.except)
+        if (r.id == place) return false;
+      return std::none_of(members.begin(), members.end(), [&](auto& c) { return ex.count(c) > 0; });
+    }
+    auto in = expand(sel.only);
+    return std::all_of(members.begin(), members.end(), [&](auto& c) { return in.count(c) > 0; });
+  }
+  bool node_matches(int n, const NodeSelector& sel) const {
+    if (!sel.nodes.empty() && std::none_of(sel.nodes.begin(), sel.nodes.end(),
+                                           [&](auto& r) { return r.id == net.node_id[n]; }))
+      return false;
+    if (!sel.countries.empty()) {
+      auto cs = expand(sel.countries);
+      if (!cs.count(net.region[n])) return false;
+    }
+    if (!sel.stages.empty() &&
+        std::find(sel.stages.begin(), sel.stages.end(), net.stage[n]) == sel.stages.end())
+      return false;
+    return true;
+  }
+  bool consumer_matches(int n, const ConsumerSelector& sel) const {
+    if (net.stage[n] != Stage::Consumer) return false;
+    if (!sel.consumers.empty() && std::none_of(sel.consumers.begin(), sel.consumers.end(),
+                                               [&](auto& r) { return r.id == net.node_id[n]; }))
+      return false;
+    if (!sel.sectors.empty() &&
+        std::find(sel.sectors.begin(), sel.sectors.end(), net.sector[n]) == sel.sectors.end())
+      return false;
+    if (!sel.regions.empty()) {
+      CountrySelector cs;
+      cs.only = sel.regions;
+      if (!place_matches(net.region[n], cs)) return false;
+    }
+    return true;
+  }
+  std::vector<int> consumer_slots(const ConsumerSelector& sel, int material = -1) const {
+    std::vector<int> out;
+    for (int n : net.consumer_nodes)
+      if (consumer_matches(n, sel))
+        for (int s = net.in_begin[n]; s < net.in_begin[n + 1]; ++s)
+          if (material < 0 || net.in_material[s] == material) out.push_back(s);
+    return out;
+  }
+  bool material_ok(int m, const MaterialSelector& sel, double de_minimis = -1) const {
+    return material_matches(model, model.materials[m], sel, de_minimis);
+  }
+  CompiledTrigger trigger(const Trigger& t) const {
+    CompiledTrigger c;
+    c.on_shortage = t.on_shortage;
+    c.threshold = t.threshold;
+    c.lag = static_cast<int>(std::lround(t.lag));
+    if (t.on_shortage) c.watch = consumer_slots(t.watch);
+    return c;
+  }
+};
+
+}  // namespace
+
+Forcing compile_forcing(const Network& net, const Model& model,
+                        const std::vector<const Scenario*>& scenarios, Date start) {
+  Forcing f;
+  Ctx ctx{net, model, start};
+  for (const Scenario* sc : scenarios) {
+    for (const Event& ev : sc->events) {
+      const int s = ctx.day(ev.start), e = ctx.end_day(ev.end);
+      std::visit(
+          [&](const auto& x) {
+            using T = std::decay_t<decltype(x)>;
+            if constexpr (std::is_same_v<T, ExportRestriction>) {
+              CompiledRestriction r;
+              r.event_id = ev.id;
+              r.start = s;
+              r.end = e;
+              r.regime = x.regime;
+              for (int ed = 0; ed < net.edges(); ++ed) {
+                int from = net.e_from[ed], to = net.e_to[ed];
+                if (net.country[from] < 0) continue;
+                if (!ctx.place_matches(net.country_id[net.country[from]], x.exporters)) continue;
+                if (!ctx.place_matches(net.region[to], x.destinations)) continue;
+                if (!ctx.material_ok(net.e_material[ed], x.materials, x.de_minimis.value_or(-1)))
+                  continue;
+                r.edges.push_back(ed);
+              }
+              r.review_delay = static_cast<int>(std::lround(x.licence.review_delay.mean()));
+              for (const auto& st : x.licence.approval)
+                r.approval.push_back({ctx.day(st.from), st.fraction});
+              r.validity = x.licence.validity
+                               ? std::max(1, static_cast<int>(std::lround(*x.licence.validity)))
+                               : 0;
+              r.quota_per_day = x.quota.annual / kDaysPerYear;
+              if (x.origin_share)
+                f.notes.push_back(
+                    "event '" + ev.id +
+                    "': origin_share (foreign-direct-product rule) needs origin tracing, "
+                    "which the engine does not do yet; only direct exports are restricted");
+              f.last_restriction_day = std::max(f.last_restriction_day, e);
+              f.restrictions.push_back(std::move(r));
+            } else if constexpr (std::is_same_v<T, CapacityOutage>) {
+              CompiledOutage o{s, e, {}, x.remaining};
+              for (int n = 0; n < net.nodes(); ++n)
+                if (ctx.node_matches(n, x.nodes)) o.nodes.push_back(n);
+              f.last_restriction_day = std::max(f.last_restriction_day, e);
+              f.outages.push_back(std::move(o));
+            } else if constexpr (std::is_same_v<T, DemandShock>) {
+              f.demand_shocks.push_back({s, e, ctx.consumer_slots(x.consumers), x.factor});
+            } else if constexpr (std::is_same_v<T, LogisticsDelay>) {
+              CompiledDelay d{s, e, {}, static_cast<int>(std::lround(x.extra_days))};
+              auto from_c = ctx.expand(x.edges.from_countries),
+                   to_c = ctx.expand(x.edges.to_countries);
+              for (int ed = 0; ed < net.edges(); ++ed) {
+                auto in = [&](const std::vector<Ref>& v, int n) {
+                  return v.empty() || std::any_of(v.begin(), v.end(),
+                                                  [&](auto& r) { return r.id == net.node_id[n]; });
+                };
+                if (!in(x.edges.from, net.e_from[ed]) || !in(x.edges.to, net.e_to[ed])) continue;
+                if (!x.edges.from_countries.empty() && !from_c.count(net.region[net.e_from[ed]]))
+                  continue;
+                if (!x.edges.to_countries.empty()) {
+                  CountrySelector cs;
+                  cs.only = x.edges.to_countries;
+                  if (!ctx.place_matches(net.region[net.e_to[ed]], cs)) continue;
+                }
+                if (!ctx.material_ok(net.e_material[ed], x.edges.materials)) continue;
+                d.edges.push_back(ed);
+              }
+              f.max_extra_lead = std::max(f.max_extra_lead, d.extra);
+              f.delays.push_back(std::move(d));
+            } else if constexpr (std::is_same_v<T, StockpileRelease>) {
+              CompiledStockpileRelease r;
+              r.node = net.node_index(x.node.id);
+              r.start = s;
+              r.end = e;
+              r.rate = x.rate / kDaysPerYear;
+              r.cover_below = x.cover_below.value_or(-1);
+              for (int o = net.out_begin[r.node]; o < net.out_begin[r.node + 1]; ++o) {
+                if (!ctx.material_ok(net.out_material[o], x.materials)) continue;
+                r.out_slots.push_back(o);
+                for (int k = net.out_edge_begin[o]; k < net.out_edge_begin[o + 1]; ++k) {
+                  int ed = net.out_edges[k];
+                  if (ctx.place_matches(net.region[net.e_to[ed]], x.eligible))
+                    r.edges.push_back(ed);
+                }
+              }
+              f.releases.push_back(std::move(r));
+            } else if constexpr (std::is_same_v<T, CapacityExpansion>) {
+              CompiledRamp r;
+              r.node = net.node_index(x.node.id);
+              r.start = s;
+              r.end = e;
+              r.from = x.from / kDaysPerYear;
+              r.to = x.to / kDaysPerYear;
+              r.ramp = static_cast<int>(std::lround(x.ramp));
+              r.trigger = ctx.trigger(x.trigger);
+              f.expansions.push_back(std::move(r));
+            } else if constexpr (std::is_same_v<T, Recycling>) {
+              CompiledRamp r;
+              r.node = net.node_index(x.node.id);
+              r.start = s;
+              r.end = e;
+              r.from = x.from / kDaysPerYear;
+              r.to = x.to / kDaysPerYear;
+              r.ramp = static_cast<int>(std::lround(x.ramp));
+              f.expansions.push_back(std::move(r));
+            } else if constexpr (std::is_same_v<T, Substitution>) {
+              CompiledSubstitution sub;
+              sub.start = s;
+              sub.end = e;
+              sub.slots = ctx.consumer_slots(x.consumers, net.material_index(x.material.id));
+              sub.max_reduction = x.max_reduction;
+              sub.lag = static_cast<int>(std::lround(x.lag));
+              sub.ramp = static_cast<int>(std::lround(x.ramp));
+              sub.trigger = ctx.trigger(x.trigger);
+              f.substitutions.push_back(std::move(sub));
+            } else if constexpr (std::is_same_v<T, RecipeSwitch>) {
+              CompiledRecipeSwitch rs;
+              rs.node = net.node_index(x.node.id);
+              for (int r = net.recipe_begin[rs.node]; r < net.recipe_begin[rs.node + 1]; ++r)
+                if (net.recipe_id[r] == x.recipe) rs.recipe = r;
+              int avail = static_cast<int>(std::ceil(net.recipe_available_after[rs.recipe]));
+              rs.day = std::max(s + static_cast<int>(std::lround(x.qualification_lag)), avail);
+              rs.end = e;
+              f.switches.push_back(rs);
+            }
+          },
+          ev.data);
+    }
+  }
+  return f;
+}
+
+}  // namespace rareshock::sim

@@ -1,0 +1,276 @@
+#include "rareshock/sim/network.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <numeric>
+
+#include "rareshock/core/error.hpp"
+#include "rareshock/core/units.hpp"
+
+namespace rareshock::sim {
+
+int Network::node_index(std::string_view id) const {
+  for (int i = 0; i < nodes(); ++i)
+    if (node_id[i] == id) return i;
+  return -1;
+}
+
+int Network::material_index(std::string_view id) const {
+  for (int i = 0; i < static_cast<int>(material_id.size()); ++i)
+    if (material_id[i] == id) return i;
+  return -1;
+}
+
+int Network::in_slot(int n, int m) const {
+  for (int s = in_begin[n]; s < in_begin[n + 1]; ++s)
+    if (in_material[s] == m) return s;
+  return -1;
+}
+
+int Network::out_slot(int n, int m) const {
+  for (int s = out_begin[n]; s < out_begin[n + 1]; ++s)
+    if (out_material[s] == m) return s;
+  return -1;
+}
+
+namespace {
+
+double stock_level(const StockLevel& l, double daily) {
+  return l.in_days ? l.value * daily : l.value;
+}
+
+}  // namespace
+
+Network compile(const Model& model) {
+  Network net;
+  std::map<std::string, int> mat_index, country_index, node_index;
+  for (const auto& m : model.materials) {
+    mat_index.emplace(m.id, static_cast<int>(net.material_id.size()));
+    net.material_id.push_back(m.id);
+  }
+  for (const auto& c : model.countries) {
+    country_index.emplace(c.id, static_cast<int>(net.country_id.size()));
+    net.country_id.push_back(c.id);
+  }
+  const int N = static_cast<int>(model.nodes.size());
+  for (int n = 0; n < N; ++n) node_index.emplace(model.nodes[n].id, n);
+
+  net.in_begin.push_back(0);
+  net.out_begin.push_back(0);
+  net.recipe_begin.push_back(0);
+  for (int n = 0; n < N; ++n) {
+    const Node& node = model.nodes[n];
+    net.node_id.push_back(node.id);
+    net.stage.push_back(node.stage);
+    auto cit = country_index.find(node.country.id);
+    net.country.push_back(cit == country_index.end() ? -1 : cit->second);
+    net.capacity.push_back(node.capacity.value_or(0) / kDaysPerYear);
+    net.tau.push_back(node.replenishment_time);
+    net.rationing.push_back(node.rationing);
+    net.units_per_tonne.push_back(node.units_per_tonne);
+    net.value_per_unit.push_back(node.value_per_unit);
+    net.backorder.push_back(node.backorder ? 1 : 0);
+    net.sector.push_back(node.sector);
+    net.region.push_back(node.is_consumer() ? node.region.id : node.country.id);
+    if (node.is_consumer()) net.consumer_nodes.push_back(n);
+
+    // Slots: union of materials over recipes, in first-seen order.
+    std::vector<int> ins, outs;
+    auto add = [](std::vector<int>& v, int m) {
+      if (std::find(v.begin(), v.end(), m) == v.end()) v.push_back(m);
+    };
+    for (const auto& r : node.recipes) {
+      for (const auto& a : r.inputs) add(ins, mat_index.at(a.material.id));
+      for (const auto& a : r.outputs) add(outs, mat_index.at(a.material.id));
+    }
+    if (node.is_consumer())
+      for (const auto& a : node.demand) add(ins, mat_index.at(a.material.id));
+    if (node.stage == Stage::Stockpile)
+      for (const auto& s : node.inventory) add(outs, mat_index.at(s.material.id));
+    for (int m : ins) {
+      net.in_node.push_back(n);
+      net.in_material.push_back(m);
+      double d = 0;
+      for (const auto& a : node.demand)
+        if (mat_index.at(a.material.id) == m) d += a.amount / kDaysPerYear;
+      net.demand.push_back(d);
+    }
+    for (int m : outs) {
+      net.out_node.push_back(n);
+      net.out_material.push_back(m);
+    }
+    net.in_begin.push_back(static_cast<int>(net.in_node.size()));
+    net.out_begin.push_back(static_cast<int>(net.out_node.size()));
+
+    net.initial_recipe.push_back(-1);
+    for (const auto& r : node.recipes) {
+      int ridx = static_cast<int>(net.recipe_id.size());
+      if (r.id == node.recipe) net.initial_recipe.back() = ridx;
+      net.recipe_id.push_back(r.id);
+      net.recipe_node.push_back(n);
+      net.recipe_available_after.push_back(r.available_after);
+      net.recipe_in_offset.push_back(static_cast<int>(net.recipe_in_coef.size()));
+      net.recipe_out_offset.push_back(static_cast<int>(net.recipe_out_coef.size()));
+      for (int m : ins) {
+        double c = 0;
+        for (const auto& a : r.inputs)
+          if (mat_index.at(a.material.id) == m) c += a.amount;
+        net.recipe_in_coef.push_back(c);
+      }
+      for (int m : outs) {
+        double c = 0;
+        for (const auto& a : r.outputs)
+          if (mat_index.at(a.material.id) == m) c += a.amount;
+        net.recipe_out_coef.push_back(c);
+      }
+    }
+    net.recipe_begin.push_back(static_cast<int>(net.recipe_id.size()));
+  }
+
+  // Edges.
+  const int E = static_cast<int>(model.edges.size());
+  for (int e = 0; e < E; ++e) {
+    const Edge& ed = model.edges[e];
+    int f = node_index.at(ed.from.id), t = node_index.at(ed.to.id),
+        m = mat_index.at(ed.material.id);
+    int os = net.out_slot(f, m), is = net.in_slot(t, m);
+    if (os < 0 || is < 0)
+      throw RuntimeError(fmt::format(
+          "edge {} does not connect a supplier's output to a customer's input", ed.label()));
+    net.e_from.push_back(f);
+    net.e_to.push_back(t);
+    net.e_material.push_back(m);
+    net.e_out_slot.push_back(os);
+    net.e_in_slot.push_back(is);
+    net.e_lead.push_back(static_cast<int>(std::lround(ed.lead_time)));
+    net.e_priority.push_back(ed.priority);
+    net.e_contract.push_back(ed.contract_share.value_or(0));
+    net.e_label.push_back(ed.label());
+    net.e_share.push_back(0);
+    net.e_flow.push_back(0);
+  }
+  // Shares: given, or from flows (flows define the split of a customer's purchases).
+  std::vector<double> flow_sum(net.in_slots(), 0.0);
+  std::vector<int> count(net.in_slots(), 0);
+  for (int e = 0; e < E; ++e) {
+    flow_sum[net.e_in_slot[e]] += model.edges[e].flow.value_or(0);
+    ++count[net.e_in_slot[e]];
+  }
+  for (int e = 0; e < E; ++e) {
+    const Edge& ed = model.edges[e];
+    int s = net.e_in_slot[e];
+    if (ed.share)
+      net.e_share[e] = *ed.share;
+    else
+      net.e_share[e] = flow_sum[s] > 0 ? ed.flow.value_or(0) / flow_sum[s] : 1.0 / count[s];
+  }
+  // CSR adjacency: supplier edges per input slot; customer edges per output slot (by priority).
+  auto build_csr = [&](int slots, const std::vector<int>& slot_of_edge, std::vector<int>& begin,
+                       std::vector<int>& list, bool by_priority) {
+    begin.assign(slots + 1, 0);
+    for (int e = 0; e < E; ++e) ++begin[slot_of_edge[e] + 1];
+    for (int s = 0; s < slots; ++s) begin[s + 1] += begin[s];
+    list.assign(E, 0);
+    std::vector<int> fill(begin.begin(), begin.end() - 1);
+    for (int e = 0; e < E; ++e) list[fill[slot_of_edge[e]]++] = e;
+    if (by_priority)
+      for (int s = 0; s < slots; ++s)
+        std::stable_sort(list.begin() + begin[s], list.begin() + begin[s + 1],
+                         [&](int a, int b) { return net.e_priority[a] < net.e_priority[b]; });
+  };
+  build_csr(net.in_slots(), net.e_in_slot, net.in_edge_begin, net.in_edges, false);
+  build_csr(net.out_slots(), net.e_out_slot, net.out_edge_begin, net.out_edges, true);
+
+  // Baseline: Jacobi iteration of use -> flows -> output demand -> activity. Converges in
+  // (depth + 1) passes on an acyclic network; cycles converge when their gain is below 1.
+  net.activity.assign(N, 0.0);
+  net.in_use.assign(net.in_slots(), 0.0);
+  net.out_rate.assign(net.out_slots(), 0.0);
+  std::vector<double> out_demand(net.out_slots(), 0.0);
+  const int max_iter = 10000;
+  int iter = 0;
+  for (; iter < max_iter; ++iter) {
+    for (int s = 0; s < net.in_slots(); ++s) {
+      int n = net.in_node[s];
+      int r = net.initial_recipe[n];
+      if (net.stage[n] == Stage::Consumer)
+        net.in_use[s] = net.demand[s];
+      else if (r >= 0)
+        net.in_use[s] =
+            net.activity[n] * net.recipe_in_coef[net.recipe_in_offset[r] + (s - net.in_begin[n])];
+    }
+    std::fill(out_demand.begin(), out_demand.end(), 0.0);
+    for (int e = 0; e < E; ++e) {
+      net.e_flow[e] = net.e_share[e] * net.in_use[net.e_in_slot[e]];
+      out_demand[net.e_out_slot[e]] += net.e_flow[e];
+    }
+    double change = 0, scale = 0;
+    for (int n = 0; n < N; ++n) {
+      int r = net.initial_recipe[n];
+      if (r < 0) continue;
+      double a = 0;
+      for (int s = net.out_begin[n]; s < net.out_begin[n + 1]; ++s) {
+        double c = net.recipe_out_coef[net.recipe_out_offset[r] + (s - net.out_begin[n])];
+        if (c > 0) a = std::max(a, out_demand[s] / c);
+      }
+      change = std::max(change, std::fabs(a - net.activity[n]));
+      scale = std::max(scale, std::fabs(a));
+      net.activity[n] = a;
+    }
+    if (!std::isfinite(scale) || scale > 1e18)
+      throw RuntimeError("the baseline diverges: a supply cycle needs more than it returns");
+    if (change <= 1e-13 * std::max(scale, 1.0)) break;
+  }
+  if (iter == max_iter)
+    throw RuntimeError(
+        "the baseline did not converge in 10000 passes (a cycle with gain close to 1?)");
+  for (int n = 0; n < N; ++n) {
+    int r = net.initial_recipe[n];
+    if (r >= 0)
+      for (int s = net.out_begin[n]; s < net.out_begin[n + 1]; ++s)
+        net.out_rate[s] = net.activity[n] *
+                          net.recipe_out_coef[net.recipe_out_offset[r] + (s - net.out_begin[n])];
+    if (net.stage[n] != Stage::Consumer && net.stage[n] != Stage::Stockpile &&
+        net.activity[n] > net.capacity[n] * (1 + 1e-9))
+      net.warnings.push_back(fmt::format(
+          "node '{}' needs {:.0f} t/yr of activity in the baseline but its capacity is {:.0f} "
+          "t/yr; "
+          "it will fall short from day 0",
+          net.node_id[n], net.activity[n] * kDaysPerYear, net.capacity[n] * kDaysPerYear));
+  }
+
+  // Initial and target stocks.
+  net.in_initial.assign(net.in_slots(), 0.0);
+  net.in_target.assign(net.in_slots(), 0.0);
+  net.out_initial.assign(net.out_slots(), 0.0);
+  net.out_target.assign(net.out_slots(), 0.0);
+  for (int n = 0; n < N; ++n) {
+    const Node& node = model.nodes[n];
+    for (int s = net.in_begin[n]; s < net.in_begin[n + 1]; ++s) {
+      double daily = net.in_use[s];
+      net.in_initial[s] = net.in_target[s] = node.inventory_days * daily;
+      for (const auto& spec : node.inventory)
+        if (mat_index.at(spec.material.id) == net.in_material[s]) {
+          net.in_initial[s] = stock_level(spec.initial, daily);
+          net.in_target[s] = stock_level(spec.target, daily);
+        }
+    }
+    for (int s = net.out_begin[n]; s < net.out_begin[n + 1]; ++s) {
+      double daily = net.out_rate[s];
+      net.out_initial[s] = net.out_target[s] = node.output_inventory_days * daily;
+      const auto& specs = node.stage == Stage::Stockpile ? node.inventory : node.output_inventory;
+      for (const auto& spec : specs)
+        if (mat_index.at(spec.material.id) == net.out_material[s]) {
+          net.out_initial[s] = stock_level(spec.initial, daily);
+          net.out_target[s] = stock_level(spec.target, daily);
+        }
+    }
+  }
+  return net;
+}
+
+}  // namespace rareshock::sim

@@ -1,0 +1,40 @@
+#include <catch2/catch.hpp>
+
+#include "rareshock/core/units.hpp"
+
+using namespace rareshock;
+
+TEST_CASE("quantities convert to canonical units", "[core][units]") {
+  CHECK(*parse_quantity("40000 t/yr", Dimension::MassRate).value == 40000);
+  CHECK(*parse_quantity("3.5 kt/yr", Dimension::MassRate).value == Approx(3500));
+  CHECK(*parse_quantity("12 t/day", Dimension::MassRate).value == Approx(12 * 365));
+  CHECK(*parse_quantity("40000", Dimension::MassRate).value == 40000);
+  CHECK(*parse_quantity("8 weeks", Dimension::Duration).value == 56);
+  CHECK(*parse_quantity("45 working days", Dimension::Duration).value == Approx(63));
+  CHECK(*parse_quantity("6 months", Dimension::Duration).value == Approx(182.5));
+  CHECK(*parse_quantity("69 USD/kg", Dimension::Price).value == Approx(69000));
+  CHECK(*parse_quantity("25 %", Dimension::Fraction).value == Approx(0.25));
+  CHECK(*parse_quantity("25%", Dimension::Fraction).value == Approx(0.25));
+  CHECK(*parse_quantity("500 t", Dimension::Mass).value == 500);
+  CHECK(*parse_quantity("2 MUSD", Dimension::Money).value == 2e6);
+  CHECK(*parse_quantity("0.5 /kg", Dimension::PerMass).value == Approx(500));
+  CHECK(*parse_quantity("3 t / yr", Dimension::MassRate).value == 3);
+}
+
+TEST_CASE("bad quantities explain themselves", "[core][units]") {
+  auto q = parse_quantity("40000 t/yer", Dimension::MassRate);
+  CHECK_FALSE(q.value);
+  CHECK(q.error == "unknown unit 't/yer' for a mass rate");
+  REQUIRE_FALSE(q.suggestions.empty());
+  CHECK(q.suggestions.front() == "t/yr");
+
+  auto w = parse_quantity("60 days", Dimension::MassRate);
+  CHECK_FALSE(w.value);
+  CHECK(w.error == "unit 'days' is a duration, but a mass rate is needed here");
+
+  CHECK(parse_quantity("abc", Dimension::Mass).error == "'abc' is not a number");
+  CHECK_FALSE(parse_quantity("", Dimension::Mass).value);
+  CHECK_FALSE(parse_quantity("nan", Dimension::Mass).value);
+  CHECK_FALSE(parse_number("1e400"));
+  CHECK(*parse_number(" 42 ") == 42);
+}

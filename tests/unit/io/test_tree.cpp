@@ -1,0 +1,62 @@
+#include <catch2/catch.hpp>
+
+#include "rareshock/io/loader.hpp"
+#include "rareshock/io/tree.hpp"
+
+using namespace rareshock;
+using namespace rareshock::io;
+
+namespace {
+TreeNode parse(const std::string& text) {
+  SourceRegistry src;
+  Diagnostics d;
+  Loader l(src, d);
+  auto t = l.parse_text("t.yaml", text);
+  REQUIRE(t);
+  return *t;
+}
+}  // namespace
+
+TEST_CASE("merge: maps by key, id lists by id, other values replaced", "[io][tree]") {
+  TreeNode base = parse(
+      "a: 1\nb: {x: 1, y: 2}\nnodes: [{id: n1, capacity: 5}, {id: n2, capacity: 6}]\nl: [1, 2]\n");
+  TreeNode over =
+      parse("b: {y: 3}\nnodes: [{id: n2, capacity: 7}, {id: n3, capacity: 8}]\nl: [9]\n");
+  merge_into(base, over);
+  CHECK(base.find("a")->scalar == "1");
+  CHECK(base.find("b")->find("x")->scalar == "1");
+  CHECK(base.find("b")->find("y")->scalar == "3");
+  auto* nodes = base.find("nodes");
+  REQUIRE(nodes->items.size() == 3);
+  CHECK(nodes->items[1].find("capacity")->scalar == "7");
+  CHECK(nodes->items[2].id() == "n3");
+  CHECK(base.find("l")->items.size() == 1);
+}
+
+TEST_CASE("key paths select by id, index and wildcard", "[io][tree]") {
+  TreeNode t = parse("model:\n  nodes: [{id: a, capacity: 1}, {id: b, capacity: 2}]\n");
+  std::string err;
+  auto all = find_paths(t, "model.nodes[*].capacity", &err);
+  REQUIRE(all.size() == 2);
+  CHECK(all[1].path == "model.nodes[b].capacity");
+  CHECK(find_paths(t, "model.nodes[b].capacity", &err).at(0).node->scalar == "2");
+  CHECK(find_paths(t, "model.nodes[0].capacity", &err).at(0).node->scalar == "1");
+  CHECK(find_paths(t, "model.nodes.b.capacity", &err).size() == 1);
+  CHECK(find_paths(t, "model.nodes[zz].capacity", &err).empty());
+
+  CHECK(set_path(t, "model.nodes[a].capacity", TreeNode::make_scalar("9"), &err, nullptr));
+  CHECK(find_paths(t, "model.nodes[a].capacity", &err).at(0).node->scalar == "9");
+  std::vector<std::string> sugg;
+  CHECK_FALSE(set_path(t, "model.nodes[c].capacity", TreeNode::make_scalar("9"), &err, &sugg));
+  CHECK(err == "no list item 'c' in 'model.nodes'");
+  CHECK(sugg == std::vector<std::string>{"a", "b"});
+}
+
+TEST_CASE("to_yaml round-trips content and keeps quoted scalars quoted", "[io][tree]") {
+  TreeNode t = parse("a: \"2025\"\nb: [1, {c: x y}]\nd: ~\n");
+  std::string y = to_yaml(t);
+  TreeNode back = parse(y);
+  CHECK(same_content(t, back));
+  CHECK(back.find("a")->quoted);
+  CHECK(item_path("nodes", back.find("b")->items[1], 1) == "nodes[1]");
+}

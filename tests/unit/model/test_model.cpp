@@ -1,0 +1,40 @@
+#include <catch2/catch.hpp>
+
+#include "rareshock/model/model.hpp"
+#include "rareshock/model/scenario.hpp"
+#include "rareshock/model/study.hpp"
+
+using namespace rareshock;
+
+TEST_CASE("enums print their YAML names", "[model]") {
+  CHECK(std::string(to_string(Stage::Refinery)) == "refinery");
+  CHECK(stage_names().size() == 8);
+  CHECK(std::string(to_string(Rationing::Contract)) == "contract");
+  CHECK(std::string(to_string(EventType::StockpileRelease)) == "stockpile_release");
+  CHECK(event_type_names().size() == 9);
+  CHECK(is_mitigation(EventType::Substitution));
+  CHECK_FALSE(is_mitigation(EventType::ExportRestriction));
+}
+
+TEST_CASE("model lookups and country groups", "[model]") {
+  Model m;
+  m.countries = {{"CN", "China", {}}, {"DE", "Germany", {}}, {"FR", "France", {}}};
+  CountryGroup eu;
+  eu.id = "EU";
+  eu.members = {Ref{"DE", {}}, Ref{"FR", {}}};
+  CountryGroup nc;
+  nc.id = "non_china";
+  nc.complement = true;
+  nc.all_except = {Ref{"CN", {}}};
+  m.groups = {eu, nc};
+  CHECK(m.countries_of("CN") == std::vector<std::string>{"CN"});
+  CHECK(m.countries_of("EU") == std::vector<std::string>{"DE", "FR"});
+  CHECK(m.countries_of("non_china") == std::vector<std::string>{"DE", "FR"});
+  CHECK(m.countries_of("XX").empty());
+  Ref a{"x", {1, 2, 3}}, b{"x", {4, 5, 6}};
+  CHECK(a == b);  // locations never make two definitions differ
+  TimeRef t;
+  t.is_date = false;
+  t.offset = 12;
+  CHECK(t.day(make_date(2025, 1, 1)) == 12);
+}

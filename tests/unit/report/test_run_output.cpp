@@ -1,0 +1,48 @@
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "rareshock/core/error.hpp"
+#include "rareshock/io/load.hpp"
+#include "rareshock/report/run_output.hpp"
+
+using namespace rareshock;
+namespace fs = std::filesystem;
+
+TEST_CASE("sha256 matches a known vector", "[report]") {
+  CHECK(report::sha256("abc") ==
+        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+TEST_CASE("run outputs are complete, self-describing and never overwritten silently", "[report]") {
+  auto l = io::load_file(RARESHOCK_SOURCE_DIR "/models/studies/default.yaml");
+  auto result = analysis::run_study(*l.study);
+  fs::path dir = fs::temp_directory_path() / ("rareshock-out-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  report::RunProvenance prov;
+  prov.resolved_yaml = io::to_yaml(l.resolved);
+  prov.inputs = l.files;
+  report::write_run_outputs(dir, false, *l.study, result, prov);
+  for (const char* f :
+       {"summary.json", "metrics.csv", "provenance.json", "timeseries/consumers.csv",
+        "timeseries/sectors.csv", "timeseries/regions.csv"})
+    CHECK(fs::exists(dir / f));
+  auto summary = nlohmann::json::parse(std::ifstream(dir / "summary.json"));
+  CHECK(summary["format_version"] == report::kSummaryFormatVersion);
+  CHECK(summary["runs"].size() == 3);
+  CHECK(summary["study"]["start"] == "2025-01-01");
+  auto prov_json = nlohmann::json::parse(std::ifstream(dir / "provenance.json"));
+  CHECK(prov_json["inputs"].size() == 4);
+  CHECK(prov_json["inputs"][0]["sha256"].get<std::string>().size() == 64);
+  CHECK_THROWS_AS(report::write_run_outputs(dir, false, *l.study, result, prov), InputError);
+  report::write_run_outputs(dir, true, *l.study, result, prov);
+  CHECK(fs::exists(dir / "summary.json"));
+  int leftovers = 0;
+  for (auto& e : fs::directory_iterator(dir.parent_path()))
+    leftovers += e.path().filename().string().find(".partial-") != std::string::npos &&
+                 e.path().filename().string().find(dir.filename().string()) != std::string::npos;
+  CHECK(leftovers == 0);
+  fs::remove_all(dir);
+}

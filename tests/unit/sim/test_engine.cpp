@@ -1,0 +1,368 @@
+// Hand-computed cases for every phase and event type. Day 0 is 2025-01-01 unless said.
+#include <catch2/catch.hpp>
+
+#include "../../support.hpp"
+
+using namespace rareshock;
+
+namespace {
+
+// One material, supplier `s` (country CN) -> consumer `c` (country US), 1 t/day.
+std::string direct(double cap_t_yr, double consumer_days, double lead,
+                   const std::string& extra = "") {
+  return "materials: [{id: m, family: magnet, elements: {Dy: 0.04}}]\n"
+         "countries: [CN, US]\n"
+         "nodes:\n"
+         "  - {id: s, stage: magnet, country: CN, capacity: " +
+         std::to_string(cap_t_yr) + ", outputs: {m: 1}}\n" + extra +
+         "consumers: [{id: c, sector: ev, region: US, demand: {m: 365}, inventory_days: " +
+         std::to_string(consumer_days) +
+         "}]\n"
+         "edges: [{from: s, to: c, material: m, share: 1, lead_time: " +
+         std::to_string(lead) + "}]\n";
+}
+
+// Steps the engine and returns the shortfall fraction of consumer slot s per day.
+std::vector<double> fractions(test::Sim& sim, int slot, int days) {
+  std::vector<double> out;
+  sim.engine->reset();
+  for (int d = 0; d < days; ++d) {
+    sim.engine->step();
+    double w = sim.engine->want()[slot];
+    out.push_back(w > 0 ? sim.engine->shortfall()[slot] / w : 0);
+  }
+  return out;
+}
+
+int first_short(const std::vector<double>& f, double thr = 0.01) {
+  for (std::size_t d = 0; d < f.size(); ++d)
+    if (f[d] >= thr) return static_cast<int>(d);
+  return -1;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "3-node chain: first shortage day = upstream lead + refinery stock + lead + consumer stock",
+    "[sim][engine]") {
+  // mine -(5 d)-> refinery (10 days of ore, capacity exactly the baseline) -(7 d)-> consumer (20
+  // days)
+  test::Sim sim(R"(
+materials: [{id: ore, family: concentrate}, {id: ox, family: oxide}]
+countries: [CN, US]
+nodes:
+  - {id: mine, stage: mine, country: CN, capacity: 1000, outputs: {ore: 1}}
+  - {id: ref, stage: refinery, country: CN, capacity: 365, inputs: {ore: 1}, outputs: {ox: 1}, inventory_days: 10}
+consumers: [{id: c, sector: ev, region: US, demand: {ox: 365}, inventory_days: 20}]
+edges:
+  - {from: mine, to: ref, material: ore, share: 1, lead_time: 5}
+  - {from: ref, to: c, material: ox, share: 1, lead_time: 7}
+)",
+                R"(
+scenario: {id: mine-down}
+events: [{type: capacity_outage, start: 0, nodes: [mine], remaining: 0}]
+)");
+  auto f = fractions(sim, sim.in_slot("c", "ox"), 60);
+  CHECK(first_short(f) == 5 + 10 + 7 + 20);
+  CHECK(f[41] == 0);
+  CHECK(f[42] == Approx(1.0));
+}
+
+TEST_CASE("licence: nothing passes during the review delay, then the approved fraction",
+          "[sim][engine]") {
+  test::Sim sim(direct(730, 0, 0), R"(
+scenario: {id: lic}
+events:
+  - type: export_restriction
+    start: 0
+    exporters: [CN]
+    materials: {elements_above: {Dy: 0.1 %}}
+    destinations: {all_except: [CN]}
+    regime: licence
+    licence: {review_delay: 10 days, approval: 50 %}
+)");
+  auto f = fractions(sim, sim.in_slot("c", "m"), 40);
+  for (int d = 0; d < 10; ++d) CHECK(f[d] == Approx(1.0));
+  for (int d = 10; d < 40; ++d) CHECK(f[d] == Approx(0.5));
+}
+
+TEST_CASE("licence approvals follow their schedule by date", "[sim][engine]") {
+  test::Sim sim(direct(730, 0, 0), R"(
+scenario: {id: lic}
+events:
+  - type: export_restriction
+    start: 0
+    exporters: CN
+    materials: [m]
+    regime: licence
+    licence:
+      review_delay: 5 days
+      approval: [{from: 0, fraction: 0}, {from: 20, fraction: 0.25}, {from: 30, fraction: 1}]
+)");
+  auto f = fractions(sim, sim.in_slot("c", "m"), 40);
+  CHECK(f[10] == Approx(1.0));   // decided with approval 0
+  CHECK(f[22] == Approx(0.75));  // decided on day 22 with 25 %
+  CHECK(f[35] == Approx(0.0));   // decided with 100 %
+}
+
+TEST_CASE("period licences cover shipments for their validity and renew ahead", "[sim][engine]") {
+  test::Sim sim(direct(730, 0, 0), R"(
+scenario: {id: lic}
+events:
+  - {type: export_restriction, start: 0, exporters: CN, materials: [m], regime: licence,
+     licence: {review_delay: 5, approval: 1, validity: 30 days}}
+)");
+  auto f = fractions(sim, sim.in_slot("c", "m"), 90);
+  for (int d = 0; d < 5; ++d) CHECK(f[d] == Approx(1.0));
+  for (int d = 5; d < 90; ++d) CHECK(f[d] == Approx(0.0));
+}
+
+TEST_CASE("ban: blocked goods stay with the supplier for its other customers", "[sim][engine]") {
+  std::string model = R"(
+materials: [{id: m, family: magnet}]
+countries: [CN, US]
+nodes: [{id: s, stage: magnet, country: CN, capacity: 730, outputs: {m: 1}}]
+consumers:
+  - {id: home, sector: ev, region: CN, demand: {m: 365}, inventory_days: 0}
+  - {id: away, sector: ev, region: US, demand: {m: 365}, inventory_days: 0}
+edges:
+  - {from: s, to: home, material: m, share: 1}
+  - {from: s, to: away, material: m, share: 1}
+)";
+  test::Sim sim(model, R"(
+scenario: {id: ban}
+events: [{type: export_restriction, start: 3, end: 9, exporters: CN, materials: all, destinations: [US], regime: ban}]
+)");
+  auto f = fractions(sim, sim.in_slot("away", "m"), 15);
+  CHECK(f[2] == 0);
+  for (int d = 3; d <= 9; ++d) CHECK(f[d] == Approx(1.0));
+  CHECK(f[10] == 0);
+  int home = sim.in_slot("home", "m");
+  sim.engine->reset();
+  for (int d = 0; d < 5; ++d) sim.engine->step();
+  CHECK(sim.engine->shortfall()[home] == 0);
+  CHECK(sim.engine->out_stock()[sim.out_slot("s", "m")] > 0);  // what was blocked is still at home
+}
+
+TEST_CASE("quota caps daily exports across destinations", "[sim][engine]") {
+  test::Sim sim(direct(730, 0, 0), R"(
+scenario: {id: q}
+events: [{type: export_restriction, start: 0, exporters: CN, materials: [m], regime: quota, quota: {annual: 91.25 t/yr}}]
+)");
+  auto f = fractions(sim, sim.in_slot("c", "m"), 10);
+  for (int d = 0; d < 10; ++d) CHECK(f[d] == Approx(0.75));
+}
+
+TEST_CASE("outage scales capacity; demand shock scales demand", "[sim][engine]") {
+  test::Sim sim(direct(365, 0, 0), R"(
+scenario: {id: o}
+events:
+  - {type: capacity_outage, start: 2, end: 4, nodes: {countries: [CN], stages: [magnet]}, remaining: 0.4}
+  - {type: demand_shock, start: 10, consumers: {sectors: [ev]}, factor: 1.5}
+)");
+  auto f = fractions(sim, sim.in_slot("c", "m"), 12);
+  CHECK(f[1] == 0);
+  CHECK(f[2] == Approx(0.6));
+  CHECK(f[5] == 0);
+  CHECK(sim.engine->demand_now()[sim.in_slot("c", "m")] == Approx(1.5));
+  CHECK(f[11] == Approx(1 - 1 / 1.5));  // capacity is 1 t/day
+}
+
+TEST_CASE("logistics delay opens a gap in arrivals", "[sim][engine]") {
+  test::Sim sim(direct(730, 0, 3), R"(
+scenario: {id: d}
+events: [{type: logistics_delay, start: 5, end: 30, edges: {from_countries: [CN]}, extra_days: 10}]
+)");
+  auto f = fractions(sim, sim.in_slot("c", "m"), 25);
+  CHECK(first_short(f) == 8);  // shipments of days 0-4 arrive days 3-7; day 5's arrives on day 18
+  for (int d = 8; d <= 17; ++d) CHECK(f[d] == Approx(1.0));
+  CHECK(f[18] == 0);
+}
+
+TEST_CASE("stockpile release fills unfilled orders at its rate until empty", "[sim][engine]") {
+  std::string model = direct(
+      365 * 2, 0, 0,
+      "  - {id: sp, stage: stockpile, country: US, inventory: [{material: m, initial: 50 t}]}\n");
+  model.replace(model.find("demand: {m: 365}"), 16, "demand: {m: 730}");
+  model.replace(model.find("edges: ["), 8, "edges: [{from: sp, to: c, material: m, share: 0}, ");
+  test::Sim sim(model, R"(
+scenario: {id: ban-and-release}
+events:
+  - {type: export_restriction, start: 0, exporters: CN, materials: all, regime: ban}
+  - {type: stockpile_release, start: 0, node: sp, rate: 365 t/yr, eligible: [US]}
+)");
+  auto f = fractions(sim, sim.in_slot("c", "m"), 60);
+  for (int d = 0; d < 50; ++d) CHECK(f[d] == Approx(0.5));
+  CHECK(f[50] == Approx(1.0));
+}
+
+TEST_CASE("capacity expansion ramps capacity linearly", "[sim][engine]") {
+  test::Sim sim(direct(182.5, 0, 0), R"(
+scenario: {id: x}
+events: [{type: capacity_expansion, start: 20, node: s, from: 182.5 t/yr, to: 730 t/yr, ramp: 10 days}]
+)");
+  auto f = fractions(sim, sim.in_slot("c", "m"), 40);
+  CHECK(f[5] == Approx(0.5));
+  CHECK(sim.engine->capacity_now()[sim.node("s")] == Approx(2.0));
+  CHECK(f[39] == 0);
+}
+
+TEST_CASE("capacity expansion triggered by shortage starts after its lag", "[sim][engine]") {
+  test::Sim sim(direct(730, 0, 0), R"(
+scenario: {id: x}
+events:
+  - {type: capacity_outage, start: 10, nodes: [s], remaining: 0.5}
+  - {type: capacity_expansion, start: 0, node: s, from: 730, to: 730, ramp: 0,
+     trigger: {on: shortage, watch: {consumers: [c]}, threshold: 1 %, lag: 5 days}}
+)");
+  // Outage leaves 1 t/day: exactly the demand; the consumer is fine and nothing triggers.
+  auto f = fractions(sim, sim.in_slot("c", "m"), 30);
+  CHECK(first_short(f) == -1);
+  test::Sim sim2(direct(730, 0, 0), R"(
+scenario: {id: x}
+events:
+  - {type: capacity_outage, start: 10, nodes: [s], remaining: 0.25}
+  - {type: capacity_expansion, start: 0, node: s, from: 1460, to: 1460, ramp: 0,
+     trigger: {on: shortage, watch: {consumers: [c]}, lag: 5 days}}
+)");
+  auto g = fractions(sim2, sim2.in_slot("c", "m"), 30);
+  CHECK(first_short(g) == 10);
+  CHECK(g[14] == Approx(0.5));  // armed on day 10, capacity from day 15
+  CHECK(g[15] == 0);
+}
+
+TEST_CASE("substitution lowers demand after its lag, along its ramp", "[sim][engine]") {
+  test::Sim sim(direct(730, 0, 0), R"(
+scenario: {id: s}
+events: [{type: substitution, start: 0, consumers: {sectors: [ev]}, material: m, max_reduction: 40 %, lag: 10, ramp: 20}]
+)");
+  int slot = sim.in_slot("c", "m");
+  sim.engine->reset();
+  for (int d = 0; d < 10; ++d) sim.engine->step();
+  CHECK(sim.engine->demand_now()[slot] == Approx(1.0));
+  sim.engine->step();  // day 10: first day of the ramp
+  CHECK(sim.engine->demand_now()[slot] == Approx(1 - 0.4 / 20));
+  for (int d = 11; d < 40; ++d) sim.engine->step();
+  CHECK(sim.engine->demand_now()[slot] == Approx(0.6));
+}
+
+TEST_CASE("recipe switch after qualification lag changes input use", "[sim][engine]") {
+  test::Sim sim(R"(
+materials: [{id: dy, family: oxide}, {id: mag, family: magnet}]
+countries: [CN]
+nodes:
+  - {id: dyp, stage: refinery, country: CN, capacity: 1000, outputs: {dy: 1}}
+  - id: mk
+    stage: magnet
+    country: CN
+    capacity: 1000
+    recipes:
+      - {id: conv, inputs: {dy: 0.04}, outputs: {mag: 1}}
+      - {id: gbd, inputs: {dy: 0.02}, outputs: {mag: 1}, available_after: 5}
+consumers: [{id: c, sector: ev, region: CN, demand: {mag: 365}, inventory_days: 10}]
+edges:
+  - {from: dyp, to: mk, material: dy, share: 1}
+  - {from: mk, to: c, material: mag, share: 1}
+)",
+                R"(
+scenario: {id: rs}
+events: [{type: recipe_switch, start: 2, node: mk, recipe: gbd, qualification_lag: 10}]
+)");
+  sim.engine->reset();
+  int mk = sim.node("mk");
+  for (int d = 0; d < 12; ++d) sim.engine->step();
+  CHECK(sim.net.recipe_id[sim.engine->recipe_now()[mk]] == "conv");
+  sim.engine->step();  // day 12
+  CHECK(sim.net.recipe_id[sim.engine->recipe_now()[mk]] == "gbd");
+  double before = sim.engine->used_total()[sim.in_slot("mk", "dy")];
+  sim.engine->step();
+  CHECK(sim.engine->used_total()[sim.in_slot("mk", "dy")] - before ==
+        Approx(0.02 * sim.engine->activity()[mk]));
+}
+
+TEST_CASE("recycling ramps a recycler's capacity", "[sim][engine]") {
+  test::Sim sim(R"(
+materials: [{id: m, family: magnet}]
+countries: [US]
+nodes:
+  - {id: s, stage: magnet, country: US, capacity: 365, outputs: {m: 1}}
+  - {id: r, stage: recycler, country: US, capacity: 0, outputs: {m: 1}}
+consumers: [{id: c, sector: ev, region: US, demand: {m: 365}, inventory_days: 0}]
+edges:
+  - {from: s, to: c, material: m, share: 1}
+  - {from: r, to: c, material: m, share: 0}
+)",
+                R"(
+scenario: {id: rec}
+events: [{type: recycling, start: 5, node: r, from: 0, to: 365, ramp: 10}]
+)");
+  sim.engine->reset();
+  for (int d = 0; d < 20; ++d) sim.engine->step();
+  CHECK(sim.engine->capacity_now()[sim.node("r")] == Approx(1.0));
+}
+
+TEST_CASE("joint production: activity follows the main product, the by-product accumulates",
+          "[sim][engine]") {
+  test::Sim sim(R"(
+materials: [{id: ore, family: concentrate}, {id: ndpr, family: oxide}, {id: lace, family: oxide}]
+countries: [CN]
+nodes:
+  - {id: mine, stage: mine, country: CN, capacity: 2000, outputs: {ore: 1}}
+  - {id: sep, stage: refinery, country: CN, capacity: 2000, inputs: {ore: 1}, outputs: {ndpr: 0.5, lace: 0.1}}
+consumers: [{id: c, sector: ev, region: CN, demand: {ndpr: 365}}]
+edges:
+  - {from: mine, to: sep, material: ore, share: 1, lead_time: 3}
+  - {from: sep, to: c, material: ndpr, share: 1, lead_time: 2}
+)");
+  sim.engine->run(100);
+  CHECK(sim.engine->activity()[sim.node("sep")] == Approx(2.0));
+  CHECK(sim.engine->out_stock()[sim.out_slot("sep", "lace")] == Approx(0.2 * 100));
+  CHECK(sim.engine->shortfall()[sim.in_slot("c", "ndpr")] == 0);
+}
+
+TEST_CASE("priority rationing in the engine serves class 1 first", "[sim][engine]") {
+  test::Sim sim(R"(
+materials: [{id: m, family: magnet}]
+countries: [CN]
+nodes: [{id: s, stage: magnet, country: CN, capacity: 365, outputs: {m: 1}, rationing: priority}]
+consumers:
+  - {id: defence, sector: defence, region: CN, demand: {m: 182.5}, inventory_days: 0}
+  - {id: ev, sector: ev, region: CN, demand: {m: 182.5}, inventory_days: 0}
+edges:
+  - {from: s, to: ev, material: m, share: 1, priority: 2}
+  - {from: s, to: defence, material: m, share: 1, priority: 1}
+)",
+                R"(
+scenario: {id: o}
+events: [{type: capacity_outage, start: 0, nodes: [s], remaining: 0.5}]
+)");
+  sim.engine->reset();
+  sim.engine->step();
+  CHECK(sim.engine->shortfall()[sim.in_slot("defence", "m")] == Approx(0));
+  CHECK(sim.engine->shortfall()[sim.in_slot("ev", "m")] == Approx(0.5));
+}
+
+TEST_CASE("shares move to a supplier with spare capacity when one under-delivers",
+          "[sim][engine]") {
+  test::Sim sim(R"(
+materials: [{id: m, family: magnet}]
+countries: [CN, JP, US]
+nodes:
+  - {id: cn, stage: magnet, country: CN, capacity: 730, outputs: {m: 1}}
+  - {id: jp, stage: magnet, country: JP, capacity: 730, outputs: {m: 1}}
+consumers: [{id: c, sector: ev, region: US, demand: {m: 365}, inventory_days: 30}]
+edges:
+  - {from: cn, to: c, material: m, share: 0.8, lead_time: 10}
+  - {from: jp, to: c, material: m, share: 0.2, lead_time: 10}
+)",
+                R"(
+scenario: {id: ban}
+events: [{type: export_restriction, start: 0, end: 99, exporters: CN, materials: all, regime: ban}]
+)");
+  sim.engine->reset();
+  for (int d = 0; d < 100; ++d) sim.engine->step();
+  CHECK(sim.engine->share()[1] > 0.9);
+  CHECK(sim.engine->share()[0] + sim.engine->share()[1] == Approx(1.0));
+  for (int d = 0; d < 800; ++d) sim.engine->step();
+  CHECK(sim.engine->share()[0] == Approx(0.8).margin(0.01));  // drifts back after the ban
+}

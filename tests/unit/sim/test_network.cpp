@@ -1,0 +1,63 @@
+#include <catch2/catch.hpp>
+
+#include "../../support.hpp"
+
+using namespace rareshock;
+
+TEST_CASE("compile builds slots, CSR adjacency and the baseline", "[sim][network]") {
+  auto model =
+      rareshock::io::load_file(RARESHOCK_SOURCE_DIR "/models/examples/mini-chain.yaml").model;
+  sim::Network net = sim::compile(*model);
+  CHECK(net.nodes() == static_cast<int>(model->nodes.size()));
+  CHECK(net.edges() == static_cast<int>(model->edges.size()));
+  // Consumer demand flows back: magnets -> metal -> oxide -> concentrate.
+  int cn_magnet = net.node_index("cn_magnet");
+  int ndfeb = net.material_index("ndfeb_sh");
+  double magnets = net.out_rate[net.out_slot(cn_magnet, ndfeb)] * 365;
+  CHECK(magnets == Approx(30000 + 0.8 * 6000 + 0.7 * 4000 + 0.9 * 3000));
+  int cn_sep = net.node_index("cn_separation");
+  // Joint production: activity follows the most demanded output (NdPr), Dy and La/Ce are
+  // by-products.
+  double ndpr_need =
+      net.in_use[net.in_slot(net.node_index("cn_metal"), net.material_index("ndpr_oxide"))] * 0.9;
+  CHECK(net.activity[cn_sep] == Approx(ndpr_need / 0.16));
+  CHECK(net.out_rate[net.out_slot(cn_sep, net.material_index("lace_oxide"))] ==
+        Approx(0.45 * net.activity[cn_sep]));
+  // Initial stocks follow days of cover.
+  int s = net.in_slot(net.node_index("ev_traction_eu"), ndfeb);
+  CHECK(net.in_initial[s] == Approx(45 * 6000 / 365.0));
+  CHECK(net.warnings.empty());
+  // Every edge appears once in each CSR list.
+  CHECK(net.in_edges.size() == static_cast<std::size_t>(net.edges()));
+  CHECK(net.out_edges.size() == static_cast<std::size_t>(net.edges()));
+}
+
+TEST_CASE("shares may come from flows", "[sim][network]") {
+  auto model = test::model_from(R"(
+materials: [{id: x, family: f}]
+countries: [A, B]
+nodes:
+  - {id: a, stage: mine, country: A, capacity: 1000, outputs: {x: 1}}
+  - {id: b, stage: mine, country: B, capacity: 1000, outputs: {x: 1}}
+consumers: [{id: c, sector: s, region: A, demand: {x: 100}}]
+edges:
+  - {from: a, to: c, material: x, flow: 300 t/yr}
+  - {from: b, to: c, material: x, flow: 100 t/yr}
+)");
+  sim::Network net = sim::compile(*model);
+  CHECK(net.e_share[0] == Approx(0.75));
+  CHECK(net.e_flow[1] * 365 == Approx(25));
+}
+
+TEST_CASE("baseline above capacity is a warning", "[sim][network]") {
+  auto model = test::model_from(R"(
+materials: [{id: x, family: f}]
+countries: [A]
+nodes: [{id: a, stage: mine, country: A, capacity: 50, outputs: {x: 1}}]
+consumers: [{id: c, sector: s, region: A, demand: {x: 100}}]
+edges: [{from: a, to: c, material: x, share: 1}]
+)");
+  sim::Network net = sim::compile(*model);
+  REQUIRE(net.warnings.size() == 1);
+  CHECK(net.warnings[0].find("node 'a' needs 100 t/yr") != std::string::npos);
+}
