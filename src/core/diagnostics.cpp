@@ -48,6 +48,9 @@ const char* to_string(Severity s) {
 }
 
 void Diagnostics::report(Diagnostic d) {
+  // The same message at the same place once (e.g. a bad CSV column seen on every row).
+  for (const auto& o : items_)
+    if (o.loc == d.loc && o.message == d.message && o.severity == d.severity) return;
   if (d.severity == Severity::Error) {
     ++errors_;
     if (errors_ > max_errors_) return;

@@ -1,6 +1,7 @@
 #include "rareshock/core/units.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 
@@ -190,11 +191,13 @@ QuantityParse parse_quantity(std::string_view text, Dimension dim) {
     if (u.dim != dim) {
       out.error = "unit '" + norm + "' is a " + to_string(u.dim) + ", but a " + to_string(dim) +
                   " is needed here";
-      out.suggestions = same_dim;
-      if (out.suggestions.size() > 4) out.suggestions.resize(4);
       return out;
     }
     out.value = v * u.factor;
+    return out;
+  }
+  if (norm[0] == ',' && norm.size() > 1 && std::isdigit(static_cast<unsigned char>(norm[1]))) {
+    out.error = "'" + t + "' uses a thousands separator; write numbers without one (e.g. 40000)";
     return out;
   }
   out.error = "unknown unit '" + norm + "' for a " + to_string(dim);

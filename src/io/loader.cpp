@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "rareshock/core/text.hpp"
+#include "rareshock/io/reader.hpp"
 
 namespace rareshock::io {
 namespace fs = std::filesystem;
@@ -158,8 +159,8 @@ std::optional<std::string> Loader::read_file(const fs::path& file, SourceLoc fro
       fs::path dir = file.parent_path().empty() ? fs::path(".") : file.parent_path();
       for (const auto& e : fs::directory_iterator(dir, ec))
         names.push_back(e.path().filename().string());
-      std::string dym = did_you_mean(file.filename().string(), names);
-      if (!dym.empty()) hint = dym;
+      auto c = closest(file.filename().string(), names, 1);
+      if (!c.empty()) hint = "did you mean '" + (file.parent_path() / c.front()).string() + "'?";
     }
     diag_.error(from, from_path,
                 "cannot open file '" + file.string() + "'" +
@@ -176,8 +177,20 @@ std::optional<std::string> Loader::read_file(const fs::path& file, SourceLoc fro
 std::optional<TreeNode> Loader::parse_text(const std::string& name, const std::string& text) {
   int fid = sources_.add(name, text);
   try {
-    YAML::Node y = YAML::Load(text);
-    return convert(y, fid, SourceLoc{fid, 1, 1}, "", diag_);
+    std::vector<YAML::Node> docs = YAML::LoadAll(text);
+    if (docs.size() > 1) {
+      diag_.error(loc_of(docs[1].Mark(), fid, SourceLoc{fid, 1, 1}), {},
+                  "this file holds " + std::to_string(docs.size()) +
+                      " YAML documents; rareshock reads one document per file",
+                  {}, "remove the '---' separator or split the file");
+      return std::nullopt;
+    }
+    if (docs.empty()) {
+      TreeNode empty;
+      empty.loc = SourceLoc{fid, 1, 1};
+      return empty;
+    }
+    return convert(docs[0], fid, SourceLoc{fid, 1, 1}, "", diag_);
   } catch (const YAML::Exception& e) {
     SourceLoc loc{fid, e.mark.line >= 0 ? e.mark.line + 1 : 1,
                   e.mark.column >= 0 ? e.mark.column + 1 : 1};
@@ -195,7 +208,11 @@ std::optional<TreeNode> Loader::load(const fs::path& file, SourceLoc from,
 std::optional<TreeNode> Loader::load_yaml_file(const fs::path& file, SourceLoc from,
                                                const std::string& from_path) {
   if (std::find(include_stack_.begin(), include_stack_.end(), file) != include_stack_.end()) {
-    diag_.error(from, from_path, "include cycle: '" + file.string() + "' includes itself");
+    std::vector<std::string> chain;
+    auto start = std::find(include_stack_.begin(), include_stack_.end(), file);
+    for (auto it = start; it != include_stack_.end(); ++it) chain.push_back(it->string());
+    chain.push_back(file.string());
+    diag_.error(from, from_path, "include cycle: " + join(chain, " -> "));
     return std::nullopt;
   }
   auto text = read_file(file, from, from_path);
@@ -406,8 +423,35 @@ bool Loader::expand_csv(const TreeNode& spec, const fs::path& base_dir, const st
       target->set(rest, TreeNode::make_scalar(cell, cloc), hloc);
     }
     if (const TreeNode* defaults = spec.find("defaults"))
-      for (const auto& e : defaults->entries)
-        if (!item.find(e.key)) item.entries.push_back(e);
+      for (const auto& e : defaults->entries) {
+        if (item.find(e.key)) continue;
+        TreeEntry entry = e;
+        // `{column}` in a default's text is replaced by that column's cell: id: "mine_{country}".
+        if (entry.value.is_scalar() && entry.value.scalar.find('{') != std::string::npos) {
+          std::string out;
+          const std::string& text = entry.value.scalar;
+          for (std::size_t i = 0; i < text.size(); ++i) {
+            std::size_t close = text.find('}', i);
+            if (text[i] != '{' || close == std::string::npos) {
+              out += text[i];
+              continue;
+            }
+            std::string col = text.substr(i + 1, close - i - 1);
+            auto it = std::find(names.begin(), names.end(), col);
+            if (it == names.end()) {
+              diag_.error(entry.value.loc, child_path(child_path(path, "defaults"), e.key),
+                          "placeholder '{" + col + "}' names no column of " + file.string(), {},
+                          id_hint(col, names));
+              ok = false;
+              break;
+            }
+            out += trim(row[it - names.begin()].text);
+            i = close;
+          }
+          entry.value.scalar = out;
+        }
+        item.entries.push_back(entry);
+      }
     out.push_back(std::move(item));
   }
   return ok;

@@ -12,7 +12,7 @@
 namespace rareshock::io {
 namespace {
 
-const std::vector<std::string> kElements = {
+const std::vector<std::string> kElementList = {
     "H",  "He", "Li", "Be", "B",  "C",  "N",  "O",  "F",  "Ne", "Na", "Mg", "Al", "Si", "P",
     "S",  "Cl", "Ar", "K",  "Ca", "Sc", "Ti", "V",  "Cr", "Mn", "Fe", "Co", "Ni", "Cu", "Zn",
     "Ga", "Ge", "As", "Se", "Br", "Kr", "Rb", "Sr", "Y",  "Zr", "Nb", "Mo", "Tc", "Ru", "Rh",
@@ -99,15 +99,16 @@ Material read_material(Diagnostics& d, TreeNode& n, const std::string& path) {
   if (TreeNode* el = r.get("elements")) {
     double sum = 0;
     for (auto& [ref, v] : read_amounts(d, *el, r.at("elements"), Dimension::Fraction)) {
-      if (std::find(kElements.begin(), kElements.end(), ref.id) == kElements.end()) {
+      if (std::find(element_symbols().begin(), element_symbols().end(), ref.id) ==
+          element_symbols().end()) {
         d.error(ref.loc, child_path(r.at("elements"), ref.id),
                 "'" + ref.id + "' is not a chemical element symbol", "e.g. Nd, Pr, Dy, Tb, Sm, Fe",
-                did_you_mean(ref.id, kElements));
+                did_you_mean(ref.id, element_symbols()));
         continue;
       }
       if (v > 1) {
         d.error(ref.loc, child_path(r.at("elements"), ref.id),
-                "element content " + format_number(v) + " is more than 1",
+                "element content " + pretty_number(v) + " is more than 1",
                 "a mass fraction in [0, 1]");
         continue;
       }
@@ -116,7 +117,7 @@ Material read_material(Diagnostics& d, TreeNode& n, const std::string& path) {
     }
     if (sum > 1 + 1e-9)
       d.error(el->loc, r.at("elements"),
-              "element contents add up to " + format_number(sum) + ", more than 1",
+              "element contents add up to " + pretty_number(sum) + ", more than 1",
               "mass fractions that sum to at most 1");
   }
   m.price = r.opt_quantity("price", Dimension::Price);
@@ -213,7 +214,7 @@ Node read_node(Diagnostics& d, TreeNode& n, const std::string& path) {
       bool zero_ok = node.stage == Stage::Recycler || stockpile;
       if (*node.capacity < 0 || (!zero_ok && *node.capacity == 0))
         d.error(r.loc_of("capacity"), r.at("capacity"),
-                "capacity must be positive, got " + format_number(*node.capacity),
+                "capacity must be positive, got " + pretty_number(*node.capacity) + " t/yr",
                 zero_ok ? "a rate >= 0"
                         : "a rate > 0 (use a capacity_outage event to switch a node off)");
     }
@@ -291,6 +292,10 @@ Edge read_edge(Diagnostics& d, TreeNode& n, const std::string& path) {
 }
 
 }  // namespace
+
+const std::vector<std::string>& element_symbols() {
+  return kElementList;
+}
 
 Model read_model(Diagnostics& d, TreeNode& root, const std::string& path) {
   Model m;
@@ -431,9 +436,11 @@ void check_model(Diagnostics& d, Model& m) {
         d.error(rec.origin.loc, rec.origin.path,
                 "duplicate recipe id '" + rec.id + "' in node '" + n.id + "'");
       for (auto& a : rec.inputs)
-        ref_check(a.material, material_ids, "material", rec.origin.path + ".inputs");
+        ref_check(a.material, material_ids, "material",
+                  rec.origin.path + ".inputs." + a.material.id);
       for (auto& a : rec.outputs)
-        ref_check(a.material, material_ids, "material", rec.origin.path + ".outputs");
+        ref_check(a.material, material_ids, "material",
+                  rec.origin.path + ".outputs." + a.material.id);
     }
     if (!n.recipes.empty() && !recipe_ids.count(n.recipe)) {
       std::vector<std::string> ids(recipe_ids.begin(), recipe_ids.end());
@@ -519,13 +526,13 @@ void check_model(Diagnostics& d, Model& m) {
     if (sum > 0 && std::fabs(sum - 1) <= 0.02) {
       d.warning(first.origin.loc, first.origin.path,
                 "shares of '" + key.second + "' into '" + key.first + "' sum to " +
-                    format_number(sum) + "; normalised to 1",
+                    pretty_number(sum) + "; normalised to 1",
                 "rounding within 2 % is normalised; larger gaps are errors");
       for (Edge* e : edges) e->share = *e->share / sum;
     } else {
       d.error(first.origin.loc, first.origin.path,
               "shares of '" + key.second + "' into '" + key.first + "' sum to " +
-                  format_number(sum) + ", not 1 (" + std::to_string(edges.size()) + " edge" +
+                  pretty_number(sum) + ", not 1 (" + std::to_string(edges.size()) + " edge" +
                   (edges.size() == 1 ? "" : "s") + ")",
               "shares per customer and material that sum to 1 (within 2 %, then normalised)");
     }

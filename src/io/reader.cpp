@@ -159,7 +159,7 @@ std::optional<double> MapReader::required_quantity(std::string_view key, Dimensi
 std::optional<double> MapReader::opt_fraction(std::string_view key) {
   auto v = opt_quantity(key, Dimension::Fraction);
   if (v && (*v < 0 || *v > 1)) {
-    diag_.error(loc_of(key), at(key), "fraction " + format_number(*v) + " is outside [0, 1]",
+    diag_.error(loc_of(key), at(key), "fraction " + pretty_number(*v) + " is outside [0, 1]",
                 expected_text(Dimension::Fraction));
     return std::nullopt;
   }
@@ -331,6 +331,10 @@ std::optional<Distribution> read_distribution(Diagnostics& d, TreeNode& n, const
   auto bad = [&](const std::string& msg, const char* key, const std::string& expected) {
     d.error(r.loc_of(key), r.at(key), msg, expected);
   };
+  auto written = [&](const char* key) {  // the value as the user wrote it, for messages
+    const TreeNode* v = n.find(key);
+    return v && v->is_scalar() ? v->scalar : std::string("?");
+  };
   switch (dist.kind) {
     case DistKind::Fixed:
       dist.value = need("value");
@@ -339,8 +343,7 @@ std::optional<Distribution> read_distribution(Diagnostics& d, TreeNode& n, const
       dist.min = need("min");
       dist.max = need("max");
       if (d.error_count() == before && !(dist.min < dist.max))
-        bad("uniform needs min < max (min " + format_number(dist.min) + ", max " +
-                format_number(dist.max) + ")",
+        bad("uniform needs min < max (min " + written("min") + ", max " + written("max") + ")",
             "max", "max greater than min");
       break;
     case DistKind::Triangular:
@@ -352,8 +355,7 @@ std::optional<Distribution> read_distribution(Diagnostics& d, TreeNode& n, const
       if (d.error_count() == before &&
           !(dist.min <= dist.mode && dist.mode <= dist.max && dist.min < dist.max))
         bad(std::string(to_string(dist.kind)) + " needs min <= mode <= max and min < max (min " +
-                format_number(dist.min) + ", mode " + format_number(dist.mode) + ", max " +
-                format_number(dist.max) + ")",
+                written("min") + ", mode " + written("mode") + ", max " + written("max") + ")",
             "mode", "min <= mode <= max");
       if (dist.kind == DistKind::Pert && d.error_count() == before && dist.lambda <= 0)
         bad("pert lambda must be positive", "lambda", "a positive number, usually 4");
@@ -439,8 +441,7 @@ void for_each_item(Diagnostics& d, TreeNode& n, const std::string& path, const s
                    const std::function<void(TreeNode&, const std::string&)>& fn) {
   if (n.is_null()) return;
   if (!n.is_seq()) {
-    d.error(n.loc, path, "expected a list of " + what + ", found " + describe(n),
-            "one '- ' item per " + what);
+    d.error(n.loc, path, "expected a list, found " + describe(n), "one '- ' item per " + what);
     return;
   }
   for (std::size_t i = 0; i < n.items.size(); ++i) {

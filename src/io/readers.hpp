@@ -11,6 +11,9 @@
 
 namespace rareshock::io {
 
+/// Chemical element symbols H..U, for element-content keys.
+const std::vector<std::string>& element_symbols();
+
 /// Reads a model from its tree (rooted at \p path, "" for a model file, "model" in a study).
 Model read_model(Diagnostics& d, TreeNode& root, const std::string& path);
 /// Cross-reference and consistency checks; may normalise shares (with a warning).

@@ -1,5 +1,6 @@
 // Reads scenario files (shock and mitigation events) and checks them against a model.
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "rareshock/core/text.hpp"
@@ -25,10 +26,24 @@ MaterialSelector read_materials(Diagnostics& d, TreeNode* n, const std::string& 
     MapReader r(d, *n, path, "a material selection");
     if (!r.valid()) return s;
     s.ids = r.ref_list("ids");
-    s.families = r.text_list("families");
+    s.families = r.ref_list("families");
     if (TreeNode* el = r.get("elements_above"))
-      for (auto& [ref, v] : read_amounts(d, *el, r.at("elements_above"), Dimension::Fraction))
+      for (auto& [ref, v] : read_amounts(d, *el, r.at("elements_above"), Dimension::Fraction)) {
+        const auto& symbols = element_symbols();
+        if (std::find(symbols.begin(), symbols.end(), ref.id) == symbols.end()) {
+          d.error(ref.loc, child_path(r.at("elements_above"), ref.id),
+                  "'" + ref.id + "' is not a chemical element symbol", "e.g. Dy, Tb, Sm",
+                  did_you_mean(ref.id, symbols));
+          continue;
+        }
+        if (v > 1) {
+          d.error(ref.loc, child_path(r.at("elements_above"), ref.id),
+                  "content threshold " + pretty_number(v) + " is more than 1",
+                  "a mass fraction in [0, 1], e.g. '0.1 %'");
+          continue;
+        }
         s.elements_above.push_back({ref.id, v});
+      }
     s.all = r.flag("all", false);
     if (!s.all && s.ids.empty() && s.families.empty() && s.elements_above.empty())
       d.error(n->loc, path, "the material selection selects nothing",
@@ -104,7 +119,7 @@ ConsumerSelector read_consumers(Diagnostics& d, TreeNode* n, const std::string& 
   }
   MapReader r(d, *n, path, "a consumer selection");
   s.consumers = r.ref_list("consumers");
-  s.sectors = r.text_list("sectors");
+  s.sectors = r.ref_list("sectors");
   s.regions = r.ref_list("regions");
   r.finish();
   return s;
@@ -145,7 +160,7 @@ Trigger read_trigger(Diagnostics& d, MapReader& parent) {
 void non_negative(Diagnostics& d, MapReader& r, const char* key, double v) {
   if (v < 0)
     d.error(r.loc_of(key), r.at(key),
-            std::string(key) + " must not be negative, got " + format_number(v), "a value >= 0");
+            std::string(key) + " must not be negative, got " + pretty_number(v), "a value >= 0");
 }
 
 Event read_event(Diagnostics& d, TreeNode& n, const std::string& path, std::size_t index) {
@@ -161,6 +176,7 @@ Event read_event(Diagnostics& d, TreeNode& n, const std::string& path, std::size
   if (TreeNode* s = r.need("start", "a date 'YYYY-MM-DD' or a day offset"))
     if (auto t = read_time(d, *s, r.at("start"))) ev.start = *t;
   ev.end = r.opt_time("end");
+  ev.end_origin = {r.loc_of("end"), r.at("end")};
   if (ev.end && ev.end->is_date == ev.start.is_date &&
       (ev.start.is_date ? ev.end->date < ev.start.date : ev.end->offset < ev.start.offset))
     d.error(r.loc_of("end"), r.at("end"), "the event ends before it starts",
@@ -194,7 +210,7 @@ Event read_event(Diagnostics& d, TreeNode& n, const std::string& path, std::size
         d.error(r.loc_of("quota"), r.at("quota"), "'quota' settings need regime: quota");
       if (reg && x.regime == RegimeKind::Licence) {
         if (!lic)
-          d.error(n.loc, path, "regime licence needs a 'licence' section",
+          d.error(r.loc_of("regime"), path, "regime licence needs a 'licence' section",
                   "licence: {review_delay: '45 working days', approval: [{from: 2025-06-01, "
                   "fraction: 0.25}]}");
         else {
@@ -265,7 +281,7 @@ Event read_event(Diagnostics& d, TreeNode& n, const std::string& path, std::size
       }
       if (reg && x.regime == RegimeKind::Quota) {
         if (!quo)
-          d.error(n.loc, path, "regime quota needs a 'quota' section",
+          d.error(r.loc_of("regime"), path, "regime quota needs a 'quota' section",
                   "quota: {annual: '30000 t/yr'}");
         else {
           MapReader rq(d, *quo, r.at("quota"), "quota settings");
@@ -354,7 +370,7 @@ Event read_event(Diagnostics& d, TreeNode& n, const std::string& path, std::size
     case EventType::RecipeSwitch: {
       RecipeSwitch x;
       x.node = r.ref("node", "a node id");
-      x.recipe = r.required_text("recipe", "the id of one of the node's recipes");
+      x.recipe = r.ref("recipe", "the id of one of the node's recipes");
       x.qualification_lag = r.quantity("qualification_lag", Dimension::Duration, 0);
       non_negative(d, r, "qualification_lag", x.qualification_lag);
       ev.data = x;
@@ -384,11 +400,12 @@ Scenario read_scenario(Diagnostics& d, TreeNode& root, const std::string& path) 
   }
   if (TreeNode* ev = r.need("events", "a list of events")) {
     std::size_t i = 0;
-    std::set<std::string> ids;
+    std::map<std::string, int> ids;
     for_each_item(d, *ev, r.at("events"), "event", [&](TreeNode& item, const std::string& p) {
       Event e = read_event(d, item, p, i++);
-      if (!e.id.empty() && !ids.insert(e.id).second)
-        d.error(item.loc, p, "duplicate event id '" + e.id + "'");
+      if (!e.id.empty() && !ids.emplace(e.id, item.loc.line).second)
+        d.error(item.loc, p, "duplicate event id '" + e.id + "'", {},
+                "first defined at line " + std::to_string(ids[e.id]));
       s.events.push_back(std::move(e));
     });
   }
@@ -422,22 +439,23 @@ void check_scenario(Diagnostics& d, const Model& m, const Scenario& s, const Dat
     if (!r.id.empty() && !has(ids, r.id))
       d.error(r.loc, p, std::string("unknown ") + what + " '" + r.id + "'", {}, id_hint(r.id, ids));
   };
-  auto check_materials = [&](const MaterialSelector& ms, const std::string& p, SourceLoc loc) {
+  auto check_materials = [&](const MaterialSelector& ms, const std::string& p) {
     for (auto& r : ms.ids) check(r, materials, "material", p);
     for (auto& f : ms.families)
-      if (!has(families, f))
-        d.error(loc, p, "no material has family '" + f + "'", {}, id_hint(f, families));
+      if (!has(families, f.id))
+        d.error(f.loc, p, "no material has family '" + f.id + "'", {}, id_hint(f.id, families));
   };
   auto check_countries = [&](const CountrySelector& cs, const std::string& p) {
     for (auto& r : cs.only) check(r, places, "country or group", p);
     for (auto& r : cs.except) check(r, places, "country or group", p);
   };
-  auto check_consumers = [&](const ConsumerSelector& cs, const std::string& p, SourceLoc loc) {
+  auto check_consumers = [&](const ConsumerSelector& cs, const std::string& p) {
     for (auto& r : cs.consumers) check(r, consumers, "consumer", p);
     for (auto& r : cs.regions) check(r, places, "country or group", p);
     for (auto& sct : cs.sectors)
-      if (!has(sectors, sct))
-        d.error(loc, p, "no consumer has sector '" + sct + "'", {}, id_hint(sct, sectors));
+      if (!has(sectors, sct.id))
+        d.error(sct.loc, p, "no consumer has sector '" + sct.id + "'", {},
+                id_hint(sct.id, sectors));
   };
   auto node_of = [&](const Ref& r) { return m.node(r.id); };
 
@@ -449,13 +467,13 @@ void check_scenario(Diagnostics& d, const Model& m, const Scenario& s, const Dat
           if constexpr (std::is_same_v<T, ExportRestriction>) {
             check_countries(x.exporters, p + ".exporters");
             check_countries(x.destinations, p + ".destinations");
-            check_materials(x.materials, p + ".materials", ev.origin.loc);
+            check_materials(x.materials, p + ".materials");
           } else if constexpr (std::is_same_v<T, CapacityOutage>) {
             for (auto& r : x.nodes.nodes) check(r, nodes, "node", p + ".nodes");
             for (auto& r : x.nodes.countries)
               check(r, places, "country or group", p + ".nodes.countries");
           } else if constexpr (std::is_same_v<T, DemandShock>) {
-            check_consumers(x.consumers, p + ".consumers", ev.origin.loc);
+            check_consumers(x.consumers, p + ".consumers");
           } else if constexpr (std::is_same_v<T, LogisticsDelay>) {
             for (auto& r : x.edges.from) check(r, nodes, "node", p + ".edges.from");
             for (auto& r : x.edges.to) check(r, nodes, "node", p + ".edges.to");
@@ -463,13 +481,13 @@ void check_scenario(Diagnostics& d, const Model& m, const Scenario& s, const Dat
               check(r, places, "country or group", p + ".edges.from_countries");
             for (auto& r : x.edges.to_countries)
               check(r, places, "country or group", p + ".edges.to_countries");
-            check_materials(x.edges.materials, p + ".edges.materials", ev.origin.loc);
+            check_materials(x.edges.materials, p + ".edges.materials");
           } else if constexpr (std::is_same_v<T, StockpileRelease>) {
             check(x.node, nodes, "node", p + ".node");
             if (const Node* n = node_of(x.node); n && n->stage != Stage::Stockpile)
               d.error(x.node.loc, p + ".node",
                       "node '" + n->id + "' is a " + to_string(n->stage) + ", not a stockpile");
-            check_materials(x.materials, p + ".materials", ev.origin.loc);
+            check_materials(x.materials, p + ".materials");
             check_countries(x.eligible, p + ".eligible");
           } else if constexpr (std::is_same_v<T, CapacityExpansion>) {
             check(x.node, nodes, "node", p + ".node");
@@ -477,20 +495,20 @@ void check_scenario(Diagnostics& d, const Model& m, const Scenario& s, const Dat
                 n && (n->is_consumer() || n->stage == Stage::Stockpile))
               d.error(x.node.loc, p + ".node",
                       "node '" + n->id + "' has no production capacity to expand");
-            check_consumers(x.trigger.watch, p + ".trigger.watch", ev.origin.loc);
+            check_consumers(x.trigger.watch, p + ".trigger.watch");
           } else if constexpr (std::is_same_v<T, Substitution>) {
-            check_consumers(x.consumers, p + ".consumers", ev.origin.loc);
+            check_consumers(x.consumers, p + ".consumers");
             check(x.material, materials, "material", p + ".material");
-            check_consumers(x.trigger.watch, p + ".trigger.watch", ev.origin.loc);
+            check_consumers(x.trigger.watch, p + ".trigger.watch");
           } else if constexpr (std::is_same_v<T, RecipeSwitch>) {
             check(x.node, nodes, "node", p + ".node");
             if (const Node* n = node_of(x.node)) {
               std::vector<std::string> rids;
               for (auto& rec : n->recipes) rids.push_back(rec.id);
-              if (!has(rids, x.recipe))
-                d.error(ev.origin.loc, p + ".recipe",
-                        "node '" + n->id + "' has no recipe '" + x.recipe + "'", {},
-                        id_hint(x.recipe, rids));
+              if (!has(rids, x.recipe.id))
+                d.error(x.recipe.loc, p + ".recipe",
+                        "node '" + n->id + "' has no recipe '" + x.recipe.id + "'", {},
+                        id_hint(x.recipe.id, rids));
             }
           } else if constexpr (std::is_same_v<T, Recycling>) {
             check(x.node, nodes, "node", p + ".node");
@@ -502,10 +520,11 @@ void check_scenario(Diagnostics& d, const Model& m, const Scenario& s, const Dat
         ev.data);
     if (start) {
       double s0 = ev.start.day(*start);
-      if (ev.end && ev.end->day(*start) < s0)
-        d.error(ev.origin.loc, p + ".end",
-                "event '" + ev.id + "' ends (day " + format_number(ev.end->day(*start)) +
-                    ") before it starts (day " + format_number(s0) + ")",
+      // Same-kind times (two dates, two offsets) were checked when reading.
+      if (ev.end && ev.end->is_date != ev.start.is_date && ev.end->day(*start) < s0)
+        d.error(ev.end_origin.loc, p + ".end",
+                "event '" + ev.id + "' ends (day " + pretty_number(ev.end->day(*start)) +
+                    ") before it starts (day " + pretty_number(s0) + ")",
                 "an end on or after the start");
       if (s0 >= horizon || (ev.end && ev.end->day(*start) < 0))
         d.warning(ev.origin.loc, p,

@@ -42,6 +42,14 @@ Dimension dimension_of_key(const std::string& key) {
       {"price", Dimension::Price},
       {"value_per_unit", Dimension::Money},
       {"units_per_tonne", Dimension::PerMass},
+      {"origin_share", Dimension::Fraction},
+      {"switching_lag", Dimension::Duration},
+      {"share_reversion", Dimension::Duration},
+      {"demand", Dimension::MassRate},
+      {"elements", Dimension::Fraction},
+      {"elements_above", Dimension::Fraction},
+      {"inputs", Dimension::Count},
+      {"outputs", Dimension::Count},
   };
   for (auto& [k, dim] : table)
     if (k == key) return dim;
@@ -55,10 +63,17 @@ const std::vector<std::string> kMetrics = {"time_to_shortage", "peak_shortfall",
                                            "value_lost_usd",   "time_to_recover", "min_cover_days"};
 
 // Replaces a file reference (scalar) by the loaded tree.
+// Relative paths resolve against the directory of the file the path is written in (which,
+// with includes, need not be the study's own directory).
 void inline_file(Diagnostics& d, Loader& loader, TreeNode& n, const fs::path& base_dir,
                  const std::string& path) {
   if (!n.is_scalar()) return;
-  auto tree = loader.load(base_dir / n.scalar, n.loc, path);
+  fs::path dir = base_dir;
+  if (n.loc.file >= 0) {
+    const std::string& written_in = loader.sources().path(n.loc.file);
+    if (!written_in.empty() && written_in[0] != '<') dir = fs::path(written_in).parent_path();
+  }
+  auto tree = loader.load(dir / n.scalar, n.loc, path);
   if (tree) {
     SourceLoc ref = n.loc;
     n = std::move(*tree);
@@ -70,16 +85,68 @@ void inline_file(Diagnostics& d, Loader& loader, TreeNode& n, const fs::path& ba
   (void)d;
 }
 
-std::string last_key(const std::string& path) {
-  std::size_t end = path.size();
-  while (end > 0 && path[end - 1] == ']') {
-    auto b = path.rfind('[', end - 1);
-    if (b == std::string::npos) break;
-    end = b;
+// Segments of a key path: `a.b[c].d` -> a, b, [c], d.
+std::vector<std::string> segments(const std::string& path) {
+  std::vector<std::string> out;
+  std::string cur;
+  for (std::size_t i = 0; i < path.size(); ++i) {
+    char c = path[i];
+    if (c == '.' || c == '[') {
+      if (!cur.empty()) out.push_back(cur);
+      cur.clear();
+      if (c == '[') {
+        auto e = path.find(']', i);
+        out.push_back(path.substr(i, e == std::string::npos ? std::string::npos : e - i + 1));
+        if (e == std::string::npos) break;
+        i = e;
+      }
+      continue;
+    }
+    cur += c;
   }
-  auto dot = path.rfind('.', end ? end - 1 : 0);
-  return path.substr(dot == std::string::npos ? 0 : dot + 1,
-                     end - (dot == std::string::npos ? 0 : dot + 1));
+  if (!cur.empty()) out.push_back(cur);
+  return out;
+}
+
+// The dimension of the value a path points at: the nearest key (from the end) that has one;
+// distribution parameters (min, mode...) and ids take their parent's.
+Dimension dimension_of_path(const std::string& path) {
+  auto segs = segments(path);
+  static const std::vector<std::string> skip = {"min", "max", "mode", "mean", "sd", "value", "*"};
+  for (auto it = segs.rbegin(); it != segs.rend(); ++it) {
+    if (it->front() == '[' || std::find(skip.begin(), skip.end(), *it) != skip.end()) continue;
+    Dimension dim = dimension_of_key(*it);
+    if (dim != Dimension::Count || *it == "inputs" || *it == "outputs") return dim;
+  }
+  return Dimension::Count;
+}
+
+// Why a path matches nothing: the first segment that fails, with what exists there.
+std::string path_hint(TreeNode& root, const std::string& path) {
+  auto segs = segments(path);
+  std::string prefix, error;
+  for (const auto& seg : segs) {
+    std::string next =
+        prefix.empty() ? seg : (seg.front() == '[' ? prefix + seg : prefix + "." + seg);
+    if (find_paths(root, next, &error).empty()) {
+      std::vector<std::string> names;
+      if (!prefix.empty())
+        for (auto& m : find_paths(root, prefix, &error)) {
+          for (auto& e : m.node->entries) names.push_back(e.key);
+          for (auto& i : m.node->items)
+            if (!i.id().empty()) names.push_back(i.id());
+        }
+      else
+        for (auto& e : root.entries) names.push_back(e.key);
+      std::sort(names.begin(), names.end());
+      names.erase(std::unique(names.begin(), names.end()), names.end());
+      std::string word = seg.front() == '[' ? seg.substr(1, seg.size() - 2) : seg;
+      return "nothing at '" + word + "'" + (prefix.empty() ? "" : " under '" + prefix + "'") +
+             "; " + id_hint(word, names);
+    }
+    prefix = next;
+  }
+  return {};
 }
 
 }  // namespace
@@ -148,17 +215,14 @@ Study read_study(Diagnostics& d, Loader& loader, TreeNode& root, const fs::path&
       model_ok = d.error_count() == before;
     }
   }
+  bool start_ok = false;
   std::set<std::string> scenario_ids;
   auto read_list = [&](const char* key, std::vector<Scenario>& out) {
     TreeNode* list = r.get(key);
     if (!list) return;
     for_each_item(d, *list, key, "scenario file", [&](TreeNode& item, const std::string& p) {
       if (item.find("__unreadable__")) return;
-      std::string path = std::string(key) + "[" + std::to_string(out.size()) + "]";
-      if (const TreeNode* h = item.find("scenario"))
-        if (const TreeNode* id = h->find("id"); id && id->is_scalar())
-          path = std::string(key) + "[" + id->scalar + "]";
-      (void)p;
+      const std::string& path = p;
       Scenario s = read_scenario(d, item, path);
       if (!s.id.empty() && !scenario_ids.insert(s.id).second)
         d.error(item.loc, path, "duplicate scenario id '" + s.id + "'", {},
@@ -174,7 +238,7 @@ Study read_study(Diagnostics& d, Loader& loader, TreeNode& root, const fs::path&
     if (t && !t->is_date)
       d.error(s->loc, "start", "start must be a calendar date", "e.g. 2025-01-01");
     else if (t)
-      st.start = t->date;
+      st.start = t->date, start_ok = true;
   }
   double horizon = r.quantity("horizon", Dimension::Duration, 730);
   if (horizon < 1 || horizon > 36500)
@@ -240,7 +304,11 @@ Study read_study(Diagnostics& d, Loader& loader, TreeNode& root, const fs::path&
         d.error(comb->loc, "combinations", "duplicate combination '" + c.id + "'");
   }
 
-  // Monte Carlo.
+  // Monte Carlo: key paths are checked only on a complete tree.
+  bool inputs_ok = model_ok;
+  for (const char* key : {"scenarios", "mitigations"})
+    if (TreeNode* list = root.find(key); list && list->is_seq())
+      for (auto& item : list->items) inputs_ok = inputs_ok && !item.find("__unreadable__");
   if (TreeNode* mc = r.get("monte_carlo")) {
     MapReader rm(d, *mc, "monte_carlo", "monte_carlo settings");
     if (rm.valid()) {
@@ -269,31 +337,38 @@ Study read_study(Diagnostics& d, Loader& loader, TreeNode& root, const fs::path&
               }
               up.path = path->scalar;
               if (const TreeNode* g = item.find("group")) up.group = g->scalar;
-              Dimension dim = dimension_of_key(last_key(up.path));
-              auto dist = read_distribution(d, dist_part, p, dim);
-              if (dist) up.dist = *dist;
+              Dimension dim = dimension_of_path(up.path);
+              st.monte_carlo.params.push_back(up);
+              if (!inputs_ok) return;  // the tree is incomplete; paths cannot be checked
               std::string error;
               auto matches = find_paths(root, up.path, &error);
               if (!error.empty()) {
                 d.error(path->loc, p + ".path", error);
-              } else if (matches.empty()) {
+                return;
+              }
+              if (matches.empty()) {
                 d.error(path->loc, p + ".path",
                         "path '" + up.path + "' matches no value in the study", {},
-                        "paths start at the study root: model.nodes[<id>].capacity, "
-                        "model.consumers[*].inventory_days, "
-                        "scenarios[<id>].events[<id>].licence.review_delay");
-              } else {
-                for (auto& mt : matches) {
-                  if (!mt.node->is_scalar() || !parse_quantity(mt.node->scalar, dim).value) {
-                    d.error(path->loc, p + ".path",
-                            "path '" + up.path + "' matches '" + mt.path + "', which is " +
-                                describe(*mt.node) + ", not a " + to_string(dim));
-                    break;
-                  }
-                  up.targets.push_back(mt.path);
-                }
+                        path_hint(root, up.path) +
+                            " (paths start at the study root, e.g. model.nodes[<id>].capacity, "
+                            "model.consumers[*].inventory_days, "
+                            "scenarios[<id>].events[<id>].licence.review_delay)");
+                return;
               }
-              st.monte_carlo.params.push_back(up);
+              for (auto& mt : matches) {
+                // A number (with or without unit), or a distribution the draw replaces.
+                bool ok = (mt.node->is_scalar() && parse_quantity(mt.node->scalar, dim).value) ||
+                          (mt.node->is_map() && mt.node->find("dist"));
+                if (!ok) {
+                  d.error(path->loc, p + ".path",
+                          "path '" + up.path + "' matches '" + mt.path + "', which is " +
+                              describe(*mt.node) + ", not a number (" + to_string(dim) + ")");
+                  return;
+                }
+                st.monte_carlo.params.back().targets.push_back(mt.path);
+              }
+              auto dist = read_distribution(d, dist_part, p, dim);
+              if (dist) st.monte_carlo.params.back().dist = *dist;
             });
       rm.finish();
     }
@@ -360,8 +435,9 @@ Study read_study(Diagnostics& d, Loader& loader, TreeNode& root, const fs::path&
   r.finish();
 
   if (model_ok) {
-    for (auto& s : st.scenarios) check_scenario(d, st.model, s, &st.start, st.horizon);
-    for (auto& s : st.mitigations) check_scenario(d, st.model, s, &st.start, st.horizon);
+    const Date* start = start_ok ? &st.start : nullptr;  // no timing checks without a start
+    for (auto& s : st.scenarios) check_scenario(d, st.model, s, start, st.horizon);
+    for (auto& s : st.mitigations) check_scenario(d, st.model, s, start, st.horizon);
   }
   return st;
 }

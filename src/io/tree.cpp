@@ -48,6 +48,8 @@ bool TreeNode::erase(std::string_view key) {
 std::string TreeNode::id() const {
   if (!is_map()) return {};
   const TreeNode* n = find("id");
+  if (!n)  // a scenario document's id is in its header
+    if (const TreeNode* h = find("scenario"); h && h->is_map()) n = h->find("id");
   return (n && n->is_scalar()) ? n->scalar : std::string{};
 }
 

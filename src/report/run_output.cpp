@@ -135,7 +135,15 @@ void write_run_outputs(const fs::path& dir, bool force, const Study& study,
   fs::path parent = dir.parent_path().empty() ? fs::path(".") : dir.parent_path();
   fs::create_directories(parent);
   const std::string pid = std::to_string(::getpid());
-  fs::path stage = parent / ("." + dir.filename().string() + ".partial-" + pid);
+  // Built by appending: GCC 12 warns (-Wrestrict, a false positive) on "." + std::string&&.
+  auto sibling = [&](const char* tag) {
+    std::string name = ".";
+    name += dir.filename().string();
+    name += tag;
+    name += pid;
+    return parent / name;
+  };
+  fs::path stage = sibling(".partial-");
   fs::remove_all(stage);
   fs::create_directories(stage / "timeseries");
 
@@ -232,7 +240,7 @@ void write_run_outputs(const fs::path& dir, bool force, const Study& study,
   // Swap into place.
   fs::path old;
   if (fs::exists(dir)) {
-    old = parent / ("." + dir.filename().string() + ".old-" + pid);
+    old = sibling(".old-");
     fs::remove_all(old);
     fs::rename(dir, old);
   }

@@ -20,7 +20,7 @@ bool material_matches(const Model& model, const Material& m, const MaterialSelec
   (void)model;
   bool match = sel.all;
   for (const auto& r : sel.ids) match = match || r.id == m.id;
-  for (const auto& f : sel.families) match = match || f == m.family;
+  for (const auto& f : sel.families) match = match || f.id == m.family;
   double targeted = 0;
   for (const auto& [el, thr] : sel.elements_above) {
     auto it = m.elements.find(el);
@@ -90,8 +90,8 @@ struct Ctx {
     if (!sel.consumers.empty() && std::none_of(sel.consumers.begin(), sel.consumers.end(),
                                                [&](auto& r) { return r.id == net.node_id[n]; }))
       return false;
-    if (!sel.sectors.empty() &&
-        std::find(sel.sectors.begin(), sel.sectors.end(), net.sector[n]) == sel.sectors.end())
+    if (!sel.sectors.empty() && std::none_of(sel.sectors.begin(), sel.sectors.end(),
+                                             [&](const Ref& r) { return r.id == net.sector[n]; }))
       return false;
     if (!sel.regions.empty()) {
       CountrySelector cs;
@@ -242,7 +242,7 @@ Forcing compile_forcing(const Network& net, const Model& model,
               CompiledRecipeSwitch rs;
               rs.node = net.node_index(x.node.id);
               for (int r = net.recipe_begin[rs.node]; r < net.recipe_begin[rs.node + 1]; ++r)
-                if (net.recipe_id[r] == x.recipe) rs.recipe = r;
+                if (net.recipe_id[r] == x.recipe.id) rs.recipe = r;
               int avail = static_cast<int>(std::ceil(net.recipe_available_after[rs.recipe]));
               rs.day = std::max(s + static_cast<int>(std::lround(x.qualification_lag)), avail);
               rs.end = e;

@@ -24,5 +24,7 @@ std::string trim(std::string_view s);
 std::string to_lower(std::string_view s);
 /// Shortest decimal text that reads back to exactly \p v.
 std::string format_number(double v);
+/// At most 6 significant digits, for messages (0.8999999999999999 -> 0.9).
+std::string pretty_number(double v);
 
 }  // namespace rareshock

@@ -32,7 +32,7 @@ struct TreeNode {
   /// Sets (replaces or appends) \p key; returns the stored node.
   TreeNode& set(std::string key, TreeNode value, SourceLoc key_loc = {});
   bool erase(std::string_view key);
-  /// For a map with a scalar `id`, that id; else empty.
+  /// For a map with a scalar `id` (or a scenario document's `scenario.id`), that id; else empty.
   std::string id() const;
 
   static TreeNode make_scalar(std::string text, SourceLoc loc = {}, bool quoted = false);

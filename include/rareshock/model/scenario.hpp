@@ -26,7 +26,7 @@ struct TimeRef {
 /// Materials by id, by family, or by element content above a threshold (any match counts).
 struct MaterialSelector {
   std::vector<Ref> ids;
-  std::vector<std::string> families;
+  std::vector<Ref> families;
   std::vector<std::pair<std::string, double>> elements_above;  ///< element, mass fraction [1]
   bool all = false;
   bool operator==(const MaterialSelector&) const = default;
@@ -51,7 +51,7 @@ struct NodeSelector {
 /// Consumers by id, sector and/or region (all given criteria must hold; empty = all).
 struct ConsumerSelector {
   std::vector<Ref> consumers;
-  std::vector<std::string> sectors;
+  std::vector<Ref> sectors;
   std::vector<Ref> regions;
   bool operator==(const ConsumerSelector&) const = default;
 };
@@ -159,7 +159,7 @@ struct Substitution {
 
 struct RecipeSwitch {
   Ref node;
-  std::string recipe;
+  Ref recipe;
   double qualification_lag = 0;  ///< [days]
   bool operator==(const RecipeSwitch&) const = default;
 };
@@ -192,6 +192,7 @@ struct Event {
   std::string description;
   TimeRef start;
   std::optional<TimeRef> end;  ///< none: lasts to the end of the horizon
+  Origin end_origin;           ///< where `end` is written
   std::variant<ExportRestriction, CapacityOutage, DemandShock, LogisticsDelay, StockpileRelease,
                CapacityExpansion, Substitution, RecipeSwitch, Recycling>
       data;
