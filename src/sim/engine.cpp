@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <numeric>
 
 namespace rareshock::sim {
 
@@ -21,13 +22,25 @@ Engine::Engine(const Network& net, const Forcing& forcing, EngineSettings settin
   const int E = net.edges();
   from_stockpile_.assign(E, 0);
   for (int e = 0; e < E; ++e) from_stockpile_[e] = net.stage[net.e_from[e]] == Stage::Stockpile;
-  pipe_begin_.resize(E);
-  pipe_len_.resize(E);
+  // Pipelines: one ring per group of edges with the same lead time, laid out day-major so a
+  // day's arrivals and insertions for a group are contiguous.
+  std::vector<int> by_lead(E);
+  std::iota(by_lead.begin(), by_lead.end(), 0);
+  std::stable_sort(by_lead.begin(), by_lead.end(),
+                   [&](int a, int b) { return net.e_lead[a] < net.e_lead[b]; });
+  pipe_edge_ = by_lead;
+  pipe_slot_.resize(E);
+  for (int k = 0; k < E; ++k) pipe_slot_[k] = net.e_in_slot[by_lead[k]];
   int total = 0;
-  for (int e = 0; e < E; ++e) {
-    pipe_begin_[e] = total;
-    pipe_len_[e] = net.e_lead[e] + forcing.max_extra_lead + 1;
-    total += pipe_len_[e];
+  for (int k = 0; k < E;) {
+    int end = k;
+    const int lead = net.e_lead[by_lead[k]];
+    while (end < E && net.e_lead[by_lead[end]] == lead) ++end;
+    int len = 1;  // a power of two: ring positions are a mask, not a division
+    while (len < lead + forcing.max_extra_lead + 1) len <<= 1;
+    pipe_groups_.push_back({k, end - k, len - 1, total, lead});
+    total += (end - k) * len;
+    k = end;
   }
   pipe_.assign(total, 0.0);
   int max_out = 0;
@@ -56,6 +69,7 @@ void Engine::reset() {
   order_.assign(E, 0.0);
   shipped_.assign(E, 0.0);
   share_ = net_.e_share;
+  share_moved_.assign(S, 0);
   limit_.assign(E, kInf);
   want_edge_.assign(E, 0.0);
   activity_ = net_.activity;
@@ -71,11 +85,13 @@ void Engine::reset() {
   extra_lead_.assign(E, 0);
   std::fill(pipe_.begin(), pipe_.end(), 0.0);
   // Shipments sent on days -L..-1 arrive on days 0..L-1: pipelines hold L days of baseline flow.
-  for (int e = 0; e < E; ++e) {
-    for (int d = 0; d < net_.e_lead[e]; ++d)
-      pipe_[pipe_begin_[e] + d % pipe_len_[e]] = net_.e_flow[e];
-    in_transit_[net_.e_in_slot[e]] += net_.e_flow[e] * net_.e_lead[e];
-  }
+  for (const auto& g : pipe_groups_)
+    for (int i = 0; i < g.count; ++i) {
+      const int e = pipe_edge_[g.first + i];
+      for (int d = 0; d < g.lead; ++d)
+        pipe_[g.offset + (d & g.mask) * g.count + i] = net_.e_flow[e];
+      in_transit_[net_.e_in_slot[e]] += net_.e_flow[e] * g.lead;
+    }
   cum_produced_.assign(O, 0.0);
   cum_shipped_.assign(O, 0.0);
   cum_arrived_.assign(S, 0.0);
@@ -220,9 +236,17 @@ void Engine::adapt_shares() {
     }
     if (total <= 0) continue;
     if (all_full) {
+      if (!share_moved_[s]) continue;  // at baseline already: nothing to do (the common case)
+      double gap = 0;
       for (int k = b; k < end; ++k) {
         int e = net_.in_edges[k];
-        if (!from_stockpile_[e]) share_[e] += (net_.e_share[e] - share_[e]) / rev;
+        if (from_stockpile_[e]) continue;
+        share_[e] += (net_.e_share[e] - share_[e]) / rev;
+        gap = std::max(gap, std::fabs(share_[e] - net_.e_share[e]));
+      }
+      if (gap < 1e-12) {  // close enough: snap back so the slot can be skipped again
+        for (int k = b; k < end; ++k) share_[net_.in_edges[k]] = net_.e_share[net_.in_edges[k]];
+        share_moved_[s] = 0;
       }
       continue;
     }
@@ -243,6 +267,7 @@ void Engine::adapt_shares() {
     }
     double moved = std::min(removal, room);
     if (moved <= 0) continue;
+    share_moved_[s] = 1;
     for (int k = b; k < end; ++k) {
       int e = net_.in_edges[k];
       if (from_stockpile_[e] || order_[e] <= 0) continue;
@@ -308,6 +333,20 @@ void Engine::phase_production(int t) {
 void Engine::allocate(int o, double available) {
   const int b = net_.out_edge_begin[o], end = net_.out_edge_begin[o + 1];
   const int count = end - b;
+  if (net_.rationing[net_.out_node[o]] == Rationing::Proportional) {  // the common case, inline
+    double total = 0;
+    for (int k = b; k < end; ++k) total += want_edge_[net_.out_edges[k]];
+    const double f = total > 0 ? std::min(1.0, std::max(0.0, available) / total) : 0.0;
+    double given = 0;
+    for (int k = b; k < end; ++k) {
+      const int e = net_.out_edges[k];
+      given += shipped_[e] = want_edge_[e] * f;
+    }
+    given = std::min(given, out_stock_[o]);
+    out_stock_[o] = std::max(0.0, out_stock_[o] - given);
+    cum_shipped_[o] += given;
+    return;
+  }
   for (int k = 0; k < count; ++k) {
     const int e = net_.out_edges[b + k];
     scratch_want_[k] = want_edge_[e];
@@ -420,24 +459,33 @@ void Engine::phase_allocation(int t) {
   }
 }
 
-// Phase 5: shipments enter pipelines; what is due today arrives.
+// Phase 5: shipments enter pipelines; what is due today arrives (lead time 0: the same day).
 void Engine::phase_transport(int t) {
-  const int E = net_.edges();
-  for (int e = 0; e < E; ++e) {
-    double x = shipped_[e];
-    if (x <= 0) continue;
-    int lead = net_.e_lead[e] + extra_lead_[e];
-    pipe_[pipe_begin_[e] + (t + lead) % pipe_len_[e]] += x;
-    in_transit_[net_.e_in_slot[e]] += x;
-  }
-  for (int e = 0; e < E; ++e) {
-    double& slot = pipe_[pipe_begin_[e] + t % pipe_len_[e]];
-    if (slot == 0) continue;
-    int s = net_.e_in_slot[e];
-    in_stock_[s] += slot;
-    in_transit_[s] = std::max(0.0, in_transit_[s] - slot);
-    cum_arrived_[s] += slot;
-    slot = 0;
+  for (const auto& g : pipe_groups_) {
+    double* ring = pipe_.data() + g.offset;
+    double* due_row = ring + (t & g.mask) * g.count;
+    const int* members = pipe_edge_.data() + g.first;
+    const int* slots = pipe_slot_.data() + g.first;
+    const bool delays = forcing_.max_extra_lead > 0;
+    double* insert_row = ring + ((t + g.lead) & g.mask) * g.count;
+    for (int i = 0; i < g.count; ++i) {
+      const int e = members[i];
+      const int s = slots[i];
+      const double x = shipped_[e];
+      if (x > 0) {
+        if (delays && extra_lead_[e] > 0)
+          ring[((t + g.lead + extra_lead_[e]) & g.mask) * g.count + i] += x;
+        else
+          insert_row[i] += x;
+        in_transit_[s] += x;
+      }
+      const double due = due_row[i];
+      if (due == 0) continue;
+      in_stock_[s] += due;
+      in_transit_[s] = std::max(0.0, in_transit_[s] - due);
+      cum_arrived_[s] += due;
+      due_row[i] = 0;
+    }
   }
 }
 

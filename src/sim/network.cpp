@@ -132,9 +132,21 @@ Network compile(const Model& model) {
   }
 
   // Edges.
+  // Edges are numbered customer-major (by the customer's input slot, stable), so ordering and
+  // share adaptation, which walk each customer's suppliers, stream through the edge arrays;
+  // e_model maps back to the model's order.
   const int E = static_cast<int>(model.edges.size());
+  std::vector<int> model_in_slot(E);
+  for (int k = 0; k < E; ++k) {
+    const Edge& ed = model.edges[k];
+    model_in_slot[k] = net.in_slot(node_index.at(ed.to.id), mat_index.at(ed.material.id));
+  }
+  net.e_model.resize(E);
+  std::iota(net.e_model.begin(), net.e_model.end(), 0);
+  std::stable_sort(net.e_model.begin(), net.e_model.end(),
+                   [&](int a, int b) { return model_in_slot[a] < model_in_slot[b]; });
   for (int e = 0; e < E; ++e) {
-    const Edge& ed = model.edges[e];
+    const Edge& ed = model.edges[net.e_model[e]];
     int f = node_index.at(ed.from.id), t = node_index.at(ed.to.id),
         m = mat_index.at(ed.material.id);
     int os = net.out_slot(f, m), is = net.in_slot(t, m);
@@ -157,11 +169,11 @@ Network compile(const Model& model) {
   std::vector<double> flow_sum(net.in_slots(), 0.0);
   std::vector<int> count(net.in_slots(), 0);
   for (int e = 0; e < E; ++e) {
-    flow_sum[net.e_in_slot[e]] += model.edges[e].flow.value_or(0);
+    flow_sum[net.e_in_slot[e]] += model.edges[net.e_model[e]].flow.value_or(0);
     ++count[net.e_in_slot[e]];
   }
   for (int e = 0; e < E; ++e) {
-    const Edge& ed = model.edges[e];
+    const Edge& ed = model.edges[net.e_model[e]];
     int s = net.e_in_slot[e];
     if (ed.share)
       net.e_share[e] = *ed.share;

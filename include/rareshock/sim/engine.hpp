@@ -98,7 +98,16 @@ class Engine {
   std::vector<double> demand_now_, want_, consumed_, shortfall_, backlog_;
   std::vector<int> extra_lead_;
   std::vector<char> from_stockpile_;
-  std::vector<int> pipe_begin_, pipe_len_;
+  std::vector<char> share_moved_;  ///< per input slot: shares differ from baseline
+  struct PipeGroup {
+    int first, count;  ///< pipe_edge_[first, first + count) share one lead time
+    int mask;          ///< ring length - 1 (length is a power of two)
+    int offset;        ///< into pipe_; slot (day, i) at offset + (day & mask) * count + i
+    int lead;          ///< [days]
+  };
+  std::vector<PipeGroup> pipe_groups_;
+  std::vector<int> pipe_edge_;  ///< edges ordered by lead time
+  std::vector<int> pipe_slot_;  ///< their customers' input slots, in the same order
   std::vector<double> pipe_;
   std::vector<double> cum_produced_, cum_shipped_, cum_arrived_, cum_used_;
 

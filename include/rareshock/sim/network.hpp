@@ -65,6 +65,7 @@ struct Network {
   std::vector<double> e_contract;  ///< contract share (contract rationing)
   std::vector<double> e_flow;      ///< baseline flow [t/day]
   std::vector<std::string> e_label;
+  std::vector<int> e_model;  ///< index of the edge in Model::edges (edges are sorted by lead time)
 
   // ---- lookups -----------------------------------------------------------------------------
   std::vector<std::string> material_id;
