@@ -19,17 +19,23 @@ deps:
 deps-test:
 	@scripts/install-deps build test
 
-configure:
-	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DRARESHOCK_WERROR=$(WERROR) $(LAUNCHER) $(CMAKE_ARGS) >/dev/null
+TESTS ?= ON
 
-build: deps configure
+configure:
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DRARESHOCK_WERROR=$(WERROR) \
+	  -DRARESHOCK_BUILD_TESTS=$(TESTS) $(LAUNCHER) $(CMAKE_ARGS) >/dev/null
+
+build: deps-test configure
 	@cmake --build $(BUILD) -j $(JOBS)
 
-run: deps configure
+# `run` needs only the build group of packages, so it configures without the tests.
+run: deps
+	@$(MAKE) --no-print-directory configure TESTS=OFF
 	@cmake --build $(BUILD) -j $(JOBS) --target rareshock_cli
 	$(BUILD)/rareshock run $(STUDY) -o $(OUT) --force
 
-test: deps-test configure
+test: deps-test
+	@$(MAKE) --no-print-directory configure TESTS=ON
 	@cmake --build $(BUILD) -j $(JOBS)
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
