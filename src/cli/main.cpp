@@ -178,6 +178,16 @@ int main(int argc, char** argv) {
             "monte_carlo.draws = {}: Monte Carlo is not implemented yet; running the "
             "deterministic case (distributions at their means)",
             study.monte_carlo.draws);
+      for (const auto& f : study.outputs.formats)
+        if (f == "html" || f == "md")
+          spdlog::warn(
+              "outputs.formats: '{}' reports are not produced yet (planned); writing json/csv only",
+              f);
+      if (threads > 1)
+        spdlog::info(
+            "--threads {}: a deterministic study runs on one thread; threads serve Monte Carlo "
+            "draws",
+            threads);
       rareshock::analysis::RunOptions ro;
       ro.engine.switching_lag = study.engine.switching_lag;
       ro.engine.share_reversion = study.engine.share_reversion;
@@ -204,7 +214,6 @@ int main(int argc, char** argv) {
         }
       }
       spdlog::info("wrote {} runs to {}", result.runs.size(), dir.string());
-      (void)threads;
       return kExitOk;
     }
   } catch (const rareshock::InputError& e) {

@@ -420,7 +420,8 @@ Study read_study(Diagnostics& d, Loader& loader, TreeNode& root, const fs::path&
       static const std::vector<std::string> formats = {"json", "csv", "html", "md"};
       if (!ro.has("formats")) {
         TreeNode list = TreeNode::make_seq(outs->loc);
-        for (auto& f : formats) list.items.push_back(TreeNode::make_scalar(f, outs->loc));
+        for (const char* f : {"json", "csv"})
+          list.items.push_back(TreeNode::make_scalar(f, outs->loc));
         outs->set("formats", list, outs->loc);
       }
       for (auto& f : ro.ref_list("formats")) {

@@ -4,6 +4,7 @@
 #include <openssl/evp.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -181,11 +182,17 @@ void write_run_outputs(const fs::path& dir, bool force, const Study& study,
         {"draws", study.monte_carlo.draws}}},
       {"warnings", result.warnings},
       {"runs", runs}};
-  write_file(stage / "summary.json", summary.dump(2) + "\n");
-  write_file(stage / "metrics.csv", metrics_csv(study, result));
-  write_file(stage / "timeseries" / "consumers.csv", series_csv(study, result, "consumer"));
-  write_file(stage / "timeseries" / "sectors.csv", series_csv(study, result, "sector"));
-  write_file(stage / "timeseries" / "regions.csv", series_csv(study, result, "region"));
+  auto wanted = [&](const char* f) {
+    return std::find(study.outputs.formats.begin(), study.outputs.formats.end(), f) !=
+           study.outputs.formats.end();
+  };
+  if (wanted("json")) write_file(stage / "summary.json", summary.dump(2) + "\n");
+  if (wanted("csv")) {
+    write_file(stage / "metrics.csv", metrics_csv(study, result));
+    write_file(stage / "timeseries" / "consumers.csv", series_csv(study, result, "consumer"));
+    write_file(stage / "timeseries" / "sectors.csv", series_csv(study, result, "sector"));
+    write_file(stage / "timeseries" / "regions.csv", series_csv(study, result, "region"));
+  }
   if (study.outputs.node_series) {
     sim::Network net = sim::compile(study.model);
     std::string out = "run,node,day,date,activity,capacity,utilisation\n";

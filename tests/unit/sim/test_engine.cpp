@@ -366,3 +366,21 @@ events: [{type: export_restriction, start: 0, end: 99, exporters: CN, materials:
   for (int d = 0; d < 800; ++d) sim.engine->step();
   CHECK(sim.engine->share()[0] == Approx(0.8).margin(0.01));  // drifts back after the ban
 }
+
+TEST_CASE("ordering closes the stock gap and the supply-line gap over tau", "[sim][engine]") {
+  // Consumer starts with no stock against a 10-day target; lead time 5 days, tau 10 days.
+  test::Sim sim(R"(
+materials: [{id: m, family: magnet}]
+countries: [US]
+nodes: [{id: s, stage: magnet, country: US, capacity: 3650, outputs: {m: 1}}]
+consumers:
+  - {id: c, sector: ev, region: US, demand: {m: 365}, replenishment_time: 10 days,
+     inventory: [{material: m, initial: 0 t, target: 10 days}]}
+edges: [{from: s, to: c, material: m, share: 1, lead_time: 5}]
+)");
+  sim.engine->reset();
+  sim.engine->step();
+  // need = use 1 + (10 - 0)/10 + (1*5 - 5)/10 = 2 t on day 0 (pipeline starts full)
+  CHECK(sim.engine->order()[0] == Approx(2.0));
+  CHECK(sim.engine->shortfall()[sim.in_slot("c", "m")] == 0);  // arrivals cover today's use
+}
