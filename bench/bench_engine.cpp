@@ -2,10 +2,12 @@
 //   BM_ExampleStudy       the shipped default study, every combination, 730 days
 //   BM_Chain/N            synthetic chain of N nodes (3 suppliers per customer), 365 days
 //   BM_Dense              1,000 nodes with ~500,000 edges (IO-table shaped, cyclic), 365 days
+//   BM_MonteCarlo/D/T     D Monte Carlo draws of the default study on T threads
 // Counters: edge_days/s = edges x days simulated per second (one thread).
 #include <benchmark/benchmark.h>
 
 #include "rareshock/analysis/study_run.hpp"
+#include "rareshock/analysis/uncertainty.hpp"
 #include "rareshock/io/load.hpp"
 #include "rareshock/sim/engine.hpp"
 #include "rareshock/sim/synthetic.hpp"
@@ -94,5 +96,29 @@ static void BM_Dense(benchmark::State& state) {
   run_network(state, model, 365);
 }
 BENCHMARK(BM_Dense)->Unit(benchmark::kMillisecond)->Iterations(3);
+
+// Monte Carlo on the default study: Arg(0) draws on Arg(1) threads (the study's own
+// uncertain parameters; draws forced).
+static void BM_MonteCarlo(benchmark::State& state) {
+  auto loaded = io::load_file(RARESHOCK_SOURCE_DIR "/models/studies/default.yaml");
+  Study study = *loaded.study;
+  study.monte_carlo.draws = static_cast<int>(state.range(0));
+  study.sensitivity.tornado = study.sensitivity.sobol = false;
+  analysis::UncertaintySettings us;
+  us.threads = static_cast<int>(state.range(1));
+  for (auto _ : state) {
+    auto r = analysis::run_uncertainty(study, loaded.resolved, us);
+    benchmark::DoNotOptimize(r.runs.data());
+  }
+  state.counters["draws/s"] = benchmark::Counter(static_cast<double>(state.range(0)),
+                                                 benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["runs/draw"] = static_cast<double>(study.combinations.size());
+}
+BENCHMARK(BM_MonteCarlo)
+    ->Args({10000, 1})
+    ->Args({10000, 2})
+    ->Unit(benchmark::kSecond)
+    ->Iterations(1)
+    ->UseRealTime();
 
 BENCHMARK_MAIN();

@@ -61,12 +61,15 @@ class Recorder : public sim::Observer {
 }  // namespace
 
 RunResult run_combination(const Study& study, const sim::Network& net, const Combination& c,
-                          const RunOptions& options) {
+                          const RunOptions& options, int run_index) {
   std::vector<const Scenario*> scenarios;
   if (c.scenario) scenarios.push_back(study.find_scenario(*c.scenario));
   for (const auto& m : c.mitigations) scenarios.push_back(study.find_scenario(m));
   sim::Forcing forcing = sim::compile_forcing(net, study.model, scenarios, study.start);
   sim::Engine engine(net, forcing, options.engine);
+  if (options.sample_licences)
+    engine.sample_licences(options.licence_seed, options.licence_draw,
+                           static_cast<std::uint64_t>(run_index));
   Recorder rec(net, study.horizon, options.node_series, options.edge_series);
   engine.run(study.horizon, &rec);
 

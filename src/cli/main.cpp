@@ -9,12 +9,18 @@
 #include <iostream>
 
 #include "rareshock/analysis/study_run.hpp"
+#include "rareshock/analysis/uncertainty.hpp"
 #include "rareshock/core/build_info.hpp"
 #include "rareshock/core/error.hpp"
 #include "rareshock/io/load.hpp"
 #include "rareshock/report/run_output.hpp"
 
+#include <unistd.h>
+
+#include <atomic>
 #include <chrono>
+#include <csignal>
+#include <cstdio>
 #include <ctime>
 
 namespace {
@@ -74,6 +80,38 @@ rareshock::io::Loaded load(const std::string& file, const std::vector<std::strin
   if (!loaded.warnings.empty()) std::cerr << loaded.warnings;
   return loaded;
 }
+
+std::atomic<bool> g_interrupted{false};
+extern "C" void on_interrupt(int) {
+  g_interrupted.store(true);
+}
+
+// A progress bar on stderr when it is a terminal: done, rate, ETA. Quiet otherwise.
+class Progress {
+ public:
+  explicit Progress(int total)
+      : active_(total > 0 && ::isatty(STDERR_FILENO)), start_(std::chrono::steady_clock::now()) {}
+  void update(int done, int total) {
+    if (!active_) return;
+    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    double rate = secs > 0 ? done / secs : 0;
+    double eta = rate > 0 ? (total - done) / rate : 0;
+    int width = 30, fill = total > 0 ? width * done / total : width;
+    fmt::print(stderr, "\r[{:<{}}] {:3}% {}/{} draws, {:.0f}/s, ETA {:.0f} s ",
+               std::string(fill, '#'), width, total > 0 ? 100 * done / total : 100, done, total,
+               rate, eta);
+    std::fflush(stderr);
+    shown_ = true;
+  }
+  void finish() {
+    if (shown_) fmt::print(stderr, "\n");
+  }
+
+ private:
+  bool active_;
+  bool shown_ = false;
+  std::chrono::steady_clock::time_point start_;
+};
 
 std::string now_utc() {
   std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
@@ -173,21 +211,11 @@ int main(int argc, char** argv) {
       rareshock::report::check_output_dir(dir, force);
       const auto& study = *l.study;
       spdlog::info("{}", summary_line(l));
-      if (study.monte_carlo.draws > 0)
-        spdlog::warn(
-            "monte_carlo.draws = {}: Monte Carlo is not implemented yet; running the "
-            "deterministic case (distributions at their means)",
-            study.monte_carlo.draws);
       for (const auto& f : study.outputs.formats)
         if (f == "html" || f == "md")
           spdlog::warn(
               "outputs.formats: '{}' reports are not produced yet (planned); writing json/csv only",
               f);
-      if (threads > 1)
-        spdlog::info(
-            "--threads {}: a deterministic study runs on one thread; threads serve Monte Carlo "
-            "draws",
-            threads);
       rareshock::analysis::RunOptions ro;
       ro.engine.switching_lag = study.engine.switching_lag;
       ro.engine.share_reversion = study.engine.share_reversion;
@@ -202,7 +230,25 @@ int main(int argc, char** argv) {
       prov.finished = now_utc();
       prov.threads = 1;
       prov.command_line.assign(argv, argv + argc);
-      rareshock::report::write_run_outputs(dir, force, study, result, prov);
+      // Uncertainty: Monte Carlo, sensitivity, mitigation ranking (deterministic when no draws).
+      rareshock::analysis::UncertaintySettings us;
+      us.threads = threads;
+      us.run = ro;
+      us.cancel = &g_interrupted;
+      Progress bar(study.monte_carlo.draws);
+      us.progress = [&](int done, int total) { bar.update(done, total); };
+      std::signal(SIGINT, on_interrupt);
+      auto unc = rareshock::analysis::run_uncertainty(study, l.resolved, us);
+      std::signal(SIGINT, SIG_DFL);
+      bar.finish();
+      if (unc.partial)
+        spdlog::warn("interrupted: {} of {} draws done; writing what is complete (marked partial)",
+                     unc.draws_done, unc.draws_requested);
+      else if (unc.draws_done > 0)
+        spdlog::info("{} Monte Carlo draws on {} threads", unc.draws_done, unc.threads);
+      prov.finished = now_utc();
+      prov.threads = unc.threads;
+      rareshock::report::write_run_outputs(dir, force, study, result, prov, &unc);
       for (const auto& r : result.runs) {
         for (const auto& n : r.notes) spdlog::warn("{}: {}", r.combination.id, n);
         for (const auto& e : r.entities) {

@@ -1,6 +1,7 @@
 #include "rareshock/io/load.hpp"
 
 #include "rareshock/core/error.hpp"
+#include "rareshock/core/text.hpp"
 #include "readers.hpp"
 
 namespace rareshock::io {
@@ -80,6 +81,29 @@ Loaded load_text(const std::string& name, const std::string& text, const LoadOpt
   FileKind kind = detect(*tree);
   return finish(kind, loader, d, sources, std::move(*tree),
                 std::filesystem::path(name).parent_path(), options);
+}
+
+}  // namespace rareshock::io
+
+namespace rareshock::io {
+
+Study study_with_values(const TreeNode& resolved, const std::vector<PathValue>& values) {
+  TreeNode tree = resolved;
+  SourceRegistry sources;
+  Diagnostics d(20);
+  Loader loader(sources, d);
+  for (const auto& pv : values) {
+    std::string error;
+    if (!set_path(tree, pv.path, TreeNode::make_scalar(format_number(pv.value)), &error, nullptr))
+      throw InputError("cannot set '" + pv.path + "': " + error + "\n");
+  }
+  Study st = read_study(d, loader, tree, {}, {});
+  if (d.has_errors()) {
+    std::string what;
+    for (const auto& pv : values) what += "  " + pv.path + " = " + format_number(pv.value) + "\n";
+    throw InputError("the study is invalid with the drawn values:\n" + what + d.format(sources));
+  }
+  return st;
 }
 
 }  // namespace rareshock::io

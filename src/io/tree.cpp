@@ -321,7 +321,9 @@ bool set_path(TreeNode& root, std::string_view path, TreeNode value, std::string
       }
       TreeNode* c = cur->find(s.text);
       if (!c) {
-        if (!last) {
+        // A missing key is created (as a mapping when more follows); if it is misspelt,
+        // validation reports it as an unknown key with a suggestion.
+        if (!last && segs[i + 1].kind == Segment::Item) {
           if (error)
             *error = "no key '" + s.text + "' in '" + (done.empty() ? "<root>" : done) + "'";
           if (missing) *missing = s.text;

@@ -128,10 +128,17 @@ std::string series_csv(const Study& study, const analysis::StudyResult& result,
   return out;
 }
 
+json quantiles_json(const analysis::QuantileSummary& q) {
+  if (q.n == 0) return nullptr;
+  return json{{"n", q.n},     {"mean", q.mean}, {"p5", q.p5},  {"p10", q.p10},
+              {"p50", q.p50}, {"p90", q.p90},   {"p95", q.p95}};
+}
+
 }  // namespace
 
 void write_run_outputs(const fs::path& dir, bool force, const Study& study,
-                       const analysis::StudyResult& result, const RunProvenance& prov) {
+                       const analysis::StudyResult& result, const RunProvenance& prov,
+                       const analysis::UncertaintyResult* unc) {
   check_output_dir(dir, force);
   fs::path parent = dir.parent_path().empty() ? fs::path(".") : dir.parent_path();
   fs::create_directories(parent);
@@ -166,6 +173,29 @@ void write_run_outputs(const fs::path& dir, bool force, const Study& study,
          {"notes", run.notes},
          {"results", entities}});
   }
+  if (unc) {
+    for (std::size_t r = 0; r < unc->runs.size() && r < runs.size(); ++r) {
+      json results = json::array();
+      for (const auto& e : unc->runs[r].entities) {
+        json metrics = json::object();
+        for (const auto& [name, q] : e.metrics) metrics[name] = quantiles_json(q);
+        json item = {{"level", e.level},
+                     {"id", e.id},
+                     {"sector", e.sector},
+                     {"region", e.region},
+                     {"probability_of_shortage", e.probability_of_shortage},
+                     {"metrics", metrics}};
+        if (e.has_fan)
+          item["fan"] = {{"p5", e.fan[0]},
+                         {"p10", e.fan[1]},
+                         {"p50", e.fan[2]},
+                         {"p90", e.fan[3]},
+                         {"p95", e.fan[4]}};
+        results.push_back(item);
+      }
+      runs[r]["monte_carlo"] = {{"draws", unc->draws_done}, {"results", results}};
+    }
+  }
   json summary = {
       {"format_version", kSummaryFormatVersion},
       {"tool",
@@ -182,9 +212,65 @@ void write_run_outputs(const fs::path& dir, bool force, const Study& study,
         {"draws", study.monte_carlo.draws}}},
       {"warnings", result.warnings},
       {"runs", runs}};
+  if (unc) {
+    summary["uncertainty"] = {{"draws_requested", unc->draws_requested},
+                              {"draws", unc->draws_done},
+                              {"partial", unc->partial},
+                              {"threads", unc->threads}};
+    json tornado = json::array();
+    for (const auto& t : unc->tornado) {
+      json params = json::array();
+      for (const auto& p : t.params)
+        params.push_back({{"path", p.path},
+                          {"low", p.low},
+                          {"high", p.high},
+                          {"metric_low", p.metric_low},
+                          {"metric_high", p.metric_high}});
+      tornado.push_back({{"run", t.run},
+                         {"level", t.level},
+                         {"id", t.id},
+                         {"metric", t.metric},
+                         {"base", t.base},
+                         {"params", params}});
+    }
+    json sobol = json::array();
+    for (const auto& s : unc->sobol) {
+      json factors = json::array();
+      for (const auto& [name, ix] : s.factors)
+        factors.push_back({{"factor", name},
+                           {"s1", ix.s1},
+                           {"s1_ci", {ix.s1_lo, ix.s1_hi}},
+                           {"st", ix.st},
+                           {"st_ci", {ix.st_lo, ix.st_hi}}});
+      sobol.push_back({{"run", s.run},
+                       {"level", s.level},
+                       {"id", s.id},
+                       {"metric", s.metric},
+                       {"factors", factors}});
+    }
+    summary["sensitivity"] = {{"tornado", tornado}, {"sobol", sobol}};
+    json ranking = json::array();
+    for (const auto& mr : unc->ranking) {
+      json entries = json::array();
+      for (const auto& e : mr.ranking)
+        entries.push_back({{"mitigation", e.combination},
+                           {"mitigations", e.mitigations},
+                           {"shortage_days_avoided", quantiles_json(e.shortage_days_avoided)},
+                           {"unmet_t_avoided", quantiles_json(e.unmet_t_avoided)},
+                           {"value_avoided_usd", quantiles_json(e.value_avoided_usd)}});
+      ranking.push_back(
+          {{"scenario", mr.scenario}, {"level", mr.level}, {"id", mr.id}, {"ranking", entries}});
+    }
+    summary["mitigation_ranking"] = ranking;
+  }
   auto wanted = [&](const char* f) {
-    return std::find(study.outputs.formats.begin(), study.outputs.formats.end(), f) !=
-           study.outputs.formats.end();
+    auto has = [&](std::string_view g) {
+      return std::find(study.outputs.formats.begin(), study.outputs.formats.end(), g) !=
+             study.outputs.formats.end();
+    };
+    // The html and md reports are rendered from summary.json and the CSV tables: they imply both.
+    bool data = std::string_view(f) == "json" || std::string_view(f) == "csv";
+    return has(f) || (data && (has("html") || has("md")));
   };
   if (wanted("json")) write_file(stage / "summary.json", summary.dump(2) + "\n");
   if (wanted("csv")) {
@@ -192,6 +278,40 @@ void write_run_outputs(const fs::path& dir, bool force, const Study& study,
     write_file(stage / "timeseries" / "consumers.csv", series_csv(study, result, "consumer"));
     write_file(stage / "timeseries" / "sectors.csv", series_csv(study, result, "sector"));
     write_file(stage / "timeseries" / "regions.csv", series_csv(study, result, "region"));
+  }
+  if (unc && !unc->runs.empty() && wanted("csv")) {
+    std::string out =
+        "run,level,id,sector,region,metric,n,mean,p5,p10,p50,p90,p95,probability_of_shortage\n";
+    std::string fan = "run,level,id,day,date,p5,p10,p50,p90,p95\n";
+    for (const auto& run : unc->runs)
+      for (const auto& e : run.entities) {
+        for (const auto& [name, q] : e.metrics)
+          out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", csv_field(run.id),
+                             e.level, csv_field(e.id), csv_field(e.sector), csv_field(e.region),
+                             name, q.n, num(q.mean), num(q.p5), num(q.p10), num(q.p50), num(q.p90),
+                             num(q.p95), num(e.probability_of_shortage));
+        if (e.has_fan)
+          for (std::size_t d = 0; d < e.fan[0].size(); ++d)
+            fan += fmt::format("{},{},{},{},{},{},{},{},{},{}\n", csv_field(run.id), e.level,
+                               csv_field(e.id), d, to_string(study.start + static_cast<int>(d)),
+                               num(e.fan[0][d]), num(e.fan[1][d]), num(e.fan[2][d]),
+                               num(e.fan[3][d]), num(e.fan[4][d]));
+      }
+    write_file(stage / "uncertainty.csv", out);
+    write_file(stage / "timeseries" / "fans.csv", fan);
+  }
+  if (wanted("csv")) {
+    // Baseline flows (for the report's flow diagram): one row per edge, in t/yr.
+    sim::Network net = sim::compile(study.model);
+    std::string out = "from,to,material,from_country,to_country,from_stage,to_stage,flow_t_per_yr\n";
+    for (int e = 0; e < net.edges(); ++e) {
+      auto a = static_cast<std::size_t>(net.e_from[e]), b = static_cast<std::size_t>(net.e_to[e]);
+      out += fmt::format("{},{},{},{},{},{},{},{}\n", csv_field(net.node_id[a]),
+                         csv_field(net.node_id[b]), csv_field(net.material_id[net.e_material[e]]),
+                         csv_field(net.region[a]), csv_field(net.region[b]), to_string(net.stage[a]),
+                         to_string(net.stage[b]), num(net.e_flow[e] * 365));
+    }
+    write_file(stage / "baseline-flows.csv", out);
   }
   if (study.outputs.node_series) {
     sim::Network net = sim::compile(study.model);

@@ -55,7 +55,7 @@ Engine::Engine(const Network& net, const Forcing& forcing, EngineSettings settin
   for (const auto& r : forcing.restrictions) {
     lic_begin_.push_back(lic_begin_.back() + static_cast<int>(r.edges.size()));
     lic_ring_begin_.push_back(lic_ring_begin_.back() +
-                              static_cast<int>(r.edges.size()) * (r.review_delay + 1));
+                              static_cast<int>(r.edges.size()) * (r.max_delay + 1));
   }
   reset();
 }
@@ -103,7 +103,21 @@ void Engine::reset() {
   lic_pending_.assign(lic_ring_begin_.back(), 0.0);
   expansion_armed_.assign(forcing_.expansions.size(), kNever);
   substitution_armed_.assign(forcing_.substitutions.size(), kNever);
+  if (lic_rng_) lic_rng_.emplace(lic_seed_[0], lic_seed_[1], Purpose::Licences, lic_seed_[2]);
   (void)N;
+}
+
+void Engine::sample_licences(std::uint64_t seed, std::uint64_t draw, std::uint64_t run) {
+  lic_seed_[0] = seed;
+  lic_seed_[1] = draw;
+  lic_seed_[2] = run;
+  lic_rng_.emplace(seed, draw, Purpose::Licences, run);
+}
+
+int Engine::review_delay(const CompiledRestriction& r) {
+  if (!lic_rng_ || r.review_dist.kind == DistKind::Fixed) return r.review_delay;
+  double d = quantile(r.review_dist, lic_rng_->uniform());
+  return std::clamp(static_cast<int>(std::lround(d)), 0, r.max_delay);
 }
 
 void Engine::run(int days, Observer* obs) {
@@ -203,16 +217,17 @@ void Engine::phase_ordering(int t) {
   for (std::size_t ri = 0; ri < forcing_.restrictions.size(); ++ri) {
     const auto& r = forcing_.restrictions[ri];
     if (r.regime != RegimeKind::Licence || !active(t, r.start, r.end)) continue;
-    const int ring = r.review_delay + 1;
+    const int ring = r.max_delay + 1;
     for (std::size_t k = 0; k < r.edges.size(); ++k) {
       const int e = r.edges[k];
       const int li = lic_begin_[ri] + static_cast<int>(k);
       if (r.validity == 0) {
+        if (order_[e] <= 0) continue;
         lic_pending_[lic_ring_begin_[ri] + static_cast<int>(k) * ring +
-                     (t + r.review_delay) % ring] += order_[e];
+                     (t + review_delay(r)) % ring] += order_[e];
       } else if (order_[e] > 0 && lic_decision_[li] >= kNever &&
                  lic_valid_until_[li] < t + r.review_delay) {
-        lic_decision_[li] = t + r.review_delay;  // apply (or renew ahead of expiry)
+        lic_decision_[li] = t + review_delay(r);  // apply (or renew ahead of expiry)
       }
     }
   }
@@ -378,22 +393,28 @@ void Engine::phase_allocation(int t) {
         limit_[e] = std::min(limit_[e], total > 0 ? r.quota_per_day * order_[e] / total : 0.0);
     } else {
       const double approval = r.approval_on(t);
-      const int ring = r.review_delay + 1;
+      const int ring = r.max_delay + 1;
       for (std::size_t k = 0; k < r.edges.size(); ++k) {
         const int e = r.edges[k];
         const int li = lic_begin_[ri] + static_cast<int>(k);
         if (r.validity == 0) {
           double& pending =
               lic_pending_[lic_ring_begin_[ri] + static_cast<int>(k) * ring + t % ring];
-          lic_balance_[li] += pending * approval;  // decisions due today
-          pending = 0;
+          if (pending > 0) {
+            // Decisions due today: the expected approved share, or in stochastic runs each
+            // day's applications on an edge approved or refused together.
+            double granted = lic_rng_ ? (lic_rng_->uniform() < approval ? 1.0 : 0.0) : approval;
+            lic_balance_[li] += pending * granted;
+            pending = 0;
+          }
           limit_[e] = std::min(limit_[e], lic_balance_[li]);
         } else {
           if (lic_decision_[li] == t) {
             lic_decision_[li] = kNever;
-            if (approval > 0) {
+            double granted = lic_rng_ ? (lic_rng_->uniform() < approval ? 1.0 : 0.0) : approval;
+            if (granted > 0) {
               lic_valid_until_[li] = t + r.validity - 1;
-              lic_fraction_[li] = approval;
+              lic_fraction_[li] = granted;
             }
           }
           double pass = t <= lic_valid_until_[li] ? lic_fraction_[li] * order_[e] : 0.0;

@@ -149,6 +149,9 @@ Forcing compile_forcing(const Network& net, const Model& model,
                 r.edges.push_back(ed);
               }
               r.review_delay = static_cast<int>(std::lround(x.licence.review_delay.mean()));
+              r.review_dist = x.licence.review_delay;
+              r.max_delay = std::clamp(static_cast<int>(std::ceil(x.licence.review_delay.upper())),
+                                       r.review_delay, 3 * 365);
               for (const auto& st : x.licence.approval)
                 r.approval.push_back({ctx.day(st.from), st.fraction});
               r.validity = x.licence.validity

@@ -1,6 +1,7 @@
 #pragma once
 /// \file Runs every combination of a study deterministically and computes its metrics per
 /// consumer, sector and region. No files are written here (see report/run_output.hpp).
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -45,13 +46,17 @@ struct RunOptions {
   sim::EngineSettings engine;
   bool node_series = false;
   bool edge_series = false;
+  /// Stochastic licences (Monte Carlo): stream (licence_seed, licence_draw, run index).
+  bool sample_licences = false;
+  std::uint64_t licence_seed = 0, licence_draw = 0;
 };
 
 /// Runs every combination of \p study (deterministic: distributions at their means).
 StudyResult run_study(const Study& study, const RunOptions& options = {});
 
-/// Runs one combination on an already compiled network.
+/// Runs one combination on an already compiled network (\p run_index names its random
+/// stream when licences are sampled).
 RunResult run_combination(const Study& study, const sim::Network& net, const Combination& c,
-                          const RunOptions& options);
+                          const RunOptions& options, int run_index = 0);
 
 }  // namespace rareshock::analysis

@@ -43,3 +43,19 @@ Loaded load_file(const std::filesystem::path& file, const LoadOptions& options =
 Loaded load_text(const std::string& name, const std::string& text, const LoadOptions& options = {});
 
 }  // namespace rareshock::io
+
+namespace rareshock::io {
+
+/// One value to set in a resolved study: a concrete key path and a number in the canonical
+/// unit of that key (t/yr, days, fraction...).
+struct PathValue {
+  std::string path;
+  double value = 0;
+};
+
+/// Re-reads a resolved study (as produced by load_file) with some values replaced, for Monte
+/// Carlo draws and sensitivity runs. Throws InputError (naming the values) when the changed
+/// study is invalid, e.g. a drawn capacity below zero.
+Study study_with_values(const TreeNode& resolved, const std::vector<PathValue>& values);
+
+}  // namespace rareshock::io

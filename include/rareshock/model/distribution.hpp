@@ -39,3 +39,17 @@ struct Distribution {
 };
 
 }  // namespace rareshock
+
+namespace rareshock {
+
+/// The value at cumulative probability \p u in (0, 1) (inverse CDF). All kinds sample through
+/// this, so parameters that share a uniform draw are comonotonic (rank correlation 1).
+/// Normal is truncated to [min, max] when given; Lognormal uses the mean and sd of the variable.
+double quantile(const Distribution& d, double u);
+
+/// Standard normal inverse CDF (Acklam's rational approximation refined by one Halley step;
+/// relative error < 1e-12).
+double normal_quantile(double p);
+double normal_cdf(double x);
+
+}  // namespace rareshock

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "rareshock/analysis/study_run.hpp"
+#include "rareshock/analysis/uncertainty.hpp"
 #include "rareshock/model/study.hpp"
 
 namespace rareshock::report {
@@ -25,8 +26,11 @@ struct RunProvenance {
 /// Throws InputError when \p dir exists and \p force is false (call before running).
 void check_output_dir(const std::filesystem::path& dir, bool force);
 
+/// \p uncertainty (optional) adds Monte Carlo summaries, fan bands, sensitivity and the
+/// mitigation ranking to summary.json, plus uncertainty.csv and timeseries/fans.csv.
 void write_run_outputs(const std::filesystem::path& dir, bool force, const Study& study,
-                       const analysis::StudyResult& result, const RunProvenance& prov);
+                       const analysis::StudyResult& result, const RunProvenance& prov,
+                       const analysis::UncertaintyResult* uncertainty = nullptr);
 
 /// Lower-case hex SHA-256 of a file's bytes.
 std::string sha256_file(const std::filesystem::path& file);

@@ -2,7 +2,11 @@
 /// \file The daily engine. Each step runs the phases of DESIGN.md §3 in this order:
 /// forcing, ordering, production, allocation, transport, consumption, record.
 /// State lives in flat arrays indexed by node, slot and edge; a step allocates nothing.
+#include <cstdint>
+#include <optional>
 #include <vector>
+
+#include "rareshock/core/random.hpp"
 
 #include "rareshock/sim/forcing.hpp"
 #include "rareshock/sim/network.hpp"
@@ -36,6 +40,11 @@ class Engine {
   void step(Observer* obs = nullptr);
   /// reset(), then \p days steps.
   void run(int days, Observer* obs = nullptr);
+  /// Stochastic licences: each application's review delay is drawn from its distribution and
+  /// each decision approves or refuses (probability = the approval fraction on that day), with
+  /// the stream (seed, draw, Licences, run). Without this, delays are the mean and approvals
+  /// the expected fraction. Takes effect from the next reset().
+  void sample_licences(std::uint64_t seed, std::uint64_t draw, std::uint64_t run);
 
   int day() const { return day_; }  ///< the day last completed (-1 after reset)
   const Network& network() const { return net_; }
@@ -85,6 +94,7 @@ class Engine {
   void adapt_shares();
   void allocate(int out_slot, double available);
   int trigger_start(int start, const CompiledTrigger& trig, int armed) const;
+  int review_delay(const CompiledRestriction& r);
 
   const Network& net_;
   const Forcing& forcing_;
@@ -121,6 +131,8 @@ class Engine {
   std::vector<double> lic_pending_;   ///< applications by decision day (ring of review_delay + 1)
 
   std::vector<int> expansion_armed_, substitution_armed_;
+  std::optional<Rng> lic_rng_;
+  std::uint64_t lic_seed_[3] = {0, 0, 0};
   std::vector<double> scratch_want_, scratch_contract_, scratch_out_;  ///< per-slot work space
   std::vector<int> scratch_prio_;
 };

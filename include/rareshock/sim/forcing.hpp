@@ -25,8 +25,10 @@ struct CompiledRestriction {
   std::string event_id;
   int start = 0, end = kNever;  ///< active on days start..end (inclusive)
   RegimeKind regime = RegimeKind::Ban;
-  std::vector<int> edges;  ///< edges it covers
-  int review_delay = 0;    ///< [days] (deterministic: the distribution's mean, rounded)
+  std::vector<int> edges;    ///< edges it covers
+  int review_delay = 0;      ///< [days] (deterministic: the distribution's mean, rounded)
+  Distribution review_dist;  ///< sampled per application in stochastic runs
+  int max_delay = 0;         ///< [days] upper end of the review delay (ring size - 1)
   std::vector<std::pair<int, double>> approval;  ///< (from day, fraction), in order
   int validity = 0;                              ///< [days]; 0 = one licence per shipment
   double quota_per_day = 0;                      ///< [t/day]

@@ -1,0 +1,87 @@
+#include "rareshock/analysis/sobol.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "rareshock/core/random.hpp"
+
+namespace rareshock::analysis {
+
+std::vector<std::vector<SobolIndex>> sobol_indices(int k, int n, const SobolModel& model,
+                                                   std::uint64_t seed, int bootstrap) {
+  Rng rng(seed, 0, Purpose::Sobol);
+  std::vector<std::vector<double>> A(n, std::vector<double>(k)), B(n, std::vector<double>(k));
+  for (int j = 0; j < n; ++j)
+    for (int i = 0; i < k; ++i) A[j][i] = rng.uniform(), B[j][i] = rng.uniform();
+  std::vector<std::vector<double>> fA(n), fB(n);
+  std::vector<std::vector<std::vector<double>>> fAB(k, std::vector<std::vector<double>>(n));
+  for (int j = 0; j < n; ++j) {
+    fA[j] = model(A[j]);
+    fB[j] = model(B[j]);
+    for (int i = 0; i < k; ++i) {
+      std::vector<double> ab = A[j];
+      ab[i] = B[j][i];
+      fAB[i][j] = model(ab);
+    }
+  }
+  const std::size_t outputs = fA.empty() ? 0 : fA[0].size();
+  std::vector<std::vector<SobolIndex>> result(outputs, std::vector<SobolIndex>(k));
+
+  // Estimates on a set of rows (all rows, or a bootstrap resample).
+  auto estimate = [&](std::size_t o, const std::vector<int>& rows, std::vector<double>& s1,
+                      std::vector<double>& st) {
+    double mean = 0;
+    for (int r : rows) mean += fA[r][o] + fB[r][o];
+    mean /= 2.0 * rows.size();
+    double var = 0;
+    for (int r : rows)
+      var += (fA[r][o] - mean) * (fA[r][o] - mean) + (fB[r][o] - mean) * (fB[r][o] - mean);
+    var /= 2.0 * rows.size() - 1;
+    for (int i = 0; i < k; ++i) {
+      double v1 = 0, vt = 0;
+      for (int r : rows) {
+        v1 += fB[r][o] * (fAB[i][r][o] - fA[r][o]);
+        double d = fA[r][o] - fAB[i][r][o];
+        vt += d * d;
+      }
+      v1 /= rows.size();
+      vt /= 2.0 * rows.size();
+      s1[i] = var > 0 ? v1 / var : 0;
+      st[i] = var > 0 ? vt / var : 0;
+    }
+  };
+  std::vector<int> all(n);
+  for (int j = 0; j < n; ++j) all[j] = j;
+  Rng boot(seed, 0, Purpose::Bootstrap);
+  std::vector<double> s1(k), st(k);
+  std::vector<std::vector<double>> bs1(k), bst(k);
+  std::vector<int> rows(n);
+  for (std::size_t o = 0; o < outputs; ++o) {
+    estimate(o, all, s1, st);
+    for (int i = 0; i < k; ++i) {
+      result[o][i].s1 = s1[i];
+      result[o][i].st = st[i];
+      bs1[i].clear();
+      bst[i].clear();
+    }
+    for (int b = 0; b < bootstrap; ++b) {
+      for (int j = 0; j < n; ++j) rows[j] = std::min(n - 1, static_cast<int>(boot.uniform() * n));
+      estimate(o, rows, s1, st);
+      for (int i = 0; i < k; ++i) bs1[i].push_back(s1[i]), bst[i].push_back(st[i]);
+    }
+    auto pct = [](std::vector<double>& v, double p) {
+      if (v.empty()) return 0.0;
+      std::sort(v.begin(), v.end());
+      return v[std::min(v.size() - 1, static_cast<std::size_t>(p * (v.size() - 1) + 0.5))];
+    };
+    for (int i = 0; i < k; ++i) {
+      result[o][i].s1_lo = pct(bs1[i], 0.025);
+      result[o][i].s1_hi = pct(bs1[i], 0.975);
+      result[o][i].st_lo = pct(bst[i], 0.025);
+      result[o][i].st_hi = pct(bst[i], 0.975);
+    }
+  }
+  return result;
+}
+
+}  // namespace rareshock::analysis

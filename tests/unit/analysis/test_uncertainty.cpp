@@ -1,0 +1,269 @@
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+#include "../../support.hpp"
+#include "rareshock/analysis/quantiles.hpp"
+#include "rareshock/analysis/sobol.hpp"
+#include "rareshock/analysis/uncertainty.hpp"
+#include "rareshock/core/random.hpp"
+#include "rareshock/io/load.hpp"
+#include "rareshock/model/distribution.hpp"
+
+using namespace rareshock;
+using namespace rareshock::analysis;
+
+namespace {
+// Sample mean and variance of n draws of d.
+std::pair<double, double> moments(const Distribution& d, int n, std::uint64_t seed) {
+  Rng rng(seed, 0, Purpose::Parameters);
+  double s = 0, s2 = 0;
+  for (int i = 0; i < n; ++i) {
+    double x = quantile(d, rng.uniform());
+    s += x;
+    s2 += x * x;
+  }
+  double mean = s / n;
+  return {mean, s2 / n - mean * mean};
+}
+Distribution make(DistKind k, double a, double b, double c = 0) {
+  Distribution d;
+  d.kind = k;
+  if (k == DistKind::Normal || k == DistKind::Lognormal) {
+    d.mean_ = a;
+    d.sd = b;
+  } else {
+    d.min = a;
+    d.max = b;
+    d.mode = c;
+  }
+  return d;
+}
+}  // namespace
+
+TEST_CASE("sampled distributions match their moments", "[uncertainty][distribution]") {
+  const int n = 200000;
+  auto [m1, v1] = moments(make(DistKind::Uniform, 2, 8), n, 1);
+  CHECK(m1 == Approx(5).epsilon(0.01));
+  CHECK(v1 == Approx(36.0 / 12).epsilon(0.02));
+  auto [m2, v2] = moments(make(DistKind::Triangular, 30, 90, 45), n, 2);
+  CHECK(m2 == Approx(55).epsilon(0.01));
+  CHECK(v2 ==
+        Approx((30 * 30 + 90 * 90 + 45 * 45 - 30 * 90 - 30 * 45 - 90 * 45) / 18.0).epsilon(0.02));
+  auto [m3, v3] = moments(make(DistKind::Normal, 10, 2), n, 3);
+  CHECK(m3 == Approx(10).epsilon(0.01));
+  CHECK(v3 == Approx(4).epsilon(0.02));
+  auto [m4, v4] = moments(make(DistKind::Lognormal, 50, 10), n, 4);
+  CHECK(m4 == Approx(50).epsilon(0.01));
+  CHECK(v4 == Approx(100).epsilon(0.03));
+  Distribution pert = make(DistKind::Pert, 1, 9, 2);
+  auto [m5, v5] = moments(pert, 50000, 5);
+  CHECK(m5 == Approx(pert.mean()).epsilon(0.01));
+  // PERT variance: (mean - min)(max - mean) / (lambda + 3)
+  CHECK(v5 == Approx((pert.mean() - 1) * (9 - pert.mean()) / 7).epsilon(0.03));
+  Distribution disc;
+  disc.kind = DistKind::Discrete;
+  disc.values = {1, 2, 4};
+  disc.weights = {1, 1, 2};
+  auto [m6, v6] = moments(disc, n, 6);
+  CHECK(m6 == Approx(2.75).epsilon(0.01));
+  CHECK(v6 == Approx(0.25 * 1 + 0.25 * 4 + 0.5 * 16 - 2.75 * 2.75).epsilon(0.02));
+  Distribution trunc = make(DistKind::Normal, 0, 1);
+  trunc.has_min = true;
+  trunc.min = 0;
+  auto [m7, v7] = moments(trunc, n, 7);
+  CHECK(m7 == Approx(trunc.mean()).epsilon(0.01));  // half-normal
+  CHECK(v7 == Approx(1 - 2 / M_PI).epsilon(0.03));
+}
+
+TEST_CASE("random streams depend only on (seed, draw, purpose)", "[uncertainty][random]") {
+  Rng a(42, 7, Purpose::Parameters), b(42, 7, Purpose::Parameters), c(42, 8, Purpose::Parameters),
+      d(42, 7, Purpose::Licences);
+  double x = a.uniform();
+  CHECK(x == b.uniform());
+  CHECK(x != c.uniform());
+  CHECK(x != d.uniform());
+  CHECK(x > 0);
+  CHECK(x < 1);
+  CHECK(normal_quantile(0.975) == Approx(1.959963985).epsilon(1e-9));
+  CHECK(normal_quantile(1e-6) == Approx(-4.753424309).epsilon(1e-8));
+}
+
+TEST_CASE("streaming quantiles: exact below the limit, within 1 % beyond",
+          "[uncertainty][quantiles]") {
+  StreamingQuantiles q;
+  for (int i = 1; i <= 101; ++i) q.add(i);
+  auto s = q.summary();
+  CHECK(s.p50 == Approx(51));
+  CHECK(s.p10 == Approx(11));
+  CHECK(s.mean == Approx(51));
+  StreamingQuantiles big;
+  for (std::size_t i = 0; i < StreamingQuantiles::kExactLimit + 50000; ++i)
+    big.add(1.0 + static_cast<double>(i % 1000));
+  CHECK(big.quantile(0.5) == Approx(500.5).epsilon(0.011));
+  CHECK(big.summary().mean == Approx(500.5).epsilon(1e-9));
+  FanAccumulator fan(2);
+  for (int i = 0; i < 100; ++i) {
+    double f[2] = {0.0, i / 100.0};
+    fan.add(f);
+  }
+  auto bands = fan.bands();
+  CHECK(bands[2][0] == 0);  // all zeros stay zero
+  CHECK(bands[2][1] == Approx(0.5).margin(0.011));
+  CHECK(bands[4][1] == Approx(0.95).margin(0.011));
+}
+
+// Ishigami function, a = 7, b = 0.1 (Ishigami & Homma 1990); analytic indices from Sobol'
+// & Levitan (1999): S1 = 0.3139, 0.4424, 0; ST = 0.5576, 0.4424, 0.2437.
+TEST_CASE("Sobol indices of the Ishigami function match the analytic values",
+          "[uncertainty][sobol]") {
+  SobolModel ishigami = [](const std::vector<double>& u) {
+    double x1 = -M_PI + 2 * M_PI * u[0], x2 = -M_PI + 2 * M_PI * u[1], x3 = -M_PI + 2 * M_PI * u[2];
+    return std::vector<double>{std::sin(x1) + 7 * std::sin(x2) * std::sin(x2) +
+                               0.1 * std::pow(x3, 4) * std::sin(x1)};
+  };
+  auto idx = sobol_indices(3, 20000, ishigami, 12345, 50);
+  REQUIRE(idx.size() == 1);
+  const double s1[3] = {0.3139, 0.4424, 0.0}, st[3] = {0.5576, 0.4424, 0.2437};
+  for (int i = 0; i < 3; ++i) {
+    INFO("parameter " << i + 1);
+    CHECK(idx[0][i].s1 == Approx(s1[i]).margin(0.03));
+    CHECK(idx[0][i].st == Approx(st[i]).margin(0.03));
+    CHECK(idx[0][i].s1_lo <= idx[0][i].s1);
+    CHECK(idx[0][i].s1_hi >= idx[0][i].s1);
+  }
+}
+
+namespace {
+// A consumer with stock uniform on [a, b] days and no resupply: time to shortage is uniform.
+const char* kDrain = R"(
+study: {name: drain}
+model:
+  materials: [{id: m, family: magnet}]
+  countries: [CN, US]
+  nodes: [{id: s, stage: magnet, country: CN, capacity: 730, outputs: {m: 1}}]
+  consumers: [{id: c, sector: ev, region: US, demand: {m: 365}, inventory_days: 40}]
+  edges: [{from: s, to: c, material: m, share: 1}]
+scenarios:
+  - scenario: {id: cut}
+    events: [{type: export_restriction, start: 0, exporters: CN, materials: all, regime: ban}]
+start: 2025-01-01
+horizon: 200
+seed: 99
+combinations: [{scenario: cut}]
+monte_carlo:
+  draws: 2000
+  params: [{path: "model.consumers[c].inventory_days", dist: uniform, min: 20, max: 80}]
+)";
+}  // namespace
+
+TEST_CASE("known distribution of time to shortage is reproduced within sampling error",
+          "[uncertainty][montecarlo]") {
+  auto l = io::load_text("drain.yaml", kDrain);
+  UncertaintySettings s;
+  s.threads = 2;
+  auto r = run_uncertainty(*l.study, l.resolved, s);
+  REQUIRE(r.draws_done == 2000);
+  const McEntity* e = nullptr;
+  for (const auto& x : r.runs[0].entities)
+    if (x.id == "c") e = &x;
+  REQUIRE(e);
+  CHECK(e->probability_of_shortage == 1.0);
+  const auto& tts = e->metrics[0].second;
+  // Stock S days ~ U(20, 80), lead 0, no resupply: the first short day is floor(S) ~ U(20, 80).
+  CHECK(tts.mean == Approx(49.5).margin(1.0));  // sd of the mean: 17.3 / sqrt(2000) = 0.39
+  CHECK(tts.p10 == Approx(26).margin(1.5));
+  CHECK(tts.p50 == Approx(50).margin(1.5));
+  CHECK(tts.p90 == Approx(74).margin(1.5));
+}
+
+TEST_CASE("Monte Carlo results are identical for 1 and 2 threads", "[uncertainty][montecarlo]") {
+  auto l = io::load_file(RARESHOCK_SOURCE_DIR "/models/examples/mini-chain.yaml");
+  std::string study = std::string(R"(
+study: {name: threads}
+model: )") + RARESHOCK_SOURCE_DIR +
+                      R"(/models/examples/mini-chain.yaml
+scenarios: [)" + RARESHOCK_SOURCE_DIR +
+                      R"(/models/examples/dy-licence.yaml]
+mitigations: [)" + RARESHOCK_SOURCE_DIR +
+                      R"(/models/examples/mitigation-package.yaml]
+start: 2025-01-01
+horizon: 400
+seed: 5
+monte_carlo:
+  draws: 60
+  params:
+    - {path: "model.consumers[*].inventory_days", dist: pert, min: 20, mode: 45, max: 90, group: cover}
+    - {path: "scenarios[dy-licence].events[dy-licences].licence.review_delay", dist: uniform, min: 30, max: 90}
+)";
+  auto st = io::load_text("threads.yaml", study);
+  UncertaintySettings one, two;
+  one.threads = 1;
+  two.threads = 2;
+  auto a = run_uncertainty(*st.study, st.resolved, one);
+  auto b = run_uncertainty(*st.study, st.resolved, two);
+  REQUIRE(a.runs.size() == b.runs.size());
+  bool any_shortage = false;
+  for (std::size_t r = 0; r < a.runs.size(); ++r)
+    for (std::size_t i = 0; i < a.runs[r].entities.size(); ++i) {
+      const auto& x = a.runs[r].entities[i];
+      const auto& y = b.runs[r].entities[i];
+      CHECK(x.probability_of_shortage == y.probability_of_shortage);
+      any_shortage = any_shortage || x.probability_of_shortage > 0;
+      for (std::size_t m = 0; m < x.metrics.size(); ++m) {
+        CHECK(x.metrics[m].second.mean == y.metrics[m].second.mean);
+        CHECK(x.metrics[m].second.p90 == y.metrics[m].second.p90);
+      }
+      CHECK(x.fan[2] == y.fan[2]);
+    }
+  CHECK(any_shortage);
+  REQUIRE_FALSE(a.ranking.empty());
+  CHECK(a.ranking[0].ranking[0].unmet_t_avoided.mean ==
+        b.ranking[0].ranking[0].unmet_t_avoided.mean);
+}
+
+TEST_CASE("cancelling stops after the current chunk and marks the result partial",
+          "[uncertainty][montecarlo]") {
+  auto l = io::load_text("drain.yaml", kDrain);
+  std::atomic<bool> stop{false};
+  UncertaintySettings s;
+  s.threads = 1;
+  s.cancel = &stop;
+  s.progress = [&](int done, int) {
+    if (done >= 8) stop = true;
+  };
+  auto r = run_uncertainty(*l.study, l.resolved, s);
+  CHECK(r.partial);
+  CHECK(r.draws_done < 2000);
+  CHECK(r.draws_done >= 8);
+}
+
+TEST_CASE("tornado and deterministic mitigation ranking", "[uncertainty][sensitivity]") {
+  std::string study = std::string(R"(
+study: {name: tornado}
+model: )") + RARESHOCK_SOURCE_DIR +
+                      R"(/models/examples/mini-chain.yaml
+scenarios: [)" + RARESHOCK_SOURCE_DIR +
+                      R"(/models/examples/dy-licence.yaml]
+mitigations: [)" + RARESHOCK_SOURCE_DIR +
+                      R"(/models/examples/mitigation-package.yaml]
+start: 2025-01-01
+horizon: 500
+monte_carlo:
+  params: [{path: "model.consumers[ev_traction_eu].inventory_days", dist: uniform, min: 10, max: 120}]
+sensitivity: {tornado: true, metrics: [time_to_shortage]}
+)";
+  auto st = io::load_text("tornado.yaml", study);
+  auto r = run_uncertainty(*st.study, st.resolved, {});
+  CHECK(r.draws_done == 0);
+  const TornadoEntry* t = nullptr;
+  for (const auto& x : r.tornado)
+    if (x.run == "dy-licence" && x.id == "ev_traction") t = &x;
+  REQUIRE(t);
+  REQUIRE(t->params.size() == 1);
+  CHECK(t->params[0].low == Approx(21));
+  CHECK(t->params[0].high == Approx(109));
+  CHECK(t->params[0].metric_low < t->params[0].metric_high);  // more stock, later shortage
+  REQUIRE_FALSE(r.ranking.empty());
+  CHECK(r.ranking[0].ranking[0].unmet_t_avoided.mean > 0);
+}
