@@ -1,5 +1,5 @@
 // Engine benchmarks (Google Benchmark). Run: make bench
-//   BM_ExampleStudy       the shipped default study, every combination, 730 days
+//   BM_ExampleStudy       the example study (mini chain), every combination, 730 days
 //   BM_Chain/N            synthetic chain of N nodes (3 suppliers per customer), 365 days
 //   BM_Dense              1,000 nodes with ~500,000 edges (IO-table shaped, cyclic), 365 days
 //   BM_MonteCarlo/D/T     D Monte Carlo draws of the default study on T threads
@@ -15,7 +15,7 @@
 using namespace rareshock;
 
 static void BM_ExampleStudy(benchmark::State& state) {
-  auto loaded = io::load_file(RARESHOCK_SOURCE_DIR "/models/studies/default.yaml");
+  auto loaded = io::load_file(RARESHOCK_SOURCE_DIR "/models/examples/example-study.yaml");
   Study study = *loaded.study;
   study.horizon = 730;
   sim::Network net = sim::compile(study.model);
@@ -35,7 +35,7 @@ BENCHMARK(BM_ExampleStudy)->Unit(benchmark::kMillisecond);
 
 // The engine alone on the example model's densest scenario (no recording), 730 days.
 static void BM_ExampleEngineOnly(benchmark::State& state) {
-  auto loaded = io::load_file(RARESHOCK_SOURCE_DIR "/models/studies/default.yaml");
+  auto loaded = io::load_file(RARESHOCK_SOURCE_DIR "/models/examples/example-study.yaml");
   const Study& study = *loaded.study;
   sim::Network net = sim::compile(study.model);
   std::vector<const Scenario*> sc;

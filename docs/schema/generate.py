@@ -715,11 +715,14 @@ def study_properties() -> dict:
                        "share_reversion": quantity("duration", "Time constant of shares "
                                                    "returning to baseline once all suppliers "
                                                    "deliver (>= 1 day).", default=180,
-                                                   minimum=1)}),
+                                                   minimum=1),
+                       "licence_volume_cap": quantity("count", "Licensed volume per edge as a "
+                                                      "multiple of its normal flow (> 0).",
+                                                      default=1)}),
         "outputs": obj("Outputs wanted.",
                        {"node_series": flag("Daily series per node.", False),
                         "edge_series": flag("Daily series per edge.", False),
-                        "formats": {"description": "Output formats; default: all four.",
+                        "formats": {"description": "Output formats; default: json and csv.",
                                     "default": FORMATS,
                                     "anyOf": [{"enum": FORMATS},
                                               {"type": "array", "items": {"enum": FORMATS}}]}}),

@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <iostream>
 
 #include "rareshock/analysis/study_run.hpp"
@@ -13,6 +14,7 @@
 #include "rareshock/core/build_info.hpp"
 #include "rareshock/core/error.hpp"
 #include "rareshock/io/load.hpp"
+#include "rareshock/report/report.hpp"
 #include "rareshock/report/run_output.hpp"
 
 #include <unistd.h>
@@ -164,6 +166,13 @@ int main(int argc, char** argv) {
   run->add_option("--threads", threads, "Worker threads (0: all cores)");
   run->add_option("--set", sets, "Override a value: key.path=value (repeatable)");
 
+  std::vector<std::string> report_formats;
+  auto* report = app.add_subcommand(
+      "report", "Render report.html and report.md from a run directory (without re-running)");
+  report->add_option("RUN_DIR", out_dir, "Run directory written by 'rareshock run'")->required();
+  report->add_option("--format", report_formats, "html or md (repeatable; default: both)")
+      ->check(CLI::IsMember({"html", "md"}));
+
   bool verbose_version = false;
   auto* version = app.add_subcommand("version", "Print the version");
   version->add_flag("--verbose", verbose_version,
@@ -195,6 +204,17 @@ int main(int argc, char** argv) {
       std::cout << rareshock::io::to_yaml(l.resolved);
       return kExitOk;
     }
+    if (*report) {
+      rareshock::report::ReportFormats rf;
+      if (!report_formats.empty()) {
+        rf.html = std::count(report_formats.begin(), report_formats.end(), "html") > 0;
+        rf.markdown = std::count(report_formats.begin(), report_formats.end(), "md") > 0;
+      }
+      auto files = rareshock::report::render_reports(out_dir, rf);
+      spdlog::info("wrote {} files to {}{}{}", files.size(), out_dir,
+                   rf.html ? " (report.html)" : "", rf.markdown ? " (report.md, charts/)" : "");
+      return kExitOk;
+    }
     if (*run) {
       if (seed >= 0) sets.push_back("seed=" + std::to_string(seed));
       if (draws >= 0) sets.push_back("monte_carlo.draws=" + std::to_string(draws));
@@ -211,14 +231,10 @@ int main(int argc, char** argv) {
       rareshock::report::check_output_dir(dir, force);
       const auto& study = *l.study;
       spdlog::info("{}", summary_line(l));
-      for (const auto& f : study.outputs.formats)
-        if (f == "html" || f == "md")
-          spdlog::warn(
-              "outputs.formats: '{}' reports are not produced yet (planned); writing json/csv only",
-              f);
       rareshock::analysis::RunOptions ro;
       ro.engine.switching_lag = study.engine.switching_lag;
       ro.engine.share_reversion = study.engine.share_reversion;
+      ro.engine.licence_volume_cap = study.engine.licence_volume_cap;
       ro.node_series = study.outputs.node_series;
       ro.edge_series = study.outputs.edge_series;
       auto result = rareshock::analysis::run_study(study, ro);
@@ -249,6 +265,11 @@ int main(int argc, char** argv) {
       prov.finished = now_utc();
       prov.threads = unc.threads;
       rareshock::report::write_run_outputs(dir, force, study, result, prov, &unc);
+      rareshock::report::ReportFormats rf;
+      rf.html = std::count(study.outputs.formats.begin(), study.outputs.formats.end(), "html") > 0;
+      rf.markdown =
+          std::count(study.outputs.formats.begin(), study.outputs.formats.end(), "md") > 0;
+      if (rf.html || rf.markdown) rareshock::report::render_reports(dir, rf);
       for (const auto& r : result.runs) {
         for (const auto& n : r.notes) spdlog::warn("{}: {}", r.combination.id, n);
         for (const auto& e : r.entities) {

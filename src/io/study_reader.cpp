@@ -396,6 +396,10 @@ Study read_study(Diagnostics& d, Loader& loader, TreeNode& root, const fs::path&
     if (re.valid()) {
       st.engine.switching_lag = re.quantity("switching_lag", Dimension::Duration, 30);
       st.engine.share_reversion = re.quantity("share_reversion", Dimension::Duration, 180);
+      st.engine.licence_volume_cap = re.quantity("licence_volume_cap", Dimension::Count, 1);
+      if (st.engine.licence_volume_cap <= 0)
+        d.error(re.loc_of("licence_volume_cap"), "engine.licence_volume_cap",
+                "licence_volume_cap must be positive", "a multiple of normal flow, e.g. 1 or 1.5");
       if (st.engine.switching_lag < 1)
         d.error(re.loc_of("switching_lag"), "engine.switching_lag",
                 "switching_lag must be at least 1 day");
@@ -408,6 +412,7 @@ Study read_study(Diagnostics& d, Loader& loader, TreeNode& root, const fs::path&
     TreeNode defaults = TreeNode::make_map(root.loc);
     defaults.set("switching_lag", TreeNode::make_scalar("30", root.loc));
     defaults.set("share_reversion", TreeNode::make_scalar("180", root.loc));
+    defaults.set("licence_volume_cap", TreeNode::make_scalar("1", root.loc));
     root.set("engine", defaults, root.loc);
   }
   TreeNode* outs = r.get("outputs");

@@ -70,6 +70,7 @@ void Engine::reset() {
   shipped_.assign(E, 0.0);
   share_ = net_.e_share;
   share_moved_.assign(S, 0);
+  expanded_.assign(N, -1);
   limit_.assign(E, kInf);
   want_edge_.assign(E, 0.0);
   activity_ = net_.activity;
@@ -114,6 +115,13 @@ void Engine::sample_licences(std::uint64_t seed, std::uint64_t draw, std::uint64
   lic_rng_.emplace(seed, draw, Purpose::Licences, run);
 }
 
+double Engine::licence_volume(int e) const {
+  // Licences cover contracted volumes: the edge's normal flow at its current share (or its
+  // baseline flow, if larger), times the cap; inflated orders do not raise them.
+  double normal = std::max(net_.e_flow[e], share_[e] * net_.in_use[net_.e_in_slot[e]]);
+  return settings_.licence_volume_cap * normal;
+}
+
 int Engine::review_delay(const CompiledRestriction& r) {
   if (!lic_rng_ || r.review_dist.kind == DistKind::Fixed) return r.review_delay;
   double d = quantile(r.review_dist, lic_rng_->uniform());
@@ -146,12 +154,15 @@ int Engine::trigger_start(int start, const CompiledTrigger& trig, int armed) con
 void Engine::phase_forcing(int t) {
   const int N = net_.nodes();
   for (int n = 0; n < N; ++n) cap_now_[n] = net_.capacity[n];
+  // Active expansions set a node's capacity; several on one node: the largest value.
   for (std::size_t i = 0; i < forcing_.expansions.size(); ++i) {
     const auto& x = forcing_.expansions[i];
     int s = trigger_start(x.start, x.trigger, expansion_armed_[i]);
     if (!active(t, s, x.end)) continue;
     double f = x.ramp > 0 ? std::min(1.0, (t - s + 1) / static_cast<double>(x.ramp)) : 1.0;
-    cap_now_[x.node] = x.from + (x.to - x.from) * f;
+    double v = x.from + (x.to - x.from) * f;
+    cap_now_[x.node] = expanded_[x.node] == t ? std::max(cap_now_[x.node], v) : v;
+    expanded_[x.node] = t;
   }
   for (const auto& o : forcing_.outages)
     if (active(t, o.start, o.end))
@@ -224,7 +235,7 @@ void Engine::phase_ordering(int t) {
       if (r.validity == 0) {
         if (order_[e] <= 0) continue;
         lic_pending_[lic_ring_begin_[ri] + static_cast<int>(k) * ring +
-                     (t + review_delay(r)) % ring] += order_[e];
+                     (t + review_delay(r)) % ring] += std::min(order_[e], licence_volume(e));
       } else if (order_[e] > 0 && lic_decision_[li] >= kNever &&
                  lic_valid_until_[li] < t + r.review_delay) {
         lic_decision_[li] = t + review_delay(r);  // apply (or renew ahead of expiry)
@@ -265,38 +276,35 @@ void Engine::adapt_shares() {
       }
       continue;
     }
+    // Receivers: suppliers that delivered in full, or got no order (e.g. a share of 0), in
+    // proportion to their room: unsold stock plus spare capacity, per unit of the order.
+    auto room_of = [&](int e) {
+      int f = net_.e_from[e], o = net_.e_out_slot[e], r = recipe_now_[f];
+      double coef =
+          r >= 0 ? net_.recipe_out_coef[net_.recipe_out_offset[r] + (o - net_.out_begin[f])] : 0.0;
+      return (out_stock_[o] + std::max(0.0, cap_now_[f] - activity_[f]) * coef) / total;
+    };
+    auto short_fill = [&](int e) {
+      return order_[e] > 0 && shipped_[e] < order_[e] * (1 - kFillTol);
+    };
     for (int k = b; k < end; ++k) {
       int e = net_.in_edges[k];
-      if (from_stockpile_[e] || order_[e] <= 0) continue;
-      double fill = shipped_[e] / order_[e];
-      if (fill < 1 - kFillTol) {
-        removal += share_[e] * (1 - fill) / lag;
-      } else {
-        int f = net_.e_from[e], o = net_.e_out_slot[e], r = recipe_now_[f];
-        double coef =
-            r >= 0 ? net_.recipe_out_coef[net_.recipe_out_offset[r] + (o - net_.out_begin[f])]
-                   : 0.0;
-        double spare = out_stock_[o] + std::max(0.0, cap_now_[f] - activity_[f]) * coef;
-        room += spare / total;
-      }
+      if (from_stockpile_[e]) continue;
+      if (short_fill(e))
+        removal += share_[e] * (1 - shipped_[e] / order_[e]) / lag;
+      else
+        room += room_of(e);
     }
     double moved = std::min(removal, room);
     if (moved <= 0) continue;
     share_moved_[s] = 1;
     for (int k = b; k < end; ++k) {
       int e = net_.in_edges[k];
-      if (from_stockpile_[e] || order_[e] <= 0) continue;
-      double fill = shipped_[e] / order_[e];
-      if (fill < 1 - kFillTol) {
-        share_[e] -= share_[e] * (1 - fill) / lag * (moved / removal);
-      } else {
-        int f = net_.e_from[e], o = net_.e_out_slot[e], r = recipe_now_[f];
-        double coef =
-            r >= 0 ? net_.recipe_out_coef[net_.recipe_out_offset[r] + (o - net_.out_begin[f])]
-                   : 0.0;
-        double spare = out_stock_[o] + std::max(0.0, cap_now_[f] - activity_[f]) * coef;
-        share_[e] += spare / total * (moved / room);
-      }
+      if (from_stockpile_[e]) continue;
+      if (short_fill(e))
+        share_[e] -= share_[e] * (1 - shipped_[e] / order_[e]) / lag * (moved / removal);
+      else
+        share_[e] += room_of(e) * (moved / room);
     }
   }
 }
@@ -417,7 +425,9 @@ void Engine::phase_allocation(int t) {
               lic_fraction_[li] = granted;
             }
           }
-          double pass = t <= lic_valid_until_[li] ? lic_fraction_[li] * order_[e] : 0.0;
+          double pass = t <= lic_valid_until_[li]
+                            ? lic_fraction_[li] * std::min(order_[e], licence_volume(e))
+                            : 0.0;
           limit_[e] = std::min(limit_[e], pass);
         }
       }

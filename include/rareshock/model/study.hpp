@@ -54,10 +54,12 @@ struct Outputs {
 
 /// Behavioural parameters of the engine (see docs/model.md).
 struct EngineParams {
-  double switching_lag =
-      30;  ///< [days] time constant of moving orders away from a supplier that under-delivers
-  double share_reversion =
-      180;  ///< [days] time constant of shares returning to baseline once all deliver
+  /// [days] time constant of moving orders away from a supplier that under-delivers
+  double switching_lag = 30;
+  /// [days] time constant of shares returning to baseline once all deliver
+  double share_reversion = 180;
+  /// licensed volume per edge / its normal flow
+  double licence_volume_cap = 1;
   bool operator==(const EngineParams&) const = default;
 };
 

@@ -15,10 +15,12 @@ namespace rareshock::sim {
 
 /// Behavioural parameters of the engine (documented in docs/model.md).
 struct EngineSettings {
-  double switching_lag =
-      30;  ///< [days] time constant for moving share away from a supplier that under-delivers
-  double share_reversion = 180;  ///< [days] time constant for shares drifting back to baseline once
-                                 ///< all suppliers deliver
+  /// [days] time constant for moving share away from a supplier that under-delivers
+  double switching_lag = 30;
+  /// [days] time constant for shares drifting back to baseline once all suppliers deliver
+  double share_reversion = 180;
+  /// licensed volume per edge, as a multiple of its normal flow (applications follow contracts)
+  double licence_volume_cap = 1;
 };
 
 class Engine;
@@ -95,6 +97,7 @@ class Engine {
   void allocate(int out_slot, double available);
   int trigger_start(int start, const CompiledTrigger& trig, int armed) const;
   int review_delay(const CompiledRestriction& r);
+  double licence_volume(int e) const;
 
   const Network& net_;
   const Forcing& forcing_;
@@ -109,6 +112,7 @@ class Engine {
   std::vector<int> extra_lead_;
   std::vector<char> from_stockpile_;
   std::vector<char> share_moved_;  ///< per input slot: shares differ from baseline
+  std::vector<int> expanded_;      ///< per node: last day an expansion set its capacity
   struct PipeGroup {
     int first, count;  ///< pipe_edge_[first, first + count) share one lead time
     int mask;          ///< ring length - 1 (length is a power of two)

@@ -7,7 +7,7 @@ using namespace rareshock;
 
 TEST_CASE("the example study runs every combination with results per consumer, sector and region",
           "[analysis][study]") {
-  auto l = io::load_file(RARESHOCK_SOURCE_DIR "/models/studies/default.yaml");
+  auto l = io::load_file(RARESHOCK_SOURCE_DIR "/models/examples/example-study.yaml");
   auto r = analysis::run_study(*l.study);
   REQUIRE(r.runs.size() == 3);
   for (const auto& run : r.runs) {
@@ -39,7 +39,7 @@ TEST_CASE("the example study runs every combination with results per consumer, s
 }
 
 TEST_CASE("runs are deterministic", "[analysis][study]") {
-  auto l = io::load_file(RARESHOCK_SOURCE_DIR "/models/studies/default.yaml");
+  auto l = io::load_file(RARESHOCK_SOURCE_DIR "/models/examples/example-study.yaml");
   auto a = analysis::run_study(*l.study), b = analysis::run_study(*l.study);
   for (std::size_t i = 0; i < a.runs.size(); ++i)
     for (std::size_t k = 0; k < a.runs[i].entities.size(); ++k)

@@ -86,7 +86,7 @@ TEST_CASE("shares within 2 % are normalised with a warning", "[io][load]") {
 TEST_CASE("the shipped example study loads, with overrides", "[io][load]") {
   LoadOptions opt;
   opt.overrides = {"horizon=365", "model.nodes[cn_mine].capacity=250 kt/yr"};
-  Loaded l = load_file(RARESHOCK_SOURCE_DIR "/models/studies/default.yaml", opt);
+  Loaded l = load_file(RARESHOCK_SOURCE_DIR "/models/examples/example-study.yaml", opt);
   REQUIRE(l.kind == FileKind::Study);
   CHECK(l.study->horizon == 365);
   CHECK(*l.study->model.node("cn_mine")->capacity == Approx(250000));
@@ -95,7 +95,7 @@ TEST_CASE("the shipped example study loads, with overrides", "[io][load]") {
   LoadOptions bad;
   bad.overrides = {"model.nodes[cn_mien].capacity=1"};
   try {
-    load_file(RARESHOCK_SOURCE_DIR "/models/studies/default.yaml", bad);
+    load_file(RARESHOCK_SOURCE_DIR "/models/examples/example-study.yaml", bad);
     FAIL("expected an InputError");
   } catch (const InputError& e) {
     std::string msg = e.what();
@@ -109,7 +109,7 @@ TEST_CASE("resolved output loads back to the same structures", "[io][load]") {
   Loaded b = load_text(RARESHOCK_SOURCE_DIR "/models/examples/resolved.yaml", to_yaml(a.resolved));
   CHECK(*a.model == *b.model);
   CHECK(to_yaml(a.resolved) == to_yaml(b.resolved));
-  Loaded s = load_file(RARESHOCK_SOURCE_DIR "/models/studies/default.yaml");
+  Loaded s = load_file(RARESHOCK_SOURCE_DIR "/models/examples/example-study.yaml");
   Loaded s2 = load_text(RARESHOCK_SOURCE_DIR "/models/studies/resolved.yaml", to_yaml(s.resolved));
   CHECK(*s.study == *s2.study);
 }

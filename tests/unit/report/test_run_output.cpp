@@ -17,7 +17,7 @@ TEST_CASE("sha256 matches a known vector", "[report]") {
 }
 
 TEST_CASE("run outputs are complete, self-describing and never overwritten silently", "[report]") {
-  auto l = io::load_file(RARESHOCK_SOURCE_DIR "/models/studies/default.yaml");
+  auto l = io::load_file(RARESHOCK_SOURCE_DIR "/models/examples/example-study.yaml");
   auto result = analysis::run_study(*l.study);
   fs::path dir = fs::temp_directory_path() / ("rareshock-out-" + std::to_string(::getpid()));
   fs::remove_all(dir);
