@@ -1,5 +1,6 @@
 #include "rareshock/io/tree.hpp"
 
+#include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -308,7 +309,8 @@ bool set_path(TreeNode& root, std::string_view path, TreeNode value, std::string
       cur = c;
     } else {
       if (s.kind == Segment::Item) {
-        if (error) *error = "'" + (done.empty() ? std::string("<root>") : done) + "' is not a list";
+        const std::string where = done.empty() ? std::string("<root>") : done;
+        if (error) *error = fmt::format("'{}' is not a list", where);
         return false;
       }
       if (!cur->is_map()) {
