@@ -719,10 +719,20 @@ def study_properties() -> dict:
                        "licence_volume_cap": quantity("count", "Licensed volume per edge as a "
                                                       "multiple of its normal flow (> 0).",
                                                       default=1)}),
+        "analysis": obj("Structural analysis of the model (docs/analysis.md): `rareshock run` "
+                        "writes it to <output>/analysis/ when this section is present.",
+                        {"criticality_days": quantity("duration", "Outage length D of the "
+                                                      "criticality ranking (>= 1 day).",
+                                                      default=90, minimum=1),
+                         "criticality_horizon": quantity("duration", "Days simulated per "
+                                                         "outage; 0: D + 365 days.", default=0,
+                                                         minimum=0),
+                         "restrictions_from": ref("A scenario or mitigation id of this study: "
+                                                  "chokepoints also under its restrictions.")}),
         "outputs": obj("Outputs wanted.",
                        {"node_series": flag("Daily series per node.", False),
                         "edge_series": flag("Daily series per edge.", False),
-                        "formats": {"description": "Output formats; default: json and csv.",
+                        "formats": {"description": "Output formats; default: all four (the html and md reports need json and csv, which they imply).",
                                     "default": FORMATS,
                                     "anyOf": [{"enum": FORMATS},
                                               {"type": "array", "items": {"enum": FORMATS}}]}}),

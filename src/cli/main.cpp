@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <iostream>
 
+#include "rareshock/analysis/structure.hpp"
 #include "rareshock/analysis/study_run.hpp"
 #include "rareshock/analysis/uncertainty.hpp"
 #include "rareshock/core/build_info.hpp"
@@ -16,6 +17,7 @@
 #include "rareshock/io/load.hpp"
 #include "rareshock/report/report.hpp"
 #include "rareshock/report/run_output.hpp"
+#include "rareshock/report/structure_output.hpp"
 
 #include <unistd.h>
 
@@ -128,6 +130,76 @@ std::string fmt_day(const std::optional<int>& d, rareshock::Date start) {
   return d ? fmt::format("{} (day {})", rareshock::to_string(start + *d), *d) : std::string("none");
 }
 
+struct AnalyzeArgs {
+  std::string file, out_dir, scenario_file;
+  std::vector<std::string> sets;
+  bool force = false;
+  int days = -1, threads = 0;
+};
+
+// `rareshock analyze`: structural analysis of a model, or of a study's model (its start,
+// shortage threshold, engine settings and `analysis:` section apply).
+int analyze_command(const AnalyzeArgs& a, int argc, char** argv) {
+  namespace an = rareshock::analysis;
+  std::string started = now_utc();
+  auto l = load(a.file, a.sets);
+  if (l.kind == rareshock::io::FileKind::Scenario) {
+    std::cerr << "error: '" << a.file
+              << "' is a scenario file; 'analyze' needs a model or a study (pass a scenario with "
+                 "--scenario)\n";
+    return kExitInput;
+  }
+  std::filesystem::path dir =
+      a.out_dir.empty() ? std::filesystem::path("out") /
+                              (std::filesystem::path(a.file).stem().string() + "-analysis")
+                        : std::filesystem::path(a.out_dir);
+  rareshock::report::check_output_dir(dir, a.force);
+  const rareshock::Model& model = l.study ? l.study->model : *l.model;
+  an::StructureOptions opt = l.study ? an::structure_options(*l.study) : an::StructureOptions{};
+  auto& co = opt.criticality_options;
+  co.threads = a.threads;
+  if (a.days >= 0) co.days = a.days;
+  if (co.horizon > 0 && co.horizon < co.days) co.horizon = 0;
+  std::vector<std::filesystem::path> files = l.files;
+  rareshock::io::Loaded sc;
+  if (!a.scenario_file.empty()) {
+    sc = load(a.scenario_file, {});
+    if (sc.kind != rareshock::io::FileKind::Scenario) {
+      std::cerr << "error: '" << a.scenario_file << "' is a " << rareshock::io::to_string(sc.kind)
+                << " file; --scenario needs a scenario file\n";
+      return kExitInput;
+    }
+    opt.chokepoint_options.scenario = sc.scenario.get();
+    files.insert(files.end(), sc.files.begin(), sc.files.end());
+  }
+  spdlog::info("{}", summary_line(l));
+  auto result = an::analyze_structure(model, opt);
+  for (const auto& w : result.warnings) spdlog::warn("{}", w);
+  rareshock::report::RunProvenance prov;
+  prov.resolved_yaml = rareshock::io::to_yaml(l.resolved);
+  prov.inputs = files;
+  prov.started = started;
+  prov.finished = now_utc();
+  prov.threads = result.criticality ? result.criticality->threads : 1;
+  prov.command_line.assign(argv, argv + argc);
+  rareshock::report::write_structure_outputs(dir, a.force, model, result, prov);
+  double total = 0;
+  for (const auto& [part, secs] : result.seconds) total += secs;
+  if (result.criticality) {
+    const auto& cr = *result.criticality;
+    spdlog::info("criticality: {} outages of {} days on {} threads in {:.2f} s", cr.entries.size(),
+                 cr.options.days, cr.threads, cr.seconds);
+    for (std::size_t i = 0; i < cr.entries.size() && i < 5; ++i) {
+      const auto& e = cr.entries[i];
+      spdlog::info("  {}. {} {}: {:.0f} t unmet, {:.3g} USD lost, survives {}", e.rank, e.kind,
+                   e.id, e.total.unmet_t, e.total.value_lost_usd,
+                   e.total.tts ? fmt::format("{} days", *e.total.tts) : std::string("the horizon"));
+    }
+  }
+  spdlog::info("wrote structural analysis to {} ({:.2f} s)", dir.string(), total);
+  return kExitOk;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -173,6 +245,21 @@ int main(int argc, char** argv) {
   report->add_option("--format", report_formats, "html or md (repeatable; default: both)")
       ->check(CLI::IsMember({"html", "md"}));
 
+  AnalyzeArgs aa;
+  auto* analyze = app.add_subcommand(
+      "analyze", "Structural analysis: concentration, origin exposure, chokepoints, criticality");
+  analyze->add_option("MODEL", aa.file, "Model file (or a study: its model and settings)")
+      ->required();
+  analyze->add_option("-o,--output", aa.out_dir,
+                      "Output directory (default: out/<file name>-analysis)");
+  analyze->add_flag("--force", aa.force, "Overwrite an existing output directory");
+  analyze->add_option("--days", aa.days, "Outage length D of the criticality ranking (default 90)")
+      ->check(CLI::PositiveNumber);
+  analyze->add_option("--threads", aa.threads, "Worker threads (0: all cores)");
+  analyze->add_option("--scenario", aa.scenario_file,
+                      "Scenario file: chokepoints also under its restrictions");
+  analyze->add_option("--set", aa.sets, "Override a value: key.path=value (repeatable)");
+
   bool verbose_version = false;
   auto* version = app.add_subcommand("version", "Print the version");
   version->add_flag("--verbose", verbose_version,
@@ -215,6 +302,7 @@ int main(int argc, char** argv) {
                    rf.html ? " (report.html)" : "", rf.markdown ? " (report.md, charts/)" : "");
       return kExitOk;
     }
+    if (*analyze) return analyze_command(aa, argc, argv);
     if (*run) {
       if (seed >= 0) sets.push_back("seed=" + std::to_string(seed));
       if (draws >= 0) sets.push_back("monte_carlo.draws=" + std::to_string(draws));
@@ -265,6 +353,14 @@ int main(int argc, char** argv) {
       prov.finished = now_utc();
       prov.threads = unc.threads;
       rareshock::report::write_run_outputs(dir, force, study, result, prov, &unc);
+      if (study.analysis.enabled) {  // the study's `analysis:` section: structural analysis
+        auto so = rareshock::analysis::structure_options(study);
+        so.criticality_options.threads = threads;
+        auto structure = rareshock::analysis::analyze_structure(study.model, so);
+        rareshock::report::write_structure_outputs(dir / "analysis", true, study.model, structure,
+                                                   prov);
+        spdlog::info("structural analysis written to {}", (dir / "analysis").string());
+      }
       rareshock::report::ReportFormats rf;
       rf.html = std::count(study.outputs.formats.begin(), study.outputs.formats.end(), "html") > 0;
       rf.markdown =

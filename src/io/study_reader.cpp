@@ -415,6 +415,33 @@ Study read_study(Diagnostics& d, Loader& loader, TreeNode& root, const fs::path&
     defaults.set("licence_volume_cap", TreeNode::make_scalar("1", root.loc));
     root.set("engine", defaults, root.loc);
   }
+  if (TreeNode* an = r.get("analysis")) {
+    MapReader ra(d, *an, "analysis", "analysis settings");
+    if (ra.valid()) {
+      st.analysis.enabled = true;
+      double days = ra.quantity("criticality_days", Dimension::Duration, 90);
+      if (days < 1 || days > 36500)
+        d.error(ra.loc_of("criticality_days"), "analysis.criticality_days",
+                "criticality_days must be between 1 day and 100 years",
+                expected_text(Dimension::Duration));
+      st.analysis.criticality_days = static_cast<int>(days + 0.5);
+      double ch = ra.quantity("criticality_horizon", Dimension::Duration, 0);
+      if (ch < 0 || ch > 36500 || (ch > 0 && ch < days))
+        d.error(ra.loc_of("criticality_horizon"), "analysis.criticality_horizon",
+                "criticality_horizon must be 0 (D + 365 days) or at least criticality_days",
+                expected_text(Dimension::Duration));
+      st.analysis.criticality_horizon = static_cast<int>(ch + 0.5);
+      if (auto sc = ra.opt_ref("restrictions_from")) {
+        std::vector<std::string> ids = shock_ids;
+        ids.insert(ids.end(), mit_ids.begin(), mit_ids.end());
+        if (std::find(ids.begin(), ids.end(), sc->id) == ids.end())
+          d.error(sc->loc, ra.at("restrictions_from"), "unknown scenario '" + sc->id + "'", {},
+                  ids.empty() ? "the study has no scenarios or mitigations" : id_hint(sc->id, ids));
+        st.analysis.restrictions_from = sc->id;
+      }
+      ra.finish();
+    }
+  }
   TreeNode* outs = r.get("outputs");
   if (!outs) outs = &root.set("outputs", TreeNode::make_map(root.loc), root.loc);
   {
@@ -425,7 +452,7 @@ Study read_study(Diagnostics& d, Loader& loader, TreeNode& root, const fs::path&
       static const std::vector<std::string> formats = {"json", "csv", "html", "md"};
       if (!ro.has("formats")) {
         TreeNode list = TreeNode::make_seq(outs->loc);
-        for (const char* f : {"json", "csv"})
+        for (const char* f : {"json", "csv", "html", "md"})
           list.items.push_back(TreeNode::make_scalar(f, outs->loc));
         outs->set("formats", list, outs->loc);
       }

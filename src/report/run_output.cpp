@@ -303,13 +303,15 @@ void write_run_outputs(const fs::path& dir, bool force, const Study& study,
   if (wanted("csv")) {
     // Baseline flows (for the report's flow diagram): one row per edge, in t/yr.
     sim::Network net = sim::compile(study.model);
-    std::string out = "from,to,material,from_country,to_country,from_stage,to_stage,flow_t_per_yr\n";
+    std::string out =
+        "from,to,material,from_country,to_country,from_stage,to_stage,flow_t_per_yr\n";
     for (int e = 0; e < net.edges(); ++e) {
       auto a = static_cast<std::size_t>(net.e_from[e]), b = static_cast<std::size_t>(net.e_to[e]);
-      out += fmt::format("{},{},{},{},{},{},{},{}\n", csv_field(net.node_id[a]),
-                         csv_field(net.node_id[b]), csv_field(net.material_id[net.e_material[e]]),
-                         csv_field(net.region[a]), csv_field(net.region[b]), to_string(net.stage[a]),
-                         to_string(net.stage[b]), num(net.e_flow[e] * 365));
+      out +=
+          fmt::format("{},{},{},{},{},{},{},{}\n", csv_field(net.node_id[a]),
+                      csv_field(net.node_id[b]), csv_field(net.material_id[net.e_material[e]]),
+                      csv_field(net.region[a]), csv_field(net.region[b]), to_string(net.stage[a]),
+                      to_string(net.stage[b]), num(net.e_flow[e] * 365));
     }
     write_file(stage / "baseline-flows.csv", out);
   }

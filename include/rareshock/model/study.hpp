@@ -63,6 +63,16 @@ struct EngineParams {
   bool operator==(const EngineParams&) const = default;
 };
 
+/// Structural analysis of the study's model (`analysis:`; docs/analysis.md). `rareshock run`
+/// writes it to `<output>/analysis/` when the section is present; `rareshock analyze` uses it.
+struct AnalysisSettings {
+  bool enabled = false;           ///< the study has an `analysis:` section
+  int criticality_days = 90;      ///< [days] outage length D of the criticality ranking
+  int criticality_horizon = 0;    ///< [days] simulated per outage; 0: D + 365
+  std::string restrictions_from;  ///< scenario id: chokepoints also under its restrictions
+  bool operator==(const AnalysisSettings&) const = default;
+};
+
 struct Study {
   std::string name;
   std::string description;
@@ -78,6 +88,7 @@ struct Study {
   Sensitivity sensitivity;
   Outputs outputs;
   EngineParams engine;
+  AnalysisSettings analysis;
   bool operator==(const Study&) const = default;
 
   const Scenario* find_scenario(std::string_view id) const;

@@ -1,0 +1,188 @@
+#include "rareshock/analysis/origin.hpp"
+
+#include <Eigen/SparseCore>
+#include <Eigen/SparseLU>
+#include <algorithm>
+#include <set>
+
+#include "rareshock/core/error.hpp"
+
+namespace rareshock::analysis {
+
+namespace {
+
+using SpMat = Eigen::SparseMatrix<double>;
+
+// Share of supplier edge e in its customer's input slot: baseline flow, else share.
+std::vector<double> supplier_fractions(const sim::Network& net) {
+  std::vector<double> frac(net.edges(), 0.0);
+  for (int s = 0; s < net.in_slots(); ++s) {
+    double flow = 0, share = 0;
+    for (int k = net.in_edge_begin[s]; k < net.in_edge_begin[s + 1]; ++k) {
+      flow += net.e_flow[net.in_edges[k]];
+      share += net.e_share[net.in_edges[k]];
+    }
+    for (int k = net.in_edge_begin[s]; k < net.in_edge_begin[s + 1]; ++k) {
+      int e = net.in_edges[k];
+      frac[e] = flow > 0 ? net.e_flow[e] / flow : share > 0 ? net.e_share[e] / share : 0;
+    }
+  }
+  return frac;
+}
+
+void factorize(Eigen::SparseLU<SpMat>& lu, const SpMat& a) {
+  lu.analyzePattern(a);
+  lu.factorize(a);
+  if (lu.info() != Eigen::Success)
+    throw RuntimeError(
+        "origin tracing: the baseline flow matrix has a closed loop that returns all it "
+        "receives (I - B is singular)");
+}
+
+}  // namespace
+
+double OriginTrace::origin_content(const sim::Network& net, int out_slot, int country) const {
+  const int m = net.out_material[out_slot];
+  double c = 0;
+  for (std::size_t e = 0; e < elements.size(); ++e)
+    c += content[e][m] * touched_share(static_cast<int>(e) + 1, out_slot, country);
+  return c;
+}
+
+OriginTrace trace_origins(const sim::Network& net, const Model& model) {
+  OriginTrace t;
+  const int O = net.out_slots(), C = static_cast<int>(net.country_id.size()),
+            M = static_cast<int>(net.material_id.size());
+  t.countries = C;
+  t.out_slots = O;
+
+  // Traced elements: those in the outputs of source nodes (no inputs: mines, recyclers).
+  std::vector<const Material*> mats(M);
+  for (int m = 0; m < M; ++m) mats[m] = model.material(net.material_id[m]);
+  std::set<std::string> elems;
+  for (int n = 0; n < net.nodes(); ++n) {
+    if (net.stage[n] == Stage::Consumer || net.stage[n] == Stage::Stockpile) continue;
+    if (net.in_begin[n + 1] > net.in_begin[n]) continue;
+    for (int o = net.out_begin[n]; o < net.out_begin[n + 1]; ++o)
+      if (const Material* mat = mats[net.out_material[o]])
+        for (const auto& [el, x] : mat->elements)
+          if (x > 0) elems.insert(el);
+  }
+  t.elements.assign(elems.begin(), elems.end());
+  t.bases.push_back("mass");
+  for (const auto& e : t.elements) t.bases.push_back(e);
+  for (const auto& el : t.elements) {
+    std::vector<double> row(M, 0.0);
+    for (int m = 0; m < M; ++m)
+      if (mats[m])
+        if (auto it = mats[m]->elements.find(el); it != mats[m]->elements.end())
+          row[m] = it->second;
+    t.content.push_back(std::move(row));
+  }
+
+  const std::vector<double> frac = supplier_fractions(net);
+  // Group of each output slot: (stage, country) column; and the country of each slot.
+  std::vector<int> slot_country(O);
+  std::vector<Eigen::Triplet<double>> group_trip;
+  for (int o = 0; o < O; ++o) {
+    int n = net.out_node[o];
+    slot_country[o] = net.country[n];
+    if (net.country[n] >= 0)
+      group_trip.emplace_back(o, static_cast<int>(net.stage[n]) * C + net.country[n], 1.0);
+  }
+  SpMat groups(O, kStageCount * C);
+  groups.setFromTriplets(group_trip.begin(), group_trip.end());
+  Eigen::MatrixXd group_dense(groups);
+  std::vector<char> has_country(C, 0);
+  for (int o = 0; o < O; ++o)
+    if (slot_country[o] >= 0) has_country[slot_country[o]] = 1;
+
+  for (std::size_t b = 0; b < t.bases.size(); ++b) {
+    const std::vector<double>* x = b == 0 ? nullptr : &t.content[b - 1];
+    // One-step matrix B: rows are output slots, columns their direct supplier slots.
+    std::vector<Eigen::Triplet<double>> trip;
+    for (int n = 0; n < net.nodes(); ++n) {
+      int r = net.initial_recipe[n];
+      if (r < 0 || net.stage[n] == Stage::Consumer) continue;
+      double total = 0;
+      std::vector<double> w;
+      for (int s = net.in_begin[n]; s < net.in_begin[n + 1]; ++s) {
+        double v = net.recipe_in_coef[net.recipe_in_offset[r] + (s - net.in_begin[n])];
+        if (x) v *= (*x)[net.in_material[s]];
+        w.push_back(v);
+        total += v;
+      }
+      if (total <= 0) continue;  // the basis originates here
+      for (int s = net.in_begin[n]; s < net.in_begin[n + 1]; ++s) {
+        double ws = w[s - net.in_begin[n]] / total;
+        if (ws <= 0) continue;
+        for (int k = net.in_edge_begin[s]; k < net.in_edge_begin[s + 1]; ++k) {
+          int e = net.in_edges[k];
+          if (frac[e] <= 0) continue;
+          for (int o = net.out_begin[n]; o < net.out_begin[n + 1]; ++o)
+            trip.emplace_back(o, net.e_out_slot[e], ws * frac[e]);
+        }
+      }
+    }
+    SpMat B(O, O);
+    B.setFromTriplets(trip.begin(), trip.end());
+    SpMat I(O, O);
+    I.setIdentity();
+
+    Eigen::SparseLU<SpMat> lu;
+    factorize(lu, SpMat(I - B));
+    Eigen::MatrixXd through = lu.solve(group_dense);
+    std::vector<double> th(static_cast<std::size_t>(O) * kStageCount * C, 0.0);
+    for (int o = 0; o < O; ++o)
+      for (int g = 0; g < kStageCount * C; ++g)
+        th[static_cast<std::size_t>(o) * kStageCount * C + g] = std::max(0.0, through(o, g));
+    t.through.push_back(std::move(th));
+
+    // Touched: y = 1 on the country's own slots, else B y. Solve (I − D B) y = 1_c, D zeroing
+    // the rows of the country's slots.
+    std::vector<double> tc(static_cast<std::size_t>(O) * C, 0.0);
+    for (int c = 0; c < C; ++c) {
+      if (!has_country[c]) continue;
+      std::vector<Eigen::Triplet<double>> tr;
+      for (int o = 0; o < O; ++o) tr.emplace_back(o, o, 1.0);
+      for (const auto& tp : trip)
+        if (slot_country[tp.row()] != c) tr.emplace_back(tp.row(), tp.col(), -tp.value());
+      SpMat A(O, O);
+      A.setFromTriplets(tr.begin(), tr.end());
+      Eigen::VectorXd rhs = Eigen::VectorXd::Zero(O);
+      for (int o = 0; o < O; ++o)
+        if (slot_country[o] == c) rhs[o] = 1;
+      Eigen::SparseLU<SpMat> luc;
+      factorize(luc, A);
+      Eigen::VectorXd y = luc.solve(rhs);
+      for (int o = 0; o < O; ++o)
+        tc[static_cast<std::size_t>(o) * C + c] = std::clamp(y[o], 0.0, 1.0);
+    }
+    t.touched.push_back(std::move(tc));
+  }
+  return t;
+}
+
+void input_origin(const OriginTrace& t, const sim::Network& net, int basis, int in_slot,
+                  std::vector<double>& out, std::vector<double>& any) {
+  const int C = t.countries;
+  out.assign(static_cast<std::size_t>(kStageCount) * C, 0.0);
+  any.assign(C, 0.0);
+  double flow = 0, share = 0;
+  for (int k = net.in_edge_begin[in_slot]; k < net.in_edge_begin[in_slot + 1]; ++k) {
+    flow += net.e_flow[net.in_edges[k]];
+    share += net.e_share[net.in_edges[k]];
+  }
+  for (int k = net.in_edge_begin[in_slot]; k < net.in_edge_begin[in_slot + 1]; ++k) {
+    int e = net.in_edges[k];
+    double f = flow > 0 ? net.e_flow[e] / flow : share > 0 ? net.e_share[e] / share : 0;
+    if (f <= 0) continue;
+    const int o = net.e_out_slot[e];
+    const double* th = &t.through[basis][static_cast<std::size_t>(o) * kStageCount * C];
+    for (int g = 0; g < kStageCount * C; ++g) out[g] += f * th[g];
+    const double* tc = &t.touched[basis][static_cast<std::size_t>(o) * C];
+    for (int c = 0; c < C; ++c) any[c] += f * tc[c];
+  }
+}
+
+}  // namespace rareshock::analysis

@@ -1,0 +1,759 @@
+#include "rareshock/report/run_data.hpp"
+
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <fstream>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "rareshock/core/error.hpp"
+#include "rareshock/core/text.hpp"
+#include "rareshock/core/units.hpp"
+#include "rareshock/report/markup.hpp"
+
+namespace rareshock::report {
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+std::string read_text(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw RuntimeError("cannot read '" + file.string() + "'");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// ---- JSON helpers ----------------------------------------------------------------------------
+
+std::string str(const json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return {};
+  if (it->is_string()) return it->get<std::string>();
+  return it->dump();
+}
+double number(const json& j, const char* key, double fallback = kNaN) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_number() ? it->get<double>() : fallback;
+}
+/// A {"day", "date"} object or a plain day number; nullopt for null or absent.
+std::optional<int> day_of(const json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return std::nullopt;
+  if (it->is_number()) return static_cast<int>(std::lround(it->get<double>()));
+  if (it->is_object() && it->contains("day") && (*it)["day"].is_number())
+    return static_cast<int>(std::lround((*it)["day"].get<double>()));
+  return std::nullopt;
+}
+std::vector<std::string> strings(const json& j, const char* key) {
+  std::vector<std::string> out;
+  auto it = j.find(key);
+  if (it == j.end() || !it->is_array()) return out;
+  for (const auto& v : *it) out.push_back(v.is_string() ? v.get<std::string>() : v.dump());
+  return out;
+}
+
+Quantiles quantiles(const json& j) {
+  return {number(j, "mean"), number(j, "p5"),  number(j, "p10"),
+          number(j, "p50"),  number(j, "p90"), number(j, "p95")};
+}
+Spread spread(const json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end() || !it->is_object()) return {kNaN, kNaN, kNaN};
+  return {number(*it, "mean"), number(*it, "p10"), number(*it, "p90")};
+}
+
+MetricValues metrics_of(const json& m) {
+  MetricValues v;
+  v.time_to_shortage = day_of(m, "time_to_shortage");
+  v.peak_shortfall = number(m, "peak_shortfall", 0);
+  v.peak_day = day_of(m, "peak_day");
+  v.shortage_days = static_cast<int>(number(m, "shortage_days", 0));
+  v.demand_t = number(m, "demand_t", 0);
+  v.unmet_t = number(m, "unmet_t", 0);
+  v.unmet_fraction = number(m, "unmet_fraction", 0);
+  v.units_lost = number(m, "units_lost", 0);
+  v.value_lost_usd = number(m, "value_lost_usd", 0);
+  v.time_to_recover = day_of(m, "time_to_recover");
+  v.min_cover_days = number(m, "min_cover_days", 0);
+  v.min_cover_day = day_of(m, "min_cover_day");
+  return v;
+}
+
+std::optional<McEntity> monte_carlo_of(const json& r) {
+  McEntity mc;
+  mc.probability_of_shortage = number(r, "probability_of_shortage", kNaN);
+  if (auto it = r.find("metrics"); it != r.end() && it->is_object())
+    for (const auto& [name, q] : it->items())
+      if (q.is_object()) mc.metrics[name] = quantiles(q);
+  if (auto it = r.find("fan"); it != r.end() && it->is_object())
+    for (const auto& [name, arr] : it->items()) {
+      if (!arr.is_array()) continue;
+      std::vector<double> v;
+      v.reserve(arr.size());
+      for (const auto& x : arr) v.push_back(x.is_number() ? x.get<double>() : kNaN);
+      mc.fan[name] = std::move(v);
+    }
+  return mc;
+}
+
+void read_summary(RunData& d, const json& s) {
+  if (!s.is_object() || !s.contains("runs") || !s["runs"].is_array() || !s.contains("study"))
+    throw InputError("error: '" + (d.dir / "summary.json").string() +
+                     "' is not a rareshock run summary (no 'study' and 'runs')\n");
+  d.format_version = static_cast<int>(number(s, "format_version", 0));
+  if (auto it = s.find("tool"); it != s.end() && it->is_object()) {
+    d.tool_version = str(*it, "version");
+    d.git_sha = str(*it, "git_sha");
+  }
+  const json& st = s["study"];
+  d.name = str(st, "name");
+  d.description = trim(str(st, "description"));
+  d.model_name = str(st, "model");
+  d.start_text = str(st, "start");
+  d.end_text = str(st, "end");
+  auto start = parse_date(d.start_text);
+  if (!start)
+    throw InputError("error: '" + (d.dir / "summary.json").string() +
+                     "': study.start is not a date (YYYY-MM-DD)\n");
+  d.start = *start;
+  d.horizon_days = static_cast<int>(number(st, "horizon_days", 0));
+  d.shortage_threshold = number(st, "shortage_threshold", 0.01);
+  d.seed = str(st, "seed");
+  d.draws = static_cast<int>(number(st, "draws", 0));
+  d.warnings = strings(s, "warnings");
+  for (const auto& r : s["runs"]) {
+    RunResult run;
+    run.id = str(r, "id");
+    if (r.contains("scenario") && r["scenario"].is_string()) run.scenario = r["scenario"];
+    run.mitigations = strings(r, "mitigations");
+    run.recovery_reference_day = static_cast<int>(number(r, "recovery_reference_day", -1));
+    run.notes = strings(r, "notes");
+    if (auto it = r.find("results"); it != r.end() && it->is_array())
+      for (const auto& e : *it) {
+        EntityResult er;
+        er.level = str(e, "level");
+        er.id = str(e, "id");
+        er.sector = str(e, "sector");
+        er.region = str(e, "region");
+        if (auto m = e.find("metrics"); m != e.end() && m->is_object()) er.metrics = metrics_of(*m);
+        run.results.push_back(std::move(er));
+      }
+    if (auto mc = r.find("monte_carlo"); mc != r.end() && mc->is_object()) {
+      run.mc_draws = static_cast<int>(number(*mc, "draws", 0));
+      if (auto res = mc->find("results"); res != mc->end() && res->is_array())
+        for (const auto& e : *res) {
+          std::string level = str(e, "level"), id = str(e, "id");
+          EntityResult* target = nullptr;
+          for (auto& er : run.results)
+            if (er.level == level && er.id == id) target = &er;
+          if (!target) {
+            EntityResult er;
+            er.level = level;
+            er.id = id;
+            er.sector = str(e, "sector");
+            er.region = str(e, "region");
+            run.results.push_back(std::move(er));
+            target = &run.results.back();
+          }
+          target->monte_carlo = monte_carlo_of(e);
+        }
+    }
+    d.runs.push_back(std::move(run));
+  }
+  if (auto u = s.find("uncertainty"); u != s.end() && u->is_object()) {
+    d.mc_draws_requested = static_cast<int>(number(*u, "draws_requested", 0));
+    d.mc_partial =
+        u->contains("partial") && (*u)["partial"].is_boolean() && (*u)["partial"].get<bool>();
+  }
+  if (auto sens = s.find("sensitivity"); sens != s.end() && sens->is_object()) {
+    if (auto so = sens->find("sobol"); so != sens->end() && so->is_array())
+      for (const auto& e : *so) {
+        SobolEntry se{str(e, "run"), str(e, "level"), str(e, "id"), str(e, "metric"), {}};
+        auto ci = [](const json& f, const char* key, int i) {
+          auto it = f.find(key);
+          return it != f.end() && it->is_array() && it->size() == 2 && (*it)[i].is_number()
+                     ? (*it)[i].get<double>()
+                     : kNaN;
+        };
+        if (auto fs = e.find("factors"); fs != e.end() && fs->is_array())
+          for (const auto& f : *fs)
+            se.factors.push_back({str(f, "factor"), number(f, "s1"), ci(f, "s1_ci", 0),
+                                  ci(f, "s1_ci", 1), number(f, "st"), ci(f, "st_ci", 0),
+                                  ci(f, "st_ci", 1)});
+        d.sobol.push_back(std::move(se));
+      }
+    if (auto t = sens->find("tornado"); t != sens->end() && t->is_array())
+      for (const auto& e : *t) {
+        TornadoEntry te{str(e, "run"),    str(e, "level"),   str(e, "id"),
+                        str(e, "metric"), number(e, "base"), {}};
+        if (auto p = e.find("params"); p != e.end() && p->is_array())
+          for (const auto& q : *p)
+            te.params.push_back({str(q, "path"), number(q, "low"), number(q, "high"),
+                                 number(q, "metric_low"), number(q, "metric_high")});
+        std::stable_sort(te.params.begin(), te.params.end(), [](const auto& a, const auto& b) {
+          return std::fabs(a.metric_high - a.metric_low) > std::fabs(b.metric_high - b.metric_low);
+        });
+        d.tornado.push_back(std::move(te));
+      }
+  }
+  if (auto mr = s.find("mitigation_ranking"); mr != s.end() && mr->is_array())
+    for (const auto& e : *mr) {
+      MitigationRanking m{str(e, "scenario"), str(e, "level"), str(e, "id"), {}};
+      if (auto rk = e.find("ranking"); rk != e.end() && rk->is_array())
+        for (const auto& q : *rk)
+          m.ranking.push_back({str(q, "mitigation"), strings(q, "mitigations"),
+                               spread(q, "shortage_days_avoided"), spread(q, "unmet_t_avoided"),
+                               spread(q, "value_avoided_usd")});
+      d.mitigation_ranking.push_back(std::move(m));
+    }
+  d.has_structural = s.contains("structural");
+}
+
+// ---- CSV -------------------------------------------------------------------------------------
+
+/// Splits one CSV record starting at \p pos (RFC 4180 quoting); advances pos past it.
+std::vector<std::string> csv_record(const std::string& text, std::size_t& pos) {
+  std::vector<std::string> cells;
+  std::string cell;
+  bool quoted = false;
+  while (pos < text.size()) {
+    char c = text[pos++];
+    if (quoted) {
+      if (c == '"') {
+        if (pos < text.size() && text[pos] == '"') {
+          cell += '"';
+          ++pos;
+        } else {
+          quoted = false;
+        }
+      } else {
+        cell += c;
+      }
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == ',') {
+      cells.push_back(std::move(cell));
+      cell.clear();
+    } else if (c == '\n') {
+      break;
+    } else if (c != '\r') {
+      cell += c;
+    }
+  }
+  cells.push_back(std::move(cell));
+  return cells;
+}
+
+double to_double(const std::string& s) {
+  if (s.empty()) return kNaN;
+  double v = kNaN;
+  auto r = std::from_chars(s.data(), s.data() + s.size(), v);
+  return r.ec == std::errc() ? v : kNaN;
+}
+
+/// Reads a CSV file into header-indexed rows; calls \p row for each.
+template <class F>
+void read_csv(const fs::path& file, const std::vector<std::string>& needed, F&& row) {
+  std::string text = read_text(file);
+  std::size_t pos = 0;
+  if (text.empty()) return;
+  auto header = csv_record(text, pos);
+  std::vector<std::size_t> idx;
+  for (const auto& n : needed) {
+    auto it = std::find(header.begin(), header.end(), n);
+    if (it == header.end())
+      throw RuntimeError(fmt::format("'{}' has no column '{}'", file.string(), n));
+    idx.push_back(static_cast<std::size_t>(it - header.begin()));
+  }
+  std::vector<std::string> cells(needed.size());
+  while (pos < text.size()) {
+    auto rec = csv_record(text, pos);
+    if (rec.size() == 1 && rec[0].empty()) continue;
+    for (std::size_t k = 0; k < idx.size(); ++k) cells[k] = idx[k] < rec.size() ? rec[idx[k]] : "";
+    row(cells);
+  }
+}
+
+void read_series(RunData& d, const fs::path& file) {
+  read_csv(file, {"run", "level", "id", "day", "shortfall_fraction", "cover_days"},
+           [&](const std::vector<std::string>& c) {
+             double day = to_double(c[3]);
+             if (!(day >= 0) || day > 1e6) return;
+             auto& s = d.series[{c[0], c[1], c[2]}];
+             auto k = static_cast<std::size_t>(day);
+             if (s.shortfall_fraction.size() <= k) {
+               s.shortfall_fraction.resize(k + 1, kNaN);
+               s.cover_days.resize(k + 1, kNaN);
+             }
+             s.shortfall_fraction[k] = to_double(c[4]);
+             s.cover_days[k] = to_double(c[5]);
+           });
+  d.has_series = true;
+}
+
+void read_flows(RunData& d, const fs::path& file) {
+  read_csv(file,
+           {"from", "to", "material", "from_country", "to_country", "from_stage", "to_stage",
+            "flow_t_per_yr"},
+           [&](const std::vector<std::string>& c) {
+             d.flows.push_back({c[0], c[1], c[2], c[3], c[4], c[5], c[6], to_double(c[7])});
+           });
+  d.has_flows = true;
+}
+
+// ---- structural analysis ---------------------------------------------------------------
+
+void read_structure(RunData& d, const json& s) {
+  if (str(s, "kind") != "structural_analysis") return;
+  StructuralData st;
+  if (auto c = s.find("concentration"); c != s.end() && c->is_array())
+    for (const auto& r : *c) {
+      ConcentrationRow row{str(r, "stage"),
+                           str(r, "material"),
+                           str(r, "basis"),
+                           str(r, "top1_country"),
+                           number(r, "total_t_per_yr", 0),
+                           number(r, "hhi", 0),
+                           number(r, "top1_share", 0),
+                           number(r, "top3_share", 0),
+                           {}};
+      if (auto sh = r.find("shares"); sh != r.end() && sh->is_array())
+        for (const auto& x : *sh) row.shares.emplace_back(str(x, "country"), number(x, "share", 0));
+      st.concentration.push_back(std::move(row));
+    }
+  if (auto ex = s.find("exposure"); ex != s.end() && ex->is_object())
+    if (auto rows = ex->find("rows"); rows != ex->end() && rows->is_array())
+      for (const auto& r : *rows) {
+        ExposureRow row{str(r, "sector"),
+                        str(r, "region"),
+                        str(r, "material"),
+                        str(r, "basis"),
+                        number(r, "demand_t_per_yr", 0),
+                        {}};
+        if (auto bs = r.find("by_stage"); bs != r.end() && bs->is_object())
+          for (const auto& [stage, countries] : bs->items())
+            if (countries.is_object())
+              for (const auto& [country, share] : countries.items())
+                if (share.is_number()) row.by_stage[stage][country] = share.get<double>();
+        st.exposure.push_back(std::move(row));
+      }
+  if (auto ch = s.find("chokepoints"); ch != s.end() && ch->is_object())
+    if (auto t = ch->find("targets"); t != ch->end() && t->is_array())
+      for (const auto& r : *t)
+        st.targets.push_back({str(r, "case"), str(r, "sector"), str(r, "region"),
+                              str(r, "binding_element"), number(r, "supportable_fraction", kNaN)});
+  if (auto cr = s.find("criticality"); cr != s.end() && cr->is_object()) {
+    st.criticality_days = static_cast<int>(number(*cr, "days", 0));
+    if (auto es = cr->find("entries"); es != cr->end() && es->is_array())
+      for (const auto& e : *es) {
+        CriticalityEntry c;
+        c.rank = static_cast<int>(number(e, "rank", 0));
+        c.kind = str(e, "kind");
+        c.id = str(e, "id");
+        c.country = str(e, "country");
+        c.stage = str(e, "stage");
+        c.baseline_output_share = number(e, "baseline_output_share", 0);
+        c.unmet_t = number(e, "unmet_t", 0);
+        c.units_lost = number(e, "units_lost", 0);
+        c.value_lost_usd = number(e, "value_lost_usd", 0);
+        c.peak_shortfall = number(e, "peak_shortfall", 0);
+        c.shortage_days = static_cast<int>(number(e, "shortage_days", 0));
+        c.sectors_short = static_cast<int>(number(e, "sectors_short", 0));
+        c.first_short_day = day_of(e, "first_short_day");
+        st.criticality.push_back(std::move(c));
+      }
+  }
+  d.structure = std::move(st);
+}
+
+// ---- provenance ------------------------------------------------------------------------------
+
+void read_provenance(RunData& d, const json& p) {
+  if (auto it = p.find("tool"); it != p.end() && it->is_object()) {
+    d.compiler = str(*it, "compiler");
+    d.build_type = str(*it, "build_type");
+    d.dependencies = str(*it, "dependencies");
+    if (d.git_sha.empty()) d.git_sha = str(*it, "git_sha");
+  }
+  d.command_line = strings(p, "command_line");
+  d.threads = static_cast<int>(number(p, "threads", 0));
+  d.started = str(p, "started_utc");
+  d.finished = str(p, "finished_utc");
+  if (auto it = p.find("inputs"); it != p.end() && it->is_array())
+    for (const auto& f : *it) d.inputs.push_back({str(f, "path"), str(f, "sha256")});
+  d.resolved_study_sha256 = str(p, "resolved_study_sha256");
+  d.has_provenance = true;
+}
+
+// ---- resolved study: names, sources, scenarios as applied ----------------------------------
+
+std::string scalar(const YAML::Node& n) {
+  return n && n.IsScalar() ? trim(n.Scalar()) : std::string();
+}
+
+std::vector<std::string> scalars(const YAML::Node& n) {
+  std::vector<std::string> out;
+  if (!n) return out;
+  if (n.IsScalar()) out.push_back(trim(n.Scalar()));
+  if (n.IsSequence())
+    for (const auto& x : n) out.push_back(scalar(x));
+  return out;
+}
+
+/// "a, b and c".
+std::string and_list(const std::vector<std::string>& items) {
+  if (items.empty()) return {};
+  if (items.size() == 1) return items[0];
+  std::string out;
+  for (std::size_t i = 0; i + 1 < items.size(); ++i) out += (i ? ", " : "") + items[i];
+  return out + " and " + items.back();
+}
+
+class Describer {
+ public:
+  explicit Describer(const RunData& d) : d_(d) {}
+
+  std::string name(const std::string& id) const { return d_.name_of(id); }
+  std::string material(const std::string& id) const {
+    auto it = d_.material_names.find(id);
+    return it != d_.material_names.end() && !it->second.empty() ? it->second : id;
+  }
+  std::string names(const YAML::Node& n) const {
+    std::vector<std::string> v;
+    for (const auto& s : scalars(n)) v.push_back(name(s));
+    return and_list(v);
+  }
+
+  std::string countries(const YAML::Node& n, const char* all = "all countries") const {
+    if (!n) return all;
+    if (n.IsScalar() && scalar(n) == "all") return all;
+    if (n.IsMap()) {
+      if (n["all_except"]) return "every country except " + names(n["all_except"]);
+      return all;
+    }
+    return names(n);
+  }
+
+  std::string materials(const YAML::Node& n) const {
+    if (!n) return "all materials";
+    if (n.IsScalar() && scalar(n) == "all") return "all materials";
+    if (!n.IsMap()) {
+      std::vector<std::string> v;
+      for (const auto& s : scalars(n)) v.push_back(material(s));
+      return and_list(v);
+    }
+    if (n["all"] && scalar(n["all"]) == "true") return "all materials";
+    std::vector<std::string> parts;
+    if (n["ids"]) {
+      std::vector<std::string> v;
+      for (const auto& s : scalars(n["ids"])) v.push_back(material(s));
+      parts.push_back(and_list(v));
+    }
+    if (n["families"]) parts.push_back("every " + and_list(scalars(n["families"])));
+    if (n["elements_above"] && n["elements_above"].IsMap()) {
+      // Elements with the same threshold are named together: "at least 0.1 % of Dy or Tb".
+      std::vector<std::pair<std::string, std::vector<std::string>>> by_threshold;
+      for (const auto& kv : n["elements_above"]) {
+        std::string t = scalar(kv.second);
+        auto it = std::find_if(by_threshold.begin(), by_threshold.end(),
+                               [&](const auto& x) { return x.first == t; });
+        if (it == by_threshold.end()) it = by_threshold.insert(by_threshold.end(), {t, {}});
+        it->second.push_back(scalar(kv.first));
+      }
+      for (const auto& [t, elements] : by_threshold) {
+        std::string list = elements.size() == 1 ? elements[0] : "";
+        for (std::size_t i = 0; elements.size() > 1 && i < elements.size(); ++i)
+          list += (i == 0 ? "" : i + 1 == elements.size() ? " or " : ", ") + elements[i];
+        parts.push_back("goods holding at least " + t + " of " + list);
+      }
+    }
+    if (parts.empty()) return "all materials";
+    std::string out;
+    for (std::size_t i = 0; i < parts.size(); ++i) out += (i ? " or " : "") + parts[i];
+    return out;
+  }
+
+  std::string nodes(const YAML::Node& n) const {
+    if (!n) return "no node";
+    if (!n.IsMap()) return names(n);
+    std::string out;
+    if (n["stages"]) out += and_list(scalars(n["stages"])) + " ";
+    out += "nodes";
+    if (n["nodes"]) out += " " + names(n["nodes"]);
+    if (n["countries"]) out += " in " + names(n["countries"]);
+    return out;
+  }
+
+  std::string consumers(const YAML::Node& n) const {
+    if (!n || (n.IsSequence() && n.size() == 0) || (n.IsMap() && n.size() == 0))
+      return "every consumer";
+    if (!n.IsMap()) return names(n);
+    std::string out;
+    if (n["consumers"]) return names(n["consumers"]);
+    if (n["sectors"]) out += and_list(scalars(n["sectors"])) + " ";
+    out += "consumers";
+    if (n["regions"]) out += " in " + names(n["regions"]);
+    return out;
+  }
+
+  std::string edges(const YAML::Node& n) const {
+    if (!n || !n.IsMap()) return "shipments";
+    std::string out = "shipments";
+    if (n["materials"]) out += " of " + materials(n["materials"]);
+    if (n["from"]) out += " from " + names(n["from"]);
+    if (n["from_countries"]) out += " from " + names(n["from_countries"]);
+    if (n["to"]) out += " to " + names(n["to"]);
+    if (n["to_countries"]) out += " to " + names(n["to_countries"]);
+    return out;
+  }
+
+  static std::string distribution(const YAML::Node& n) {
+    if (!n) return {};
+    if (n.IsScalar()) return scalar(n);
+    if (!n.IsMap() || !n["dist"]) return {};
+    std::string out = scalar(n["dist"]);
+    std::vector<std::string> args;
+    for (const auto& kv : n)
+      if (scalar(kv.first) != "dist" && kv.second.IsScalar())
+        args.push_back(scalar(kv.first) + " " + scalar(kv.second));
+    return out + " (" + join(args, ", ") + ")";
+  }
+
+  std::string trigger(const YAML::Node& n) const {
+    if (!n || !n.IsMap() || scalar(n["on"]) != "shortage") return {};
+    std::string out = " Armed when the shortfall of " + consumers(n["watch"]) + " reaches " +
+                      (n["threshold"] ? scalar(n["threshold"]) : std::string("1 %"));
+    if (n["lag"] && scalar(n["lag"]) != "0") out += ", responding after " + scalar(n["lag"]);
+    return out + ".";
+  }
+
+  std::string what(const std::string& type, const YAML::Node& ev) const {
+    if (type == "export_restriction") {
+      std::string exporters = countries(ev["exporters"]);
+      std::string mats = materials(ev["materials"]);
+      std::string dest = countries(ev["destinations"], "every destination");
+      std::string regime = scalar(ev["regime"]);
+      std::string out;
+      if (regime == "ban") {
+        out = exporters + " bans exports of " + mats + " to " + dest + ".";
+      } else if (regime == "quota") {
+        out = exporters + " caps exports of " + mats + " to " + dest + " at " +
+              scalar(ev["quota"]["annual"]) + " in total.";
+      } else {
+        out = exporters + " requires export licences for " + mats + " to " + dest + ".";
+        const YAML::Node lic = ev["licence"];
+        if (lic && lic.IsMap()) {
+          if (lic["review_delay"])
+            out += " Review takes " + distribution(lic["review_delay"]) + ".";
+          const YAML::Node ap = lic["approval"];
+          if (ap && ap.IsScalar()) out += " " + scalar(ap) + " of applications are approved.";
+          if (ap && ap.IsSequence()) {
+            std::vector<std::string> steps;
+            for (const auto& s : ap)
+              steps.push_back(scalar(s["fraction"]) + " from " + scalar(s["from"]));
+            out += " Approved share of applications: " + join(steps, ", ", 50) + ".";
+          }
+          std::string validity = scalar(lic["validity"]);
+          if (validity.empty() || validity == "one_shipment")
+            out += " One licence per shipment.";
+          else
+            out += " A licence covers every shipment for " + validity + ".";
+        }
+      }
+      if (ev["de_minimis"])
+        out += " Goods whose restricted content is below " + scalar(ev["de_minimis"]) + " pass.";
+      if (ev["origin_share"])
+        out += " Foreign-made goods with more than " + scalar(ev["origin_share"]) +
+               " content from " + exporters + " are covered too.";
+      return out;
+    }
+    if (type == "capacity_outage")
+      return "Capacity of " + nodes(ev["nodes"]) + " falls to " +
+             (ev["remaining"] ? scalar(ev["remaining"]) : std::string("0")) + " of normal.";
+    if (type == "demand_shock")
+      return "Demand of " + consumers(ev["consumers"]) + " is multiplied by " +
+             scalar(ev["factor"]) + ".";
+    if (type == "logistics_delay")
+      return "Lead time of " + edges(ev["edges"]) + " grows by " + scalar(ev["extra_days"]) + ".";
+    if (type == "stockpile_release") {
+      std::string out = name(scalar(ev["node"])) + " releases up to " + scalar(ev["rate"]);
+      if (ev["materials"]) out += " of " + materials(ev["materials"]);
+      out += " to customers in " + countries(ev["eligible"]);
+      if (ev["cover_below"])
+        out += " while their stock covers less than " + scalar(ev["cover_below"]);
+      return out + ".";
+    }
+    if (type == "capacity_expansion" || type == "recycling") {
+      std::string out = name(scalar(ev["node"])) + (type == "recycling" ? " recycles" : "") +
+                        " capacity ramps from " + scalar(ev["from"]) + " to " + scalar(ev["to"]);
+      if (ev["ramp"] && scalar(ev["ramp"]) != "0") out += " over " + scalar(ev["ramp"]);
+      return out + "." + trigger(ev["trigger"]);
+    }
+    if (type == "substitution") {
+      std::string out = consumers(ev["consumers"]) + " redesign away from up to " +
+                        scalar(ev["max_reduction"]) + " of their " +
+                        material(scalar(ev["material"])) + " demand";
+      if (ev["lag"] && scalar(ev["lag"]) != "0") out += ", starting after " + scalar(ev["lag"]);
+      if (ev["ramp"] && scalar(ev["ramp"]) != "0") out += ", over " + scalar(ev["ramp"]);
+      return out + "." + trigger(ev["trigger"]);
+    }
+    if (type == "recipe_switch") {
+      std::string out =
+          name(scalar(ev["node"])) + " switches to recipe '" + scalar(ev["recipe"]) + "'";
+      if (ev["qualification_lag"] && scalar(ev["qualification_lag"]) != "0")
+        out += " after a qualification of " + scalar(ev["qualification_lag"]);
+      return out + ".";
+    }
+    // An event type this renderer does not know: list its keys.
+    std::vector<std::string> kv;
+    for (const auto& p : ev) {
+      std::string k = scalar(p.first);
+      if (k == "id" || k == "type" || k == "start" || k == "end" || k == "description") continue;
+      kv.push_back(k + ": " + (p.second.IsScalar() ? scalar(p.second) : std::string("…")));
+    }
+    return join(kv, "; ", 20) + ".";
+  }
+
+ private:
+  const RunData& d_;
+};
+
+/// "2025-04-04 (day 93)" for a date or a day offset written in the study.
+std::string when(const std::string& written, Date start) {
+  if (written.empty()) return {};
+  if (auto date = parse_date(written)) return fmt::format("{} (day {})", written, *date - start);
+  auto q = parse_quantity(written, Dimension::Duration);
+  if (!q.value) return written;
+  int day = static_cast<int>(std::lround(*q.value));
+  return fmt::format("{} (day {})", to_string(start + day), day);
+}
+
+void read_resolved(RunData& d, const YAML::Node& root) {
+  if (!root || !root.IsMap()) return;
+  const YAML::Node model = root["model"];
+  if (model && model.IsMap()) {
+    const YAML::Node header = model["model"];
+    if (header && header.IsMap()) {
+      d.model_description = scalar(header["description"]);
+      d.base_year = scalar(header["base_year"]);
+      d.model_sources = scalars(header["sources"]);
+      d.model_assumptions = scalars(header["assumptions"]);
+    }
+    for (const char* list : {"countries", "groups", "nodes", "consumers"})
+      if (model[list] && model[list].IsSequence())
+        for (const auto& item : model[list]) {
+          std::string id = scalar(item["id"]), name = scalar(item["name"]);
+          if (!id.empty() && !name.empty() && name != id) d.names[id] = name;
+        }
+    if (model["materials"] && model["materials"].IsSequence())
+      for (const auto& m : model["materials"])
+        d.material_names[scalar(m["id"])] = scalar(m["name"]);
+    std::map<std::string, int> sources;
+    std::vector<std::string> order;
+    for (const char* list : {"materials", "nodes", "consumers", "edges"})
+      if (model[list] && model[list].IsSequence())
+        for (const auto& item : model[list]) {
+          if (!item.IsMap()) continue;
+          std::string src = scalar(item["source"]);
+          if (!src.empty() && sources[src]++ == 0) order.push_back(src);
+          std::string conf = scalar(item["confidence"]);
+          if (!conf.empty()) ++d.confidence[conf];
+        }
+    for (const auto& s : order) d.item_sources.emplace_back(s, sources[s]);
+  }
+  Describer describe(d);
+  for (const char* list : {"scenarios", "mitigations"}) {
+    const YAML::Node items = root[list];
+    if (!items || !items.IsSequence()) continue;
+    for (const auto& sc : items) {
+      if (!sc.IsMap()) continue;
+      ScenarioInfo info;
+      info.mitigation = std::string(list) == "mitigations";
+      const YAML::Node h = sc["scenario"];
+      if (h && h.IsMap()) {
+        info.id = scalar(h["id"]);
+        info.name = scalar(h["name"]);
+        info.description = scalar(h["description"]);
+        info.sources = scalars(h["sources"]);
+      }
+      if (sc["events"] && sc["events"].IsSequence())
+        for (const auto& ev : sc["events"]) {
+          if (!ev.IsMap()) continue;
+          EventInfo e;
+          e.id = scalar(ev["id"]);
+          e.type = scalar(ev["type"]);
+          e.description = scalar(ev["description"]);
+          e.start = when(scalar(ev["start"]), d.start);
+          e.end = when(scalar(ev["end"]), d.start);
+          e.what = describe.what(e.type, ev);
+          info.events.push_back(std::move(e));
+        }
+      d.scenarios.push_back(std::move(info));
+    }
+  }
+  d.has_resolved_study = true;
+}
+
+}  // namespace
+
+const EntityResult* RunResult::find(std::string_view level, std::string_view id) const {
+  for (const auto& e : results)
+    if (e.level == level && e.id == id) return &e;
+  return nullptr;
+}
+
+const Series* RunData::find_series(const std::string& run, const std::string& level,
+                                   const std::string& id) const {
+  auto it = series.find({run, level, id});
+  return it == series.end() ? nullptr : &it->second;
+}
+
+std::string RunData::name_of(const std::string& id) const {
+  auto it = names.find(id);
+  return it == names.end() ? id : it->second;
+}
+
+RunData read_run_dir(const fs::path& dir) {
+  RunData d;
+  d.dir = dir;
+  fs::path summary = dir / "summary.json";
+  if (!fs::is_directory(dir))
+    throw InputError("error: run directory '" + dir.string() + "' does not exist\n");
+  if (!fs::exists(summary))
+    throw InputError("error: '" + dir.string() +
+                     "' has no summary.json; reports are rendered from a run directory written "
+                     "by 'rareshock run'\n");
+  try {
+    read_summary(d, json::parse(read_text(summary)));
+  } catch (const json::exception& ex) {
+    throw InputError("error: cannot read '" + summary.string() + "': " + ex.what() + "\n");
+  }
+  auto optional = [&](const fs::path& file, auto&& read) {
+    if (!fs::exists(file)) return;
+    try {
+      read(file);
+    } catch (const std::exception& ex) {
+      d.read_problems.push_back(file.lexically_relative(dir).string() + ": " + ex.what());
+    }
+  };
+  optional(dir / "timeseries" / "sectors.csv", [&](const fs::path& f) { read_series(d, f); });
+  optional(dir / "baseline-flows.csv", [&](const fs::path& f) { read_flows(d, f); });
+  optional(dir / "provenance.json",
+           [&](const fs::path& f) { read_provenance(d, json::parse(read_text(f))); });
+  optional(dir / "analysis" / "summary.json",
+           [&](const fs::path& f) { read_structure(d, json::parse(read_text(f))); });
+  optional(dir / "resolved-study.yaml",
+           [&](const fs::path& f) { read_resolved(d, YAML::Load(read_text(f))); });
+  return d;
+}
+
+}  // namespace rareshock::report

@@ -1,0 +1,131 @@
+// Criticality ranking: the Simchi-Levi et al. time-to-survive toy, ranking and determinism.
+#include <catch2/catch.hpp>
+
+#include "../../support.hpp"
+#include "rareshock/analysis/criticality.hpp"
+#include "rareshock/io/load.hpp"
+
+using namespace rareshock;
+
+namespace {
+
+// Simchi-Levi et al. (2015), Interfaces 45(5): time-to-survive toy, hand-derived from the LP
+// (../shared/validation/published-cases.md). Product P is made from part S (1:1); S is
+// disrupted for TTR = 10 days; 50 units of S are held at P's plant, 20 finished units of P;
+// demand 10/day; P capacity 15/day; margin 5 USD/unit.
+const char* kToy = R"(
+materials: [{id: S, family: part}, {id: P, family: product}]
+countries: [X]
+nodes:
+  - {id: s_supplier, stage: component, country: X, capacity: 3650, outputs: {S: 1}}
+  - id: p_plant
+    stage: component
+    country: X
+    capacity: 5475
+    inputs: {S: 1}
+    outputs: {P: 1}
+    inventory: [{material: S, initial: 50 t}]
+    output_inventory: [{material: P, initial: 20 t}]
+consumers: [{id: market, sector: p, region: X, demand: {P: 3650}, units_per_tonne: 1, value_per_unit: 5 USD, inventory_days: 0}]
+edges:
+  - {from: s_supplier, to: p_plant, material: S, share: 1}
+  - {from: p_plant, to: market, material: P, share: 1}
+)";
+
+const analysis::CriticalityEntry& entry(const analysis::CriticalityResult& r,
+                                        const std::string& id) {
+  for (const auto& e : r.entries)
+    if (e.id == id) return e;
+  FAIL("no entry " << id);
+  return r.entries.front();
+}
+
+}  // namespace
+
+TEST_CASE(
+    "Simchi-Levi et al. 2015 (Interfaces 45(5)) time-to-survive toy: TTS 7 days, 30 units, "
+    "150 USD, vulnerable",
+    "[analysis][criticality][published]") {
+  auto model = test::model_from(kToy);
+  sim::Network net = sim::compile(*model);
+  analysis::CriticalityOptions opt;
+  opt.days = 10;     // TTR
+  opt.horizon = 10;  // the impact is the lost output over the TTR window
+  opt.threads = 2;
+  auto r = analysis::rank_criticality(*model, net, opt);
+  CHECK(r.baseline_unmet_t == 0);
+  const auto& s = entry(r, "s_supplier");
+  CHECK(s.kind == "node");
+  CHECK(s.ttr == 10);
+  REQUIRE(s.total.tts);
+  CHECK(*s.total.tts == 7);  // days 0-6 served from 20 P + 50 S
+  CHECK(s.total.unmet_t == Approx(30));
+  CHECK(s.total.units_lost == Approx(30));
+  CHECK(s.total.value_lost_usd == Approx(150));
+  CHECK(s.vulnerable);  // TTS 7 < TTR 10
+  REQUIRE(s.sectors.size() == 1);
+  CHECK(s.sectors[0].first == "p");
+  CHECK(s.sectors[0].second.unmet_t == Approx(30));
+  CHECK(*s.sectors[0].second.tts == 7);
+  // Disabling the plant itself: only its 20 finished units are left, TTS 2 days.
+  const auto& p = entry(r, "p_plant");
+  REQUIRE(p.total.tts);
+  CHECK(*p.total.tts == 2);
+  CHECK(p.total.unmet_t == Approx(80));
+  CHECK(p.rank < s.rank);
+  CHECK(s.rank == 3);
+  // One country x stage (X/component) with both nodes.
+  const auto& both = entry(r, "X/component");
+  CHECK(both.kind == "country_stage");
+  CHECK(both.nodes.size() == 2);
+}
+
+TEST_CASE("a longer TTR than TTS is not vulnerable when stocks bridge it; recovery after it ends",
+          "[analysis][criticality]") {
+  auto model = test::model_from(kToy);
+  sim::Network net = sim::compile(*model);
+  analysis::CriticalityOptions opt;
+  opt.days = 5;  // the supplier is back before the stocks run out
+  opt.horizon = 60;
+  auto r = analysis::rank_criticality(*model, net, opt);
+  const auto& s = entry(r, "s_supplier");
+  REQUIRE(s.total.tts);
+  CHECK(*s.total.tts == 7);  // TTS does not depend on D: the open-ended outage
+  CHECK_FALSE(s.vulnerable);
+  CHECK(s.total.unmet_t == Approx(0).margin(1e-9));
+  CHECK_FALSE(s.total.first_short);
+  CHECK(s.total.recovered);
+}
+
+TEST_CASE(
+    "criticality on the example chain ranks the Chinese magnet maker first and does not "
+    "depend on the thread count",
+    "[analysis][criticality]") {
+  auto l = io::load_file(RARESHOCK_SOURCE_DIR "/models/examples/mini-chain.yaml");
+  sim::Network net = sim::compile(*l.model);
+  analysis::CriticalityOptions opt;
+  opt.days = 120;
+  opt.threads = 1;
+  auto a = analysis::rank_criticality(*l.model, net, opt);
+  opt.threads = 2;
+  auto b = analysis::rank_criticality(*l.model, net, opt);
+  REQUIRE(a.entries.size() == b.entries.size());
+  for (std::size_t i = 0; i < a.entries.size(); ++i) {
+    CHECK(a.entries[i].id == b.entries[i].id);
+    CHECK(a.entries[i].total.unmet_t == b.entries[i].total.unmet_t);
+    CHECK(a.entries[i].rank == static_cast<int>(i) + 1);
+  }
+  // Producing nodes only (no stockpile, no consumers); every country x stage has one node.
+  CHECK(a.entries.size() == 7);
+  CHECK(a.sectors == std::vector<std::string>{"ev_traction", "wind"});
+  const auto& top = a.entries.front();
+  CHECK(top.total.value_lost_usd > 0);
+  CHECK(entry(a, "cn_magnet").total.unmet_t > entry(a, "jp_magnet").total.unmet_t);
+  CHECK(entry(a, "cn_magnet").iim_inoperability > entry(a, "jp_magnet").iim_inoperability);
+  CHECK(entry(a, "cn_magnet").baseline_output_share > 0.9);
+  for (const auto& e : a.entries) {
+    CHECK(e.total.unmet_t >= 0);
+    CHECK(e.iim_inoperability >= 0);
+    CHECK(e.iim_inoperability <= 1);
+  }
+}

@@ -1,0 +1,207 @@
+#include <unistd.h>
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include "rareshock/analysis/study_run.hpp"
+#include "rareshock/core/error.hpp"
+#include "rareshock/io/load.hpp"
+#include "rareshock/report/report.hpp"
+#include "rareshock/report/run_data.hpp"
+#include "rareshock/report/run_output.hpp"
+
+using namespace rareshock;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string slurp(const fs::path& f) {
+  std::ifstream in(f, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::size_t count(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (auto p = text.find(what); p != std::string::npos; p = text.find(what, p + 1)) ++n;
+  return n;
+}
+
+/// A fresh temporary directory, removed at the end of the test.
+struct TempDir {
+  fs::path path;
+  explicit TempDir(const std::string& tag)
+      : path(fs::temp_directory_path() /
+             ("rareshock-report-" + tag + "-" + std::to_string(::getpid()))) {
+    fs::remove_all(path);
+    fs::create_directories(path);
+  }
+  ~TempDir() { fs::remove_all(path); }
+};
+
+/// No staging or temp files are left behind; chart names are plain slugs.
+void check_clean(const fs::path& dir) {
+  for (const auto& e : fs::recursive_directory_iterator(dir)) {
+    std::string name = e.path().filename().string();
+    INFO(e.path().string());
+    CHECK(name.find(".tmp-") == std::string::npos);
+    CHECK(name.find(".partial-") == std::string::npos);
+    CHECK(name.find(".old-") == std::string::npos);
+  }
+  static const std::regex chart_name("[0-9]{2}-[A-Za-z0-9_-]+\\.svg");
+  for (const auto& e : fs::directory_iterator(dir / "charts"))
+    CHECK(std::regex_match(e.path().filename().string(), chart_name));
+}
+
+/// Every inline chart is an accessible SVG, and the page announces how many there are.
+void check_html(const std::string& html) {
+  CHECK(html.rfind("<!DOCTYPE html>", 0) == 0);
+  CHECK(html.find("Content-Security-Policy") != std::string::npos);
+  std::smatch m;
+  REQUIRE(std::regex_search(html, m, std::regex("name=\"rareshock-charts\" content=\"([0-9]+)\"")));
+  std::size_t charts = std::stoul(m[1]);
+  CHECK(count(html, "<svg xmlns") == charts);
+  CHECK(count(html, "role=\"img\"") == charts);
+  CHECK(count(html, "<figcaption>") == charts);
+  // Nothing external: no scripts, no links to other files or sites.
+  CHECK(html.find("<script") == std::string::npos);
+  CHECK(html.find("src=\"") == std::string::npos);
+  CHECK(html.find("href=\"http") == std::string::npos);
+  CHECK(html.find("<link") == std::string::npos);
+  CHECK(html.find("url(h") == std::string::npos);
+}
+
+}  // namespace
+
+TEST_CASE("report: reports of a run: html, md and charts, re-rendered in place", "[report]") {
+  TempDir tmp("run");
+  fs::path dir = tmp.path / "out";
+  io::LoadOptions opt;
+  opt.overrides = {"study.name=\"" +
+                       std::string("Report <script>alert(\\\"x\\\")</script> & 'q' — Zürich 稀土") +
+                       "\"",
+                   "model.consumers[ev_traction_eu].sector=\"ev <b>traction</b> & co\"",
+                   "model.countries[US].name=\"Ünited <States> & 'co'\"",
+                   "outputs.formats=[json, csv, html, md]"};
+  auto l = io::load_file(RARESHOCK_SOURCE_DIR "/models/examples/example-study.yaml", opt);
+  auto result = analysis::run_study(*l.study);
+  report::RunProvenance prov;
+  prov.resolved_yaml = io::to_yaml(l.resolved);
+  prov.inputs = l.files;
+  report::write_run_outputs(dir, false, *l.study, result, prov);
+  REQUIRE(fs::exists(dir / "baseline-flows.csv"));
+  CHECK(slurp(dir / "baseline-flows.csv")
+            .rfind("from,to,material,from_country,to_country,from_stage,to_stage,flow_t_per_yr\n"
+                   "cn_mine,cn_separation,lre_concentrate,CN,CN,mine,refinery,",
+                   0) == 0);
+
+  auto files = report::render_reports(dir);
+  CHECK(files.size() > 3);
+  for (const auto& f : files) CHECK(fs::exists(f));
+  std::string html = slurp(dir / "report.html");
+  std::string md = slurp(dir / "report.md");
+  check_html(html);
+  check_clean(dir);
+
+  // Inputs' strings are escaped everywhere, non-ASCII text survives.
+  CHECK(html.find("Report &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;q&#39; — "
+                  "Zürich 稀土") != std::string::npos);
+  CHECK(html.find("EV &lt;b&gt;traction&lt;/b&gt; &amp; co") != std::string::npos);
+  CHECK(html.find("Ünited &lt;States&gt; &amp; &#39;co&#39;") != std::string::npos);
+  CHECK(html.find("<b>traction") == std::string::npos);
+  CHECK(md.find("# Report &lt;script&gt;alert(\"x\")&lt;/script&gt; &amp; 'q' — Zürich 稀土") !=
+        std::string::npos);
+  CHECK(md.find("<script") == std::string::npos);
+  for (const auto& e : fs::directory_iterator(dir / "charts")) {
+    std::string svg = slurp(e.path());
+    CHECK(svg.find("<script") == std::string::npos);
+    CHECK(svg.find("<b>") == std::string::npos);
+  }
+
+  // The findings: when each sector runs short, and what the mitigations do.
+  CHECK(md.find("runs short on 2025-07-19 (day 199) under dy-licence") != std::string::npos);
+  CHECK(md.find("mitigation-package avoids the shortage") != std::string::npos);
+  CHECK(md.find("![Daily shortfall by sector — dy-licence") != std::string::npos);
+  CHECK(count(md, "](charts/") == std::size_t(std::distance(fs::directory_iterator(dir / "charts"),
+                                                            fs::directory_iterator())));
+
+  // Re-rendering replaces the charts directory as a whole and leaves nothing behind.
+  std::ofstream(dir / "charts" / "stale.svg") << "<svg/>";
+  report::ReportFormats only_md;
+  only_md.html = false;
+  fs::remove(dir / "report.html");
+  report::render_reports(dir, only_md);
+  CHECK_FALSE(fs::exists(dir / "charts" / "stale.svg"));
+  CHECK_FALSE(fs::exists(dir / "report.html"));
+  CHECK(slurp(dir / "report.md") == md);
+  check_clean(dir);
+}
+
+TEST_CASE("report: a hand-written summary with Monte Carlo, sensitivity and ranking", "[report]") {
+  auto d = report::read_run_dir(RARESHOCK_SOURCE_DIR "/tests/report/fixtures/handwritten");
+  REQUIRE(d.runs.size() == 3);
+  CHECK(d.runs[1].mc_draws == 500);
+  const auto* e = d.runs[1].find("consumer", "ev_de<fr>");
+  REQUIRE(e);
+  REQUIRE(e->monte_carlo);
+  CHECK(e->monte_carlo->probability_of_shortage == Approx(0.86));
+  CHECK(e->monte_carlo->metrics.at("time_to_shortage").p90 == Approx(16));
+  const auto* s = d.runs[1].find("sector", "ev_<i>traction</i> & \"motors\"");
+  REQUIRE(s);
+  CHECK(s->monte_carlo->fan.at("p50").size() == 30);
+  REQUIRE(d.tornado.size() == 1);
+  CHECK(d.tornado[0].params[0].path == "model.consumers[*].inventory_days");  // widest first
+  REQUIRE(d.mitigation_ranking.size() == 1);
+  CHECK(d.mitigation_ranking[0].ranking[0].value_avoided_usd.p90 == Approx(1.49e9));
+  CHECK(d.sobol.size() == 1);
+  CHECK(d.mc_partial);
+  CHECK(d.has_structural);
+  REQUIRE(d.structure);  // analysis/summary.json
+  CHECK(d.structure->criticality_days == 90);
+  REQUIRE(d.structure->criticality.size() == 1);
+  CHECK(d.structure->criticality[0].first_short_day == 20);
+  CHECK(d.structure->exposure[0].by_stage.at("any").at("DE&FR") == Approx(0.05));
+  CHECK_FALSE(d.has_series);
+  CHECK_FALSE(d.has_provenance);
+  CHECK(d.name_of("DE&FR") == "Germany & France <EU>");
+  REQUIRE(d.scenarios.size() == 2);
+  CHECK(d.scenarios[0].events[0].what ==
+        "日本 bans exports of NdFeB <grade> & \"SH\" to every country except 日本.");
+  CHECK(d.scenarios[0].events[0].end == "2025-03-11 (day 10)");
+  CHECK(d.scenarios[0].events[1].start == "2025-03-15 (day 14)");
+  CHECK(d.scenarios[1].mitigation);
+
+  std::string html = report::render_html(d);
+  check_html(html);
+  CHECK(html.find("P10–P90: day 9–16") != std::string::npos);
+  CHECK(html.find("Monte Carlo — ban&amp;&lt;script&gt;") != std::string::npos);
+  CHECK(html.find("Tornado: time to shortage") != std::string::npos);
+  CHECK(html.find("Sobol indices") != std::string::npos);
+  CHECK(html.find("interrupted: these results use 500 of 800 draws") != std::string::npos);
+  CHECK(html.find("id=\"structural\"") != std::string::npos);
+  CHECK(html.find("Origin exposure: where each sector&#39;s magnets come from") !=
+        std::string::npos);
+  CHECK(html.find("a 90-day outage of maker does the most damage (55.5 t unmet, USD 250 m)") !=
+        std::string::npos);
+  CHECK(html.find("timeseries/sectors.csv is missing") != std::string::npos);
+  CHECK(html.find("<img") == std::string::npos);
+  CHECK(html.find("&lt;img src=x onerror=alert(1)&gt;") != std::string::npos);
+  std::string md = report::render_markdown(d);
+  CHECK(md.find("<img") == std::string::npos);
+  CHECK(md.find("<script") == std::string::npos);
+}
+
+TEST_CASE("report: report errors: not a run directory", "[report]") {
+  TempDir tmp("errors");
+  CHECK_THROWS_AS(report::render_reports(tmp.path / "missing"), InputError);
+  CHECK_THROWS_AS(report::render_reports(tmp.path), InputError);
+  std::ofstream(tmp.path / "summary.json") << "{\"not\": \"a summary\"}";
+  CHECK_THROWS_AS(report::render_reports(tmp.path), InputError);
+  std::ofstream(tmp.path / "summary.json") << "{broken";
+  CHECK_THROWS_AS(report::render_reports(tmp.path), InputError);
+  CHECK_FALSE(fs::exists(tmp.path / "report.html"));
+}
