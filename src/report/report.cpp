@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "document.hpp"
+#include "output_files.hpp"
 #include "rareshock/core/error.hpp"
 
 namespace rareshock::report {
@@ -49,26 +50,17 @@ fs::path inside(const fs::path& dir, const std::string& name) {
 
 /// Writes the figures to <dir>/charts, staged beside it and swapped into place.
 void write_charts(const fs::path& dir, const doc::Document& d, std::vector<fs::path>& written) {
-  const std::string pid = std::to_string(::getpid());
-  fs::path stage = dir / (std::string(".") + kChartsDir + ".partial-" + pid);
-  fs::path old = dir / (std::string(".") + kChartsDir + ".old-" + pid);
-  fs::path target = dir / kChartsDir;
-  fs::remove_all(stage);
-  fs::create_directory(stage);
+  const fs::path target = dir / kChartsDir;
+  detail::StagedDir staged(target);
   for (const auto& s : d.sections)
     for (const auto& b : s.blocks)
       if (b.kind == doc::Block::Kind::Figure) {
-        std::ofstream out(inside(stage, b.figure.file + ".svg"), std::ios::binary);
+        std::ofstream out(inside(staged.path(), b.figure.file + ".svg"), std::ios::binary);
         out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" << b.figure.svg;
-        if (!out) throw RuntimeError("cannot write charts in '" + stage.string() + "'");
+        if (!out) throw RuntimeError("cannot write charts in '" + staged.path().string() + "'");
         written.push_back(target / (b.figure.file + ".svg"));
       }
-  if (fs::exists(fs::symlink_status(target))) {
-    fs::remove_all(old);
-    fs::rename(target, old);
-  }
-  fs::rename(stage, target);
-  fs::remove_all(old);
+  staged.commit();
 }
 
 }  // namespace

@@ -9,12 +9,16 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "output_files.hpp"
 #include "rareshock/core/build_info.hpp"
 #include "rareshock/core/date.hpp"
 #include "rareshock/core/error.hpp"
 
 namespace rareshock::report {
 namespace fs = std::filesystem;
+using detail::csv_field;
+using detail::num;
+using detail::write_file;
 using nlohmann::json;
 
 std::string sha256(const std::string& data) {
@@ -41,24 +45,6 @@ void check_output_dir(const fs::path& dir, bool force) {
 }
 
 namespace {
-
-void write_file(const fs::path& file, const std::string& text) {
-  std::ofstream out(file, std::ios::binary);
-  out << text;
-  out.close();
-  if (!out) throw RuntimeError("cannot write '" + file.string() + "'");
-}
-
-std::string num(double v) {
-  return fmt::format("{:.10g}", v);
-}
-
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
 
 json day_json(const std::optional<int>& d, Date start) {
   if (!d) return nullptr;
@@ -140,19 +126,8 @@ void write_run_outputs(const fs::path& dir, bool force, const Study& study,
                        const analysis::StudyResult& result, const RunProvenance& prov,
                        const analysis::UncertaintyResult* unc) {
   check_output_dir(dir, force);
-  fs::path parent = dir.parent_path().empty() ? fs::path(".") : dir.parent_path();
-  fs::create_directories(parent);
-  const std::string pid = std::to_string(::getpid());
-  // Built by appending: GCC 12 warns (-Wrestrict, a false positive) on "." + std::string&&.
-  auto sibling = [&](const char* tag) {
-    std::string name = ".";
-    name += dir.filename().string();
-    name += tag;
-    name += pid;
-    return parent / name;
-  };
-  fs::path stage = sibling(".partial-");
-  fs::remove_all(stage);
+  detail::StagedDir staged(dir);
+  const fs::path& stage = staged.path();
   fs::create_directories(stage / "timeseries");
 
   // summary.json
@@ -366,15 +341,7 @@ void write_run_outputs(const fs::path& dir, bool force, const Study& study,
   write_file(stage / "provenance.json", provj.dump(2) + "\n");
   write_file(stage / "resolved-study.yaml", prov.resolved_yaml);
 
-  // Swap into place.
-  fs::path old;
-  if (fs::exists(dir)) {
-    old = sibling(".old-");
-    fs::remove_all(old);
-    fs::rename(dir, old);
-  }
-  fs::rename(stage, dir);
-  if (!old.empty()) fs::remove_all(old);
+  staged.commit();
 }
 
 }  // namespace rareshock::report

@@ -8,32 +8,18 @@
 #include <nlohmann/json.hpp>
 #include <tuple>
 
+#include "output_files.hpp"
 #include "rareshock/core/build_info.hpp"
 #include "rareshock/core/error.hpp"
 
 namespace rareshock::report {
 namespace fs = std::filesystem;
+using detail::csv_field;
+using detail::num;
+using detail::write_file;
 using nlohmann::json;
 
 namespace {
-
-void write_file(const fs::path& file, const std::string& text) {
-  std::ofstream out(file, std::ios::binary);
-  out << text;
-  out.close();
-  if (!out) throw RuntimeError("cannot write '" + file.string() + "'");
-}
-
-std::string num(double v) {
-  return fmt::format("{:.10g}", v);
-}
-
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
 
 json opt_int(const std::optional<int>& v) {
   return v ? json(*v) : json(nullptr);
@@ -266,19 +252,8 @@ std::string criticality_csv(const analysis::StructureResult& r) {
 void write_structure_outputs(const fs::path& dir, bool force, const Model& model,
                              const analysis::StructureResult& result, const RunProvenance& prov) {
   check_output_dir(dir, force);
-  fs::path parent = dir.parent_path().empty() ? fs::path(".") : dir.parent_path();
-  fs::create_directories(parent);
-  const std::string pid = std::to_string(::getpid());
-  auto sibling = [&](const char* tag) {
-    std::string name = ".";
-    name += dir.filename().string();
-    name += tag;
-    name += pid;
-    return parent / name;
-  };
-  fs::path stage = sibling(".partial-");
-  fs::remove_all(stage);
-  fs::create_directories(stage);
+  detail::StagedDir staged(dir);
+  const fs::path& stage = staged.path();
 
   write_file(stage / "summary.json", summary_json(model, result).dump(2) + "\n");
   write_file(stage / "concentration.csv", concentration_csv(result));
@@ -317,14 +292,7 @@ void write_structure_outputs(const fs::path& dir, bool force, const Model& model
   write_file(stage / "provenance.json", provj.dump(2) + "\n");
   write_file(stage / "resolved-input.yaml", prov.resolved_yaml);
 
-  fs::path old;
-  if (fs::exists(dir)) {
-    old = sibling(".old-");
-    fs::remove_all(old);
-    fs::rename(dir, old);
-  }
-  fs::rename(stage, dir);
-  if (!old.empty()) fs::remove_all(old);
+  staged.commit();
 }
 
 }  // namespace rareshock::report

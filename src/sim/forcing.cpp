@@ -212,7 +212,9 @@ Forcing compile_forcing(const Network& net, const Model& model,
                 }
               }
               f.releases.push_back(std::move(r));
-            } else if constexpr (std::is_same_v<T, CapacityExpansion>) {
+            } else if constexpr (std::is_same_v<T, CapacityExpansion> ||
+                                 std::is_same_v<T, Recycling>) {
+              // Both ramp a node's capacity; only expansions can wait for a shortage trigger.
               CompiledRamp r;
               r.node = net.node_index(x.node.id);
               r.start = s;
@@ -220,16 +222,8 @@ Forcing compile_forcing(const Network& net, const Model& model,
               r.from = x.from / kDaysPerYear;
               r.to = x.to / kDaysPerYear;
               r.ramp = static_cast<int>(std::lround(x.ramp));
-              r.trigger = ctx.trigger(x.trigger);
-              f.expansions.push_back(std::move(r));
-            } else if constexpr (std::is_same_v<T, Recycling>) {
-              CompiledRamp r;
-              r.node = net.node_index(x.node.id);
-              r.start = s;
-              r.end = e;
-              r.from = x.from / kDaysPerYear;
-              r.to = x.to / kDaysPerYear;
-              r.ramp = static_cast<int>(std::lround(x.ramp));
+              if constexpr (std::is_same_v<T, CapacityExpansion>)
+                r.trigger = ctx.trigger(x.trigger);
               f.expansions.push_back(std::move(r));
             } else if constexpr (std::is_same_v<T, Substitution>) {
               CompiledSubstitution sub;
