@@ -1,5 +1,7 @@
 #include "rareshock/analysis/criticality.hpp"
 
+#include "rareshock/analysis/recorder.hpp"
+
 #include <fmt/format.h>
 #include <tbb/info.h>
 #include <tbb/parallel_for.h>
@@ -22,41 +24,11 @@ namespace rareshock::analysis {
 namespace {
 
 // Phase 7 observer: per consumer node, daily sums over its materials.
-class ConsumerRecorder : public sim::Observer {
- public:
-  ConsumerRecorder(const sim::Network& net, int days) : net_(net) {
-    series.resize(net.consumer_nodes.size());
-    for (std::size_t i = 0; i < series.size(); ++i) {
-      int n = net.consumer_nodes[i];
-      series[i].resize(days);
-      for (int s = net.in_begin[n]; s < net.in_begin[n + 1]; ++s)
-        series[i].base_daily_demand += net.demand[s];
-    }
-  }
-  void on_day(const sim::Engine& eng) override {
-    const int d = eng.day();
-    for (std::size_t i = 0; i < series.size(); ++i) {
-      int n = net_.consumer_nodes[i];
-      auto& s = series[i];
-      for (int k = net_.in_begin[n]; k < net_.in_begin[n + 1]; ++k) {
-        s.demand[d] += eng.demand_now()[k];
-        s.want[d] += eng.want()[k];
-        s.consumed[d] += eng.consumed()[k];
-        s.shortfall[d] += eng.shortfall()[k];
-        s.stock[d] += eng.in_stock()[k];
-      }
-    }
-  }
-  std::vector<ShortageSeries> series;
-
- private:
-  const sim::Network& net_;
-};
 
 std::vector<ShortageSeries> simulate(const sim::Network& net, const sim::Forcing& forcing,
                                      const CriticalityOptions& opt) {
   sim::Engine engine(net, forcing, opt.engine);
-  ConsumerRecorder rec(net, opt.effective_horizon());
+  SeriesRecorder rec(net, opt.effective_horizon());
   engine.run(opt.effective_horizon(), &rec);
   return std::move(rec.series);
 }

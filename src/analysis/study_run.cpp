@@ -2,63 +2,10 @@
 
 #include <map>
 
+#include "rareshock/analysis/recorder.hpp"
 #include "rareshock/sim/forcing.hpp"
 
 namespace rareshock::analysis {
-
-namespace {
-
-// Phase 7 observer: per-consumer daily sums over its materials, plus optional node/edge series.
-class Recorder : public sim::Observer {
- public:
-  Recorder(const sim::Network& net, int days, bool nodes, bool edges) : net_(net) {
-    series_.resize(net.consumer_nodes.size());
-    for (std::size_t i = 0; i < series_.size(); ++i) {
-      int n = net.consumer_nodes[i];
-      series_[i].resize(days);
-      for (int s = net.in_begin[n]; s < net.in_begin[n + 1]; ++s)
-        series_[i].base_daily_demand += net.demand[s];
-    }
-    if (nodes) {
-      node_series_.resize(net.nodes());
-      for (auto& ns : node_series_) ns.activity.reserve(days), ns.capacity.reserve(days);
-    }
-    if (edges) {
-      edge_series_.resize(net.edges());
-      for (auto& es : edge_series_) es.ordered.reserve(days), es.shipped.reserve(days);
-    }
-  }
-  void on_day(const sim::Engine& eng) override {
-    const int d = eng.day();
-    for (std::size_t i = 0; i < series_.size(); ++i) {
-      int n = net_.consumer_nodes[i];
-      auto& s = series_[i];
-      for (int k = net_.in_begin[n]; k < net_.in_begin[n + 1]; ++k) {
-        s.demand[d] += eng.demand_now()[k];
-        s.want[d] += eng.want()[k];
-        s.consumed[d] += eng.consumed()[k];
-        s.shortfall[d] += eng.shortfall()[k];
-        s.stock[d] += eng.in_stock()[k];
-      }
-    }
-    for (int n = 0; n < static_cast<int>(node_series_.size()); ++n) {
-      node_series_[n].activity.push_back(eng.activity()[n]);
-      node_series_[n].capacity.push_back(eng.capacity_now()[n]);
-    }
-    for (int e = 0; e < static_cast<int>(edge_series_.size()); ++e) {
-      edge_series_[e].ordered.push_back(eng.order()[e]);
-      edge_series_[e].shipped.push_back(eng.shipped()[e]);
-    }
-  }
-  std::vector<ShortageSeries> series_;
-  std::vector<NodeSeries> node_series_;
-  std::vector<EdgeSeries> edge_series_;
-
- private:
-  const sim::Network& net_;
-};
-
-}  // namespace
 
 RunResult run_combination(const Study& study, const sim::Network& net, const Combination& c,
                           const RunOptions& options, int run_index) {
@@ -70,7 +17,7 @@ RunResult run_combination(const Study& study, const sim::Network& net, const Com
   if (options.sample_licences)
     engine.sample_licences(options.licence_seed, options.licence_draw,
                            static_cast<std::uint64_t>(run_index));
-  Recorder rec(net, study.horizon, options.node_series, options.edge_series);
+  SeriesRecorder rec(net, study.horizon, options.node_series, options.edge_series);
   engine.run(study.horizon, &rec);
 
   RunResult out;
@@ -84,9 +31,9 @@ RunResult run_combination(const Study& study, const sim::Network& net, const Com
     double unmet = 0, units = 0, value = 0;
   };
   std::map<std::string, Agg> sectors, regions;
-  for (std::size_t i = 0; i < rec.series_.size(); ++i) {
+  for (std::size_t i = 0; i < rec.series.size(); ++i) {
     int n = net.consumer_nodes[i];
-    const ShortageSeries& s = rec.series_[i];
+    const ShortageSeries& s = rec.series[i];
     double unmet = unmet_tonnes(s, net.backorder[n] != 0);
     double units = unmet * net.units_per_tonne[n];
     double value = units * net.value_per_unit[n];
@@ -121,8 +68,8 @@ RunResult run_combination(const Study& study, const sim::Network& net, const Com
     er.series = std::move(a.series);
     out.entities.push_back(std::move(er));
   }
-  out.nodes = std::move(rec.node_series_);
-  out.edges = std::move(rec.edge_series_);
+  out.nodes = std::move(rec.node_series);
+  out.edges = std::move(rec.edge_series);
   return out;
 }
 
