@@ -133,15 +133,10 @@ InterdependencyMatrix interdependency_matrix(const sim::Network& net, const Mode
     for (int s = net.in_begin[n]; s < net.in_begin[n + 1]; ++s) {
       double ws = w[s - net.in_begin[n]] / total;
       if (ws <= 0) continue;
-      double flow = 0, share = 0;
-      for (int k = net.in_edge_begin[s]; k < net.in_edge_begin[s + 1]; ++k) {
-        flow += net.e_flow[net.in_edges[k]];
-        share += net.e_share[net.in_edges[k]];
-      }
+      // A slot's baseline shares sum to 1: each is the supplier's part of the slot's supply.
       for (int k = net.in_edge_begin[s]; k < net.in_edge_begin[s + 1]; ++k) {
         int e = net.in_edges[k];
-        double f = flow > 0 ? net.e_flow[e] / flow : share > 0 ? net.e_share[e] / share : 0;
-        if (f > 0) trip.emplace_back(n, net.e_from[e], ws * f);
+        if (net.e_share[e] > 0) trip.emplace_back(n, net.e_from[e], ws * net.e_share[e]);
       }
     }
   }

@@ -168,14 +168,10 @@ void input_origin(const OriginTrace& t, const sim::Network& net, int basis, int 
   const int C = t.countries;
   out.assign(static_cast<std::size_t>(kStageCount) * C, 0.0);
   any.assign(C, 0.0);
-  double flow = 0, share = 0;
-  for (int k = net.in_edge_begin[in_slot]; k < net.in_edge_begin[in_slot + 1]; ++k) {
-    flow += net.e_flow[net.in_edges[k]];
-    share += net.e_share[net.in_edges[k]];
-  }
+  // A slot's baseline shares sum to 1: each is the supplier's part of the slot's supply.
   for (int k = net.in_edge_begin[in_slot]; k < net.in_edge_begin[in_slot + 1]; ++k) {
     int e = net.in_edges[k];
-    double f = flow > 0 ? net.e_flow[e] / flow : share > 0 ? net.e_share[e] / share : 0;
+    const double f = net.e_share[e];
     if (f <= 0) continue;
     const int o = net.e_out_slot[e];
     const double* th = &t.through[basis][static_cast<std::size_t>(o) * kStageCount * C];

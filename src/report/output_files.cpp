@@ -5,7 +5,9 @@
 
 #include <fstream>
 
+#include "rareshock/core/build_info.hpp"
 #include "rareshock/core/error.hpp"
+#include "rareshock/report/run_output.hpp"
 
 namespace rareshock::report::detail {
 namespace fs = std::filesystem;
@@ -26,6 +28,20 @@ std::string csv_field(const std::string& s) {
   std::string out = "\"";
   for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
   return out + "\"";
+}
+
+nlohmann::json tool_json() {
+  return {{"version", build::version()},
+          {"git_sha", build::git_sha()},
+          {"compiler", build::compiler()},
+          {"build_type", build::build_type()},
+          {"dependencies", build::dependency_versions()}};
+}
+
+nlohmann::json inputs_json(const std::vector<fs::path>& files) {
+  nlohmann::json inputs = nlohmann::json::array();
+  for (const auto& f : files) inputs.push_back({{"path", f.string()}, {"sha256", sha256_file(f)}});
+  return inputs;
 }
 
 StagedDir::StagedDir(fs::path target) : target_(std::move(target)) {

@@ -320,16 +320,9 @@ void write_run_outputs(const fs::path& dir, bool force, const Study& study,
   }
 
   // provenance.json
-  json inputs = json::array();
-  for (const auto& f : prov.inputs)
-    inputs.push_back({{"path", f.string()}, {"sha256", sha256_file(f)}});
+  json inputs = detail::inputs_json(prov.inputs);
   json provj = {{"format_version", kSummaryFormatVersion},
-                {"tool",
-                 {{"version", build::version()},
-                  {"git_sha", build::git_sha()},
-                  {"compiler", build::compiler()},
-                  {"build_type", build::build_type()},
-                  {"dependencies", build::dependency_versions()}}},
+                {"tool", detail::tool_json()},
                 {"command_line", prov.command_line},
                 {"seed", study.seed},
                 {"threads", prov.threads},

@@ -261,9 +261,7 @@ void write_structure_outputs(const fs::path& dir, bool force, const Model& model
   write_file(stage / "chokepoints.csv", chokepoints_csv(result));
   write_file(stage / "criticality.csv", criticality_csv(result));
 
-  json inputs = json::array();
-  for (const auto& f : prov.inputs)
-    inputs.push_back({{"path", f.string()}, {"sha256", sha256_file(f)}});
+  json inputs = detail::inputs_json(prov.inputs);
   json options = json::object();
   if (result.criticality) {
     const auto& o = result.criticality->options;
@@ -275,12 +273,7 @@ void write_structure_outputs(const fs::path& dir, bool force, const Model& model
   options["restrictions_from"] =
       result.chokepoint_cases.size() > 1 ? json(result.chokepoint_cases[1]) : json(nullptr);
   json provj = {{"format_version", kStructureFormatVersion},
-                {"tool",
-                 {{"version", build::version()},
-                  {"git_sha", build::git_sha()},
-                  {"compiler", build::compiler()},
-                  {"build_type", build::build_type()},
-                  {"dependencies", build::dependency_versions()}}},
+                {"tool", detail::tool_json()},
                 {"command_line", prov.command_line},
                 {"threads", prov.threads},
                 {"started_utc", prov.started},
