@@ -192,9 +192,30 @@ std::string item_path(std::string_view parent, const TreeNode& item, std::size_t
 namespace {
 
 struct Segment {
-  enum Kind { Key, Item, Wild } kind;
+  enum Kind { Key, Item, Wild, Glob } kind;
   std::string text;
 };
+
+// `*` in an item selector matches any run of characters of an id (`[ev_traction_*]`).
+bool glob_match(std::string_view pat, std::string_view s) {
+  std::size_t star = std::string_view::npos, mark = 0, i = 0, j = 0;
+  while (j < s.size()) {
+    if (i < pat.size() && pat[i] == '*') {
+      star = i++;
+      mark = j;
+    } else if (i < pat.size() && pat[i] == s[j]) {
+      ++i;
+      ++j;
+    } else if (star != std::string_view::npos) {
+      i = star + 1;
+      j = ++mark;
+    } else {
+      return false;
+    }
+  }
+  while (i < pat.size() && pat[i] == '*') ++i;
+  return i == pat.size();
+}
 
 bool parse_path(std::string_view p, std::vector<Segment>& out, std::string* error) {
   std::size_t i = 0;
@@ -210,7 +231,12 @@ bool parse_path(std::string_view p, std::vector<Segment>& out, std::string* erro
         return false;
       }
       std::string sel(p.substr(i + 1, e - i - 1));
-      out.push_back(sel == "*" ? Segment{Segment::Wild, ""} : Segment{Segment::Item, sel});
+      if (sel == "*")
+        out.push_back(Segment{Segment::Wild, ""});
+      else if (sel.find('*') != std::string::npos)
+        out.push_back(Segment{Segment::Glob, sel});
+      else
+        out.push_back(Segment{Segment::Item, sel});
       i = e + 1;
       continue;
     }
@@ -262,6 +288,13 @@ void walk(TreeNode& node, const std::vector<Segment>& segs, std::size_t i, const
     if (node.is_seq())
       if (TreeNode* c = select_item(node, s.text, &idx))
         walk(*c, segs, i + 1, item_path(path, *c, idx), out);
+  } else if (s.kind == Segment::Glob) {
+    if (node.is_seq())
+      for (std::size_t k = 0; k < node.items.size(); ++k) {
+        const std::string id = node.items[k].id();
+        if (!id.empty() && glob_match(s.text, id))
+          walk(node.items[k], segs, i + 1, item_path(path, node.items[k], k), out);
+      }
   } else {
     if (node.is_map())
       for (auto& e : node.entries) walk(e.value, segs, i + 1, child_path(path, e.key), out);
@@ -290,7 +323,7 @@ bool set_path(TreeNode& root, std::string_view path, TreeNode value, std::string
   for (std::size_t i = 0; i < segs.size(); ++i) {
     const Segment& s = segs[i];
     bool last = i + 1 == segs.size();
-    if (s.kind == Segment::Wild) {
+    if (s.kind == Segment::Wild || s.kind == Segment::Glob) {
       if (error) *error = "wildcards are not allowed here";
       return false;
     }

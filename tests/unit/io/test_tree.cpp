@@ -52,6 +52,23 @@ TEST_CASE("key paths select by id, index and wildcard", "[io][tree]") {
   CHECK(sugg == std::vector<std::string>{"a", "b"});
 }
 
+TEST_CASE("key paths select list items by id pattern", "[io][tree]") {
+  TreeNode t = parse(
+      "c: [{id: ev_traction_EU, d: 1}, {id: ev_traction_US, d: 2}, {id: wind_EU, d: 3}, {d: 4}]\n");
+  std::string err;
+  auto ev = find_paths(t, "c[ev_traction_*].d", &err);
+  REQUIRE(ev.size() == 2);
+  CHECK(ev[0].path == "c[ev_traction_EU].d");
+  CHECK(ev[1].path == "c[ev_traction_US].d");
+  auto eu = find_paths(t, "c[*_EU].d", &err);
+  REQUIRE(eu.size() == 2);
+  CHECK(eu[1].node->scalar == "3");
+  CHECK(find_paths(t, "c[*a*_U*].d", &err).size() == 1);
+  CHECK(find_paths(t, "c[wind_*X].d", &err).empty());
+  CHECK_FALSE(set_path(t, "c[ev_*].d", TreeNode::make_scalar("9"), &err, nullptr));
+  CHECK(err == "wildcards are not allowed here");
+}
+
 TEST_CASE("to_yaml round-trips content and keeps quoted scalars quoted", "[io][tree]") {
   TreeNode t = parse("a: \"2025\"\nb: [1, {c: x y}]\nd: ~\n");
   std::string y = to_yaml(t);
