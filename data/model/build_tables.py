@@ -143,6 +143,7 @@ for r in read("model/metal_sourcing.csv"):
     SOURCING.setdefault((r["customer_country"], r["material"]), {})[r["supplier"]] = float(r["share"])
 ROUTES = {(r["from_zone"], r["to_zone"], r["leg"]): r for r in read("model/routes.csv")}
 UNITS = {r["sector"]: r for r in read("model/downstream_units.csv")}
+STOCK = {r["sector"]: r for r in read("model/consumer_stocks.csv")}
 
 sep_recovery = P["separation_recovery"]
 metal_recovery = P["metal_recovery"]
@@ -523,8 +524,10 @@ cn_lre = B["cn_lre"]
 
 
 def node(id_, name, stage, country, capacity, inputs=None, outputs=None, inv_days=None,
-         out_inv_days=None, src="", p="A", conf="L", note=""):
+         out_inv_days=None, src="", p="A", conf="L", note="", rationing=None):
     row = {"id": id_, "name": name, "stage": stage, "country": country, "capacity": fmt(capacity, 3)}
+    if rationing:
+        row["rationing"] = rationing
     for m_, v in (inputs or {}).items():
         row[f"inputs.{m_}"] = fmt(v, 4)
     for m_, v in (outputs or {}).items():
@@ -601,8 +604,9 @@ for mk in MAKERS:
         inputs, outputs = B["rec"]["smco"], {"smco": 1}
     node(n, f"{label} makers, {mk['country']}", "magnet", mk["country"], cap, inputs=inputs, outputs=outputs,
          inv_days=INV_MAGNET_IN, out_inv_days=INV_MAGNET_OUT, src=mk["source_id"], p=mk["provenance"],
-         conf=mk["confidence"],
-         note=f"2024 output {out:.0f} t ({'residual: world demand minus other makers' if mk['country'] == 'CN' else mk['note']}); capacity {'sourced' if mk['capacity'] else '= output / utilisation (A)'}; inputs 30 days, finished goods 21 days (placeholders, inventories.csv)")
+         conf=mk["confidence"], rationing=None if mk["country"] == "CN" else "contract",
+         note=f"2024 output {out:.0f} t ({'residual: world demand minus other makers' if mk['country'] == 'CN' else mk['note']}); capacity {'sourced' if mk['capacity'] else '= output / utilisation (A)'}; inputs 30 days, finished goods 21 days (placeholders, inventories.csv)"
+              + ("" if mk["country"] == "CN" else "; contract rationing: baseline customers keep their contracted share of output, spare output goes to whoever orders more (A: long-term supply agreements are how makers outside China sell, compiler_bk)"))
 for kind, rid, avail, note in (("shuh_baseline", "baseline", 0, "2024 process mix (calibrated GBD share)"),
                                ("shuh_gbd", "gbd", 0, "all high-coercivity tonnage by grain-boundary diffusion (grade_content.csv GBD rows, A); used by dy-thrifting-gbd")):
     for mk in MAKERS:
@@ -627,21 +631,53 @@ for s in SECTORS:
         if u["kg_per_unit"]:
             row["units_per_tonne"] = fmt(1000 / float(u["kg_per_unit"]), 2)
             row["value_per_unit"] = fmt(float(u["value_per_unit"]), 2)
-        row["inventory_days"] = fmt(INV_CONSUMER)
-        row.update(prov("facts_synthesis;facts_bk;compiler_bk", "A", "L",
-                        f"{REGION_NAMES[r]} total x sector: RAS-balanced prior (A) to world sector shares (demand.csv, A) and region totals (region_demand.csv); grade split grade_mix.csv (A); 2 significant figures. Units: {u['unit_label'] or 'not estimated'} ({u['note']}). Stock 63 days (14-168, inventories.csv)"))
+        st = STOCK[s]
+        row["inventory_days"] = fmt(float(st["days"]))
+        row.update(prov("facts_synthesis;facts_bk;compiler_bk;" + st["source_id"], "A", "L",
+                        f"{REGION_NAMES[r]} total x sector: RAS-balanced prior (A) to world sector shares (demand.csv, A) and region totals (region_demand.csv); grade split grade_mix.csv (A); 2 significant figures. Units: {u['unit_label'] or 'not estimated'} ({u['note']}). Stock {st['days']} days ({st['low']}-{st['high']}, consumer_stocks.csv: {st['note']})"))
         consumers.append(row)
 # Edges -----------------------------------------------------------------------
+# Defence buys from makers outside China first (A: US DFARS 225.7018 restricts NdFeB and SmCo
+# magnets melted or produced in China in defence systems [compiler_bk]; assumed for every
+# region outside China); the other sectors share the rest of the non-Chinese supply in
+# proportion to demand; Chinese makers supply each sector's remainder.
+def sector_split(r, m_):
+    """(sector -> t/yr from makers outside China, total non-Chinese supply) of region r, grade m_."""
+    nc = sum(v for (n, rr, mm), v in supply.items() if rr == r and mm == m_ and n != CN_NODE[m_])
+    d_def = DEMAND.get(("defence_aerospace", r, m_), 0) if r != "CN" else 0
+    to_def = min(d_def, nc)
+    rest_dem = sum(DEMAND.get((s, r, m_), 0) for s in SECTORS if s != "defence_aerospace" or r == "CN")
+    out = {}
+    for s in SECTORS:
+        d = DEMAND.get((s, r, m_), 0)
+        if s == "defence_aerospace" and r != "CN":
+            out[s] = to_def
+        else:
+            out[s] = (nc - to_def) * d / rest_dem if rest_dem > 0 else 0.0
+    return out, nc
+
+
 for (n, r, m_), v in supply.items():
     if v <= 0:
         continue
-    tot_rm = consumers_demand(r, m_)
+    split, nc = sector_split(r, m_)
     for s in SECTORS:
         d = DEMAND.get((s, r, m_), 0)
         if d <= 0:
             continue
-        add_edge(n, f"{s}_{r}", m_, d * v / tot_rm, n.split("_")[1], r, "magnet",
-                 f"{n} supplies {v / tot_rm:.3f} of {REGION_NAMES[r]}'s {m_}")
+        if n == CN_NODE[m_]:
+            f = d - split[s]
+            why = f"China supplies what makers outside China do not: {f / d:.3f} of this sector's {m_}"
+        else:
+            f = split[s] * v / nc
+            why = (f"{n} supplies {v / nc:.3f} of the non-Chinese {m_} to {REGION_NAMES[r]}"
+                   + ("; defence is served first by makers outside China (A: DFARS 225.7018 in the US, compiler_bk)"
+                      if s == "defence_aerospace" else ""))
+        if f <= 1e-9:
+            if n != CN_NODE[m_]:
+                continue
+            f, why = 0.0, "standby: makers outside China cover this sector's baseline; Chinese makers can take share once qualified"
+        add_edge(n, f"{s}_{r}", m_, f, n.split("_")[1], r, "magnet", why)
 # US strategic stockpile: zero-flow edges to every US consumer of what it holds.
 for s in SECTORS:
     for m_ in ("ndfeb_shuh", "smco"):
@@ -732,6 +768,16 @@ for (date, n), parts in sorted(grouped.items()):
         **prov(";".join(h_["source_id"] for _, h_, _, _ in parts), "D",
                max((h_["confidence"] for _, h_, _, _ in parts), key="HML".index),  # the weakest
                " | ".join(pl["note"] for pl, _, _, _ in parts))})
+
+
+# Contract shares of makers outside China: each customer's share of the maker's baseline output.
+_out_tot = {}
+for e in edges:
+    _out_tot[(e["from"], e["material"])] = _out_tot.get((e["from"], e["material"]), 0) + float(e["flow"])
+for e in edges:
+    n = e["from"]
+    if n.startswith(("magnet_", "smco_")) and "_CN" not in n and _out_tot[(n, e["material"])] > 0:
+        e["contract_share"] = fmt(float(e["flow"]) / _out_tot[(n, e["material"])], 4)
 
 
 # ---------------------------------------------------------------- 5. write

@@ -1,4 +1,4 @@
-// Published cases reproduced by simulation (../shared/validation/published-cases.md).
+// Published cases reproduced by simulation.
 #include <catch2/catch.hpp>
 
 #include "../support.hpp"

@@ -1,4 +1,4 @@
-// IIM and DIIM: the published cases of ../shared/validation/published-cases.md, then the
+// IIM and DIIM: the published cases (Haimes & Jiang 2001; Lian & Haimes 2006; Xu et al. 2011), then the
 // model's own interdependency matrix.
 #include <catch2/catch.hpp>
 
