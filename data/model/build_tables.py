@@ -205,6 +205,22 @@ for m in ("ndfeb_nm", "ndfeb_shuh", "smco"):
         if rest < -1e-6:
             sys.exit(f"build_tables: non-Chinese supply of {m} to {r} exceeds demand by {-rest:.0f} t")
         supply[(CN_NODE[m], r, m)] = max(0.0, rest)
+# The holders of China's first general licences (JL MAG, Ningbo Yunsheng, Zhong Ke San Huan)
+# are a node of their own, so a licence can name them: they make a share of China's SH/UH
+# exports (parameters.csv cn_general_licence_export_share, A) and nothing for China itself.
+GL_NODE = "magnet_CN_gl_shuh"
+GL_SHARE = P["cn_general_licence_export_share"]
+for r in REGIONS:
+    if r == "CN":
+        continue
+    v = supply[(CN_NODE["ndfeb_shuh"], r, "ndfeb_shuh")]
+    supply[(GL_NODE, r, "ndfeb_shuh")] = v * GL_SHARE
+    supply[(CN_NODE["ndfeb_shuh"], r, "ndfeb_shuh")] = v * (1 - GL_SHARE)
+MAKERS.append({"node": GL_NODE, "country": "CN", "material": "ndfeb_shuh", "output": "", "low": "", "high": "",
+               "capacity": "", "unit": "t/yr", "source_id": "reuters_toms_2025;smm_liu_2024;compiler_bk",
+               "provenance": "A", "confidence": "L",
+               "note": "holders of the first general licences (2 Dec 2025): share of China's SH/UH exports (parameters.csv, A)"})
+CN_NODES = {"ndfeb_nm": ["magnet_CN_nm"], "ndfeb_shuh": ["magnet_CN_shuh", GL_NODE], "smco": ["smco_CN"]}
 node_output = {}
 for (n, r, m), v in supply.items():
     node_output[n] = node_output.get(n, 0) + v
@@ -602,7 +618,7 @@ for mk in MAKERS:
         inputs, outputs = B["rec"]["ndfeb_nm"], {"ndfeb_nm": 1}
     elif kind == "smco":
         inputs, outputs = B["rec"]["smco"], {"smco": 1}
-    node(n, f"{label} makers, {mk['country']}", "magnet", mk["country"], cap, inputs=inputs, outputs=outputs,
+    node(n, f"{label} makers, {mk['country']}" + (" (JL MAG, Ningbo Yunsheng, Zhong Ke San Huan: general-licence holders)" if n == GL_NODE else ""), "magnet", mk["country"], cap, inputs=inputs, outputs=outputs,
          inv_days=INV_MAGNET_IN, out_inv_days=INV_MAGNET_OUT, src=mk["source_id"], p=mk["provenance"],
          conf=mk["confidence"], rationing=None if mk["country"] == "CN" else "contract",
          note=f"2024 output {out:.0f} t ({'residual: world demand minus other makers' if mk['country'] == 'CN' else mk['note']}); capacity {'sourced' if mk['capacity'] else '= output / utilisation (A)'}; inputs 30 days, finished goods 21 days (placeholders, inventories.csv)"
@@ -643,7 +659,7 @@ for s in SECTORS:
 # proportion to demand; Chinese makers supply each sector's remainder.
 def sector_split(r, m_):
     """(sector -> t/yr from makers outside China, total non-Chinese supply) of region r, grade m_."""
-    nc = sum(v for (n, rr, mm), v in supply.items() if rr == r and mm == m_ and n != CN_NODE[m_])
+    nc = sum(v for (n, rr, mm), v in supply.items() if rr == r and mm == m_ and n not in CN_NODES[m_])
     d_def = DEMAND.get(("defence_aerospace", r, m_), 0) if r != "CN" else 0
     to_def = min(d_def, nc)
     rest_dem = sum(DEMAND.get((s, r, m_), 0) for s in SECTORS if s != "defence_aerospace" or r == "CN")
@@ -665,8 +681,9 @@ for (n, r, m_), v in supply.items():
         d = DEMAND.get((s, r, m_), 0)
         if d <= 0:
             continue
-        if n == CN_NODE[m_]:
-            f = d - split[s]
+        if n in CN_NODES[m_]:
+            cn_tot = sum(supply.get((c, r, m_), 0) for c in CN_NODES[m_])
+            f = (d - split[s]) * v / cn_tot
             why = f"China supplies what makers outside China do not: {f / d:.3f} of this sector's {m_}"
         else:
             f = split[s] * v / nc
@@ -674,7 +691,7 @@ for (n, r, m_), v in supply.items():
                    + ("; defence is served first by makers outside China (A: DFARS 225.7018 in the US, compiler_bk)"
                       if s == "defence_aerospace" else ""))
         if f <= 1e-9:
-            if n != CN_NODE[m_]:
+            if n != CN_NODE[m_]:  # one Chinese standby edge per sector
                 continue
             f, why = 0.0, "standby: makers outside China cover this sector's baseline; Chinese makers can take share once qualified"
         add_edge(n, f"{s}_{r}", m_, f, n.split("_")[1], r, "magnet", why)
@@ -808,7 +825,7 @@ sep_act = {"CN": B["lre_act"] + B["hre_act"], "MY": B["my_act"] + segh_token, "U
            "EE": B["ee_act"], "XR": B["xr_act"]}
 metal_cn = sum(v for k, v in B["metal_act"].items() if "_CN_" in k)
 magnets_total = sum(v for k, v in node_output.items() if not k.startswith("smco"))
-magnets_cn = node_output["magnet_CN_nm"] + node_output["magnet_CN_shuh"]
+magnets_cn = node_output["magnet_CN_nm"] + node_output["magnet_CN_shuh"] + node_output[GL_NODE]
 exports = sum(v for (n, r, m_), v in supply.items() if n.startswith("magnet_CN") and r != "CN")
 dest = {r: sum(v for (n, rr, m_), v in supply.items() if n.startswith("magnet_CN") and rr == r) / exports
         for r in REGIONS if r != "CN"}
