@@ -426,7 +426,19 @@ def scenario_defs() -> dict:
                                           "type": "object",
                                           "additionalProperties": quantity("fraction",
                                                                            "Mass fraction.")},
+                       "elements_sum_above": {
+                           "description": "Materials whose summed content of the listed "
+                                          "elements is strictly above the threshold: one "
+                                          "`{elements, above}` or a list of them.",
+                           "anyOf": [{"$ref": "#/$defs/element_sum"},
+                                     {"type": "array", "items": {"$ref": "#/$defs/element_sum"}}]},
                        "all": flag("Every material.", False)})]}
+    element_sum = obj("A sum of element contents above a threshold, e.g. Dy + Tb > 0.1 %.",
+                      {"elements": {"description": "Element symbols.",
+                                    "type": "array", "items": {"type": "string"}, "minItems": 1},
+                       "above": quantity("fraction", "Threshold on the summed mass fraction.",
+                                         minimum=0, maximum=1)},
+                      ["elements", "above"])
     node_sel = {
         "description": "Nodes: a node id or a list, or `{nodes, countries, stages}` (all given "
                        "criteria must hold).",
@@ -484,7 +496,29 @@ def scenario_defs() -> dict:
                                      "covers shipments (> 0).",
                       "anyOf": [{"const": "one_shipment"},
                                 quantity("duration", "Validity.")],
-                      "default": "one_shipment"}},
+                      "default": "one_shipment"},
+         "volume_cap": quantity("count", "Cap of a one-shipment application (and of a "
+                                "deterministic partial period licence) as a multiple of the "
+                                "edge's normal flow (> 0); default: the study's "
+                                "`engine.licence_volume_cap`."),
+         "granted_at_start": flag("Licences are in force from the event's first day (applied "
+                                  "for under the previous regime): no gap between regimes.",
+                                  False),
+         "resubmission": obj("Refused applications are filed again (absent: not resubmitted).",
+                             {"delay": quantity("duration", "Days from a refusal to the new "
+                                                "application (>= 1 day).", minimum=1),
+                              "approval": {"description": "Approval of resubmitted "
+                                                          "applications (same syntax as "
+                                                          "`approval`); default: the "
+                                                          "regime's.",
+                                           "anyOf": [quantity("fraction", "Approved fraction.",
+                                                              minimum=0, maximum=1),
+                                                     {"type": "array",
+                                                      "items": {"$ref": "#/$defs/approval_step"}}]},
+                              "max_attempts": integer("Decisions per application, the first "
+                                                      "included (1-100); default: unlimited.",
+                                                      minimum=1, maximum=100)},
+                             ["delay"])},
         ["approval"])
     quota = obj("Quota regime settings.",
                 {"annual": quantity("mass_rate", "Cap across all restricted destinations, "
@@ -508,6 +542,12 @@ def scenario_defs() -> dict:
                           "description": "Restricted materials (required)."},
             "destinations": {"$ref": "#/$defs/country_selection",
                              "description": "Restricted destinations; default: all."},
+            "exporter_nodes": ref_list("Only edges from these supplier nodes (named "
+                                       "exporters); default: all."),
+            "destination_nodes": ref_list("Only edges to these customer nodes (named end "
+                                          "users); with destination_sectors: either matches."),
+            "destination_sectors": text_list("Only edges to consumers of these sectors; with "
+                                             "destination_nodes: either matches."),
             "regime": choice(["ban", "licence", "quota"], "What passes: nothing, licensed "
                              "shipments, or a quota."),
             "licence": {"$ref": "#/$defs/licence"},
@@ -620,7 +660,8 @@ def scenario_defs() -> dict:
                   "sources": text_list("Sources.")},
                  ["id"])
     return {"scenario_header": header, "event": event, "country_selection": country_sel,
-            "material_selection": material_sel, "node_selection": node_sel,
+            "material_selection": material_sel, "element_sum": element_sum,
+            "node_selection": node_sel,
             "consumer_selection": consumer_sel, "edge_selection": edge_sel, "trigger": trigger,
             "approval_step": approval_step, "licence": licence, "quota": quota,
             "distribution": distribution_def()}

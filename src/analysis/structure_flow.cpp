@@ -132,7 +132,8 @@ Limits limits_of(const sim::Network& net, const Model& model, const ChokepointOp
                             : r.quota_per_day / static_cast<double>(r.edges.size());
           break;
         case RegimeKind::Licence:
-          lim = approval * opt.licence_volume_cap * net.e_flow[e];
+          lim = approval * (r.volume_cap >= 0 ? r.volume_cap : opt.licence_volume_cap) *
+                net.e_flow[e];
           break;
       }
       l.edge[e] = std::min(l.edge[e], lim);

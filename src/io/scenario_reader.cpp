@@ -44,10 +44,43 @@ MaterialSelector read_materials(Diagnostics& d, TreeNode* n, const std::string& 
         }
         s.elements_above.push_back({ref.id, v});
       }
+    if (TreeNode* es = r.get("elements_sum_above")) {
+      auto read_sum = [&](TreeNode& item, const std::string& p) {
+        MapReader rs(d, item, p, "an element sum");
+        if (!rs.valid()) return;
+        ElementSum sum;
+        const auto& symbols = element_symbols();
+        for (auto& el : rs.ref_list("elements")) {
+          if (std::find(symbols.begin(), symbols.end(), el.id) == symbols.end()) {
+            d.error(el.loc, rs.at("elements"), "'" + el.id + "' is not a chemical element symbol",
+                    "e.g. Dy, Tb, Sm", did_you_mean(el.id, symbols));
+            continue;
+          }
+          if (std::find(sum.elements.begin(), sum.elements.end(), el.id) != sum.elements.end())
+            d.error(el.loc, rs.at("elements"), "element '" + el.id + "' is listed twice");
+          sum.elements.push_back(el.id);
+        }
+        if (!rs.has("elements"))
+          rs.need("elements", "a list of element symbols, e.g. [Dy, Tb]");
+        else if (sum.elements.empty())
+          d.error(rs.loc_of("elements"), rs.at("elements"), "the element sum names no element",
+                  "a list of element symbols, e.g. [Dy, Tb]");
+        if (!rs.has("above")) rs.need("above", "a mass fraction in [0, 1], e.g. '0.1 %'");
+        sum.above = rs.opt_fraction("above").value_or(0);
+        rs.finish();
+        s.elements_sum_above.push_back(std::move(sum));
+      };
+      if (es->is_seq())
+        for_each_item(d, *es, r.at("elements_sum_above"), "element sum", read_sum);
+      else
+        read_sum(*es, r.at("elements_sum_above"));
+    }
     s.all = r.flag("all", false);
-    if (!s.all && s.ids.empty() && s.families.empty() && s.elements_above.empty())
+    if (!s.all && s.ids.empty() && s.families.empty() && s.elements_above.empty() &&
+        s.elements_sum_above.empty())
       d.error(n->loc, path, "the material selection selects nothing",
-              "ids, families, elements_above (e.g. {Dy: '0.1 %'}) or all: true");
+              "ids, families, elements_above (e.g. {Dy: '0.1 %'}), elements_sum_above "
+              "(e.g. {elements: [Dy, Tb], above: '0.1 %'}) or all: true");
     r.finish();
   }
   return s;
@@ -157,6 +190,40 @@ Trigger read_trigger(Diagnostics& d, MapReader& parent) {
   return t;
 }
 
+// An approval schedule: a fraction (from the event's start) or a list of {from, fraction}.
+std::vector<ApprovalStep> read_approval(Diagnostics& d, TreeNode& ap, const std::string& path,
+                                        const TimeRef& start) {
+  std::vector<ApprovalStep> out;
+  if (ap.is_scalar()) {
+    if (auto v = read_quantity(d, ap, path, Dimension::Fraction)) {
+      if (*v < 0 || *v > 1)
+        d.error(ap.loc, path, "approval fraction is outside [0, 1]",
+                expected_text(Dimension::Fraction));
+      out.push_back({start, *v});
+    }
+    return out;
+  }
+  for_each_item(d, ap, path, "approval step", [&](TreeNode& item, const std::string& p) {
+    MapReader ra(d, item, p, "an approval step");
+    if (!ra.valid()) return;
+    ApprovalStep st;
+    if (TreeNode* f = ra.need("from", "a date or day offset"))
+      if (auto t = read_time(d, *f, ra.at("from"))) st.from = *t;
+    st.fraction = ra.opt_fraction("fraction").value_or(0);
+    if (!ra.has("fraction")) ra.need("fraction", expected_text(Dimension::Fraction));
+    if (!out.empty()) {
+      const TimeRef& prev = out.back().from;
+      if (prev.is_date == st.from.is_date &&
+          (st.from.is_date ? st.from.date < prev.date : st.from.offset < prev.offset))
+        d.error(ra.loc_of("from"), ra.at("from"), "approval steps must be in date order",
+                "a 'from' after the previous step's");
+    }
+    ra.finish();
+    out.push_back(st);
+  });
+  return out;
+}
+
 void non_negative(Diagnostics& d, MapReader& r, const char* key, double v) {
   if (v < 0)
     d.error(r.loc_of(key), r.at(key),
@@ -182,6 +249,7 @@ Event read_event(Diagnostics& d, TreeNode& n, const std::string& path, std::size
     d.error(r.loc_of("end"), r.at("end"), "the event ends before it starts",
             "an end on or after the start");
   if (!type) {
+    r.allow({"exporter_nodes", "destination_nodes", "destination_sectors"});
     r.allow({"exporters", "materials",        "destinations", "regime",        "licence",
              "quota",     "de_minimis",       "origin_share", "nodes",         "remaining",
              "consumers", "factor",           "edges",        "extra_days",    "node",
@@ -230,39 +298,8 @@ Event read_event(Diagnostics& d, TreeNode& n, const std::string& path, std::size
                        lic->loc);
             }
             if (TreeNode* ap =
-                    rl.need("approval", "a fraction, or a list of {from: date, fraction: f}")) {
-              if (ap->is_scalar()) {
-                if (auto v = read_quantity(d, *ap, rl.at("approval"), Dimension::Fraction)) {
-                  if (*v < 0 || *v > 1)
-                    d.error(ap->loc, rl.at("approval"), "approval fraction is outside [0, 1]",
-                            expected_text(Dimension::Fraction));
-                  x.licence.approval.push_back({ev.start, *v});
-                }
-              } else {
-                for_each_item(d, *ap, rl.at("approval"), "approval step",
-                              [&](TreeNode& item, const std::string& p) {
-                                MapReader ra(d, item, p, "an approval step");
-                                if (!ra.valid()) return;
-                                ApprovalStep st;
-                                if (TreeNode* f = ra.need("from", "a date or day offset"))
-                                  if (auto t = read_time(d, *f, ra.at("from"))) st.from = *t;
-                                st.fraction = ra.opt_fraction("fraction").value_or(0);
-                                if (!ra.has("fraction"))
-                                  ra.need("fraction", expected_text(Dimension::Fraction));
-                                if (!x.licence.approval.empty()) {
-                                  const TimeRef& prev = x.licence.approval.back().from;
-                                  if (prev.is_date == st.from.is_date &&
-                                      (st.from.is_date ? st.from.date < prev.date
-                                                       : st.from.offset < prev.offset))
-                                    d.error(ra.loc_of("from"), ra.at("from"),
-                                            "approval steps must be in date order",
-                                            "a 'from' after the previous step's");
-                                }
-                                ra.finish();
-                                x.licence.approval.push_back(st);
-                              });
-              }
-            }
+                    rl.need("approval", "a fraction, or a list of {from: date, fraction: f}"))
+              x.licence.approval = read_approval(d, *ap, rl.at("approval"), ev.start);
             if (TreeNode* v = rl.get("validity")) {
               if (v->is_scalar() && v->scalar == "one_shipment") {
                 x.licence.validity.reset();
@@ -274,6 +311,40 @@ Event read_event(Diagnostics& d, TreeNode& n, const std::string& path, std::size
               }
             } else {
               lic->set("validity", TreeNode::make_scalar("one_shipment", lic->loc), lic->loc);
+            }
+            if (auto cap = rl.opt_quantity("volume_cap", Dimension::Count)) {
+              if (*cap <= 0)
+                d.error(rl.loc_of("volume_cap"), rl.at("volume_cap"),
+                        "volume_cap must be positive, got " + pretty_number(*cap),
+                        "a multiple of the edge's normal flow, e.g. 1.2");
+              x.licence.volume_cap = *cap;
+            }
+            x.licence.granted_at_start = rl.flag("granted_at_start", false);
+            if (TreeNode* rsn = rl.get("resubmission")) {
+              MapReader rr(d, *rsn, rl.at("resubmission"), "resubmission settings");
+              if (rr.valid()) {
+                Resubmission res;
+                if (auto dl = rr.required_quantity("delay", Dimension::Duration)) {
+                  if (*dl < 1)
+                    d.error(
+                        rr.loc_of("delay"), rr.at("delay"),
+                        "the resubmission delay must be at least 1 day, got " + pretty_number(*dl),
+                        "a duration such as '10 days'");
+                  res.delay = *dl;
+                }
+                if (TreeNode* ap = rr.get("approval"))
+                  res.approval = read_approval(d, *ap, rr.at("approval"), ev.start);
+                if (auto n = rr.opt_integer("max_attempts")) {
+                  if (*n < 1 || *n > 100)
+                    d.error(rr.loc_of("max_attempts"), rr.at("max_attempts"),
+                            "max_attempts must be between 1 and 100, got " + std::to_string(*n),
+                            "decisions per application, the first included (omit: unlimited)");
+                  else
+                    res.max_attempts = static_cast<int>(*n);
+                }
+                rr.finish();
+                x.licence.resubmission = res;
+              }
             }
             rl.finish();
           }
@@ -292,6 +363,9 @@ Event read_event(Diagnostics& d, TreeNode& n, const std::string& path, std::size
           }
         }
       }
+      x.exporter_nodes = r.ref_list("exporter_nodes");
+      x.destination_nodes = r.ref_list("destination_nodes");
+      x.destination_sectors = r.ref_list("destination_sectors");
       x.de_minimis = r.opt_fraction("de_minimis");
       x.origin_share = r.opt_fraction("origin_share");
       ev.data = x;
@@ -468,6 +542,12 @@ void check_scenario(Diagnostics& d, const Model& m, const Scenario& s, const Dat
             check_countries(x.exporters, p + ".exporters");
             check_countries(x.destinations, p + ".destinations");
             check_materials(x.materials, p + ".materials");
+            for (auto& r : x.exporter_nodes) check(r, nodes, "node", p + ".exporter_nodes");
+            for (auto& r : x.destination_nodes) check(r, nodes, "node", p + ".destination_nodes");
+            for (auto& sct : x.destination_sectors)
+              if (!has(sectors, sct.id))
+                d.error(sct.loc, p + ".destination_sectors",
+                        "no consumer has sector '" + sct.id + "'", {}, id_hint(sct.id, sectors));
           } else if constexpr (std::is_same_v<T, CapacityOutage>) {
             for (auto& r : x.nodes.nodes) check(r, nodes, "node", p + ".nodes");
             for (auto& r : x.nodes.countries)

@@ -18,7 +18,10 @@ bool active(int t, int start, int end) {
 }  // namespace
 
 Engine::Engine(const Network& net, const Forcing& forcing, EngineSettings settings)
-    : net_(net), forcing_(forcing), settings_(settings) {
+    : net_(net),
+      forcing_(forcing),
+      settings_(settings),
+      licences_(net, forcing, settings.licence_volume_cap) {
   const int E = net.edges();
   from_stockpile_.assign(E, 0);
   for (int e = 0; e < E; ++e) from_stockpile_[e] = net.stage[net.e_from[e]] == Stage::Stockpile;
@@ -50,13 +53,6 @@ Engine::Engine(const Network& net, const Forcing& forcing, EngineSettings settin
   scratch_prio_.resize(max_out);
   scratch_contract_.resize(max_out);
   scratch_out_.resize(max_out);
-  lic_begin_.push_back(0);
-  lic_ring_begin_.push_back(0);
-  for (const auto& r : forcing.restrictions) {
-    lic_begin_.push_back(lic_begin_.back() + static_cast<int>(r.edges.size()));
-    lic_ring_begin_.push_back(lic_ring_begin_.back() +
-                              static_cast<int>(r.edges.size()) * (r.max_delay + 1));
-  }
   reset();
 }
 
@@ -97,35 +93,14 @@ void Engine::reset() {
   cum_shipped_.assign(O, 0.0);
   cum_arrived_.assign(S, 0.0);
   cum_used_.assign(S, 0.0);
-  lic_balance_.assign(lic_begin_.back(), 0.0);
-  lic_valid_until_.assign(lic_begin_.back(), -1);
-  lic_fraction_.assign(lic_begin_.back(), 0.0);
-  lic_decision_.assign(lic_begin_.back(), kNever);
-  lic_pending_.assign(lic_ring_begin_.back(), 0.0);
+  licences_.reset();
   expansion_armed_.assign(forcing_.expansions.size(), kNever);
   substitution_armed_.assign(forcing_.substitutions.size(), kNever);
-  if (lic_rng_) lic_rng_.emplace(lic_seed_[0], lic_seed_[1], Purpose::Licences, lic_seed_[2]);
   (void)N;
 }
 
 void Engine::sample_licences(std::uint64_t seed, std::uint64_t draw, std::uint64_t run) {
-  lic_seed_[0] = seed;
-  lic_seed_[1] = draw;
-  lic_seed_[2] = run;
-  lic_rng_.emplace(seed, draw, Purpose::Licences, run);
-}
-
-double Engine::licence_volume(int e) const {
-  // Licences cover contracted volumes: the edge's normal flow at its current share (or its
-  // baseline flow, if larger), times the cap; inflated orders do not raise them.
-  double normal = std::max(net_.e_flow[e], share_[e] * net_.in_use[net_.e_in_slot[e]]);
-  return settings_.licence_volume_cap * normal;
-}
-
-int Engine::review_delay(const CompiledRestriction& r) {
-  if (!lic_rng_ || r.review_dist.kind == DistKind::Fixed) return r.review_delay;
-  double d = quantile(r.review_dist, lic_rng_->uniform());
-  return std::clamp(static_cast<int>(std::lround(d)), 0, r.max_delay);
+  licences_.sample(seed, draw, run);
 }
 
 void Engine::run(int days, Observer* obs) {
@@ -224,24 +199,7 @@ void Engine::phase_ordering(int t) {
       }
     }
   }
-  // Licence applications are made when orders are placed.
-  for (std::size_t ri = 0; ri < forcing_.restrictions.size(); ++ri) {
-    const auto& r = forcing_.restrictions[ri];
-    if (r.regime != RegimeKind::Licence || !active(t, r.start, r.end)) continue;
-    const int ring = r.max_delay + 1;
-    for (std::size_t k = 0; k < r.edges.size(); ++k) {
-      const int e = r.edges[k];
-      const int li = lic_begin_[ri] + static_cast<int>(k);
-      if (r.validity == 0) {
-        if (order_[e] <= 0) continue;
-        lic_pending_[lic_ring_begin_[ri] + static_cast<int>(k) * ring +
-                     (t + review_delay(r)) % ring] += std::min(order_[e], licence_volume(e));
-      } else if (order_[e] > 0 && lic_decision_[li] >= kNever &&
-                 lic_valid_until_[li] < t + r.review_delay) {
-        lic_decision_[li] = t + review_delay(r);  // apply (or renew ahead of expiry)
-      }
-    }
-  }
+  licences_.file(t, order_, share_);  // licence applications are made with the orders
 }
 
 // Moves share from suppliers that under-delivered yesterday to suppliers with spare output.
@@ -399,40 +357,9 @@ void Engine::phase_allocation(int t) {
       for (int e : r.edges) total += order_[e];
       for (int e : r.edges)
         limit_[e] = std::min(limit_[e], total > 0 ? r.quota_per_day * order_[e] / total : 0.0);
-    } else {
-      const double approval = r.approval_on(t);
-      const int ring = r.max_delay + 1;
-      for (std::size_t k = 0; k < r.edges.size(); ++k) {
-        const int e = r.edges[k];
-        const int li = lic_begin_[ri] + static_cast<int>(k);
-        if (r.validity == 0) {
-          double& pending =
-              lic_pending_[lic_ring_begin_[ri] + static_cast<int>(k) * ring + t % ring];
-          if (pending > 0) {
-            // Decisions due today: the expected approved share, or in stochastic runs each
-            // day's applications on an edge approved or refused together.
-            double granted = lic_rng_ ? (lic_rng_->uniform() < approval ? 1.0 : 0.0) : approval;
-            lic_balance_[li] += pending * granted;
-            pending = 0;
-          }
-          limit_[e] = std::min(limit_[e], lic_balance_[li]);
-        } else {
-          if (lic_decision_[li] == t) {
-            lic_decision_[li] = kNever;
-            double granted = lic_rng_ ? (lic_rng_->uniform() < approval ? 1.0 : 0.0) : approval;
-            if (granted > 0) {
-              lic_valid_until_[li] = t + r.validity - 1;
-              lic_fraction_[li] = granted;
-            }
-          }
-          double pass = t <= lic_valid_until_[li]
-                            ? lic_fraction_[li] * std::min(order_[e], licence_volume(e))
-                            : 0.0;
-          limit_[e] = std::min(limit_[e], pass);
-        }
-      }
     }
   }
+  licences_.limit(t, order_, share_, limit_);
   for (int e = 0; e < E; ++e) want_edge_[e] = std::min(order_[e], limit_[e]);
   const int O = net_.out_slots();
   for (int o = 0; o < O; ++o) {
@@ -479,15 +406,7 @@ void Engine::phase_allocation(int t) {
       budget -= give;
     }
   }
-  // One-shipment licences are used up by what ships.
-  for (std::size_t ri = 0; ri < forcing_.restrictions.size(); ++ri) {
-    const auto& r = forcing_.restrictions[ri];
-    if (r.regime != RegimeKind::Licence || r.validity != 0 || !active(t, r.start, r.end)) continue;
-    for (std::size_t k = 0; k < r.edges.size(); ++k) {
-      double& bal = lic_balance_[lic_begin_[ri] + static_cast<int>(k)];
-      bal = std::max(0.0, bal - shipped_[r.edges[k]]);
-    }
-  }
+  licences_.use(t, shipped_);  // one-shipment licences are used up by what ships
 }
 
 // Phase 5: shipments enter pipelines; what is due today arrives (lead time 0: the same day).

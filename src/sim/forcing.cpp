@@ -8,37 +8,74 @@
 
 namespace rareshock::sim {
 
-double CompiledRestriction::approval_on(int day) const {
+namespace {
+double step_value(const std::vector<std::pair<int, double>>& steps, int day) {
   double a = 0;
-  for (const auto& [from, f] : approval)
+  for (const auto& [from, f] : steps)
     if (day >= from) a = f;
   return a;
+}
+}  // namespace
+
+double CompiledRestriction::approval_on(int day) const {
+  return step_value(approval, day);
+}
+
+double CompiledRestriction::resubmit_approval_on(int day) const {
+  return step_value(resubmit_approval.empty() ? approval : resubmit_approval, day);
 }
 
 bool material_matches(const Model& model, const Material& m, const MaterialSelector& sel,
                       double de_minimis) {
   (void)model;
-  bool match = sel.all;
-  for (const auto& r : sel.ids) match = match || r.id == m.id;
-  for (const auto& f : sel.families) match = match || f.id == m.family;
+  bool by_name = sel.all;  // selected by id, family or `all`
+  for (const auto& r : sel.ids) by_name = by_name || r.id == m.id;
+  for (const auto& f : sel.families) by_name = by_name || f.id == m.family;
+  // Content of the elements whose criteria selected the material (each element once).
+  std::set<std::string> counted;
   double targeted = 0;
+  auto count = [&](const std::string& el) {
+    auto it = m.elements.find(el);
+    if (it != m.elements.end() && counted.insert(el).second) targeted += it->second;
+  };
+  bool by_content = false;
   for (const auto& [el, thr] : sel.elements_above) {
     auto it = m.elements.find(el);
     if (it != m.elements.end() && it->second > 0 && it->second >= thr) {
-      match = true;
-      targeted += it->second;
+      by_content = true;
+      count(el);
     }
   }
-  if (match && de_minimis > 0) {
-    // Goods whose content of the targeted elements (or, when selected by id/family, of all
-    // declared elements other than Fe, B, Co, O) is below the de-minimis share pass.
-    double content = targeted;
-    if (sel.elements_above.empty())
-      for (const auto& [el, v] : m.elements)
-        if (el != "Fe" && el != "B" && el != "Co" && el != "O") content += v;
-    if (content < de_minimis) match = false;
+  for (const auto& sum : sel.elements_sum_above) {
+    double v = 0;
+    for (const auto& el : sum.elements)
+      if (auto it = m.elements.find(el); it != m.elements.end()) v += it->second;
+    if (v > 0 && v > sum.above) {
+      by_content = true;
+      for (const auto& el : sum.elements) count(el);
+    }
   }
-  return match;
+  if (!by_name && !by_content) return false;
+  if (de_minimis > 0) {
+    // Goods whose restricted content is below the de-minimis share pass. Selected by content:
+    // the content that selected them. Selected by id/family/all: all declared elements other
+    // than Fe, B, Co, O (the rare-earth content); a material that declares no elements cannot
+    // show it is below the threshold and stays restricted.
+    double content = targeted;
+    if (by_name) {
+      double re = 0;
+      bool declared = false;
+      for (const auto& [el, v] : m.elements)
+        if (el != "Fe" && el != "B" && el != "Co" && el != "O") {
+          re += v;
+          declared = true;
+        }
+      if (!declared) return true;
+      content = std::max(content, re);
+    }
+    if (content < de_minimis) return false;
+  }
+  return true;
 }
 
 namespace {
@@ -146,6 +183,19 @@ Forcing compile_forcing(const Network& net, const Model& model,
                 if (!ctx.place_matches(net.region[to], x.destinations)) continue;
                 if (!ctx.material_ok(net.e_material[ed], x.materials, x.de_minimis.value_or(-1)))
                   continue;
+                auto named = [&](const std::vector<Ref>& v, const std::string& id) {
+                  return std::any_of(v.begin(), v.end(), [&](const Ref& r) { return r.id == id; });
+                };
+                if (!x.exporter_nodes.empty() && !named(x.exporter_nodes, net.node_id[from]))
+                  continue;
+                // Named end users: the customer is one of destination_nodes or a consumer of
+                // one of destination_sectors (either list may be empty).
+                if (!x.destination_nodes.empty() || !x.destination_sectors.empty()) {
+                  bool user = named(x.destination_nodes, net.node_id[to]) ||
+                              (net.stage[to] == Stage::Consumer &&
+                               named(x.destination_sectors, net.sector[to]));
+                  if (!user) continue;
+                }
                 r.edges.push_back(ed);
               }
               r.review_delay = static_cast<int>(std::lround(x.licence.review_delay.mean()));
@@ -158,6 +208,15 @@ Forcing compile_forcing(const Network& net, const Model& model,
                                ? std::max(1, static_cast<int>(std::lround(*x.licence.validity)))
                                : 0;
               r.quota_per_day = x.quota.annual / kDaysPerYear;
+              r.volume_cap = x.licence.volume_cap.value_or(-1);
+              r.granted_at_start = x.licence.granted_at_start;
+              if (const auto& rs = x.licence.resubmission) {
+                r.resubmit = true;
+                r.resubmit_delay = std::clamp(static_cast<int>(std::lround(rs->delay)), 1, 3 * 365);
+                for (const auto& st : rs->approval)
+                  r.resubmit_approval.push_back({ctx.day(st.from), st.fraction});
+                r.max_attempts = rs->max_attempts;
+              }
               if (x.origin_share)
                 f.notes.push_back(
                     "event '" + ev.id +

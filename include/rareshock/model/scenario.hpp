@@ -23,11 +23,20 @@ struct TimeRef {
   double day(Date start) const { return is_date ? static_cast<double>(date - start) : offset; }
 };
 
-/// Materials by id, by family, or by element content above a threshold (any match counts).
+/// A sum of element contents above a threshold, e.g. Dy + Tb > 0.1 %.
+struct ElementSum {
+  std::vector<std::string> elements;  ///< element symbols
+  double above = 0;                   ///< mass fraction [1]; selected when the sum exceeds it
+  bool operator==(const ElementSum&) const = default;
+};
+
+/// Materials by id, by family, by element content at or above a threshold, or by a sum of
+/// element contents above a threshold (any match counts).
 struct MaterialSelector {
   std::vector<Ref> ids;
   std::vector<Ref> families;
   std::vector<std::pair<std::string, double>> elements_above;  ///< element, mass fraction [1]
+  std::vector<ElementSum> elements_sum_above;
   bool all = false;
   bool operator==(const MaterialSelector&) const = default;
 };
@@ -76,10 +85,22 @@ struct ApprovalStep {
   bool operator==(const ApprovalStep&) const = default;
 };
 
+/// Refused applications filed again (docs/model.md, "Licences").
+struct Resubmission {
+  double delay = 10;                   ///< [days] from the refusal to the new application (>= 1)
+  std::vector<ApprovalStep> approval;  ///< empty: the regime's approval schedule
+  int max_attempts = 0;                ///< decisions per application, first included; 0: unlimited
+  bool operator==(const Resubmission&) const = default;
+};
+
 struct LicenceRegime {
   Distribution review_delay = Distribution::fixed(45 * 7.0 / 5.0);  ///< [days]
-  std::vector<ApprovalStep> approval;  ///< by date; before the first step nothing is approved
-  std::optional<double> validity;      ///< [days]; none = one licence per shipment
+  std::vector<ApprovalStep> approval;        ///< by date; before the first step nothing is approved
+  std::optional<double> validity;            ///< [days]; none = one licence per shipment
+  std::optional<Resubmission> resubmission;  ///< none: refused applications are not resubmitted
+  std::optional<double> volume_cap;  ///< application cap / normal flow; none: engine setting
+  bool granted_at_start = false;     ///< decisions of the previous regime's applications land
+                                     ///< from the first day (no gap between regimes)
   bool operator==(const LicenceRegime&) const = default;
 };
 
@@ -92,6 +113,9 @@ struct ExportRestriction {
   CountrySelector exporters;
   MaterialSelector materials;
   CountrySelector destinations;
+  std::vector<Ref> exporter_nodes;       ///< only edges from these supplier nodes (empty: all)
+  std::vector<Ref> destination_nodes;    ///< only edges to these customer nodes (empty: all)
+  std::vector<Ref> destination_sectors;  ///< only edges to consumers of these sectors
   RegimeKind regime = RegimeKind::Ban;
   LicenceRegime licence;
   QuotaRegime quota;

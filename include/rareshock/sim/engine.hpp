@@ -9,6 +9,7 @@
 #include "rareshock/core/random.hpp"
 
 #include "rareshock/sim/forcing.hpp"
+#include "rareshock/sim/licences.hpp"
 #include "rareshock/sim/network.hpp"
 
 namespace rareshock::sim {
@@ -51,6 +52,7 @@ class Engine {
   int day() const { return day_; }  ///< the day last completed (-1 after reset)
   const Network& network() const { return net_; }
   const Forcing& forcing() const { return forcing_; }
+  const Licences& licences() const { return licences_; }
 
   // ---- state, read-only ---------------------------------------------------------------
   const std::vector<double>& in_stock() const { return in_stock_; }      ///< [t] per input slot
@@ -96,8 +98,6 @@ class Engine {
   void adapt_shares();
   void allocate(int out_slot, double available);
   int trigger_start(int start, const CompiledTrigger& trig, int armed) const;
-  int review_delay(const CompiledRestriction& r);
-  double licence_volume(int e) const;
 
   const Network& net_;
   const Forcing& forcing_;
@@ -125,18 +125,9 @@ class Engine {
   std::vector<double> pipe_;
   std::vector<double> cum_produced_, cum_shipped_, cum_arrived_, cum_used_;
 
-  // Licences: per restriction, per covered edge.
-  std::vector<int> lic_begin_;        ///< per restriction, into the arrays below
-  std::vector<double> lic_balance_;   ///< approved, unshipped tonnes (one-shipment licences)
-  std::vector<int> lic_valid_until_;  ///< last day of the current period licence
-  std::vector<double> lic_fraction_;  ///< approved fraction of the current period licence
-  std::vector<int> lic_decision_;     ///< day a pending period application is decided
-  std::vector<int> lic_ring_begin_;   ///< per restriction, into lic_pending_
-  std::vector<double> lic_pending_;   ///< applications by decision day (ring of review_delay + 1)
+  Licences licences_;  ///< every licence regime's applications, decisions and balances
 
   std::vector<int> expansion_armed_, substitution_armed_;
-  std::optional<Rng> lic_rng_;
-  std::uint64_t lic_seed_[3] = {0, 0, 0};
   std::vector<double> scratch_want_, scratch_contract_, scratch_out_;  ///< per-slot work space
   std::vector<int> scratch_prio_;
 };

@@ -32,7 +32,14 @@ struct CompiledRestriction {
   std::vector<std::pair<int, double>> approval;  ///< (from day, fraction), in order
   int validity = 0;                              ///< [days]; 0 = one licence per shipment
   double quota_per_day = 0;                      ///< [t/day]
+  double volume_cap = -1;         ///< application cap / normal flow; < 0: the engine setting
+  bool granted_at_start = false;  ///< the previous regime's applications are decided from `start`
+  bool resubmit = false;          ///< refused applications are filed again
+  int resubmit_delay = 0;         ///< [days] from refusal to the new application (>= 1)
+  std::vector<std::pair<int, double>> resubmit_approval;  ///< empty: `approval`
+  int max_attempts = 0;  ///< decisions per application, first included; 0: unlimited
   double approval_on(int day) const;
+  double resubmit_approval_on(int day) const;
 };
 
 struct CompiledOutage {
