@@ -704,7 +704,69 @@ def study_defs() -> dict:
     header = obj("The study header.",
                  {"name": text("Short title."), "description": text("What the study asks.")},
                  ["name"])
+    point = obj("One observation: the total over a period.",
+                {"period": {"description": "YYYY-MM (period: month) or YYYY-MM-DD (period: "
+                                           "day).", "type": "string"},
+                 "value": quantity("count", "Amount in the series' unit (>= 0).", minimum=0)},
+                ["period", "value"])
+    observed = obj(
+        "An observed series compared with a modelled trade aggregate (docs/formats.md, "
+        "\"Observed series\"). Give `file` (a CSV) or `data`.",
+        {"id": ref(ID_DESC),
+         "file": text("CSV file, relative to this file; lines starting with `#` are comments."),
+         "date_column": text("Column of the period.", "date"),
+         "value_column": text("Column of the value.", "value"),
+         "source_file": text("Set when the study is resolved: the CSV the data came from."),
+         "data": {"description": "Observations inline (what `file` resolves to).",
+                  "type": "array", "items": {"$ref": "#/$defs/observation"}},
+         "unit": text("Mass unit of the values (t, kt, kg): amounts per period.", "t"),
+         "period": choice(["month", "day"], "Length of a period.", "month"),
+         "matches": obj("The modelled aggregate: `measure` tonnes summed over trade flows from "
+                        "`exporters` to `importers` in `materials`.",
+                        {"measure": choice(["shipped", "arrived"], "Shipped (leaving the "
+                                           "exporter) or arrived (reaching the importer).",
+                                           "shipped"),
+                         "exporters": {"$ref": "#/$defs/country_selection"},
+                         "importers": {"$ref": "#/$defs/country_selection"},
+                         "materials": {"$ref": "#/$defs/material_selection"}}),
+         "runs": ref_list("Run (combination) ids compared; default: every run with a "
+                          "scenario.")},
+        ["id", "matches"])
+    window = obj("A window of months or days (a month means its first day in `from`, its last "
+                 "in `to`).",
+                 {"from": {"type": "string", "description": "YYYY-MM or YYYY-MM-DD."},
+                  "to": {"type": "string", "description": "YYYY-MM or YYYY-MM-DD."}},
+                 ["from", "to"])
+    cal_param = obj("A calibrated parameter: a key path (as in monte_carlo.params) and bounds "
+                    "in the unit of the value it points at.",
+                    {"path": text("Key path into the resolved study (model, scenarios, "
+                                  "mitigations, engine or shortage_threshold)."),
+                     "min": quantity("count", "Lower bound (with the unit of the value)."),
+                     "max": quantity("count", "Upper bound (with the unit of the value).")},
+                    ["path", "min", "max"])
+    calibration = obj(
+        "Calibration (`rareshock calibrate`; docs/formats.md, \"Calibration\").",
+        {"run": ref("The run (combination id) simulated."),
+         "observed": ref_list("Observed series ids fitted; default: all."),
+         "parameters": {"description": "Parameters fitted.", "type": "array",
+                        "items": {"$ref": "#/$defs/calibration_parameter"}},
+         "training": {"$ref": "#/$defs/window"},
+         "validation": {"$ref": "#/$defs/window"},
+         "objective": choice(["rmse", "relative_rmse", "mae"], "What is minimised (mean over "
+                             "the series, on the training window).", "rmse"),
+         "algorithm": choice(["bobyqa", "neldermead", "sbplx"], "NLopt derivative-free "
+                             "algorithm.", "bobyqa"),
+         "max_evaluations": integer("Most objective evaluations (1 to 100,000).", default=200,
+                                    minimum=1, maximum=100000)},
+        ["run", "parameters"])
+    # Monte Carlo/unit-bearing bounds: any quantity text.
+    cal_param["properties"]["min"] = {"description": "Lower bound (with the unit of the value).",
+                                      "type": ["number", "string"]}
+    cal_param["properties"]["max"] = {"description": "Upper bound (with the unit of the value).",
+                                      "type": ["number", "string"]}
     return {"study_header": header, "parameter": param, "combination": combination,
+            "observation": point, "observed_series": observed, "window": window,
+            "calibration_parameter": cal_param, "calibration": calibration,
             "model_object": model_object(), "scenario_object": scenario_object()}
 
 
@@ -770,9 +832,18 @@ def study_properties() -> dict:
                                                          minimum=0),
                          "restrictions_from": ref("A scenario or mitigation id of this study: "
                                                   "chokepoints also under its restrictions.")}),
+        "observed": {"description": "Observed series to compare runs with.", "type": "array",
+                     "items": {"$ref": "#/$defs/observed_series"}},
+        "calibration": {"$ref": "#/$defs/calibration"},
+        "overrides": {"description": "`key.path=value` texts applied to the resolved study, "
+                                     "like --set (written by `rareshock calibrate` into "
+                                     "calibrated.yaml).",
+                      "type": "array", "items": {"type": "string"}},
         "outputs": obj("Outputs wanted.",
                        {"node_series": flag("Daily series per node.", False),
                         "edge_series": flag("Daily series per edge.", False),
+                        "trade_series": flag("timeseries/trade.csv and trade_monthly.csv.",
+                                             True),
                         "formats": {"description": "Output formats; default: all four (the html and md reports need json and csv, which they imply).",
                                     "default": FORMATS,
                                     "anyOf": [{"enum": FORMATS},

@@ -1,9 +1,65 @@
 #include "rareshock/analysis/recorder.hpp"
 
+#include <algorithm>
+#include <map>
+#include <tuple>
+
 namespace rareshock::analysis {
 
-SeriesRecorder::SeriesRecorder(const sim::Network& net, int days, bool nodes, bool edges)
-    : net_(net) {
+TradeIndex trade_index(const sim::Network& net, const Model& model) {
+  std::vector<std::string> regions;
+  for (int n : net.consumer_nodes)
+    if (std::find(regions.begin(), regions.end(), net.region[n]) == regions.end())
+      regions.push_back(net.region[n]);
+  std::map<std::string, std::vector<std::string>> members;  // cache of countries_of
+  auto countries = [&](const std::string& place) -> const std::vector<std::string>& {
+    auto it = members.find(place);
+    if (it == members.end()) it = members.emplace(place, model.countries_of(place)).first;
+    return it->second;
+  };
+  auto region_of = [&](const std::string& place) -> std::string {
+    const auto& mine = countries(place);
+    for (const auto& r : regions) {
+      if (r == place) return r;
+      const auto& in = countries(r);
+      if (!mine.empty() && std::all_of(mine.begin(), mine.end(), [&](const std::string& c) {
+            return std::find(in.begin(), in.end(), c) != in.end();
+          }))
+        return r;
+    }
+    return {};
+  };
+  auto place = [&](int n) {
+    return net.country[n] >= 0 ? net.country_id[net.country[n]] : net.region[n];
+  };
+  std::map<std::tuple<std::string, std::string, std::string>, int> keys;
+  for (int e = 0; e < net.edges(); ++e)
+    keys.emplace(
+        std::tuple{place(net.e_from[e]), place(net.e_to[e]), net.material_id[net.e_material[e]]},
+        0);
+  TradeIndex ti;
+  for (auto& [k, idx] : keys) {
+    idx = static_cast<int>(ti.flows.size());
+    TradeFlow f;
+    f.exporter = std::get<0>(k);
+    f.importer = std::get<1>(k);
+    f.material = std::get<2>(k);
+    f.importer_region = region_of(f.importer);
+    ti.flows.push_back(std::move(f));
+  }
+  for (int e = 0; e < net.edges(); ++e)
+    ti.edge_flow.push_back(keys.at(
+        std::tuple{place(net.e_from[e]), place(net.e_to[e]), net.material_id[net.e_material[e]]}));
+  return ti;
+}
+
+SeriesRecorder::SeriesRecorder(const sim::Network& net, int days, bool nodes, bool edges,
+                               const TradeIndex* trade_index)
+    : net_(net), trade_index_(trade_index) {
+  if (trade_index_) {
+    trade = trade_index_->flows;
+    for (auto& f : trade) f.shipped.assign(days, 0.0), f.arrived.assign(days, 0.0);
+  }
   series.resize(net.consumer_nodes.size());
   for (std::size_t i = 0; i < series.size(); ++i) {
     int n = net.consumer_nodes[i];
@@ -38,6 +94,12 @@ void SeriesRecorder::on_day(const sim::Engine& eng) {
     node_series[n].activity.push_back(eng.activity()[n]);
     node_series[n].capacity.push_back(eng.capacity_now()[n]);
   }
+  if (trade_index_)
+    for (int e = 0; e < net_.edges(); ++e) {
+      auto& f = trade[static_cast<std::size_t>(trade_index_->edge_flow[e])];
+      f.shipped[d] += eng.shipped()[e];
+      f.arrived[d] += eng.arrived()[e];
+    }
   for (int e = 0; e < static_cast<int>(edge_series.size()); ++e) {
     edge_series[e].ordered.push_back(eng.order()[e]);
     edge_series[e].shipped.push_back(eng.shipped()[e]);

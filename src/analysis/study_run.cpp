@@ -7,17 +7,28 @@
 
 namespace rareshock::analysis {
 
+sim::EngineSettings engine_settings(const Study& study) {
+  sim::EngineSettings es;
+  es.switching_lag = study.engine.switching_lag;
+  es.share_reversion = study.engine.share_reversion;
+  es.licence_volume_cap = study.engine.licence_volume_cap;
+  return es;
+}
+
 RunResult run_combination(const Study& study, const sim::Network& net, const Combination& c,
                           const RunOptions& options, int run_index) {
   std::vector<const Scenario*> scenarios;
   if (c.scenario) scenarios.push_back(study.find_scenario(*c.scenario));
   for (const auto& m : c.mitigations) scenarios.push_back(study.find_scenario(m));
   sim::Forcing forcing = sim::compile_forcing(net, study.model, scenarios, study.start);
-  sim::Engine engine(net, forcing, options.engine);
+  sim::Engine engine(net, forcing, engine_settings(study));
   if (options.sample_licences)
     engine.sample_licences(options.licence_seed, options.licence_draw,
                            static_cast<std::uint64_t>(run_index));
-  SeriesRecorder rec(net, study.horizon, options.node_series, options.edge_series);
+  TradeIndex trade;
+  if (options.trade_series) trade = trade_index(net, study.model);
+  SeriesRecorder rec(net, study.horizon, options.node_series, options.edge_series,
+                     options.trade_series ? &trade : nullptr);
   engine.run(study.horizon, &rec);
 
   RunResult out;
@@ -70,6 +81,7 @@ RunResult run_combination(const Study& study, const sim::Network& net, const Com
   }
   out.nodes = std::move(rec.node_series);
   out.edges = std::move(rec.edge_series);
+  out.trade = std::move(rec.trade);
   return out;
 }
 

@@ -139,7 +139,7 @@ UncertaintyResult run_uncertainty(const Study& study, const io::TreeNode& resolv
   const int days = study.horizon;
 
   RunOptions det = settings.run;
-  det.node_series = det.edge_series = false;
+  det.node_series = det.edge_series = det.trade_series = false;
   det.sample_licences = false;
   std::vector<RunResult> base = run_all(study, det);
   Shape shape;

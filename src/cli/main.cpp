@@ -9,12 +9,15 @@
 #include <algorithm>
 #include <iostream>
 
+#include "rareshock/analysis/calibration.hpp"
 #include "rareshock/analysis/structure.hpp"
 #include "rareshock/analysis/study_run.hpp"
 #include "rareshock/analysis/uncertainty.hpp"
 #include "rareshock/core/build_info.hpp"
 #include "rareshock/core/error.hpp"
+#include "rareshock/core/text.hpp"
 #include "rareshock/io/load.hpp"
+#include "rareshock/report/calibration_output.hpp"
 #include "rareshock/report/report.hpp"
 #include "rareshock/report/run_output.hpp"
 #include "rareshock/report/structure_output.hpp"
@@ -93,17 +96,19 @@ extern "C" void on_interrupt(int) {
 // A progress bar on stderr when it is a terminal: done, rate, ETA. Quiet otherwise.
 class Progress {
  public:
-  explicit Progress(int total)
-      : active_(total > 0 && ::isatty(STDERR_FILENO)), start_(std::chrono::steady_clock::now()) {}
+  explicit Progress(int total, std::string what = "draws")
+      : active_(total > 0 && ::isatty(STDERR_FILENO)),
+        what_(std::move(what)),
+        start_(std::chrono::steady_clock::now()) {}
   void update(int done, int total) {
     if (!active_) return;
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
     double rate = secs > 0 ? done / secs : 0;
     double eta = rate > 0 ? (total - done) / rate : 0;
     int width = 30, fill = total > 0 ? width * done / total : width;
-    fmt::print(stderr, "\r[{:<{}}] {:3}% {}/{} draws, {:.0f}/s, ETA {:.0f} s ",
+    fmt::print(stderr, "\r[{:<{}}] {:3}% {}/{} {}, {:.{}f}/s, ETA {:.0f} s ",
                std::string(fill, '#'), width, total > 0 ? 100 * done / total : 100, done, total,
-               rate, eta);
+               what_, rate, rate < 10 ? 1 : 0, eta);
     std::fflush(stderr);
     shown_ = true;
   }
@@ -113,6 +118,7 @@ class Progress {
 
  private:
   bool active_;
+  std::string what_;
   bool shown_ = false;
   std::chrono::steady_clock::time_point start_;
 };
@@ -200,6 +206,72 @@ int analyze_command(const AnalyzeArgs& a, int argc, char** argv) {
   return kExitOk;
 }
 
+// `rareshock calibrate`: fits the study's calibration parameters to its observed series.
+int calibrate_command(const std::string& file, const std::string& out_dir, bool force,
+                      const std::vector<std::string>& sets, int argc, char** argv) {
+  namespace an = rareshock::analysis;
+  std::string started = now_utc();
+  auto l = load(file, sets);
+  if (l.kind != rareshock::io::FileKind::Study) {
+    std::cerr << "error: '" << file << "' is a " << rareshock::io::to_string(l.kind)
+              << " file; 'calibrate' needs a study (a file with a 'study:' header)\n";
+    return kExitInput;
+  }
+  const auto& study = *l.study;
+  if (!study.calibration.enabled) {
+    std::cerr << "error: '" << file
+              << "' has no calibration: section (see docs/formats.md, \"Calibration\")\n";
+    return kExitInput;
+  }
+  std::filesystem::path dir =
+      out_dir.empty() ? std::filesystem::path("out") /
+                            (std::filesystem::path(file).stem().string() + "-calibration")
+                      : std::filesystem::path(out_dir);
+  rareshock::report::check_output_dir(dir, force);
+  spdlog::info("{}", summary_line(l));
+  const auto& cal = study.calibration;
+  spdlog::info("calibrating {} parameter(s) of run {} to {} ({} {}, at most {} evaluations)",
+               cal.parameters.size(), cal.run, rareshock::join(cal.observed), cal.algorithm,
+               cal.objective, cal.max_evaluations);
+  an::CalibrationSettings cs;
+  cs.cancel = &g_interrupted;
+  Progress bar(cal.max_evaluations, "evaluations");
+  cs.progress = [&](int done, int total) { bar.update(done, total); };
+  std::signal(SIGINT, on_interrupt);
+  auto res = an::calibrate(study, l.resolved, cs);
+  std::signal(SIGINT, SIG_DFL);
+  bar.finish();
+  if (res.partial)
+    spdlog::warn(
+        "interrupted after {} evaluations; writing the best values so far (marked "
+        "partial)",
+        res.evaluations);
+  for (const auto& n : res.notes) spdlog::warn("{}", n);
+  rareshock::report::RunProvenance prov;
+  prov.resolved_yaml = rareshock::io::to_yaml(l.resolved);
+  prov.inputs = l.files;
+  prov.started = started;
+  prov.finished = now_utc();
+  prov.command_line.assign(argv, argv + argc);
+  rareshock::report::write_calibration_outputs(dir, force, study, file, res, prov);
+  for (std::size_t i = 0; i < res.params.size(); ++i)
+    spdlog::info("  {} = {} {} (start {}, bounds {} to {})", res.params[i].path,
+                 rareshock::pretty_number(res.fitted[i]), res.params[i].unit,
+                 rareshock::pretty_number(res.start[i]),
+                 rareshock::pretty_number(res.params[i].min),
+                 rareshock::pretty_number(res.params[i].max));
+  spdlog::info("{}: training {} -> {}{}; {} evaluations ({})", cal.objective,
+               rareshock::pretty_number(res.at_start.training),
+               rareshock::pretty_number(res.at_fit.training),
+               res.at_fit.validation
+                   ? ", validation " + rareshock::pretty_number(*res.at_fit.validation)
+                   : std::string(),
+               res.evaluations, res.stop_reason);
+  spdlog::info("wrote calibration to {} (calibrated.yaml: rareshock run {})", dir.string(),
+               (dir / "calibrated.yaml").string());
+  return kExitOk;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -237,6 +309,15 @@ int main(int argc, char** argv) {
   run->add_option("--seed", seed, "Master seed (overrides the study)");
   run->add_option("--threads", threads, "Worker threads (0: all cores)");
   run->add_option("--set", sets, "Override a value: key.path=value (repeatable)");
+
+  auto* calibrate = app.add_subcommand(
+      "calibrate", "Fit a study's calibration parameters to its observed series (NLopt)");
+  calibrate->add_option("STUDY", file, "Study file with observed: and calibration: sections")
+      ->required();
+  calibrate->add_option("-o,--output", out_dir,
+                        "Output directory (default: out/<study file name>-calibration)");
+  calibrate->add_flag("--force", force, "Overwrite an existing output directory");
+  calibrate->add_option("--set", sets, "Override a value: key.path=value (repeatable)");
 
   std::vector<std::string> report_formats;
   auto* report = app.add_subcommand(
@@ -303,6 +384,7 @@ int main(int argc, char** argv) {
       return kExitOk;
     }
     if (*analyze) return analyze_command(aa, argc, argv);
+    if (*calibrate) return calibrate_command(file, out_dir, force, sets, argc, argv);
     if (*run) {
       if (seed >= 0) sets.push_back("seed=" + std::to_string(seed));
       if (draws >= 0) sets.push_back("monte_carlo.draws=" + std::to_string(draws));
@@ -320,9 +402,7 @@ int main(int argc, char** argv) {
       const auto& study = *l.study;
       spdlog::info("{}", summary_line(l));
       rareshock::analysis::RunOptions ro;
-      ro.engine.switching_lag = study.engine.switching_lag;
-      ro.engine.share_reversion = study.engine.share_reversion;
-      ro.engine.licence_volume_cap = study.engine.licence_volume_cap;
+      ro.trade_series = study.outputs.trade_series || !study.observed.empty();
       ro.node_series = study.outputs.node_series;
       ro.edge_series = study.outputs.edge_series;
       auto result = rareshock::analysis::run_study(study, ro);

@@ -174,6 +174,37 @@ std::optional<std::string> Loader::read_file(const fs::path& file, SourceLoc fro
   return ss.str();
 }
 
+std::optional<Loader::CsvTable> Loader::load_csv(const fs::path& file, SourceLoc from,
+                                                 const std::string& from_path) {
+  fs::path path = file.lexically_normal();
+  auto text = read_file(path, from, from_path);
+  if (!text) return std::nullopt;
+  CsvTable t;
+  t.file = path.string();
+  t.file_id = sources_.add(t.file, *text);
+  // Comment lines are blanked (not removed), so line numbers stay those of the file.
+  std::string body = *text;
+  for (std::size_t start = 0; start < body.size();) {
+    std::size_t end = body.find('\n', start);
+    if (end == std::string::npos) end = body.size();
+    std::size_t first = body.find_first_not_of(" \t", start);
+    if (first < end && body[first] == '#')
+      for (std::size_t i = start; i < end; ++i) body[i] = ' ';
+    start = end + 1;
+  }
+  t.rows = parse_csv(body, t.file_id, diag_);
+  // Rows of blanks only (former comments) are not rows.
+  std::erase_if(t.rows, [](const std::vector<CsvCell>& row) {
+    return row.size() == 1 && row[0].text.find_first_not_of(" \t\r") == std::string::npos;
+  });
+  if (t.rows.empty()) {
+    diag_.error({t.file_id, 1, 1}, from_path, "CSV file is empty",
+                "a header row naming the columns");
+    return std::nullopt;
+  }
+  return t;
+}
+
 std::optional<TreeNode> Loader::parse_text(const std::string& name, const std::string& text) {
   int fid = sources_.add(name, text);
   try {

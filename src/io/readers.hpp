@@ -19,6 +19,12 @@ Model read_model(Diagnostics& d, TreeNode& root, const std::string& path);
 /// Cross-reference and consistency checks; may normalise shares (with a warning).
 void check_model(Diagnostics& d, Model& m);
 
+/// Selectors with the scenario syntax (docs/formats.md): materials (ids, families,
+/// elements_above, all; absent: all) and countries (all, a list, {all_except: [...]}).
+MaterialSelector read_materials(Diagnostics& d, TreeNode* n, const std::string& path);
+CountrySelector read_countries(Diagnostics& d, TreeNode* n, const std::string& path,
+                               bool default_all);
+
 Scenario read_scenario(Diagnostics& d, TreeNode& root, const std::string& path);
 /// Checks a scenario's references against a model and its timing against a study window.
 void check_scenario(Diagnostics& d, const Model& m, const Scenario& s, const Date* start,
@@ -29,9 +35,21 @@ void check_scenario(Diagnostics& d, const Model& m, const Scenario& s, const Dat
 Study read_study(Diagnostics& d, Loader& loader, TreeNode& root,
                  const std::filesystem::path& base_dir, const std::vector<std::string>& overrides);
 
+/// Replaces each `observed[i].file` (a CSV; `date_column`, `value_column`) by inline
+/// `data: [{period, value}]` located at the CSV cells, and `source_file` (step 1 of a study).
+void resolve_observed_files(Diagnostics& d, Loader& loader, TreeNode& root,
+                            const std::filesystem::path& base_dir);
+/// Reads the (resolved) `observed:` list into \p st (after its model, combinations, start and
+/// horizon); observations outside the study window are dropped with a note and a warning.
+void read_observed(Diagnostics& d, TreeNode& list, Study& st, bool start_ok);
+
 /// Applies `key.path=value` overrides (values are YAML) to \p root, reporting bad ones.
 void apply_overrides(Diagnostics& d, Loader& loader, TreeNode& root,
                      const std::vector<std::string>& overrides);
+
+/// Checks that a Monte Carlo or calibration key path names a value every run re-reads (under
+/// model, scenarios, mitigations, engine, or shortage_threshold); reports an error otherwise.
+bool reaches_runs(Diagnostics& d, SourceLoc loc, const std::string& at, const std::string& path);
 
 /// The unit dimension a numeric key holds (for --set and Monte Carlo values).
 Dimension dimension_of_key(const std::string& key);

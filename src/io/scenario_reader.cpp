@@ -7,7 +7,6 @@
 #include "readers.hpp"
 
 namespace rareshock::io {
-namespace {
 
 MaterialSelector read_materials(Diagnostics& d, TreeNode* n, const std::string& path) {
   MaterialSelector s;
@@ -111,6 +110,8 @@ CountrySelector read_countries(Diagnostics& d, TreeNode* n, const std::string& p
   }
   return s;
 }
+
+namespace {
 
 NodeSelector read_nodes(Diagnostics& d, TreeNode* n, const std::string& path) {
   NodeSelector s;

@@ -2,7 +2,9 @@
 #include <algorithm>
 #include <set>
 
+#include "rareshock/core/error.hpp"
 #include "rareshock/core/text.hpp"
+#include "rareshock/io/load.hpp"
 #include "readers.hpp"
 
 namespace rareshock::io {
@@ -153,7 +155,143 @@ std::string path_hint(TreeNode& root, const std::string& path) {
   return {};
 }
 
+// `2025-04` (a month: its first day, or its last with \p end) or a date.
+std::optional<Date> read_window_day(Diagnostics& d, const TreeNode* n, const std::string& path,
+                                    bool end) {
+  if (!n || !n->is_scalar()) {
+    d.error(n ? n->loc : SourceLoc{}, path, "a window bound must be a month or a date",
+            "e.g. 2025-04 or 2025-04-15");
+    return std::nullopt;
+  }
+  const std::string& t = n->scalar;
+  if (t.size() == 7 && t[4] == '-') {
+    if (auto first = parse_date(t + "-01")) {
+      if (!end) return first;
+      int y = std::stoi(t.substr(0, 4)), m = std::stoi(t.substr(5, 2));
+      return (m == 12 ? make_date(y + 1, 1, 1) : make_date(y, static_cast<unsigned>(m + 1), 1)) +
+             -1;
+    }
+  } else if (auto day = parse_date(t); day && t.size() == 10) {
+    return day;
+  }
+  d.error(n->loc, path, "'" + t + "' is not a month or a date", "e.g. 2025-04 or 2025-04-15");
+  return std::nullopt;
+}
+
+void read_calibration(Diagnostics& d, TreeNode& root, TreeNode& sec, Study& st, bool inputs_ok) {
+  MapReader r(d, sec, "calibration", "calibration settings");
+  if (!r.valid()) return;
+  Calibration& c = st.calibration;
+  c.enabled = true;
+  std::vector<std::string> runs, observed;
+  for (const auto& cb : st.combinations) runs.push_back(cb.id);
+  for (const auto& o : st.observed) observed.push_back(o.id);
+  Ref run = r.ref("run", "the combination simulated, e.g. china-2025-04-controls");
+  if (!run.id.empty() && std::find(runs.begin(), runs.end(), run.id) == runs.end())
+    d.error(run.loc, "calibration.run", "unknown run '" + run.id + "'", {}, id_hint(run.id, runs));
+  c.run = run.id;
+  if (r.has("observed")) {
+    for (const auto& o : r.ref_list("observed")) {
+      if (std::find(observed.begin(), observed.end(), o.id) == observed.end())
+        d.error(o.loc, "calibration.observed", "unknown observed series '" + o.id + "'", {},
+                observed.empty() ? "the study has no observed: section" : id_hint(o.id, observed));
+      c.observed.push_back(o.id);
+    }
+  } else {
+    c.observed = observed;
+  }
+  if (c.observed.empty())
+    d.error(sec.loc, "calibration", "calibration needs observed series",
+            "an observed: section and calibration.observed: [<id>, ...]");
+  for (const char* key : {"training", "validation"}) {
+    TreeNode* w = r.get(key);
+    if (!w) continue;
+    const std::string at = std::string("calibration.") + key;
+    MapReader rw(d, *w, at, "a window {from, to}");
+    if (!rw.valid()) continue;
+    auto from = read_window_day(d, rw.get("from"), at + ".from", false);
+    auto to = read_window_day(d, rw.get("to"), at + ".to", true);
+    rw.finish();
+    if (!from || !to) continue;
+    if (*to < *from) {
+      d.error(rw.loc_of("to"), at + ".to", "the window ends before it starts");
+      continue;
+    }
+    (std::string_view(key) == "training" ? c.training : c.validation) = DateWindow{*from, *to};
+  }
+  static const std::vector<std::string> objectives = {"rmse", "relative_rmse", "mae"};
+  static const std::vector<std::string> algorithms = {"bobyqa", "neldermead", "sbplx"};
+  c.objective = objectives[r.choice("objective", objectives, 0)];
+  c.algorithm = algorithms[r.choice("algorithm", algorithms, 0)];
+  long long evals = r.integer("max_evaluations", 200);
+  if (evals < 1 || evals > 100000)
+    d.error(r.loc_of("max_evaluations"), "calibration.max_evaluations",
+            "max_evaluations must be between 1 and 100,000");
+  c.max_evaluations = static_cast<int>(std::clamp(evals, 1LL, 100000LL));
+  TreeNode* ps = r.need("parameters", "a list of {path, min, max}");
+  if (ps)
+    for_each_item(
+        d, *ps, "calibration.parameters", "parameter", [&](TreeNode& item, const std::string& p) {
+          MapReader rp(d, item, p, "a calibrated parameter {path, min, max}");
+          if (!rp.valid()) return;
+          CalibrationParam cp;
+          cp.origin = {item.loc, p};
+          cp.path = rp.required_text("path", "a key path, e.g. engine.switching_lag");
+          Dimension dim = dimension_of_path(cp.path);
+          cp.unit = canonical_unit(dim);
+          auto lo = rp.required_quantity("min", dim);
+          auto hi = rp.required_quantity("max", dim);
+          rp.finish();
+          if (cp.path.empty() || !lo || !hi) return;
+          cp.min = *lo, cp.max = *hi;
+          if (!(cp.min < cp.max)) {
+            d.error(rp.loc_of("max"), p + ".max", "max must be greater than min");
+            return;
+          }
+          c.parameters.push_back(cp);
+          if (!reaches_runs(d, rp.loc_of("path"), p + ".path", cp.path) || !inputs_ok) return;
+          std::string error;
+          auto matches = find_paths(root, cp.path, &error);
+          if (!error.empty()) {
+            d.error(rp.loc_of("path"), p + ".path", error);
+            return;
+          }
+          if (matches.empty()) {
+            d.error(rp.loc_of("path"), p + ".path",
+                    "path '" + cp.path + "' matches no value in the study", {},
+                    path_hint(root, cp.path));
+            return;
+          }
+          for (auto& mt : matches) c.parameters.back().targets.push_back(mt.path);
+          for (auto& mt : matches)
+            if (!mt.node->is_scalar() || !parse_quantity(mt.node->scalar, dim).value)
+              d.error(rp.loc_of("path"), p + ".path",
+                      "path '" + cp.path + "' matches '" + mt.path + "', which is " +
+                          describe(*mt.node) + ", not a number (" + to_string(dim) + ")",
+                      {}, "a calibrated value must be a plain number, not a distribution");
+        });
+  r.finish();
+}
+
 }  // namespace
+
+bool reaches_runs(Diagnostics& d, SourceLoc loc, const std::string& at, const std::string& path) {
+  // Each draw (or optimiser step) re-reads the study and runs every combination with the
+  // re-read model, scenarios, engine settings and shortage threshold; anything else is fixed
+  // for the whole study (the time frame, the seed, the analysis settings), so varying it
+  // would silently change nothing.
+  static const std::vector<std::string> roots = {"model", "scenarios", "mitigations", "engine",
+                                                 "shortage_threshold"};
+  auto segs = segments(path);
+  std::string root = segs.empty() ? std::string() : segs.front();
+  if (std::find(roots.begin(), roots.end(), root) != roots.end()) return true;
+  d.error(loc, at, "path '" + path + "' names a study setting that is the same for every run",
+          "a path under " + join(roots),
+          root == "horizon" || root == "start" || root == "seed"
+              ? "the time frame and the seed cannot vary between draws; use separate studies"
+              : did_you_mean(root, roots));
+  return false;
+}
 
 void apply_overrides(Diagnostics& d, Loader& loader, TreeNode& root,
                      const std::vector<std::string>& overrides) {
@@ -197,7 +335,41 @@ Study read_study(Diagnostics& d, Loader& loader, TreeNode& root, const fs::path&
         inline_file(d, loader, list->items[i], base_dir,
                     std::string(key) + "[" + std::to_string(i) + "]");
 
-  // 2. Command-line overrides apply to the resolved tree.
+  resolve_observed_files(d, loader, root, base_dir);
+
+  // 2. The study's own `overrides:` (e.g. a calibrated.yaml), then command-line overrides,
+  // apply to the resolved tree. The list is removed once applied (the tree carries its effect;
+  // a re-read for a Monte Carlo draw must not apply it over the drawn values).
+  if (const TreeNode* ov = root.find("overrides")) {
+    TreeNode list = *ov;
+    root.erase("overrides");
+    if (!list.is_seq()) {
+      d.error(list.loc, "overrides", "overrides must be a list of 'key.path=value' texts",
+              "overrides: [\"engine.switching_lag=45 days\"]");
+    } else {
+      for (std::size_t i = 0; i < list.items.size(); ++i) {
+        const TreeNode& item = list.items[i];
+        std::string at = "overrides[" + std::to_string(i) + "]";
+        auto eq = item.is_scalar() ? item.scalar.find('=') : std::string::npos;
+        if (eq == std::string::npos || eq == 0) {
+          d.error(item.loc, at, "an override must be a text 'key.path=value'",
+                  "e.g. \"engine.switching_lag=45 days\"");
+          continue;
+        }
+        std::string key = trim(item.scalar.substr(0, eq));
+        auto value = loader.parse_text("<" + at + ">", item.scalar.substr(eq + 1));
+        if (!value) continue;
+        if (value->is_null()) *value = TreeNode::make_scalar("", item.loc);
+        value->loc = item.loc;
+        std::string error, missing;
+        std::vector<std::string> suggestions;
+        if (!set_path(root, key, *value, &error, &suggestions, &missing))
+          d.error(item.loc, at, "cannot apply override '" + key + "': " + error, {},
+                  suggestions.empty() ? "" : id_hint(missing, suggestions));
+        st.overrides.push_back(item.scalar);
+      }
+    }
+  }
   apply_overrides(d, loader, root, overrides);
 
   // 3. Read.
@@ -308,6 +480,34 @@ Study read_study(Diagnostics& d, Loader& loader, TreeNode& root, const fs::path&
         d.error(comb->loc, "combinations", "duplicate combination '" + c.id + "'");
   }
 
+  // Engine settings first: their defaults are written into the tree, so Monte Carlo and
+  // calibration paths under engine.* can be checked against it.
+  if (TreeNode* en = r.get("engine")) {
+    MapReader re(d, *en, "engine", "engine settings");
+    if (re.valid()) {
+      st.engine.switching_lag = re.quantity("switching_lag", Dimension::Duration, 30);
+      st.engine.share_reversion = re.quantity("share_reversion", Dimension::Duration, 180);
+      st.engine.licence_volume_cap = re.quantity("licence_volume_cap", Dimension::Count, 1);
+      if (st.engine.licence_volume_cap <= 0)
+        d.error(re.loc_of("licence_volume_cap"), "engine.licence_volume_cap",
+                "licence_volume_cap must be positive", "a multiple of normal flow, e.g. 1 or 1.5");
+      if (st.engine.switching_lag < 1)
+        d.error(re.loc_of("switching_lag"), "engine.switching_lag",
+                "switching_lag must be at least 1 day");
+      if (st.engine.share_reversion < 1)
+        d.error(re.loc_of("share_reversion"), "engine.share_reversion",
+                "share_reversion must be at least 1 day");
+      re.finish();
+    }
+  } else {
+    TreeNode defaults = TreeNode::make_map(root.loc);
+    defaults.set("switching_lag", TreeNode::make_scalar("30", root.loc));
+    defaults.set("share_reversion", TreeNode::make_scalar("180", root.loc));
+    defaults.set("licence_volume_cap", TreeNode::make_scalar("1", root.loc));
+    root.set("engine", defaults, root.loc);
+  }
+  if (TreeNode* ob = r.get("observed"); ob && model_ok) read_observed(d, *ob, st, start_ok);
+
   // Monte Carlo: key paths are checked only on a complete tree.
   bool inputs_ok = model_ok;
   for (const char* key : {"scenarios", "mitigations"})
@@ -341,6 +541,7 @@ Study read_study(Diagnostics& d, Loader& loader, TreeNode& root, const fs::path&
               }
               up.path = path->scalar;
               if (const TreeNode* g = item.find("group")) up.group = g->scalar;
+              if (!reaches_runs(d, path->loc, p + ".path", up.path)) return;
               Dimension dim = dimension_of_path(up.path);
               st.monte_carlo.params.push_back(up);
               if (!inputs_ok) return;  // the tree is incomplete; paths cannot be checked
@@ -395,30 +596,6 @@ Study read_study(Diagnostics& d, Loader& loader, TreeNode& root, const fs::path&
       rs.finish();
     }
   }
-  if (TreeNode* en = r.get("engine")) {
-    MapReader re(d, *en, "engine", "engine settings");
-    if (re.valid()) {
-      st.engine.switching_lag = re.quantity("switching_lag", Dimension::Duration, 30);
-      st.engine.share_reversion = re.quantity("share_reversion", Dimension::Duration, 180);
-      st.engine.licence_volume_cap = re.quantity("licence_volume_cap", Dimension::Count, 1);
-      if (st.engine.licence_volume_cap <= 0)
-        d.error(re.loc_of("licence_volume_cap"), "engine.licence_volume_cap",
-                "licence_volume_cap must be positive", "a multiple of normal flow, e.g. 1 or 1.5");
-      if (st.engine.switching_lag < 1)
-        d.error(re.loc_of("switching_lag"), "engine.switching_lag",
-                "switching_lag must be at least 1 day");
-      if (st.engine.share_reversion < 1)
-        d.error(re.loc_of("share_reversion"), "engine.share_reversion",
-                "share_reversion must be at least 1 day");
-      re.finish();
-    }
-  } else {
-    TreeNode defaults = TreeNode::make_map(root.loc);
-    defaults.set("switching_lag", TreeNode::make_scalar("30", root.loc));
-    defaults.set("share_reversion", TreeNode::make_scalar("180", root.loc));
-    defaults.set("licence_volume_cap", TreeNode::make_scalar("1", root.loc));
-    root.set("engine", defaults, root.loc);
-  }
   if (TreeNode* an = r.get("analysis")) {
     MapReader ra(d, *an, "analysis", "analysis settings");
     if (ra.valid()) {
@@ -446,6 +623,7 @@ Study read_study(Diagnostics& d, Loader& loader, TreeNode& root, const fs::path&
       ra.finish();
     }
   }
+  if (TreeNode* ca = r.get("calibration")) read_calibration(d, root, *ca, st, inputs_ok);
   TreeNode* outs = r.get("outputs");
   if (!outs) outs = &root.set("outputs", TreeNode::make_map(root.loc), root.loc);
   {
@@ -453,6 +631,7 @@ Study read_study(Diagnostics& d, Loader& loader, TreeNode& root, const fs::path&
     if (ro.valid()) {
       st.outputs.node_series = ro.flag("node_series", false);
       st.outputs.edge_series = ro.flag("edge_series", false);
+      st.outputs.trade_series = ro.flag("trade_series", true);
       static const std::vector<std::string> formats = {"json", "csv", "html", "md"};
       if (!ro.has("formats")) {
         TreeNode list = TreeNode::make_seq(outs->loc);
@@ -477,6 +656,18 @@ Study read_study(Diagnostics& d, Loader& loader, TreeNode& root, const fs::path&
     for (auto& s : st.mitigations) check_scenario(d, st.model, s, start, st.horizon);
   }
   return st;
+}
+
+double value_at(const TreeNode& resolved, const std::string& path) {
+  TreeNode copy = resolved;
+  std::string error;
+  auto matches = find_paths(copy, path, &error);
+  if (!error.empty() || matches.empty() || !matches.front().node->is_scalar())
+    throw InputError("'" + path + "' is not a number in the study" +
+                     (error.empty() ? std::string() : ": " + error) + "\n");
+  auto q = parse_quantity(matches.front().node->scalar, dimension_of_path(path));
+  if (!q.value) throw InputError("'" + path + "': " + q.error + "\n");
+  return *q.value;
 }
 
 }  // namespace rareshock::io

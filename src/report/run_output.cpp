@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "output_files.hpp"
+#include "rareshock/analysis/observed.hpp"
 #include "rareshock/core/build_info.hpp"
 #include "rareshock/core/date.hpp"
 #include "rareshock/core/error.hpp"
@@ -114,6 +115,93 @@ std::string series_csv(const Study& study, const analysis::StudyResult& result,
   return out;
 }
 
+// Trade flows (timeseries/trade.csv daily, trade_monthly.csv per calendar month); rows where
+// nothing was shipped or arrived are left out.
+void trade_csvs(const Study& study, const analysis::StudyResult& result, std::string& daily,
+                std::string& monthly) {
+  daily = "run,exporter,importer,importer_region,material,domestic,day,date,shipped_t,arrived_t\n";
+  monthly =
+      "run,exporter,importer,importer_region,material,domestic,month,days,shipped_t,arrived_t\n";
+  for (const auto& run : result.runs)
+    for (const auto& f : run.trade) {
+      std::string prefix =
+          fmt::format("{},{},{},{},{},{}", csv_field(run.combination.id), csv_field(f.exporter),
+                      csv_field(f.importer), csv_field(f.importer_region), csv_field(f.material),
+                      f.domestic() ? 1 : 0);
+      std::string month;
+      double ms = 0, ma = 0;
+      int mdays = 0;
+      auto flush = [&] {
+        if (mdays > 0 && (ms != 0 || ma != 0))
+          monthly += fmt::format("{},{},{},{},{}\n", prefix, month, mdays, num(ms), num(ma));
+        ms = ma = 0;
+        mdays = 0;
+      };
+      for (std::size_t d = 0; d < f.shipped.size(); ++d) {
+        std::string date = to_string(study.start + static_cast<int>(d));
+        if (date.compare(0, 7, month) != 0) {
+          flush();
+          month = date.substr(0, 7);
+        }
+        const double sh = f.shipped[d], ar = f.arrived[d];
+        ms += sh, ma += ar, ++mdays;
+        if (sh != 0 || ar != 0)
+          daily += fmt::format("{},{},{},{},{}\n", prefix, d, date, num(sh), num(ar));
+      }
+      flush();
+    }
+}
+
+json fit_json(const analysis::FitStats& f) {
+  return json{{"n", f.n},
+              {"bias", f.bias},
+              {"mae", f.mae},
+              {"rmse", f.rmse},
+              {"relative_rmse", f.relative_rmse},
+              {"correlation", f.correlation ? json(*f.correlation) : json(nullptr)}};
+}
+
+json window_json(const std::optional<DateWindow>& w) {
+  if (!w) return nullptr;
+  return json{{"from", to_string(w->from)}, {"to", to_string(w->to)}};
+}
+
+json observed_json(const Study& study, const std::vector<analysis::ObservedFit>& fits) {
+  json out = json::array();
+  for (const auto& obs : study.observed) {
+    json runs = json::array();
+    for (const auto& fit : fits) {
+      if (fit.observed != obs.id) continue;
+      json periods = json::array();
+      for (const auto& p : fit.periods)
+        periods.push_back({{"period", p.period},
+                           {"first", to_string(p.first)},
+                           {"last", to_string(p.last)},
+                           {"observed", p.observed},
+                           {"modelled", p.modelled},
+                           {"error", p.modelled - p.observed}});
+      runs.push_back(
+          {{"run", fit.run},
+           {"fit",
+            {{"all", fit_json(fit.all)},
+             {"training", fit.training ? fit_json(*fit.training) : json(nullptr)},
+             {"validation", fit.validation ? fit_json(*fit.validation) : json(nullptr)}}},
+           {"periods", periods}});
+    }
+    out.push_back({{"id", obs.id},
+                   {"source_file", obs.source_file},
+                   {"period", obs.period},
+                   {"measure", obs.measure},
+                   {"unit", "t"},
+                   {"notes", obs.notes},
+                   {"windows",
+                    {{"training", window_json(study.calibration.training)},
+                     {"validation", window_json(study.calibration.validation)}}},
+                   {"runs", runs}});
+  }
+  return out;
+}
+
 json quantiles_json(const analysis::QuantileSummary& q) {
   if (q.n == 0) return nullptr;
   return json{{"n", q.n},     {"mean", q.mean}, {"p5", q.p5},  {"p10", q.p10},
@@ -187,6 +275,8 @@ void write_run_outputs(const fs::path& dir, bool force, const Study& study,
         {"draws", study.monte_carlo.draws}}},
       {"warnings", result.warnings},
       {"runs", runs}};
+  if (!study.observed.empty())
+    summary["observed"] = observed_json(study, analysis::compare_observed(study, result));
   if (unc) {
     summary["uncertainty"] = {{"draws_requested", unc->draws_requested},
                               {"draws", unc->draws_done},
@@ -253,6 +343,12 @@ void write_run_outputs(const fs::path& dir, bool force, const Study& study,
     write_file(stage / "timeseries" / "consumers.csv", series_csv(study, result, "consumer"));
     write_file(stage / "timeseries" / "sectors.csv", series_csv(study, result, "sector"));
     write_file(stage / "timeseries" / "regions.csv", series_csv(study, result, "region"));
+  }
+  if (wanted("csv") && study.outputs.trade_series) {
+    std::string daily, monthly;
+    trade_csvs(study, result, daily, monthly);
+    write_file(stage / "timeseries" / "trade.csv", daily);
+    write_file(stage / "timeseries" / "trade_monthly.csv", monthly);
   }
   if (unc && !unc->runs.empty() && wanted("csv")) {
     std::string out =

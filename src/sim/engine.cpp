@@ -64,6 +64,7 @@ void Engine::reset() {
   in_transit_.assign(S, 0.0);
   order_.assign(E, 0.0);
   shipped_.assign(E, 0.0);
+  arrived_.assign(E, 0.0);
   share_ = net_.e_share;
   share_moved_.assign(S, 0);
   expanded_.assign(N, -1);
@@ -430,6 +431,7 @@ void Engine::phase_transport(int t) {
         in_transit_[s] += x;
       }
       const double due = due_row[i];
+      arrived_[e] = due;
       if (due == 0) continue;
       in_stock_[s] += due;
       in_transit_[s] = std::max(0.0, in_transit_[s] - due);

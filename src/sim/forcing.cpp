@@ -78,6 +78,27 @@ bool material_matches(const Model& model, const Material& m, const MaterialSelec
   return true;
 }
 
+bool place_matches(const Model& model, const std::string& place, const CountrySelector& sel) {
+  auto expand = [&](const std::vector<Ref>& refs) {
+    std::set<std::string> out;
+    for (const auto& r : refs)
+      for (auto& c : model.countries_of(r.id)) out.insert(c);
+    return out;
+  };
+  for (const auto& r : sel.only)
+    if (r.id == place) return true;
+  auto members = model.countries_of(place);
+  if (members.empty()) return false;
+  if (sel.all) {
+    auto ex = expand(sel.except);
+    for (const auto& r : sel.except)
+      if (r.id == place) return false;
+    return std::none_of(members.begin(), members.end(), [&](auto& c) { return ex.count(c) > 0; });
+  }
+  auto in = expand(sel.only);
+  return std::all_of(members.begin(), members.end(), [&](auto& c) { return in.count(c) > 0; });
+}
+
 namespace {
 
 struct Ctx {
@@ -96,18 +117,7 @@ struct Ctx {
     return out;
   }
   bool place_matches(const std::string& place, const CountrySelector& sel) const {
-    for (const auto& r : sel.only)
-      if (r.id == place) return true;
-    auto members = model.countries_of(place);
-    if (members.empty()) return false;
-    if (sel.all) {
-      auto ex = expand(sel.except);
-      for (const auto& r : sel.except)
-        if (r.id == place) return false;
-      return std::none_of(members.begin(), members.end(), [&](auto& c) { return ex.count(c) > 0; });
-    }
-    auto in = expand(sel.only);
-    return std::all_of(members.begin(), members.end(), [&](auto& c) { return in.count(c) > 0; });
+    return sim::place_matches(model, place, sel);
   }
   bool node_matches(int n, const NodeSelector& sel) const {
     if (!sel.nodes.empty() && std::none_of(sel.nodes.begin(), sel.nodes.end(),

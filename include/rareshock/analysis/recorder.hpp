@@ -10,17 +10,30 @@
 
 namespace rareshock::analysis {
 
+/// Which trade flow each edge belongs to: flows keyed by (exporter, importer, material).
+struct TradeIndex {
+  std::vector<int> edge_flow;    ///< per edge, into flows
+  std::vector<TradeFlow> flows;  ///< metadata only (series empty), sorted
+};
+/// Importer regions are the consumers' region ids in model order; a place maps to the first
+/// that is it or contains all its countries.
+TradeIndex trade_index(const sim::Network& net, const Model& model);
+
 class SeriesRecorder : public sim::Observer {
  public:
-  SeriesRecorder(const sim::Network& net, int days, bool nodes = false, bool edges = false);
+  /// \p trade (optional, must outlive the recorder): also record daily trade flows.
+  SeriesRecorder(const sim::Network& net, int days, bool nodes = false, bool edges = false,
+                 const TradeIndex* trade = nullptr);
   void on_day(const sim::Engine& eng) override;
 
   std::vector<ShortageSeries> series;   ///< by consumer, in Network::consumer_nodes order
   std::vector<NodeSeries> node_series;  ///< by node, when requested
   std::vector<EdgeSeries> edge_series;  ///< by edge, when requested
+  std::vector<TradeFlow> trade;         ///< by TradeIndex flow, when requested
 
  private:
   const sim::Network& net_;
+  const TradeIndex* trade_index_;
 };
 
 }  // namespace rareshock::analysis

@@ -28,11 +28,23 @@ struct EdgeSeries {
   std::vector<double> ordered, shipped;  ///< [t/day]
 };
 
+/// Trade of one material from one place to another, summed over the edges between them
+/// (docs/formats.md, timeseries/trade.csv). A place is the node's country; a consumer without
+/// one stands for its region (a country or group id).
+struct TradeFlow {
+  std::string exporter, importer;
+  std::string importer_region;  ///< first consumer region containing the importer ("" if none)
+  std::string material;
+  std::vector<double> shipped, arrived;  ///< [t/day]
+  bool domestic() const { return exporter == importer; }
+};
+
 struct RunResult {
   Combination combination;
   std::vector<EntityResult> entities;
   std::vector<NodeSeries> nodes;  ///< by node index, when requested
   std::vector<EdgeSeries> edges;  ///< by edge index, when requested
+  std::vector<TradeFlow> trade;   ///< sorted by exporter, importer, material; when requested
   std::vector<std::string> notes;
   int recovery_reference = -1;  ///< last day of restricting events, -1 if none/open-ended
 };
@@ -42,14 +54,19 @@ struct StudyResult {
   std::vector<std::string> warnings;  ///< from compiling the network
 };
 
+/// Engine settings come from the study (`study.engine`), never from here: a study re-read
+/// with drawn or fitted values (Monte Carlo, sensitivity, calibration) carries its own.
 struct RunOptions {
-  sim::EngineSettings engine;
   bool node_series = false;
   bool edge_series = false;
+  bool trade_series = true;  ///< RunResult::trade (trade-flow outputs, observed series)
   /// Stochastic licences (Monte Carlo): stream (licence_seed, licence_draw, run index).
   bool sample_licences = false;
   std::uint64_t licence_seed = 0, licence_draw = 0;
 };
+
+/// The engine settings of a study's `engine:` section (the one conversion; add new settings here).
+sim::EngineSettings engine_settings(const Study& study);
 
 /// Runs every combination of \p study (deterministic: distributions at their means).
 StudyResult run_study(const Study& study, const RunOptions& options = {});

@@ -16,7 +16,7 @@ namespace rareshock::analysis {
 
 struct UncertaintySettings {
   int threads = 0;  ///< 0: all cores
-  RunOptions run;   ///< engine settings (series options are ignored)
+  RunOptions run;   ///< series options are ignored; engine settings come from each draw's study
   /// Called after each chunk of draws with (done, total), from the calling thread.
   std::function<void(int, int)> progress;
   const std::atomic<bool>* cancel = nullptr;  ///< set to stop after the current chunk

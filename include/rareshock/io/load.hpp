@@ -58,4 +58,8 @@ struct PathValue {
 /// study is invalid, e.g. a drawn capacity below zero.
 Study study_with_values(const TreeNode& resolved, const std::vector<PathValue>& values);
 
+/// The number at a concrete key path of a resolved study, in the canonical unit of the key
+/// (as PathValue). Throws InputError when the path is not a number.
+double value_at(const TreeNode& resolved, const std::string& path);
+
 }  // namespace rareshock::io

@@ -12,6 +12,13 @@
 
 namespace rareshock::io {
 
+/// One CSV cell with its 1-based line and column.
+struct CsvCell {
+  std::string text;
+  int line = 0;
+  int column = 0;
+};
+
 /// Loads files, remembering every file read (for provenance hashes).
 class Loader {
  public:
@@ -23,6 +30,17 @@ class Loader {
                                const std::string& from_path = {});
   /// Parses YAML text registered under \p name (used for `--set` values and tests).
   std::optional<TreeNode> parse_text(const std::string& name, const std::string& text);
+
+  /// Reads a CSV file (lines whose first non-blank character is `#` are comments) into rows
+  /// of located cells, header first; registers it for diagnostics and provenance. Returns
+  /// nullopt after reporting when it cannot be read or is empty.
+  struct CsvTable {
+    std::string file;  ///< as opened
+    int file_id = -1;  ///< in sources()
+    std::vector<std::vector<CsvCell>> rows;
+  };
+  std::optional<CsvTable> load_csv(const std::filesystem::path& file, SourceLoc from,
+                                   const std::string& from_path);
 
   /// Every file read so far, in first-read order (YAML and CSV), as given (relative or absolute).
   const std::vector<std::filesystem::path>& files_read() const { return files_; }
@@ -47,11 +65,6 @@ class Loader {
 
 /// Parses one CSV text (RFC 4180: quotes, doubled quotes, CRLF) into rows of cells with
 /// their 1-based line and column. Reports malformed quoting into \p diag.
-struct CsvCell {
-  std::string text;
-  int line = 0;
-  int column = 0;
-};
 std::vector<std::vector<CsvCell>> parse_csv(const std::string& text, int file, Diagnostics& diag);
 
 }  // namespace rareshock::io

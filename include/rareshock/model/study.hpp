@@ -48,6 +48,7 @@ struct Sensitivity {
 struct Outputs {
   bool node_series = false;
   bool edge_series = false;
+  bool trade_series = true;          ///< timeseries/trade.csv and trade_monthly.csv
   std::vector<std::string> formats;  ///< subset of json, csv, html, md
   bool operator==(const Outputs&) const = default;
 };
@@ -73,6 +74,63 @@ struct AnalysisSettings {
   bool operator==(const AnalysisSettings&) const = default;
 };
 
+/// An inclusive range of days, e.g. a calibration window (`{from: 2025-04, to: 2025-09}`: a
+/// month means its first day in `from` and its last day in `to`).
+struct DateWindow {
+  Date from, to;
+  bool operator==(const DateWindow&) const = default;
+};
+
+/// One observation: the total over a period (a calendar month or a day) [t per period].
+struct ObservedPoint {
+  std::string period;  ///< as written: `2025-04` (month) or `2025-04-15` (day)
+  Date first, last;    ///< the period's first and last day
+  double value = 0;    ///< [t]
+  Origin origin;       ///< where the value is written (CSV cell or YAML)
+  bool operator==(const ObservedPoint&) const = default;
+};
+
+/// An observed series (`observed:`; docs/formats.md) and the modelled trade aggregate it
+/// matches: the sum of `measure` tonnes over trade flows from `exporters` to `importers` in
+/// `materials`, per period.
+struct ObservedSeries {
+  std::string id;
+  std::string source_file;          ///< the CSV the values came from ("" when inline)
+  std::string period = "month";     ///< "month" or "day"
+  std::string measure = "shipped";  ///< "shipped" or "arrived"
+  CountrySelector exporters, importers;
+  MaterialSelector materials;
+  std::vector<std::string> runs;      ///< combination ids compared (resolved)
+  std::vector<ObservedPoint> points;  ///< inside the study window, in date order
+  std::vector<std::string> notes;     ///< e.g. periods outside the study window
+  Origin origin;
+  bool operator==(const ObservedSeries&) const = default;
+};
+
+/// One calibrated parameter: a key path into the resolved study and its bounds (canonical
+/// units of the key's dimension).
+struct CalibrationParam {
+  std::string path;
+  double min = 0, max = 0;
+  std::string unit;                  ///< canonical unit text of the key ("days", "1"...)
+  std::vector<std::string> targets;  ///< concrete paths the pattern matched (all set alike)
+  Origin origin;
+  bool operator==(const CalibrationParam&) const = default;
+};
+
+/// `calibration:` (docs/formats.md; `rareshock calibrate`).
+struct Calibration {
+  bool enabled = false;               ///< the study has a `calibration:` section
+  std::string run;                    ///< combination simulated
+  std::vector<std::string> observed;  ///< observed series ids fitted
+  std::vector<CalibrationParam> parameters;
+  std::optional<DateWindow> training, validation;
+  std::string objective = "rmse";    ///< rmse, relative_rmse or mae
+  std::string algorithm = "bobyqa";  ///< bobyqa, neldermead or sbplx
+  int max_evaluations = 200;
+  bool operator==(const Calibration&) const = default;
+};
+
 struct Study {
   std::string name;
   std::string description;
@@ -89,6 +147,10 @@ struct Study {
   Outputs outputs;
   EngineParams engine;
   AnalysisSettings analysis;
+  std::vector<ObservedSeries> observed;
+  Calibration calibration;
+  /// The study file's own `overrides:` (key.path=value), already applied to the tree.
+  std::vector<std::string> overrides;
   bool operator==(const Study&) const = default;
 
   const Scenario* find_scenario(std::string_view id) const;

@@ -60,7 +60,9 @@ class Engine {
   const std::vector<double>& out_stock() const { return out_stock_; }    ///< [t] per output slot
   const std::vector<double>& order() const { return order_; }      ///< [t/day] per edge, today
   const std::vector<double>& shipped() const { return shipped_; }  ///< [t/day] per edge, today
-  const std::vector<double>& share() const { return share_; }      ///< current shares per edge
+  /// [t/day] per edge, today: what reached the customer's input stock (shipped lead time ago)
+  const std::vector<double>& arrived() const { return arrived_; }
+  const std::vector<double>& share() const { return share_; }  ///< current shares per edge
   const std::vector<double>& activity() const {
     return activity_;
   }  ///< [units/day] per node, today
@@ -105,7 +107,7 @@ class Engine {
   int day_ = -1;
 
   std::vector<double> in_stock_, in_transit_, out_stock_;
-  std::vector<double> order_, shipped_, share_, limit_, want_edge_;
+  std::vector<double> order_, shipped_, arrived_, share_, limit_, want_edge_;
   std::vector<double> activity_, desired_, prev_desired_, cap_now_;
   std::vector<int> recipe_now_;
   std::vector<double> demand_now_, want_, consumed_, shortfall_, backlog_;

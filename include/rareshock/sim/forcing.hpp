@@ -118,4 +118,8 @@ Forcing compile_forcing(const Network& net, const Model& model,
 bool material_matches(const Model& model, const Material& m, const MaterialSelector& sel,
                       double de_minimis = -1);
 
+/// True when \p place (a country or group id) is selected by \p sel: named in it, or (for a
+/// group) every member country is.
+bool place_matches(const Model& model, const std::string& place, const CountrySelector& sel);
+
 }  // namespace rareshock::sim

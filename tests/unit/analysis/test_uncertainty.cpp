@@ -267,3 +267,95 @@ sensitivity: {tornado: true, metrics: [time_to_shortage]}
   REQUIRE_FALSE(r.ranking.empty());
   CHECK(r.ranking[0].ranking[0].unmet_t_avoided.mean > 0);
 }
+
+namespace {
+// The mini-chain study with one uncertain parameter at \p path.
+std::string one_param_study(const std::string& path, const std::string& dist, int draws) {
+  return std::string(R"(
+study: {name: paths}
+model: )") +
+         RARESHOCK_SOURCE_DIR +
+         R"(/models/examples/mini-chain.yaml
+scenarios: [)" +
+         RARESHOCK_SOURCE_DIR +
+         R"(/models/examples/dy-licence.yaml]
+combinations: [{scenario: dy-licence}]
+start: 2025-01-01
+horizon: 400
+seed: 11
+monte_carlo:
+  draws: )" +
+         std::to_string(draws) +
+         R"(
+  params: [{path: ")" +
+         path + "\", " + dist + R"(}]
+sensitivity: {tornado: true, metrics: [unmet_t]}
+)";
+}
+double sector_unmet(const analysis::StudyResult& r, const std::string& sector) {
+  for (const auto& e : r.runs.at(0).entities)
+    if (e.level == "sector" && e.id == sector) return e.metrics.unmet_t;
+  FAIL("no sector " << sector);
+  return 0;
+}
+}  // namespace
+
+TEST_CASE("every kind of sampled key path reaches the runs (model, scenario, engine)",
+          "[uncertainty][paths]") {
+  // For each path: the tornado's low/high runs equal runs of the study loaded with
+  // `--set path=P10` / `--set path=P90`, and the metric moves; the Monte Carlo draws differ.
+  struct Case {
+    std::string path, dist, set_low, set_high;
+  };
+  const std::vector<Case> cases = {
+      {"model.consumers[ev_traction_eu].inventory_days", "dist: uniform, min: 10, max: 110", "20",
+       "100"},
+      {"scenarios[dy-licence].events[dy-licences].licence.approval[2].fraction",
+       "dist: uniform, min: 0.1, max: 0.9", "0.18", "0.82"},
+      {"engine.switching_lag", "dist: uniform, min: 5, max: 205", "25", "185"},
+  };
+  for (const auto& c : cases) {
+    INFO(c.path);
+    auto st = io::load_text("paths.yaml", one_param_study(c.path, c.dist, 0));
+    auto r = run_uncertainty(*st.study, st.resolved, {});
+    const TornadoEntry* t = nullptr;
+    for (const auto& x : r.tornado)
+      if (x.id == "ev_traction") t = &x;
+    REQUIRE(t);
+    REQUIRE(t->params.size() == 1);
+    CHECK(t->params[0].low == Approx(std::stod(c.set_low)));
+    CHECK(t->params[0].high == Approx(std::stod(c.set_high)));
+    io::LoadOptions lo, hi;
+    lo.overrides = {c.path + "=" + c.set_low};
+    hi.overrides = {c.path + "=" + c.set_high};
+    auto low = analysis::run_study(
+        *io::load_text("paths.yaml", one_param_study(c.path, c.dist, 0), lo).study);
+    auto high = analysis::run_study(
+        *io::load_text("paths.yaml", one_param_study(c.path, c.dist, 0), hi).study);
+    CHECK(t->params[0].metric_low == Approx(sector_unmet(low, "ev_traction")));
+    CHECK(t->params[0].metric_high == Approx(sector_unmet(high, "ev_traction")));
+    CHECK(std::fabs(t->params[0].metric_high - t->params[0].metric_low) > 1);
+
+    auto mc = io::load_text("paths.yaml", one_param_study(c.path, c.dist, 12));
+    UncertaintySettings s;
+    s.threads = 1;
+    auto m = run_uncertainty(*mc.study, mc.resolved, s);
+    bool spread = false;
+    for (const auto& e : m.runs.at(0).entities)
+      if (e.level == "sector" && e.id == "ev_traction")
+        for (const auto& [name, q] : e.metrics)
+          if (name == "unmet_t") spread = q.p90 - q.p10 > 1;
+    CHECK(spread);
+  }
+}
+
+TEST_CASE("a sampled path must name a value the runs re-read", "[uncertainty][paths]") {
+  for (const char* path : {"horizon", "seed", "monte_carlo.draws"}) {
+    INFO(path);
+    CHECK_THROWS_WITH(io::load_text("paths.yaml", one_param_study(path,
+                                                                  "dist: uniform, min: 1, "
+                                                                  "max: 2",
+                                                                  0)),
+                      Catch::Contains("names a study setting that is the same for every run"));
+  }
+}

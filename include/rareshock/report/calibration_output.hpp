@@ -1,0 +1,24 @@
+#pragma once
+/// \file Writes the output of `rareshock calibrate`: calibration.json (fitted values, bounds,
+/// start, objective and fit statistics on the training and validation windows, the evaluation
+/// trace), calibration.md and calibrated.yaml, a study that includes the calibrated study and
+/// sets the fitted values (`rareshock run calibrated.yaml`). Staged, then renamed into place.
+#include <filesystem>
+
+#include "rareshock/analysis/calibration.hpp"
+#include "rareshock/report/run_output.hpp"
+
+namespace rareshock::report {
+
+/// The text of calibrated.yaml for a result, including \p study_file (written as a path
+/// relative to \p out_dir when possible).
+std::string calibrated_yaml(const Study& study, const std::filesystem::path& study_file,
+                            const std::filesystem::path& out_dir,
+                            const analysis::CalibrationResult& result);
+
+void write_calibration_outputs(const std::filesystem::path& dir, bool force, const Study& study,
+                               const std::filesystem::path& study_file,
+                               const analysis::CalibrationResult& result,
+                               const RunProvenance& prov);
+
+}  // namespace rareshock::report
