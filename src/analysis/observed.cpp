@@ -1,5 +1,6 @@
 #include "rareshock/analysis/observed.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "rareshock/sim/forcing.hpp"
@@ -30,7 +31,7 @@ FitStats fit_stats(const std::vector<double>& observed, const std::vector<double
       double x = observed[i] - mean_o, y = modelled[i] - mean_m;
       sxy += x * y, sxx += x * x, syy += y * y;
     }
-    if (sxx > 0 && syy > 0) s.correlation = sxy / std::sqrt(sxx * syy);
+    if (sxx > 0 && syy > 0) s.correlation = std::clamp(sxy / std::sqrt(sxx * syy), -1.0, 1.0);
   }
   return s;
 }

@@ -238,7 +238,9 @@ void read_calibration(Diagnostics& d, TreeNode& root, TreeNode& sec, Study& st, 
           cp.origin = {item.loc, p};
           cp.path = rp.required_text("path", "a key path, e.g. engine.switching_lag");
           Dimension dim = dimension_of_path(cp.path);
-          cp.unit = canonical_unit(dim);
+          cp.unit = dim == Dimension::Fraction ? "fraction"
+                    : dim == Dimension::Count  ? "1"
+                                               : canonical_unit(dim);
           auto lo = rp.required_quantity("min", dim);
           auto hi = rp.required_quantity("max", dim);
           rp.finish();
@@ -656,6 +658,10 @@ Study read_study(Diagnostics& d, Loader& loader, TreeNode& root, const fs::path&
     for (auto& s : st.mitigations) check_scenario(d, st.model, s, start, st.horizon);
   }
   return st;
+}
+
+std::string canonical_unit_of_key(const std::string& key) {
+  return canonical_unit(dimension_of_key(key));
 }
 
 double value_at(const TreeNode& resolved, const std::string& path) {

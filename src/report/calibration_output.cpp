@@ -125,8 +125,14 @@ std::string calibrated_yaml(const Study& study, const fs::path& study_file, cons
   std::error_code ec;
   fs::path abs_study = fs::weakly_canonical(fs::absolute(study_file), ec);
   fs::path abs_out = fs::weakly_canonical(fs::absolute(out_dir), ec);
+  // Relative when the two share more than the root (a copied output keeps working beside
+  // its study tree), else absolute.
   fs::path rel = abs_study.lexically_relative(abs_out);
-  if (rel.empty()) rel = abs_study;
+  auto first = [](const fs::path& p) {
+    auto rp = p.relative_path();
+    return rp.empty() ? fs::path() : *rp.begin();
+  };
+  if (rel.empty() || first(abs_study) != first(abs_out)) rel = abs_study;
   std::string y = "# Written by `rareshock calibrate`: the study " + study.name +
                   "\n# with the values fitted to its observed series (" + r.objective + " " +
                   pretty_number(r.at_start.training) + " -> " + pretty_number(r.at_fit.training) +

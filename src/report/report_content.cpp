@@ -199,6 +199,7 @@ class Builder {
     add(doc, shortfall());
     add(doc, mitigations());
     add(doc, uncertainty());
+    add(doc, observed());
     doc.sections.push_back(tables());
     add(doc, flows());
     add(doc, structural());
@@ -264,7 +265,118 @@ class Builder {
         {"Produced by", produced}};
     s.definitions(std::move(t));
     if (!d_.model_description.empty()) s.paragraph(d_.model_description);
+    if (!d_.engine.empty()) {
+      Table et = make_table("Engine settings (resolved)", {"Setting", "Value"});
+      for (const auto& [key, value] : d_.engine) et.rows.push_back({key, value});
+      s.table(std::move(et));
+      s.note(
+          "These engine settings are behavioural defaults (docs/model.md), not data: they can "
+          "decide the results, e.g. how fast buyers move to other suppliers.");
+    }
     return s;
+  }
+
+  // ---- model vs observed -----------------------------------------------------------------
+
+  std::vector<Section> observed() {
+    std::vector<Section> out;
+    if (d_.observed.empty()) return out;
+    Section s{"observed", "Model vs observed", 2, true, {}};
+    s.paragraph(
+        "Observed series named by the study, against the modelled trade aggregate each one "
+        "matches (tonnes per period; error = modelled − observed). Fit statistics over every "
+        "observed period inside the study window, and over the calibration windows where the "
+        "study defines them.");
+    Table fits = make_table(
+        "Fit statistics",
+        {"Series", "Run", "Window", "n", "Bias", "MAE", "RMSE", "Relative RMSE", "Correlation"},
+        {false, false, false, true, true, true, true, true, true});
+    for (const auto& o : d_.observed) {
+      for (const auto& r : o.runs)
+        for (auto [name, f] : {std::pair<const char*, const std::optional<FitRow>*>{"all", &r.all},
+                               {"training", &r.training},
+                               {"validation", &r.validation}}) {
+          if (!*f || (*f)->n == 0) continue;
+          const FitRow& x = **f;
+          std::string window = name;
+          if (window == "training" && !o.training.empty()) window += " (" + o.training + ")";
+          if (window == "validation" && !o.validation.empty()) window += " (" + o.validation + ")";
+          fits.rows.push_back({o.id, r.run, window, std::to_string(x.n), format_tonnes(x.bias),
+                               format_tonnes(x.mae), format_tonnes(x.rmse),
+                               format_percent(x.relative_rmse),
+                               std::isfinite(x.correlation) ? fmt::format("{:.2f}", x.correlation)
+                                                            : std::string("–")});
+        }
+    }
+    for (const auto& o : d_.observed) {
+      Section sub{"observed-" + slug(o.id), o.id, 3, false, {}};
+      std::string what = fmt::format("Modelled: tonnes {} per {}", o.measure, o.period);
+      if (!o.source_file.empty()) what += "; observed: " + o.source_file;
+      sub.paragraph(what + ".");
+      for (const auto& n : o.notes) sub.note(n);
+      if (o.runs.empty() || o.runs.front().periods.empty()) {
+        sub.paragraph("No observation falls inside the study window.");
+        out.push_back(std::move(sub));
+        continue;
+      }
+      // Chart: observed dots at the middle of each period, each run's modelled total as a
+      // step over the days of its period.
+      svg::LineChart c;
+      c.x.origin = d_.start;
+      c.y = {"tonnes per " + o.period, svg::Axis::Kind::Number, {}, 0.0, {}};
+      const int days = d_.horizon_days;
+      svg::Line obs{"observed", std::vector<double>(static_cast<std::size_t>(days), kNaN), 6, false,
+                    true};
+      for (const auto& p : o.runs.front().periods) {
+        int mid = ((p.first - d_.start) + (p.last - d_.start)) / 2;
+        if (mid >= 0 && mid < days) obs.y[static_cast<std::size_t>(mid)] = p.observed;
+      }
+      for (std::size_t i = 0; i < o.runs.size(); ++i) {
+        svg::Line line{"modelled: " + o.runs[i].run,
+                       std::vector<double>(static_cast<std::size_t>(days), kNaN),
+                       static_cast<int>(i), false, false};
+        for (const auto& p : o.runs[i].periods)
+          for (int dd = p.first - d_.start; dd <= p.last - d_.start; ++dd)
+            if (dd >= 0 && dd < days) line.y[static_cast<std::size_t>(dd)] = p.modelled;
+        c.lines.push_back(std::move(line));
+      }
+      c.lines.push_back(std::move(obs));
+      c.text = {chart_id(), "Model vs observed: " + o.id,
+                fmt::format("Line chart of {} per {}: observed values as dots, the modelled "
+                            "total of each compared run as a line over each period.",
+                            o.id, o.period)};
+      sub.figure(figure("observed-" + o.id, c.text.title, draw(c)));
+      std::vector<std::string> header = {"Period", "Observed"};
+      std::vector<bool> numeric = {false, true};
+      for (const auto& r : o.runs) {
+        header.push_back("Modelled: " + r.run);
+        header.push_back("Error");
+        numeric.push_back(true);
+        numeric.push_back(true);
+      }
+      Table t = make_table(o.id + ": observed and modelled per period", header, numeric);
+      t.nowrap = std::vector<bool>(header.size(), false);
+      t.nowrap[0] = true;
+      const auto& first = o.runs.front().periods;
+      for (std::size_t k = 0; k < first.size(); ++k) {
+        std::vector<std::string> row = {first[k].period, format_tonnes(first[k].observed)};
+        for (const auto& r : o.runs) {
+          if (k < r.periods.size()) {
+            row.push_back(format_tonnes(r.periods[k].modelled));
+            row.push_back(format_tonnes(r.periods[k].modelled - r.periods[k].observed));
+          } else {
+            row.push_back("–");
+            row.push_back("–");
+          }
+        }
+        t.rows.push_back(std::move(row));
+      }
+      sub.table(std::move(t));
+      out.push_back(std::move(sub));
+    }
+    s.table(std::move(fits));
+    out.insert(out.begin(), std::move(s));
+    return out;
   }
 
   // ---- executive summary -----------------------------------------------------------------

@@ -14,6 +14,7 @@
 #include "rareshock/core/error.hpp"
 #include "rareshock/core/text.hpp"
 #include "rareshock/core/units.hpp"
+#include "rareshock/io/load.hpp"
 #include "rareshock/report/markup.hpp"
 
 namespace rareshock::report {
@@ -205,6 +206,49 @@ void read_summary(RunData& d, const json& s) {
         d.tornado.push_back(std::move(te));
       }
   }
+  if (auto ob = s.find("observed"); ob != s.end() && ob->is_array())
+    for (const auto& o : *ob) {
+      ObservedData od;
+      od.id = str(o, "id");
+      od.source_file = str(o, "source_file");
+      od.period = str(o, "period");
+      od.measure = str(o, "measure");
+      od.notes = strings(o, "notes");
+      if (auto w = o.find("windows"); w != o.end() && w->is_object())
+        for (auto [key, out] : {std::pair<const char*, std::string*>{"training", &od.training},
+                                {"validation", &od.validation}})
+          if (auto x = w->find(key); x != w->end() && x->is_object())
+            *out = str(*x, "from") + " to " + str(*x, "to");
+      auto fit = [](const json& f, const char* key) -> std::optional<FitRow> {
+        auto x = f.find(key);
+        if (x == f.end() || !x->is_object()) return std::nullopt;
+        return FitRow{static_cast<int>(number(*x, "n", 0)),
+                      number(*x, "bias"),
+                      number(*x, "mae"),
+                      number(*x, "rmse"),
+                      number(*x, "relative_rmse"),
+                      number(*x, "correlation")};
+      };
+      if (auto rs = o.find("runs"); rs != o.end() && rs->is_array())
+        for (const auto& r : *rs) {
+          ObservedRun run;
+          run.run = str(r, "run");
+          if (auto f = r.find("fit"); f != r.end() && f->is_object()) {
+            run.all = fit(*f, "all");
+            run.training = fit(*f, "training");
+            run.validation = fit(*f, "validation");
+          }
+          if (auto ps = r.find("periods"); ps != r.end() && ps->is_array())
+            for (const auto& p : *ps) {
+              auto first = parse_date(str(p, "first")), last = parse_date(str(p, "last"));
+              if (!first || !last) continue;
+              run.periods.push_back(
+                  {str(p, "period"), *first, *last, number(p, "observed"), number(p, "modelled")});
+            }
+          od.runs.push_back(std::move(run));
+        }
+      d.observed.push_back(std::move(od));
+    }
   if (auto mr = s.find("mitigation_ranking"); mr != s.end() && mr->is_array())
     for (const auto& e : *mr) {
       MitigationRanking m{str(e, "scenario"), str(e, "level"), str(e, "id"), {}};
@@ -670,6 +714,16 @@ void read_resolved(RunData& d, const YAML::Node& root) {
         }
     for (const auto& s : order) d.item_sources.emplace_back(s, sources[s]);
   }
+  if (const YAML::Node en = root["engine"]; en && en.IsMap())
+    for (const auto& kv : en) {
+      std::string key = kv.first.as<std::string>(), value = scalar(kv.second);
+      // A plain number is in the key's canonical unit (docs/formats.md).
+      std::string unit = io::canonical_unit_of_key(key);
+      bool plain =
+          !value.empty() && value.find_first_not_of("0123456789.eE+-") == std::string::npos;
+      if (plain && !unit.empty()) value += " " + unit;
+      d.engine.emplace_back(key, value.empty() ? std::string("(not a value)") : value);
+    }
   Describer describe(d);
   for (const char* list : {"scenarios", "mitigations"}) {
     const YAML::Node items = root[list];

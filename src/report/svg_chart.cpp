@@ -191,7 +191,7 @@ struct Scale {
 struct LegendItem {
   std::string name;
   std::string colour;
-  enum class Kind { Line, Dashed, Box, Band } kind = Kind::Line;
+  enum class Kind { Line, Dashed, Box, Band, Point } kind = Kind::Line;
   std::string dash;
   double opacity = 0.3;  ///< of a Band swatch
 };
@@ -210,6 +210,10 @@ std::string legend(const std::vector<LegendItem>& items, double x0, double& y, d
       case LegendItem::Kind::Box:
         out += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"16\" height=\"10\" fill=\"{}\"/>",
                            f1(x), f1(y - 9), it.colour);
+        break;
+      case LegendItem::Kind::Point:
+        out += fmt::format("<circle cx=\"{}\" cy=\"{}\" r=\"3.5\" fill=\"{}\"/>", f1(x + 8),
+                           f1(y - 4), it.colour);
         break;
       case LegendItem::Kind::Band:
         out += fmt::format(
@@ -271,7 +275,8 @@ std::string render(const LineChart& c) {
     int col = l.colour >= 0 ? l.colour : static_cast<int>(i);
     std::string dash(l.dashed ? "6 3"
                               : kDashes[(static_cast<std::size_t>(col) / kPaletteSize) % 4]);
-    items.push_back({l.name, std::string(palette(col)), LegendItem::Kind::Line, dash});
+    items.push_back({l.name, std::string(palette(col)),
+                     l.points ? LegendItem::Kind::Point : LegendItem::Kind::Line, dash});
   }
   double y = 24;
   std::string leg = items.size() > 1 || !c.bands.empty() ? legend(items, 8, y, W - 16) : "";
@@ -356,6 +361,16 @@ std::string render(const LineChart& c) {
     int col = l.colour >= 0 ? l.colour : static_cast<int>(li);
     std::string dash(l.dashed ? "6 3"
                               : kDashes[(static_cast<std::size_t>(col) / kPaletteSize) % 4]);
+    if (l.points) {  // one dot per finite value, each with its value as a tooltip
+      for (std::size_t k = 0; k < l.y.size(); ++k)
+        if (std::isfinite(l.y[k]))
+          out += fmt::format(
+              "<circle cx=\"{}\" cy=\"{}\" r=\"3.5\" fill=\"{}\"><title>{}: {} "
+              "{}</title></circle>\n",
+              f1(sx(static_cast<double>(k))), f1(clampy(l.y[k])), palette(col), e(l.name),
+              e(format_value(c.x, static_cast<double>(k))), e(format_value(c.y, l.y[k])));
+      continue;
+    }
     std::string d;
     bool pen = false;
     for (std::size_t k = 0; k < l.y.size(); ++k) {

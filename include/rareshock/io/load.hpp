@@ -58,6 +58,10 @@ struct PathValue {
 /// study is invalid, e.g. a drawn capacity below zero.
 Study study_with_values(const TreeNode& resolved, const std::vector<PathValue>& values);
 
+/// The canonical unit of a numeric key's values ("days", "t/yr"...; "" for fractions and
+/// plain numbers): what a number written without a unit means.
+std::string canonical_unit_of_key(const std::string& key);
+
 /// The number at a concrete key path of a resolved study, in the canonical unit of the key
 /// (as PathValue). Throws InputError when the path is not a number.
 double value_at(const TreeNode& resolved, const std::string& path);

@@ -154,6 +154,30 @@ struct StructuralData {
   std::vector<CriticalityEntry> criticality;  ///< by rank
 };
 
+/// Fit statistics of a modelled series against an observed one (summary.json "observed").
+struct FitRow {
+  int n = 0;
+  double bias = 0, mae = 0, rmse = 0, relative_rmse = 0;
+  double correlation = 0;  ///< NaN when undefined
+};
+struct ObservedPeriod {
+  std::string period;
+  Date first, last;
+  double observed = 0, modelled = 0;  ///< [t]
+};
+struct ObservedRun {
+  std::string run;
+  std::optional<FitRow> all, training, validation;
+  std::vector<ObservedPeriod> periods;
+};
+/// An observed series and its fit in each run it is compared with.
+struct ObservedData {
+  std::string id, source_file, period, measure;
+  std::vector<std::string> notes;
+  std::string training, validation;  ///< "from to to" when the study defines the window
+  std::vector<ObservedRun> runs;
+};
+
 struct InputFile {
   std::string path, sha256;
 };
@@ -177,7 +201,8 @@ struct RunData {
   std::vector<TornadoEntry> tornado;
   std::vector<SobolEntry> sobol;
   std::vector<MitigationRanking> mitigation_ranking;
-  bool has_structural = false;  ///< summary.json has a "structural" section (not rendered)
+  std::vector<ObservedData> observed;  ///< summary.json "observed"
+  bool has_structural = false;         ///< summary.json has a "structural" section (not rendered)
   std::optional<StructuralData> structure;  ///< from analysis/summary.json, when present
 
   // series: (run, level, id) -> series; empty when timeseries/ is absent
@@ -196,6 +221,8 @@ struct RunData {
   std::map<std::string, int> confidence;                  ///< H/M/L -> count of items
   std::map<std::string, std::string> names;  ///< ids of countries, groups, consumers, nodes
   std::map<std::string, std::string> material_names;
+  /// The resolved `engine:` section, every key in order: (key, value as written with unit).
+  std::vector<std::pair<std::string, std::string>> engine;
   bool has_resolved_study = false;
 
   // provenance.json

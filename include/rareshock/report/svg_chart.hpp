@@ -52,6 +52,7 @@ struct Line {
   std::vector<double> y;  ///< one value per day from day 0; NaN leaves a gap
   int colour = -1;        ///< palette index; -1: the line's position
   bool dashed = false;
+  bool points = false;  ///< dots at the finite values instead of a line (e.g. observations)
 };
 
 /// A shaded range between two curves, e.g. a Monte Carlo P10–P90 fan.
