@@ -40,7 +40,9 @@ std::vector<std::vector<SobolIndex>> sobol_indices(int k, int n, const SobolMode
     for (int i = 0; i < k; ++i) {
       double v1 = 0, vt = 0;
       for (int r : rows) {
-        v1 += fB[r][o] * (fAB[i][r][o] - fA[r][o]);
+        // Centred: E[f(A_B) - f(A)] = 0, so subtracting the mean from f(B) leaves the estimate
+        // unbiased and removes a sampling error proportional to the mean.
+        v1 += (fB[r][o] - mean) * (fAB[i][r][o] - fA[r][o]);
         double d = fA[r][o] - fAB[i][r][o];
         vt += d * d;
       }

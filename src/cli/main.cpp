@@ -35,6 +35,10 @@ namespace {
 constexpr int kExitOk = 0;
 constexpr int kExitRuntime = 1;
 constexpr int kExitInput = 2;
+// Bounds of numeric options (docs/formats.md, "Limits").
+constexpr int kMaxThreads = 256;       // more is no faster and exhausts the thread allocator
+constexpr int kMaxDraws = 10'000'000;  // as monte_carlo.draws
+constexpr int kMaxDays = 36'500;       // as the study horizon: 100 years
 
 struct GlobalOptions {
   bool verbose = false;
@@ -305,9 +309,12 @@ int main(int argc, char** argv) {
   run->add_option("STUDY", file, "Study file")->required();
   run->add_option("-o,--output", out_dir, "Output directory (default: out/<study file name>)");
   run->add_flag("--force", force, "Overwrite an existing output directory");
-  run->add_option("--draws", draws, "Monte Carlo draws (overrides the study)");
-  run->add_option("--seed", seed, "Master seed (overrides the study)");
-  run->add_option("--threads", threads, "Worker threads (0: all cores)");
+  run->add_option("--draws", draws, "Monte Carlo draws (overrides the study)")
+      ->check(CLI::Range(0, kMaxDraws));
+  run->add_option("--seed", seed, "Master seed (overrides the study)")
+      ->check(CLI::NonNegativeNumber);
+  run->add_option("--threads", threads, "Worker threads (0: all cores)")
+      ->check(CLI::Range(0, kMaxThreads));
   run->add_option("--set", sets, "Override a value: key.path=value (repeatable)");
 
   auto* calibrate = app.add_subcommand(
@@ -335,8 +342,9 @@ int main(int argc, char** argv) {
                       "Output directory (default: out/<file name>-analysis)");
   analyze->add_flag("--force", aa.force, "Overwrite an existing output directory");
   analyze->add_option("--days", aa.days, "Outage length D of the criticality ranking (default 90)")
-      ->check(CLI::PositiveNumber);
-  analyze->add_option("--threads", aa.threads, "Worker threads (0: all cores)");
+      ->check(CLI::Range(1, kMaxDays));
+  analyze->add_option("--threads", aa.threads, "Worker threads (0: all cores)")
+      ->check(CLI::Range(0, kMaxThreads));
   analyze->add_option("--scenario", aa.scenario_file,
                       "Scenario file: chokepoints also under its restrictions");
   analyze->add_option("--set", aa.sets, "Override a value: key.path=value (repeatable)");

@@ -73,6 +73,40 @@ const UnitDef kUnits[] = {
     {"per kg", Dimension::PerMass, 1e3},
 };
 
+// The largest magnitude accepted for each dimension, in its canonical unit. Far above any real
+// rare-earth quantity, and small enough that products and sums over a run (rate x days x price,
+// over every node) stay finite, and a duration always fits an int day count.
+double max_magnitude(Dimension d) {
+  switch (d) {
+    case Dimension::Duration:
+      return 36500;  // 100 years, the longest horizon
+    case Dimension::Money:
+      return 1e15;
+    case Dimension::Fraction:
+      return 1e6;
+    case Dimension::Mass:
+    case Dimension::MassRate:
+    case Dimension::Price:
+    case Dimension::Count:
+    case Dimension::PerMass:
+      return 1e12;
+  }
+  return 1e12;
+}
+
+// Checks \p v (canonical units) against the bound of \p dim; \p t is the text as written.
+void bounded(QuantityParse& out, double v, Dimension dim, const std::string& t) {
+  const double limit = max_magnitude(dim);
+  if (std::isfinite(v) && std::fabs(v) <= limit) {
+    out.value = v;
+    return;
+  }
+  std::string unit = canonical_unit(dim);
+  out.error = "'" + t + "' is out of range: a " + std::string(to_string(dim)) +
+              " must lie between -" + pretty_number(limit) + " and " + pretty_number(limit) +
+              (unit.empty() ? "" : " " + unit);
+}
+
 }  // namespace
 
 const char* to_string(Dimension d) {
@@ -180,7 +214,7 @@ QuantityParse parse_quantity(std::string_view text, Dimension dim) {
     norm += c;
   }
   if (norm.empty()) {
-    out.value = v;
+    bounded(out, v, dim, t);
     return out;
   }
   std::vector<std::string> same_dim;
@@ -193,7 +227,7 @@ QuantityParse parse_quantity(std::string_view text, Dimension dim) {
                   " is needed here";
       return out;
     }
-    out.value = v * u.factor;
+    bounded(out, v * u.factor, dim, t);
     return out;
   }
   if (norm[0] == ',' && norm.size() > 1 && std::isdigit(static_cast<unsigned char>(norm[1]))) {

@@ -1,9 +1,14 @@
 #include "rareshock/io/loader.hpp"
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
-#include <fstream>
+#include <cerrno>
 #include <sstream>
 
 #include "rareshock/core/text.hpp"
@@ -14,50 +19,220 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// A YAML document as parsed, before conversion: nodes in an arena, so an alias is a second
+// reference to an anchored node (as in yaml-cpp) and its expanded size is known before
+// anything is copied.
+struct RawNode {
+  TreeNode::Kind kind = TreeNode::Kind::Null;
+  YAML::Mark mark;
+  bool quoted = false;
+  std::string value;
+  std::vector<std::size_t> kids;  // items, or key, value, key, value ...
+  std::uint64_t nodes = 1;        // expanded size: nodes and text bytes
+  std::uint64_t bytes = 0;
+};
+
+// Thrown by the builder to abandon a document (reported as a located error).
+struct DocumentTooLarge {
+  YAML::Mark mark;
+  std::string message;
+  std::string hint;
+};
+
+// Builds RawNodes from parser events, counting the expanded size as it goes.
+class RawBuilder : public YAML::EventHandler {
+ public:
+  /// \p nodes and \p bytes: what earlier documents of the same load already used.
+  RawBuilder(std::uint64_t nodes, std::uint64_t bytes) : nodes_(nodes), bytes_(bytes) {}
+  std::uint64_t nodes() const { return nodes_; }
+  std::uint64_t bytes() const { return bytes_; }
+  std::vector<RawNode> arena;
+  std::optional<std::size_t> root;
+  YAML::Mark start;
+  bool has_start = false;
+
+  void OnDocumentStart(const YAML::Mark& m) override {
+    start = m;
+    has_start = true;
+  }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& m, YAML::anchor_t a) override {
+    add(make(TreeNode::Kind::Null, m), a);
+  }
+  void OnAlias(const YAML::Mark& m, YAML::anchor_t a) override {
+    if (a >= anchors_.size() || !anchors_[a])
+      throw DocumentTooLarge{m, "an alias refers to a node that contains it",
+                             "an alias (*name) may only repeat a complete node defined before it"};
+    attach(*anchors_[a], m);
+  }
+  void OnScalar(const YAML::Mark& m, const std::string& tag, YAML::anchor_t a,
+                const std::string& v) override {
+    std::size_t i = make(TreeNode::Kind::Scalar, m);
+    arena[i].quoted = tag == "!";
+    arena[i].value = v;
+    arena[i].bytes = v.size();
+    add(i, a);
+  }
+  void OnSequenceStart(const YAML::Mark& m, const std::string&, YAML::anchor_t a,
+                       YAML::EmitterStyle::value) override {
+    open(TreeNode::Kind::Sequence, m, a);
+  }
+  void OnSequenceEnd() override { close(); }
+  void OnMapStart(const YAML::Mark& m, const std::string&, YAML::anchor_t a,
+                  YAML::EmitterStyle::value) override {
+    open(TreeNode::Kind::Map, m, a);
+  }
+  void OnMapEnd() override { close(); }
+
+ private:
+  std::size_t make(TreeNode::Kind k, const YAML::Mark& m) {
+    RawNode n;
+    n.kind = k;
+    n.mark = m;
+    arena.push_back(std::move(n));
+    return arena.size() - 1;
+  }
+  void open(TreeNode::Kind k, const YAML::Mark& m, YAML::anchor_t a) {
+    std::size_t i = make(k, m);
+    count(arena[i], m);
+    open_.push_back({i, a});
+  }
+  void close() {
+    auto [i, a] = open_.back();
+    open_.pop_back();
+    finish(i, a);
+  }
+  // A new node (scalar or null): counted once, then attached to its parent.
+  void add(std::size_t i, YAML::anchor_t a) {
+    count(arena[i], arena[i].mark);
+    finish(i, a);
+  }
+  void finish(std::size_t i, YAML::anchor_t a) {
+    if (a != 0) {
+      if (anchors_.size() <= a) anchors_.resize(a + 1);
+      anchors_[a] = i;
+    }
+    if (open_.empty()) {
+      root = i;
+      return;
+    }
+    link(i);
+  }
+  // Appends \p i to the innermost open node; sizes reach the outer ones when that closes.
+  void link(std::size_t i) {
+    RawNode& parent = arena[open_.back().first];
+    parent.kids.push_back(i);
+    parent.nodes += arena[i].nodes;
+    parent.bytes += arena[i].bytes;
+  }
+  // An alias: the whole anchored subtree counts again wherever it is repeated.
+  void attach(std::size_t i, const YAML::Mark& m) {
+    nodes_ += arena[i].nodes;
+    bytes_ += arena[i].bytes;
+    check(m);
+    if (open_.empty()) {
+      root = i;
+      return;
+    }
+    link(i);
+  }
+  void count(const RawNode& n, const YAML::Mark& m) {
+    nodes_ += 1;
+    bytes_ += n.bytes;
+    check(m);
+  }
+  void check(const YAML::Mark& m) const {
+    if (nodes_ > LoaderLimits::kMaxNodes)
+      throw DocumentTooLarge{
+          m,
+          "the input expands to more than " + std::to_string(LoaderLimits::kMaxNodes) +
+              " values (aliases, includes and CSV cells included)",
+          "aliases (*name) that repeat large anchored nodes multiply the document's size; "
+          "write the values out or split the input"};
+    if (bytes_ > LoaderLimits::kMaxTextBytes)
+      throw DocumentTooLarge{
+          m,
+          "the input expands to more than " + std::to_string(LoaderLimits::kMaxTextBytes >> 20) +
+              " MiB of text (aliases and includes included)",
+          "aliases (*name) that repeat large anchored nodes multiply the document's size"};
+  }
+
+  std::vector<std::pair<std::size_t, YAML::anchor_t>> open_;
+  std::vector<std::optional<std::size_t>> anchors_;
+  std::uint64_t nodes_, bytes_;
+};
+
 SourceLoc loc_of(const YAML::Mark& m, int file, SourceLoc fallback) {
   if (m.line < 0 || m.is_null()) return fallback;
   return SourceLoc{file, m.line + 1, m.column + 1};
 }
 
-TreeNode convert(const YAML::Node& y, int file, SourceLoc fallback, const std::string& path,
-                 Diagnostics& diag) {
+// The first control character (other than tab, newline, carriage return) in \p s, or npos.
+std::size_t control_char(const std::string& s) {
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f) return i;
+    // C1 controls U+0080..U+009F are encoded as C2 80..C2 9F.
+    if (c == 0xC2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) >= 0x80 &&
+        static_cast<unsigned char>(s[i + 1]) <= 0x9F)
+      return i;
+  }
+  return std::string::npos;
+}
+
+std::string byte_text(unsigned char c) {
+  static const char* hex = "0123456789ABCDEF";
+  return std::string("0x") + hex[c >> 4] + hex[c & 15];
+}
+
+TreeNode convert(const std::vector<RawNode>& arena, std::size_t at, int file, SourceLoc fallback,
+                 const std::string& path, Diagnostics& diag) {
+  const RawNode& y = arena[at];
   TreeNode n;
-  n.loc = loc_of(y.Mark(), file, fallback);
-  switch (y.Type()) {
-    case YAML::NodeType::Undefined:
-    case YAML::NodeType::Null:
-      n.kind = TreeNode::Kind::Null;
+  n.loc = loc_of(y.mark, file, fallback);
+  n.kind = y.kind;
+  switch (y.kind) {
+    case TreeNode::Kind::Null:
       break;
-    case YAML::NodeType::Scalar:
-      n.kind = TreeNode::Kind::Scalar;
-      n.scalar = y.Scalar();
-      n.quoted = y.Tag() == "!";
+    case TreeNode::Kind::Scalar: {
+      n.scalar = y.value;
+      n.quoted = y.quoted;
+      std::size_t bad = control_char(n.scalar);
+      if (bad != std::string::npos)
+        diag.error(n.loc, path,
+                   "text holds the control character " +
+                       byte_text(static_cast<unsigned char>(n.scalar[bad])) +
+                       " (from an escape such as \\e or \\x1b)",
+                   "printable text",
+                   "control characters (terminal escapes and the like) are not allowed in input "
+                   "text; remove the escape");
       break;
-    case YAML::NodeType::Sequence: {
-      n.kind = TreeNode::Kind::Sequence;
+    }
+    case TreeNode::Kind::Sequence: {
       std::size_t i = 0;
-      for (const auto& item : y) {
-        TreeNode c = convert(item, file, n.loc, path + "[" + std::to_string(i) + "]", diag);
-        n.items.push_back(std::move(c));
+      n.items.reserve(y.kids.size());
+      for (std::size_t k : y.kids) {
+        n.items.push_back(
+            convert(arena, k, file, n.loc, path + "[" + std::to_string(i) + "]", diag));
         ++i;
       }
       break;
     }
-    case YAML::NodeType::Map: {
-      n.kind = TreeNode::Kind::Map;
-      for (const auto& kv : y) {
-        SourceLoc kloc = loc_of(kv.first.Mark(), file, n.loc);
-        if (!kv.first.IsScalar()) {
+    case TreeNode::Kind::Map: {
+      for (std::size_t p = 0; p + 1 < y.kids.size(); p += 2) {
+        const RawNode& key_node = arena[y.kids[p]];
+        SourceLoc kloc = loc_of(key_node.mark, file, n.loc);
+        if (key_node.kind != TreeNode::Kind::Scalar) {
           diag.error(kloc, path, "a key must be plain text", "key: value");
           continue;
         }
-        std::string key = kv.first.Scalar();
+        const std::string& key = key_node.value;
         if (n.find(key)) {
           diag.error(kloc, child_path(path, key), "duplicate key '" + key + "'", {},
                      "each key may appear once per mapping; remove one of them");
           continue;
         }
-        TreeNode v = convert(kv.second, file, kloc, child_path(path, key), diag);
+        TreeNode v = convert(arena, y.kids[p + 1], file, kloc, child_path(path, key), diag);
         if (v.is_null()) v.loc = kloc;
         n.entries.push_back(TreeEntry{key, kloc, std::move(v)});
       }
@@ -147,10 +322,80 @@ std::vector<std::vector<CsvCell>> parse_csv(const std::string& text, int file, D
   return rows;
 }
 
+std::string check_text(const std::string& text, int& line, int& column) {
+  line = 1;
+  column = 1;
+  std::size_t line_start = 0;
+  const std::size_t n = text.size();
+  for (std::size_t i = 0; i < n;) {
+    auto c = static_cast<unsigned char>(text[i]);
+    column = static_cast<int>(std::min<std::size_t>(i - line_start + 1, 1u << 30));
+    if (c == '\n') {
+      if (line < (1 << 30)) ++line;
+      line_start = ++i;
+      continue;
+    }
+    if (c < 0x80) {
+      if ((c < 0x20 && c != '\t' && c != '\r') || c == 0x7f)
+        return "the control character " + byte_text(c) + " is not allowed in input text";
+      ++i;
+      continue;
+    }
+    // A UTF-8 sequence: lead byte, length, smallest code point (no overlongs), continuation.
+    std::size_t len = c >= 0xC2 && c <= 0xDF   ? 2
+                      : c >= 0xE0 && c <= 0xEF ? 3
+                      : c >= 0xF0 && c <= 0xF4 ? 4
+                                               : 0;
+    if (len == 0 || i + len > n)
+      return "byte " + byte_text(c) + " is not valid UTF-8 (save the file as UTF-8)";
+    std::uint32_t cp = c & (0x7F >> len);
+    for (std::size_t k = 1; k < len; ++k) {
+      auto cc = static_cast<unsigned char>(text[i + k]);
+      if ((cc & 0xC0) != 0x80)
+        return "byte " + byte_text(c) + " is not valid UTF-8 (save the file as UTF-8)";
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+        (cp >= 0xD800 && cp <= 0xDFFF))
+      return "byte " + byte_text(c) + " is not valid UTF-8 (save the file as UTF-8)";
+    if (cp >= 0x80 && cp <= 0x9F)
+      return "the control character U+00" + byte_text(static_cast<unsigned char>(cp)).substr(2) +
+             " is not allowed in input text";
+    i += len;
+  }
+  return {};
+}
+
+int Loader::register_text(const std::string& name, const std::string& text, bool& ok) {
+  int line = 0, column = 0;
+  std::string why = check_text(text, line, column);
+  ok = why.empty();
+  if (ok) return sources_.add(name, text);
+  // Quote the file with every byte that is not printable ASCII shown as '?', so the message
+  // itself never sends raw bytes or escape sequences to the terminal.
+  std::string shown = text;
+  for (char& ch : shown) {
+    auto u = static_cast<unsigned char>(ch);
+    if (u >= 0x80 || (u < 0x20 && ch != '\n' && ch != '\t') || u == 0x7f) ch = '?';
+  }
+  int fid = sources_.add(name, std::move(shown));
+  diag_.error({fid, line, column}, {}, "this file is not UTF-8 text: " + why,
+              "UTF-8 text without control characters",
+              "re-save the file as UTF-8; escape sequences and other control characters are "
+              "not input");
+  return fid;
+}
+
 std::optional<std::string> Loader::read_file(const fs::path& file, SourceLoc from,
                                              const std::string& from_path) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in || fs::is_directory(file)) {
+  auto fail = [&](const std::string& why, const std::string& hint) {
+    diag_.error(from, from_path, "cannot open file '" + file.string() + "' (" + why + ")", {},
+                hint);
+    return std::nullopt;
+  };
+  // O_NONBLOCK: opening a FIFO must not wait for a writer; fstat then refuses it.
+  int fd = ::open(file.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) {
     std::error_code ec;
     bool exists = fs::exists(file, ec);
     std::string hint;
@@ -162,16 +407,42 @@ std::optional<std::string> Loader::read_file(const fs::path& file, SourceLoc fro
       auto c = closest(file.filename().string(), names, 1);
       if (!c.empty()) hint = "did you mean '" + (file.parent_path() / c.front()).string() + "'?";
     }
-    diag_.error(from, from_path,
-                "cannot open file '" + file.string() + "'" +
-                    (exists ? " (not a readable file)" : " (no such file)"),
-                {}, hint);
-    return std::nullopt;
+    return fail(exists ? "not a readable file" : "no such file", hint);
   }
-  std::stringstream ss;
-  ss << in.rdbuf();
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) return fail("not a readable file", {});
+  if (!S_ISREG(st.st_mode))
+    return fail("not a regular file: a FIFO, device or socket",
+                "rareshock reads inputs only from regular files");
+  const std::uintmax_t limit = LoaderLimits::kMaxFileBytes;
+  auto too_big = [&](std::uintmax_t size) {
+    return fail(std::to_string(size) + " bytes; the limit is " + std::to_string(limit >> 20) +
+                    " MiB per file",
+                "see 'Limits' in docs/formats.md");
+  };
+  if (static_cast<std::uintmax_t>(st.st_size) > limit)
+    return too_big(static_cast<std::uintmax_t>(st.st_size));
+  std::string text;
+  char buf[1 << 16];
+  for (;;) {
+    ssize_t got = ::read(fd, buf, sizeof buf);
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) return fail("read failed", {});
+    if (got == 0) break;
+    text.append(buf, static_cast<std::size_t>(got));
+    if (text.size() > limit) return too_big(text.size());  // it grew while being read
+  }
+  bytes_read_ += text.size();
+  if (bytes_read_ > LoaderLimits::kMaxTotalBytes)
+    return fail("the files read so far hold more than " +
+                    std::to_string(LoaderLimits::kMaxTotalBytes >> 20) + " MiB together",
+                "see 'Limits' in docs/formats.md");
   if (std::find(files_.begin(), files_.end(), file) == files_.end()) files_.push_back(file);
-  return ss.str();
+  return text;
 }
 
 std::optional<Loader::CsvTable> Loader::load_csv(const fs::path& file, SourceLoc from,
@@ -206,22 +477,54 @@ std::optional<Loader::CsvTable> Loader::load_csv(const fs::path& file, SourceLoc
 }
 
 std::optional<TreeNode> Loader::parse_text(const std::string& name, const std::string& text) {
-  int fid = sources_.add(name, text);
+  bool ok = true;
+  int fid = register_text(name, text, ok);
+  if (!ok) return std::nullopt;
+  // One document, parsed event by event: yaml-cpp 0.7's LoadAll loops for ever on a stray ','
+  // (upstream issue 1040: the parser reports an empty document without consuming the token),
+  // so at most three documents are asked for and a document that starts where the previous
+  // one started is a syntax error at that token.
   try {
-    std::vector<YAML::Node> docs = YAML::LoadAll(text);
-    if (docs.size() > 1) {
-      diag_.error(loc_of(docs[1].Mark(), fid, SourceLoc{fid, 1, 1}), {},
-                  "this file holds " + std::to_string(docs.size()) +
-                      " YAML documents; rareshock reads one document per file",
-                  {}, "remove the '---' separator or split the file");
-      return std::nullopt;
-    }
-    if (docs.empty()) {
+    std::istringstream in(text);
+    YAML::Parser parser(in);
+    RawBuilder first(nodes_used_, text_used_);
+    if (!parser.HandleNextDocument(first) || !first.root) {
       TreeNode empty;
       empty.loc = SourceLoc{fid, 1, 1};
       return empty;
     }
-    return convert(docs[0], fid, SourceLoc{fid, 1, 1}, "", diag_);
+    // Every further document must start after the previous one; the stray-token documents
+    // of the bug all start at that token.
+    std::size_t docs = 1;
+    YAML::Mark prev = first.start, second;
+    for (;;) {
+      RawBuilder next(first.nodes(), first.bytes());
+      if (!parser.HandleNextDocument(next)) break;
+      if (next.start.pos == prev.pos) {
+        auto p = static_cast<std::size_t>(std::max(0, next.start.pos));
+        std::string tok = p < text.size() ? std::string(1, text[p]) : std::string("end of file");
+        diag_.error(loc_of(next.start, fid, SourceLoc{fid, 1, 1}), {},
+                    "YAML syntax error: unexpected '" + tok + "'", {},
+                    "',' separates items only inside [...] or {...}; quote text that starts "
+                    "with it");
+        return std::nullopt;
+      }
+      if (docs++ == 1) second = next.start;
+      prev = next.start;
+    }
+    if (docs > 1) {
+      diag_.error(loc_of(second, fid, SourceLoc{fid, 1, 1}), {},
+                  "this file holds " + std::to_string(docs) +
+                      " YAML documents; rareshock reads one document per file",
+                  {}, "remove the '---' separator or split the file");
+      return std::nullopt;
+    }
+    nodes_used_ = first.nodes();
+    text_used_ = first.bytes();
+    return convert(first.arena, *first.root, fid, SourceLoc{fid, 1, 1}, "", diag_);
+  } catch (const DocumentTooLarge& e) {
+    diag_.error(loc_of(e.mark, fid, SourceLoc{fid, 1, 1}), {}, e.message, {}, e.hint);
+    return std::nullopt;
   } catch (const YAML::Exception& e) {
     SourceLoc loc{fid, e.mark.line >= 0 ? e.mark.line + 1 : 1,
                   e.mark.column >= 0 ? e.mark.column + 1 : 1};
@@ -245,6 +548,23 @@ std::optional<TreeNode> Loader::load_yaml_file(const fs::path& file, SourceLoc f
     chain.push_back(file.string());
     diag_.error(from, from_path, "include cycle: " + join(chain, " -> "));
     return std::nullopt;
+  }
+  if (!include_stack_.empty()) {
+    if (++includes_ > LoaderLimits::kMaxIncludes) {
+      if (includes_ == LoaderLimits::kMaxIncludes + 1)
+        diag_.error(from, from_path,
+                    "more than " + std::to_string(LoaderLimits::kMaxIncludes) +
+                        " files included (counting repeats)",
+                    {}, "files that include each other several times multiply; include each once");
+      return std::nullopt;
+    }
+    if (static_cast<int>(include_stack_.size()) > LoaderLimits::kMaxIncludeDepth) {
+      diag_.error(
+          from, from_path,
+          "includes nested more than " + std::to_string(LoaderLimits::kMaxIncludeDepth) + " deep",
+          {}, "include the files from one top-level file instead of in a chain");
+      return std::nullopt;
+    }
   }
   auto text = read_file(file, from, from_path);
   if (!text) return std::nullopt;
@@ -353,8 +673,21 @@ bool Loader::expand_csv(const TreeNode& spec, const fs::path& base_dir, const st
   fs::path file = (base_dir / csv->scalar).lexically_normal();
   auto text = read_file(file, csv->loc, child_path(path, "csv"));
   if (!text) return false;
-  int fid = sources_.add(file.string(), *text);
+  bool text_ok = true;
+  int fid = register_text(file.string(), *text, text_ok);
+  if (!text_ok) return false;
   auto rows = parse_csv(*text, fid, diag_);
+  std::size_t cells = 0;
+  for (const auto& row : rows) cells += row.size();
+  nodes_used_ += cells;
+  if (cells > LoaderLimits::kMaxCsvCells || nodes_used_ > LoaderLimits::kMaxNodes) {
+    diag_.error({fid, 1, 1}, path,
+                "CSV table has " + std::to_string(cells) + " cells; the limit is " +
+                    std::to_string(LoaderLimits::kMaxCsvCells) + " per table and " +
+                    std::to_string(LoaderLimits::kMaxNodes) + " values per input",
+                {}, "see 'Limits' in docs/formats.md");
+    return false;
+  }
   if (rows.empty()) {
     diag_.error({fid, 1, 1}, path, "CSV file is empty", "a header row naming the columns");
     return false;

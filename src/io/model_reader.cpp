@@ -12,6 +12,9 @@
 namespace rareshock::io {
 namespace {
 
+// Longest edge lead time [d]: the engine keeps a pipeline slot per day of lead time per edge.
+constexpr int kMaxLeadTimeDays = 3650;
+
 const std::vector<std::string> kElementList = {
     "H",  "He", "Li", "Be", "B",  "C",  "N",  "O",  "F",  "Ne", "Na", "Mg", "Al", "Si", "P",
     "S",  "Cl", "Ar", "K",  "Ca", "Sc", "Ti", "V",  "Cr", "Mn", "Fe", "Co", "Ni", "Cu", "Zn",
@@ -277,9 +280,12 @@ Edge read_edge(Diagnostics& d, TreeNode& n, const std::string& path) {
   if (e.flow && *e.flow < 0)
     d.error(r.loc_of("flow"), r.at("flow"), "flow must not be negative", "a rate >= 0");
   e.lead_time = r.quantity("lead_time", Dimension::Duration, 0);
-  if (e.lead_time < 0)
-    d.error(r.loc_of("lead_time"), r.at("lead_time"), "lead_time must not be negative",
-            "a duration >= 0");
+  if (e.lead_time < 0 || e.lead_time > kMaxLeadTimeDays)
+    d.error(
+        r.loc_of("lead_time"), r.at("lead_time"),
+        "lead_time must be between 0 and 10 years (" + std::to_string(kMaxLeadTimeDays) + " days)",
+        "a duration >= 0, e.g. '35 days'",
+        "every day of lead time is a day of pipeline the engine keeps per edge");
   auto pr = r.integer("priority", 1);
   if (pr < 1 || pr > 1000)
     d.error(r.loc_of("priority"), r.at("priority"), "priority must be between 1 and 1000",

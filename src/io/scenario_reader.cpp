@@ -395,6 +395,9 @@ Event read_event(Diagnostics& d, TreeNode& n, const std::string& path, std::size
           r.at("edges"));
       x.extra_days = r.required_quantity("extra_days", Dimension::Duration).value_or(0);
       non_negative(d, r, "extra_days", x.extra_days);
+      if (x.extra_days > 3650)  // like lead_time: a pipeline slot per day per edge
+        d.error(r.loc_of("extra_days"), r.at("extra_days"),
+                "extra_days must be at most 10 years (3650 days)", "e.g. '20 days'");
       ev.data = x;
       break;
     }

@@ -68,6 +68,18 @@ const std::vector<std::string> kMetrics = {"time_to_shortage", "peak_shortfall",
                                            "unmet_t",          "unmet_fraction",  "units_lost",
                                            "value_lost_usd",   "time_to_recover", "min_cover_days"};
 
+// True when a Monte Carlo draw varies something without monte_carlo.params: a licence review
+// delay given as a distribution (sampled per draw) in a scenario or mitigation.
+bool samples_licences(const Study& st) {
+  for (const auto* list : {&st.scenarios, &st.mitigations})
+    for (const auto& sc : *list)
+      for (const auto& ev : sc.events)
+        if (const auto* x = std::get_if<ExportRestriction>(&ev.data))
+          if (x->regime == RegimeKind::Licence && x->licence.review_delay.kind != DistKind::Fixed)
+            return true;
+  return false;
+}
+
 // Replaces a file reference (scalar) by the loaded tree.
 // Relative paths resolve against the directory of the file the path is written in (which,
 // with includes, need not be the study's own directory).
@@ -578,6 +590,13 @@ Study read_study(Diagnostics& d, Loader& loader, TreeNode& root, const fs::path&
               if (dist) st.monte_carlo.params.back().dist = *dist;
             });
       rm.finish();
+      if (st.monte_carlo.draws > 0 && st.monte_carlo.params.empty() && !samples_licences(st)) {
+        d.warning(rm.loc_of("draws"), "monte_carlo.draws",
+                  "monte_carlo.draws is " + std::to_string(st.monte_carlo.draws) +
+                      " but nothing in the study is uncertain; no draws are run",
+                  "list uncertain values under monte_carlo.params, or set draws to 0");
+        st.monte_carlo.draws = 0;
+      }
     }
   }
   if (TreeNode* se = r.get("sensitivity")) {
@@ -585,10 +604,11 @@ Study read_study(Diagnostics& d, Loader& loader, TreeNode& root, const fs::path&
     if (rs.valid()) {
       st.sensitivity.tornado = rs.flag("tornado", false);
       st.sensitivity.sobol = rs.flag("sobol", false);
-      st.sensitivity.sobol_samples = static_cast<int>(rs.integer("sobol_samples", 256));
-      if (st.sensitivity.sobol_samples < 8)
+      const long long samples = rs.integer("sobol_samples", 256);
+      if (samples < 8 || samples > 1'000'000)
         d.error(rs.loc_of("sobol_samples"), "sensitivity.sobol_samples",
-                "sobol_samples must be at least 8");
+                "sobol_samples must be between 8 and 1,000,000", "e.g. 256");
+      st.sensitivity.sobol_samples = static_cast<int>(std::clamp(samples, 8LL, 1'000'000LL));
       for (auto& m : rs.ref_list("metrics")) {
         if (std::find(kMetrics.begin(), kMetrics.end(), m.id) == kMetrics.end())
           d.error(m.loc, "sensitivity.metrics", "unknown metric '" + m.id + "'",

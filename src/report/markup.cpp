@@ -74,6 +74,9 @@ std::string escape_xml(std::string_view s) {
   std::string clean = sanitize_utf8(s);
   std::string out;
   out.reserve(clean.size() + 16);
+  // The text becomes one line; leading blanks would make it an indented code block.
+  std::size_t begin = clean.find_first_not_of(" \t\n");
+  clean.erase(0, begin == std::string::npos ? clean.size() : begin);
   for (char c : clean) {
     switch (c) {
       case '&':
@@ -102,6 +105,9 @@ std::string escape_markdown(std::string_view s) {
   std::string clean = sanitize_utf8(s);
   std::string out;
   out.reserve(clean.size() + 16);
+  // The text becomes one line; leading blanks would make it an indented code block.
+  std::size_t begin = clean.find_first_not_of(" \t\n");
+  clean.erase(0, begin == std::string::npos ? clean.size() : begin);
   for (char c : clean) {
     switch (c) {
       case '&':
@@ -126,6 +132,7 @@ std::string escape_markdown(std::string_view s) {
       case '|':
       case '#':
       case '!':
+      case '~':  // ~~~ opens a code fence, ~~x~~ is struck through
         out += '\\';
         out += c;
         break;

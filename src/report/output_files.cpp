@@ -1,7 +1,10 @@
 #include "output_files.hpp"
 
 #include <fmt/format.h>
+#include <signal.h>
 #include <unistd.h>
+
+#include <cerrno>
 
 #include <fstream>
 
@@ -44,11 +47,84 @@ nlohmann::json inputs_json(const std::vector<fs::path>& files) {
   return inputs;
 }
 
-StagedDir::StagedDir(fs::path target) : target_(std::move(target)) {
-  fs::create_directories(target_.parent_path().empty() ? fs::path(".") : target_.parent_path());
+fs::path output_target(const fs::path& dir) {
+  fs::path p = dir.lexically_normal();
+  while (!p.empty() && p.filename().empty() && p != p.root_path()) p = p.parent_path();
+  return p;
+}
+
+void check_output_target(const fs::path& dir, bool force) {
+  const fs::path p = output_target(dir);
+  std::string shown = "'";  // appended: GCC 12 -Wrestrict false positive on "'" + string
+  shown += dir.string();
+  shown += "'";
+  if (p.empty() || p == "." || p.filename() == ".." || p == p.root_path())
+    throw InputError("error: output directory " + shown +
+                     " is the current, a parent or the root directory; name a directory of its "
+                     "own for the output (e.g. -o out/run1)\n");
+  std::error_code ec;
+  const auto st = fs::symlink_status(p, ec);
+  if (fs::exists(st)) {
+    if (!force)
+      throw InputError("error: output directory " + shown +
+                       " already exists; choose another with -o or pass --force to replace it\n");
+    const std::string only =
+        "; --force replaces only output directories written by rareshock (they hold a " +
+        std::string(kOutputMarker) + " file): remove it yourself or choose another -o\n";
+    if (fs::is_symlink(st))
+      throw InputError("error: output directory " + shown + " is a symbolic link" + only);
+    if (!fs::is_directory(st))
+      throw InputError("error: output directory " + shown + " is a file, not a directory" + only);
+    if (!fs::is_regular_file(fs::symlink_status(p / kOutputMarker, ec)))
+      throw InputError("error: " + shown + " is not a rareshock output directory" + only);
+  }
+  // The nearest existing ancestor is where the directory (and its staging sibling) is created.
+  fs::path parent = p.parent_path().empty() ? fs::path(".") : p.parent_path();
+  while (!fs::exists(parent, ec) && parent.has_parent_path() && parent != parent.parent_path())
+    parent = parent.parent_path();
+  if (!fs::exists(parent, ec)) parent = ".";
+  if (!fs::is_directory(parent, ec))
+    throw InputError("error: cannot create output directory " + shown + ": '" + parent.string() +
+                     "' is not a directory\n");
+  if (::access(parent.c_str(), W_OK | X_OK) != 0)
+    throw InputError("error: cannot create output directory " + shown +
+                     ": no permission to write in '" + parent.string() + "'\n");
+}
+
+namespace {
+
+// True when \p name is `.<target>.<tag><pid>` for a process that no longer exists.
+bool stale_sibling(const std::string& name, const std::string& target, pid_t self) {
+  for (const char* tag : {".partial-", ".old-"}) {
+    std::string prefix = ".";  // appended: GCC 12 -Wrestrict false positive on "." + target
+    prefix += target;
+    prefix += tag;
+    if (name.size() <= prefix.size() || name.compare(0, prefix.size(), prefix) != 0) continue;
+    std::string digits = name.substr(prefix.size());
+    if (digits.size() > 9 || digits.find_first_not_of("0123456789") != std::string::npos)
+      return false;
+    const auto pid = static_cast<pid_t>(std::stol(digits));
+    return pid != self && pid > 0 && ::kill(pid, 0) != 0 && errno == ESRCH;
+  }
+  return false;
+}
+
+}  // namespace
+
+StagedDir::StagedDir(fs::path target, bool marked)
+    : target_(output_target(target)), marked_(marked) {
+  const fs::path parent = target_.parent_path().empty() ? fs::path(".") : target_.parent_path();
+  fs::create_directories(parent);
+  std::error_code ec;
+  const std::string name = target_.filename().string();
+  for (const auto& e : fs::directory_iterator(parent, ec))
+    if (stale_sibling(e.path().filename().string(), name, ::getpid())) fs::remove_all(e.path(), ec);
   stage_ = sibling(".partial-");
   fs::remove_all(stage_);
   fs::create_directories(stage_);
+  if (marked_)
+    write_file(stage_ / kOutputMarker,
+               "This directory was written by rareshock; `--force` may replace it.\n");
 }
 
 StagedDir::~StagedDir() {
@@ -68,7 +144,15 @@ fs::path StagedDir::sibling(const char* tag) const {
 
 void StagedDir::commit() {
   fs::path old;
-  if (fs::exists(fs::symlink_status(target_))) {
+  std::error_code ec;
+  const auto st = fs::symlink_status(target_, ec);
+  if (fs::exists(st)) {
+    // Checked again here: the target may have changed since the run started.
+    if (marked_ && (!fs::is_directory(st) ||
+                    !fs::is_regular_file(fs::symlink_status(target_ / kOutputMarker, ec))))
+      throw InputError("error: '" + target_.string() +
+                       "' appeared during the run and is not a rareshock output directory; "
+                       "nothing was replaced\n");
     old = sibling(".old-");
     fs::remove_all(old);
     fs::rename(target_, old);

@@ -51,7 +51,7 @@ fs::path inside(const fs::path& dir, const std::string& name) {
 /// Writes the figures to <dir>/charts, staged beside it and swapped into place.
 void write_charts(const fs::path& dir, const doc::Document& d, std::vector<fs::path>& written) {
   const fs::path target = dir / kChartsDir;
-  detail::StagedDir staged(target);
+  detail::StagedDir staged(target, /*marked=*/false);
   for (const auto& s : d.sections)
     for (const auto& b : s.blocks)
       if (b.kind == doc::Block::Kind::Figure) {

@@ -40,9 +40,7 @@ std::string sha256_file(const fs::path& file) {
 }
 
 void check_output_dir(const fs::path& dir, bool force) {
-  if (fs::exists(dir) && !force)
-    throw InputError("error: output directory '" + dir.string() +
-                     "' already exists; choose another with -o or pass --force to replace it\n");
+  detail::check_output_target(dir, force);
 }
 
 namespace {

@@ -1,7 +1,7 @@
 #pragma once
 /// \file Variance-based sensitivity: first-order and total Sobol indices from Saltelli's
-/// sampling scheme (Saltelli et al. 2010), first order by Saltelli's 2010 estimator, total by
-/// Jansen's, with bootstrap confidence intervals.
+/// sampling scheme (Saltelli et al. 2010), first order by Saltelli's 2010 estimator (outputs
+/// centred on their mean), total by Jansen's, with bootstrap confidence intervals.
 #include <cstdint>
 #include <functional>
 #include <vector>

@@ -2,6 +2,7 @@
 /// \file Reads YAML files into located trees: syntax errors become located diagnostics,
 /// `include:` files are merged (the including file overrides), and list items of the form
 /// `{csv: path, ...}` are expanded into one mapping per CSV row.
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -17,6 +18,26 @@ struct CsvCell {
   std::string text;
   int line = 0;
   int column = 0;
+};
+
+/// Bounds on what the loader accepts, so a hostile or careless input cannot exhaust memory or
+/// hang (docs/formats.md, "Limits", explains each one).
+struct LoaderLimits {
+  /// Bytes in one YAML or CSV file.
+  static constexpr std::uintmax_t kMaxFileBytes = 64ull << 20;
+  /// Bytes read over all files of one load (includes and CSV tables together).
+  static constexpr std::uintmax_t kMaxTotalBytes = 256ull << 20;
+  /// Values (YAML nodes after aliases are expanded, "billion laughs", plus CSV cells) of one
+  /// load, over all its files.
+  static constexpr std::uint64_t kMaxNodes = 1'000'000;
+  /// Bytes of text (YAML scalars) of one load after aliases are expanded.
+  static constexpr std::uint64_t kMaxTextBytes = 64ull << 20;
+  /// Files loaded through `include:` in one load, counting repeats.
+  static constexpr int kMaxIncludes = 256;
+  /// Nesting depth of `include:` (a file including a file ...).
+  static constexpr int kMaxIncludeDepth = 16;
+  /// Cells of one CSV table.
+  static constexpr std::size_t kMaxCsvCells = 2'000'000;
 };
 
 /// Loads files, remembering every file read (for provenance hashes).
@@ -56,12 +77,22 @@ class Loader {
                   const std::string& path, std::vector<TreeNode>& out);
   std::optional<std::string> read_file(const std::filesystem::path& file, SourceLoc from,
                                        const std::string& from_path);
+  /// Registers \p text as a source; reports (and sets \p ok false) when it is not UTF-8 text.
+  int register_text(const std::string& name, const std::string& text, bool& ok);
 
   SourceRegistry& sources_;
   Diagnostics& diag_;
   std::vector<std::filesystem::path> files_;
   std::vector<std::filesystem::path> include_stack_;
+  std::uintmax_t bytes_read_ = 0;
+  std::uint64_t nodes_used_ = 0, text_used_ = 0;  // expanded YAML nodes + CSV cells, text
+  int includes_ = 0;
 };
+
+/// Checks that \p text is UTF-8 without control characters other than tab, newline and carriage
+/// return. Returns an empty string when it is, else why not, and sets \p line / \p column
+/// (1-based) to the first offending byte.
+std::string check_text(const std::string& text, int& line, int& column);
 
 /// Parses one CSV text (RFC 4180: quotes, doubled quotes, CRLF) into rows of cells with
 /// their 1-based line and column. Reports malformed quoting into \p diag.

@@ -23,7 +23,9 @@ struct RunProvenance {
   std::vector<std::string> command_line;
 };
 
-/// Throws InputError when \p dir exists and \p force is false (call before running).
+/// Throws InputError unless \p dir can be written (call before running): it must not exist,
+/// or with \p force be an output directory rareshock wrote (it holds a `.rareshock-output`
+/// marker); `.`, `..`, `/` and unwritable places are refused.
 void check_output_dir(const std::filesystem::path& dir, bool force);
 
 /// \p uncertainty (optional) adds Monte Carlo summaries, fan bands, sensitivity and the

@@ -134,6 +134,24 @@ TEST_CASE("Sobol indices of the Ishigami function match the analytic values",
   }
 }
 
+// f = c + x1 + 2 x2 with x uniform on (0, 1): Var = 1/12 + 4/12, so S1 = ST = (0.2, 0.8) for
+// any offset c. Saltelli's first-order estimator multiplies f(B) by a difference of outputs;
+// uncentred, its sampling error grows with c (here c = 1e6 gave indices in the thousands).
+TEST_CASE("Sobol first-order indices do not depend on the output's mean", "[uncertainty][sobol]") {
+  for (double offset : {0.0, 800.0, 1e6}) {
+    SobolModel linear = [offset](const std::vector<double>& u) {
+      return std::vector<double>{offset + u[0] + 2 * u[1]};
+    };
+    auto idx = sobol_indices(2, 4000, linear, 7, 20);
+    INFO("offset " << offset);
+    CHECK(idx[0][0].s1 == Approx(0.2).margin(0.03));
+    CHECK(idx[0][1].s1 == Approx(0.8).margin(0.03));
+    CHECK(idx[0][0].st == Approx(0.2).margin(0.03));
+    CHECK(idx[0][1].st == Approx(0.8).margin(0.03));
+    CHECK(idx[0][0].s1_hi - idx[0][0].s1_lo < 0.1);
+  }
+}
+
 namespace {
 // A consumer with stock uniform on [a, b] days and no resupply: time to shortage is uniform.
 const char* kDrain = R"(
