@@ -590,7 +590,10 @@ Study read_study(Diagnostics& d, Loader& loader, TreeNode& root, const fs::path&
               if (dist) st.monte_carlo.params.back().dist = *dist;
             });
       rm.finish();
-      if (st.monte_carlo.draws > 0 && st.monte_carlo.params.empty() && !samples_licences(st)) {
+      const TreeNode* listed = rm.get("params");
+      const bool any_listed = listed && listed->is_seq() && !listed->items.empty();
+      if (st.monte_carlo.draws > 0 && !any_listed && st.monte_carlo.params.empty() &&
+          !samples_licences(st)) {
         d.warning(rm.loc_of("draws"), "monte_carlo.draws",
                   "monte_carlo.draws is " + std::to_string(st.monte_carlo.draws) +
                       " but nothing in the study is uncertain; no draws are run",

@@ -10,9 +10,9 @@ using namespace rareshock;
 namespace {
 
 // Simchi-Levi et al. (2015), Interfaces 45(5): time-to-survive toy, hand-derived from the LP
-// (Simchi-Levi et al., Interfaces 45(5), 2015; toy hand-derived from their LP). Product P is made from part S (1:1); S is
-// disrupted for TTR = 10 days; 50 units of S are held at P's plant, 20 finished units of P;
-// demand 10/day; P capacity 15/day; margin 5 USD/unit.
+// (Simchi-Levi et al., Interfaces 45(5), 2015; toy hand-derived from their LP). Product P is made
+// from part S (1:1); S is disrupted for TTR = 10 days; 50 units of S are held at P's plant, 20
+// finished units of P; demand 10/day; P capacity 15/day; margin 5 USD/unit.
 const char* kToy = R"(
 materials: [{id: S, family: part}, {id: P, family: product}]
 countries: [X]

@@ -1,5 +1,5 @@
-// IIM and DIIM: the published cases (Haimes & Jiang 2001; Lian & Haimes 2006; Xu et al. 2011), then the
-// model's own interdependency matrix.
+// IIM and DIIM: the published cases (Haimes & Jiang 2001; Lian & Haimes 2006; Xu et al. 2011), then
+// the model's own interdependency matrix.
 #include <catch2/catch.hpp>
 
 #include "../../support.hpp"
