@@ -20,6 +20,7 @@ static void BM_ExampleStudy(benchmark::State& state) {
   study.horizon = 730;
   sim::Network net = sim::compile(study.model);
   analysis::RunOptions opt;
+  opt.trade_series = false;  // the engine and the shortage recorder, as in Monte Carlo draws
   for (auto _ : state) {
     for (const auto& c : study.combinations) {
       auto r = analysis::run_combination(study, net, c, opt);

@@ -67,12 +67,11 @@ struct Problem {
   }
 };
 
-Study study_at(const Study& study, const io::TreeNode& resolved,
-               const std::vector<CalibrationParam>& params, const std::vector<double>& x) {
+Study study_at(const io::TreeNode& resolved, const std::vector<CalibrationParam>& params,
+               const std::vector<double>& x) {
   std::vector<io::PathValue> v;
   for (std::size_t i = 0; i < params.size(); ++i)
     for (const auto& t : params[i].targets) v.push_back({t, x[i]});
-  (void)study;
   return io::study_with_values(resolved, v);
 }
 
@@ -88,8 +87,7 @@ double objective(unsigned n, const double* u, double* grad, void* data) {
   }
   try {
     std::vector<double> x = pb.values(u);
-    CalibrationPoint pt =
-        evaluate_calibration(study_at(*pb.study, *pb.resolved, pb.result->params, x));
+    CalibrationPoint pt = evaluate_calibration(study_at(*pb.resolved, pb.result->params, x));
     pb.result->trace.push_back({x, pt.training, pt.validation});
     ++pb.result->evaluations;
     if (pt.training < pb.best) pb.best = pt.training, pb.best_x = x;
@@ -141,6 +139,14 @@ CalibrationResult calibrate(const Study& study, const io::TreeNode& resolved,
   for (unsigned i = 0; i < n; ++i) {
     const auto& p = res.params[i];
     double v = io::value_at(resolved, p.targets.front());
+    for (const auto& t : p.targets)
+      if (double w = io::value_at(resolved, t); w != v) {
+        res.notes.push_back(p.path + ": its " + std::to_string(p.targets.size()) +
+                            " values differ (" + t + " = " + format_number(w) +
+                            "); all start from the first, " + p.targets.front() + " = " +
+                            format_number(v));
+        break;
+      }
     if (v < p.min || v > p.max) {
       res.notes.push_back(p.path + ": the study's value " + format_number(v) + " is outside [" +
                           format_number(p.min) + ", " + format_number(p.max) +
@@ -150,7 +156,7 @@ CalibrationResult calibrate(const Study& study, const io::TreeNode& resolved,
     res.start.push_back(v);
     u0[i] = (v - p.min) / (p.max - p.min);
   }
-  res.at_start = evaluate_calibration(study_at(study, resolved, res.params, res.start));
+  res.at_start = evaluate_calibration(study_at(resolved, res.params, res.start));
 
   nlopt_algorithm alg = cal.algorithm == "neldermead" ? NLOPT_LN_NELDERMEAD
                         : cal.algorithm == "sbplx"    ? NLOPT_LN_SBPLX
@@ -184,7 +190,7 @@ CalibrationResult calibrate(const Study& study, const io::TreeNode& resolved,
   res.stop_reason = res.partial ? "interrupted" : describe(r);
   if (pb.best_x.empty() || res.at_start.training <= pb.best) pb.best_x = res.start;
   res.fitted = pb.best_x;
-  res.at_fit = evaluate_calibration(study_at(study, resolved, res.params, res.fitted));
+  res.at_fit = evaluate_calibration(study_at(resolved, res.params, res.fitted));
   return res;
 }
 

@@ -257,7 +257,7 @@ int calibrate_command(const std::string& file, const std::string& out_dir, bool 
   prov.started = started;
   prov.finished = now_utc();
   prov.command_line.assign(argv, argv + argc);
-  rareshock::report::write_calibration_outputs(dir, force, study, file, res, prov);
+  rareshock::report::write_calibration_outputs(dir, force, study, file, res, prov, sets);
   for (std::size_t i = 0; i < res.params.size(); ++i)
     spdlog::info("  {} = {} {} (start {}, bounds {} to {})", res.params[i].path,
                  rareshock::pretty_number(res.fitted[i]), res.params[i].unit,

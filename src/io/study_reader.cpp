@@ -253,36 +253,51 @@ void read_calibration(Diagnostics& d, TreeNode& root, TreeNode& sec, Study& st, 
           cp.unit = dim == Dimension::Fraction ? "fraction"
                     : dim == Dimension::Count  ? "1"
                                                : canonical_unit(dim);
+          // The path first: the bounds' unit follows from it.
+          bool path_ok = !cp.path.empty() &&
+                         reaches_runs(d, rp.loc_of("path"), p + ".path", cp.path) && inputs_ok;
+          std::vector<PathMatch> matches;
+          if (path_ok) {
+            std::string error;
+            matches = find_paths(root, cp.path, &error);
+            if (!error.empty()) {
+              d.error(rp.loc_of("path"), p + ".path", error);
+              path_ok = false;
+            } else if (matches.empty()) {
+              d.error(rp.loc_of("path"), p + ".path",
+                      "path '" + cp.path + "' matches no value in the study", {},
+                      path_hint(root, cp.path));
+              path_ok = false;
+            }
+            for (auto& mt : matches) {
+              cp.targets.push_back(mt.path);
+              if (path_ok &&
+                  (!mt.node->is_scalar() || !parse_quantity(mt.node->scalar, dim).value)) {
+                d.error(rp.loc_of("path"), p + ".path",
+                        "path '" + cp.path + "' matches '" + mt.path + "', which is " +
+                            describe(*mt.node) + ", not a number (" + to_string(dim) + ")",
+                        {},
+                        "a calibrated value must be a plain number (not a date or a "
+                        "distribution)");
+                path_ok = false;
+              }
+            }
+          }
+          if (!path_ok) {
+            rp.allow({"min", "max"});
+            rp.finish();
+            return;
+          }
           auto lo = rp.required_quantity("min", dim);
           auto hi = rp.required_quantity("max", dim);
           rp.finish();
-          if (cp.path.empty() || !lo || !hi) return;
+          if (!lo || !hi) return;
           cp.min = *lo, cp.max = *hi;
           if (!(cp.min < cp.max)) {
             d.error(rp.loc_of("max"), p + ".max", "max must be greater than min");
             return;
           }
           c.parameters.push_back(cp);
-          if (!reaches_runs(d, rp.loc_of("path"), p + ".path", cp.path) || !inputs_ok) return;
-          std::string error;
-          auto matches = find_paths(root, cp.path, &error);
-          if (!error.empty()) {
-            d.error(rp.loc_of("path"), p + ".path", error);
-            return;
-          }
-          if (matches.empty()) {
-            d.error(rp.loc_of("path"), p + ".path",
-                    "path '" + cp.path + "' matches no value in the study", {},
-                    path_hint(root, cp.path));
-            return;
-          }
-          for (auto& mt : matches) c.parameters.back().targets.push_back(mt.path);
-          for (auto& mt : matches)
-            if (!mt.node->is_scalar() || !parse_quantity(mt.node->scalar, dim).value)
-              d.error(rp.loc_of("path"), p + ".path",
-                      "path '" + cp.path + "' matches '" + mt.path + "', which is " +
-                          describe(*mt.node) + ", not a number (" + to_string(dim) + ")",
-                      {}, "a calibrated value must be a plain number, not a distribution");
         });
   r.finish();
 }

@@ -121,7 +121,8 @@ std::string markdown(const Study& study, const analysis::CalibrationResult& r,
 }  // namespace
 
 std::string calibrated_yaml(const Study& study, const fs::path& study_file, const fs::path& out_dir,
-                            const analysis::CalibrationResult& r) {
+                            const analysis::CalibrationResult& r,
+                            const std::vector<std::string>& sets) {
   std::error_code ec;
   fs::path abs_study = fs::weakly_canonical(fs::absolute(study_file), ec);
   fs::path abs_out = fs::weakly_canonical(fs::absolute(out_dir), ec);
@@ -133,15 +134,20 @@ std::string calibrated_yaml(const Study& study, const fs::path& study_file, cons
     return rp.empty() ? fs::path() : *rp.begin();
   };
   if (rel.empty() || first(abs_study) != first(abs_out)) rel = abs_study;
-  std::string y = "# Written by `rareshock calibrate`: the study " + study.name +
+  std::string name = study.name;  // one comment line, whatever the name holds
+  for (char& ch : name)
+    if (static_cast<unsigned char>(ch) < 0x20) ch = ' ';
+  std::string y = "# Written by `rareshock calibrate`: the study " + name +
                   "\n# with the values fitted to its observed series (" + r.objective + " " +
                   pretty_number(r.at_start.training) + " -> " + pretty_number(r.at_fit.training) +
                   " on the training window" + (r.partial ? "; interrupted" : "") +
-                  "). Run it with: rareshock run calibrated.yaml\n";
-  y += "include: " + rel.generic_string() + "\n";
+                  ").\n# Run it with: rareshock run calibrated.yaml\n";
+  y += "include: " + json(rel.generic_string()).dump() + "\n";
   y += "overrides:\n";
   // The study's own overrides first (this list replaces it), then the fitted values.
   for (const auto& o : study.overrides) y += "  - " + json(o).dump() + "\n";
+  if (!sets.empty()) y += "  # the --set options of the calibration\n";
+  for (const auto& o : sets) y += "  - " + json(o).dump() + "\n";
   for (std::size_t i = 0; i < r.params.size(); ++i) {
     y += "  # " + r.params[i].path + " [" + r.params[i].unit + "], bounds " +
          format_number(r.params[i].min) + " to " + format_number(r.params[i].max) + ", start " +
@@ -154,7 +160,7 @@ std::string calibrated_yaml(const Study& study, const fs::path& study_file, cons
 
 void write_calibration_outputs(const fs::path& dir, bool force, const Study& study,
                                const fs::path& study_file, const analysis::CalibrationResult& r,
-                               const RunProvenance& prov) {
+                               const RunProvenance& prov, const std::vector<std::string>& sets) {
   check_output_dir(dir, force);
   detail::StagedDir staged(dir);
   const fs::path& stage = staged.path();
@@ -199,7 +205,7 @@ void write_calibration_outputs(const fs::path& dir, bool force, const Study& stu
       {"partial", r.partial},
       {"notes", r.notes},
       {"trace", trace}};
-  std::string yaml = calibrated_yaml(study, study_file, dir, r);
+  std::string yaml = calibrated_yaml(study, study_file, dir, r, sets);
   detail::write_file(stage / "calibration.json", out.dump(2) + "\n");
   detail::write_file(stage / "calibration.md", markdown(study, r, yaml));
   detail::write_file(stage / "calibrated.yaml", yaml);

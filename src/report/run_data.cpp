@@ -444,6 +444,23 @@ std::string scalar(const YAML::Node& n) {
   return n && n.IsScalar() ? trim(n.Scalar()) : std::string();
 }
 
+// A nested value on one line: `{a: 1, b: [x, y]}` (e.g. per-material engine settings).
+std::string flow_text(const YAML::Node& n) {
+  if (!n) return {};
+  if (n.IsScalar()) return trim(n.Scalar());
+  std::vector<std::string> parts;
+  if (n.IsMap()) {
+    for (const auto& kv : n)
+      parts.push_back(kv.first.as<std::string>() + ": " + flow_text(kv.second));
+    return "{" + join(parts, ", ") + "}";
+  }
+  if (n.IsSequence()) {
+    for (const auto& item : n) parts.push_back(flow_text(item));
+    return "[" + join(parts, ", ") + "]";
+  }
+  return {};
+}
+
 std::vector<std::string> scalars(const YAML::Node& n) {
   std::vector<std::string> out;
   if (!n) return out;
@@ -717,6 +734,7 @@ void read_resolved(RunData& d, const YAML::Node& root) {
   if (const YAML::Node en = root["engine"]; en && en.IsMap())
     for (const auto& kv : en) {
       std::string key = kv.first.as<std::string>(), value = scalar(kv.second);
+      if (kv.second.IsMap() || kv.second.IsSequence()) value = flow_text(kv.second);
       // A plain number is in the key's canonical unit (docs/formats.md).
       std::string unit = io::canonical_unit_of_key(key);
       bool plain =

@@ -11,14 +11,16 @@
 namespace rareshock::report {
 
 /// The text of calibrated.yaml for a result, including \p study_file (written as a path
-/// relative to \p out_dir when possible).
+/// relative to \p out_dir when possible). Its `overrides:` are the study's own, then
+/// \p sets (the `--set` options calibrate ran with), then the fitted values.
 std::string calibrated_yaml(const Study& study, const std::filesystem::path& study_file,
                             const std::filesystem::path& out_dir,
-                            const analysis::CalibrationResult& result);
+                            const analysis::CalibrationResult& result,
+                            const std::vector<std::string>& sets = {});
 
 void write_calibration_outputs(const std::filesystem::path& dir, bool force, const Study& study,
                                const std::filesystem::path& study_file,
-                               const analysis::CalibrationResult& result,
-                               const RunProvenance& prov);
+                               const analysis::CalibrationResult& result, const RunProvenance& prov,
+                               const std::vector<std::string>& sets = {});
 
 }  // namespace rareshock::report

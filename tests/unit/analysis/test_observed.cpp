@@ -300,3 +300,26 @@ TEST_CASE("calibration input errors", "[calibration][io]") {
   CHECK_THAT(bad("overrides: [engine.switching_lag]\n"), Catch::Contains("key.path=value"));
   CHECK(bad("overrides: [\"engine.switching_lag=45 days\"]\n") == "no error");
 }
+
+TEST_CASE("a wildcard calibration path sets every match; differing start values are noted",
+          "[calibration]") {
+  auto l = io::load_text("two.yaml", study_text(R"(observed:
+  - id: x
+    period: day
+    matches: {measure: arrived, importers: [US]}
+    data: [{period: 2025-01-14, value: 0}, {period: 2025-01-25, value: 1}]
+calibration:
+  run: ban
+  parameters: [{path: "model.edges[*].lead_time", min: 1 day, max: 5 days}]
+  max_evaluations: 3
+)"));
+  const auto& p = l.study->calibration.parameters.at(0);
+  CHECK(p.targets.size() == 2);
+  CHECK(p.unit == "days");
+  auto r = analysis::calibrate(*l.study, l.resolved);
+  CHECK(r.start == std::vector<double>{3.0});  // the first edge's lead time
+  REQUIRE(r.notes.size() == 1);
+  CHECK_THAT(r.notes[0], Catch::Contains("values differ"));
+  CHECK(r.evaluations == 3);
+  CHECK(r.stop_reason == "max_evaluations reached");
+}

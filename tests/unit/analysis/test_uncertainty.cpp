@@ -377,3 +377,22 @@ TEST_CASE("a sampled path must name a value the runs re-read", "[uncertainty][pa
                       Catch::Contains("names a study setting that is the same for every run"));
   }
 }
+
+TEST_CASE("Sobol indices see an engine.* parameter", "[uncertainty][paths]") {
+  // Before engine settings came from each run's study, every Sobol sample ran the study's own
+  // engine: the metric did not vary and the factor's total index was 0.
+  std::string text =
+      one_param_study("engine.licence_volume_cap", "dist: uniform, min: 0.5, max: 1.5", 0);
+  const std::string tornado = "sensitivity: {tornado: true, metrics: [unmet_t]}";
+  text.replace(text.find(tornado), tornado.size(),
+               "sensitivity: {sobol: true, sobol_samples: 16, metrics: [unmet_t]}");
+  auto st = io::load_text("sobol.yaml", text);
+  auto r = run_uncertainty(*st.study, st.resolved, {});
+  const SobolEntry* e = nullptr;
+  for (const auto& x : r.sobol)
+    if (x.id == "ev_traction" && x.metric == "unmet_t") e = &x;
+  REQUIRE(e);
+  REQUIRE(e->factors.size() == 1);
+  CHECK(e->factors[0].first == "engine.licence_volume_cap");
+  CHECK(e->factors[0].second.st > 0.5);  // the only factor explains the variance
+}

@@ -205,3 +205,33 @@ TEST_CASE("report: report errors: not a run directory", "[report]") {
   CHECK_THROWS_AS(report::render_reports(tmp.path), InputError);
   CHECK_FALSE(fs::exists(tmp.path / "report.html"));
 }
+
+TEST_CASE("report: the study section lists every resolved engine setting, and model vs observed",
+          "[report]") {
+  TempDir tmp("engine");
+  fs::path dir = tmp.path / "out";
+  io::LoadOptions opt;
+  opt.overrides = {"engine.switching_lag=45 days", "outputs.formats=[json, csv, md]"};
+  auto l = io::load_file(RARESHOCK_SOURCE_DIR "/models/examples/calibration-study.yaml", opt);
+  auto result = analysis::run_study(*l.study);
+  report::RunProvenance prov;
+  // A setting this version does not know (added by a later engine) still appears, as written.
+  prov.resolved_yaml = io::to_yaml(l.resolved) + "\n";
+  prov.resolved_yaml.replace(prov.resolved_yaml.find("engine:\n"), 8,
+                             "engine:\n  qualification_time: {ndfeb_sh: 120 days}\n");
+  report::write_run_outputs(dir, false, *l.study, result, prov);
+  report::render_reports(dir, {false, true});
+  std::string md = slurp(dir / "report.md");
+  CHECK(md.find("| switching\\_lag | 45 days |") != std::string::npos);
+  CHECK(md.find("| share\\_reversion | 180 days |") != std::string::npos);
+  CHECK(md.find("| licence\\_volume\\_cap | 1 |") != std::string::npos);
+  CHECK(md.find("| qualification\\_time | {ndfeb\\_sh: 120 days} |") != std::string::npos);
+  CHECK(md.find("can decide the results") != std::string::npos);
+  // Model vs observed: the fit table and the per-period table, January 2025 as generated.
+  CHECK(md.find("## Model vs observed") != std::string::npos);
+  CHECK(
+      md.find("| cn\\_magnet\\_exports | dy-licence | training (2025-04-01 to 2025-09-30) | 6 |") !=
+      std::string::npos);
+  CHECK(md.find("| 2025-01 | 875 t | 875 t |") != std::string::npos);
+  CHECK(md.find("![Model vs observed: cn\\_magnet\\_exports](charts/") != std::string::npos);
+}
