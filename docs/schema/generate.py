@@ -329,7 +329,17 @@ def model_defs() -> dict:
                                      "demand.", default=0, minimum=0),
          "value_per_unit": quantity("money", "Value of one downstream unit.", default=0,
                                     minimum=0),
-         "backorder": flag("Unmet demand is back-ordered instead of lost.", False)},
+         "backorder": flag("Unmet demand is back-ordered instead of lost.", False),
+         "inputs": choice(["independent", "complementary"],
+                          "How the demanded materials combine into units: complementary = "
+                          "every unit needs every material (the scarcest limits all); "
+                          "independent = each material is its own product line.",
+                          "independent"),
+         "product": text("Physical product of the units (e.g. vehicle); consumers of one "
+                         "product in a region are not counted twice."),
+         "margin": quantity("fraction", "Value added lost per unit of value lost (gives "
+                            "margin_lost_usd).", minimum=0, maximum=1),
+         "unit_name": text("What units_per_tonne counts, e.g. vehicles.", "units")},
         ["id", "sector", "region", "demand"])
     edge = obj(
         "Supplier -> customer link for one material. Give `share` or `flow`.",

@@ -29,6 +29,66 @@ double unmet_tonnes(const ShortageSeries& s, bool backorder) {
   return u;
 }
 
+std::vector<double> daily_units_lost(const ShortageSeries& s, bool backorder,
+                                     double units_per_tonne) {
+  std::vector<double> u(static_cast<std::size_t>(s.days()), 0.0);
+  if (s.days() == 0) return u;
+  if (backorder)
+    u.back() = std::max(0.0, s.shortfall.back()) * units_per_tonne;
+  else
+    for (int d = 0; d < s.days(); ++d) u[d] = std::max(0.0, s.shortfall[d]) * units_per_tonne;
+  return u;
+}
+
+void LossTotals::add(const std::string& product_key, const std::vector<double>& units_per_day,
+                     double value_per_unit, double margin) {
+  Group& g = groups_[product_key];
+  const std::size_t n = units_per_day.size();
+  if (g.units.size() < n) {
+    g.units.resize(n, 0.0);
+    g.value.resize(n, 0.0);
+    g.margin.resize(n, 0.0);
+  }
+  for (std::size_t d = 0; d < n; ++d) {
+    const double u = units_per_day[d], v = u * value_per_unit;
+    upper_ += u;
+    g.units[d] = std::max(g.units[d], u);
+    g.value[d] = std::max(g.value[d], v);
+    g.margin[d] = std::max(g.margin[d], v * std::max(0.0, margin));
+  }
+  any_ = true;
+  if (margin < 0) margin_missing_ = true;
+}
+
+double LossTotals::units() const {
+  double t = 0;
+  for (const auto& [key, g] : groups_)
+    for (double x : g.units) t += x;
+  return t;
+}
+
+double LossTotals::value() const {
+  double t = 0;
+  for (const auto& [key, g] : groups_)
+    for (double x : g.value) t += x;
+  return t;
+}
+
+std::optional<double> LossTotals::margin_lost() const {
+  if (!any_ || margin_missing_) return std::nullopt;
+  double t = 0;
+  for (const auto& [key, g] : groups_)
+    for (double x : g.margin) t += x;
+  return t;
+}
+
+void set_losses(ShortageMetrics& m, const LossTotals& loss) {
+  m.units_lost = loss.units();
+  m.units_lost_upper = loss.units_upper();
+  m.value_lost_usd = loss.value();
+  m.margin_lost_usd = loss.margin_lost();
+}
+
 ShortageMetrics compute_metrics(const ShortageSeries& s, double threshold, int recovery_reference,
                                 double unmet_t, double units_lost, double value_lost) {
   ShortageMetrics m;
@@ -60,9 +120,11 @@ ShortageMetrics compute_metrics(const ShortageSeries& s, double threshold, int r
   m.unmet_fraction = m.demand_t > 0 ? unmet_t / m.demand_t : 0;
   m.units_lost = units_lost;
   m.value_lost_usd = value_lost;
+  m.units_lost_upper = units_lost;
+  m.recovery_reference =
+      recovery_reference >= 0 && recovery_reference < days ? recovery_reference : -1;
   if (last_short >= 0 && last_short < days - 1) {
-    int ref = recovery_reference >= 0 && recovery_reference < days ? recovery_reference
-                                                                   : m.peak_day.value_or(0);
+    int ref = m.recovery_reference >= 0 ? m.recovery_reference : m.peak_day.value_or(0);
     m.time_to_recover = std::max(0, last_short + 1 - ref);
   }
   return m;
@@ -70,9 +132,9 @@ ShortageMetrics compute_metrics(const ShortageSeries& s, double threshold, int r
 
 const std::vector<std::string>& metric_names() {
   static const std::vector<std::string> names = {
-      "time_to_shortage", "peak_shortfall",  "peak_day",       "shortage_days",
-      "demand_t",         "unmet_t",         "unmet_fraction", "units_lost",
-      "value_lost_usd",   "time_to_recover", "min_cover_days"};
+      "time_to_shortage", "peak_shortfall",   "peak_day",       "shortage_days",  "demand_t",
+      "unmet_t",          "unmet_fraction",   "units_lost",     "value_lost_usd", "time_to_recover",
+      "min_cover_days",   "units_lost_upper", "margin_lost_usd"};
   return names;
 }
 

@@ -61,11 +61,18 @@ SeriesRecorder::SeriesRecorder(const sim::Network& net, int days, bool nodes, bo
     for (auto& f : trade) f.shipped.assign(days, 0.0), f.arrived.assign(days, 0.0);
   }
   series.resize(net.consumer_nodes.size());
+  material_series.resize(net.consumer_nodes.size());
   for (std::size_t i = 0; i < series.size(); ++i) {
     int n = net.consumer_nodes[i];
     series[i].resize(days);
     for (int s = net.in_begin[n]; s < net.in_begin[n + 1]; ++s)
       series[i].base_daily_demand += net.demand[s];
+    if (net.in_begin[n + 1] - net.in_begin[n] > 1)
+      for (int s = net.in_begin[n]; s < net.in_begin[n + 1]; ++s) {
+        material_series[i].emplace_back();
+        material_series[i].back().resize(days);
+        material_series[i].back().base_daily_demand = net.demand[s];
+      }
   }
   if (nodes) {
     node_series.resize(net.nodes());
@@ -82,12 +89,20 @@ void SeriesRecorder::on_day(const sim::Engine& eng) {
   for (std::size_t i = 0; i < series.size(); ++i) {
     int n = net_.consumer_nodes[i];
     auto& s = series[i];
+    auto& per = material_series[i];
     for (int k = net_.in_begin[n]; k < net_.in_begin[n + 1]; ++k) {
       s.demand[d] += eng.demand_now()[k];
       s.want[d] += eng.want()[k];
       s.consumed[d] += eng.consumed()[k];
       s.shortfall[d] += eng.shortfall()[k];
       s.stock[d] += eng.in_stock()[k];
+      if (per.empty()) continue;
+      auto& m = per[static_cast<std::size_t>(k - net_.in_begin[n])];
+      m.demand[d] = eng.demand_now()[k];
+      m.want[d] = eng.want()[k];
+      m.consumed[d] = eng.consumed()[k];
+      m.shortfall[d] = eng.shortfall()[k];
+      m.stock[d] = eng.in_stock()[k];
     }
   }
   for (int n = 0; n < static_cast<int>(node_series.size()); ++n) {

@@ -1,5 +1,6 @@
 #include "rareshock/analysis/study_run.hpp"
 
+#include <algorithm>
 #include <map>
 
 #include "rareshock/analysis/recorder.hpp"
@@ -14,6 +15,90 @@ sim::EngineSettings engine_settings(const Study& study) {
   es.licence_volume_cap = study.engine.licence_volume_cap;
   return es;
 }
+
+std::vector<int> consumer_recovery_reference(const sim::Network& net, const sim::Forcing& forcing) {
+  const int N = net.nodes();
+  // Upstream closure of every consumer (reverse reachability over the edges).
+  std::vector<std::vector<int>> in_edges(static_cast<std::size_t>(N));
+  for (int e = 0; e < net.edges(); ++e) in_edges[net.e_to[e]].push_back(e);
+  std::vector<int> out;
+  std::vector<char> up(static_cast<std::size_t>(N));
+  for (int c : net.consumer_nodes) {
+    std::fill(up.begin(), up.end(), 0);
+    std::vector<int> stack = {c};
+    up[c] = 1;
+    while (!stack.empty()) {
+      int n = stack.back();
+      stack.pop_back();
+      for (int e : in_edges[n])
+        if (!up[net.e_from[e]]) up[net.e_from[e]] = 1, stack.push_back(net.e_from[e]);
+    }
+    int last = -1;
+    for (const auto& r : forcing.restrictions)
+      for (int e : r.edges)
+        if (up[net.e_to[e]]) {
+          last = std::max(last, r.end);
+          break;
+        }
+    for (const auto& o : forcing.outages)
+      for (int n : o.nodes)
+        if (up[n]) {
+          last = std::max(last, o.end);
+          break;
+        }
+    out.push_back(std::min(last, sim::kNever));
+  }
+  return out;
+}
+
+namespace {
+
+/// Product key for deduplication: the same product in the same region is the same units.
+std::string product_key(const sim::Network& net, int n) {
+  return net.product[n].empty() ? "node:" + net.node_id[n] : net.product[n] + "@" + net.region[n];
+}
+
+/// A sum of consumers (or of one material of consumers).
+struct Agg {
+  ShortageSeries series;
+  double unmet = 0;
+  LossTotals loss;
+  int reference = -1;  ///< latest end of the members' restricting events (kNever: open-ended)
+  void add(const ShortageSeries& s, double unmet_t, const std::string& key,
+           const std::vector<double>& units, double value, double margin, int ref) {
+    series.add(s);
+    unmet += unmet_t;
+    loss.add(key, units, value, margin);
+    reference = std::max(reference, ref);
+  }
+  ShortageMetrics metrics(double thr) const {
+    // Recovery counts from the latest end of the members' restricting events (from the peak
+    // when none touches them or one is open-ended: compute_metrics treats kNever so).
+    ShortageMetrics m = compute_metrics(series, thr, reference, unmet, 0, 0);
+    set_losses(m, loss);
+    return m;
+  }
+};
+
+struct Group {
+  Agg all;
+  std::vector<std::string> order;  ///< materials, first seen first
+  std::map<std::string, Agg> by_material;
+  std::string sector, region, unit_name;
+  bool has_unit = false, mixed_units = false;
+  void unit(const std::string& u) {
+    if (!has_unit)
+      unit_name = u, has_unit = true;
+    else if (u != unit_name)
+      mixed_units = true;
+  }
+  Agg& material(const std::string& m) {
+    if (!by_material.count(m)) order.push_back(m);
+    return by_material[m];
+  }
+};
+
+}  // namespace
 
 RunResult run_combination(const Study& study, const sim::Network& net, const Combination& c,
                           const RunOptions& options, int run_index) {
@@ -36,49 +121,77 @@ RunResult run_combination(const Study& study, const sim::Network& net, const Com
   out.notes = forcing.notes;
   out.recovery_reference =
       forcing.last_restriction_day >= sim::kNever ? -1 : forcing.last_restriction_day;
+  const std::vector<int> reference = consumer_recovery_reference(net, forcing);
   const double thr = study.shortage_threshold;
-  struct Agg {
-    ShortageSeries series;
-    double unmet = 0, units = 0, value = 0;
-  };
-  std::map<std::string, Agg> sectors, regions;
+  std::map<std::string, Group> sectors, regions, cells;
+  std::map<std::string, int> cell_size;
+  for (int n : net.consumer_nodes) ++cell_size[net.sector[n] + "@" + net.region[n]];
   for (std::size_t i = 0; i < rec.series.size(); ++i) {
-    int n = net.consumer_nodes[i];
+    const int n = net.consumer_nodes[i];
+    const bool bo = net.backorder[n] != 0;
     const ShortageSeries& s = rec.series[i];
-    double unmet = unmet_tonnes(s, net.backorder[n] != 0);
-    double units = unmet * net.units_per_tonne[n];
-    double value = units * net.value_per_unit[n];
+    const std::string key = product_key(net, n);
+    const double upt = net.units_per_tonne[n], vpu = net.value_per_unit[n], mg = net.margin[n];
+    const std::string unit = net.unit_name[n].empty() ? "units" : net.unit_name[n];
+    const double unmet = unmet_tonnes(s, bo);
+    const std::vector<double> units = daily_units_lost(s, bo, upt);
+    Group self;
+    self.unit(unit);
+    self.all.add(s, unmet, key, units, vpu, mg, reference[i]);
+    const std::string cell = net.sector[n] + "@" + net.region[n];
+    std::vector<Group*> groups = {&self, &sectors[net.sector[n]], &regions[net.region[n]]};
+    if (cell_size[cell] > 1) groups.push_back(&cells[cell]);
+    for (Group* g : groups) {
+      if (g != &self) g->unit(unit), g->all.add(s, unmet, key, units, vpu, mg, reference[i]);
+      g->sector = net.sector[n];
+      g->region = net.region[n];
+    }
+    // Per material. A complementary consumer's materials are short together: a material's
+    // shortfall stands for the consumer's units not built (tonnes scaled by its share of
+    // demand); an independent material is its own product line.
+    const double total_demand = s.base_daily_demand;
+    for (int k = net.in_begin[n]; k < net.in_begin[n + 1]; ++k) {
+      const auto& per = rec.material_series[i];
+      const ShortageSeries& sm =
+          per.empty() ? s : per[static_cast<std::size_t>(k - net.in_begin[n])];
+      const double scale =
+          net.complementary[n] && net.demand[k] > 0 ? upt * total_demand / net.demand[k] : upt;
+      const double unmet_m = unmet_tonnes(sm, bo);
+      const std::vector<double> units_m = daily_units_lost(sm, bo, scale);
+      const std::string& mat = net.material_id[net.in_material[k]];
+      for (Group* g : groups)
+        g->material(mat).add(sm, unmet_m, key, units_m, vpu, mg, reference[i]);
+    }
     EntityResult er;
     er.level = "consumer";
     er.id = net.node_id[n];
     er.sector = net.sector[n];
     er.region = net.region[n];
-    er.metrics = compute_metrics(s, thr, out.recovery_reference, unmet, units, value);
+    er.unit_name = unit;
+    er.metrics = self.all.metrics(thr);
     er.series = s;
+    for (const auto& m : self.order)
+      er.materials.push_back({m, self.by_material.at(m).metrics(thr)});
     out.entities.push_back(std::move(er));
-    for (Agg* a : {&sectors[net.sector[n]], &regions[net.region[n]]}) {
-      a->series.add(s);
-      a->unmet += unmet;
-      a->units += units;
-      a->value += value;
+  }
+  auto emit = [&](const char* level, std::map<std::string, Group>& groups) {
+    for (auto& [id, g] : groups) {
+      EntityResult er;
+      er.level = level;
+      er.id = id;
+      const std::string lv = level;
+      if (lv != "region") er.sector = g.sector;
+      if (lv != "sector") er.region = g.region;
+      er.unit_name = g.mixed_units ? "units" : g.unit_name;
+      er.metrics = g.all.metrics(thr);
+      for (const auto& m : g.order) er.materials.push_back({m, g.by_material.at(m).metrics(thr)});
+      er.series = std::move(g.all.series);
+      out.entities.push_back(std::move(er));
     }
-  }
-  for (auto& [id, a] : sectors) {
-    EntityResult er;
-    er.level = "sector";
-    er.id = er.sector = id;
-    er.metrics = compute_metrics(a.series, thr, out.recovery_reference, a.unmet, a.units, a.value);
-    er.series = std::move(a.series);
-    out.entities.push_back(std::move(er));
-  }
-  for (auto& [id, a] : regions) {
-    EntityResult er;
-    er.level = "region";
-    er.id = er.region = id;
-    er.metrics = compute_metrics(a.series, thr, out.recovery_reference, a.unmet, a.units, a.value);
-    er.series = std::move(a.series);
-    out.entities.push_back(std::move(er));
-  }
+  };
+  emit("sector", sectors);
+  emit("region", regions);
+  emit("sector_region", cells);
   out.nodes = std::move(rec.node_series);
   out.edges = std::move(rec.edge_series);
   out.trade = std::move(rec.trade);

@@ -257,6 +257,10 @@ Node read_consumer(Diagnostics& d, TreeNode& n, const std::string& path) {
   if (node.units_per_tonne < 0 || node.value_per_unit < 0)
     d.error(n.loc, path, "units_per_tonne and value_per_unit must not be negative");
   node.backorder = r.flag("backorder", false);
+  node.inputs = static_cast<ConsumerInputs>(r.choice("inputs", consumer_inputs_names(), 0));
+  node.product = r.text("product", "");
+  node.margin = r.opt_fraction("margin");
+  node.unit_name = r.text("unit_name", "");
   read_node_common(r, node);
   r.finish();
   return node;

@@ -49,6 +49,14 @@ std::vector<std::string> rationing_names() {
   return {"proportional", "priority", "contract"};
 }
 
+const char* to_string(ConsumerInputs c) {
+  return c == ConsumerInputs::Complementary ? "complementary" : "independent";
+}
+
+std::vector<std::string> consumer_inputs_names() {
+  return {"independent", "complementary"};
+}
+
 const Material* Model::material(std::string_view id) const {
   for (const auto& m : materials)
     if (m.id == id) return &m;

@@ -106,8 +106,9 @@ std::string format_count(double n) {
 /// Day of recovery: reference (run or the entity's peak) + time_to_recover.
 std::optional<int> recovery_day(const RunResult& r, const EntityResult& e) {
   if (!e.metrics.time_to_recover) return std::nullopt;
-  int ref =
-      r.recovery_reference_day >= 0 ? r.recovery_reference_day : e.metrics.peak_day.value_or(0);
+  int ref = e.metrics.recovery_reference_day ? *e.metrics.recovery_reference_day
+            : r.recovery_reference_day >= 0  ? r.recovery_reference_day
+                                             : e.metrics.peak_day.value_or(0);
   return ref + *e.metrics.time_to_recover;
 }
 
@@ -426,8 +427,10 @@ class Builder {
     out += fmt::format("; {} unmet ({} of demand)", format_tonnes(m.unmet_t),
                        format_percent(m.unmet_fraction));
     if (m.units_lost > 0)
-      out += fmt::format("; about {} units at risk ({})", format_count(m.units_lost),
-                         format_usd(m.value_lost_usd));
+      out += fmt::format(
+          "; about {} {} at risk ({} at full value{})", format_count(m.units_lost),
+          e.unit_name.empty() ? "units" : e.unit_name, format_usd(m.value_lost_usd),
+          m.margin_lost_usd ? ", " + format_usd(*m.margin_lost_usd) + " of margin" : std::string());
     else if (m.value_lost_usd > 0)
       out += fmt::format("; {} of output at risk", format_usd(m.value_lost_usd));
     if (auto rec = recovery_day(*g.base, e))
@@ -603,9 +606,10 @@ class Builder {
     if (avoided == 0 && delayed == 0 && earlier == 0)
       parts.push_back("does not change when shortages start");
     double unmet0 = 0, unmet1 = 0, value0 = 0, value1 = 0;
-    for (const auto* e : level_of(base, "sector"))
+    // Regions partition the consumers and count a product shared by sectors once.
+    for (const auto* e : level_of(base, "region"))
       unmet0 += e->metrics.unmet_t, value0 += e->metrics.value_lost_usd;
-    for (const auto* e : level_of(m, "sector"))
+    for (const auto* e : level_of(m, "region"))
       unmet1 += e->metrics.unmet_t, value1 += e->metrics.value_lost_usd;
     std::string out = mitigation_label(m) + ": " + join(parts, ", ", 10);
     if (unmet0 > 0) {
@@ -666,12 +670,23 @@ class Builder {
   }
 
   std::string run_total_sentence(const RunResult& r) const {
-    double unmet = 0, value = 0, units = 0;
-    for (const auto* e : level_of(r, "sector"))
+    // Regions partition the consumers and count a product shared by sectors once.
+    double unmet = 0, value = 0, units = 0, margin = 0;
+    bool margins = true;
+    for (const auto* e : level_of(r, "region")) {
       unmet += e->metrics.unmet_t, value += e->metrics.value_lost_usd,
           units += e->metrics.units_lost;
-    return fmt::format("In total {} of demand goes unmet; about {} downstream units ({}) are lost.",
-                       format_tonnes(unmet), format_count(units), format_usd(value));
+      if (e->metrics.margin_lost_usd)
+        margin += *e->metrics.margin_lost_usd;
+      else
+        margins = false;
+    }
+    return fmt::format(
+        "In total {} of demand goes unmet; about {} downstream units are lost, worth {} at full "
+        "value (an upper bound on the loss){}.",
+        format_tonnes(unmet), format_count(units), format_usd(value),
+        margins && units > 0 ? ", of which " + format_usd(margin) + " is value added (margin)"
+                             : std::string());
   }
 
   static std::string metric_text(const std::string& metric, double v) {
@@ -1304,9 +1319,12 @@ class Builder {
       t.header.push_back("Region");
       t.numeric.push_back(false);
     }
+    bool margins = false;
+    for (const auto* e : level_of(r, level)) margins |= e->metrics.margin_lost_usd.has_value();
     for (const char* h :
          {"Short from", "Peak shortfall", "Shortage days", "Demand (t)", "Unmet (t)", "Unmet",
-          "Units lost", "Value lost", "Recovered", "Lowest cover"}) {
+          "Units lost", "Value lost", "Margin lost", "Recovered", "Lowest cover"}) {
+      if (std::string(h) == "Margin lost" && !margins) continue;
       t.header.push_back(h);
       t.numeric.push_back(std::string(h) != "Short from" && std::string(h) != "Recovered");
     }
@@ -1330,8 +1348,12 @@ class Builder {
       row.push_back(format_significant(m.demand_t, 3));
       row.push_back(format_significant(m.unmet_t, 3));
       row.push_back(format_percent(m.unmet_fraction));
-      row.push_back(format_significant(m.units_lost, 3));
+      row.push_back(units_text(*e));
       row.push_back(m.value_lost_usd > 0 ? format_usd(m.value_lost_usd) : "0");
+      if (margins)
+        row.push_back(!m.margin_lost_usd       ? "—"
+                      : *m.margin_lost_usd > 0 ? format_usd(*m.margin_lost_usd)
+                                               : "0");
       auto rec = recovery_day(r, *e);
       row.push_back(!short_in(*e) ? "—"
                     : rec         ? fmt::format("{} ({} after day {})", to_string(d_.start + *rec),
@@ -1345,6 +1367,51 @@ class Builder {
     return t;
   }
 
+  /// Units lost with their unit name; a range when consumers of one product share units.
+  static std::string units_text(const EntityResult& e) {
+    const auto& m = e.metrics;
+    std::string out = format_significant(m.units_lost, 3);
+    if (m.units_lost_upper > m.units_lost * (1 + 1e-9) + 1e-9)
+      out += "–" + format_significant(m.units_lost_upper, 3);
+    if (!e.unit_name.empty() && m.units_lost_upper > 0) out += " " + e.unit_name;
+    return out;
+  }
+
+  std::string material_name(const std::string& id) const {
+    auto it = d_.material_names.find(id);
+    return it != d_.material_names.end() && !it->second.empty() ? it->second : id;
+  }
+
+  /// Per-grade metrics of the consumers that use more than one material.
+  Table grades_table(const RunResult& r) const {
+    Table t;
+    t.header = {"Sector",        "Region",    "Grade", "Short from", "Peak shortfall",
+                "Shortage days", "Unmet (t)", "Unmet", "Recovered",  "Lowest cover"};
+    t.numeric = {false, false, false, false, true, true, true, true, false, true};
+    t.nowrap.assign(t.header.size(), false);
+    t.nowrap[3] = true;
+    for (const auto* e : level_of(r, "consumer")) {
+      if (e->materials.size() < 2) continue;
+      for (const auto& [mat, m] : e->materials) {
+        EntityResult one = *e;
+        one.metrics = m;
+        auto rec = recovery_day(r, one);
+        t.rows.push_back({sector_name(e->sector), name_.region(e->region), material_name(mat),
+                          day_text(d_, m.time_to_shortage),
+                          m.peak_shortfall > 0 ? format_percent(m.peak_shortfall) : "0 %",
+                          std::to_string(m.shortage_days), format_significant(m.unmet_t, 3),
+                          format_percent(m.unmet_fraction),
+                          !short_in(one) ? "—"
+                          : rec          ? to_string(d_.start + *rec)
+                                         : "not by the end",
+                          fmt::format("{} on {}", days(m.min_cover_days),
+                                      to_string(d_.start + m.min_cover_day.value_or(0)))});
+        t.highlight.push_back(short_in(one));
+      }
+    }
+    return t;
+  }
+
   Section tables() {
     Section s{"tables", "Results by sector and region", 2, true, {}};
     s.paragraph(
@@ -1352,10 +1419,13 @@ class Builder {
         "the first day the shortfall reaches the threshold. Peak shortfall: the largest share of "
         "a day's demand unmet. Shortage days: days at or above the threshold. Unmet: demand lost "
         "over the horizon (or still back-ordered at its end), in tonnes of magnets and as a share "
-        "of demand. Units and value lost: downstream units not built and their value. Recovered: "
-        "the day the shortfall stays below the threshold for good, counted from the end of the "
-        "last restriction (or the peak). Lowest cover: the smallest stock, in days of baseline "
-        "demand.");
+        "of demand. Units lost: downstream units not built; where sectors make the same product "
+        "in a region (e.g. vehicles) a unit is counted once, and a range gives that count and the "
+        "plain sum. Value lost: those units at their full value, an upper bound on the economic "
+        "loss; margin lost (where the model gives margins): the value added lost, a closer "
+        "measure. Recovered: the day the shortfall stays below the threshold for good, counted "
+        "from the end of the last restriction upstream of the consumer (or the peak). Lowest "
+        "cover: the smallest stock, in days of baseline demand.");
     for (const auto& r : d_.runs) {
       std::string what = r.scenario ? "scenario " + *r.scenario : std::string("baseline, no shock");
       if (!r.mitigations.empty()) what += ", mitigations " + join(r.mitigations, ", ", 20);
@@ -1364,6 +1434,9 @@ class Builder {
       Table c = metrics_table(r, "consumer");
       c.caption = "Run " + r.id + ": by sector and region";
       if (!c.rows.empty()) s.table(std::move(c));
+      Table g = grades_table(r);
+      g.caption = "Run " + r.id + ": by grade, for consumers of several grades";
+      if (!g.rows.empty()) s.table(std::move(g));
       Table sec = metrics_table(r, "sector");
       sec.caption = "Run " + r.id + ": by sector (all regions)";
       if (!sec.rows.empty()) s.table(std::move(sec));

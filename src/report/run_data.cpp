@@ -82,8 +82,12 @@ MetricValues metrics_of(const json& m) {
   v.unmet_t = number(m, "unmet_t", 0);
   v.unmet_fraction = number(m, "unmet_fraction", 0);
   v.units_lost = number(m, "units_lost", 0);
+  v.units_lost_upper = number(m, "units_lost_upper", v.units_lost);
   v.value_lost_usd = number(m, "value_lost_usd", 0);
+  if (auto it = m.find("margin_lost_usd"); it != m.end() && it->is_number())
+    v.margin_lost_usd = it->get<double>();
   v.time_to_recover = day_of(m, "time_to_recover");
+  v.recovery_reference_day = day_of(m, "recovery_reference_day");
   v.min_cover_days = number(m, "min_cover_days", 0);
   v.min_cover_day = day_of(m, "min_cover_day");
   return v;
@@ -145,7 +149,12 @@ void read_summary(RunData& d, const json& s) {
         er.id = str(e, "id");
         er.sector = str(e, "sector");
         er.region = str(e, "region");
+        er.unit_name = str(e, "unit_name");
         if (auto m = e.find("metrics"); m != e.end() && m->is_object()) er.metrics = metrics_of(*m);
+        if (auto ms = e.find("materials"); ms != e.end() && ms->is_array())
+          for (const auto& mr : *ms)
+            if (auto m = mr.find("metrics"); m != mr.end() && m->is_object())
+              er.materials.emplace_back(str(mr, "material"), metrics_of(*m));
         run.results.push_back(std::move(er));
       }
     if (auto mc = r.find("monte_carlo"); mc != r.end() && mc->is_object()) {

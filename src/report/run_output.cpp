@@ -59,36 +59,48 @@ json metrics_json(const analysis::ShortageMetrics& m, Date start) {
               {"unmet_t", m.unmet_t},
               {"unmet_fraction", m.unmet_fraction},
               {"units_lost", m.units_lost},
+              {"units_lost_upper", m.units_lost_upper},
               {"value_lost_usd", m.value_lost_usd},
+              {"margin_lost_usd", m.margin_lost_usd ? json(*m.margin_lost_usd) : json(nullptr)},
               {"time_to_recover", m.time_to_recover ? json(*m.time_to_recover) : json(nullptr)},
+              {"recovery_reference_day",
+               m.recovery_reference >= 0 ? day_json(m.recovery_reference, start) : json(nullptr)},
               {"min_cover_days", m.min_cover_days},
               {"min_cover_day", day_json(m.min_cover_day, start)}};
 }
 
 std::string metrics_csv(const Study& study, const analysis::StudyResult& result) {
-  std::string out = "run,level,id,sector,region,metric,value,date\n";
+  std::string out = "run,level,id,sector,region,material,metric,value,date\n";
   for (const auto& run : result.runs)
     for (const auto& e : run.entities) {
-      const auto& m = e.metrics;
-      auto row = [&](const char* metric, const std::string& value, const std::string& date) {
-        out += fmt::format("{},{},{},{},{},{},{},{}\n", csv_field(run.combination.id), e.level,
-                           csv_field(e.id), csv_field(e.sector), csv_field(e.region), metric, value,
-                           date);
+      auto rows = [&](const std::string& material, const analysis::ShortageMetrics& m) {
+        auto row = [&](const char* metric, const std::string& value, const std::string& date) {
+          out += fmt::format("{},{},{},{},{},{},{},{},{}\n", csv_field(run.combination.id), e.level,
+                             csv_field(e.id), csv_field(e.sector), csv_field(e.region),
+                             csv_field(material), metric, value, date);
+        };
+        auto day_row = [&](const char* metric, const std::optional<int>& d) {
+          row(metric, d ? std::to_string(*d) : "", d ? to_string(study.start + *d) : "");
+        };
+        day_row("time_to_shortage", m.time_to_shortage);
+        row("peak_shortfall", num(m.peak_shortfall), "");
+        day_row("peak_day", m.peak_day);
+        row("shortage_days", std::to_string(m.shortage_days), "");
+        row("demand_t", num(m.demand_t), "");
+        row("unmet_t", num(m.unmet_t), "");
+        row("unmet_fraction", num(m.unmet_fraction), "");
+        row("units_lost", num(m.units_lost), "");
+        row("units_lost_upper", num(m.units_lost_upper), "");
+        row("value_lost_usd", num(m.value_lost_usd), "");
+        if (m.margin_lost_usd) row("margin_lost_usd", num(*m.margin_lost_usd), "");
+        row("time_to_recover", m.time_to_recover ? std::to_string(*m.time_to_recover) : "", "");
+        day_row("recovery_reference_day", m.recovery_reference >= 0
+                                              ? std::optional<int>(m.recovery_reference)
+                                              : std::nullopt);
+        row("min_cover_days", num(m.min_cover_days), "");
       };
-      auto day_row = [&](const char* metric, const std::optional<int>& d) {
-        row(metric, d ? std::to_string(*d) : "", d ? to_string(study.start + *d) : "");
-      };
-      day_row("time_to_shortage", m.time_to_shortage);
-      row("peak_shortfall", num(m.peak_shortfall), "");
-      day_row("peak_day", m.peak_day);
-      row("shortage_days", std::to_string(m.shortage_days), "");
-      row("demand_t", num(m.demand_t), "");
-      row("unmet_t", num(m.unmet_t), "");
-      row("unmet_fraction", num(m.unmet_fraction), "");
-      row("units_lost", num(m.units_lost), "");
-      row("value_lost_usd", num(m.value_lost_usd), "");
-      row("time_to_recover", m.time_to_recover ? std::to_string(*m.time_to_recover) : "", "");
-      row("min_cover_days", num(m.min_cover_days), "");
+      rows("all", e.metrics);
+      for (const auto& mr : e.materials) rows(mr.material, mr.metrics);
     }
   return out;
 }
@@ -220,12 +232,19 @@ void write_run_outputs(const fs::path& dir, bool force, const Study& study,
   json runs = json::array();
   for (const auto& run : result.runs) {
     json entities = json::array();
-    for (const auto& e : run.entities)
+    for (const auto& e : run.entities) {
+      json materials = json::array();
+      for (const auto& mr : e.materials)
+        materials.push_back(
+            {{"material", mr.material}, {"metrics", metrics_json(mr.metrics, study.start)}});
       entities.push_back({{"level", e.level},
                           {"id", e.id},
                           {"sector", e.sector},
                           {"region", e.region},
-                          {"metrics", metrics_json(e.metrics, study.start)}});
+                          {"unit_name", e.unit_name},
+                          {"metrics", metrics_json(e.metrics, study.start)},
+                          {"materials", materials}});
+    }
     runs.push_back(
         {{"id", run.combination.id},
          {"scenario", run.combination.scenario ? json(*run.combination.scenario) : json(nullptr)},

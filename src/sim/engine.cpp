@@ -442,12 +442,20 @@ void Engine::phase_transport(int t) {
 }
 
 // Phase 6: consumers use min(need, on hand); the rest is shortfall (lost, or back-ordered).
+// Complementary inputs (Leontief): the fraction served f = min over materials of on hand / need
+// is the same for every material; each uses f x need and the rest stays in stock.
 void Engine::phase_consumption(int t) {
   for (int n : net_.consumer_nodes) {
     const bool bo = net_.backorder[n] != 0;
+    double served = 1.0;
+    if (net_.complementary[n])
+      for (int s = net_.in_begin[n]; s < net_.in_begin[n + 1]; ++s) {
+        const double want = demand_now_[s] + backlog_[s];
+        if (want > 0) served = std::min(served, std::max(0.0, in_stock_[s]) / want);
+      }
     for (int s = net_.in_begin[n]; s < net_.in_begin[n + 1]; ++s) {
       double want = demand_now_[s] + backlog_[s];
-      double c = std::min(want, in_stock_[s]);
+      double c = std::min(want * served, in_stock_[s]);
       in_stock_[s] -= c;
       cum_used_[s] += c;
       want_[s] = want;

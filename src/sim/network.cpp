@@ -74,6 +74,10 @@ Network compile(const Model& model) {
     net.units_per_tonne.push_back(node.units_per_tonne);
     net.value_per_unit.push_back(node.value_per_unit);
     net.backorder.push_back(node.backorder ? 1 : 0);
+    net.complementary.push_back(node.inputs == ConsumerInputs::Complementary ? 1 : 0);
+    net.product.push_back(node.product);
+    net.margin.push_back(node.margin.value_or(-1.0));
+    net.unit_name.push_back(node.unit_name);
     net.sector.push_back(node.sector);
     net.region.push_back(node.is_consumer() ? node.region.id : node.country.id);
     if (node.is_consumer()) net.consumer_nodes.push_back(n);

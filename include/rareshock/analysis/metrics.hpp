@@ -1,5 +1,6 @@
 #pragma once
 /// \file Shortage metrics of DESIGN.md §3 from daily series (one consumer, or a sum of them).
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -30,8 +31,11 @@ struct ShortageMetrics {
   double demand_t = 0;                  ///< horizon demand [t]
   double unmet_t = 0;                   ///< demand not met [t] (back-orders still open at the end)
   double unmet_fraction = 0;            ///< unmet_t / demand_t
-  double units_lost = 0;                ///< downstream units not built
-  double value_lost_usd = 0;            ///< value of those units [USD]
+  double units_lost = 0;                ///< downstream units not built (same product counted once)
+  double units_lost_upper = 0;          ///< the same, summed over consumers of a shared product
+  double value_lost_usd = 0;            ///< those units at full unit value [USD] (an upper bound)
+  std::optional<double> margin_lost_usd;  ///< value added lost (margin x value) [USD]
+  int recovery_reference = -1;            ///< day recovery is counted from; -1: the peak day
   std::optional<int>
       time_to_recover;  ///< [days] from the reference day until shortfall stays below threshold
   double min_cover_days = 0;  ///< minimum stock / baseline daily demand [days]
@@ -48,7 +52,40 @@ ShortageMetrics compute_metrics(const ShortageSeries& s, double threshold, int r
 /// Unmet tonnes of one consumer: sum of shortfalls (lost sales), or the final backlog.
 double unmet_tonnes(const ShortageSeries& s, bool backorder);
 
-/// Names of all metrics, in report order.
+/// Units lost per day by one consumer (or one of its materials), scaled by \p units_per_tonne:
+/// the day's shortfall for lost sales; with back-orders, the backlog still open at the end,
+/// on the last day. Sums to unmet_tonnes() x units_per_tonne; never negative.
+std::vector<double> daily_units_lost(const ShortageSeries& s, bool backorder,
+                                     double units_per_tonne);
+
+/// Units and value lost by a set of consumers without counting a physical product twice.
+/// Members with the same product key (same product in the same region) lose the same units:
+/// each day the largest loss among them counts (a lower bound: shortages hit the same units
+/// first); units_upper() is the plain sum (an upper bound). Value and margin follow the same
+/// rule, each on its own daily series. Members with different keys add up.
+class LossTotals {
+ public:
+  /// \p margin < 0: not given (margin_lost() is then none for the whole set).
+  void add(const std::string& product_key, const std::vector<double>& units_per_day,
+           double value_per_unit, double margin);
+  double units() const;
+  double units_upper() const { return upper_; }
+  double value() const;
+  std::optional<double> margin_lost() const;
+
+ private:
+  struct Group {
+    std::vector<double> units, value, margin;
+  };
+  std::map<std::string, Group> groups_;
+  double upper_ = 0;
+  bool any_ = false, margin_missing_ = false;
+};
+
+/// Sets units_lost, units_lost_upper, value_lost_usd and margin_lost_usd of \p m from \p loss.
+void set_losses(ShortageMetrics& m, const LossTotals& loss);
+
+/// Names of all metrics, in report order (margin_lost_usd only where a margin is given).
 const std::vector<std::string>& metric_names();
 
 }  // namespace rareshock::analysis

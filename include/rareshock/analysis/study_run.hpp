@@ -11,14 +11,23 @@
 
 namespace rareshock::analysis {
 
-/// One result row: a consumer, a sector (all regions) or a region (all sectors).
-struct EntityResult {
-  std::string level;  ///< "consumer", "sector" or "region"
-  std::string id;
-  std::string sector;  ///< for consumers and sectors
-  std::string region;  ///< for consumers and regions
+/// Metrics of one input material of an entity (its consumers' slots of that material only).
+struct MaterialResult {
+  std::string material;
   ShortageMetrics metrics;
+};
+
+/// One result row: a consumer, a sector (all regions), a region (all sectors) or a sector in a
+/// region with more than one consumer ("sector_region", id "sector@region").
+struct EntityResult {
+  std::string level;  ///< "consumer", "sector", "region" or "sector_region"
+  std::string id;
+  std::string sector;       ///< for consumers, sectors and sector_region
+  std::string region;       ///< for consumers, regions and sector_region
+  std::string unit_name;    ///< what units_lost counts ("units" when not given or mixed)
+  ShortageMetrics metrics;  ///< all materials summed
   ShortageSeries series;
+  std::vector<MaterialResult> materials;  ///< per input material, in first-seen order
 };
 
 struct NodeSeries {
@@ -67,6 +76,12 @@ struct RunOptions {
 
 /// The engine settings of a study's `engine:` section (the one conversion; add new settings here).
 sim::EngineSettings engine_settings(const Study& study);
+
+/// Per consumer (Network::consumer_nodes order): the last day of the restricting events
+/// (export restrictions and capacity outages) that touch an edge or node upstream of it, i.e.
+/// from which it can be reached; -1 when none does, sim::kNever when one is open-ended (in
+/// both cases recovery is counted from the peak).
+std::vector<int> consumer_recovery_reference(const sim::Network& net, const sim::Forcing& forcing);
 
 /// Runs every combination of \p study (deterministic: distributions at their means).
 StudyResult run_study(const Study& study, const RunOptions& options = {});

@@ -69,6 +69,13 @@ enum class Rationing { Proportional, Priority, Contract };
 const char* to_string(Rationing r);
 std::vector<std::string> rationing_names();
 
+/// How a consumer's materials combine into units (`inputs` key): `independent` = each material
+/// is its own product line; `complementary` = every unit needs every material in its baseline
+/// proportions (Leontief), so the scarcest input limits what is built.
+enum class ConsumerInputs { Independent, Complementary };
+const char* to_string(ConsumerInputs c);
+std::vector<std::string> consumer_inputs_names();
+
 /// Flow of one material per unit of activity [t per unit].
 struct MaterialAmount {
   Ref material;
@@ -124,6 +131,10 @@ struct Node {
   double units_per_tonne = 0;          ///< downstream units (e.g. vehicles) per t of demand [1/t]
   double value_per_unit = 0;           ///< [USD] per downstream unit
   bool backorder = false;
+  ConsumerInputs inputs = ConsumerInputs::Independent;
+  std::string product;           ///< physical product shared by consumers (e.g. vehicle)
+  std::optional<double> margin;  ///< value added lost per unit value lost [1]; none: not reported
+  std::string unit_name;         ///< e.g. "vehicles"; empty: "units"
   Provenance provenance;
   Origin origin;
   bool operator==(const Node&) const = default;

@@ -24,8 +24,12 @@ struct MetricValues {
   std::optional<int> peak_day;
   int shortage_days = 0;
   double demand_t = 0, unmet_t = 0, unmet_fraction = 0;
-  double units_lost = 0, value_lost_usd = 0;
-  std::optional<int> time_to_recover;  ///< [days] from the recovery reference day
+  double units_lost = 0;        ///< same product counted once (lower bound)
+  double units_lost_upper = 0;  ///< summed over consumers of a shared product (upper bound)
+  double value_lost_usd = 0;    ///< units lost at full unit value (upper bound on the loss)
+  std::optional<double> margin_lost_usd;      ///< value added lost (margin-based)
+  std::optional<int> time_to_recover;         ///< [days] from the recovery reference day
+  std::optional<int> recovery_reference_day;  ///< the entity's own; none: the run's or peak
   double min_cover_days = 0;
   std::optional<int> min_cover_day;
 };
@@ -44,9 +48,11 @@ struct McEntity {
 
 /// One consumer, sector or region in one run.
 struct EntityResult {
-  std::string level;  ///< consumer, sector or region
+  std::string level;  ///< consumer, sector, region or sector_region
   std::string id, sector, region;
+  std::string unit_name;  ///< what units_lost counts; empty in older summaries
   MetricValues metrics;
+  std::vector<std::pair<std::string, MetricValues>> materials;  ///< per input material
   std::optional<McEntity> monte_carlo;
 };
 

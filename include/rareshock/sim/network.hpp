@@ -53,6 +53,10 @@ struct Network {
   std::vector<double> units_per_tonne;  ///< per node [1/t]
   std::vector<double> value_per_unit;   ///< per node [USD]
   std::vector<char> backorder;          ///< per node
+  std::vector<char> complementary;      ///< per node: `inputs: complementary` (Leontief)
+  std::vector<std::string> product;     ///< per node: shared product id ("" = the node's own)
+  std::vector<double> margin;           ///< per node: margin fraction, or -1 when not given
+  std::vector<std::string> unit_name;   ///< per node ("" = units)
   std::vector<std::string> sector;      ///< per node ("" for producers)
   std::vector<std::string> region;      ///< per node: consumer region id, else country id
 

@@ -58,5 +58,5 @@ TEST_CASE("aggregation sums tonnes", "[analysis][metrics]") {
   sum.add(b);
   CHECK(sum.fraction(1) == Approx(0.5));
   CHECK(sum.base_daily_demand == 20);
-  CHECK(metric_names().size() == 11);
+  CHECK(metric_names().size() == 13);
 }

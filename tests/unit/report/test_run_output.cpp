@@ -33,6 +33,28 @@ TEST_CASE("run outputs are complete, self-describing and never overwritten silen
   CHECK(summary["format_version"] == report::kSummaryFormatVersion);
   CHECK(summary["runs"].size() == 3);
   CHECK(summary["study"]["start"] == "2025-01-01");
+  // Per-material results: every entity lists its materials (the mini chain's consumers use one
+  // grade, ndfeb_sh), with the same metrics keys as the summed ones.
+  const auto& first = summary["runs"][1]["results"][0];
+  CHECK(first["unit_name"] == "units");
+  REQUIRE(first["materials"].size() == 1);
+  CHECK(first["materials"][0]["material"] == "ndfeb_sh");
+  CHECK(first["materials"][0]["metrics"]["unmet_t"] == first["metrics"]["unmet_t"]);
+  CHECK(first["metrics"].contains("units_lost_upper"));
+  CHECK(first["metrics"]["margin_lost_usd"].is_null());  // no margin in the example model
+  {
+    std::ifstream csv(dir / "metrics.csv");
+    std::string header, line;
+    std::getline(csv, header);
+    CHECK(header == "run,level,id,sector,region,material,metric,value,date");
+    int all = 0, grade = 0;
+    while (std::getline(csv, line)) {
+      all += line.find(",all,unmet_t,") != std::string::npos;
+      grade += line.find(",ndfeb_sh,unmet_t,") != std::string::npos;
+    }
+    CHECK(all > 0);
+    CHECK(grade == all);  // one material: one per-material row per summed row
+  }
   auto prov_json = nlohmann::json::parse(std::ifstream(dir / "provenance.json"));
   CHECK(prov_json["inputs"].size() == 4);
   CHECK(prov_json["inputs"][0]["sha256"].get<std::string>().size() == 64);
