@@ -647,6 +647,10 @@ for s in SECTORS:
         if u["kg_per_unit"]:
             row["units_per_tonne"] = fmt(1000 / float(u["kg_per_unit"]), 2)
             row["value_per_unit"] = fmt(float(u["value_per_unit"]), 2)
+        row["inputs"] = u["inputs"]
+        for k in ("product", "unit_name", "margin"):
+            if u[k]:
+                row[k] = u[k]
         st = STOCK[s]
         row["inventory_days"] = fmt(float(st["days"]))
         row.update(prov("facts_synthesis;facts_bk;compiler_bk;" + st["source_id"], "A", "L",
