@@ -699,6 +699,23 @@ for (n, r, m_), v in supply.items():
                 continue
             f, why = 0.0, "standby: makers outside China cover this sector's baseline; Chinese makers can take share once qualified"
         add_edge(n, f"{s}_{r}", m_, f, n.split("_")[1], r, "magnet", why)
+# Standby suppliers: makers outside China can sell to regions they do not serve in the
+# baseline, after qualification (engine.qualification in the studies: 6-18 months for magnets,
+# facts [BK] PPAP re-qualification): zero-flow edges to every consumer of that region that
+# buys the grade, where a route exists (routes.csv; standby routes are A).
+for mk in MAKERS:
+    n, m_ = mk["node"], mk["material"]
+    c = mk["country"]
+    if c == "CN":
+        continue
+    served = {r for (nn, r, mm), v in supply.items() if nn == n and v > 0}
+    for r in REGIONS:
+        if r == "CN" or r in served or (zone(c), r, "magnet") not in ROUTES:
+            continue
+        for s in SECTORS:
+            if DEMAND.get((s, r, m_), 0) > 0:
+                add_edge(n, f"{s}_{r}", m_, 0.0, c, r, "magnet",
+                         "standby: no 2024 flow; takes share only after qualification (engine.qualification)")
 # US strategic stockpile: zero-flow edges to every US consumer of what it holds.
 for s in SECTORS:
     for m_ in ("ndfeb_shuh", "smco"):
