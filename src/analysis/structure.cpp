@@ -126,10 +126,8 @@ StructureOptions structure_options(const Study& study) {
   auto& co = opt.criticality_options;
   co.start = opt.chokepoint_options.start = study.start;
   co.shortage_threshold = study.shortage_threshold;
-  co.engine.switching_lag = study.engine.switching_lag;
-  co.engine.share_reversion = study.engine.share_reversion;
-  co.engine.licence_volume_cap = opt.chokepoint_options.licence_volume_cap =
-      study.engine.licence_volume_cap;
+  co.engine = sim::engine_settings(study.engine);
+  opt.chokepoint_options.licence_volume_cap = study.engine.licence_volume_cap;
   if (study.analysis.enabled) {
     co.days = study.analysis.criticality_days;
     co.horizon = study.analysis.criticality_horizon;

@@ -320,9 +320,7 @@ int main(int argc, char** argv) {
       const auto& study = *l.study;
       spdlog::info("{}", summary_line(l));
       rareshock::analysis::RunOptions ro;
-      ro.engine.switching_lag = study.engine.switching_lag;
-      ro.engine.share_reversion = study.engine.share_reversion;
-      ro.engine.licence_volume_cap = study.engine.licence_volume_cap;
+      ro.engine = rareshock::sim::engine_settings(study.engine);
       ro.node_series = study.outputs.node_series;
       ro.edge_series = study.outputs.edge_series;
       auto result = rareshock::analysis::run_study(study, ro);

@@ -286,6 +286,10 @@ Edge read_edge(Diagnostics& d, TreeNode& n, const std::string& path) {
             "1 (served first), 2, ...");
   e.priority = static_cast<int>(pr);
   e.contract_share = r.opt_fraction("contract_share");
+  e.qualification_time = r.opt_quantity("qualification_time", Dimension::Duration);
+  if (e.qualification_time && *e.qualification_time < 0)
+    d.error(r.loc_of("qualification_time"), r.at("qualification_time"),
+            "qualification_time must not be negative", "a duration >= 0, e.g. '180 days'");
   e.provenance = read_provenance(r);
   r.finish();
   return e;

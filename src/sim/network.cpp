@@ -161,6 +161,7 @@ Network compile(const Model& model) {
     net.e_lead.push_back(static_cast<int>(std::lround(ed.lead_time)));
     net.e_priority.push_back(ed.priority);
     net.e_contract.push_back(ed.contract_share.value_or(0));
+    net.e_qualification.push_back(ed.qualification_time.value_or(-1));
     net.e_label.push_back(ed.label());
     net.e_share.push_back(0);
     net.e_flow.push_back(0);

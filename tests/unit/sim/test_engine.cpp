@@ -384,3 +384,96 @@ edges: [{from: s, to: c, material: m, share: 1, lead_time: 5}]
   CHECK(sim.engine->order()[0] == Approx(2.0));
   CHECK(sim.engine->shortfall()[sim.in_slot("c", "m")] == 0);  // arrivals cover today's use
 }
+
+namespace {
+// cn (share 1) and a standby jp (share 0, spare capacity) supply c, 1 t/day, no stocks, lead 0.
+std::string standby(const std::string& jp_edge_extra = "") {
+  return R"(
+materials: [{id: m, family: magnet}]
+countries: [CN, JP, US]
+nodes:
+  - {id: cn, stage: magnet, country: CN, capacity: 730, outputs: {m: 1}}
+  - {id: jp, stage: magnet, country: JP, capacity: 730, outputs: {m: 1}}
+consumers: [{id: c, sector: ev, region: US, demand: {m: 365}, inventory_days: 0}]
+edges:
+  - {from: cn, to: c, material: m, share: 1, lead_time: 0}
+  - {from: jp, to: c, material: m, share: 0, lead_time: 0)" +
+         jp_edge_extra + "}\n";
+}
+const char* kBanCn = R"(
+scenario: {id: ban}
+events: [{type: export_restriction, start: 0, exporters: CN, materials: all, regime: ban}]
+)";
+// First day the standby supplier ships to c.
+int first_standby_day(test::Sim& sim, int days) {
+  sim.engine->reset();
+  for (int d = 0; d < days; ++d) {
+    sim.engine->step();
+    if (sim.engine->shipped()[1] > 0) return d;
+  }
+  return -1;
+}
+}  // namespace
+
+TEST_CASE("a standby supplier takes share only after its qualification time", "[sim][engine]") {
+  // Day 0: the ban leaves c's slot under-delivered, so c starts looking on day 0. With a
+  // qualification of 10 days the standby can take share on day 10 (shares adapt at the start
+  // of the day, before ordering): nothing from jp on days 0-9, something from day 10 on.
+  sim::EngineSettings es;
+  es.qualification_time = 10;
+  test::Sim sim(standby(), kBanCn, make_date(2025, 1, 1), es);
+  sim.engine->reset();
+  for (int d = 0; d < 30; ++d) {
+    sim.engine->step();
+    if (d < 10) {
+      CHECK(sim.engine->shipped()[1] == 0);
+      CHECK(sim.engine->share()[1] == 0);
+    } else {
+      CHECK(sim.engine->shipped()[1] > 0);
+    }
+  }
+  CHECK(sim.engine->shipped()[1] == Approx(sim.engine->order()[1]));  // jp has spare capacity
+
+  SECTION("default 0: the standby takes share the day after the first under-delivery") {
+    test::Sim now(standby(), kBanCn);
+    CHECK(first_standby_day(now, 30) == 1);
+  }
+  SECTION("per-material setting overrides the default; the edge's own value overrides both") {
+    sim::EngineSettings per;
+    per.qualification_time = 10;
+    per.qualification = {{"m", 20}};
+    test::Sim mat(standby(), kBanCn, make_date(2025, 1, 1), per);
+    CHECK(first_standby_day(mat, 40) == 20);
+    test::Sim edge(standby(", qualification_time: 5 days"), kBanCn, make_date(2025, 1, 1), per);
+    CHECK(first_standby_day(edge, 40) == 5);
+  }
+  SECTION("the clock starts when the customer starts looking, not on day 0") {
+    test::Sim late(standby(), R"(
+scenario: {id: ban}
+events: [{type: export_restriction, start: 15, exporters: CN, materials: all, regime: ban}]
+)",
+                   make_date(2025, 1, 1), es);
+    CHECK(first_standby_day(late, 60) == 25);
+  }
+}
+
+TEST_CASE("existing suppliers (baseline share > 0) need no qualification", "[sim][engine]") {
+  sim::EngineSettings es;
+  es.qualification_time = 1000;
+  test::Sim sim(R"(
+materials: [{id: m, family: magnet}]
+countries: [CN, JP, US]
+nodes:
+  - {id: cn, stage: magnet, country: CN, capacity: 730, outputs: {m: 1}}
+  - {id: jp, stage: magnet, country: JP, capacity: 730, outputs: {m: 1}}
+consumers: [{id: c, sector: ev, region: US, demand: {m: 365}, inventory_days: 0}]
+edges:
+  - {from: cn, to: c, material: m, share: 0.8, lead_time: 0}
+  - {from: jp, to: c, material: m, share: 0.2, lead_time: 0}
+)",
+                kBanCn, make_date(2025, 1, 1), es);
+  sim.engine->reset();
+  sim.engine->step();
+  sim.engine->step();
+  CHECK(sim.engine->share()[1] > 0.2);  // moved on day 1
+}

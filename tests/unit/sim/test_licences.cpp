@@ -36,6 +36,12 @@ std::vector<double> shipped(test::Sim& sim, int edge, int days) {
   return out;
 }
 
+sim::EngineSettings pinned() {
+  sim::EngineSettings es;
+  es.switching_lag = 1e9;  // shares stay at baseline
+  return es;
+}
+
 }  // namespace
 
 TEST_CASE("refused one-shipment applications are resubmitted: shipped series by day",
@@ -137,7 +143,7 @@ events:
      materials: [m], regime: licence,
      licence: {review_delay: 2 days, approval: 1, validity: 365 days, granted_at_start: true}}
 )",
-                make_date(2025, 1, 1), sim::EngineSettings{1e9, 180, 1});
+                make_date(2025, 1, 1), pinned());
   REQUIRE(sim.forcing.restrictions[1].edges == std::vector<int>{0});
   sim.engine->reset();
   for (int d = 0; d < 30; ++d) {
