@@ -199,10 +199,12 @@ void Engine::phase_ordering(int t) {
     const int r = recipe_now_[n];
     const double tau = net_.tau[n];
     for (int s = net_.in_begin[n]; s < net_.in_begin[n + 1]; ++s) {
-      double use;
+      double use;         // expected use today
+      double backlog = 0;  // back-orders [t]
       double target = net_.in_target[s];
       if (consumer) {
-        use = demand_now_[s] + backlog_[s];
+        use = demand_now_[s];
+        backlog = backlog_[s];
       } else {
         double coef =
             r >= 0 ? net_.recipe_in_coef[net_.recipe_in_offset[r] + (s - net_.in_begin[n])] : 0.0;
@@ -214,7 +216,12 @@ void Engine::phase_ordering(int t) {
         int e = net_.in_edges[k];
         lead += share_[e] * (net_.e_lead[e] + extra_lead_[e]);
       }
-      double need = use + (target - in_stock_[s]) / tau + (use * lead - in_transit_[s]) / tau;
+      // Back-orders are stock owed (negative stock): they widen the stock gap, closed over tau
+      // like any other, and the supply line is kept at the underlying rate times the lead
+      // time. (Adding them to the rate re-ordered them every day they stayed unfilled, and
+      // multiplied them by the lead time in the supply-line target.)
+      double need = use + (target - (in_stock_[s] - backlog)) / tau +
+                    (use * lead - in_transit_[s]) / tau;
       need = std::max(0.0, need);
       for (int k = net_.in_edge_begin[s]; k < net_.in_edge_begin[s + 1]; ++k) {
         int e = net_.in_edges[k];
