@@ -199,7 +199,7 @@ void Engine::phase_ordering(int t) {
     const int r = recipe_now_[n];
     const double tau = net_.tau[n];
     for (int s = net_.in_begin[n]; s < net_.in_begin[n + 1]; ++s) {
-      double use;         // expected use today
+      double use;          // expected use today
       double backlog = 0;  // back-orders [t]
       double target = net_.in_target[s];
       if (consumer) {
@@ -220,8 +220,8 @@ void Engine::phase_ordering(int t) {
       // like any other, and the supply line is kept at the underlying rate times the lead
       // time. (Adding them to the rate re-ordered them every day they stayed unfilled, and
       // multiplied them by the lead time in the supply-line target.)
-      double need = use + (target - (in_stock_[s] - backlog)) / tau +
-                    (use * lead - in_transit_[s]) / tau;
+      double need =
+          use + (target - (in_stock_[s] - backlog)) / tau + (use * lead - in_transit_[s]) / tau;
       need = std::max(0.0, need);
       for (int k = net_.in_edge_begin[s]; k < net_.in_edge_begin[s + 1]; ++k) {
         int e = net_.in_edges[k];

@@ -512,3 +512,32 @@ events: [{type: capacity_outage, start: 0, end: 79, nodes: [s], remaining: 0}]
   // back-orders were added to the rate: re-ordered daily, times the lead in the supply line).
   CHECK(peak < 35);  // before the fix: 89 t
 }
+
+TEST_CASE("a producer with inventory_days 0 holds steady state", "[sim][engine]") {
+  // Arrivals come after production, so what the refinery uses on day t arrived by day t - 1.
+  // With no input stock it used to produce nothing on day 0, then order the day of stock it
+  // held away again: its customer lost a day of cover for good (19.33 t instead of 20 t).
+  test::Sim sim(R"(
+materials: [{id: ore, family: concentrate}, {id: ox, family: oxide}]
+countries: [CN, US]
+nodes:
+  - {id: mine, stage: mine, country: CN, capacity: 1000, outputs: {ore: 1}}
+  - {id: ref, stage: refinery, country: CN, capacity: 730, inputs: {ore: 1}, outputs: {ox: 1},
+     inventory_days: 0}
+consumers: [{id: c, sector: ev, region: US, demand: {ox: 365}, inventory_days: 20}]
+edges:
+  - {from: mine, to: ref, material: ore, share: 1, lead_time: 5}
+  - {from: ref, to: c, material: ox, share: 1, lead_time: 7}
+)");
+  const int ore = sim.in_slot("ref", "ore"), ox = sim.in_slot("c", "ox");
+  CHECK(sim.net.in_initial[ore] == Approx(1.0));  // one day of use
+  CHECK(sim.net.in_target[ore] == Approx(1.0));
+  sim.engine->reset();
+  for (int d = 0; d < 200; ++d) {
+    sim.engine->step();
+    CHECK(sim.engine->activity()[sim.node("ref")] == Approx(1.0));
+    CHECK(sim.engine->order()[0] == Approx(1.0));
+    CHECK(sim.engine->in_stock()[ox] == Approx(20.0));
+    CHECK(sim.engine->shortfall()[ox] == 0);
+  }
+}
