@@ -354,6 +354,11 @@ def model_defs() -> dict:
                              minimum=1, maximum=1000),
          "contract_share": quantity("fraction", "Share of the supplier's output under `contract` "
                                     "rationing (required then).", minimum=0, maximum=1),
+         "qualification_time": quantity("duration", "For a standby edge (share 0): days from "
+                                        "the customer's first under-delivery before the "
+                                        "supplier can take share; overrides the study's "
+                                        "engine settings. Ignored on edges with a share.",
+                                        minimum=0),
          **provenance()},
         ["from", "to", "material"],
         oneOf=[{"required": ["share"]}, {"required": ["flow"]}])
@@ -831,7 +836,18 @@ def study_properties() -> dict:
                                                    minimum=1),
                        "licence_volume_cap": quantity("count", "Licensed volume per edge as a "
                                                       "multiple of its normal flow (> 0).",
-                                                      default=1)}),
+                                                      default=1),
+                       "qualification_time": quantity("duration", "Days a standby supplier "
+                                                      "(baseline share 0) needs, from its "
+                                                      "customer's first under-delivery, before "
+                                                      "it can take share (>= 0).", default=0,
+                                                      minimum=0),
+                       "qualification": {"description": "Material id -> qualification time, "
+                                                        "overriding qualification_time for "
+                                                        "standby edges of that material.",
+                                         "type": "object",
+                                         "additionalProperties": quantity(
+                                             "duration", "Qualification time.", minimum=0)}}),
         "analysis": obj("Structural analysis of the model (docs/analysis.md): `rareshock run` "
                         "writes it to <output>/analysis/ when this section is present.",
                         {"criticality_days": quantity("duration", "Outage length D of the "

@@ -9,11 +9,7 @@
 namespace rareshock::analysis {
 
 sim::EngineSettings engine_settings(const Study& study) {
-  sim::EngineSettings es;
-  es.switching_lag = study.engine.switching_lag;
-  es.share_reversion = study.engine.share_reversion;
-  es.licence_volume_cap = study.engine.licence_volume_cap;
-  return es;
+  return sim::engine_settings(study.engine);
 }
 
 std::vector<int> consumer_recovery_reference(const sim::Network& net, const sim::Forcing& forcing) {

@@ -57,7 +57,10 @@ StockLevel read_stock_level(Diagnostics& d, const TreeNode& n, const std::string
   return s;
 }
 
-std::vector<InventorySpec> read_inventory(Diagnostics& d, TreeNode* n, const std::string& path) {
+// \p stockpile: stock levels must be in tonnes (a stockpile has no baseline use to count
+// days of cover against).
+std::vector<InventorySpec> read_inventory(Diagnostics& d, TreeNode* n, const std::string& path,
+                                          bool stockpile = false) {
   std::vector<InventorySpec> out;
   if (!n) return out;
   for_each_item(d, *n, path, "inventory entry", [&](TreeNode& item, const std::string& p) {
@@ -67,11 +70,25 @@ std::vector<InventorySpec> read_inventory(Diagnostics& d, TreeNode* n, const std
     s.origin = {item.loc, p};
     s.material = r.ref("material", "a material id");
     TreeNode* init = r.need("initial", "days of cover or tonnes, e.g. '60 days' or '500 t'");
-    if (init) s.initial = read_stock_level(d, *init, r.at("initial"));
-    if (TreeNode* t = r.get("target"))
+    auto no_days = [&](const StockLevel& l, const TreeNode& v, const char* key) {
+      if (stockpile && l.in_days)
+        d.error(v.loc, r.at(key),
+                "a stockpile's stock cannot be given in days: a stockpile has no baseline use, "
+                "so '" +
+                    v.scalar + "' would be 0 t",
+                "tonnes, e.g. '500 t' (days of cover of its eligible customers are not "
+                "defined: releases serve whoever is eligible)");
+    };
+    if (init) {
+      s.initial = read_stock_level(d, *init, r.at("initial"));
+      no_days(s.initial, *init, "initial");
+    }
+    if (TreeNode* t = r.get("target")) {
       s.target = read_stock_level(d, *t, r.at("target"));
-    else
+      no_days(s.target, *t, "target");
+    } else {
       s.target = s.initial;
+    }
     r.finish();
     out.push_back(s);
   });
@@ -142,7 +159,8 @@ void read_node_common(MapReader& r, Node& node) {
   if (node.inventory_days < 0)
     d.error(r.loc_of("inventory_days"), r.at("inventory_days"),
             "inventory_days must not be negative", "a duration >= 0");
-  node.inventory = read_inventory(d, r.get("inventory"), r.at("inventory"));
+  node.inventory =
+      read_inventory(d, r.get("inventory"), r.at("inventory"), node.stage == Stage::Stockpile);
   node.provenance = read_provenance(r);
 }
 
@@ -201,6 +219,18 @@ Node read_node(Diagnostics& d, TreeNode& n, const std::string& path) {
     node.recipe = r.text("recipe", node.recipes.front().id);
   else
     r.allow({"recipe"});
+
+  // Arrivals are used the day after they arrive (transport runs after production), so a
+  // producer cannot hold steady state on less than one day of input stock (docs/model.md).
+  if (st && !stockpile && r.has("inventory_days") && node.inventory_days < 1 &&
+      std::any_of(node.recipes.begin(), node.recipes.end(),
+                  [](const Recipe& rec) { return !rec.inputs.empty(); }))
+    d.warning(r.loc_of("inventory_days"), r.at("inventory_days"),
+              "inventory_days " + pretty_number(node.inventory_days) +
+                  " is less than one day: what arrives is used the next day (transport runs "
+                  "after production), so the engine keeps at least one day of use of each "
+                  "input on hand",
+              "inventory_days: 1 (or more) says what the engine does");
 
   // Stage rules.
   if (st) {
@@ -296,6 +326,10 @@ Edge read_edge(Diagnostics& d, TreeNode& n, const std::string& path) {
             "1 (served first), 2, ...");
   e.priority = static_cast<int>(pr);
   e.contract_share = r.opt_fraction("contract_share");
+  e.qualification_time = r.opt_quantity("qualification_time", Dimension::Duration);
+  if (e.qualification_time && *e.qualification_time < 0)
+    d.error(r.loc_of("qualification_time"), r.at("qualification_time"),
+            "qualification_time must not be negative", "a duration >= 0, e.g. '180 days'");
   e.provenance = read_provenance(r);
   r.finish();
   return e;

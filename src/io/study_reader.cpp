@@ -526,6 +526,25 @@ Study read_study(Diagnostics& d, Loader& loader, TreeNode& root, const fs::path&
       if (st.engine.share_reversion < 1)
         d.error(re.loc_of("share_reversion"), "engine.share_reversion",
                 "share_reversion must be at least 1 day");
+      st.engine.qualification_time = re.quantity("qualification_time", Dimension::Duration, 0);
+      if (st.engine.qualification_time < 0)
+        d.error(re.loc_of("qualification_time"), "engine.qualification_time",
+                "qualification_time must not be negative", "a duration >= 0, e.g. '120 days'");
+      if (TreeNode* q = re.get("qualification")) {
+        std::vector<std::string> ids;
+        for (const auto& m : st.model.materials) ids.push_back(m.id);
+        for (auto& [ref, days] : read_amounts(d, *q, "engine.qualification", Dimension::Duration)) {
+          const std::string p = child_path("engine.qualification", ref.id);
+          if (model_ok && std::find(ids.begin(), ids.end(), ref.id) == ids.end())
+            d.error(ref.loc, p, "unknown material '" + ref.id + "'", {}, id_hint(ref.id, ids));
+          else if (days < 0)
+            d.error(ref.loc, p, "qualification time must not be negative",
+                    "a duration >= 0, e.g. '180 days'");
+          st.engine.qualification.push_back({ref.id, days});
+        }
+      } else {
+        en->set("qualification", TreeNode::make_map(en->loc), en->loc);
+      }
       re.finish();
     }
   } else {
@@ -533,6 +552,8 @@ Study read_study(Diagnostics& d, Loader& loader, TreeNode& root, const fs::path&
     defaults.set("switching_lag", TreeNode::make_scalar("30", root.loc));
     defaults.set("share_reversion", TreeNode::make_scalar("180", root.loc));
     defaults.set("licence_volume_cap", TreeNode::make_scalar("1", root.loc));
+    defaults.set("qualification_time", TreeNode::make_scalar("0", root.loc));
+    defaults.set("qualification", TreeNode::make_map(root.loc), root.loc);
     root.set("engine", defaults, root.loc);
   }
   if (TreeNode* ob = r.get("observed"); ob && model_ok) read_observed(d, *ob, st, start_ok);

@@ -1,5 +1,6 @@
 #include "rareshock/sim/engine.hpp"
 
+#include "rareshock/model/study.hpp"
 #include "rareshock/sim/rationing.hpp"
 
 #include <algorithm>
@@ -17,6 +18,16 @@ bool active(int t, int start, int end) {
 }
 }  // namespace
 
+EngineSettings engine_settings(const EngineParams& p) {
+  EngineSettings s;
+  s.switching_lag = p.switching_lag;
+  s.share_reversion = p.share_reversion;
+  s.licence_volume_cap = p.licence_volume_cap;
+  s.qualification_time = p.qualification_time;
+  s.qualification = p.qualification;
+  return s;
+}
+
 Engine::Engine(const Network& net, const Forcing& forcing, EngineSettings settings)
     : net_(net),
       forcing_(forcing),
@@ -25,6 +36,17 @@ Engine::Engine(const Network& net, const Forcing& forcing, EngineSettings settin
   const int E = net.edges();
   from_stockpile_.assign(E, 0);
   for (int e = 0; e < E; ++e) from_stockpile_[e] = net.stage[net.e_from[e]] == Stage::Stockpile;
+  // Qualification: only standby suppliers (baseline share 0) need it. The edge's own value,
+  // else its material's, else the default.
+  qualification_.assign(E, 0);
+  for (int e = 0; e < E; ++e) {
+    if (net.e_share[e] > 0) continue;
+    double q = settings_.qualification_time;
+    for (const auto& [id, days] : settings_.qualification)
+      if (net.material_index(id) == net.e_material[e]) q = days;
+    if (net.e_qualification[e] >= 0) q = net.e_qualification[e];
+    qualification_[e] = static_cast<int>(std::lround(std::max(0.0, q)));
+  }
   // Pipelines: one ring per group of edges with the same lead time, laid out day-major so a
   // day's arrivals and insertions for a group are contiguous.
   std::vector<int> by_lead(E);
@@ -67,6 +89,7 @@ void Engine::reset() {
   arrived_.assign(E, 0.0);
   share_ = net_.e_share;
   share_moved_.assign(S, 0);
+  looking_since_.assign(S, kNever);
   expanded_.assign(N, -1);
   limit_.assign(E, kInf);
   want_edge_.assign(E, 0.0);
@@ -168,7 +191,7 @@ void Engine::phase_forcing(int t) {
 
 // Phase 2: orders = expected use + stock gap / tau + supply-line gap / tau, split by shares.
 void Engine::phase_ordering(int t) {
-  if (t > 0) adapt_shares();
+  if (t > 0) adapt_shares(t);
   const int N = net_.nodes();
   for (int n = 0; n < N; ++n) {
     const Stage st = net_.stage[n];
@@ -177,10 +200,12 @@ void Engine::phase_ordering(int t) {
     const int r = recipe_now_[n];
     const double tau = net_.tau[n];
     for (int s = net_.in_begin[n]; s < net_.in_begin[n + 1]; ++s) {
-      double use;
+      double use;          // expected use today
+      double backlog = 0;  // back-orders [t]
       double target = net_.in_target[s];
       if (consumer) {
-        use = demand_now_[s] + backlog_[s];
+        use = demand_now_[s];
+        backlog = backlog_[s];
       } else {
         double coef =
             r >= 0 ? net_.recipe_in_coef[net_.recipe_in_offset[r] + (s - net_.in_begin[n])] : 0.0;
@@ -192,7 +217,12 @@ void Engine::phase_ordering(int t) {
         int e = net_.in_edges[k];
         lead += share_[e] * (net_.e_lead[e] + extra_lead_[e]);
       }
-      double need = use + (target - in_stock_[s]) / tau + (use * lead - in_transit_[s]) / tau;
+      // Back-orders are stock owed (negative stock): they widen the stock gap, closed over tau
+      // like any other, and the supply line is kept at the underlying rate times the lead
+      // time. (Adding them to the rate re-ordered them every day they stayed unfilled, and
+      // multiplied them by the lead time in the supply-line target.)
+      double need =
+          use + (target - (in_stock_[s] - backlog)) / tau + (use * lead - in_transit_[s]) / tau;
       need = std::max(0.0, need);
       for (int k = net_.in_edge_begin[s]; k < net_.in_edge_begin[s + 1]; ++k) {
         int e = net_.in_edges[k];
@@ -203,8 +233,9 @@ void Engine::phase_ordering(int t) {
   licences_.file(t, order_, share_);  // licence applications are made with the orders
 }
 
-// Moves share from suppliers that under-delivered yesterday to suppliers with spare output.
-void Engine::adapt_shares() {
+// Moves share from suppliers that under-delivered yesterday to suppliers with spare output;
+// a standby supplier only once qualified (qualification_ days after the slot was first short).
+void Engine::adapt_shares(int t) {
   const int S = net_.in_slots();
   const double lag = std::max(1.0, settings_.switching_lag);
   const double rev = std::max(1.0, settings_.share_reversion);
@@ -220,6 +251,7 @@ void Engine::adapt_shares() {
       if (order_[e] > 0 && shipped_[e] < order_[e] * (1 - kFillTol)) all_full = false;
     }
     if (total <= 0) continue;
+    if (!all_full) looking_since_[s] = std::min(looking_since_[s], t - 1);
     if (all_full) {
       if (!share_moved_[s]) continue;  // at baseline already: nothing to do (the common case)
       double gap = 0;
@@ -246,12 +278,13 @@ void Engine::adapt_shares() {
     auto short_fill = [&](int e) {
       return order_[e] > 0 && shipped_[e] < order_[e] * (1 - kFillTol);
     };
+    auto qualified = [&](int e) { return t >= looking_since_[s] + qualification_[e]; };
     for (int k = b; k < end; ++k) {
       int e = net_.in_edges[k];
       if (from_stockpile_[e]) continue;
       if (short_fill(e))
         removal += share_[e] * (1 - shipped_[e] / order_[e]) / lag;
-      else
+      else if (qualified(e))
         room += room_of(e);
     }
     double moved = std::min(removal, room);
@@ -262,7 +295,7 @@ void Engine::adapt_shares() {
       if (from_stockpile_[e]) continue;
       if (short_fill(e))
         share_[e] -= share_[e] * (1 - shipped_[e] / order_[e]) / lag * (moved / removal);
-      else
+      else if (qualified(e))
         share_[e] += room_of(e) * (moved / room);
     }
   }

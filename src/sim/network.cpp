@@ -165,6 +165,7 @@ Network compile(const Model& model) {
     net.e_lead.push_back(static_cast<int>(std::lround(ed.lead_time)));
     net.e_priority.push_back(ed.priority);
     net.e_contract.push_back(ed.contract_share.value_or(0));
+    net.e_qualification.push_back(ed.qualification_time.value_or(-1));
     net.e_label.push_back(ed.label());
     net.e_share.push_back(0);
     net.e_flow.push_back(0);
@@ -266,13 +267,18 @@ Network compile(const Model& model) {
   net.out_target.assign(net.out_slots(), 0.0);
   for (int n = 0; n < N; ++n) {
     const Node& node = model.nodes[n];
+    // A producer uses what is on hand at the start of the day (arrivals come after
+    // production), so it keeps at least one day of use of each input: with less it could not
+    // produce its baseline on day 0 and would drift from steady state.
+    const bool producer = node.stage != Stage::Consumer && node.stage != Stage::Stockpile;
     for (int s = net.in_begin[n]; s < net.in_begin[n + 1]; ++s) {
       double daily = net.in_use[s];
-      net.in_initial[s] = net.in_target[s] = node.inventory_days * daily;
+      const double floor = producer ? daily : 0.0;
+      net.in_initial[s] = net.in_target[s] = std::max(node.inventory_days * daily, floor);
       for (const auto& spec : node.inventory)
         if (mat_index.at(spec.material.id) == net.in_material[s]) {
-          net.in_initial[s] = stock_level(spec.initial, daily);
-          net.in_target[s] = stock_level(spec.target, daily);
+          net.in_initial[s] = stock_level(spec.initial, daily);  // an explicit start state
+          net.in_target[s] = std::max(stock_level(spec.target, daily), floor);
         }
     }
     for (int s = net.out_begin[n]; s < net.out_begin[n + 1]; ++s) {

@@ -69,7 +69,12 @@ scenario: {id: shock}
 events:
   - {type: export_restriction, start: 30, end: 200, exporters: [CN], materials: {elements_above: {Dy: 0.1 %}},
      destinations: {all_except: [CN]}, regime: licence,
-     licence: {review_delay: 45 working days, approval: [{from: 30, fraction: 0}, {from: 90, fraction: 0.4}]}}
+     licence: {review_delay: 45 working days, approval: [{from: 30, fraction: 0}, {from: 90, fraction: 0.4}],
+               resubmission: {delay: 10 days, approval: 0.6}, volume_cap: 1.3}}
+  - {type: export_restriction, start: 150, exporters: [CN], exporter_nodes: [cn_magnet],
+     materials: {elements_sum_above: {elements: [Dy, Tb], above: 0.1 %}}, regime: licence,
+     licence: {review_delay: 5, approval: 0.7, validity: 120 days, granted_at_start: true,
+               resubmission: {delay: 5 days, max_attempts: 3}}}
   - {type: capacity_outage, start: 50, end: 120, nodes: {countries: [MY]}, remaining: 0.3}
   - {type: logistics_delay, start: 60, end: 90, edges: {to_countries: [EU]}, extra_days: 12}
   - {type: demand_shock, start: 100, consumers: {sectors: [wind]}, factor: 1.3}
@@ -87,7 +92,11 @@ TEST_CASE("mini chain: mass balance and non-negativity under every kind of event
   auto scenario = test::scenario_from(kShock);
   sim::Network net = sim::compile(*model);
   sim::Forcing f = sim::compile_forcing(net, *model, {scenario.get()}, make_date(2025, 1, 1));
-  sim::Engine engine(net, f);
+  sim::EngineSettings es;
+  es.qualification_time = 60;
+  sim::Engine engine(net, f, es);
+  check_invariants(engine, 730);
+  engine.sample_licences(3, 1, 0);  // stochastic licences keep the invariants too
   check_invariants(engine, 730);
 }
 

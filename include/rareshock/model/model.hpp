@@ -151,6 +151,9 @@ struct Edge {
   double lead_time = 0;                  ///< transport + customs [days]
   int priority = 1;                      ///< class for `priority` rationing; 1 is served first
   std::optional<double> contract_share;  ///< supplier's output share for `contract` rationing
+  /// [days] a standby edge (share 0) can take share this long after its customer starts
+  /// looking (overrides the study's engine.qualification settings); ignored on edges with share
+  std::optional<double> qualification_time;
   Provenance provenance;
   Origin origin;
   bool operator==(const Edge&) const = default;

@@ -61,6 +61,11 @@ struct EngineParams {
   double share_reversion = 180;
   /// licensed volume per edge / its normal flow
   double licence_volume_cap = 1;
+  /// [days] qualification of a standby supplier (share 0), from the day its customer starts
+  /// looking (first under-delivery in the slot)
+  double qualification_time = 0;
+  /// per-material overrides of qualification_time: (material id, days)
+  std::vector<std::pair<std::string, double>> qualification;
   bool operator==(const EngineParams&) const = default;
 };
 

@@ -4,6 +4,8 @@
 /// State lives in flat arrays indexed by node, slot and edge; a step allocates nothing.
 #include <cstdint>
 #include <optional>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "rareshock/core/random.hpp"
@@ -11,6 +13,10 @@
 #include "rareshock/sim/forcing.hpp"
 #include "rareshock/sim/licences.hpp"
 #include "rareshock/sim/network.hpp"
+
+namespace rareshock {
+struct EngineParams;
+}
 
 namespace rareshock::sim {
 
@@ -22,7 +28,16 @@ struct EngineSettings {
   double share_reversion = 180;
   /// licensed volume per edge, as a multiple of its normal flow (applications follow contracts)
   double licence_volume_cap = 1;
+  /// [days] a standby supplier (baseline share 0) can take share this long after its customer's
+  /// slot is first under-delivered; 0: at once
+  double qualification_time = 0;
+  /// per-material overrides of qualification_time: (material id, days); an edge's own
+  /// qualification_time overrides both
+  std::vector<std::pair<std::string, double>> qualification;
 };
+
+/// The engine settings of a study (`engine:` section), every field carried.
+EngineSettings engine_settings(const EngineParams& params);
 
 class Engine;
 
@@ -97,7 +112,7 @@ class Engine {
   void phase_allocation(int t);
   void phase_transport(int t);
   void phase_consumption(int t);
-  void adapt_shares();
+  void adapt_shares(int t);
   void allocate(int out_slot, double available);
   int trigger_start(int start, const CompiledTrigger& trig, int armed) const;
 
@@ -113,8 +128,10 @@ class Engine {
   std::vector<double> demand_now_, want_, consumed_, shortfall_, backlog_;
   std::vector<int> extra_lead_;
   std::vector<char> from_stockpile_;
-  std::vector<char> share_moved_;  ///< per input slot: shares differ from baseline
-  std::vector<int> expanded_;      ///< per node: last day an expansion set its capacity
+  std::vector<char> share_moved_;   ///< per input slot: shares differ from baseline
+  std::vector<int> qualification_;  ///< per edge: [days] before a standby supplier may take share
+  std::vector<int> looking_since_;  ///< per input slot: first day under-delivered (kNever: not yet)
+  std::vector<int> expanded_;       ///< per node: last day an expansion set its capacity
   struct PipeGroup {
     int first, count;  ///< pipe_edge_[first, first + count) share one lead time
     int mask;          ///< ring length - 1 (length is a power of two)

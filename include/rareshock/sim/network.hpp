@@ -65,9 +65,10 @@ struct Network {
   std::vector<int> e_out_slot, e_in_slot;
   std::vector<int> e_lead;  ///< [days]
   std::vector<int> e_priority;
-  std::vector<double> e_share;     ///< baseline share of the customer's purchases
-  std::vector<double> e_contract;  ///< contract share (contract rationing)
-  std::vector<double> e_flow;      ///< baseline flow [t/day]
+  std::vector<double> e_share;          ///< baseline share of the customer's purchases
+  std::vector<double> e_contract;       ///< contract share (contract rationing)
+  std::vector<double> e_qualification;  ///< [days] the edge's qualification_time; < 0: not set
+  std::vector<double> e_flow;           ///< baseline flow [t/day]
   std::vector<std::string> e_label;
   std::vector<int> e_model;  ///< index of the edge in Model::edges (edges are sorted by lead time)
 

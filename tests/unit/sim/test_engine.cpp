@@ -384,3 +384,160 @@ edges: [{from: s, to: c, material: m, share: 1, lead_time: 5}]
   CHECK(sim.engine->order()[0] == Approx(2.0));
   CHECK(sim.engine->shortfall()[sim.in_slot("c", "m")] == 0);  // arrivals cover today's use
 }
+
+namespace {
+// cn (share 1) and a standby jp (share 0, spare capacity) supply c, 1 t/day, no stocks, lead 0.
+std::string standby(const std::string& jp_edge_extra = "") {
+  return R"(
+materials: [{id: m, family: magnet}]
+countries: [CN, JP, US]
+nodes:
+  - {id: cn, stage: magnet, country: CN, capacity: 730, outputs: {m: 1}}
+  - {id: jp, stage: magnet, country: JP, capacity: 730, outputs: {m: 1}}
+consumers: [{id: c, sector: ev, region: US, demand: {m: 365}, inventory_days: 0}]
+edges:
+  - {from: cn, to: c, material: m, share: 1, lead_time: 0}
+  - {from: jp, to: c, material: m, share: 0, lead_time: 0)" +
+         jp_edge_extra + "}\n";
+}
+const char* kBanCn = R"(
+scenario: {id: ban}
+events: [{type: export_restriction, start: 0, exporters: CN, materials: all, regime: ban}]
+)";
+// First day the standby supplier ships to c.
+int first_standby_day(test::Sim& sim, int days) {
+  sim.engine->reset();
+  for (int d = 0; d < days; ++d) {
+    sim.engine->step();
+    if (sim.engine->shipped()[1] > 0) return d;
+  }
+  return -1;
+}
+}  // namespace
+
+TEST_CASE("a standby supplier takes share only after its qualification time", "[sim][engine]") {
+  // Day 0: the ban leaves c's slot under-delivered, so c starts looking on day 0. With a
+  // qualification of 10 days the standby can take share on day 10 (shares adapt at the start
+  // of the day, before ordering): nothing from jp on days 0-9, something from day 10 on.
+  sim::EngineSettings es;
+  es.qualification_time = 10;
+  test::Sim sim(standby(), kBanCn, make_date(2025, 1, 1), es);
+  sim.engine->reset();
+  for (int d = 0; d < 30; ++d) {
+    sim.engine->step();
+    if (d < 10) {
+      CHECK(sim.engine->shipped()[1] == 0);
+      CHECK(sim.engine->share()[1] == 0);
+    } else {
+      CHECK(sim.engine->shipped()[1] > 0);
+    }
+  }
+  CHECK(sim.engine->shipped()[1] == Approx(sim.engine->order()[1]));  // jp has spare capacity
+
+  SECTION("default 0: the standby takes share the day after the first under-delivery") {
+    test::Sim now(standby(), kBanCn);
+    CHECK(first_standby_day(now, 30) == 1);
+  }
+  SECTION("per-material setting overrides the default; the edge's own value overrides both") {
+    sim::EngineSettings per;
+    per.qualification_time = 10;
+    per.qualification = {{"m", 20}};
+    test::Sim mat(standby(), kBanCn, make_date(2025, 1, 1), per);
+    CHECK(first_standby_day(mat, 40) == 20);
+    test::Sim edge(standby(", qualification_time: 5 days"), kBanCn, make_date(2025, 1, 1), per);
+    CHECK(first_standby_day(edge, 40) == 5);
+  }
+  SECTION("the clock starts when the customer starts looking, not on day 0") {
+    test::Sim late(standby(), R"(
+scenario: {id: ban}
+events: [{type: export_restriction, start: 15, exporters: CN, materials: all, regime: ban}]
+)",
+                   make_date(2025, 1, 1), es);
+    CHECK(first_standby_day(late, 60) == 25);
+  }
+}
+
+TEST_CASE("existing suppliers (baseline share > 0) need no qualification", "[sim][engine]") {
+  sim::EngineSettings es;
+  es.qualification_time = 1000;
+  test::Sim sim(R"(
+materials: [{id: m, family: magnet}]
+countries: [CN, JP, US]
+nodes:
+  - {id: cn, stage: magnet, country: CN, capacity: 730, outputs: {m: 1}}
+  - {id: jp, stage: magnet, country: JP, capacity: 730, outputs: {m: 1}}
+consumers: [{id: c, sector: ev, region: US, demand: {m: 365}, inventory_days: 0}]
+edges:
+  - {from: cn, to: c, material: m, share: 0.8, lead_time: 0}
+  - {from: jp, to: c, material: m, share: 0.2, lead_time: 0}
+)",
+                kBanCn, make_date(2025, 1, 1), es);
+  sim.engine->reset();
+  sim.engine->step();
+  sim.engine->step();
+  CHECK(sim.engine->share()[1] > 0.2);  // moved on day 1
+}
+
+TEST_CASE("back-orders are re-ordered once, not kept in the supply line", "[sim][engine]") {
+  // A back-ordering consumer (1 t/day, 30 days of stock, lead 10 days, tau 10 days) loses its
+  // supplier for 80 days: its stock runs out and a backlog builds up.
+  test::Sim sim(R"(
+materials: [{id: m, family: magnet}]
+countries: [US]
+nodes: [{id: s, stage: magnet, country: US, capacity: 3650, outputs: {m: 1}}]
+consumers:
+  - {id: c, sector: ev, region: US, demand: {m: 365}, inventory_days: 30, backorder: true,
+     replenishment_time: 10 days}
+edges: [{from: s, to: c, material: m, share: 1, lead_time: 10}]
+)",
+                R"(
+scenario: {id: down}
+events: [{type: capacity_outage, start: 0, end: 79, nodes: [s], remaining: 0}]
+)");
+  const int slot = sim.in_slot("c", "m");
+  sim.engine->reset();
+  double peak = 0, max_backlog = 0;
+  for (int d = 0; d < 400; ++d) {
+    const double S = sim.engine->in_stock()[slot], T = sim.engine->in_transit()[slot];
+    const double B = d > 0 ? sim.engine->shortfall()[slot] : 0.0;  // yesterday's back-orders
+    sim.engine->step();
+    // order = demand + (target - (stock - backlog))/tau + (demand x lead - in transit)/tau
+    CHECK(sim.engine->order()[0] ==
+          Approx(std::max(0.0, 1 + (30 - (S - B)) / 10 + (1 * 10 - T) / 10)).margin(1e-9));
+    max_backlog = std::max(max_backlog, B);
+    if (d > 80) peak = std::max(peak, sim.engine->in_stock()[slot]);
+  }
+  CHECK(max_backlog > 35);  // a large backlog built up
+  // Stock after the outage does not overshoot its 30 t target (it went to 89 t when
+  // back-orders were added to the rate: re-ordered daily, times the lead in the supply line).
+  CHECK(peak < 35);  // before the fix: 89 t
+}
+
+TEST_CASE("a producer with inventory_days 0 holds steady state", "[sim][engine]") {
+  // Arrivals come after production, so what the refinery uses on day t arrived by day t - 1.
+  // With no input stock it used to produce nothing on day 0, then order the day of stock it
+  // held away again: its customer lost a day of cover for good (19.33 t instead of 20 t).
+  test::Sim sim(R"(
+materials: [{id: ore, family: concentrate}, {id: ox, family: oxide}]
+countries: [CN, US]
+nodes:
+  - {id: mine, stage: mine, country: CN, capacity: 1000, outputs: {ore: 1}}
+  - {id: ref, stage: refinery, country: CN, capacity: 730, inputs: {ore: 1}, outputs: {ox: 1},
+     inventory_days: 0}
+consumers: [{id: c, sector: ev, region: US, demand: {ox: 365}, inventory_days: 20}]
+edges:
+  - {from: mine, to: ref, material: ore, share: 1, lead_time: 5}
+  - {from: ref, to: c, material: ox, share: 1, lead_time: 7}
+)");
+  const int ore = sim.in_slot("ref", "ore"), ox = sim.in_slot("c", "ox");
+  CHECK(sim.net.in_initial[ore] == Approx(1.0));  // one day of use
+  CHECK(sim.net.in_target[ore] == Approx(1.0));
+  sim.engine->reset();
+  for (int d = 0; d < 200; ++d) {
+    sim.engine->step();
+    CHECK(sim.engine->activity()[sim.node("ref")] == Approx(1.0));
+    CHECK(sim.engine->order()[0] == Approx(1.0));
+    CHECK(sim.engine->in_stock()[ox] == Approx(20.0));
+    CHECK(sim.engine->shortfall()[ox] == 0);
+  }
+}

@@ -36,6 +36,12 @@ std::vector<double> shipped(test::Sim& sim, int edge, int days) {
   return out;
 }
 
+sim::EngineSettings pinned() {
+  sim::EngineSettings es;
+  es.switching_lag = 1e9;  // shares stay at baseline
+  return es;
+}
+
 }  // namespace
 
 TEST_CASE("refused one-shipment applications are resubmitted: shipped series by day",
@@ -137,7 +143,7 @@ events:
      materials: [m], regime: licence,
      licence: {review_delay: 2 days, approval: 1, validity: 365 days, granted_at_start: true}}
 )",
-                make_date(2025, 1, 1), sim::EngineSettings{1e9, 180, 1});
+                make_date(2025, 1, 1), pinned());
   REQUIRE(sim.forcing.restrictions[1].edges == std::vector<int>{0});
   sim.engine->reset();
   for (int d = 0; d < 30; ++d) {
@@ -310,4 +316,31 @@ TEST_CASE("de_minimis: id-selected materials stay restricted next to an element 
   CHECK(sim::material_matches(model, bare, sel, dm));
   // Declared content below the de-minimis share passes.
   CHECK(!sim::material_matches(model, trace, sel, dm));
+}
+
+TEST_CASE("refused period licences: re-application, resubmission and max_attempts",
+          "[sim][licences]") {
+  // Review 3 days; approval 0 until day 19, 1 from day 20.
+  auto scenario = [](const std::string& resub) {
+    return licence_event(
+        "{review_delay: 3, validity: 365 days, approval: [{from: 0, fraction: 0}, "
+        "{from: 20, fraction: 1}]" +
+        resub + "}");
+  };
+  auto first_day = [](test::Sim& sim) {
+    auto x = shipped(sim, 0, 60);
+    for (int d = 0; d < 60; ++d)
+      if (x[d] > 0) return d;
+    return -1;
+  };
+  // No resubmission block: a refused holder applies again with its next order, the day after
+  // the refusal: decisions on days 3, 7, 11, 15, 19 (refused) and 23 (approved).
+  test::Sim again(kOneEdge, scenario(""));
+  CHECK(first_day(again) == 23);
+  // Resubmission 4 days after each refusal, decided 3 days later: days 3, 10, 17, 24.
+  test::Sim resub(kOneEdge, scenario(", resubmission: {delay: 4 days}"));
+  CHECK(first_day(resub) == 24);
+  // Two decisions at most (days 3 and 10), then the holder gives up for the event.
+  test::Sim give_up(kOneEdge, scenario(", resubmission: {delay: 4 days, max_attempts: 2}"));
+  CHECK(first_day(give_up) == -1);
 }
