@@ -820,8 +820,8 @@ def study_properties() -> dict:
                            {"tornado": flag("One-at-a-time tornado (low/high of each uncertain "
                                             "parameter).", False),
                             "sobol": flag("Variance-based (Sobol) indices.", False),
-                            "sobol_samples": integer("Sobol base samples (>= 8).", default=256,
-                                                     minimum=8),
+                            "sobol_samples": integer("Sobol base samples (8 to 1,000,000).",
+                                                     default=256, minimum=8, maximum=1000000),
                             "metrics": {"description": "Metrics analysed. A single metric or a "
                                                        "list.",
                                         "anyOf": [{"enum": METRICS},

@@ -35,6 +35,7 @@ namespace {
 constexpr int kExitOk = 0;
 constexpr int kExitRuntime = 1;
 constexpr int kExitInput = 2;
+constexpr int kExitInterrupted = 130;  // 128 + SIGINT, as a shell reports it
 // Bounds of numeric options (docs/formats.md, "Limits").
 constexpr int kMaxThreads = 256;       // more is no faster and exhausts the thread allocator
 constexpr int kMaxDraws = 10'000'000;  // as monte_carlo.draws
@@ -316,6 +317,9 @@ int main(int argc, char** argv) {
   run->add_option("--threads", threads, "Worker threads (0: all cores)")
       ->check(CLI::Range(0, kMaxThreads));
   run->add_option("--set", sets, "Override a value: key.path=value (repeatable)");
+  bool keep_partial = false;
+  run->add_flag("--keep-partial", keep_partial,
+                "On Ctrl-C, write the draws done so far to <output>-partial (marked partial)");
 
   auto* calibrate = app.add_subcommand(
       "calibrate", "Fit a study's calibration parameters to its observed series (NLopt)");
@@ -394,6 +398,10 @@ int main(int argc, char** argv) {
     if (*analyze) return analyze_command(aa, argc, argv);
     if (*calibrate) return calibrate_command(file, out_dir, force, sets, argc, argv);
     if (*run) {
+      // Ctrl-C (or SIGTERM) stops the Monte Carlo loop after its current chunk; nothing is
+      // written unless --keep-partial, so a previous output stays as it was. Exit 130.
+      std::signal(SIGINT, on_interrupt);
+      std::signal(SIGTERM, on_interrupt);
       if (seed >= 0) sets.push_back("seed=" + std::to_string(seed));
       if (draws >= 0) sets.push_back("monte_carlo.draws=" + std::to_string(draws));
       std::string started = now_utc();
@@ -407,6 +415,8 @@ int main(int argc, char** argv) {
           out_dir.empty() ? std::filesystem::path("out") / std::filesystem::path(file).stem()
                           : std::filesystem::path(out_dir);
       rareshock::report::check_output_dir(dir, force);
+      const std::filesystem::path partial_dir = dir.string() + "-partial";
+      if (keep_partial) rareshock::report::check_output_dir(partial_dir, true);
       const auto& study = *l.study;
       spdlog::info("{}", summary_line(l));
       rareshock::analysis::RunOptions ro;
@@ -429,14 +439,19 @@ int main(int argc, char** argv) {
       us.cancel = &g_interrupted;
       Progress bar(study.monte_carlo.draws);
       us.progress = [&](int done, int total) { bar.update(done, total); };
-      std::signal(SIGINT, on_interrupt);
       auto unc = rareshock::analysis::run_uncertainty(study, l.resolved, us);
-      std::signal(SIGINT, SIG_DFL);
       bar.finish();
-      if (unc.partial)
-        spdlog::warn("interrupted: {} of {} draws done; writing what is complete (marked partial)",
-                     unc.draws_done, unc.draws_requested);
-      else if (unc.draws_done > 0)
+      const bool interrupted = g_interrupted.load();
+      if (interrupted && !keep_partial) {
+        spdlog::warn("interrupted: nothing written ({} is as it was)", dir.string());
+        return kExitInterrupted;
+      }
+      if (interrupted) {
+        spdlog::warn("interrupted: {} of {} draws done; writing them to {} (marked partial)",
+                     unc.draws_done, unc.draws_requested, partial_dir.string());
+        dir = partial_dir;
+        force = true;  // checked above: absent, or an output directory
+      } else if (unc.draws_done > 0)
         spdlog::info("{} Monte Carlo draws on {} threads", unc.draws_done, unc.threads);
       prov.finished = now_utc();
       prov.threads = unc.threads;
@@ -465,7 +480,7 @@ int main(int argc, char** argv) {
         }
       }
       spdlog::info("wrote {} runs to {}", result.runs.size(), dir.string());
-      return kExitOk;
+      return interrupted ? kExitInterrupted : kExitOk;
     }
   } catch (const rareshock::InputError& e) {
     std::cerr << e.what();

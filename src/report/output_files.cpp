@@ -6,6 +6,7 @@
 
 #include <cerrno>
 
+#include <cmath>
 #include <fstream>
 
 #include "rareshock/core/build_info.hpp"
@@ -23,7 +24,28 @@ void write_file(const fs::path& file, const std::string& text) {
 }
 
 std::string num(double v) {
+  if (!std::isfinite(v))
+    throw RuntimeError("internal error: a non-finite number (" + fmt::format("{}", v) +
+                       ") was about to be written to an output file; please report this bug");
   return fmt::format("{:.10g}", v);
+}
+
+namespace {
+void check_finite_at(const nlohmann::json& j, const std::string& at, const std::string& file) {
+  if (j.is_number_float() && !std::isfinite(j.get<double>()))
+    throw RuntimeError("internal error: " + file + " would hold a non-finite number at '" +
+                       (at.empty() ? std::string("/") : at) + "'; please report this bug");
+  if (j.is_object())
+    for (auto it = j.begin(); it != j.end(); ++it)
+      check_finite_at(it.value(), at + "/" + it.key(), file);
+  else if (j.is_array())
+    for (std::size_t i = 0; i < j.size(); ++i)
+      check_finite_at(j[i], at + "/" + std::to_string(i), file);
+}
+}  // namespace
+
+void check_finite(const nlohmann::json& j, const std::string& file) {
+  check_finite_at(j, "", file);
 }
 
 std::string csv_field(const std::string& s) {
@@ -58,7 +80,11 @@ void check_output_target(const fs::path& dir, bool force) {
   std::string shown = "'";  // appended: GCC 12 -Wrestrict false positive on "'" + string
   shown += dir.string();
   shown += "'";
-  if (p.empty() || p == "." || p.filename() == ".." || p == p.root_path())
+  fs::path last;  // the last component as written: "a/.." names a's parent, not a directory "."
+  for (const auto& part : dir)
+    if (!part.empty()) last = part;
+  if (p.empty() || p == "." || p.filename() == ".." || p == p.root_path() || last == "." ||
+      last == "..")
     throw InputError("error: output directory " + shown +
                      " is the current, a parent or the root directory; name a directory of its "
                      "own for the output (e.g. -o out/run1)\n");

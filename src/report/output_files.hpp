@@ -9,8 +9,12 @@ namespace rareshock::report::detail {
 
 /// Writes \p text to \p file; throws RuntimeError on failure.
 void write_file(const std::filesystem::path& file, const std::string& text);
-/// Number for CSV files (10 significant digits).
+/// Number for CSV files (10 significant digits). Throws RuntimeError for NaN or infinity:
+/// no non-finite number may reach an output (inputs are bounded so none can arise).
 std::string num(double v);
+/// Throws RuntimeError naming the first NaN or infinite number in \p j (nlohmann would write
+/// it as null); \p file is the output file it is meant for.
+void check_finite(const nlohmann::json& j, const std::string& file);
 /// A CSV cell, quoted when it holds a comma, a quote or a newline.
 std::string csv_field(const std::string& s);
 

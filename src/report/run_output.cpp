@@ -17,6 +17,7 @@
 
 namespace rareshock::report {
 namespace fs = std::filesystem;
+using detail::check_finite;
 using detail::csv_field;
 using detail::num;
 using detail::write_file;
@@ -354,6 +355,7 @@ void write_run_outputs(const fs::path& dir, bool force, const Study& study,
     bool data = std::string_view(f) == "json" || std::string_view(f) == "csv";
     return has(f) || (data && (has("html") || has("md")));
   };
+  check_finite(summary, "summary.json");
   if (wanted("json")) write_file(stage / "summary.json", summary.dump(2) + "\n");
   if (wanted("csv")) {
     write_file(stage / "metrics.csv", metrics_csv(study, result));

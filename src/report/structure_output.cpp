@@ -14,6 +14,7 @@
 
 namespace rareshock::report {
 namespace fs = std::filesystem;
+using detail::check_finite;
 using detail::csv_field;
 using detail::num;
 using detail::write_file;
@@ -255,7 +256,9 @@ void write_structure_outputs(const fs::path& dir, bool force, const Model& model
   detail::StagedDir staged(dir);
   const fs::path& stage = staged.path();
 
-  write_file(stage / "summary.json", summary_json(model, result).dump(2) + "\n");
+  const nlohmann::json summary = summary_json(model, result);
+  check_finite(summary, "summary.json");
+  write_file(stage / "summary.json", summary.dump(2) + "\n");
   write_file(stage / "concentration.csv", concentration_csv(result));
   write_file(stage / "exposure.csv", exposure_csv(result));
   write_file(stage / "chokepoints.csv", chokepoints_csv(result));

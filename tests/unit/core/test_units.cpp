@@ -38,3 +38,24 @@ TEST_CASE("bad quantities explain themselves", "[core][units]") {
   CHECK_FALSE(parse_number("1e400"));
   CHECK(*parse_number(" 42 ") == 42);
 }
+
+TEST_CASE("quantities beyond their dimension's bound are refused, never infinite",
+          "[core][units]") {
+  // 1e308 t/yr is finite, but 1e308 kt/yr overflowed to infinity after the unit factor.
+  for (const char* text : {"1e308 t/yr", "1e308 kt/yr", "2e12 t/yr"}) {
+    auto q = parse_quantity(text, Dimension::MassRate);
+    INFO(text);
+    CHECK_FALSE(q.value);
+    CHECK(q.error.find("out of range") != std::string::npos);
+  }
+  CHECK(*parse_quantity("1e12 t/yr", Dimension::MassRate).value == 1e12);
+  // Durations: at most 100 years either way, so every day count fits an int.
+  CHECK(*parse_quantity("100 years", Dimension::Duration).value == 36500);
+  CHECK_FALSE(parse_quantity("36501", Dimension::Duration).value);
+  CHECK_FALSE(parse_quantity("1e19 days", Dimension::Duration).value);
+  CHECK_FALSE(parse_quantity("-3e9 days", Dimension::Duration).value);
+  CHECK(parse_quantity("1e19 days", Dimension::Duration).error ==
+        "'1e19 days' is out of range: a duration must lie between -36500 and 36500 days");
+  CHECK_FALSE(parse_quantity("2e15 USD", Dimension::Money).value);
+  CHECK_FALSE(parse_quantity("1e9 %", Dimension::Fraction).value);
+}

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <optional>
 
 #include "rareshock/io/loader.hpp"
 
@@ -116,4 +117,125 @@ TEST_CASE("YAML syntax errors and missing files become located diagnostics", "[i
   Loader l3(src, d3);
   l3.parse_text("dup.yaml", "a: 1\na: 2\n");
   CHECK(d3.format(src).find("dup.yaml:2:1: error: duplicate key 'a'") == 0);
+}
+
+namespace {
+// Parses \p text; returns the diagnostics' text (empty when it parsed).
+std::string parse_errors(const std::string& text, std::optional<TreeNode>* out = nullptr) {
+  SourceRegistry src;
+  Diagnostics d;
+  Loader l(src, d);
+  auto t = l.parse_text("t.yaml", text);
+  if (out) *out = t;
+  if (!d.has_errors()) CHECK(t.has_value());
+  return d.has_errors() ? d.format(src, false) : std::string();
+}
+}  // namespace
+
+TEST_CASE("a stray ',' is a syntax error, not an endless loop (yaml-cpp 1040)", "[io][loader]") {
+  // Each of these looped for ever in yaml-cpp 0.7's LoadAll, allocating as it went.
+  CHECK(parse_errors(",").find("t.yaml:1:1: error: YAML syntax error: unexpected ','") == 0);
+  CHECK(parse_errors("&a ,").find("t.yaml:1:4: error: YAML syntax error: unexpected ','") == 0);
+  CHECK(parse_errors("- a\n,\n").find("t.yaml:2:1: error: YAML syntax error") == 0);
+  CHECK(parse_errors("\"x\" ,").find("unexpected ','") != std::string::npos);
+  // Still one document per file; empty files and explicit nulls are fine.
+  CHECK(parse_errors("a: 1\n---\nb: 2\n").find("holds 2 YAML documents") != std::string::npos);
+  std::optional<TreeNode> t;
+  CHECK(parse_errors("", &t).empty());
+  CHECK(t->is_null());
+  CHECK(parse_errors("~", &t).empty());
+  CHECK(parse_errors("a: [1, {b: \"q\"}]\n", &t).empty());
+  CHECK(t->find("a")->items[1].find("b")->quoted);
+}
+
+TEST_CASE("aliases are expanded within a bound and never into themselves", "[io][loader]") {
+  std::optional<TreeNode> t;
+  CHECK(parse_errors("a: &x [1, 2]\nb: *x\n", &t).empty());
+  CHECK(t->find("b")->items.size() == 2);
+  // 10^6 nodes from 7 lines: refused before anything is copied.
+  std::string bomb = "l0: &l0 [x, x, x, x, x, x, x, x, x, x]\n";
+  for (int i = 1; i < 7; ++i) {
+    const std::string n = std::to_string(i), prev = std::to_string(i - 1);
+    bomb.append("l").append(n).append(": &l").append(n).append(" [*l").append(prev);
+    for (int k = 1; k < 10; ++k) bomb.append(", *l").append(prev);
+    bomb.append("]\n");
+  }
+  CHECK(parse_errors(bomb).find("expands to more than 1000000 values") != std::string::npos);
+  CHECK(parse_errors("a: &n [1, *n]\n").find("an alias refers to a node that contains it") !=
+        std::string::npos);
+}
+
+TEST_CASE("input text must be UTF-8 without control characters", "[io][loader]") {
+  int line = 0, column = 0;
+  CHECK(check_text("a: caf\xc3\xa9\n\tb: \xe2\x82\xac\r\n", line, column).empty());
+  CHECK(check_text("a: 1\nb: caf\xe9\n", line, column) ==
+        "byte 0xE9 is not valid UTF-8 (save the file as UTF-8)");
+  CHECK(line == 2);
+  CHECK(column == 7);
+  CHECK_FALSE(check_text("\xc0\xaf", line, column).empty());      // overlong '/'
+  CHECK_FALSE(check_text("\xed\xa0\x80", line, column).empty());  // a surrogate
+  CHECK_FALSE(check_text("x\x1b[31m", line, column).empty());     // ESC
+  CHECK_FALSE(check_text("x\xc2\x9b"
+                         "31m",
+                         line, column)
+                  .empty());  // C1 CSI
+  CHECK(column == 2);
+  // From an escape in a double-quoted scalar.
+  CHECK(parse_errors("name: \"a\\e[2Jb\"\n").find("control character 0x1B") != std::string::npos);
+}
+
+TEST_CASE("includes are bounded in depth and count; only regular files are read", "[io][loader]") {
+  TempDir dir;
+  // A chain 20 deep.
+  for (int i = 0; i < 20; ++i) {
+    std::string name = "c", text = "include: c";
+    name.append(std::to_string(i)).append(".yaml");
+    text.append(std::to_string(i + 1)).append(".yaml\nk").append(std::to_string(i)).append(": 1\n");
+    dir.write(name, text);
+  }
+  dir.write("c20.yaml", "end: 1\n");
+  {
+    SourceRegistry src;
+    Diagnostics d;
+    Loader l(src, d);
+    l.load(dir.path / "c0.yaml");
+    CHECK(d.error_count() == 1);
+    CHECK(d.format(src).find("includes nested more than 16 deep") != std::string::npos);
+  }
+  // 4 files, each including the next 8 times: 8 + 64 + 512 loads.
+  for (int i = 0; i < 3; ++i) {
+    std::string name = "f", inc = "include: [f";
+    name.append(std::to_string(i)).append(".yaml");
+    inc.append(std::to_string(i + 1)).append(".yaml");
+    for (int k = 1; k < 8; ++k) inc.append(", f").append(std::to_string(i + 1)).append(".yaml");
+    dir.write(name, inc.append("]\n"));
+  }
+  dir.write("f3.yaml", "leaf: 1\n");
+  {
+    SourceRegistry src;
+    Diagnostics d;
+    Loader l(src, d);
+    l.load(dir.path / "f0.yaml");
+    CHECK(d.error_count() == 1);
+    CHECK(d.format(src).find("more than 256 files included") != std::string::npos);
+  }
+  {
+    SourceRegistry src;
+    Diagnostics d;
+    Loader l(src, d);
+    dir.write("dev.yaml", "include: /dev/zero\n");
+    l.load(dir.path / "dev.yaml");
+    CHECK(d.format(src).find("not a regular file") != std::string::npos);
+  }
+  {
+    SourceRegistry src;
+    Diagnostics d;
+    Loader l(src, d);
+    // A file just over the limit (sparse, so it costs no disk).
+    fs::path big = dir.path / "big.yaml";
+    { std::ofstream(big) << "a: 1\n"; }
+    fs::resize_file(big, LoaderLimits::kMaxFileBytes + 1);
+    CHECK_FALSE(l.load(big).has_value());
+    CHECK(d.format(src).find("the limit is 64 MiB per file") != std::string::npos);
+  }
 }

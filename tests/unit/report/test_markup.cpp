@@ -61,3 +61,12 @@ TEST_CASE("report: numbers are formatted for people", "[report]") {
   CHECK(format_compact(0.25) == "0.25");
   CHECK(text_length("Zürich") == 6);
 }
+
+TEST_CASE("report: text cannot open a code fence or an indented code block in Markdown",
+          "[report]") {
+  // A description starting with ~~~ turned the rest of report.md into one code block.
+  CHECK(escape_markdown("~~~ not a fence") == "\\~\\~\\~ not a fence");
+  CHECK(escape_markdown("```js") == "\\`\\`\\`js");
+  CHECK(escape_markdown("~~struck~~") == "\\~\\~struck\\~\\~");
+  CHECK(escape_markdown("    four spaces") == "four spaces");
+}

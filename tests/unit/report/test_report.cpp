@@ -106,6 +106,13 @@ TEST_CASE("report: reports of a run: html, md and charts, re-rendered in place",
   std::string md = slurp(dir / "report.md");
   check_html(html);
   check_clean(dir);
+  // The meta tag and the inline SVGs come from one renderer; the chart files of report.md are
+  // written by another path, so their count is an independent check (the study has 2
+  // scenario runs with a shortfall chart each, at least).
+  const auto chart_files =
+      std::size_t(std::distance(fs::directory_iterator(dir / "charts"), fs::directory_iterator()));
+  CHECK(count(html, "<svg xmlns") == chart_files);
+  CHECK(chart_files >= 2);
 
   // Inputs' strings are escaped everywhere, non-ASCII text survives.
   CHECK(html.find("Report &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;q&#39; — "

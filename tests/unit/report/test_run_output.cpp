@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -7,6 +8,7 @@
 #include "rareshock/core/error.hpp"
 #include "rareshock/io/load.hpp"
 #include "rareshock/report/run_output.hpp"
+#include "report/output_files.hpp"
 
 using namespace rareshock;
 namespace fs = std::filesystem;
@@ -59,12 +61,80 @@ TEST_CASE("run outputs are complete, self-describing and never overwritten silen
   CHECK(prov_json["inputs"].size() == 4);
   CHECK(prov_json["inputs"][0]["sha256"].get<std::string>().size() == 64);
   CHECK_THROWS_AS(report::write_run_outputs(dir, false, *l.study, result, prov), InputError);
+  // --force replaces the whole directory: a file the first run did not write is gone, and the
+  // new summary.json is a new file (not the old one left in place).
+  std::ofstream(dir / "stale.txt") << "left over\n";
+  std::ofstream(dir / "summary.json") << "old";
   report::write_run_outputs(dir, true, *l.study, result, prov);
-  CHECK(fs::exists(dir / "summary.json"));
+  CHECK_FALSE(fs::exists(dir / "stale.txt"));
+  CHECK(nlohmann::json::parse(std::ifstream(dir / "summary.json"))["format_version"] ==
+        report::kSummaryFormatVersion);
+  CHECK(fs::exists(dir / ".rareshock-output"));
   int leftovers = 0;
   for (auto& e : fs::directory_iterator(dir.parent_path()))
     leftovers += e.path().filename().string().find(".partial-") != std::string::npos &&
                  e.path().filename().string().find(dir.filename().string()) != std::string::npos;
   CHECK(leftovers == 0);
   fs::remove_all(dir);
+}
+
+TEST_CASE("forcing replaces only directories rareshock wrote; odd targets are refused first",
+          "[report]") {
+  fs::path base = fs::temp_directory_path() / ("rareshock-force-" + std::to_string(::getpid()));
+  fs::remove_all(base);
+  fs::create_directories(base / "mine");
+  std::ofstream(base / "mine" / "thesis.tex") << "years of work";
+  // A user's directory: refused even with force, and left alone.
+  CHECK_THROWS_WITH(report::check_output_dir(base / "mine", true),
+                    Catch::Contains("is not a rareshock output directory"));
+  CHECK(fs::exists(base / "mine" / "thesis.tex"));
+  std::ofstream(base / "file.txt") << "x";
+  CHECK_THROWS_WITH(report::check_output_dir(base / "file.txt", true),
+                    Catch::Contains("is a file, not a directory"));
+  fs::create_directory_symlink(base / "mine", base / "link");
+  CHECK_THROWS_WITH(report::check_output_dir(base / "link", true),
+                    Catch::Contains("symbolic link"));
+  for (const char* bad : {".", "..", "/", "./", "a/..", "../.."})
+    CHECK_THROWS_WITH(report::check_output_dir(bad, true),
+                      Catch::Contains("the current, a parent or the root directory"));
+  // A marked directory is replaced; a trailing '/' names the same directory.
+  fs::create_directories(base / "run");
+  std::ofstream(base / "run" / ".rareshock-output") << "";
+  CHECK_NOTHROW(report::check_output_dir(base / "run/", true));
+  CHECK_NOTHROW(report::check_output_dir(base / "new" / "deeper", false));
+  fs::remove_all(base);
+}
+
+TEST_CASE("staging directories of dead processes are removed; live ones are kept", "[report]") {
+  fs::path base = fs::temp_directory_path() / ("rareshock-stale-" + std::to_string(::getpid()));
+  fs::remove_all(base);
+  // A pid above pid_max never runs; our parent process is alive.
+  const std::string dead = std::to_string(4194304 + 1), alive = std::to_string(::getppid());
+  fs::create_directories(base / (".run.partial-" + dead));
+  fs::create_directories(base / (".run.old-" + dead));
+  fs::create_directories(base / (".run.partial-" + alive));
+  fs::create_directories(base / (".other.partial-" + dead));
+  {
+    report::detail::StagedDir staged(base / "run");
+    std::ofstream(staged.path() / "x") << "1";
+    staged.commit();
+  }
+  CHECK_FALSE(fs::exists(base / (".run.partial-" + dead)));
+  CHECK_FALSE(fs::exists(base / (".run.old-" + dead)));
+  CHECK(fs::exists(base / (".run.partial-" + alive)));
+  CHECK(fs::exists(base / (".other.partial-" + dead)));  // another target's: not ours to judge
+  CHECK(fs::exists(base / "run" / "x"));
+  CHECK(fs::exists(base / "run" / ".rareshock-output"));
+  fs::remove_all(base);
+}
+
+TEST_CASE("no NaN or infinity reaches an output file", "[report]") {
+  CHECK(report::detail::num(1.5) == "1.5");
+  CHECK_THROWS_AS(report::detail::num(std::nan("")), RuntimeError);
+  CHECK_THROWS_AS(report::detail::num(HUGE_VAL), RuntimeError);
+  nlohmann::json j = {{"runs", {{{"unmet_t", 1.0}}, {{"unmet_t", std::nan("")}}}}};
+  CHECK_THROWS_WITH(report::detail::check_finite(j, "summary.json"),
+                    Catch::Contains("'/runs/1/unmet_t'"));
+  j["runs"][1]["unmet_t"] = 2.0;
+  CHECK_NOTHROW(report::detail::check_finite(j, "summary.json"));
 }

@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 #include "../../support.hpp"
 
 using namespace rareshock;
@@ -27,9 +29,23 @@ TEST_CASE("compile builds slots, CSR adjacency and the baseline", "[sim][network
   int s = net.in_slot(net.node_index("ev_traction_eu"), ndfeb);
   CHECK(net.in_initial[s] == Approx(45 * 6000 / 365.0));
   CHECK(net.warnings.empty());
-  // Every edge appears once in each CSR list.
-  CHECK(net.in_edges.size() == static_cast<std::size_t>(net.edges()));
-  CHECK(net.out_edges.size() == static_cast<std::size_t>(net.edges()));
+  // Every edge appears exactly once in each CSR list, under the slot it belongs to (its
+  // customer's input slot, its supplier's output slot), and the slot ranges tile the lists.
+  std::vector<int> seen_in(net.edges(), 0), seen_out(net.edges(), 0);
+  for (int sl = 0; sl < net.in_slots(); ++sl)
+    for (int k = net.in_edge_begin[sl]; k < net.in_edge_begin[sl + 1]; ++k) {
+      ++seen_in[net.in_edges[k]];
+      CHECK(net.e_in_slot[net.in_edges[k]] == sl);
+      CHECK(net.e_to[net.in_edges[k]] == net.in_node[sl]);
+    }
+  for (int sl = 0; sl < net.out_slots(); ++sl)
+    for (int k = net.out_edge_begin[sl]; k < net.out_edge_begin[sl + 1]; ++k) {
+      ++seen_out[net.out_edges[k]];
+      CHECK(net.e_out_slot[net.out_edges[k]] == sl);
+      CHECK(net.e_from[net.out_edges[k]] == net.out_node[sl]);
+    }
+  CHECK(std::count(seen_in.begin(), seen_in.end(), 1) == net.edges());
+  CHECK(std::count(seen_out.begin(), seen_out.end(), 1) == net.edges());
 }
 
 TEST_CASE("shares may come from flows", "[sim][network]") {
