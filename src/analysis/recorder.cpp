@@ -106,7 +106,8 @@ void SeriesRecorder::on_day(const sim::Engine& eng) {
       m.stock[d] = eng.in_stock()[k];
     }
     auto& src = supply[i];
-    for (int k = net_.in_begin[n]; k < net_.in_begin[n + 1]; ++k)
+    for (int k = net_.in_begin[n]; k < net_.in_begin[n + 1]; ++k) {
+      double blocked = 0;
       for (int j = net_.in_edge_begin[k]; j < net_.in_edge_begin[k + 1]; ++j) {
         const int e = net_.in_edges[j];
         const double sh = eng.shipped()[e], base = net_.e_share[e], now = eng.share()[e];
@@ -117,8 +118,11 @@ void SeriesRecorder::on_day(const sim::Engine& eng) {
           src.switched_t += sh * (now - base) / now;
         }
         const double ord = eng.order()[e], lim = eng.pass_limit()[e];
-        if (lim < ord) src.blocked_t += ord - lim;
+        if (lim < ord) blocked += ord - lim;
       }
+      // Orders re-place what did not pass every day: count at most the day's demand.
+      src.blocked_t += std::min(blocked, eng.demand_now()[k]);
+    }
   }
   for (int n = 0; n < static_cast<int>(node_series.size()); ++n) {
     node_series[n].activity.push_back(eng.activity()[n]);

@@ -27,7 +27,8 @@ struct SupplySources {
   double switched_t = 0;
   double from_new_suppliers_t = 0;      ///< [t] shipped by standby suppliers (baseline share 0)
   std::optional<int> new_supplier_day;  ///< first day a standby supplier shipped
-  /// [t] ordered on the consumer's supplier edges beyond what restrictions let pass
+  /// [t] ordered on the consumer's supplier edges beyond what restrictions let pass, per day
+  /// at most that day's demand (unfilled orders are placed again the next day)
   double blocked_t = 0;
   void add(const SupplySources& o);
 };
