@@ -61,6 +61,7 @@ SeriesRecorder::SeriesRecorder(const sim::Network& net, int days, bool nodes, bo
     for (auto& f : trade) f.shipped.assign(days, 0.0), f.arrived.assign(days, 0.0);
   }
   series.resize(net.consumer_nodes.size());
+  supply.resize(net.consumer_nodes.size());
   material_series.resize(net.consumer_nodes.size());
   for (std::size_t i = 0; i < series.size(); ++i) {
     int n = net.consumer_nodes[i];
@@ -103,6 +104,24 @@ void SeriesRecorder::on_day(const sim::Engine& eng) {
       m.consumed[d] = eng.consumed()[k];
       m.shortfall[d] = eng.shortfall()[k];
       m.stock[d] = eng.in_stock()[k];
+    }
+    auto& src = supply[i];
+    for (int k = net_.in_begin[n]; k < net_.in_begin[n + 1]; ++k) {
+      double blocked = 0;
+      for (int j = net_.in_edge_begin[k]; j < net_.in_edge_begin[k + 1]; ++j) {
+        const int e = net_.in_edges[j];
+        const double sh = eng.shipped()[e], base = net_.e_share[e], now = eng.share()[e];
+        if (base <= 0) {
+          src.from_new_suppliers_t += sh;
+          if (sh > 0 && !src.new_supplier_day) src.new_supplier_day = d;
+        } else if (now > base * (1 + 1e-9)) {
+          src.switched_t += sh * (now - base) / now;
+        }
+        const double ord = eng.order()[e], lim = eng.pass_limit()[e];
+        if (lim < ord) blocked += ord - lim;
+      }
+      // Orders re-place what did not pass every day: count at most the day's demand.
+      src.blocked_t += std::min(blocked, eng.demand_now()[k]);
     }
   }
   for (int n = 0; n < static_cast<int>(node_series.size()); ++n) {

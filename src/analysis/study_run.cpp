@@ -47,6 +47,14 @@ std::vector<int> consumer_recovery_reference(const sim::Network& net, const sim:
   return out;
 }
 
+void SupplySources::add(const SupplySources& o) {
+  switched_t += o.switched_t;
+  from_new_suppliers_t += o.from_new_suppliers_t;
+  blocked_t += o.blocked_t;
+  if (o.new_supplier_day && (!new_supplier_day || *o.new_supplier_day < *new_supplier_day))
+    new_supplier_day = o.new_supplier_day;
+}
+
 namespace {
 
 /// Product key for deduplication: the same product in the same region is the same units.
@@ -81,6 +89,7 @@ struct Group {
   std::vector<std::string> order;  ///< materials, first seen first
   std::map<std::string, Agg> by_material;
   std::string sector, region, unit_name;
+  SupplySources supply;
   bool has_unit = false, mixed_units = false;
   void unit(const std::string& u) {
     if (!has_unit)
@@ -166,6 +175,9 @@ RunResult run_combination(const Study& study, const sim::Network& net, const Com
     er.unit_name = unit;
     er.metrics = self.all.metrics(thr);
     er.series = s;
+    er.supply = rec.supply[i];
+    for (Group* g : groups)
+      if (g != &self) g->supply.add(rec.supply[i]);
     for (const auto& m : self.order)
       er.materials.push_back({m, self.by_material.at(m).metrics(thr)});
     out.entities.push_back(std::move(er));
@@ -182,6 +194,7 @@ RunResult run_combination(const Study& study, const sim::Network& net, const Com
       er.metrics = g.all.metrics(thr);
       for (const auto& m : g.order) er.materials.push_back({m, g.by_material.at(m).metrics(thr)});
       er.series = std::move(g.all.series);
+      er.supply = g.supply;
       out.entities.push_back(std::move(er));
     }
   };

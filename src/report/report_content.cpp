@@ -552,6 +552,8 @@ class Builder {
     if (shorts.size() > kMaxSentencesPerScenario)
       items.push_back(fmt::format("{} more sector–region pairs run short (see the tables).",
                                   shorts.size() - kMaxSentencesPerScenario));
+    for (const auto* e : level_of(*base, "consumer"))
+      if (auto sentence = supply_sentence(*e); !sentence.empty()) items.push_back(sentence);
     std::vector<std::string> mc_only;
     for (const auto* e : level_of(*base, "consumer"))
       if (!short_in(*e) && e->monte_carlo && e->monte_carlo->probability_of_shortage > 0) {
@@ -570,6 +572,49 @@ class Builder {
     for (const RunResult* m : g.mitigated)
       if (!shorts.empty()) items.push_back(mitigation_sentence(*base, *m, shorts));
     s.bullets(std::move(items));
+  }
+
+  /// The resolved engine setting \p key as written, or "" when the study does not list it.
+  std::string engine_setting(const std::string& key) const {
+    for (const auto& [k, v] : d_.engine)
+      if (k == key) return v;
+    return {};
+  }
+
+  /// Where a short or nearly short consumer's supply came from, when switching suppliers or
+  /// newly qualified suppliers gave at least kSupplyShare of its demand, or restrictions
+  /// blocked part of its orders; "" otherwise.
+  std::string supply_sentence(const EntityResult& e) const {
+    static constexpr double kSupplyShare = 0.05;
+    const MetricValues& m = e.metrics;
+    if (m.peak_shortfall <= 0 || m.demand_t <= 0) return {};
+    auto setting = [&](const std::string& key) {
+      std::string v = engine_setting(key);
+      return v.empty() ? "engine." + key : fmt::format("engine.{} = {}", key, v);
+    };
+    std::vector<std::string> parts;
+    if (e.from_new_suppliers_t >= kSupplyShare * m.demand_t)
+      parts.push_back(fmt::format(
+          "bought {} ({} of its demand) from makers it did not buy from at baseline, the first "
+          "delivery on {} (qualification: {})",
+          format_tonnes(e.from_new_suppliers_t),
+          format_percent(e.from_new_suppliers_t / m.demand_t),
+          e.new_supplier_day ? to_string(d_.start + *e.new_supplier_day) : "an unknown day",
+          setting("qualification_time")));
+    if (e.switched_t >= kSupplyShare * m.demand_t)
+      parts.push_back(fmt::format(
+          "received {} ({} of its demand) more from its existing suppliers than their baseline "
+          "shares (switching: {})",
+          format_tonnes(e.switched_t), format_percent(e.switched_t / m.demand_t),
+          setting("switching_lag")));
+    if (short_in(e) && e.blocked_t > 0)
+      parts.push_back(
+          fmt::format("had {} of its orders blocked by restrictions", format_tonnes(e.blocked_t)));
+    if (parts.empty()) return {};
+    std::string out = name_.entity(e) + " ";
+    for (std::size_t i = 0; i < parts.size(); ++i)
+      out += (i == 0 ? "" : i + 1 == parts.size() ? " and " : ", ") + parts[i];
+    return out + ".";
   }
 
   /// What one mitigation package does to the shortages of \p base, in one sentence.

@@ -155,6 +155,13 @@ void read_summary(RunData& d, const json& s) {
           for (const auto& mr : *ms)
             if (auto m = mr.find("metrics"); m != mr.end() && m->is_object())
               er.materials.emplace_back(str(mr, "material"), metrics_of(*m));
+        if (auto sp = e.find("supply"); sp != e.end() && sp->is_object()) {
+          er.switched_t = number(*sp, "switched_t", 0);
+          er.from_new_suppliers_t = number(*sp, "from_new_suppliers_t", 0);
+          er.blocked_t = number(*sp, "blocked_t", 0);
+          if (auto d = sp->find("new_supplier_day"); d != sp->end() && d->is_object())
+            er.new_supplier_day = static_cast<int>(number(*d, "day", 0));
+        }
         run.results.push_back(std::move(er));
       }
     if (auto mc = r.find("monte_carlo"); mc != r.end() && mc->is_object()) {

@@ -70,6 +70,13 @@ json metrics_json(const analysis::ShortageMetrics& m, Date start) {
               {"min_cover_day", day_json(m.min_cover_day, start)}};
 }
 
+json supply_json(const analysis::SupplySources& s, Date start) {
+  return json{{"switched_t", s.switched_t},
+              {"from_new_suppliers_t", s.from_new_suppliers_t},
+              {"new_supplier_day", day_json(s.new_supplier_day, start)},
+              {"blocked_t", s.blocked_t}};
+}
+
 std::string metrics_csv(const Study& study, const analysis::StudyResult& result) {
   std::string out = "run,level,id,sector,region,material,metric,value,date\n";
   for (const auto& run : result.runs)
@@ -102,6 +109,17 @@ std::string metrics_csv(const Study& study, const analysis::StudyResult& result)
       };
       rows("all", e.metrics);
       for (const auto& mr : e.materials) rows(mr.material, mr.metrics);
+      const auto& sp = e.supply;
+      auto srow = [&](const char* metric, const std::string& value, const std::string& date) {
+        out += fmt::format("{},{},{},{},{},all,{},{},{}\n", csv_field(run.combination.id), e.level,
+                           csv_field(e.id), csv_field(e.sector), csv_field(e.region), metric, value,
+                           date);
+      };
+      srow("switched_t", num(sp.switched_t), "");
+      srow("from_new_suppliers_t", num(sp.from_new_suppliers_t), "");
+      srow("new_supplier_day", sp.new_supplier_day ? std::to_string(*sp.new_supplier_day) : "",
+           sp.new_supplier_day ? to_string(study.start + *sp.new_supplier_day) : "");
+      srow("blocked_t", num(sp.blocked_t), "");
     }
   return out;
 }
@@ -244,7 +262,8 @@ void write_run_outputs(const fs::path& dir, bool force, const Study& study,
                           {"region", e.region},
                           {"unit_name", e.unit_name},
                           {"metrics", metrics_json(e.metrics, study.start)},
-                          {"materials", materials}});
+                          {"materials", materials},
+                          {"supply", supply_json(e.supply, study.start)}});
     }
     runs.push_back(
         {{"id", run.combination.id},

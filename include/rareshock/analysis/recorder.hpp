@@ -1,7 +1,7 @@
 #pragma once
 /// \file The phase-7 observer used by study runs and the criticality ranking: per consumer,
 /// daily sums over its materials (demand, need, consumption, shortfall, stock [t]) and the same
-/// per material, plus node
+/// per material, where its supply came from (SupplySources), plus node
 /// and edge series on request.
 #include <vector>
 
@@ -34,6 +34,7 @@ class SeriesRecorder : public sim::Observer {
   std::vector<NodeSeries> node_series;  ///< by node, when requested
   std::vector<EdgeSeries> edge_series;  ///< by edge, when requested
   std::vector<TradeFlow> trade;         ///< by TradeIndex flow, when requested
+  std::vector<SupplySources> supply;    ///< by consumer: switching, standby suppliers, blocked
 
  private:
   const sim::Network& net_;

@@ -2,6 +2,7 @@
 /// \file Runs every combination of a study deterministically and computes its metrics per
 /// consumer, sector and region. No files are written here (see report/run_output.hpp).
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,21 @@ struct MaterialResult {
   ShortageMetrics metrics;
 };
 
+/// Where a consumer's supply came from during a run (docs/formats.md, `supply`), summed over
+/// its input slots and, for aggregates, over its consumers. Tonnes are shipments toward the
+/// consumer on its own supplier edges.
+struct SupplySources {
+  /// [t] shipped on edges whose share rose above baseline (suppliers switched to), the part
+  /// beyond the baseline share: shipped x (share − baseline share) / share
+  double switched_t = 0;
+  double from_new_suppliers_t = 0;      ///< [t] shipped by standby suppliers (baseline share 0)
+  std::optional<int> new_supplier_day;  ///< first day a standby supplier shipped
+  /// [t] ordered on the consumer's supplier edges beyond what restrictions let pass, per day
+  /// at most that day's demand (unfilled orders are placed again the next day)
+  double blocked_t = 0;
+  void add(const SupplySources& o);
+};
+
 /// One result row: a consumer, a sector (all regions), a region (all sectors) or a sector in a
 /// region with more than one consumer ("sector_region", id "sector@region").
 struct EntityResult {
@@ -28,6 +44,7 @@ struct EntityResult {
   ShortageMetrics metrics;  ///< all materials summed
   ShortageSeries series;
   std::vector<MaterialResult> materials;  ///< per input material, in first-seen order
+  SupplySources supply;
 };
 
 struct NodeSeries {

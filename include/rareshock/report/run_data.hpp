@@ -54,6 +54,9 @@ struct EntityResult {
   MetricValues metrics;
   std::vector<std::pair<std::string, MetricValues>> materials;  ///< per input material
   std::optional<McEntity> monte_carlo;
+  /// `supply` block (absent in older summaries: all zero)
+  double switched_t = 0, from_new_suppliers_t = 0, blocked_t = 0;
+  std::optional<int> new_supplier_day;
 };
 
 struct RunResult {

@@ -9,6 +9,7 @@
 #include "rareshock/analysis/study_run.hpp"
 #include "rareshock/core/error.hpp"
 #include "rareshock/io/load.hpp"
+#include "rareshock/report/markup.hpp"
 #include "rareshock/report/report.hpp"
 #include "rareshock/report/run_data.hpp"
 #include "rareshock/report/run_output.hpp"
@@ -241,4 +242,36 @@ TEST_CASE("report: the study section lists every resolved engine setting, and mo
       std::string::npos);
   CHECK(md.find("| 2025-01 | 875 t | 875 t |") != std::string::npos);
   CHECK(md.find("![Model vs observed: cn\\_magnet\\_exports](charts/") != std::string::npos);
+}
+
+TEST_CASE("report: findings say when switching suppliers supplied a short consumer",
+          "[report][supply]") {
+  TempDir tmp("supply");
+  fs::path dir = tmp.path / "out";
+  io::LoadOptions opt;
+  opt.overrides = {"outputs.formats=[json, csv, md]"};
+  auto l = io::load_file(RARESHOCK_SOURCE_DIR "/models/examples/example-study.yaml", opt);
+  auto result = analysis::run_study(*l.study);
+  // The sentence quotes the run's own numbers: EV traction in the EU under dy-licence.
+  const analysis::EntityResult* ev = nullptr;
+  for (const auto& run : result.runs)
+    if (run.combination.id == "dy-licence")
+      for (const auto& e : run.entities)
+        if (e.level == "consumer" && e.id == "ev_traction_eu") ev = &e;
+  REQUIRE(ev);
+  REQUIRE(ev->supply.switched_t >= 0.05 * ev->metrics.demand_t);
+  REQUIRE(ev->supply.blocked_t > 0);
+  report::RunProvenance prov;
+  prov.resolved_yaml = io::to_yaml(l.resolved) + "\n";
+  report::write_run_outputs(dir, false, *l.study, result, prov);
+  report::render_reports(dir, {false, true});
+  std::string md = slurp(dir / "report.md");
+  CHECK(md.find("EV traction in EU received " + report::format_tonnes(ev->supply.switched_t) +
+                " (" + report::format_percent(ev->supply.switched_t / ev->metrics.demand_t) +
+                " of its demand) more from its existing suppliers than their baseline shares "
+                "(switching: engine.switching\\_lag = 30 days) and had " +
+                report::format_tonnes(ev->supply.blocked_t) +
+                " of its orders blocked by restrictions.") != std::string::npos);
+  // One per short consumer of dy-licence; none for the baseline or the mitigated run.
+  CHECK(count(md, "more from its existing suppliers") == 3);
 }
