@@ -5,6 +5,8 @@
 #include <cmath>
 #include <map>
 #include <set>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "rareshock/core/text.hpp"
 #include "readers.hpp"
@@ -444,19 +446,32 @@ void check_model(Diagnostics& d, Model& m) {
         [](auto& x) -> const Origin& { return x.origin; });
   }
 
-  std::vector<std::string> material_ids, node_ids, country_ids, place_ids;
-  for (auto& x : m.materials) material_ids.push_back(x.id);
-  for (auto& x : m.nodes) node_ids.push_back(x.id);
-  for (auto& x : m.countries) country_ids.push_back(x.id), place_ids.push_back(x.id);
-  for (auto& x : m.groups) place_ids.push_back(x.id);
-  auto known = [](const std::vector<std::string>& v, const std::string& id) {
-    return std::find(v.begin(), v.end(), id) != v.end();
+  // Ids in definition order (for did-you-mean hints, built only on the error path) plus a hash
+  // set, so that every reference check is O(1) and the whole check is linear in the model size.
+  struct IdList {
+    std::vector<const std::string*> order;
+    std::unordered_set<std::string> set;
+    void add(const std::string& id) {
+      order.push_back(&id);
+      set.insert(id);
+    }
+    std::vector<std::string> candidates() const {
+      std::vector<std::string> v;
+      v.reserve(order.size());
+      for (auto* s : order) v.push_back(*s);
+      return v;
+    }
   };
-  auto ref_check = [&](const Ref& r, const std::vector<std::string>& ids, const char* what,
-                       const std::string& path) {
+  IdList material_ids, node_ids, country_ids, place_ids;
+  for (auto& x : m.materials) material_ids.add(x.id);
+  for (auto& x : m.nodes) node_ids.add(x.id);
+  for (auto& x : m.countries) country_ids.add(x.id), place_ids.add(x.id);
+  for (auto& x : m.groups) place_ids.add(x.id);
+  auto known = [](const IdList& v, const std::string& id) { return v.set.count(id) > 0; };
+  auto ref_check = [&](const Ref& r, const IdList& ids, const char* what, const std::string& path) {
     if (r.id.empty() || known(ids, r.id)) return true;
     d.error(r.loc, path, std::string("unknown ") + what + " '" + r.id + "'", {},
-            id_hint(r.id, ids));
+            id_hint(r.id, ids.candidates()));
     return false;
   };
   for (auto& g : m.groups) {
@@ -498,7 +513,8 @@ void check_model(Diagnostics& d, Model& m) {
   }
 
   // --- edges ----------------------------------------------------------------------------
-  std::map<std::string, const Node*> by_id;
+  std::unordered_map<std::string, const Node*> by_id;
+  by_id.reserve(m.nodes.size());
   for (auto& n : m.nodes) by_id.emplace(n.id, &n);
   auto produces = [](const Node& n, const std::string& mat) {
     if (n.stage == Stage::Stockpile)
@@ -606,7 +622,8 @@ void check_model(Diagnostics& d, Model& m) {
   // --- cycles that cannot start without stock --------------------------------------------
   using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS>;
   Graph g(m.nodes.size());
-  std::map<std::string, std::size_t> index;
+  std::unordered_map<std::string, std::size_t> index;
+  index.reserve(m.nodes.size());
   for (std::size_t i = 0; i < m.nodes.size(); ++i) index.emplace(m.nodes[i].id, i);
   std::vector<bool> self_loop(m.nodes.size(), false);
   for (auto& e : m.edges) {
