@@ -4,6 +4,7 @@
 #include <boost/graph/strong_components.hpp>
 #include <cmath>
 #include <map>
+#include <numeric>
 #include <set>
 #include <unordered_map>
 #include <unordered_set>
@@ -564,9 +565,35 @@ void check_model(Diagnostics& d, Model& m) {
   }
 
   // --- shares: per (customer, material) they sum to 1 -----------------------------------
-  std::map<std::pair<std::string, std::string>, std::vector<Edge*>> groups;
-  for (auto& e : m.edges) groups[{e.to.id, e.material.id}].push_back(&e);
-  for (auto& [key, edges] : groups) {
+  // Grouped through a hash map (linear); checked in (customer, material) order as before, so
+  // diagnostics keep their order.
+  struct ShareGroup {
+    std::pair<std::string, std::string> key;
+    std::vector<Edge*> edges;
+  };
+  std::vector<ShareGroup> share_groups;
+  std::unordered_map<std::string, std::size_t> group_of;  // group_key -> share_groups index
+  group_of.reserve(m.edges.size());
+  auto group_key = [](const std::string& to, const std::string& mat) {
+    std::string k = std::to_string(to.size());  // length prefix: unambiguous for any ids
+    k += ':';
+    k += to;
+    k += mat;
+    return k;
+  };
+  for (auto& e : m.edges) {
+    auto [it, fresh] = group_of.try_emplace(group_key(e.to.id, e.material.id), share_groups.size());
+    if (fresh) share_groups.push_back({{e.to.id, e.material.id}, {}});
+    share_groups[it->second].edges.push_back(&e);
+  }
+  std::vector<std::size_t> group_order(share_groups.size());
+  std::iota(group_order.begin(), group_order.end(), std::size_t{0});
+  std::sort(group_order.begin(), group_order.end(), [&](std::size_t a, std::size_t b) {
+    return share_groups[a].key < share_groups[b].key;
+  });
+  for (std::size_t gi : group_order) {
+    const auto& key = share_groups[gi].key;
+    const auto& edges = share_groups[gi].edges;
     bool any_share = false, any_flow = false;
     double sum = 0;
     for (Edge* e : edges) {
@@ -600,7 +627,9 @@ void check_model(Diagnostics& d, Model& m) {
 
   // --- every demanded or consumed material has a supplier -------------------------------
   for (auto& n : m.nodes) {
-    auto has_supplier = [&](const std::string& mat) { return groups.count({n.id, mat}) > 0; };
+    auto has_supplier = [&](const std::string& mat) {
+      return group_of.count(group_key(n.id, mat)) > 0;
+    };
     if (n.is_consumer()) {
       for (auto& a : n.demand)
         if (known(material_ids, a.material.id) && !has_supplier(a.material.id))
