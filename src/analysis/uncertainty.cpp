@@ -141,7 +141,12 @@ UncertaintyResult run_uncertainty(const Study& study, const io::TreeNode& resolv
   RunOptions det = settings.run;
   det.node_series = det.edge_series = det.trade_series = false;
   det.sample_licences = false;
-  std::vector<RunResult> base = run_all(study, det);
+  const bool reuse = settings.deterministic &&
+                     settings.deterministic->size() == study.combinations.size() &&
+                     !settings.run.sample_licences;
+  std::vector<RunResult> own;
+  if (!reuse) own = run_all(study, det);
+  const std::vector<RunResult>& base = reuse ? *settings.deterministic : own;
   Shape shape;
   for (const auto& r : base) {
     std::vector<EntityResult> meta;

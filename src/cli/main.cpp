@@ -437,6 +437,7 @@ int main(int argc, char** argv) {
       us.threads = threads;
       us.run = ro;
       us.cancel = &g_interrupted;
+      us.deterministic = &result.runs;  // no second deterministic run of every combination
       Progress bar(study.monte_carlo.draws);
       us.progress = [&](int done, int total) { bar.update(done, total); };
       auto unc = rareshock::analysis::run_uncertainty(study, l.resolved, us);

@@ -146,7 +146,7 @@ class RawBuilder : public YAML::EventHandler {
       throw DocumentTooLarge{
           m,
           "the input expands to more than " + std::to_string(LoaderLimits::kMaxNodes) +
-              " values (aliases, includes and CSV cells included)",
+              " YAML values (aliases and includes included)",
           "aliases (*name) that repeat large anchored nodes multiply the document's size; "
           "write the values out or split the input"};
     if (bytes_ > LoaderLimits::kMaxTextBytes)
@@ -679,12 +679,12 @@ bool Loader::expand_csv(const TreeNode& spec, const fs::path& base_dir, const st
   auto rows = parse_csv(*text, fid, diag_);
   std::size_t cells = 0;
   for (const auto& row : rows) cells += row.size();
-  nodes_used_ += cells;
-  if (cells > LoaderLimits::kMaxCsvCells || nodes_used_ > LoaderLimits::kMaxNodes) {
+  csv_cells_used_ += cells;
+  if (cells > LoaderLimits::kMaxCsvCells || csv_cells_used_ > LoaderLimits::kMaxCsvCellsTotal) {
     diag_.error({fid, 1, 1}, path,
                 "CSV table has " + std::to_string(cells) + " cells; the limit is " +
                     std::to_string(LoaderLimits::kMaxCsvCells) + " per table and " +
-                    std::to_string(LoaderLimits::kMaxNodes) + " values per input",
+                    std::to_string(LoaderLimits::kMaxCsvCellsTotal) + " CSV cells per input",
                 {}, "see 'Limits' in docs/formats.md");
     return false;
   }

@@ -4,7 +4,10 @@
 #include <boost/graph/strong_components.hpp>
 #include <cmath>
 #include <map>
+#include <numeric>
 #include <set>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "rareshock/core/text.hpp"
 #include "readers.hpp"
@@ -444,19 +447,32 @@ void check_model(Diagnostics& d, Model& m) {
         [](auto& x) -> const Origin& { return x.origin; });
   }
 
-  std::vector<std::string> material_ids, node_ids, country_ids, place_ids;
-  for (auto& x : m.materials) material_ids.push_back(x.id);
-  for (auto& x : m.nodes) node_ids.push_back(x.id);
-  for (auto& x : m.countries) country_ids.push_back(x.id), place_ids.push_back(x.id);
-  for (auto& x : m.groups) place_ids.push_back(x.id);
-  auto known = [](const std::vector<std::string>& v, const std::string& id) {
-    return std::find(v.begin(), v.end(), id) != v.end();
+  // Ids in definition order (for did-you-mean hints, built only on the error path) plus a hash
+  // set, so that every reference check is O(1) and the whole check is linear in the model size.
+  struct IdList {
+    std::vector<const std::string*> order;
+    std::unordered_set<std::string> set;
+    void add(const std::string& id) {
+      order.push_back(&id);
+      set.insert(id);
+    }
+    std::vector<std::string> candidates() const {
+      std::vector<std::string> v;
+      v.reserve(order.size());
+      for (auto* s : order) v.push_back(*s);
+      return v;
+    }
   };
-  auto ref_check = [&](const Ref& r, const std::vector<std::string>& ids, const char* what,
-                       const std::string& path) {
+  IdList material_ids, node_ids, country_ids, place_ids;
+  for (auto& x : m.materials) material_ids.add(x.id);
+  for (auto& x : m.nodes) node_ids.add(x.id);
+  for (auto& x : m.countries) country_ids.add(x.id), place_ids.add(x.id);
+  for (auto& x : m.groups) place_ids.add(x.id);
+  auto known = [](const IdList& v, const std::string& id) { return v.set.count(id) > 0; };
+  auto ref_check = [&](const Ref& r, const IdList& ids, const char* what, const std::string& path) {
     if (r.id.empty() || known(ids, r.id)) return true;
     d.error(r.loc, path, std::string("unknown ") + what + " '" + r.id + "'", {},
-            id_hint(r.id, ids));
+            id_hint(r.id, ids.candidates()));
     return false;
   };
   for (auto& g : m.groups) {
@@ -498,7 +514,8 @@ void check_model(Diagnostics& d, Model& m) {
   }
 
   // --- edges ----------------------------------------------------------------------------
-  std::map<std::string, const Node*> by_id;
+  std::unordered_map<std::string, const Node*> by_id;
+  by_id.reserve(m.nodes.size());
   for (auto& n : m.nodes) by_id.emplace(n.id, &n);
   auto produces = [](const Node& n, const std::string& mat) {
     if (n.stage == Stage::Stockpile)
@@ -548,9 +565,35 @@ void check_model(Diagnostics& d, Model& m) {
   }
 
   // --- shares: per (customer, material) they sum to 1 -----------------------------------
-  std::map<std::pair<std::string, std::string>, std::vector<Edge*>> groups;
-  for (auto& e : m.edges) groups[{e.to.id, e.material.id}].push_back(&e);
-  for (auto& [key, edges] : groups) {
+  // Grouped through a hash map (linear); checked in (customer, material) order as before, so
+  // diagnostics keep their order.
+  struct ShareGroup {
+    std::pair<std::string, std::string> key;
+    std::vector<Edge*> edges;
+  };
+  std::vector<ShareGroup> share_groups;
+  std::unordered_map<std::string, std::size_t> group_of;  // group_key -> share_groups index
+  group_of.reserve(m.edges.size());
+  auto group_key = [](const std::string& to, const std::string& mat) {
+    std::string k = std::to_string(to.size());  // length prefix: unambiguous for any ids
+    k += ':';
+    k += to;
+    k += mat;
+    return k;
+  };
+  for (auto& e : m.edges) {
+    auto [it, fresh] = group_of.try_emplace(group_key(e.to.id, e.material.id), share_groups.size());
+    if (fresh) share_groups.push_back({{e.to.id, e.material.id}, {}});
+    share_groups[it->second].edges.push_back(&e);
+  }
+  std::vector<std::size_t> group_order(share_groups.size());
+  std::iota(group_order.begin(), group_order.end(), std::size_t{0});
+  std::sort(group_order.begin(), group_order.end(), [&](std::size_t a, std::size_t b) {
+    return share_groups[a].key < share_groups[b].key;
+  });
+  for (std::size_t gi : group_order) {
+    const auto& key = share_groups[gi].key;
+    const auto& edges = share_groups[gi].edges;
     bool any_share = false, any_flow = false;
     double sum = 0;
     for (Edge* e : edges) {
@@ -584,7 +627,9 @@ void check_model(Diagnostics& d, Model& m) {
 
   // --- every demanded or consumed material has a supplier -------------------------------
   for (auto& n : m.nodes) {
-    auto has_supplier = [&](const std::string& mat) { return groups.count({n.id, mat}) > 0; };
+    auto has_supplier = [&](const std::string& mat) {
+      return group_of.count(group_key(n.id, mat)) > 0;
+    };
     if (n.is_consumer()) {
       for (auto& a : n.demand)
         if (known(material_ids, a.material.id) && !has_supplier(a.material.id))
@@ -606,7 +651,8 @@ void check_model(Diagnostics& d, Model& m) {
   // --- cycles that cannot start without stock --------------------------------------------
   using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS>;
   Graph g(m.nodes.size());
-  std::map<std::string, std::size_t> index;
+  std::unordered_map<std::string, std::size_t> index;
+  index.reserve(m.nodes.size());
   for (std::size_t i = 0; i < m.nodes.size(); ++i) index.emplace(m.nodes[i].id, i);
   std::vector<bool> self_loop(m.nodes.size(), false);
   for (auto& e : m.edges) {

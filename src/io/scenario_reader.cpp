@@ -2,6 +2,8 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "rareshock/core/text.hpp"
 #include "readers.hpp"
@@ -493,24 +495,39 @@ Scenario read_scenario(Diagnostics& d, TreeNode& root, const std::string& path) 
 
 void check_scenario(Diagnostics& d, const Model& m, const Scenario& s, const Date* start,
                     int horizon) {
+  // Id lists in definition order (for did-you-mean hints on the error path) and hash sets for
+  // the lookups, so checking is linear in the model size.
   std::vector<std::string> materials, nodes, consumers, places, sectors, families;
+  std::unordered_set<std::string> material_set, node_set, consumer_set, place_set, sector_set,
+      family_set;
   for (auto& x : m.materials) {
     materials.push_back(x.id);
-    if (std::find(families.begin(), families.end(), x.family) == families.end())
-      families.push_back(x.family);
+    material_set.insert(x.id);
+    if (family_set.insert(x.family).second) families.push_back(x.family);
   }
   for (auto& x : m.nodes) {
     nodes.push_back(x.id);
+    node_set.insert(x.id);
     if (x.is_consumer()) {
       consumers.push_back(x.id);
-      if (std::find(sectors.begin(), sectors.end(), x.sector) == sectors.end())
-        sectors.push_back(x.sector);
+      consumer_set.insert(x.id);
+      if (sector_set.insert(x.sector).second) sectors.push_back(x.sector);
     }
   }
-  for (auto& x : m.countries) places.push_back(x.id);
-  for (auto& x : m.groups) places.push_back(x.id);
-  auto has = [](const std::vector<std::string>& v, const std::string& id) {
-    return std::find(v.begin(), v.end(), id) != v.end();
+  for (auto& x : m.countries) places.push_back(x.id), place_set.insert(x.id);
+  for (auto& x : m.groups) places.push_back(x.id), place_set.insert(x.id);
+  auto set_of = [&](const std::vector<std::string>& v) -> const std::unordered_set<std::string>* {
+    if (&v == &materials) return &material_set;
+    if (&v == &nodes) return &node_set;
+    if (&v == &consumers) return &consumer_set;
+    if (&v == &places) return &place_set;
+    if (&v == &sectors) return &sector_set;
+    if (&v == &families) return &family_set;
+    return nullptr;
+  };
+  auto has = [&](const std::vector<std::string>& v, const std::string& id) {
+    if (const auto* set = set_of(v)) return set->count(id) > 0;
+    return std::find(v.begin(), v.end(), id) != v.end();  // small local lists (recipe ids)
   };
   auto check = [&](const Ref& r, const std::vector<std::string>& ids, const char* what,
                    const std::string& p) {
@@ -535,7 +552,13 @@ void check_scenario(Diagnostics& d, const Model& m, const Scenario& s, const Dat
         d.error(sct.loc, p, "no consumer has sector '" + sct.id + "'", {},
                 id_hint(sct.id, sectors));
   };
-  auto node_of = [&](const Ref& r) { return m.node(r.id); };
+  std::unordered_map<std::string_view, const Node*> node_index;
+  node_index.reserve(m.nodes.size());
+  for (auto& x : m.nodes) node_index.emplace(x.id, &x);
+  auto node_of = [&](const Ref& r) -> const Node* {
+    auto it = node_index.find(r.id);
+    return it == node_index.end() ? nullptr : it->second;
+  };
 
   for (const Event& ev : s.events) {
     const std::string& p = ev.origin.path;

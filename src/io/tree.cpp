@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <unordered_map>
 
 #include "rareshock/core/text.hpp"
 
@@ -172,11 +173,126 @@ void emit(YAML::Emitter& out, const TreeNode& n) {
 }
 }  // namespace
 
-std::string to_yaml(const TreeNode& n) {
+// yaml-cpp's output, used as the reference for the fast writer below (and for documents the
+// fast writer does not handle).
+std::string to_yaml_reference(const TreeNode& n) {
   YAML::Emitter out;
   out.SetIndent(2);
   emit(out, n);
   return std::string(out.c_str()) + "\n";
+}
+
+namespace {
+// Writes the same block-style text as yaml-cpp (to_yaml_reference) in linear time. yaml-cpp
+// decides per scalar whether it can be plain with a regular-expression scan that dominated
+// writing large resolved studies; here each distinct scalar is rendered once by yaml-cpp
+// (standalone, which is the same block-context decision) and memoised.
+class FastYaml {
+ public:
+  bool ok = true;  // false: a key yaml-cpp would write as a complex key ("? ..."); use yaml-cpp
+  std::string out;
+
+  void node_at_root(const TreeNode& n) {
+    if (container(n) && !empty(n)) {
+      if (n.kind == TreeNode::Kind::Map)
+        map(n, 0, false);
+      else
+        seq(n, 0, false);
+    } else {
+      out += inline_text(n);
+    }
+  }
+
+ private:
+  std::unordered_map<std::string, std::string> plain_, quoted_;
+
+  static bool container(const TreeNode& n) {
+    return n.kind == TreeNode::Kind::Map || n.kind == TreeNode::Kind::Sequence;
+  }
+  static bool empty(const TreeNode& n) {
+    return n.kind == TreeNode::Kind::Map ? n.entries.empty() : n.items.empty();
+  }
+  const std::string& scalar(const std::string& s, bool quoted) {
+    auto& memo = quoted ? quoted_ : plain_;
+    auto it = memo.find(s);
+    if (it != memo.end()) return it->second;
+    YAML::Emitter e;
+    e.SetIndent(2);
+    if (quoted) e << YAML::DoubleQuoted;
+    e << s;
+    return memo.emplace(s, std::string(e.c_str())).first->second;
+  }
+  std::string inline_text(const TreeNode& n) {
+    switch (n.kind) {
+      case TreeNode::Kind::Null:
+        return "~";
+      case TreeNode::Kind::Scalar:
+        return scalar(n.scalar, n.quoted);
+      case TreeNode::Kind::Map:
+        return "{}";
+      case TreeNode::Kind::Sequence:
+        return "[]";
+    }
+    return {};
+  }
+  void line(int col) {
+    if (!out.empty()) out += '\n';
+    out.append(static_cast<std::size_t>(col), ' ');
+  }
+  void map(const TreeNode& n, int col, bool first_inline) {
+    bool first = true;
+    for (const auto& e : n.entries) {
+      if (!(first && first_inline)) line(col);
+      first = false;
+      const std::string& key = scalar(e.key, false);
+      if (key.size() > 1000 || key.find('\n') != std::string::npos) ok = false;
+      out += key;
+      out += ':';
+      const TreeNode& v = e.value;
+      if (container(v) && empty(v)) {  // yaml-cpp: "key:" then "{}" / "[]" on the next line
+        line(col + 2);
+        out += inline_text(v);
+      } else if (container(v)) {
+        if (v.kind == TreeNode::Kind::Map)
+          map(v, col + 2, false);
+        else
+          seq(v, col + 2, false);
+      } else {
+        out += ' ';
+        out += inline_text(v);
+      }
+    }
+  }
+  void seq(const TreeNode& n, int col, bool first_inline) {
+    bool first = true;
+    for (const auto& i : n.items) {
+      if (!(first && first_inline)) line(col);
+      first = false;
+      out += '-';
+      if (i.kind == TreeNode::Kind::Sequence) {  // yaml-cpp: "-" then the list on the next line
+        if (i.items.empty()) {
+          line(col + 2);
+          out += "[]";
+        } else {
+          seq(i, col + 2, false);
+        }
+      } else if (i.kind == TreeNode::Kind::Map && !i.entries.empty()) {
+        out += ' ';
+        map(i, col + 2, true);
+      } else {
+        out += ' ';
+        out += inline_text(i);
+      }
+    }
+  }
+};
+}  // namespace
+
+std::string to_yaml(const TreeNode& n) {
+  FastYaml f;
+  f.node_at_root(n);
+  if (!f.ok) return to_yaml_reference(n);
+  return f.out + "\n";
 }
 
 std::string child_path(std::string_view parent, std::string_view key) {

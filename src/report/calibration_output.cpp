@@ -215,9 +215,10 @@ void write_calibration_outputs(const fs::path& dir, bool force, const Study& stu
                 {"started_utc", prov.started},
                 {"finished_utc", prov.finished},
                 {"inputs", detail::inputs_json(prov.inputs)},
-                {"resolved_study_sha256", sha256(prov.resolved_yaml)},
-                {"resolved_study", prov.resolved_yaml}};
+                {"resolved_study_file", "resolved-study.yaml"},
+                {"resolved_study_sha256", sha256(prov.resolved_yaml)}};
   detail::write_file(stage / "provenance.json", provj.dump(2) + "\n");
+  detail::write_file(stage / "resolved-study.yaml", prov.resolved_yaml);
   staged.commit();
 }
 

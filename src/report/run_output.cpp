@@ -463,8 +463,8 @@ void write_run_outputs(const fs::path& dir, bool force, const Study& study,
                 {"started_utc", prov.started},
                 {"finished_utc", prov.finished},
                 {"inputs", inputs},
-                {"resolved_study_sha256", sha256(prov.resolved_yaml)},
-                {"resolved_study", prov.resolved_yaml}};
+                {"resolved_study_file", "resolved-study.yaml"},
+                {"resolved_study_sha256", sha256(prov.resolved_yaml)}};
   write_file(stage / "provenance.json", provj.dump(2) + "\n");
   write_file(stage / "resolved-study.yaml", prov.resolved_yaml);
 

@@ -283,8 +283,8 @@ void write_structure_outputs(const fs::path& dir, bool force, const Model& model
                 {"finished_utc", prov.finished},
                 {"options", options},
                 {"inputs", inputs},
-                {"resolved_input_sha256", sha256(prov.resolved_yaml)},
-                {"resolved_input", prov.resolved_yaml}};
+                {"resolved_input_file", "resolved-input.yaml"},
+                {"resolved_input_sha256", sha256(prov.resolved_yaml)}};
   write_file(stage / "provenance.json", provj.dump(2) + "\n");
   write_file(stage / "resolved-input.yaml", prov.resolved_yaml);
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <set>
+#include <unordered_map>
 
 #include "rareshock/core/units.hpp"
 
@@ -186,13 +187,24 @@ Forcing compile_forcing(const Network& net, const Model& model,
               r.start = s;
               r.end = e;
               r.regime = x.regime;
+              // The selectors depend only on the exporter country, the customer's region and
+              // the material: evaluate each once (memoised), not once per edge.
+              std::vector<signed char> exporter_ok(net.country_id.size(), -1),
+                  material_ok(net.material_id.size(), -1);
+              std::unordered_map<std::string, bool> destination_ok;
               for (int ed = 0; ed < net.edges(); ++ed) {
                 int from = net.e_from[ed], to = net.e_to[ed];
                 if (net.country[from] < 0) continue;
-                if (!ctx.place_matches(net.country_id[net.country[from]], x.exporters)) continue;
-                if (!ctx.place_matches(net.region[to], x.destinations)) continue;
-                if (!ctx.material_ok(net.e_material[ed], x.materials, x.de_minimis.value_or(-1)))
-                  continue;
+                signed char& xo = exporter_ok[net.country[from]];
+                if (xo < 0) xo = ctx.place_matches(net.country_id[net.country[from]], x.exporters);
+                if (!xo) continue;
+                auto [dit, fresh] = destination_ok.try_emplace(net.region[to], false);
+                if (fresh) dit->second = ctx.place_matches(net.region[to], x.destinations);
+                if (!dit->second) continue;
+                signed char& mo = material_ok[net.e_material[ed]];
+                if (mo < 0)
+                  mo = ctx.material_ok(net.e_material[ed], x.materials, x.de_minimis.value_or(-1));
+                if (!mo) continue;
                 auto named = [&](const std::vector<Ref>& v, const std::string& id) {
                   return std::any_of(v.begin(), v.end(), [&](const Ref& r) { return r.id == id; });
                 };

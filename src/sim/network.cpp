@@ -7,6 +7,7 @@
 #include <limits>
 #include <map>
 #include <numeric>
+#include <unordered_map>
 
 #include "rareshock/core/error.hpp"
 #include "rareshock/core/units.hpp"
@@ -47,7 +48,8 @@ double stock_level(const StockLevel& l, double daily) {
 
 Network compile(const Model& model) {
   Network net;
-  std::map<std::string, int> mat_index, country_index, node_index;
+  std::unordered_map<std::string, int> mat_index, country_index, node_index;
+  node_index.reserve(model.nodes.size());
   for (const auto& m : model.materials) {
     mat_index.emplace(m.id, static_cast<int>(net.material_id.size()));
     net.material_id.push_back(m.id);

@@ -20,6 +20,10 @@ struct UncertaintySettings {
   /// Called after each chunk of draws with (done, total), from the calling thread.
   std::function<void(int, int)> progress;
   const std::atomic<bool>* cancel = nullptr;  ///< set to stop after the current chunk
+  /// The study's deterministic runs (run_study with sample_licences off), one per combination
+  /// in order, when the caller already has them: they are used instead of running every
+  /// combination again. Series options do not matter; only entities and metrics are read.
+  const std::vector<RunResult>* deterministic = nullptr;
 };
 
 struct McEntity {

@@ -23,12 +23,12 @@ struct CsvCell {
 /// Bounds on what the loader accepts, so a hostile or careless input cannot exhaust memory or
 /// hang (docs/formats.md, "Limits", explains each one).
 struct LoaderLimits {
-  /// Bytes in one YAML or CSV file.
-  static constexpr std::uintmax_t kMaxFileBytes = 64ull << 20;
+  /// Bytes in one YAML or CSV file (a 6M-edge CSV table is ~300 MB).
+  static constexpr std::uintmax_t kMaxFileBytes = 1ull << 30;
   /// Bytes read over all files of one load (includes and CSV tables together).
-  static constexpr std::uintmax_t kMaxTotalBytes = 256ull << 20;
-  /// Values (YAML nodes after aliases are expanded, "billion laughs", plus CSV cells) of one
-  /// load, over all its files.
+  static constexpr std::uintmax_t kMaxTotalBytes = 2ull << 30;
+  /// YAML values (nodes after aliases are expanded, "billion laughs") of one load, over all
+  /// its YAML files. CSV cells are counted separately (kMaxCsvCells, kMaxCsvCellsTotal).
   static constexpr std::uint64_t kMaxNodes = 1'000'000;
   /// Bytes of text (YAML scalars) of one load after aliases are expanded.
   static constexpr std::uint64_t kMaxTextBytes = 64ull << 20;
@@ -36,8 +36,10 @@ struct LoaderLimits {
   static constexpr int kMaxIncludes = 256;
   /// Nesting depth of `include:` (a file including a file ...).
   static constexpr int kMaxIncludeDepth = 16;
-  /// Cells of one CSV table.
-  static constexpr std::size_t kMaxCsvCells = 2'000'000;
+  /// Cells of one CSV table (6M edges x 8 columns fit).
+  static constexpr std::size_t kMaxCsvCells = 64'000'000;
+  /// Cells of all CSV tables of one load (a 1M-node, 6M-edge model fits).
+  static constexpr std::uint64_t kMaxCsvCellsTotal = 128'000'000;
 };
 
 /// Loads files, remembering every file read (for provenance hashes).
@@ -85,7 +87,8 @@ class Loader {
   std::vector<std::filesystem::path> files_;
   std::vector<std::filesystem::path> include_stack_;
   std::uintmax_t bytes_read_ = 0;
-  std::uint64_t nodes_used_ = 0, text_used_ = 0;  // expanded YAML nodes + CSV cells, text
+  std::uint64_t nodes_used_ = 0, text_used_ = 0;  // expanded YAML nodes, text
+  std::uint64_t csv_cells_used_ = 0;              // CSV cells of all tables
   int includes_ = 0;
 };
 

@@ -286,6 +286,55 @@ sensitivity: {tornado: true, metrics: [time_to_shortage]}
   CHECK(r.ranking[0].ranking[0].unmet_t_avoided.mean > 0);
 }
 
+TEST_CASE("the caller's deterministic runs are reused, with the same results as running them again",
+          "[uncertainty]") {
+  std::string study = std::string(R"(
+study: {name: reuse}
+model: )") + RARESHOCK_SOURCE_DIR +
+                      R"(/models/examples/mini-chain.yaml
+scenarios: [)" + RARESHOCK_SOURCE_DIR +
+                      R"(/models/examples/dy-licence.yaml]
+mitigations: [)" + RARESHOCK_SOURCE_DIR +
+                      R"(/models/examples/mitigation-package.yaml]
+start: 2025-01-01
+horizon: 500
+monte_carlo:
+  draws: 4
+  params: [{path: "model.consumers[ev_traction_eu].inventory_days", dist: uniform, min: 10, max: 120}]
+sensitivity: {tornado: true, metrics: [time_to_shortage]}
+)";
+  auto st = io::load_text("reuse.yaml", study);
+  RunOptions ro;  // what `run` uses: series on, no sampled licences
+  ro.node_series = true;
+  auto det = run_study(*st.study, ro);
+  UncertaintySettings fresh, reuse;
+  fresh.threads = reuse.threads = 1;
+  reuse.deterministic = &det.runs;
+  auto a = run_uncertainty(*st.study, st.resolved, fresh);
+  auto b = run_uncertainty(*st.study, st.resolved, reuse);
+  REQUIRE(a.tornado.size() == b.tornado.size());
+  REQUIRE_FALSE(a.tornado.empty());
+  for (std::size_t i = 0; i < a.tornado.size(); ++i) {
+    CHECK(a.tornado[i].base == b.tornado[i].base);
+    REQUIRE(a.tornado[i].params.size() == b.tornado[i].params.size());
+    for (std::size_t k = 0; k < a.tornado[i].params.size(); ++k)
+      CHECK(a.tornado[i].params[k].metric_low == b.tornado[i].params[k].metric_low);
+  }
+  REQUIRE(a.runs.size() == b.runs.size());
+  for (std::size_t r = 0; r < a.runs.size(); ++r) {
+    REQUIRE(a.runs[r].entities.size() == b.runs[r].entities.size());
+    for (std::size_t i = 0; i < a.runs[r].entities.size(); ++i) {
+      CHECK(a.runs[r].entities[i].id == b.runs[r].entities[i].id);
+      CHECK(a.runs[r].entities[i].probability_of_shortage ==
+            b.runs[r].entities[i].probability_of_shortage);
+    }
+  }
+  REQUIRE(a.ranking.size() == b.ranking.size());
+  for (std::size_t i = 0; i < a.ranking.size(); ++i)
+    CHECK(a.ranking[i].ranking[0].unmet_t_avoided.mean ==
+          b.ranking[i].ranking[0].unmet_t_avoided.mean);
+}
+
 namespace {
 // The mini-chain study with one uncertain parameter at \p path.
 std::string one_param_study(const std::string& path, const std::string& dist, int draws) {

@@ -68,6 +68,37 @@ TEST_CASE("CSV tables expand into list items with located cells", "[io][loader]"
   CHECK(l.files_read().size() == 2);
 }
 
+TEST_CASE("CSV cells are bounded separately from YAML values (large networks load)",
+          "[io][loader]") {
+  // 400,001 rows x 3 columns = 1.2M cells: more than the YAML-value bound (alias bombs), far
+  // below the CSV bounds, so the table loads.
+  static_assert(LoaderLimits::kMaxNodes < 1'200'003);
+  static_assert(LoaderLimits::kMaxCsvCells > 1'200'003);
+  TempDir tmp;
+  tmp.write("m.yaml", "edges:\n  - {from: a, to: b, material: x}\n  - csv: e.csv\n");
+  std::string csv = "from,to,material\n";
+  csv.reserve(400'001 * 16);
+  for (int i = 0; i < 400'001; ++i) {
+    csv += 'n';
+    csv += std::to_string(i);
+    csv += ",c";
+    csv += std::to_string(i % 97);
+    csv += ",x\n";
+  }
+  tmp.write("e.csv", csv);
+  SourceRegistry src;
+  Diagnostics d;
+  Loader l(src, d);
+  auto t = l.load(tmp.path / "m.yaml");
+  INFO(d.format(src));
+  REQUIRE(t);
+  REQUIRE_FALSE(d.has_errors());
+  const auto& edges = t->find("edges")->items;
+  REQUIRE(edges.size() == 400'002);
+  CHECK(edges.back().find("from")->scalar == "n400000");
+  CHECK(edges.back().find("to")->scalar == std::string("c") + std::to_string(400'000 % 97));
+}
+
 TEST_CASE("CSV reference errors are located", "[io][loader]") {
   TempDir tmp;
   tmp.write("m.yaml", "nodes:\n  - csv: n.csv\n    where: {kep: x}\n");

@@ -77,3 +77,40 @@ TEST_CASE("to_yaml round-trips content and keeps quoted scalars quoted", "[io][t
   CHECK(back.find("a")->quoted);
   CHECK(item_path("nodes", back.find("b")->items[1], 1) == "nodes[1]");
 }
+
+namespace rareshock::io {
+std::string to_yaml_reference(const TreeNode& n);  // yaml-cpp's writer (src/io/tree.cpp)
+}
+
+TEST_CASE("to_yaml writes exactly what yaml-cpp writes", "[io][tree]") {
+  const char* docs[] = {
+      "a: 1\nb: [x, y]\nc: {d: ~, e: []}\nf: {}\n",
+      "- 1\n- [a, [b, c], []]\n- {k: v, l: {m: [1, 2]}}\n- ~\n- {}\n",
+      "[[[a]], [{x: [y, {z: w}]}]]\n",
+      "plain: text with spaces\ncolon: 'a: b'\nhash: 'a #b'\nlead: ' x'\nempty: ''\n"
+      "yes: 'yes'\nnull_text: 'null'\ntilde: '~'\nnum: '12'\ndash: '- x'\nstar: '*x'\n"
+      "amp: '&a'\nbang: '!t'\nbrace: '{a}'\nbracket: '[a]'\npct: '%x'\nat: '@x'\n"
+      "quote: '\"q\"'\nsq: \"it's\"\nnl: \"a\\nb\"\ntab: \"a\\tb\"\nutf: Dy₂O₃ – ü\n"
+      "trail: 'x '\nq: \"quoted\"\n'key with: colon': 1\n'': empty key\n'- k': 2\n",
+      "top:\n  - id: n1\n    recipes:\n      - {id: r, inputs: {a: 1}, outputs: {b: 2}}\n"
+      "    demand: {}\n  - - nested\n    - {deep: [1, [2, [3]]]}\n",
+      "just a scalar\n",
+  };
+  for (const char* text : docs) {
+    TreeNode t = parse(text);
+    INFO(text);
+    CHECK(to_yaml(t) == to_yaml_reference(t));
+  }
+  // Documents as they are resolved: the example study (model, scenarios, CSV-free) and others.
+  for (const char* file :
+       {"/models/examples/example-study.yaml", "/models/examples/calibration-study.yaml",
+        "/models/examples/mini-chain.yaml", "/models/examples/dy-licence.yaml"}) {
+    SourceRegistry src;
+    Diagnostics d;
+    Loader l(src, d);
+    auto t = l.load(std::string(RARESHOCK_SOURCE_DIR) + file);
+    REQUIRE(t);
+    INFO(file);
+    CHECK(to_yaml(*t) == to_yaml_reference(*t));
+  }
+}

@@ -60,6 +60,16 @@ TEST_CASE("run outputs are complete, self-describing and never overwritten silen
   auto prov_json = nlohmann::json::parse(std::ifstream(dir / "provenance.json"));
   CHECK(prov_json["inputs"].size() == 4);
   CHECK(prov_json["inputs"][0]["sha256"].get<std::string>().size() == 64);
+  // The resolved study is written once, to resolved-study.yaml; provenance.json references it
+  // by name and SHA-256 instead of embedding a second copy.
+  CHECK_FALSE(prov_json.contains("resolved_study"));
+  CHECK(prov_json["resolved_study_file"] == "resolved-study.yaml");
+  {
+    std::ifstream in(dir / "resolved-study.yaml", std::ios::binary);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    CHECK(text == prov.resolved_yaml);
+    CHECK(prov_json["resolved_study_sha256"] == report::sha256(text));
+  }
   CHECK_THROWS_AS(report::write_run_outputs(dir, false, *l.study, result, prov), InputError);
   // --force replaces the whole directory: a file the first run did not write is gone, and the
   // new summary.json is a new file (not the old one left in place).
