@@ -191,7 +191,7 @@ TEST_CASE("aliases are expanded within a bound and never into themselves", "[io]
     for (int k = 1; k < 10; ++k) bomb.append(", *l").append(prev);
     bomb.append("]\n");
   }
-  CHECK(parse_errors(bomb).find("expands to more than 1000000 values") != std::string::npos);
+  CHECK(parse_errors(bomb).find("expands to more than 1000000 YAML values") != std::string::npos);
   CHECK(parse_errors("a: &n [1, *n]\n").find("an alias refers to a node that contains it") !=
         std::string::npos);
 }
