@@ -93,6 +93,14 @@ rareshock::io::Loaded load(const std::string& file, const std::vector<std::strin
   return loaded;
 }
 
+// True when \p l holds a study; otherwise says which command needs one.
+bool is_study(const rareshock::io::Loaded& l, const std::string& file, const char* command) {
+  if (l.kind == rareshock::io::FileKind::Study) return true;
+  std::cerr << "error: '" << file << "' is a " << rareshock::io::to_string(l.kind) << " file; '"
+            << command << "' needs a study (a file with a 'study:' header)\n";
+  return false;
+}
+
 std::atomic<bool> g_interrupted{false};
 extern "C" void on_interrupt(int) {
   g_interrupted.store(true);
@@ -217,11 +225,7 @@ int calibrate_command(const std::string& file, const std::string& out_dir, bool 
   namespace an = rareshock::analysis;
   std::string started = now_utc();
   auto l = load(file, sets);
-  if (l.kind != rareshock::io::FileKind::Study) {
-    std::cerr << "error: '" << file << "' is a " << rareshock::io::to_string(l.kind)
-              << " file; 'calibrate' needs a study (a file with a 'study:' header)\n";
-    return kExitInput;
-  }
+  if (!is_study(l, file, "calibrate")) return kExitInput;
   const auto& study = *l.study;
   if (!study.calibration.enabled) {
     std::cerr << "error: '" << file
@@ -406,11 +410,7 @@ int main(int argc, char** argv) {
       if (draws >= 0) sets.push_back("monte_carlo.draws=" + std::to_string(draws));
       std::string started = now_utc();
       auto l = load(file, sets);
-      if (l.kind != rareshock::io::FileKind::Study) {
-        std::cerr << "error: '" << file << "' is a " << rareshock::io::to_string(l.kind)
-                  << " file; 'run' needs a study (a file with a 'study:' header)\n";
-        return kExitInput;
-      }
+      if (!is_study(l, file, "run")) return kExitInput;
       std::filesystem::path dir =
           out_dir.empty() ? std::filesystem::path("out") / std::filesystem::path(file).stem()
                           : std::filesystem::path(out_dir);
