@@ -6,8 +6,8 @@
 // Counters: edge_days/s = edges x days simulated per second (one thread).
 #include <benchmark/benchmark.h>
 
-#include "rareshock/analysis/study_run.hpp"
-#include "rareshock/analysis/uncertainty.hpp"
+#include "rareshock/analysis/run/study_run.hpp"
+#include "rareshock/analysis/uncertainty/uncertainty.hpp"
 #include "rareshock/io/load.hpp"
 #include "rareshock/sim/engine.hpp"
 #include "rareshock/sim/synthetic.hpp"

@@ -9,10 +9,10 @@
 #include <algorithm>
 #include <iostream>
 
-#include "rareshock/analysis/calibration.hpp"
-#include "rareshock/analysis/structure.hpp"
-#include "rareshock/analysis/study_run.hpp"
-#include "rareshock/analysis/uncertainty.hpp"
+#include "rareshock/analysis/run/calibration.hpp"
+#include "rareshock/analysis/run/study_run.hpp"
+#include "rareshock/analysis/structure/structure.hpp"
+#include "rareshock/analysis/uncertainty/uncertainty.hpp"
 #include "rareshock/core/build_info.hpp"
 #include "rareshock/core/error.hpp"
 #include "rareshock/core/text.hpp"

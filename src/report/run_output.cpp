@@ -10,7 +10,7 @@
 #include <sstream>
 
 #include "output_files.hpp"
-#include "rareshock/analysis/observed.hpp"
+#include "rareshock/analysis/run/observed.hpp"
 #include "rareshock/core/build_info.hpp"
 #include "rareshock/core/date.hpp"
 #include "rareshock/core/error.hpp"

@@ -2,7 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "../support.hpp"
-#include "rareshock/analysis/metrics.hpp"
+#include "rareshock/analysis/run/metrics.hpp"
 
 using namespace rareshock;
 

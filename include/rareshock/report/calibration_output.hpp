@@ -5,7 +5,7 @@
 /// sets the fitted values (`rareshock run calibrated.yaml`). Staged, then renamed into place.
 #include <filesystem>
 
-#include "rareshock/analysis/calibration.hpp"
+#include "rareshock/analysis/run/calibration.hpp"
 #include "rareshock/report/run_output.hpp"
 
 namespace rareshock::report {

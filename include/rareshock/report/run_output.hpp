@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "rareshock/analysis/study_run.hpp"
-#include "rareshock/analysis/uncertainty.hpp"
+#include "rareshock/analysis/run/study_run.hpp"
+#include "rareshock/analysis/uncertainty/uncertainty.hpp"
 #include "rareshock/model/study.hpp"
 
 namespace rareshock::report {

@@ -5,7 +5,7 @@
 /// an existing directory is replaced only with `force`. Shapes: docs/analysis.md.
 #include <filesystem>
 
-#include "rareshock/analysis/structure.hpp"
+#include "rareshock/analysis/structure/structure.hpp"
 #include "rareshock/report/run_output.hpp"
 
 namespace rareshock::report {

@@ -4,7 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "../../support.hpp"
-#include "rareshock/analysis/study_run.hpp"
+#include "rareshock/analysis/run/study_run.hpp"
 
 using namespace rareshock;
 

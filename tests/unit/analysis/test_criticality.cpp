@@ -2,7 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "../../support.hpp"
-#include "rareshock/analysis/criticality.hpp"
+#include "rareshock/analysis/structure/criticality.hpp"
 #include "rareshock/io/load.hpp"
 
 using namespace rareshock;

@@ -3,7 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "../../support.hpp"
-#include "rareshock/analysis/iim.hpp"
+#include "rareshock/analysis/structure/iim.hpp"
 #include "rareshock/core/error.hpp"
 #include "rareshock/io/load.hpp"
 

@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "rareshock/analysis/metrics.hpp"
+#include "rareshock/analysis/run/metrics.hpp"
 
 using namespace rareshock::analysis;
 

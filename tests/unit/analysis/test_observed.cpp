@@ -5,9 +5,9 @@
 #include <fstream>
 
 #include "../../support.hpp"
-#include "rareshock/analysis/calibration.hpp"
-#include "rareshock/analysis/observed.hpp"
-#include "rareshock/analysis/recorder.hpp"
+#include "rareshock/analysis/run/calibration.hpp"
+#include "rareshock/analysis/run/observed.hpp"
+#include "rareshock/analysis/run/recorder.hpp"
 #include "rareshock/core/error.hpp"
 #include "rareshock/report/calibration_output.hpp"
 

@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "../../support.hpp"
-#include "rareshock/analysis/recorder.hpp"
+#include "rareshock/analysis/run/recorder.hpp"
 
 using namespace rareshock;
 

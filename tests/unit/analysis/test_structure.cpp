@@ -6,7 +6,7 @@
 #include <string>
 
 #include "../../support.hpp"
-#include "rareshock/analysis/structure.hpp"
+#include "rareshock/analysis/structure/structure.hpp"
 #include "rareshock/core/error.hpp"
 #include "rareshock/io/load.hpp"
 

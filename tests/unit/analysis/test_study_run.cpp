@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "rareshock/analysis/study_run.hpp"
+#include "rareshock/analysis/run/study_run.hpp"
 #include "rareshock/io/load.hpp"
 
 using namespace rareshock;

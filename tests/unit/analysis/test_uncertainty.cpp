@@ -3,9 +3,9 @@
 #include <cmath>
 
 #include "../../support.hpp"
-#include "rareshock/analysis/quantiles.hpp"
-#include "rareshock/analysis/sobol.hpp"
-#include "rareshock/analysis/uncertainty.hpp"
+#include "rareshock/analysis/uncertainty/quantiles.hpp"
+#include "rareshock/analysis/uncertainty/sobol.hpp"
+#include "rareshock/analysis/uncertainty/uncertainty.hpp"
 #include "rareshock/core/random.hpp"
 #include "rareshock/io/load.hpp"
 #include "rareshock/model/distribution.hpp"

@@ -6,7 +6,7 @@
 #include <regex>
 #include <sstream>
 
-#include "rareshock/analysis/study_run.hpp"
+#include "rareshock/analysis/run/study_run.hpp"
 #include "rareshock/core/error.hpp"
 #include "rareshock/io/load.hpp"
 #include "rareshock/report/markup.hpp"

@@ -1,4 +1,4 @@
-#include "rareshock/analysis/metrics.hpp"
+#include "rareshock/analysis/run/metrics.hpp"
 
 #include <algorithm>
 #include <limits>

@@ -1,4 +1,4 @@
-#include "rareshock/analysis/sobol.hpp"
+#include "rareshock/analysis/uncertainty/sobol.hpp"
 
 #include <algorithm>
 #include <cmath>

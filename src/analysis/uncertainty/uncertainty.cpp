@@ -1,4 +1,4 @@
-#include "rareshock/analysis/uncertainty.hpp"
+#include "rareshock/analysis/uncertainty/uncertainty.hpp"
 
 #include <tbb/global_control.h>
 #include <tbb/info.h>

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "rareshock/analysis/metrics.hpp"
+#include "rareshock/analysis/run/metrics.hpp"
 #include "rareshock/model/study.hpp"
 #include "rareshock/sim/engine.hpp"
 

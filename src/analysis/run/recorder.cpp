@@ -1,4 +1,4 @@
-#include "rareshock/analysis/recorder.hpp"
+#include "rareshock/analysis/run/recorder.hpp"
 
 #include <algorithm>
 #include <map>

@@ -1,4 +1,4 @@
-#include "rareshock/analysis/observed.hpp"
+#include "rareshock/analysis/run/observed.hpp"
 
 #include <algorithm>
 #include <cmath>

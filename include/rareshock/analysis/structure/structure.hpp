@@ -7,8 +7,8 @@
 #include <utility>
 #include <vector>
 
-#include "rareshock/analysis/criticality.hpp"
-#include "rareshock/analysis/origin.hpp"
+#include "rareshock/analysis/structure/criticality.hpp"
+#include "rareshock/analysis/structure/origin.hpp"
 #include "rareshock/core/date.hpp"
 #include "rareshock/model/model.hpp"
 #include "rareshock/model/scenario.hpp"

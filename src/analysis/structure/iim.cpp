@@ -1,4 +1,4 @@
-#include "rareshock/analysis/iim.hpp"
+#include "rareshock/analysis/structure/iim.hpp"
 
 #include <fmt/format.h>
 

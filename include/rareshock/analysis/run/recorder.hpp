@@ -5,8 +5,8 @@
 /// and edge series on request.
 #include <vector>
 
-#include "rareshock/analysis/metrics.hpp"
-#include "rareshock/analysis/study_run.hpp"
+#include "rareshock/analysis/run/metrics.hpp"
+#include "rareshock/analysis/run/study_run.hpp"
 #include "rareshock/sim/engine.hpp"
 
 namespace rareshock::analysis {

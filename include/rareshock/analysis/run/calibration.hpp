@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "rareshock/analysis/observed.hpp"
+#include "rareshock/analysis/run/observed.hpp"
 #include "rareshock/io/tree.hpp"
 #include "rareshock/model/study.hpp"
 

@@ -1,5 +1,5 @@
-#include "rareshock/analysis/structure.hpp"
-#include "rareshock/analysis/study_run.hpp"
+#include "rareshock/analysis/structure/structure.hpp"
+#include "rareshock/analysis/run/study_run.hpp"
 
 #include <algorithm>
 #include <chrono>

@@ -1,4 +1,4 @@
-#include "rareshock/analysis/origin.hpp"
+#include "rareshock/analysis/structure/origin.hpp"
 
 #include <Eigen/SparseCore>
 #include <Eigen/SparseLU>

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "rareshock/analysis/study_run.hpp"
+#include "rareshock/analysis/run/study_run.hpp"
 #include "rareshock/model/study.hpp"
 
 namespace rareshock::analysis {

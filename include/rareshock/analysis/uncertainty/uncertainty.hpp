@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "rareshock/analysis/quantiles.hpp"
-#include "rareshock/analysis/sobol.hpp"
-#include "rareshock/analysis/study_run.hpp"
+#include "rareshock/analysis/run/study_run.hpp"
+#include "rareshock/analysis/uncertainty/quantiles.hpp"
+#include "rareshock/analysis/uncertainty/sobol.hpp"
 #include "rareshock/io/tree.hpp"
 
 namespace rareshock::analysis {

@@ -1,4 +1,4 @@
-#include "rareshock/analysis/quantiles.hpp"
+#include "rareshock/analysis/uncertainty/quantiles.hpp"
 
 #include <algorithm>
 #include <cmath>

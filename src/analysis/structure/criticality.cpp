@@ -1,6 +1,6 @@
-#include "rareshock/analysis/criticality.hpp"
+#include "rareshock/analysis/structure/criticality.hpp"
 
-#include "rareshock/analysis/recorder.hpp"
+#include "rareshock/analysis/run/recorder.hpp"
 
 #include <fmt/format.h>
 #include <tbb/info.h>
@@ -13,9 +13,9 @@
 #include <map>
 #include <tuple>
 
-#include "rareshock/analysis/iim.hpp"
-#include "rareshock/analysis/metrics.hpp"
-#include "rareshock/analysis/origin.hpp"
+#include "rareshock/analysis/run/metrics.hpp"
+#include "rareshock/analysis/structure/iim.hpp"
+#include "rareshock/analysis/structure/origin.hpp"
 #include "rareshock/core/error.hpp"
 #include "rareshock/sim/forcing.hpp"
 

@@ -11,7 +11,7 @@
 #include <limits>
 #include <map>
 
-#include "rareshock/analysis/structure.hpp"
+#include "rareshock/analysis/structure/structure.hpp"
 #include "rareshock/core/error.hpp"
 #include "rareshock/sim/forcing.hpp"
 

@@ -1,4 +1,4 @@
-#include "rareshock/analysis/calibration.hpp"
+#include "rareshock/analysis/run/calibration.hpp"
 
 #include <nlopt.h>
 

@@ -1,9 +1,9 @@
-#include "rareshock/analysis/study_run.hpp"
+#include "rareshock/analysis/run/study_run.hpp"
 
 #include <algorithm>
 #include <map>
 
-#include "rareshock/analysis/recorder.hpp"
+#include "rareshock/analysis/run/recorder.hpp"
 #include "rareshock/sim/forcing.hpp"
 
 namespace rareshock::analysis {
