@@ -473,7 +473,8 @@ int main(int argc, char** argv) {
       for (const auto& r : result.runs) {
         for (const auto& n : r.notes) spdlog::warn("{}: {}", r.combination.id, n);
         for (const auto& e : r.entities) {
-          if (e.level != "sector" || !e.metrics.time_to_shortage) continue;
+          if (e.level != rareshock::analysis::Level::Sector || !e.metrics.time_to_shortage)
+            continue;
           spdlog::info("{}: {} short from {}, peak {:.0f}% on {}, {:.0f} t unmet", r.combination.id,
                        e.id, fmt_day(e.metrics.time_to_shortage, study.start),
                        100 * e.metrics.peak_shortfall, fmt_day(e.metrics.peak_day, study.start),

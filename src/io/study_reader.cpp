@@ -64,10 +64,6 @@ Dimension dimension_of_key(const std::string& key) {
 
 namespace {
 
-const std::vector<std::string> kMetrics = {"time_to_shortage", "peak_shortfall",  "shortage_days",
-                                           "unmet_t",          "unmet_fraction",  "units_lost",
-                                           "value_lost_usd",   "time_to_recover", "min_cover_days"};
-
 // True when a Monte Carlo draw varies something without monte_carlo.params: a licence review
 // delay given as a distribution (sampled per draw) in a scenario or mitigation.
 bool samples_licences(const Study& st) {
@@ -649,10 +645,14 @@ Study read_study(Diagnostics& d, Loader& loader, TreeNode& root, const fs::path&
                 "sobol_samples must be between 8 and 1,000,000", "e.g. 256");
       st.sensitivity.sobol_samples = static_cast<int>(std::clamp(samples, 8LL, 1'000'000LL));
       for (auto& m : rs.ref_list("metrics")) {
-        if (std::find(kMetrics.begin(), kMetrics.end(), m.id) == kMetrics.end())
+        const MetricInfo* metric = find_metric(m.id);
+        if (metric && metric->summarised) {
+          st.sensitivity.metrics.push_back(metric->metric);
+        } else {
+          const auto names = summarised_metric_names();
           d.error(m.loc, "sensitivity.metrics", "unknown metric '" + m.id + "'",
-                  "one of: " + join(kMetrics), did_you_mean(m.id, kMetrics));
-        st.sensitivity.metrics.push_back(m.id);
+                  "one of: " + join(names), did_you_mean(m.id, names));
+        }
       }
       rs.finish();
     }

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -51,23 +52,22 @@ json day_json(const std::optional<int>& d, Date start) {
   return json{{"day", *d}, {"date", to_string(start + *d)}};
 }
 
+// One metric's value in summary.json: a {"day", "date"} object for a day of the horizon, a
+// whole number of days, or a number; null when absent.
+json metric_json(const MetricInfo& info, const std::optional<double>& v, Date start) {
+  if (!v) return nullptr;
+  const int whole = static_cast<int>(std::lround(*v));
+  if (info.kind == MetricKind::Day) return day_json(whole, start);
+  if (info.whole) return whole;
+  return *v;
+}
+
 json metrics_json(const analysis::ShortageMetrics& m, Date start) {
-  return json{{"time_to_shortage", day_json(m.time_to_shortage, start)},
-              {"peak_shortfall", m.peak_shortfall},
-              {"peak_day", day_json(m.peak_day, start)},
-              {"shortage_days", m.shortage_days},
-              {"demand_t", m.demand_t},
-              {"unmet_t", m.unmet_t},
-              {"unmet_fraction", m.unmet_fraction},
-              {"units_lost", m.units_lost},
-              {"units_lost_upper", m.units_lost_upper},
-              {"value_lost_usd", m.value_lost_usd},
-              {"margin_lost_usd", m.margin_lost_usd ? json(*m.margin_lost_usd) : json(nullptr)},
-              {"time_to_recover", m.time_to_recover ? json(*m.time_to_recover) : json(nullptr)},
-              {"recovery_reference_day",
-               m.recovery_reference >= 0 ? day_json(m.recovery_reference, start) : json(nullptr)},
-              {"min_cover_days", m.min_cover_days},
-              {"min_cover_day", day_json(m.min_cover_day, start)}};
+  json out = json::object();
+  for (const auto& info : metric_table())
+    out[std::string(info.name)] = metric_json(info, analysis::metric_value(m, info.metric), start);
+  out["min_cover_day"] = day_json(m.min_cover_day, start);
+  return out;
 }
 
 json supply_json(const analysis::SupplySources& s, Date start) {
@@ -82,38 +82,30 @@ std::string metrics_csv(const Study& study, const analysis::StudyResult& result)
   for (const auto& run : result.runs)
     for (const auto& e : run.entities) {
       auto rows = [&](const std::string& material, const analysis::ShortageMetrics& m) {
-        auto row = [&](const char* metric, const std::string& value, const std::string& date) {
-          out += fmt::format("{},{},{},{},{},{},{},{},{}\n", csv_field(run.combination.id), e.level,
-                             csv_field(e.id), csv_field(e.sector), csv_field(e.region),
-                             csv_field(material), metric, value, date);
+        auto row = [&](const std::string& metric, const std::string& value,
+                       const std::string& date) {
+          out += fmt::format("{},{},{},{},{},{},{},{},{}\n", csv_field(run.combination.id),
+                             analysis::to_string(e.level), csv_field(e.id), csv_field(e.sector),
+                             csv_field(e.region), csv_field(material), metric, value, date);
         };
-        auto day_row = [&](const char* metric, const std::optional<int>& d) {
-          row(metric, d ? std::to_string(*d) : "", d ? to_string(study.start + *d) : "");
-        };
-        day_row("time_to_shortage", m.time_to_shortage);
-        row("peak_shortfall", num(m.peak_shortfall), "");
-        day_row("peak_day", m.peak_day);
-        row("shortage_days", std::to_string(m.shortage_days), "");
-        row("demand_t", num(m.demand_t), "");
-        row("unmet_t", num(m.unmet_t), "");
-        row("unmet_fraction", num(m.unmet_fraction), "");
-        row("units_lost", num(m.units_lost), "");
-        row("units_lost_upper", num(m.units_lost_upper), "");
-        row("value_lost_usd", num(m.value_lost_usd), "");
-        if (m.margin_lost_usd) row("margin_lost_usd", num(*m.margin_lost_usd), "");
-        row("time_to_recover", m.time_to_recover ? std::to_string(*m.time_to_recover) : "", "");
-        day_row("recovery_reference_day", m.recovery_reference >= 0
-                                              ? std::optional<int>(m.recovery_reference)
-                                              : std::nullopt);
-        row("min_cover_days", num(m.min_cover_days), "");
+        for (const auto& info : metric_table()) {
+          const std::optional<double> v = analysis::metric_value(m, info.metric);
+          // margin_lost_usd has a row only where a margin is given; other absent metrics
+          // have an empty value.
+          if (!v && info.metric == Metric::MarginLostUsd) continue;
+          const int whole = v ? static_cast<int>(std::lround(*v)) : 0;
+          const std::string value = !v ? "" : info.whole ? std::to_string(whole) : num(*v);
+          const bool day = v && info.kind == MetricKind::Day;
+          row(std::string(info.name), value, day ? to_string(study.start + whole) : "");
+        }
       };
       rows("all", e.metrics);
       for (const auto& mr : e.materials) rows(mr.material, mr.metrics);
       const auto& sp = e.supply;
       auto srow = [&](const char* metric, const std::string& value, const std::string& date) {
-        out += fmt::format("{},{},{},{},{},all,{},{},{}\n", csv_field(run.combination.id), e.level,
-                           csv_field(e.id), csv_field(e.sector), csv_field(e.region), metric, value,
-                           date);
+        out += fmt::format("{},{},{},{},{},all,{},{},{}\n", csv_field(run.combination.id),
+                           analysis::to_string(e.level), csv_field(e.id), csv_field(e.sector),
+                           csv_field(e.region), metric, value, date);
       };
       srow("switched_t", num(sp.switched_t), "");
       srow("from_new_suppliers_t", num(sp.from_new_suppliers_t), "");
@@ -125,7 +117,7 @@ std::string metrics_csv(const Study& study, const analysis::StudyResult& result)
 }
 
 std::string series_csv(const Study& study, const analysis::StudyResult& result,
-                       const std::string& level) {
+                       analysis::Level level) {
   std::string out =
       "run,level,id,sector,region,day,date,demand_t,consumed_t,shortfall_t,shortfall_fraction,"
       "stock_t,cover_days\n";
@@ -133,8 +125,9 @@ std::string series_csv(const Study& study, const analysis::StudyResult& result,
     for (const auto& e : run.entities) {
       if (e.level != level) continue;
       const auto& s = e.series;
-      std::string prefix = fmt::format("{},{},{},{},{}", csv_field(run.combination.id), e.level,
-                                       csv_field(e.id), csv_field(e.sector), csv_field(e.region));
+      std::string prefix =
+          fmt::format("{},{},{},{},{}", csv_field(run.combination.id), analysis::to_string(e.level),
+                      csv_field(e.id), csv_field(e.sector), csv_field(e.region));
       for (int d = 0; d < s.days(); ++d)
         out += fmt::format("{},{},{},{},{},{},{},{},{}\n", prefix, d, to_string(study.start + d),
                            num(s.demand[d]), num(s.consumed[d]), num(s.shortfall[d]),
@@ -256,7 +249,7 @@ void write_run_outputs(const fs::path& dir, bool force, const Study& study,
       for (const auto& mr : e.materials)
         materials.push_back(
             {{"material", mr.material}, {"metrics", metrics_json(mr.metrics, study.start)}});
-      entities.push_back({{"level", e.level},
+      entities.push_back({{"level", analysis::to_string(e.level)},
                           {"id", e.id},
                           {"sector", e.sector},
                           {"region", e.region},
@@ -278,8 +271,8 @@ void write_run_outputs(const fs::path& dir, bool force, const Study& study,
       json results = json::array();
       for (const auto& e : unc->runs[r].entities) {
         json metrics = json::object();
-        for (const auto& [name, q] : e.metrics) metrics[name] = quantiles_json(q);
-        json item = {{"level", e.level},
+        for (const auto& [k, q] : e.metrics) metrics[std::string(to_string(k))] = quantiles_json(q);
+        json item = {{"level", analysis::to_string(e.level)},
                      {"id", e.id},
                      {"sector", e.sector},
                      {"region", e.region},
@@ -329,9 +322,9 @@ void write_run_outputs(const fs::path& dir, bool force, const Study& study,
                           {"metric_low", p.metric_low},
                           {"metric_high", p.metric_high}});
       tornado.push_back({{"run", t.run},
-                         {"level", t.level},
+                         {"level", analysis::to_string(t.level)},
                          {"id", t.id},
-                         {"metric", t.metric},
+                         {"metric", to_string(t.metric)},
                          {"base", t.base},
                          {"params", params}});
     }
@@ -345,9 +338,9 @@ void write_run_outputs(const fs::path& dir, bool force, const Study& study,
                            {"st", ix.st},
                            {"st_ci", {ix.st_lo, ix.st_hi}}});
       sobol.push_back({{"run", s.run},
-                       {"level", s.level},
+                       {"level", analysis::to_string(s.level)},
                        {"id", s.id},
-                       {"metric", s.metric},
+                       {"metric", to_string(s.metric)},
                        {"factors", factors}});
     }
     summary["sensitivity"] = {{"tornado", tornado}, {"sobol", sobol}};
@@ -360,8 +353,10 @@ void write_run_outputs(const fs::path& dir, bool force, const Study& study,
                            {"shortage_days_avoided", quantiles_json(e.shortage_days_avoided)},
                            {"unmet_t_avoided", quantiles_json(e.unmet_t_avoided)},
                            {"value_avoided_usd", quantiles_json(e.value_avoided_usd)}});
-      ranking.push_back(
-          {{"scenario", mr.scenario}, {"level", mr.level}, {"id", mr.id}, {"ranking", entries}});
+      ranking.push_back({{"scenario", mr.scenario},
+                         {"level", analysis::to_string(mr.level)},
+                         {"id", mr.id},
+                         {"ranking", entries}});
     }
     summary["mitigation_ranking"] = ranking;
   }
@@ -378,9 +373,12 @@ void write_run_outputs(const fs::path& dir, bool force, const Study& study,
   if (wanted("json")) write_file(stage / "summary.json", summary.dump(2) + "\n");
   if (wanted("csv")) {
     write_file(stage / "metrics.csv", metrics_csv(study, result));
-    write_file(stage / "timeseries" / "consumers.csv", series_csv(study, result, "consumer"));
-    write_file(stage / "timeseries" / "sectors.csv", series_csv(study, result, "sector"));
-    write_file(stage / "timeseries" / "regions.csv", series_csv(study, result, "region"));
+    write_file(stage / "timeseries" / "consumers.csv",
+               series_csv(study, result, analysis::Level::Consumer));
+    write_file(stage / "timeseries" / "sectors.csv",
+               series_csv(study, result, analysis::Level::Sector));
+    write_file(stage / "timeseries" / "regions.csv",
+               series_csv(study, result, analysis::Level::Region));
   }
   if (wanted("csv") && study.outputs.trade_series) {
     std::string daily, monthly;
@@ -394,17 +392,18 @@ void write_run_outputs(const fs::path& dir, bool force, const Study& study,
     std::string fan = "run,level,id,day,date,p5,p10,p50,p90,p95\n";
     for (const auto& run : unc->runs)
       for (const auto& e : run.entities) {
-        for (const auto& [name, q] : e.metrics)
+        for (const auto& [k, q] : e.metrics)
           out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", csv_field(run.id),
-                             e.level, csv_field(e.id), csv_field(e.sector), csv_field(e.region),
-                             name, q.n, num(q.mean), num(q.p5), num(q.p10), num(q.p50), num(q.p90),
-                             num(q.p95), num(e.probability_of_shortage));
+                             analysis::to_string(e.level), csv_field(e.id), csv_field(e.sector),
+                             csv_field(e.region), to_string(k), q.n, num(q.mean), num(q.p5),
+                             num(q.p10), num(q.p50), num(q.p90), num(q.p95),
+                             num(e.probability_of_shortage));
         if (e.has_fan)
           for (std::size_t d = 0; d < e.fan[0].size(); ++d)
-            fan += fmt::format("{},{},{},{},{},{},{},{},{},{}\n", csv_field(run.id), e.level,
-                               csv_field(e.id), d, to_string(study.start + static_cast<int>(d)),
-                               num(e.fan[0][d]), num(e.fan[1][d]), num(e.fan[2][d]),
-                               num(e.fan[3][d]), num(e.fan[4][d]));
+            fan += fmt::format(
+                "{},{},{},{},{},{},{},{},{},{}\n", csv_field(run.id), analysis::to_string(e.level),
+                csv_field(e.id), d, to_string(study.start + static_cast<int>(d)), num(e.fan[0][d]),
+                num(e.fan[1][d]), num(e.fan[2][d]), num(e.fan[3][d]), num(e.fan[4][d]));
       }
     write_file(stage / "uncertainty.csv", out);
     write_file(stage / "timeseries" / "fans.csv", fan);

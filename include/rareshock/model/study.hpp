@@ -8,6 +8,7 @@
 
 #include "rareshock/core/date.hpp"
 #include "rareshock/model/distribution.hpp"
+#include "rareshock/model/metric.hpp"
 #include "rareshock/model/model.hpp"
 #include "rareshock/model/scenario.hpp"
 
@@ -41,7 +42,7 @@ struct Sensitivity {
   bool tornado = false;
   bool sobol = false;
   int sobol_samples = 256;
-  std::vector<std::string> metrics;
+  std::vector<Metric> metrics;  ///< empty: time_to_shortage and unmet_t
   bool operator==(const Sensitivity&) const = default;
 };
 

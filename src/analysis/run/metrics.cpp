@@ -130,11 +130,50 @@ ShortageMetrics compute_metrics(const ShortageSeries& s, double threshold, int r
   return m;
 }
 
+std::optional<double> metric_value(const ShortageMetrics& m, Metric k) {
+  auto day = [](const std::optional<int>& d) {
+    return d ? std::optional<double>(*d) : std::nullopt;
+  };
+  switch (k) {
+    case Metric::TimeToShortage:
+      return day(m.time_to_shortage);
+    case Metric::PeakShortfall:
+      return m.peak_shortfall;
+    case Metric::PeakDay:
+      return day(m.peak_day);
+    case Metric::ShortageDays:
+      return m.shortage_days;
+    case Metric::DemandT:
+      return m.demand_t;
+    case Metric::UnmetT:
+      return m.unmet_t;
+    case Metric::UnmetFraction:
+      return m.unmet_fraction;
+    case Metric::UnitsLost:
+      return m.units_lost;
+    case Metric::UnitsLostUpper:
+      return m.units_lost_upper;
+    case Metric::ValueLostUsd:
+      return m.value_lost_usd;
+    case Metric::MarginLostUsd:
+      return m.margin_lost_usd;
+    case Metric::TimeToRecover:
+      return day(m.time_to_recover);
+    case Metric::RecoveryReferenceDay:
+      return m.recovery_reference >= 0 ? std::optional<double>(m.recovery_reference) : std::nullopt;
+    case Metric::MinCoverDays:
+      return m.min_cover_days;
+  }
+  return std::nullopt;
+}
+
 const std::vector<std::string>& metric_names() {
-  static const std::vector<std::string> names = {
-      "time_to_shortage", "peak_shortfall",   "peak_day",       "shortage_days",  "demand_t",
-      "unmet_t",          "unmet_fraction",   "units_lost",     "value_lost_usd", "time_to_recover",
-      "min_cover_days",   "units_lost_upper", "margin_lost_usd"};
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> v;
+    for (const auto& row : metric_table())
+      if (row.metric != Metric::RecoveryReferenceDay) v.emplace_back(row.name);
+    return v;
+  }();
   return names;
 }
 

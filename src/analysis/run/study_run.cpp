@@ -168,7 +168,7 @@ RunResult run_combination(const Study& study, const sim::Network& net, const Com
         g->material(mat).add(sm, unmet_m, key, units_m, vpu, mg, reference[i]);
     }
     EntityResult er;
-    er.level = "consumer";
+    er.level = Level::Consumer;
     er.id = net.node_id[n];
     er.sector = net.sector[n];
     er.region = net.region[n];
@@ -182,14 +182,13 @@ RunResult run_combination(const Study& study, const sim::Network& net, const Com
       er.materials.push_back({m, self.by_material.at(m).metrics(thr)});
     out.entities.push_back(std::move(er));
   }
-  auto emit = [&](const char* level, std::map<std::string, Group>& groups) {
+  auto emit = [&](Level level, std::map<std::string, Group>& groups) {
     for (auto& [id, g] : groups) {
       EntityResult er;
       er.level = level;
       er.id = id;
-      const std::string lv = level;
-      if (lv != "region") er.sector = g.sector;
-      if (lv != "sector") er.region = g.region;
+      if (level != Level::Region) er.sector = g.sector;
+      if (level != Level::Sector) er.region = g.region;
       er.unit_name = g.mixed_units ? "units" : g.unit_name;
       er.metrics = g.all.metrics(thr);
       for (const auto& m : g.order) er.materials.push_back({m, g.by_material.at(m).metrics(thr)});
@@ -198,13 +197,33 @@ RunResult run_combination(const Study& study, const sim::Network& net, const Com
       out.entities.push_back(std::move(er));
     }
   };
-  emit("sector", sectors);
-  emit("region", regions);
-  emit("sector_region", cells);
+  emit(Level::Sector, sectors);
+  emit(Level::Region, regions);
+  emit(Level::SectorRegion, cells);
   out.nodes = std::move(rec.node_series);
   out.edges = std::move(rec.edge_series);
   out.trade = std::move(rec.trade);
   return out;
+}
+
+std::string_view to_string(Level level) {
+  switch (level) {
+    case Level::Consumer:
+      return "consumer";
+    case Level::Sector:
+      return "sector";
+    case Level::Region:
+      return "region";
+    case Level::SectorRegion:
+      return "sector_region";
+  }
+  return "consumer";
+}
+
+std::optional<Level> level_from_string(std::string_view name) {
+  for (Level l : {Level::Consumer, Level::Sector, Level::Region, Level::SectorRegion})
+    if (to_string(l) == name) return l;
+  return std::nullopt;
 }
 
 StudyResult run_study(const Study& study, const RunOptions& options) {

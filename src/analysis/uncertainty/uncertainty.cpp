@@ -16,44 +16,14 @@
 
 namespace rareshock::analysis {
 
-const std::vector<std::string>& uncertainty_metrics() {
-  static const std::vector<std::string> m = {
-      "time_to_shortage", "peak_shortfall", "shortage_days",   "unmet_t",       "unmet_fraction",
-      "units_lost",       "value_lost_usd", "time_to_recover", "min_cover_days"};
-  return m;
-}
-
 namespace {
 
 constexpr double kAbsent = std::numeric_limits<double>::quiet_NaN();
 
-double metric_value(const ShortageMetrics& m, std::size_t k) {
-  switch (k) {
-    case 0:
-      return m.time_to_shortage ? *m.time_to_shortage : kAbsent;
-    case 1:
-      return m.peak_shortfall;
-    case 2:
-      return m.shortage_days;
-    case 3:
-      return m.unmet_t;
-    case 4:
-      return m.unmet_fraction;
-    case 5:
-      return m.units_lost;
-    case 6:
-      return m.value_lost_usd;
-    case 7:
-      return m.time_to_recover ? *m.time_to_recover : kAbsent;
-    case 8:
-      return m.min_cover_days;
-  }
-  return kAbsent;
-}
-
-std::size_t metric_index(const std::string& name) {
-  const auto& names = uncertainty_metrics();
-  return static_cast<std::size_t>(std::find(names.begin(), names.end(), name) - names.begin());
+// Position of a summarised metric in a draw's metric vector (summarised_metrics() order).
+std::size_t slot(Metric k) {
+  const auto& all = summarised_metrics();
+  return static_cast<std::size_t>(std::find(all.begin(), all.end(), k) - all.begin());
 }
 
 // The factors of the analysis: a group of parameters that share one uniform, or one parameter.
@@ -105,10 +75,10 @@ struct DrawOut {
 
 DrawOut collect(const std::vector<RunResult>& runs, const Shape& shape, int days) {
   DrawOut out;
-  const std::size_t M = uncertainty_metrics().size();
   for (std::size_t r = 0; r < runs.size(); ++r) {
     for (const auto& e : runs[r].entities)
-      for (std::size_t k = 0; k < M; ++k) out.metrics.push_back(metric_value(e.metrics, k));
+      for (Metric k : summarised_metrics())
+        out.metrics.push_back(metric_value(e.metrics, k).value_or(kAbsent));
     for (int idx : shape.fan_entities[r]) {
       const auto& s = runs[r].entities[idx].series;
       for (int d = 0; d < days; ++d) out.fans.push_back(s.fraction(d));
@@ -135,7 +105,7 @@ UncertaintyResult run_uncertainty(const Study& study, const io::TreeNode& resolv
   const int threads = settings.threads > 0 ? settings.threads : tbb::info::default_concurrency();
   res.threads = threads;
   const std::vector<Factor> factors = factors_of(study);
-  const std::size_t M = uncertainty_metrics().size();
+  const std::size_t M = summarised_metrics().size();
   const int days = study.horizon;
 
   RunOptions det = settings.run;
@@ -157,7 +127,7 @@ UncertaintyResult run_uncertainty(const Study& study, const io::TreeNode& resolv
       e.id = r.entities[i].id;
       e.sector = r.entities[i].sector;
       e.region = r.entities[i].region;
-      if (e.level != "consumer") fan.push_back(static_cast<int>(i));
+      if (e.level != Level::Consumer) fan.push_back(static_cast<int>(i));
       meta.push_back(std::move(e));
     }
     shape.runs.push_back(std::move(meta));
@@ -177,7 +147,10 @@ UncertaintyResult run_uncertainty(const Study& study, const io::TreeNode& resolv
       if (cm.scenario == ca.scenario && !cm.mitigations.empty()) pairs.push_back({a, m});
     }
   }
-  // Ranking accumulators: per pair, per sector entity, three measures.
+  // Ranking accumulators: per pair, per sector entity, three measures (each a metric where
+  // more is worse: avoided = scenario alone - mitigated).
+  const std::array<std::size_t, 3> ranked = {slot(Metric::ShortageDays), slot(Metric::UnmetT),
+                                             slot(Metric::ValueLostUsd)};
   std::vector<std::vector<std::array<StreamingQuantiles, 3>>> rank_acc(pairs.size());
   for (std::size_t p = 0; p < pairs.size(); ++p)
     rank_acc[p].resize(shape.runs[pairs[p].alone].size());
@@ -188,12 +161,11 @@ UncertaintyResult run_uncertainty(const Study& study, const io::TreeNode& resolv
       run_offset.push_back(per_run_base), per_run_base += r.size() * M;
     for (std::size_t p = 0; p < pairs.size(); ++p)
       for (std::size_t i = 0; i < shape.runs[pairs[p].alone].size(); ++i) {
-        if (shape.runs[pairs[p].alone][i].level != "sector") continue;
+        if (shape.runs[pairs[p].alone][i].level != Level::Sector) continue;
         const double* a = &metrics[run_offset[pairs[p].alone] + i * M];
         const double* m = &metrics[run_offset[pairs[p].mitigated] + i * M];
-        rank_acc[p][i][0].add(a[2] - m[2]);
-        rank_acc[p][i][1].add(a[3] - m[3]);
-        rank_acc[p][i][2].add(a[6] - m[6]);
+        for (std::size_t k = 0; k < ranked.size(); ++k)
+          rank_acc[p][i][k].add(a[ranked[k]] - m[ranked[k]]);
       }
   };
 
@@ -264,7 +236,7 @@ UncertaintyResult run_uncertainty(const Study& study, const io::TreeNode& resolv
         e.probability_of_shortage =
             res.draws_done > 0 ? static_cast<double>(shortage_count[r][i]) / res.draws_done : 0;
         for (std::size_t m = 0; m < M; ++m)
-          e.metrics.push_back({uncertainty_metrics()[m], acc[r][i][m].summary()});
+          e.metrics.push_back({summarised_metrics()[m], acc[r][i][m].summary()});
         if (fan_k < shape.fan_entities[r].size() &&
             shape.fan_entities[r][fan_k] == static_cast<int>(i)) {
           e.has_fan = true;
@@ -283,7 +255,7 @@ UncertaintyResult run_uncertainty(const Study& study, const io::TreeNode& resolv
     const auto& mit = study.combinations[pairs[p].mitigated];
     for (std::size_t i = 0; i < shape.runs[pairs[p].alone].size(); ++i) {
       const auto& meta = shape.runs[pairs[p].alone][i];
-      if (meta.level != "sector") continue;
+      if (meta.level != Level::Sector) continue;
       auto it =
           std::find_if(res.ranking.begin(), res.ranking.end(), [&](const MitigationRanking& m) {
             return m.scenario == *alone.scenario && m.id == meta.id;
@@ -305,12 +277,11 @@ UncertaintyResult run_uncertainty(const Study& study, const io::TreeNode& resolv
                      });
 
   // ---- Sensitivity ------------------------------------------------------------------------
-  std::vector<std::string> metrics = study.sensitivity.metrics;
-  if (metrics.empty()) metrics = {"time_to_shortage", "unmet_t"};
+  std::vector<Metric> metrics = study.sensitivity.metrics;
+  if (metrics.empty()) metrics = {Metric::TimeToShortage, Metric::UnmetT};
   // A metric value for tornado/Sobol: an absent day metric counts as the horizon.
-  auto value = [&](const ShortageMetrics& m, const std::string& name) {
-    double v = metric_value(m, metric_index(name));
-    return std::isnan(v) ? static_cast<double>(study.horizon) : v;
+  auto value = [&](const ShortageMetrics& m, Metric k) {
+    return metric_value(m, k).value_or(static_cast<double>(study.horizon));
   };
   if (study.sensitivity.tornado && !factors.empty()) {
     std::vector<std::vector<RunResult>> low(factors.size()), high(factors.size());
@@ -326,8 +297,8 @@ UncertaintyResult run_uncertainty(const Study& study, const io::TreeNode& resolv
     for (std::size_t r = 0; r < base.size(); ++r)
       for (std::size_t i = 0; i < base[r].entities.size(); ++i) {
         const auto& e = base[r].entities[i];
-        if (e.level != "sector") continue;
-        for (const auto& name : metrics) {
+        if (e.level != Level::Sector) continue;
+        for (Metric name : metrics) {
           TornadoEntry t{base[r].combination.id, e.level, e.id, name, value(e.metrics, name), {}};
           for (std::size_t f = 0; f < factors.size(); ++f)
             t.params.push_back({factors[f].name, range[f][0], range[f][1],
@@ -345,13 +316,13 @@ UncertaintyResult run_uncertainty(const Study& study, const io::TreeNode& resolv
   if (study.sensitivity.sobol && !factors.empty()) {
     struct Out {
       std::size_t run, entity;
-      std::string metric;
+      Metric metric;
     };
     std::vector<Out> outputs;
     for (std::size_t r = 0; r < base.size(); ++r)
       for (std::size_t i = 0; i < base[r].entities.size(); ++i)
-        if (base[r].entities[i].level == "sector")
-          for (const auto& name : metrics) outputs.push_back({r, i, name});
+        if (base[r].entities[i].level == Level::Sector)
+          for (Metric name : metrics) outputs.push_back({r, i, name});
     SobolModel model = [&](const std::vector<double>& u) {
       auto runs = run_all(io::study_with_values(resolved, values_for(factors, u)), det);
       std::vector<double> y;

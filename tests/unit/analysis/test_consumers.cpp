@@ -167,7 +167,7 @@ struct StudyFixture {
   }
   const analysis::EntityResult& entity(const std::string& level, const std::string& id) const {
     for (const auto& e : run.entities)
-      if (e.level == level && e.id == id) return e;
+      if (analysis::to_string(e.level) == level && e.id == id) return e;
     FAIL("no " << level << " " << id);
     return run.entities.front();
   }

@@ -60,3 +60,42 @@ TEST_CASE("aggregation sums tonnes", "[analysis][metrics]") {
   CHECK(sum.base_daily_demand == 20);
   CHECK(metric_names().size() == 13);
 }
+
+TEST_CASE("metric table: names, lookup, summarised set and accessors", "[metrics]") {
+  using rareshock::Direction;
+  using rareshock::find_metric;
+  using rareshock::Metric;
+  using rareshock::metric_info;
+  using rareshock::metric_table;
+  REQUIRE(metric_table().size() == 14);
+  for (std::size_t i = 0; i < metric_table().size(); ++i) {
+    const auto& row = metric_table()[i];
+    CHECK(static_cast<std::size_t>(row.metric) == i);
+    CHECK(find_metric(row.name) == &row);
+  }
+  CHECK(find_metric("unmet_tonnes") == nullptr);
+  CHECK(metric_info(Metric::UnmetT).name == "unmet_t");
+  CHECK(metric_info(Metric::UnmetT).label == "unmet demand (t)");
+  CHECK(metric_info(Metric::TimeToShortage).direction == Direction::HigherIsBetter);
+  CHECK(metric_info(Metric::ValueLostUsd).direction == Direction::HigherIsWorse);
+  // The metrics Monte Carlo summarises and studies may name in sensitivity.metrics.
+  CHECK(rareshock::summarised_metric_names() ==
+        std::vector<std::string>{"time_to_shortage", "peak_shortfall", "shortage_days", "unmet_t",
+                                 "unmet_fraction", "units_lost", "value_lost_usd",
+                                 "time_to_recover", "min_cover_days"});
+
+  // Shortfall 0, 4, 6, 0 of 10 t/day, threshold 0.3: short on days 1 and 2 (40 %, 60 %), peak
+  // 60 % on day 2, 10 t unmet of 40, recovered one day after the peak (day 3).
+  ShortageMetrics m = compute_metrics(series({0, 4, 6, 0}), 0.3, -1, 10, 0, 0);
+  CHECK(metric_value(m, Metric::TimeToShortage) == 1.0);
+  CHECK(metric_value(m, Metric::PeakDay) == 2.0);
+  CHECK(*metric_value(m, Metric::PeakShortfall) == Approx(0.6));
+  CHECK(metric_value(m, Metric::ShortageDays) == 2.0);
+  CHECK(metric_value(m, Metric::DemandT) == 40.0);
+  CHECK(*metric_value(m, Metric::UnmetFraction) == Approx(0.25));
+  CHECK(metric_value(m, Metric::TimeToRecover) == 1.0);
+  CHECK_FALSE(metric_value(m, Metric::RecoveryReferenceDay));
+  CHECK_FALSE(metric_value(m, Metric::MarginLostUsd));
+  // Stock 50, 45, 40, 35 t over 10 t/day: lowest cover 3.5 days.
+  CHECK(metric_value(m, Metric::MinCoverDays) == 3.5);
+}

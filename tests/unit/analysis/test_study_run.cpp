@@ -13,9 +13,9 @@ TEST_CASE("the example study runs every combination with results per consumer, s
   for (const auto& run : r.runs) {
     int consumers = 0, sectors = 0, regions = 0;
     for (const auto& e : run.entities) {
-      consumers += e.level == "consumer";
-      sectors += e.level == "sector";
-      regions += e.level == "region";
+      consumers += e.level == analysis::Level::Consumer;
+      sectors += e.level == analysis::Level::Sector;
+      regions += e.level == analysis::Level::Region;
       CHECK(e.series.days() == l.study->horizon);
     }
     CHECK(consumers == 4);

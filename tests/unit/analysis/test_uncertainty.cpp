@@ -361,7 +361,7 @@ sensitivity: {tornado: true, metrics: [unmet_t]}
 }
 double sector_unmet(const analysis::StudyResult& r, const std::string& sector) {
   for (const auto& e : r.runs.at(0).entities)
-    if (e.level == "sector" && e.id == sector) return e.metrics.unmet_t;
+    if (e.level == analysis::Level::Sector && e.id == sector) return e.metrics.unmet_t;
   FAIL("no sector " << sector);
   return 0;
 }
@@ -409,9 +409,9 @@ TEST_CASE("every kind of sampled key path reaches the runs (model, scenario, eng
     auto m = run_uncertainty(*mc.study, mc.resolved, s);
     bool spread = false;
     for (const auto& e : m.runs.at(0).entities)
-      if (e.level == "sector" && e.id == "ev_traction")
+      if (e.level == analysis::Level::Sector && e.id == "ev_traction")
         for (const auto& [name, q] : e.metrics)
-          if (name == "unmet_t") spread = q.p90 - q.p10 > 1;
+          if (name == Metric::UnmetT) spread = q.p90 - q.p10 > 1;
     CHECK(spread);
   }
 }
@@ -439,7 +439,7 @@ TEST_CASE("Sobol indices see an engine.* parameter", "[uncertainty][paths]") {
   auto r = run_uncertainty(*st.study, st.resolved, {});
   const SobolEntry* e = nullptr;
   for (const auto& x : r.sobol)
-    if (x.id == "ev_traction" && x.metric == "unmet_t") e = &x;
+    if (x.id == "ev_traction" && x.metric == Metric::UnmetT) e = &x;
   REQUIRE(e);
   REQUIRE(e->factors.size() == 1);
   CHECK(e->factors[0].first == "engine.licence_volume_cap");

@@ -257,7 +257,7 @@ TEST_CASE("report: findings say when switching suppliers supplied a short consum
   for (const auto& run : result.runs)
     if (run.combination.id == "dy-licence")
       for (const auto& e : run.entities)
-        if (e.level == "consumer" && e.id == "ev_traction_eu") ev = &e;
+        if (e.level == analysis::Level::Consumer && e.id == "ev_traction_eu") ev = &e;
   REQUIRE(ev);
   REQUIRE(ev->supply.switched_t >= 0.05 * ev->metrics.demand_t);
   REQUIRE(ev->supply.blocked_t > 0);

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "rareshock/model/metric.hpp"
+
 namespace rareshock::analysis {
 
 /// Daily series of one consumer or an aggregate (tonnes summed). All vectors have one entry per
@@ -85,7 +87,13 @@ class LossTotals {
 /// Sets units_lost, units_lost_upper, value_lost_usd and margin_lost_usd of \p m from \p loss.
 void set_losses(ShortageMetrics& m, const LossTotals& loss);
 
-/// Names of all metrics, in report order (margin_lost_usd only where a margin is given).
+/// The value of metric \p k in \p m (the accessor column of the metric table,
+/// model/metric.hpp); none where the metric is optional and absent. Days are offsets from the
+/// start.
+std::optional<double> metric_value(const ShortageMetrics& m, Metric k);
+
+/// Names of the metrics a result carries (the metric table without recovery_reference_day), in
+/// table order; margin_lost_usd only where a margin is given.
 const std::vector<std::string>& metric_names();
 
 }  // namespace rareshock::analysis

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "rareshock/analysis/run/metrics.hpp"
@@ -33,10 +34,17 @@ struct SupplySources {
   void add(const SupplySources& o);
 };
 
+/// The level of a result row (docs/formats.md, metrics.csv `level`).
+enum class Level { Consumer, Sector, Region, SectorRegion };
+/// "consumer", "sector", "region", "sector_region".
+std::string_view to_string(Level level);
+/// The level named \p name, or none.
+std::optional<Level> level_from_string(std::string_view name);
+
 /// One result row: a consumer, a sector (all regions), a region (all sectors) or a sector in a
 /// region with more than one consumer ("sector_region", id "sector@region").
 struct EntityResult {
-  std::string level;  ///< "consumer", "sector", "region" or "sector_region"
+  Level level = Level::Consumer;
   std::string id;
   std::string sector;       ///< for consumers, sectors and sector_region
   std::string region;       ///< for consumers, regions and sector_region

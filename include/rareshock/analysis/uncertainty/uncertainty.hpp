@@ -27,10 +27,12 @@ struct UncertaintySettings {
 };
 
 struct McEntity {
-  std::string level, id, sector, region;
+  Level level = Level::Consumer;
+  std::string id, sector, region;
   double probability_of_shortage = 0;  ///< share of draws with a shortage within the horizon
-  std::vector<std::pair<std::string, QuantileSummary>>
-      metrics;                             ///< day metrics: over draws where they occur
+  /// The summarised metrics (summarised_metrics() order); optional ones over the draws where
+  /// they occur
+  std::vector<std::pair<Metric, QuantileSummary>> metrics;
   bool has_fan = false;                    ///< sectors and regions
   std::array<std::vector<double>, 5> fan;  ///< daily shortfall P5, P10, P50, P90, P95
 };
@@ -47,7 +49,9 @@ struct RankingEntry {
 };
 
 struct MitigationRanking {
-  std::string scenario, level, id;
+  std::string scenario;
+  Level level = Level::Sector;
+  std::string id;
   std::vector<RankingEntry> ranking;  ///< best first (mean value avoided, then unmet tonnes)
 };
 
@@ -58,13 +62,19 @@ struct TornadoParam {
 };
 
 struct TornadoEntry {
-  std::string run, level, id, metric;
+  std::string run;
+  Level level = Level::Sector;
+  std::string id;
+  Metric metric = Metric::TimeToShortage;
   double base = 0;
   std::vector<TornadoParam> params;  ///< largest swing first
 };
 
 struct SobolEntry {
-  std::string run, level, id, metric;
+  std::string run;
+  Level level = Level::Sector;
+  std::string id;
+  Metric metric = Metric::TimeToShortage;
   std::vector<std::pair<std::string, SobolIndex>> factors;  ///< a factor is a parameter or a group
 };
 
@@ -77,9 +87,6 @@ struct UncertaintyResult {
   std::vector<TornadoEntry> tornado;
   std::vector<SobolEntry> sobol;
 };
-
-/// Metrics summarised, in order.
-const std::vector<std::string>& uncertainty_metrics();
 
 /// Runs the Monte Carlo ensemble (study.monte_carlo), the tornado and Sobol analyses
 /// (study.sensitivity) and the mitigation ranking. \p resolved is the study's resolved tree
