@@ -21,6 +21,7 @@
 #include "rareshock/report/report.hpp"
 #include "rareshock/report/run_output.hpp"
 #include "rareshock/report/structure_output.hpp"
+#include "rareshock/run.hpp"
 
 #include <unistd.h>
 
@@ -408,7 +409,6 @@ int main(int argc, char** argv) {
       std::signal(SIGTERM, on_interrupt);
       if (seed >= 0) sets.push_back("seed=" + std::to_string(seed));
       if (draws >= 0) sets.push_back("monte_carlo.draws=" + std::to_string(draws));
-      std::string started = now_utc();
       auto l = load(file, sets);
       if (!is_study(l, file, "run")) return kExitInput;
       std::filesystem::path dir =
@@ -419,29 +419,17 @@ int main(int argc, char** argv) {
       if (keep_partial) rareshock::report::check_output_dir(partial_dir, true);
       const auto& study = *l.study;
       spdlog::info("{}", summary_line(l));
-      rareshock::analysis::RunOptions ro;
-      ro.trade_series = study.outputs.trade_series || !study.observed.empty();
-      ro.node_series = study.outputs.node_series;
-      ro.edge_series = study.outputs.edge_series;
-      auto result = rareshock::analysis::run_study(study, ro);
-      for (const auto& w : result.warnings) spdlog::warn("{}", w);
-      rareshock::report::RunProvenance prov;
-      prov.resolved_yaml = rareshock::io::to_yaml(l.resolved);
-      prov.inputs = l.files;
-      prov.started = started;
-      prov.finished = now_utc();
-      prov.threads = 1;
-      prov.command_line.assign(argv, argv + argc);
-      // Uncertainty: Monte Carlo, sensitivity, mitigation ranking (deterministic when no draws).
-      rareshock::analysis::UncertaintySettings us;
-      us.threads = threads;
-      us.run = ro;
-      us.cancel = &g_interrupted;
-      us.deterministic = &result.runs;  // no second deterministic run of every combination
+      rareshock::RunSettings rs;
+      rs.threads = threads;
+      rs.cancel = &g_interrupted;
       Progress bar(study.monte_carlo.draws);
-      us.progress = [&](int done, int total) { bar.update(done, total); };
-      auto unc = rareshock::analysis::run_uncertainty(study, l.resolved, us);
+      rs.progress = [&](int done, int total) { bar.update(done, total); };
+      rareshock::RunRecord record = rareshock::run(l, rs);
       bar.finish();
+      record.provenance.command_line.assign(argv, argv + argc);
+      const auto& result = record.results;
+      const auto& unc = *record.uncertainty;
+      for (const auto& w : result.warnings) spdlog::warn("{}", w);
       const bool interrupted = g_interrupted.load();
       if (interrupted && !keep_partial) {
         spdlog::warn("interrupted: nothing written ({} is as it was)", dir.string());
@@ -454,15 +442,10 @@ int main(int argc, char** argv) {
         force = true;  // checked above: absent, or an output directory
       } else if (unc.draws_done > 0)
         spdlog::info("{} Monte Carlo draws on {} threads", unc.draws_done, unc.threads);
-      prov.finished = now_utc();
-      prov.threads = unc.threads;
-      rareshock::report::write_run_outputs(dir, force, study, result, prov, &unc);
-      if (study.analysis.enabled) {  // the study's `analysis:` section: structural analysis
-        auto so = rareshock::analysis::structure_options(study);
-        so.criticality_options.threads = threads;
-        auto structure = rareshock::analysis::analyze_structure(study.model, so);
-        rareshock::report::write_structure_outputs(dir / "analysis", true, study.model, structure,
-                                                   prov);
+      rareshock::report::write_run_outputs(dir, force, study, record);
+      if (record.structure) {  // the study's `analysis:` section: structural analysis
+        rareshock::report::write_structure_outputs(dir / "analysis", true, study.model,
+                                                   *record.structure, record.provenance);
         spdlog::info("structural analysis written to {}", (dir / "analysis").string());
       }
       rareshock::report::ReportFormats rf;

@@ -11,6 +11,7 @@
 #include "document.hpp"
 #include "rareshock/core/build_info.hpp"
 #include "rareshock/core/text.hpp"
+#include "rareshock/model/metric.hpp"
 #include "rareshock/report/markup.hpp"
 #include "rareshock/report/svg_chart.hpp"
 
@@ -1328,18 +1329,8 @@ class Builder {
   }
 
   static std::string metric_label(const std::string& metric) {
-    static const std::map<std::string, std::string> labels = {
-        {"time_to_shortage", "time to shortage (days)"},
-        {"peak_shortfall", "peak shortfall (% of demand)"},
-        {"shortage_days", "shortage days"},
-        {"unmet_t", "unmet demand (t)"},
-        {"unmet_fraction", "unmet demand (% of demand)"},
-        {"units_lost", "units lost"},
-        {"value_lost_usd", "value lost (USD)"},
-        {"time_to_recover", "time to recover (days)"},
-        {"min_cover_days", "lowest stock cover (days)"}};
-    auto it = labels.find(metric);
-    return it == labels.end() ? metric : it->second;
+    const MetricInfo* info = find_metric(metric);
+    return info ? std::string(info->label) : metric;
   }
 
   static std::string metric_noun(const std::string& metric) {
@@ -1349,8 +1340,9 @@ class Builder {
   }
 
   static svg::Axis::Kind axis_kind(const std::string& metric) {
-    if (metric == "peak_shortfall" || metric == "unmet_fraction") return svg::Axis::Kind::Percent;
-    return svg::Axis::Kind::Number;
+    const MetricInfo* info = find_metric(metric);
+    return info && info->kind == MetricKind::Fraction ? svg::Axis::Kind::Percent
+                                                      : svg::Axis::Kind::Number;
   }
 
   // ---- result tables ---------------------------------------------------------------------

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "../api/run_record_json.hpp"
 #include "output_files.hpp"
 #include "rareshock/analysis/run/observed.hpp"
 #include "rareshock/core/build_info.hpp"
@@ -46,36 +47,6 @@ void check_output_dir(const fs::path& dir, bool force) {
 }
 
 namespace {
-
-json day_json(const std::optional<int>& d, Date start) {
-  if (!d) return nullptr;
-  return json{{"day", *d}, {"date", to_string(start + *d)}};
-}
-
-// One metric's value in summary.json: a {"day", "date"} object for a day of the horizon, a
-// whole number of days, or a number; null when absent.
-json metric_json(const MetricInfo& info, const std::optional<double>& v, Date start) {
-  if (!v) return nullptr;
-  const int whole = static_cast<int>(std::lround(*v));
-  if (info.kind == MetricKind::Day) return day_json(whole, start);
-  if (info.whole) return whole;
-  return *v;
-}
-
-json metrics_json(const analysis::ShortageMetrics& m, Date start) {
-  json out = json::object();
-  for (const auto& info : metric_table())
-    out[std::string(info.name)] = metric_json(info, analysis::metric_value(m, info.metric), start);
-  out["min_cover_day"] = day_json(m.min_cover_day, start);
-  return out;
-}
-
-json supply_json(const analysis::SupplySources& s, Date start) {
-  return json{{"switched_t", s.switched_t},
-              {"from_new_suppliers_t", s.from_new_suppliers_t},
-              {"new_supplier_day", day_json(s.new_supplier_day, start)},
-              {"blocked_t", s.blocked_t}};
-}
 
 std::string metrics_csv(const Study& study, const analysis::StudyResult& result) {
   std::string out = "run,level,id,sector,region,material,metric,value,date\n";
@@ -174,192 +145,32 @@ void trade_csvs(const Study& study, const analysis::StudyResult& result, std::st
     }
 }
 
-json fit_json(const analysis::FitStats& f) {
-  return json{{"n", f.n},
-              {"bias", f.bias},
-              {"mae", f.mae},
-              {"rmse", f.rmse},
-              {"relative_rmse", f.relative_rmse},
-              {"correlation", f.correlation ? json(*f.correlation) : json(nullptr)}};
-}
-
-json window_json(const std::optional<DateWindow>& w) {
-  if (!w) return nullptr;
-  return json{{"from", to_string(w->from)}, {"to", to_string(w->to)}};
-}
-
-json observed_json(const Study& study, const std::vector<analysis::ObservedFit>& fits) {
-  json out = json::array();
-  for (const auto& obs : study.observed) {
-    json runs = json::array();
-    for (const auto& fit : fits) {
-      if (fit.observed != obs.id) continue;
-      json periods = json::array();
-      for (const auto& p : fit.periods)
-        periods.push_back({{"period", p.period},
-                           {"first", to_string(p.first)},
-                           {"last", to_string(p.last)},
-                           {"observed", p.observed},
-                           {"modelled", p.modelled},
-                           {"error", p.modelled - p.observed}});
-      runs.push_back(
-          {{"run", fit.run},
-           {"fit",
-            {{"all", fit_json(fit.all)},
-             {"training", fit.training ? fit_json(*fit.training) : json(nullptr)},
-             {"validation", fit.validation ? fit_json(*fit.validation) : json(nullptr)}}},
-           {"periods", periods}});
-    }
-    out.push_back({{"id", obs.id},
-                   {"source_file", obs.source_file},
-                   {"period", obs.period},
-                   {"measure", obs.measure},
-                   {"unit", "t"},
-                   {"notes", obs.notes},
-                   {"windows",
-                    {{"training", window_json(study.calibration.training)},
-                     {"validation", window_json(study.calibration.validation)}}},
-                   {"runs", runs}});
-  }
-  return out;
-}
-
-json quantiles_json(const analysis::QuantileSummary& q) {
-  if (q.n == 0) return nullptr;
-  return json{{"n", q.n},     {"mean", q.mean}, {"p5", q.p5},  {"p10", q.p10},
-              {"p50", q.p50}, {"p90", q.p90},   {"p95", q.p95}};
-}
-
 }  // namespace
 
 void write_run_outputs(const fs::path& dir, bool force, const Study& study,
                        const analysis::StudyResult& result, const RunProvenance& prov,
                        const analysis::UncertaintyResult* unc) {
+  RunRecord record;
+  record.tool = {build::version(), build::git_sha()};
+  record.study = study_info(study);
+  record.results = result;
+  if (unc) record.uncertainty = *unc;
+  record.observed = observed_records(study, result);
+  record.provenance = prov;
+  write_run_outputs(dir, force, study, record);
+}
+
+void write_run_outputs(const fs::path& dir, bool force, const Study& study,
+                       const RunRecord& record) {
   check_output_dir(dir, force);
   detail::StagedDir staged(dir);
   const fs::path& stage = staged.path();
   fs::create_directories(stage / "timeseries");
+  const analysis::StudyResult& result = record.results;
+  const analysis::UncertaintyResult* unc = record.uncertainty ? &*record.uncertainty : nullptr;
+  const RunProvenance& prov = record.provenance;
 
-  // summary.json
-  json runs = json::array();
-  for (const auto& run : result.runs) {
-    json entities = json::array();
-    for (const auto& e : run.entities) {
-      json materials = json::array();
-      for (const auto& mr : e.materials)
-        materials.push_back(
-            {{"material", mr.material}, {"metrics", metrics_json(mr.metrics, study.start)}});
-      entities.push_back({{"level", analysis::to_string(e.level)},
-                          {"id", e.id},
-                          {"sector", e.sector},
-                          {"region", e.region},
-                          {"unit_name", e.unit_name},
-                          {"metrics", metrics_json(e.metrics, study.start)},
-                          {"materials", materials},
-                          {"supply", supply_json(e.supply, study.start)}});
-    }
-    runs.push_back(
-        {{"id", run.combination.id},
-         {"scenario", run.combination.scenario ? json(*run.combination.scenario) : json(nullptr)},
-         {"mitigations", run.combination.mitigations},
-         {"recovery_reference_day", run.recovery_reference},
-         {"notes", run.notes},
-         {"results", entities}});
-  }
-  if (unc) {
-    for (std::size_t r = 0; r < unc->runs.size() && r < runs.size(); ++r) {
-      json results = json::array();
-      for (const auto& e : unc->runs[r].entities) {
-        json metrics = json::object();
-        for (const auto& [k, q] : e.metrics) metrics[std::string(to_string(k))] = quantiles_json(q);
-        json item = {{"level", analysis::to_string(e.level)},
-                     {"id", e.id},
-                     {"sector", e.sector},
-                     {"region", e.region},
-                     {"probability_of_shortage", e.probability_of_shortage},
-                     {"metrics", metrics}};
-        if (e.has_fan)
-          item["fan"] = {{"p5", e.fan[0]},
-                         {"p10", e.fan[1]},
-                         {"p50", e.fan[2]},
-                         {"p90", e.fan[3]},
-                         {"p95", e.fan[4]}};
-        results.push_back(item);
-      }
-      runs[r]["monte_carlo"] = {{"draws", unc->draws_done}, {"results", results}};
-    }
-  }
-  json summary = {
-      {"format_version", kSummaryFormatVersion},
-      {"tool",
-       {{"name", "rareshock"}, {"version", build::version()}, {"git_sha", build::git_sha()}}},
-      {"study",
-       {{"name", study.name},
-        {"description", study.description},
-        {"model", study.model.info.name},
-        {"start", to_string(study.start)},
-        {"horizon_days", study.horizon},
-        {"end", to_string(study.start + (study.horizon - 1))},
-        {"shortage_threshold", study.shortage_threshold},
-        {"seed", study.seed},
-        {"draws", study.monte_carlo.draws}}},
-      {"warnings", result.warnings},
-      {"runs", runs}};
-  if (!study.observed.empty())
-    summary["observed"] = observed_json(study, analysis::compare_observed(study, result));
-  if (unc) {
-    summary["uncertainty"] = {{"draws_requested", unc->draws_requested},
-                              {"draws", unc->draws_done},
-                              {"partial", unc->partial},
-                              {"threads", unc->threads}};
-    json tornado = json::array();
-    for (const auto& t : unc->tornado) {
-      json params = json::array();
-      for (const auto& p : t.params)
-        params.push_back({{"path", p.path},
-                          {"low", p.low},
-                          {"high", p.high},
-                          {"metric_low", p.metric_low},
-                          {"metric_high", p.metric_high}});
-      tornado.push_back({{"run", t.run},
-                         {"level", analysis::to_string(t.level)},
-                         {"id", t.id},
-                         {"metric", to_string(t.metric)},
-                         {"base", t.base},
-                         {"params", params}});
-    }
-    json sobol = json::array();
-    for (const auto& s : unc->sobol) {
-      json factors = json::array();
-      for (const auto& [name, ix] : s.factors)
-        factors.push_back({{"factor", name},
-                           {"s1", ix.s1},
-                           {"s1_ci", {ix.s1_lo, ix.s1_hi}},
-                           {"st", ix.st},
-                           {"st_ci", {ix.st_lo, ix.st_hi}}});
-      sobol.push_back({{"run", s.run},
-                       {"level", analysis::to_string(s.level)},
-                       {"id", s.id},
-                       {"metric", to_string(s.metric)},
-                       {"factors", factors}});
-    }
-    summary["sensitivity"] = {{"tornado", tornado}, {"sobol", sobol}};
-    json ranking = json::array();
-    for (const auto& mr : unc->ranking) {
-      json entries = json::array();
-      for (const auto& e : mr.ranking)
-        entries.push_back({{"mitigation", e.combination},
-                           {"mitigations", e.mitigations},
-                           {"shortage_days_avoided", quantiles_json(e.shortage_days_avoided)},
-                           {"unmet_t_avoided", quantiles_json(e.unmet_t_avoided)},
-                           {"value_avoided_usd", quantiles_json(e.value_avoided_usd)}});
-      ranking.push_back({{"scenario", mr.scenario},
-                         {"level", analysis::to_string(mr.level)},
-                         {"id", mr.id},
-                         {"ranking", entries}});
-    }
-    summary["mitigation_ranking"] = ranking;
-  }
+  json summary = rareshock::detail::record_json(record);
   auto wanted = [&](const char* f) {
     auto has = [&](std::string_view g) {
       return std::find(study.outputs.formats.begin(), study.outputs.formats.end(), g) !=

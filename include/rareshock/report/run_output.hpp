@@ -10,26 +10,28 @@
 #include "rareshock/analysis/run/study_run.hpp"
 #include "rareshock/analysis/uncertainty/uncertainty.hpp"
 #include "rareshock/model/study.hpp"
+#include "rareshock/run_record.hpp"
 
 namespace rareshock::report {
 
-inline constexpr int kSummaryFormatVersion = 1;
-
-struct RunProvenance {
-  std::string resolved_yaml;                  ///< the study with every default filled
-  std::vector<std::filesystem::path> inputs;  ///< every file read
-  std::string started, finished;              ///< ISO 8601 UTC
-  int threads = 1;
-  std::vector<std::string> command_line;
-};
+using rareshock::kSummaryFormatVersion;
+using rareshock::RunProvenance;
 
 /// Throws InputError unless \p dir can be written (call before running): it must not exist,
 /// or with \p force be an output directory rareshock wrote (it holds a `.rareshock-output`
 /// marker); `.`, `..`, `/` and unwritable places are refused.
 void check_output_dir(const std::filesystem::path& dir, bool force);
 
-/// \p uncertainty (optional) adds Monte Carlo summaries, fan bands, sensitivity and the
-/// mitigation ranking to summary.json, plus uncertainty.csv and timeseries/fans.csv.
+/// Writes the run directory of \p record, a run of \p study: summary.json (to_json of the
+/// record), metrics.csv, timeseries/*.csv, baseline-flows.csv and, with uncertainty results,
+/// uncertainty.csv and timeseries/fans.csv; provenance.json and resolved-study.yaml from its
+/// provenance. The structural analysis (record.structure) is written by
+/// write_structure_outputs.
+void write_run_outputs(const std::filesystem::path& dir, bool force, const Study& study,
+                       const RunRecord& record);
+
+/// The same for results not gathered in a record: \p uncertainty (optional) adds Monte Carlo
+/// summaries, fan bands, sensitivity and the mitigation ranking.
 void write_run_outputs(const std::filesystem::path& dir, bool force, const Study& study,
                        const analysis::StudyResult& result, const RunProvenance& prov,
                        const analysis::UncertaintyResult* uncertainty = nullptr);

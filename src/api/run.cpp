@@ -1,0 +1,73 @@
+#include "rareshock/run.hpp"
+
+#include <chrono>
+#include <ctime>
+
+#include "rareshock/analysis/run/study_run.hpp"
+#include "rareshock/analysis/structure/structure.hpp"
+#include "rareshock/analysis/uncertainty/uncertainty.hpp"
+#include "rareshock/core/build_info.hpp"
+#include "rareshock/core/error.hpp"
+
+namespace rareshock {
+
+namespace {
+
+std::string now_utc() {
+  std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+}  // namespace
+
+RunRecord run(const Study& study, const io::TreeNode& resolved, const RunSettings& settings) {
+  RunRecord rec;
+  rec.provenance.started = now_utc();
+  rec.tool = {build::version(), build::git_sha()};
+  rec.study = study_info(study);
+
+  // Every combination, deterministically (distributions at their means), once.
+  analysis::RunOptions ro;
+  ro.trade_series = study.outputs.trade_series || !study.observed.empty();
+  ro.node_series = study.outputs.node_series;
+  ro.edge_series = study.outputs.edge_series;
+  rec.results = analysis::run_study(study, ro);
+  rec.observed = observed_records(study, rec.results);
+
+  // The study's `analysis:` section: structural analysis of its model.
+  if (study.analysis.enabled) {
+    auto so = analysis::structure_options(study);
+    so.criticality_options.threads = settings.threads;
+    rec.structure = analysis::analyze_structure(study.model, so);
+  }
+
+  // Uncertainty: Monte Carlo, sensitivity, mitigation ranking (from the deterministic runs
+  // when there are no draws).
+  analysis::UncertaintySettings us;
+  us.threads = settings.threads;
+  us.run = ro;
+  us.cancel = settings.cancel;
+  us.progress = settings.progress;
+  us.deterministic = &rec.results.runs;  // not run a second time
+  rec.uncertainty = analysis::run_uncertainty(study, resolved, us);
+
+  rec.provenance.threads = rec.uncertainty->threads;
+  rec.provenance.finished = now_utc();
+  return rec;
+}
+
+RunRecord run(const io::Loaded& loaded, const RunSettings& settings) {
+  if (loaded.kind != io::FileKind::Study || !loaded.study)
+    throw InputError("error: rareshock::run needs a study (a file with a 'study:' header), not a " +
+                     std::string(io::to_string(loaded.kind)) + " file\n");
+  RunRecord rec = run(*loaded.study, loaded.resolved, settings);
+  rec.provenance.resolved_yaml = io::to_yaml(loaded.resolved);
+  rec.provenance.inputs = loaded.files;
+  return rec;
+}
+
+}  // namespace rareshock
