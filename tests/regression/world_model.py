@@ -114,7 +114,8 @@ def main():
         return 2
 
     # 1. every file validates --------------------------------------------------------
-    files = sorted((ROOT / "models").rglob("*.yaml"))
+    # Dot files are other tests' temporary files (cli/round_trip.py), which may vanish.
+    files = sorted(p for p in (ROOT / "models").rglob("*.yaml") if not p.name.startswith("."))
     bad = 0
     for p in files:
         r = run(binary, "validate", str(p))
@@ -242,7 +243,8 @@ def main():
               max(float(r["high"]) for r in lyn_rows), "separation.csv Lynas FY24-FY25")
 
         # 4. every study runs and reports every sector x region ----------------------------
-        studies = sorted((ROOT / "models" / "studies").glob("*.yaml"))
+        studies = sorted(p for p in (ROOT / "models" / "studies").glob("*.yaml")
+                         if not p.name.startswith("."))
         default_summary = None
         for p in studies:
             o = tmp / ("study-" + p.stem)
