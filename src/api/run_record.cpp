@@ -280,10 +280,14 @@ analysis::ShortageMetrics metrics_of(const json& m) {
   return v;
 }
 
-/// Mean and quantiles; n = 0 (absent) for null. An object without `n` counts as present.
+/// Mean and quantiles; n = 0 and NaN (absent) for null. An object without `n` counts as
+/// present.
 analysis::QuantileSummary quantiles_of(const json& j) {
   analysis::QuantileSummary q;
-  if (!j.is_object()) return q;
+  if (!j.is_object()) {  // null: no draw had a value
+    q.mean = q.p5 = q.p10 = q.p50 = q.p90 = q.p95 = kNaN;
+    return q;
+  }
   q.n = static_cast<std::size_t>(std::max(1.0, number(j, "n", 1)));
   q.mean = number(j, "mean");
   q.p5 = number(j, "p5");
@@ -295,7 +299,7 @@ analysis::QuantileSummary quantiles_of(const json& j) {
 }
 analysis::QuantileSummary quantiles_at(const json& j, const char* key) {
   auto it = j.find(key);
-  return it == j.end() ? analysis::QuantileSummary{} : quantiles_of(*it);
+  return quantiles_of(it == j.end() ? json(nullptr) : *it);
 }
 
 analysis::EntityResult entity_of(const json& e) {

@@ -19,7 +19,12 @@ namespace rareshock::report::doc {
 
 namespace {
 
+using analysis::EntityResult;
+using analysis::Level;
+using analysis::RunResult;
+
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+const analysis::UncertaintyResult kNoUncertainty;
 constexpr std::size_t kMaxSentencesPerScenario = 6;
 constexpr int kChartWidth = 960;
 
@@ -57,8 +62,8 @@ class Namer {
   explicit Namer(const RunData& d) : d_(d) {}
   std::string region(const std::string& id) const { return d_.name_of(id); }
   std::string entity(const EntityResult& e) const {
-    if (e.level == "sector") return sector_name(e.id);
-    if (e.level == "region") return region(e.id);
+    if (e.level == Level::Sector) return sector_name(e.id);
+    if (e.level == Level::Region) return region(e.id);
     if (e.sector.empty()) return d_.name_of(e.id);
     return sector_name(e.sector) + " in " + region(e.region);
   }
@@ -73,7 +78,7 @@ class Namer {
 };
 
 std::string day_text(const RunData& d, int day) {
-  return fmt::format("{} (day {})", to_string(d.start + day), day);
+  return fmt::format("{} (day {})", to_string(d.record.study.start + day), day);
 }
 std::string day_text(const RunData& d, const std::optional<int>& day) {
   return day ? day_text(d, *day) : std::string("—");
@@ -92,9 +97,10 @@ Table make_table(std::string caption, std::vector<std::string> header,
 
 /// A mitigated run's name without its scenario: "us-stockpile-release", "all-mitigations".
 std::string mitigation_label(const RunResult& r) {
-  if (r.scenario && r.id.size() > r.scenario->size() + 1 && r.id.rfind(*r.scenario + "+", 0) == 0)
-    return r.id.substr(r.scenario->size() + 1);
-  return r.mitigations.empty() ? r.id : join(r.mitigations, " + ", 100);
+  const Combination& c = r.combination;
+  if (c.scenario && c.id.size() > c.scenario->size() + 1 && c.id.rfind(*c.scenario + "+", 0) == 0)
+    return c.id.substr(c.scenario->size() + 1);
+  return c.mitigations.empty() ? c.id : join(c.mitigations, " + ", 100);
 }
 
 /// Counts for sentences: "49,900", "1.45 million".
@@ -107,9 +113,9 @@ std::string format_count(double n) {
 /// Day of recovery: reference (run or the entity's peak) + time_to_recover.
 std::optional<int> recovery_day(const RunResult& r, const EntityResult& e) {
   if (!e.metrics.time_to_recover) return std::nullopt;
-  int ref = e.metrics.recovery_reference_day ? *e.metrics.recovery_reference_day
-            : r.recovery_reference_day >= 0  ? r.recovery_reference_day
-                                             : e.metrics.peak_day.value_or(0);
+  int ref = e.metrics.recovery_reference >= 0 ? e.metrics.recovery_reference
+            : r.recovery_reference >= 0       ? r.recovery_reference
+                                              : e.metrics.peak_day.value_or(0);
   return ref + *e.metrics.time_to_recover;
 }
 
@@ -127,15 +133,16 @@ struct ScenarioRuns {
 
 std::vector<ScenarioRuns> group_runs(const RunData& d) {
   std::vector<ScenarioRuns> out;
-  for (const auto& r : d.runs) {
-    if (!r.scenario) continue;
+  for (const auto& r : d.record.results.runs) {
+    const Combination& c = r.combination;
+    if (!c.scenario) continue;
     auto it = std::find_if(out.begin(), out.end(),
-                           [&](const ScenarioRuns& s) { return s.scenario == *r.scenario; });
+                           [&](const ScenarioRuns& s) { return s.scenario == *c.scenario; });
     if (it == out.end()) {
-      out.push_back({*r.scenario, nullptr, {}});
+      out.push_back({*c.scenario, nullptr, {}});
       it = std::prev(out.end());
     }
-    if (r.mitigations.empty() && !it->base)
+    if (c.mitigations.empty() && !it->base)
       it->base = &r;
     else
       it->mitigated.push_back(&r);
@@ -143,9 +150,9 @@ std::vector<ScenarioRuns> group_runs(const RunData& d) {
   return out;
 }
 
-std::vector<const EntityResult*> level_of(const RunResult& r, const std::string& level) {
+std::vector<const EntityResult*> level_of(const RunResult& r, Level level) {
   std::vector<const EntityResult*> out;
-  for (const auto& e : r.results)
+  for (const auto& e : r.entities)
     if (e.level == level) out.push_back(&e);
   return out;
 }
@@ -188,16 +195,22 @@ std::vector<svg::Marker> markers_of(const RunData& d, const std::string& scenari
 
 class Builder {
  public:
-  explicit Builder(const RunData& d) : d_(d), name_(d), groups_(group_runs(d)) {}
+  explicit Builder(const RunData& d)
+      : d_(d),
+        st_(d.record.study),
+        unc_(d.record.uncertainty ? *d.record.uncertainty : kNoUncertainty),
+        name_(d),
+        groups_(group_runs(d)) {}
 
   Document build() {
     Document doc;
-    doc.title = d_.name.empty() ? "rareshock report" : d_.name;
-    doc.subtitle = d_.description;
+    doc.title = st_.name.empty() ? "rareshock report" : st_.name;
+    doc.subtitle = trim(st_.description);
     doc.generator = std::string("rareshock ") + build::version();
     doc.sections.push_back(overview());
     doc.sections.push_back(summary());
-    if (!d_.scenarios.empty() || !d_.runs.empty()) doc.sections.push_back(scenarios());
+    if (!d_.scenarios.empty() || !d_.record.results.runs.empty())
+      doc.sections.push_back(scenarios());
     add(doc, shortfall());
     add(doc, mitigations());
     add(doc, uncertainty());
@@ -219,6 +232,8 @@ class Builder {
 
  private:
   const RunData& d_;
+  const StudyInfo& st_;
+  const analysis::UncertaintyResult& unc_;
   Namer name_;
   std::vector<ScenarioRuns> groups_;
   int figure_no_ = 0;
@@ -240,8 +255,8 @@ class Builder {
   std::string chart_id() const { return fmt::format("{:02}", figure_no_ + 1); }
 
   bool has_mc() const {
-    for (const auto& r : d_.runs)
-      if (r.mc_draws > 0) return true;
+    for (const auto& r : d_.record.results.runs)
+      if (d_.mc_draws(r) > 0) return true;
     return false;
   }
 
@@ -250,20 +265,20 @@ class Builder {
   Section overview() {
     Section s{"study", "Study", 2, false, {}};
     std::vector<std::string> runs;
-    for (const auto& r : d_.runs) runs.push_back(r.id);
-    std::string produced = "rareshock " + d_.tool_version;
+    for (const auto& r : d_.record.results.runs) runs.push_back(r.combination.id);
+    std::string produced = "rareshock " + d_.record.tool.version;
     if (!d_.git_sha.empty()) produced += fmt::format(" ({})", d_.git_sha);
     if (!d_.finished.empty()) produced += ", " + d_.finished;
     std::vector<std::pair<std::string, std::string>> t = {
-        {"Model", d_.base_year.empty()
-                      ? d_.model_name
-                      : fmt::format("{}, base year {}", d_.model_name, d_.base_year)},
-        {"Period", fmt::format("{} to {} ({} days)", d_.start_text, d_.end_text, d_.horizon_days)},
-        {"Shortage threshold", format_percent(d_.shortage_threshold) + " of daily demand unmet"},
-        {"Runs", fmt::format("{}: {}", d_.runs.size(), join(runs, ", ", 40))},
+        {"Model", d_.base_year.empty() ? st_.model
+                                       : fmt::format("{}, base year {}", st_.model, d_.base_year)},
+        {"Period", fmt::format("{} to {} ({} days)", to_string(st_.start), to_string(st_.end()),
+                               st_.horizon_days)},
+        {"Shortage threshold", format_percent(st_.shortage_threshold) + " of daily demand unmet"},
+        {"Runs", fmt::format("{}: {}", d_.record.results.runs.size(), join(runs, ", ", 40))},
         {"Monte Carlo draws",
-         d_.draws > 0 ? std::to_string(d_.draws) : std::string("none (deterministic)")},
-        {"Seed", d_.seed},
+         st_.draws > 0 ? std::to_string(st_.draws) : std::string("none (deterministic)")},
+        {"Seed", std::to_string(st_.seed)},
         {"Produced by", produced}};
     s.definitions(std::move(t));
     if (!d_.model_description.empty()) s.paragraph(d_.model_description);
@@ -282,7 +297,7 @@ class Builder {
 
   std::vector<Section> observed() {
     std::vector<Section> out;
-    if (d_.observed.empty()) return out;
+    if (d_.record.observed.empty()) return out;
     Section s{"observed", "Model vs observed", 2, true, {}};
     s.paragraph(
         "Observed series named by the study, against the modelled trade aggregate each one "
@@ -293,30 +308,34 @@ class Builder {
         "Fit statistics",
         {"Series", "Run", "Window", "n", "Bias", "MAE", "RMSE", "Relative RMSE", "Correlation"},
         {false, false, false, true, true, true, true, true, true});
-    for (const auto& o : d_.observed) {
-      for (const auto& r : o.runs)
-        for (auto [name, f] : {std::pair<const char*, const std::optional<FitRow>*>{"all", &r.all},
-                               {"training", &r.training},
-                               {"validation", &r.validation}}) {
-          if (!*f || (*f)->n == 0) continue;
-          const FitRow& x = **f;
+    for (const auto& o : d_.record.observed) {
+      for (const auto& r : o.fits)
+        for (auto [name, f] : {std::pair<const char*, const analysis::FitStats*>{"all", &r.all},
+                               {"training", r.training ? &*r.training : nullptr},
+                               {"validation", r.validation ? &*r.validation : nullptr}}) {
+          if (!f || f->n == 0) continue;
+          const analysis::FitStats& x = *f;
           std::string window = name;
-          if (window == "training" && !o.training.empty()) window += " (" + o.training + ")";
-          if (window == "validation" && !o.validation.empty()) window += " (" + o.validation + ")";
+          auto span = [](const DateWindow& w) {
+            return " (" + to_string(w.from) + " to " + to_string(w.to) + ")";
+          };
+          if (window == "training" && o.training) window += span(*o.training);
+          if (window == "validation" && o.validation) window += span(*o.validation);
           fits.rows.push_back({o.id, r.run, window, std::to_string(x.n), format_tonnes(x.bias),
                                format_tonnes(x.mae), format_tonnes(x.rmse),
                                format_percent(x.relative_rmse),
-                               std::isfinite(x.correlation) ? fmt::format("{:.2f}", x.correlation)
-                                                            : std::string("–")});
+                               x.correlation && std::isfinite(*x.correlation)
+                                   ? fmt::format("{:.2f}", *x.correlation)
+                                   : std::string("–")});
         }
     }
-    for (const auto& o : d_.observed) {
+    for (const auto& o : d_.record.observed) {
       Section sub{"observed-" + slug(o.id), o.id, 3, false, {}};
       std::string what = fmt::format("Modelled: tonnes {} per {}", o.measure, o.period);
       if (!o.source_file.empty()) what += "; observed: " + o.source_file;
       sub.paragraph(what + ".");
       for (const auto& n : o.notes) sub.note(n);
-      if (o.runs.empty() || o.runs.front().periods.empty()) {
+      if (o.fits.empty() || o.fits.front().periods.empty()) {
         sub.paragraph("No observation falls inside the study window.");
         out.push_back(std::move(sub));
         continue;
@@ -324,21 +343,21 @@ class Builder {
       // Chart: observed dots at the middle of each period, each run's modelled total as a
       // step over the days of its period.
       svg::LineChart c;
-      c.x.origin = d_.start;
+      c.x.origin = st_.start;
       c.y = {"tonnes per " + o.period, svg::Axis::Kind::Number, {}, 0.0, {}};
-      const int days = d_.horizon_days;
+      const int days = st_.horizon_days;
       svg::Line obs{"observed", std::vector<double>(static_cast<std::size_t>(days), kNaN), 6, false,
                     true};
-      for (const auto& p : o.runs.front().periods) {
-        int mid = ((p.first - d_.start) + (p.last - d_.start)) / 2;
+      for (const auto& p : o.fits.front().periods) {
+        int mid = ((p.first - st_.start) + (p.last - st_.start)) / 2;
         if (mid >= 0 && mid < days) obs.y[static_cast<std::size_t>(mid)] = p.observed;
       }
-      for (std::size_t i = 0; i < o.runs.size(); ++i) {
-        svg::Line line{"modelled: " + o.runs[i].run,
+      for (std::size_t i = 0; i < o.fits.size(); ++i) {
+        svg::Line line{"modelled: " + o.fits[i].run,
                        std::vector<double>(static_cast<std::size_t>(days), kNaN),
                        static_cast<int>(i), false, false};
-        for (const auto& p : o.runs[i].periods)
-          for (int dd = p.first - d_.start; dd <= p.last - d_.start; ++dd)
+        for (const auto& p : o.fits[i].periods)
+          for (int dd = p.first - st_.start; dd <= p.last - st_.start; ++dd)
             if (dd >= 0 && dd < days) line.y[static_cast<std::size_t>(dd)] = p.modelled;
         c.lines.push_back(std::move(line));
       }
@@ -350,7 +369,7 @@ class Builder {
       sub.figure(figure("observed-" + o.id, c.text.title, draw(c)));
       std::vector<std::string> header = {"Period", "Observed"};
       std::vector<bool> numeric = {false, true};
-      for (const auto& r : o.runs) {
+      for (const auto& r : o.fits) {
         header.push_back("Modelled: " + r.run);
         header.push_back("Error");
         numeric.push_back(true);
@@ -359,10 +378,10 @@ class Builder {
       Table t = make_table(o.id + ": observed and modelled per period", header, numeric);
       t.nowrap = std::vector<bool>(header.size(), false);
       t.nowrap[0] = true;
-      const auto& first = o.runs.front().periods;
+      const auto& first = o.fits.front().periods;
       for (std::size_t k = 0; k < first.size(); ++k) {
         std::vector<std::string> row = {first[k].period, format_tonnes(first[k].observed)};
-        for (const auto& r : o.runs) {
+        for (const auto& r : o.fits) {
           if (k < r.periods.size()) {
             row.push_back(format_tonnes(r.periods[k].modelled));
             row.push_back(format_tonnes(r.periods[k].modelled - r.periods[k].observed));
@@ -383,18 +402,16 @@ class Builder {
 
   // ---- executive summary -----------------------------------------------------------------
 
-  std::string mc_range(const EntityResult& e) const {
-    if (!e.monte_carlo) return {};
-    auto it = e.monte_carlo->metrics.find("time_to_shortage");
-    if (it == e.monte_carlo->metrics.end() || !std::isfinite(it->second.p10) ||
-        !std::isfinite(it->second.p90))
-      return {};
-    return fmt::format("; P10–P90: day {:.0f}–{:.0f}", it->second.p10, it->second.p90);
+  std::string mc_range(const RunResult& r, const EntityResult& e) const {
+    const analysis::McEntity* mc = d_.monte_carlo(r, e);
+    const analysis::QuantileSummary* q = mc ? mc_metric(*mc, Metric::TimeToShortage) : nullptr;
+    if (!q || !std::isfinite(q->p10) || !std::isfinite(q->p90)) return {};
+    return fmt::format("; P10–P90: day {:.0f}–{:.0f}", q->p10, q->p90);
   }
 
   /// What mitigated run \p m does to entity \p e's shortage.
   std::string mitigation_effect(const EntityResult& e, const RunResult& m) const {
-    const EntityResult* me = m.find(e.level, e.id);
+    const EntityResult* me = find_entity(m, e.level, e.id);
     std::string who = mitigation_label(m);
     if (!me) return {};
     if (!short_in(*me)) return who + " avoids the shortage";
@@ -402,7 +419,7 @@ class Builder {
     std::string out;
     if (delta > 0)
       out = fmt::format("{} delays it by {} (to {})", who, days(delta),
-                        to_string(d_.start + *me->metrics.time_to_shortage));
+                        to_string(st_.start + *me->metrics.time_to_shortage));
     else if (delta < 0)
       out = fmt::format("{} brings it forward by {}", who, days(-delta));
     else
@@ -422,9 +439,9 @@ class Builder {
     const auto& m = e.metrics;
     std::string out =
         fmt::format("{} runs short on {} (day {}{}) under {}; peak shortfall {}", name_.entity(e),
-                    to_string(d_.start + *m.time_to_shortage), *m.time_to_shortage, mc_range(e),
-                    g.scenario, format_percent(m.peak_shortfall));
-    if (m.peak_day) out += " on " + to_string(d_.start + *m.peak_day);
+                    to_string(st_.start + *m.time_to_shortage), *m.time_to_shortage,
+                    mc_range(*g.base, e), g.scenario, format_percent(m.peak_shortfall));
+    if (m.peak_day) out += " on " + to_string(st_.start + *m.peak_day);
     out += fmt::format("; {} unmet ({} of demand)", format_tonnes(m.unmet_t),
                        format_percent(m.unmet_fraction));
     if (m.units_lost > 0)
@@ -435,9 +452,9 @@ class Builder {
     else if (m.value_lost_usd > 0)
       out += fmt::format("; {} of output at risk", format_usd(m.value_lost_usd));
     if (auto rec = recovery_day(*g.base, e))
-      out += "; recovers by " + to_string(d_.start + *rec);
+      out += "; recovers by " + to_string(st_.start + *rec);
     else
-      out += "; no recovery by " + d_.end_text;
+      out += "; no recovery by " + to_string(st_.end());
     std::vector<std::string> effects;
     for (const RunResult* mr : with_mitigations ? g.mitigated : std::vector<const RunResult*>{}) {
       std::string eff = mitigation_effect(e, *mr);
@@ -452,21 +469,23 @@ class Builder {
     s.paragraph(fmt::format(
         "{} run{} over {} days from {}. A consumer (a sector in a region) counts as short on a "
         "day when at least {} of its demand goes unmet; dates are calendar days, day 0 = {}.",
-        d_.runs.size(), d_.runs.size() == 1 ? "" : "s", d_.horizon_days, d_.start_text,
-        format_percent(d_.shortage_threshold), d_.start_text));
+        d_.record.results.runs.size(), d_.record.results.runs.size() == 1 ? "" : "s",
+        st_.horizon_days, to_string(st_.start), format_percent(st_.shortage_threshold),
+        to_string(st_.start)));
     std::vector<std::string> items;
-    for (const auto& r : d_.runs) {
-      if (r.scenario || !r.mitigations.empty()) continue;
+    for (const auto& r : d_.record.results.runs) {
+      if (r.combination.scenario || !r.combination.mitigations.empty()) continue;
       std::vector<std::string> short_ones;
-      for (const auto* e : level_of(r, "consumer"))
+      for (const auto* e : level_of(r, Level::Consumer))
         if (short_in(*e)) short_ones.push_back(name_.entity(*e));
       if (short_ones.empty())
-        items.push_back(fmt::format("Baseline ({}): no shortage anywhere without a shock.", r.id));
+        items.push_back(
+            fmt::format("Baseline ({}): no shortage anywhere without a shock.", r.combination.id));
       else
         items.push_back(fmt::format(
             "Baseline ({}): {} run{} short even without a shock — check the model's capacities "
             "and stocks.",
-            r.id, join(short_ones, ", ", 8), short_ones.size() == 1 ? "s" : ""));
+            r.combination.id, join(short_ones, ", ", 8), short_ones.size() == 1 ? "s" : ""));
     }
     s.bullets(std::move(items));
     for (const auto& g : groups_) scenario_findings(s, g);
@@ -474,9 +493,9 @@ class Builder {
     for (const auto& sc : ranking_scenarios()) {
       // The best package per sector, grouped: "all-mitigations for EV traction (USD 42.6 bn), ...".
       std::vector<std::pair<std::string, std::vector<std::string>>> best;
-      for (const auto& mr : d_.mitigation_ranking) {
+      for (const auto& mr : unc_.ranking) {
         if (mr.scenario != sc || mr.ranking.empty()) continue;
-        const MitigationScore& top = mr.ranking.front();
+        const analysis::RankingEntry& top = mr.ranking.front();
         std::string amount = top.value_avoided_usd.mean > 0 ? format_usd(top.value_avoided_usd.mean)
                              : top.unmet_t_avoided.mean > 0
                                  ? format_tonnes(top.unmet_t_avoided.mean) + " less unmet"
@@ -494,10 +513,10 @@ class Builder {
       if (!parts.empty())
         items.push_back(
             fmt::format("Under {}, the most effective mitigation by value at risk avoided{} is {}.",
-                        sc, d_.draws > 0 ? " (mean over the draws)" : "", join(parts, "; ", 10)));
+                        sc, st_.draws > 0 ? " (mean over the draws)" : "", join(parts, "; ", 10)));
     }
     for (const auto* t : top_tornado(3)) {
-      const TornadoParam& top = t->params.front();
+      const analysis::TornadoParam& top = t->params.front();
       items.push_back(fmt::format(
           "Under {}, the {} of {} is most sensitive to {} ({} at its low value, {} at its high "
           "value; base {}).",
@@ -506,9 +525,10 @@ class Builder {
           metric_text(t->metric, t->base)));
     }
     if (d_.structure) items.push_back(structure_sentence(*d_.structure));
-    if (!d_.warnings.empty())
+    if (!d_.record.results.warnings.empty())
       items.push_back(fmt::format("The run reported {} warning{} (listed under Provenance).",
-                                  d_.warnings.size(), d_.warnings.size() == 1 ? "" : "s"));
+                                  d_.record.results.warnings.size(),
+                                  d_.record.results.warnings.size() == 1 ? "" : "s"));
     s.bullets(std::move(items));
     return s;
   }
@@ -520,13 +540,13 @@ class Builder {
     if (!base) {
       std::vector<std::string> items;
       for (const RunResult* m : g.mitigated)
-        items.push_back(fmt::format("{}: {}", m->id, run_total_sentence(*m)));
+        items.push_back(fmt::format("{}: {}", m->combination.id, run_total_sentence(*m)));
       s.bullets(std::move(items));
       return;
     }
     std::vector<const EntityResult*> shorts;
     std::size_t consumers = 0;
-    for (const auto* e : level_of(*base, "consumer")) {
+    for (const auto* e : level_of(*base, Level::Consumer)) {
       ++consumers;
       if (short_in(*e)) shorts.push_back(e);
     }
@@ -543,7 +563,7 @@ class Builder {
           fmt::format("{}: {} of {} sector–region pairs run short within the horizon, the "
                       "first on {}. {}",
                       head, shorts.size(), consumers,
-                      to_string(d_.start + *shorts.front()->metrics.time_to_shortage),
+                      to_string(st_.start + *shorts.front()->metrics.time_to_shortage),
                       run_total_sentence(*base)));
     }
     std::vector<std::string> items;
@@ -553,19 +573,19 @@ class Builder {
     if (shorts.size() > kMaxSentencesPerScenario)
       items.push_back(fmt::format("{} more sector–region pairs run short (see the tables).",
                                   shorts.size() - kMaxSentencesPerScenario));
-    for (const auto* e : level_of(*base, "consumer"))
+    for (const auto* e : level_of(*base, Level::Consumer))
       if (auto sentence = supply_sentence(*e); !sentence.empty()) items.push_back(sentence);
     std::vector<std::string> mc_only;
-    for (const auto* e : level_of(*base, "consumer"))
-      if (!short_in(*e) && e->monte_carlo && e->monte_carlo->probability_of_shortage > 0) {
+    for (const auto* e : level_of(*base, Level::Consumer)) {
+      const analysis::McEntity* mc = d_.monte_carlo(*base, *e);
+      if (!short_in(*e) && mc && mc->probability_of_shortage > 0) {
         std::string median;
-        auto it = e->monte_carlo->metrics.find("time_to_shortage");
-        if (it != e->monte_carlo->metrics.end() && std::isfinite(it->second.p50))
-          median = fmt::format(", median day {:.0f}", it->second.p50);
+        const analysis::QuantileSummary* q = mc_metric(*mc, Metric::TimeToShortage);
+        if (q && std::isfinite(q->p50)) median = fmt::format(", median day {:.0f}", q->p50);
         mc_only.push_back(fmt::format("{} ({}{})", name_.entity(*e),
-                                      format_percent(e->monte_carlo->probability_of_shortage),
-                                      median));
+                                      format_percent(mc->probability_of_shortage), median));
       }
+    }
     if (!mc_only.empty())
       items.push_back(fmt::format(
           "Not short in the central case but in some Monte Carlo draws (share of draws): {}.",
@@ -587,30 +607,31 @@ class Builder {
   /// blocked part of its orders; "" otherwise.
   std::string supply_sentence(const EntityResult& e) const {
     static constexpr double kSupplyShare = 0.05;
-    const MetricValues& m = e.metrics;
+    const analysis::ShortageMetrics& m = e.metrics;
     if (m.peak_shortfall <= 0 || m.demand_t <= 0) return {};
     auto setting = [&](const std::string& key) {
       std::string v = engine_setting(key);
       return v.empty() ? "engine." + key : fmt::format("engine.{} = {}", key, v);
     };
     std::vector<std::string> parts;
-    if (e.from_new_suppliers_t >= kSupplyShare * m.demand_t)
+    if (e.supply.from_new_suppliers_t >= kSupplyShare * m.demand_t)
       parts.push_back(fmt::format(
           "bought {} ({} of its demand) from makers it did not buy from at baseline, the first "
           "delivery on {} (qualification: {})",
-          format_tonnes(e.from_new_suppliers_t),
-          format_percent(e.from_new_suppliers_t / m.demand_t),
-          e.new_supplier_day ? to_string(d_.start + *e.new_supplier_day) : "an unknown day",
+          format_tonnes(e.supply.from_new_suppliers_t),
+          format_percent(e.supply.from_new_suppliers_t / m.demand_t),
+          e.supply.new_supplier_day ? to_string(st_.start + *e.supply.new_supplier_day)
+                                    : "an unknown day",
           setting("qualification_time")));
-    if (e.switched_t >= kSupplyShare * m.demand_t)
+    if (e.supply.switched_t >= kSupplyShare * m.demand_t)
       parts.push_back(fmt::format(
           "received {} ({} of its demand) more from its existing suppliers than their baseline "
           "shares (switching: {})",
-          format_tonnes(e.switched_t), format_percent(e.switched_t / m.demand_t),
+          format_tonnes(e.supply.switched_t), format_percent(e.supply.switched_t / m.demand_t),
           setting("switching_lag")));
-    if (short_in(e) && e.blocked_t > 0)
-      parts.push_back(
-          fmt::format("had {} of its orders blocked by restrictions", format_tonnes(e.blocked_t)));
+    if (short_in(e) && e.supply.blocked_t > 0)
+      parts.push_back(fmt::format("had {} of its orders blocked by restrictions",
+                                  format_tonnes(e.supply.blocked_t)));
     if (parts.empty()) return {};
     std::string out = name_.entity(e) + " ";
     for (std::size_t i = 0; i < parts.size(); ++i)
@@ -623,7 +644,7 @@ class Builder {
                                   const std::vector<const EntityResult*>& shorts) const {
     int avoided = 0, delayed = 0, earlier = 0, fresh = 0, max_delay = 0;
     for (const auto* e : shorts) {
-      const EntityResult* me = m.find(e->level, e->id);
+      const EntityResult* me = find_entity(m, e->level, e->id);
       if (!me) continue;
       if (!short_in(*me)) {
         ++avoided;
@@ -633,9 +654,9 @@ class Builder {
       if (delta > 0) ++delayed, max_delay = std::max(max_delay, delta);
       if (delta < 0) ++earlier;
     }
-    for (const auto* me : level_of(m, "consumer"))
+    for (const auto* me : level_of(m, Level::Consumer))
       if (short_in(*me)) {
-        const EntityResult* e = base.find(me->level, me->id);
+        const EntityResult* e = find_entity(base, me->level, me->id);
         if (e && !short_in(*e)) ++fresh;
       }
     std::vector<std::string> parts;
@@ -653,9 +674,9 @@ class Builder {
       parts.push_back("does not change when shortages start");
     double unmet0 = 0, unmet1 = 0, value0 = 0, value1 = 0;
     // Regions partition the consumers and count a product shared by sectors once.
-    for (const auto* e : level_of(base, "region"))
+    for (const auto* e : level_of(base, Level::Region))
       unmet0 += e->metrics.unmet_t, value0 += e->metrics.value_lost_usd;
-    for (const auto* e : level_of(m, "region"))
+    for (const auto* e : level_of(m, Level::Region))
       unmet1 += e->metrics.unmet_t, value1 += e->metrics.value_lost_usd;
     std::string out = mitigation_label(m) + ": " + join(parts, ", ", 10);
     if (unmet0 > 0) {
@@ -705,13 +726,14 @@ class Builder {
 
   std::string no_shortage_sentence(const RunResult& r) const {
     const EntityResult* lowest = nullptr;
-    for (const auto* e : level_of(r, "consumer"))
+    for (const auto* e : level_of(r, Level::Consumer))
       if (!lowest || e->metrics.min_cover_days < lowest->metrics.min_cover_days) lowest = e;
-    std::string out = fmt::format("no consumer runs short within the horizon (to {})", d_.end_text);
+    std::string out =
+        fmt::format("no consumer runs short within the horizon (to {})", to_string(st_.end()));
     if (lowest)
       out += fmt::format("; the lowest stock cover is {} ({}, {})",
                          days(lowest->metrics.min_cover_days), name_.entity(*lowest),
-                         to_string(d_.start + lowest->metrics.min_cover_day.value_or(0)));
+                         to_string(st_.start + lowest->metrics.min_cover_day.value_or(0)));
     return out + ".";
   }
 
@@ -719,7 +741,7 @@ class Builder {
     // Regions partition the consumers and count a product shared by sectors once.
     double unmet = 0, value = 0, units = 0, margin = 0;
     bool margins = true;
-    for (const auto* e : level_of(r, "region")) {
+    for (const auto* e : level_of(r, Level::Region)) {
       unmet += e->metrics.unmet_t, value += e->metrics.value_lost_usd,
           units += e->metrics.units_lost;
       if (e->metrics.margin_lost_usd)
@@ -735,33 +757,41 @@ class Builder {
                              : std::string());
   }
 
-  static std::string metric_text(const std::string& metric, double v) {
+  static std::string metric_text(Metric metric, double v) {
     if (!std::isfinite(v)) return "—";
-    if (metric == "peak_shortfall" || metric == "unmet_fraction") return format_percent(v);
-    if (metric == "value_lost_usd") return format_usd(v);
-    if (metric == "unmet_t") return format_tonnes(v);
-    if (metric == "time_to_shortage" || metric == "shortage_days" || metric == "time_to_recover" ||
-        metric == "min_cover_days")
-      return days(v);
+    switch (metric_info(metric).kind) {
+      case MetricKind::Fraction:
+        return format_percent(v);
+      case MetricKind::Usd:
+        return format_usd(v);
+      case MetricKind::Tonnes:
+        return format_tonnes(v);
+      case MetricKind::Day:
+      case MetricKind::Duration:
+        return days(v);
+      case MetricKind::Units:
+        break;
+    }
     return format_significant(v, 3);
   }
 
-  std::string entity_name(const std::string& level, const std::string& id) const {
-    if (level == "sector") return sector_name(id);
-    if (level == "region") return name_.region(id);
-    for (const auto& r : d_.runs)
-      if (const EntityResult* e = r.find(level, id)) return name_.entity(*e);
+  std::string entity_name(Level level, const std::string& id) const {
+    if (level == Level::Sector) return sector_name(id);
+    if (level == Level::Region) return name_.region(id);
+    for (const auto& r : d_.record.results.runs)
+      if (const EntityResult* e = find_entity(r, level, id)) return name_.entity(*e);
     return id;
   }
 
   /// A ranked combination without its scenario: "all-mitigations", "us-stockpile-release".
-  static std::string score_label(const MitigationScore& m, const std::string& scenario) {
-    if (m.mitigation.rfind(scenario + "+", 0) == 0) return m.mitigation.substr(scenario.size() + 1);
-    return m.mitigations.empty() ? m.mitigation : join(m.mitigations, " + ", 20);
+  static std::string score_label(const analysis::RankingEntry& m, const std::string& scenario) {
+    if (m.combination.rfind(scenario + "+", 0) == 0)
+      return m.combination.substr(scenario.size() + 1);
+    return m.mitigations.empty() ? m.combination : join(m.mitigations, " + ", 20);
   }
 
   template <class F>
-  static std::string range_text(const Spread& x, F f) {
+  static std::string range_text(const analysis::QuantileSummary& x, F f) {
     if (!std::isfinite(x.p10) || !std::isfinite(x.p90) || (x.p10 == x.mean && x.p90 == x.mean))
       return {};
     return fmt::format(", P10–P90 {} to {}", f(x.p10), f(x.p90));
@@ -769,7 +799,7 @@ class Builder {
 
   std::vector<std::string> ranking_scenarios() const {
     std::vector<std::string> out;
-    for (const auto& mr : d_.mitigation_ranking)
+    for (const auto& mr : unc_.ranking)
       if (!mr.ranking.empty() && std::find(out.begin(), out.end(), mr.scenario) == out.end())
         out.push_back(mr.scenario);
     return out;
@@ -793,17 +823,19 @@ class Builder {
     return path;
   }
 
-  static double swing(const TornadoParam& p) { return std::fabs(p.metric_high - p.metric_low); }
+  static double swing(const analysis::TornadoParam& p) {
+    return std::fabs(p.metric_high - p.metric_low);
+  }
 
   /// Tornado entries of runs without mitigations whose parameters move the metric, largest
   /// swing first (at most \p n, for the first metric analysed).
-  std::vector<const TornadoEntry*> top_tornado(std::size_t n) const {
-    std::vector<const TornadoEntry*> out;
-    std::string metric;
-    for (const auto& t : d_.tornado) {
+  std::vector<const analysis::TornadoEntry*> top_tornado(std::size_t n) const {
+    std::vector<const analysis::TornadoEntry*> out;
+    std::optional<Metric> metric;
+    for (const auto& t : unc_.tornado) {
       if (t.params.empty() || !headline(t.run)) continue;
-      if (metric.empty()) metric = t.metric;
-      if (t.metric == metric && swing(t.params.front()) > 0) out.push_back(&t);
+      if (!metric) metric = t.metric;
+      if (t.metric == *metric && swing(t.params.front()) > 0) out.push_back(&t);
     }
     std::stable_sort(out.begin(), out.end(), [](const auto* a, const auto* b) {
       return swing(a->params.front()) > swing(b->params.front());
@@ -814,8 +846,9 @@ class Builder {
 
   /// A run of a scenario alone (no mitigations): the runs whose details are charted.
   bool headline(const std::string& run) const {
-    for (const auto& r : d_.runs)
-      if (r.id == run) return r.scenario.has_value() && r.mitigations.empty();
+    for (const auto& r : d_.record.results.runs)
+      if (r.combination.id == run)
+        return r.combination.scenario.has_value() && r.combination.mitigations.empty();
     return false;
   }
 
@@ -824,9 +857,10 @@ class Builder {
   Section scenarios() {
     Section s{"scenarios", "Scenarios as applied", 2, false, {}};
     Table runs = make_table("The runs of this study", {"Run", "Shock scenario", "Mitigations"});
-    for (const auto& r : d_.runs)
-      runs.rows.push_back({r.id, r.scenario ? *r.scenario : "— (baseline)",
-                           r.mitigations.empty() ? "—" : join(r.mitigations, ", ", 50)});
+    for (const auto& r : d_.record.results.runs)
+      runs.rows.push_back(
+          {r.combination.id, r.combination.scenario ? *r.combination.scenario : "— (baseline)",
+           r.combination.mitigations.empty() ? "—" : join(r.combination.mitigations, ", ", 50)});
     s.table(std::move(runs));
     if (d_.scenarios.empty()) {
       s.note(
@@ -863,13 +897,13 @@ class Builder {
 
   svg::LineChart sector_chart(const RunResult& r, bool cover) const {
     svg::LineChart c;
-    c.x.origin = d_.start;
+    c.x.origin = st_.start;
     c.y.label = cover ? "stock cover (days of baseline demand)" : "shortfall (% of demand)";
     c.y.kind = cover ? svg::Axis::Kind::Number : svg::Axis::Kind::Percent;
-    for (const auto* e : level_of(r, "sector"))
-      if (const Series* s = d_.find_series(r.id, "sector", e->id))
+    for (const auto* e : level_of(r, Level::Sector))
+      if (const Series* s = d_.find_series(r.combination.id, "sector", e->id))
         c.lines.push_back({sector_name(e->id), cover ? s->cover_days : s->shortfall_fraction});
-    if (r.scenario) c.markers = markers_of(d_, *r.scenario);
+    if (r.combination.scenario) c.markers = markers_of(d_, *r.combination.scenario);
     return c;
   }
 
@@ -889,23 +923,25 @@ class Builder {
       if (sc_name != g.scenario) sub.paragraph(sc_name + ".");
       if (d_.has_series) {
         auto c = sector_chart(*base, false);
-        c.text = {chart_id(), "Daily shortfall by sector — " + base->id,
+        c.text = {chart_id(), "Daily shortfall by sector — " + base->combination.id,
                   fmt::format("Line chart of the share of each sector's daily demand that goes "
                               "unmet under {}, from {} to {}. {}",
-                              base->id, d_.start_text, d_.end_text, shortfall_alt(*base))};
-        sub.figure(
-            figure("shortfall-" + base->id, c.text.title + ". " + shortfall_alt(*base), draw(c)));
+                              base->combination.id, to_string(st_.start), to_string(st_.end()),
+                              shortfall_alt(*base))};
+        sub.figure(figure("shortfall-" + base->combination.id,
+                          c.text.title + ". " + shortfall_alt(*base), draw(c)));
       }
       // Heatmap of peak shortfall by sector and region.
       std::vector<std::string> sectors, regions;
-      for (const auto* e : level_of(*base, "consumer")) {
+      for (const auto* e : level_of(*base, Level::Consumer)) {
         if (std::find(sectors.begin(), sectors.end(), e->sector) == sectors.end())
           sectors.push_back(e->sector);
         if (std::find(regions.begin(), regions.end(), e->region) == regions.end())
           regions.push_back(e->region);
       }
       bool any_short = false;
-      for (const auto* e : level_of(*base, "consumer")) any_short |= e->metrics.peak_shortfall > 0;
+      for (const auto* e : level_of(*base, Level::Consumer))
+        any_short |= e->metrics.peak_shortfall > 0;
       if (any_short && sectors.size() * regions.size() > 1) {
         svg::Heatmap h;
         h.value = {"peak shortfall", svg::Axis::Kind::Percent, {}, 0.0, std::nullopt};
@@ -914,7 +950,7 @@ class Builder {
         for (const auto& x : sectors) h.rows.push_back(sector_name(x));
         for (const auto& x : regions) h.columns.push_back(name_.region(x));
         h.values.assign(sectors.size() * regions.size(), kNaN);
-        for (const auto* e : level_of(*base, "consumer")) {
+        for (const auto* e : level_of(*base, Level::Consumer)) {
           auto i = static_cast<std::size_t>(std::find(sectors.begin(), sectors.end(), e->sector) -
                                             sectors.begin());
           auto j = static_cast<std::size_t>(std::find(regions.begin(), regions.end(), e->region) -
@@ -923,33 +959,35 @@ class Builder {
           cell = std::isfinite(cell) ? std::max(cell, e->metrics.peak_shortfall)
                                      : e->metrics.peak_shortfall;
         }
-        h.text = {chart_id(), "Peak shortfall by sector and region — " + base->id,
+        h.text = {chart_id(), "Peak shortfall by sector and region — " + base->combination.id,
                   fmt::format("Heatmap of the highest daily shortfall of each sector in each "
                               "region under {}; a dash means the sector has no demand there.",
-                              base->id)};
-        sub.figure(figure("peak-" + base->id, h.text.title, draw(h)));
+                              base->combination.id)};
+        sub.figure(figure("peak-" + base->combination.id, h.text.title, draw(h)));
       }
       if (d_.has_series) {
         auto c = sector_chart(*base, true);
-        c.text = {chart_id(), "Stock cover by sector — " + base->id,
+        c.text = {chart_id(), "Stock cover by sector — " + base->combination.id,
                   fmt::format("Line chart of each sector's stock of magnets in days of its "
                               "baseline demand under {}. {}",
-                              base->id, cover_alt(*base))};
-        sub.figure(figure("cover-" + base->id, c.text.title + ". " + cover_alt(*base), draw(c)));
+                              base->combination.id, cover_alt(*base))};
+        sub.figure(figure("cover-" + base->combination.id, c.text.title + ". " + cover_alt(*base),
+                          draw(c)));
       }
       // With and without mitigations, for the sectors that run short.
       if (d_.has_series && g.base && !g.mitigated.empty())
-        for (const auto* e : level_of(*g.base, "sector")) {
+        for (const auto* e : level_of(*g.base, Level::Sector)) {
           if (!short_in(*e)) continue;
           svg::LineChart c;
-          c.x.origin = d_.start;
+          c.x.origin = st_.start;
           c.y = {"shortfall (% of demand)", svg::Axis::Kind::Percent, {}, {}, {}};
           std::vector<const RunResult*> runs = {g.base};
           runs.insert(runs.end(), g.mitigated.begin(), g.mitigated.end());
           for (const RunResult* r : runs)
-            if (const Series* ser = d_.find_series(r->id, "sector", e->id))
-              c.lines.push_back({r->mitigations.empty() ? r->id + " (no mitigation)"
-                                                        : "+ " + mitigation_label(*r),
+            if (const Series* ser = d_.find_series(r->combination.id, "sector", e->id))
+              c.lines.push_back({r->combination.mitigations.empty()
+                                     ? r->combination.id + " (no mitigation)"
+                                     : "+ " + mitigation_label(*r),
                                  ser->shortfall_fraction});
           c.markers = markers_of(d_, g.scenario);
           c.text = {chart_id(), sector_name(e->id) + ": shortfall with and without mitigations",
@@ -966,22 +1004,22 @@ class Builder {
 
   std::string shortfall_alt(const RunResult& r) const {
     std::vector<std::string> parts;
-    for (const auto* e : level_of(r, "sector"))
+    for (const auto* e : level_of(r, Level::Sector))
       if (short_in(*e))
         parts.push_back(fmt::format("{} is short from {}, peaking at {} on {}", sector_name(e->id),
-                                    to_string(d_.start + *e->metrics.time_to_shortage),
+                                    to_string(st_.start + *e->metrics.time_to_shortage),
                                     format_percent(e->metrics.peak_shortfall),
-                                    to_string(d_.start + e->metrics.peak_day.value_or(0))));
+                                    to_string(st_.start + e->metrics.peak_day.value_or(0))));
     if (parts.empty()) return "No sector runs short.";
     return join(parts, "; ", 20) + ".";
   }
 
   std::string cover_alt(const RunResult& r) const {
     std::vector<std::string> parts;
-    for (const auto* e : level_of(r, "sector"))
+    for (const auto* e : level_of(r, Level::Sector))
       parts.push_back(fmt::format("{} falls to {} on {}", sector_name(e->id),
                                   days(e->metrics.min_cover_days),
-                                  to_string(d_.start + e->metrics.min_cover_day.value_or(0))));
+                                  to_string(st_.start + e->metrics.min_cover_day.value_or(0))));
     return parts.empty() ? std::string() : "Lowest cover: " + join(parts, "; ", 20) + ".";
   }
 
@@ -998,7 +1036,7 @@ class Builder {
 
   std::vector<Section> mitigations() {
     std::vector<Section> out;
-    bool any = !d_.mitigation_ranking.empty();
+    bool any = !unc_.ranking.empty();
     for (const auto& g : groups_) any |= !g.mitigated.empty();
     if (!any) return out;
     Section s{"mitigations", "Mitigations compared", 2, true, {}};
@@ -1009,27 +1047,28 @@ class Builder {
       runs.insert(runs.end(), g.mitigated.begin(), g.mitigated.end());
       std::vector<std::string> sectors;
       for (const RunResult* r : runs)
-        for (const auto* e : level_of(*r, "sector"))
+        for (const auto* e : level_of(*r, Level::Sector))
           if (short_in(*e) && std::find(sectors.begin(), sectors.end(), e->id) == sectors.end())
             sectors.push_back(e->id);
       Table t = make_table(
           "Under " + g.scenario + ": shortage start, shortage days and unmet demand per sector",
           {"Sector"}, {false});
       for (const RunResult* r : runs) {
-        t.header.push_back(r->mitigations.empty() ? r->id : "+ " + mitigation_label(*r));
+        t.header.push_back(r->combination.mitigations.empty() ? r->combination.id
+                                                              : "+ " + mitigation_label(*r));
         t.numeric.push_back(false);
       }
       for (const auto& sec : sectors) {
         std::vector<std::string> row = {sector_name(sec)};
         for (const RunResult* r : runs) {
-          const EntityResult* e = r->find("sector", sec);
+          const EntityResult* e = find_entity(*r, Level::Sector, sec);
           if (!e) {
             row.push_back("—");
             continue;
           }
           row.push_back(short_in(*e)
                             ? fmt::format("short from {}; {}; {} unmet",
-                                          to_string(d_.start + *e->metrics.time_to_shortage),
+                                          to_string(st_.start + *e->metrics.time_to_shortage),
                                           days(e->metrics.shortage_days),
                                           format_tonnes(e->metrics.unmet_t))
                             : "no shortage");
@@ -1049,11 +1088,12 @@ class Builder {
                {},
                {}};
         for (const RunResult* r : runs)
-          b.series.push_back(r->mitigations.empty() ? r->id : "+ " + mitigation_label(*r));
+          b.series.push_back(r->combination.mitigations.empty() ? r->combination.id
+                                                                : "+ " + mitigation_label(*r));
         for (const auto& sec : sectors) {
           svg::BarGroup grp{sector_name(sec), {}};
           for (const RunResult* r : runs) {
-            const EntityResult* e = r->find("sector", sec);
+            const EntityResult* e = find_entity(*r, Level::Sector, sec);
             grp.values.push_back(!e            ? kNaN
                                  : metric == 0 ? e->metrics.unmet_t
                                                : e->metrics.shortage_days);
@@ -1071,7 +1111,7 @@ class Builder {
     }
     for (const auto& sc : ranking_scenarios()) {
       Table t = make_table(fmt::format("Mitigations ranked under {} (mean, P10–P90{})", sc,
-                                       d_.draws > 0 ? " over the Monte Carlo draws" : ""),
+                                       st_.draws > 0 ? " over the Monte Carlo draws" : ""),
                            {"Sector", "Rank", "Mitigation", "Shortage days avoided",
                             "Unmet t avoided", "Value avoided"},
                            {false, true, false, true, true, true});
@@ -1079,7 +1119,7 @@ class Builder {
       b.x = {"value at risk avoided (USD, mean)", svg::Axis::Kind::Number, {}, {}, {}};
       auto sig = [](double v) { return format_significant(v, 3); };
       auto usd = [](double v) { return format_usd(v); };
-      for (const auto& mr : d_.mitigation_ranking) {
+      for (const auto& mr : unc_.ranking) {
         if (mr.scenario != sc || mr.ranking.empty()) continue;
         int rank = 0;
         svg::BarGroup grp{entity_name(mr.level, mr.id), {}};
@@ -1117,7 +1157,7 @@ class Builder {
 
   std::vector<Section> uncertainty() {
     std::vector<Section> out;
-    if (!has_mc() && d_.tornado.empty() && d_.sobol.empty()) return out;
+    if (!has_mc() && unc_.tornado.empty() && unc_.sobol.empty()) return out;
     Section s{"uncertainty", "Uncertainty", 2, true, {}};
     if (has_mc())
       s.paragraph(fmt::format(
@@ -1125,101 +1165,106 @@ class Builder {
           "(dark) and P5–P95 (light) range of the daily shortfall and the median (line); the "
           "deterministic run (distributions at their means) is dashed. Charts are drawn for the "
           "scenarios without mitigations; the tables cover every run.",
-          d_.draws, d_.seed));
-    if (d_.mc_partial)
+          st_.draws, st_.seed));
+    if (unc_.partial)
       s.note(fmt::format("The Monte Carlo run was interrupted: these results use {} of {} draws.",
-                         d_.draws, d_.mc_draws_requested));
+                         st_.draws, unc_.draws_requested));
     out.push_back(std::move(s));
-    for (const auto& r : d_.runs)
-      if (r.mc_draws > 0) out.push_back(monte_carlo(r));
-    if (!d_.tornado.empty()) out.push_back(tornado());
-    if (!d_.sobol.empty()) out.push_back(sobol());
+    for (const auto& r : d_.record.results.runs)
+      if (d_.mc_draws(r) > 0) out.push_back(monte_carlo(r));
+    if (!unc_.tornado.empty()) out.push_back(tornado());
+    if (!unc_.sobol.empty()) out.push_back(sobol());
     return out;
   }
 
   Section monte_carlo(const RunResult& r) {
-    Section sub{"uncertainty-" + slug(r.id), "Monte Carlo — " + r.id, 3, false, {}};
-    bool charts = headline(r.id);
-    for (const auto* e : level_of(r, "sector")) {
-      if (!charts || !e->monte_carlo || e->monte_carlo->fan.empty()) continue;
-      if (!(e->monte_carlo->probability_of_shortage > 0) && !short_in(*e)) continue;
-      const auto& fan = e->monte_carlo->fan;
+    Section sub{
+        "uncertainty-" + slug(r.combination.id), "Monte Carlo — " + r.combination.id, 3, false, {}};
+    bool charts = headline(r.combination.id);
+    const int mc_draws = d_.mc_draws(r);
+    for (const auto* e : level_of(r, Level::Sector)) {
+      const analysis::McEntity* mc = d_.monte_carlo(r, *e);
+      if (!charts || !mc || !mc->has_fan) continue;
+      if (!(mc->probability_of_shortage > 0) && !short_in(*e)) continue;
       auto get = [&](const char* k) {
-        auto it = fan.find(k);
-        return it == fan.end() ? std::vector<double>{} : it->second;
+        static constexpr const char* kBands[] = {"p5", "p10", "p50", "p90", "p95"};
+        for (std::size_t b = 0; b < 5; ++b)
+          if (std::string_view(kBands[b]) == k) return mc->fan[b];
+        return std::vector<double>{};
       };
       svg::LineChart c;
-      c.x.origin = d_.start;
+      c.x.origin = st_.start;
       c.y = {"shortfall (% of demand)", svg::Axis::Kind::Percent, {}, {}, {}};
       c.bands.push_back({"P5–P95", get("p5"), get("p95"), 0, 0.15});
       c.bands.push_back({"P10–P90", get("p10"), get("p90"), 0, 0.3});
       c.lines.push_back({"median", get("p50"), 6, false});
-      if (const Series* ser = d_.find_series(r.id, "sector", e->id))
+      if (const Series* ser = d_.find_series(r.combination.id, "sector", e->id))
         c.lines.push_back({"deterministic", ser->shortfall_fraction, 1, true});
-      if (r.scenario) c.markers = markers_of(d_, *r.scenario);
-      std::string alt = fmt::format("Probability of a shortage {}.",
-                                    format_percent(e->monte_carlo->probability_of_shortage));
-      c.text = {chart_id(), fmt::format("{}: shortfall fan — {}", sector_name(e->id), r.id),
+      if (r.combination.scenario) c.markers = markers_of(d_, *r.combination.scenario);
+      std::string alt =
+          fmt::format("Probability of a shortage {}.", format_percent(mc->probability_of_shortage));
+      c.text = {chart_id(),
+                fmt::format("{}: shortfall fan — {}", sector_name(e->id), r.combination.id),
                 fmt::format("Fan chart of the daily shortfall of {} under {} over {} Monte Carlo "
                             "draws. {}",
-                            sector_name(e->id), r.id, r.mc_draws, alt)};
-      sub.figure(figure("fan-" + r.id + "-" + e->id, c.text.title + ". " + alt, draw(c)));
+                            sector_name(e->id), r.combination.id, mc_draws, alt)};
+      sub.figure(
+          figure("fan-" + r.combination.id + "-" + e->id, c.text.title + ". " + alt, draw(c)));
     }
     // Time to shortage distributions and a table of quantiles.
     svg::QuantileChart q;
-    q.x = {"time to shortage (date)", svg::Axis::Kind::Day, d_.start, {}, {}};
+    q.x = {"time to shortage (date)", svg::Axis::Kind::Day, st_.start, {}, {}};
     Table t = make_table(
-        fmt::format("Monte Carlo results — {} ({} draws; P10 / median / P90)", r.id, r.mc_draws),
+        fmt::format("Monte Carlo results — {} ({} draws; P10 / median / P90)", r.combination.id,
+                    mc_draws),
         {"Consumer", "P(shortage)", "Short from", "Peak shortfall", "Unmet t", "Value lost"},
         {false, true, false, true, true, true});
-    for (const std::string level : {"consumer", "sector"})
+    for (const Level level : {Level::Consumer, Level::Sector})
       for (const auto* e : level_of(r, level)) {
-        if (!e->monte_carlo) continue;
-        const auto& mc = *e->monte_carlo;
-        auto metric = [&](const char* k) -> const Quantiles* {
-          auto it = mc.metrics.find(k);
-          return it == mc.metrics.end() ? nullptr : &it->second;
-        };
-        auto three = [&](const char* k, auto f) -> std::string {
-          const Quantiles* x = metric(k);
+        const analysis::McEntity* mcp = d_.monte_carlo(r, *e);
+        if (!mcp) continue;
+        const auto& mc = *mcp;
+        auto metric = [&](Metric k) { return mc_metric(mc, k); };
+        auto three = [&](Metric k, auto f) -> std::string {
+          const analysis::QuantileSummary* x = metric(k);
           if (!x) return "—";
           return fmt::format("{} / {} / {}", f(x->p10), f(x->p50), f(x->p90));
         };
         auto day = [&](double v) {
-          return std::isfinite(v) ? to_string(d_.start + static_cast<int>(std::lround(v)))
+          return std::isfinite(v) ? to_string(st_.start + static_cast<int>(std::lround(v)))
                                   : std::string("—");
         };
         std::string label =
-            level == "sector" ? sector_name(e->id) + " (all regions)" : name_.entity(*e);
+            level == Level::Sector ? sector_name(e->id) + " (all regions)" : name_.entity(*e);
         bool any = mc.probability_of_shortage > 0;
         if (!any && !short_in(*e)) continue;
         t.rows.push_back({label, format_percent(mc.probability_of_shortage),
-                          any ? three("time_to_shortage", day) : "—",
-                          three("peak_shortfall", [](double v) { return format_percent(v); }),
-                          three("unmet_t", [](double v) { return format_significant(v, 3); }),
-                          three("value_lost_usd", [](double v) { return format_usd(v); })});
+                          any ? three(Metric::TimeToShortage, day) : "—",
+                          three(Metric::PeakShortfall, [](double v) { return format_percent(v); }),
+                          three(Metric::UnmetT, [](double v) { return format_significant(v, 3); }),
+                          three(Metric::ValueLostUsd, [](double v) { return format_usd(v); })});
         t.highlight.resize(t.rows.size(), false);
         t.highlight.back() = any;
-        const Quantiles* tts = metric("time_to_shortage");
-        if (charts && level == "consumer" && tts && any && std::isfinite(tts->p50))
+        const analysis::QuantileSummary* tts = metric(Metric::TimeToShortage);
+        if (charts && level == Level::Consumer && tts && any && std::isfinite(tts->p50))
           q.rows.push_back(
               {label, tts->p5, tts->p10, tts->p50, tts->p90, tts->p95,
                std::isfinite(tts->mean) ? std::optional<double>(tts->mean) : std::nullopt,
                "P(short) " + format_percent(mc.probability_of_shortage)});
       }
     if (!q.rows.empty()) {
-      q.text = {chart_id(), "Time to shortage — " + r.id,
+      q.text = {chart_id(), "Time to shortage — " + r.combination.id,
                 fmt::format("Distribution of the first day of shortage of each consumer that runs "
                             "short in some draws under {} (over the draws with a shortage): box "
                             "P10–P90, whiskers P5–P95, median line, mean dot; at the right the "
                             "probability of a shortage.",
-                            r.id)};
-      sub.figure(figure("time-to-shortage-" + r.id, q.text.title, draw(q)));
+                            r.combination.id)};
+      sub.figure(figure("time-to-shortage-" + r.combination.id, q.text.title, draw(q)));
     }
     if (!t.rows.empty())
       sub.table(std::move(t));
     else
-      sub.paragraph(fmt::format("No consumer runs short in any of the {} draws.", r.mc_draws));
+      sub.paragraph(fmt::format("No consumer runs short in any of the {} draws.", mc_draws));
     return sub;
   }
 
@@ -1235,9 +1280,9 @@ class Builder {
         make_table("Strongest parameter per run, entity and metric",
                    {"Run", "Entity", "Metric", "Base", "Strongest parameter", "At low", "At high"},
                    {false, false, false, true, false, true, true});
-    for (const auto& te : d_.tornado) {
+    for (const auto& te : unc_.tornado) {
       if (te.params.empty()) continue;
-      const TornadoParam& top = te.params.front();
+      const analysis::TornadoParam& top = te.params.front();
       if (!(swing(top) > 0)) {
         ++flat;
         continue;
@@ -1249,7 +1294,7 @@ class Builder {
       if (!headline(te.run) || !(swing(top) > 0) || charts >= kMaxCharts) continue;
       ++charts;
       svg::TornadoChart c;
-      c.x = {metric_label(te.metric), axis_kind(te.metric), d_.start, {}, {}};
+      c.x = {metric_label(te.metric), axis_kind(te.metric), st_.start, {}, {}};
       c.base = te.base;
       for (const auto& p : te.params)
         c.bars.push_back({short_path(p.path), p.metric_low, p.metric_high,
@@ -1264,8 +1309,8 @@ class Builder {
                             metric_text(te.metric, te.base), top.path,
                             metric_text(te.metric, top.metric_low),
                             metric_text(te.metric, top.metric_high))};
-      sub.figure(
-          figure("tornado-" + te.run + "-" + te.id + "-" + te.metric, c.text.title, draw(c)));
+      sub.figure(figure("tornado-" + te.run + "-" + te.id + "-" + std::string(to_string(te.metric)),
+                        c.text.title, draw(c)));
     }
     if (!all.rows.empty()) sub.table(std::move(all));
     if (flat > 0)
@@ -1282,9 +1327,9 @@ class Builder {
         "its interactions (total, ST), with 95 % bootstrap intervals.");
     std::size_t charts = 0;
     std::vector<std::string> flat;
-    for (const auto& se : d_.sobol) {
+    for (const auto& se : unc_.sobol) {
       bool varies = false;
-      for (const auto& f : se.factors)
+      for (const auto& [factor, f] : se.factors)
         varies |= (std::isfinite(f.st) && f.st != 0) || (std::isfinite(f.s1) && f.s1 != 0);
       if (!varies) {
         flat.push_back(fmt::format("{} of {} under {}", metric_noun(se.metric),
@@ -1299,14 +1344,14 @@ class Builder {
       b.x = {"share of variance", svg::Axis::Kind::Percent, {}, 0.0, std::nullopt};
       b.series = {"first order (S1)", "total (ST)"};
       bool any = false;
-      for (const auto& f : se.factors) {
+      for (const auto& [factor, f] : se.factors) {
         auto ci = [](double lo, double hi) {
           return std::isfinite(lo) ? fmt::format("{} to {}", format_percent(lo), format_percent(hi))
                                    : std::string("—");
         };
-        t.rows.push_back({f.factor, format_percent(f.s1), ci(f.s1_lo, f.s1_hi),
-                          format_percent(f.st), ci(f.st_lo, f.st_hi)});
-        b.groups.push_back({f.factor, {f.s1, f.st}});
+        t.rows.push_back({factor, format_percent(f.s1), ci(f.s1_lo, f.s1_hi), format_percent(f.st),
+                          ci(f.st_lo, f.st_hi)});
+        b.groups.push_back({factor, {f.s1, f.st}});
         any |= std::isfinite(f.st) && f.st > 0;
       }
       if (headline(se.run) && any && charts < kMaxCharts) {
@@ -1317,8 +1362,8 @@ class Builder {
                   fmt::format("Bar chart of the first-order and total Sobol indices of {} of {} "
                               "under {} for each uncertain parameter.",
                               metric_noun(se.metric), entity_name(se.level, se.id), se.run)};
-        sub.figure(
-            figure("sobol-" + se.run + "-" + se.id + "-" + se.metric, b.text.title, draw(b)));
+        sub.figure(figure("sobol-" + se.run + "-" + se.id + "-" + std::string(to_string(se.metric)),
+                          b.text.title, draw(b)));
       }
       sub.table(std::move(t));
     }
@@ -1328,21 +1373,17 @@ class Builder {
     return sub;
   }
 
-  static std::string metric_label(const std::string& metric) {
-    const MetricInfo* info = find_metric(metric);
-    return info ? std::string(info->label) : metric;
-  }
+  static std::string metric_label(Metric metric) { return std::string(metric_info(metric).label); }
 
-  static std::string metric_noun(const std::string& metric) {
+  static std::string metric_noun(Metric metric) {
     std::string label = metric_label(metric);
     auto p = label.find(" (");
     return p == std::string::npos ? label : label.substr(0, p);
   }
 
-  static svg::Axis::Kind axis_kind(const std::string& metric) {
-    const MetricInfo* info = find_metric(metric);
-    return info && info->kind == MetricKind::Fraction ? svg::Axis::Kind::Percent
-                                                      : svg::Axis::Kind::Number;
+  static svg::Axis::Kind axis_kind(Metric metric) {
+    return metric_info(metric).kind == MetricKind::Fraction ? svg::Axis::Kind::Percent
+                                                            : svg::Axis::Kind::Number;
   }
 
   // ---- result tables ---------------------------------------------------------------------
@@ -1357,7 +1398,8 @@ class Builder {
       t.numeric.push_back(false);
     }
     bool margins = false;
-    for (const auto* e : level_of(r, level)) margins |= e->metrics.margin_lost_usd.has_value();
+    const Level lv = *analysis::level_from_string(level);
+    for (const auto* e : level_of(r, lv)) margins |= e->metrics.margin_lost_usd.has_value();
     for (const char* h :
          {"Short from", "Peak shortfall", "Shortage days", "Demand (t)", "Unmet (t)", "Unmet",
           "Units lost", "Value lost", "Margin lost", "Recovered", "Lowest cover"}) {
@@ -1367,7 +1409,7 @@ class Builder {
     }
     t.nowrap.assign(t.header.size(), false);
     t.nowrap[level == "consumer" ? 2 : 1] = true;  // short from
-    for (const auto* e : level_of(r, level)) {
+    for (const auto* e : level_of(r, lv)) {
       const auto& m = e->metrics;
       std::vector<std::string> row;
       if (level == "consumer") {
@@ -1379,7 +1421,7 @@ class Builder {
       row.push_back(day_text(d_, m.time_to_shortage));
       row.push_back(m.peak_shortfall > 0
                         ? format_percent(m.peak_shortfall) +
-                              (m.peak_day ? " on " + to_string(d_.start + *m.peak_day) : "")
+                              (m.peak_day ? " on " + to_string(st_.start + *m.peak_day) : "")
                         : "0 %");
       row.push_back(std::to_string(m.shortage_days));
       row.push_back(format_significant(m.demand_t, 3));
@@ -1393,11 +1435,11 @@ class Builder {
                                                : "0");
       auto rec = recovery_day(r, *e);
       row.push_back(!short_in(*e) ? "—"
-                    : rec         ? fmt::format("{} ({} after day {})", to_string(d_.start + *rec),
+                    : rec         ? fmt::format("{} ({} after day {})", to_string(st_.start + *rec),
                                                 days(*m.time_to_recover), *rec - *m.time_to_recover)
                                   : "not by the end");
       row.push_back(fmt::format("{} on {}", days(m.min_cover_days),
-                                to_string(d_.start + m.min_cover_day.value_or(0))));
+                                to_string(st_.start + m.min_cover_day.value_or(0))));
       t.rows.push_back(std::move(row));
       t.highlight.push_back(short_in(*e));
     }
@@ -1427,7 +1469,7 @@ class Builder {
     t.numeric = {false, false, false, false, true, true, true, true, false, true};
     t.nowrap.assign(t.header.size(), false);
     t.nowrap[3] = true;
-    for (const auto* e : level_of(r, "consumer")) {
+    for (const auto* e : level_of(r, Level::Consumer)) {
       if (e->materials.size() < 2) continue;
       for (const auto& [mat, m] : e->materials) {
         EntityResult one = *e;
@@ -1439,10 +1481,10 @@ class Builder {
                           std::to_string(m.shortage_days), format_significant(m.unmet_t, 3),
                           format_percent(m.unmet_fraction),
                           !short_in(one) ? "—"
-                          : rec          ? to_string(d_.start + *rec)
+                          : rec          ? to_string(st_.start + *rec)
                                          : "not by the end",
                           fmt::format("{} on {}", days(m.min_cover_days),
-                                      to_string(d_.start + m.min_cover_day.value_or(0)))});
+                                      to_string(st_.start + m.min_cover_day.value_or(0)))});
         t.highlight.push_back(short_in(one));
       }
     }
@@ -1463,22 +1505,24 @@ class Builder {
         "measure. Recovered: the day the shortfall stays below the threshold for good, counted "
         "from the end of the last restriction upstream of the consumer (or the peak). Lowest "
         "cover: the smallest stock, in days of baseline demand.");
-    for (const auto& r : d_.runs) {
-      std::string what = r.scenario ? "scenario " + *r.scenario : std::string("baseline, no shock");
-      if (!r.mitigations.empty()) what += ", mitigations " + join(r.mitigations, ", ", 20);
-      s.paragraph(fmt::format("Run {} ({}).", r.id, what));
+    for (const auto& r : d_.record.results.runs) {
+      std::string what = r.combination.scenario ? "scenario " + *r.combination.scenario
+                                                : std::string("baseline, no shock");
+      if (!r.combination.mitigations.empty())
+        what += ", mitigations " + join(r.combination.mitigations, ", ", 20);
+      s.paragraph(fmt::format("Run {} ({}).", r.combination.id, what));
       for (const auto& n : r.notes) s.note("Note: " + n);
       Table c = metrics_table(r, "consumer");
-      c.caption = "Run " + r.id + ": by sector and region";
+      c.caption = "Run " + r.combination.id + ": by sector and region";
       if (!c.rows.empty()) s.table(std::move(c));
       Table g = grades_table(r);
-      g.caption = "Run " + r.id + ": by grade, for consumers of several grades";
+      g.caption = "Run " + r.combination.id + ": by grade, for consumers of several grades";
       if (!g.rows.empty()) s.table(std::move(g));
       Table sec = metrics_table(r, "sector");
-      sec.caption = "Run " + r.id + ": by sector (all regions)";
+      sec.caption = "Run " + r.combination.id + ": by sector (all regions)";
       if (!sec.rows.empty()) s.table(std::move(sec));
       Table reg = metrics_table(r, "region");
-      reg.caption = "Run " + r.id + ": by region (all sectors)";
+      reg.caption = "Run " + r.combination.id + ": by region (all sectors)";
       if (!reg.rows.empty()) s.table(std::move(reg));
     }
     return s;
@@ -1785,7 +1829,7 @@ class Builder {
           "assumptions cannot be shown.");
       return s;
     }
-    s.paragraph(fmt::format("Model {}{}.", d_.model_name,
+    s.paragraph(fmt::format("Model {}{}.", st_.model,
                             d_.base_year.empty() ? "" : ", base year " + d_.base_year));
     if (!d_.model_assumptions.empty()) {
       s.paragraph("Assumptions of the model:");
@@ -1831,28 +1875,28 @@ class Builder {
   Section provenance() {
     Section s{"provenance", "Provenance", 2, false, {}};
     std::vector<std::pair<std::string, std::string>> t;
-    t.emplace_back("Tool", "rareshock " + d_.tool_version);
+    t.emplace_back("Tool", "rareshock " + d_.record.tool.version);
     if (!d_.git_sha.empty()) t.emplace_back("Git commit", d_.git_sha);
     if (!d_.compiler.empty()) t.emplace_back("Compiler", d_.compiler + ", " + d_.build_type);
     if (!d_.dependencies.empty()) t.emplace_back("Libraries", d_.dependencies);
-    t.emplace_back("Seed", d_.seed);
-    t.emplace_back("Monte Carlo draws", std::to_string(d_.draws));
+    t.emplace_back("Seed", std::to_string(st_.seed));
+    t.emplace_back("Monte Carlo draws", std::to_string(st_.draws));
     if (d_.threads > 0) t.emplace_back("Threads", std::to_string(d_.threads));
     if (!d_.started.empty())
       t.emplace_back("Run started", d_.started + ", finished " + d_.finished);
     if (!d_.command_line.empty()) t.emplace_back("Command", join(d_.command_line, " ", 200));
     if (!d_.resolved_study_sha256.empty())
       t.emplace_back("Resolved study (SHA-256)", d_.resolved_study_sha256);
-    t.emplace_back("Summary format version", std::to_string(d_.format_version));
+    t.emplace_back("Summary format version", std::to_string(d_.record.format_version));
     s.definitions(std::move(t));
     if (!d_.inputs.empty()) {
       Table in = make_table("Input files", {"File", "SHA-256"}, {false, false});
       for (const auto& f : d_.inputs) in.rows.push_back({f.path, f.sha256});
       s.table(std::move(in));
     }
-    if (!d_.warnings.empty()) {
+    if (!d_.record.results.warnings.empty()) {
       s.paragraph("Warnings of the run:");
-      s.bullets(d_.warnings);
+      s.bullets(d_.record.results.warnings);
     }
     if (!d_.read_problems.empty()) {
       s.paragraph("Files of the run directory that could not be read:");

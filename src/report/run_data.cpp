@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "../api/run_record_json.hpp"
 #include "rareshock/core/error.hpp"
 #include "rareshock/core/text.hpp"
 #include "rareshock/core/units.hpp"
@@ -62,219 +63,9 @@ std::vector<std::string> strings(const json& j, const char* key) {
   return out;
 }
 
-Quantiles quantiles(const json& j) {
-  return {number(j, "mean"), number(j, "p5"),  number(j, "p10"),
-          number(j, "p50"),  number(j, "p90"), number(j, "p95")};
-}
-Spread spread(const json& j, const char* key) {
-  auto it = j.find(key);
-  if (it == j.end() || !it->is_object()) return {kNaN, kNaN, kNaN};
-  return {number(*it, "mean"), number(*it, "p10"), number(*it, "p90")};
-}
-
-MetricValues metrics_of(const json& m) {
-  MetricValues v;
-  v.time_to_shortage = day_of(m, "time_to_shortage");
-  v.peak_shortfall = number(m, "peak_shortfall", 0);
-  v.peak_day = day_of(m, "peak_day");
-  v.shortage_days = static_cast<int>(number(m, "shortage_days", 0));
-  v.demand_t = number(m, "demand_t", 0);
-  v.unmet_t = number(m, "unmet_t", 0);
-  v.unmet_fraction = number(m, "unmet_fraction", 0);
-  v.units_lost = number(m, "units_lost", 0);
-  v.units_lost_upper = number(m, "units_lost_upper", v.units_lost);
-  v.value_lost_usd = number(m, "value_lost_usd", 0);
-  if (auto it = m.find("margin_lost_usd"); it != m.end() && it->is_number())
-    v.margin_lost_usd = it->get<double>();
-  v.time_to_recover = day_of(m, "time_to_recover");
-  v.recovery_reference_day = day_of(m, "recovery_reference_day");
-  v.min_cover_days = number(m, "min_cover_days", 0);
-  v.min_cover_day = day_of(m, "min_cover_day");
-  return v;
-}
-
-std::optional<McEntity> monte_carlo_of(const json& r) {
-  McEntity mc;
-  mc.probability_of_shortage = number(r, "probability_of_shortage", kNaN);
-  if (auto it = r.find("metrics"); it != r.end() && it->is_object())
-    for (const auto& [name, q] : it->items())
-      if (q.is_object()) mc.metrics[name] = quantiles(q);
-  if (auto it = r.find("fan"); it != r.end() && it->is_object())
-    for (const auto& [name, arr] : it->items()) {
-      if (!arr.is_array()) continue;
-      std::vector<double> v;
-      v.reserve(arr.size());
-      for (const auto& x : arr) v.push_back(x.is_number() ? x.get<double>() : kNaN);
-      mc.fan[name] = std::move(v);
-    }
-  return mc;
-}
-
 void read_summary(RunData& d, const json& s) {
-  if (!s.is_object() || !s.contains("runs") || !s["runs"].is_array() || !s.contains("study"))
-    throw InputError("error: '" + (d.dir / "summary.json").string() +
-                     "' is not a rareshock run summary (no 'study' and 'runs')\n");
-  d.format_version = static_cast<int>(number(s, "format_version", 0));
-  if (auto it = s.find("tool"); it != s.end() && it->is_object()) {
-    d.tool_version = str(*it, "version");
-    d.git_sha = str(*it, "git_sha");
-  }
-  const json& st = s["study"];
-  d.name = str(st, "name");
-  d.description = trim(str(st, "description"));
-  d.model_name = str(st, "model");
-  d.start_text = str(st, "start");
-  d.end_text = str(st, "end");
-  auto start = parse_date(d.start_text);
-  if (!start)
-    throw InputError("error: '" + (d.dir / "summary.json").string() +
-                     "': study.start is not a date (YYYY-MM-DD)\n");
-  d.start = *start;
-  d.horizon_days = static_cast<int>(number(st, "horizon_days", 0));
-  d.shortage_threshold = number(st, "shortage_threshold", 0.01);
-  d.seed = str(st, "seed");
-  d.draws = static_cast<int>(number(st, "draws", 0));
-  d.warnings = strings(s, "warnings");
-  for (const auto& r : s["runs"]) {
-    RunResult run;
-    run.id = str(r, "id");
-    if (r.contains("scenario") && r["scenario"].is_string()) run.scenario = r["scenario"];
-    run.mitigations = strings(r, "mitigations");
-    run.recovery_reference_day = static_cast<int>(number(r, "recovery_reference_day", -1));
-    run.notes = strings(r, "notes");
-    if (auto it = r.find("results"); it != r.end() && it->is_array())
-      for (const auto& e : *it) {
-        EntityResult er;
-        er.level = str(e, "level");
-        er.id = str(e, "id");
-        er.sector = str(e, "sector");
-        er.region = str(e, "region");
-        er.unit_name = str(e, "unit_name");
-        if (auto m = e.find("metrics"); m != e.end() && m->is_object()) er.metrics = metrics_of(*m);
-        if (auto ms = e.find("materials"); ms != e.end() && ms->is_array())
-          for (const auto& mr : *ms)
-            if (auto m = mr.find("metrics"); m != mr.end() && m->is_object())
-              er.materials.emplace_back(str(mr, "material"), metrics_of(*m));
-        if (auto sp = e.find("supply"); sp != e.end() && sp->is_object()) {
-          er.switched_t = number(*sp, "switched_t", 0);
-          er.from_new_suppliers_t = number(*sp, "from_new_suppliers_t", 0);
-          er.blocked_t = number(*sp, "blocked_t", 0);
-          if (auto d = sp->find("new_supplier_day"); d != sp->end() && d->is_object())
-            er.new_supplier_day = static_cast<int>(number(*d, "day", 0));
-        }
-        run.results.push_back(std::move(er));
-      }
-    if (auto mc = r.find("monte_carlo"); mc != r.end() && mc->is_object()) {
-      run.mc_draws = static_cast<int>(number(*mc, "draws", 0));
-      if (auto res = mc->find("results"); res != mc->end() && res->is_array())
-        for (const auto& e : *res) {
-          std::string level = str(e, "level"), id = str(e, "id");
-          EntityResult* target = nullptr;
-          for (auto& er : run.results)
-            if (er.level == level && er.id == id) target = &er;
-          if (!target) {
-            EntityResult er;
-            er.level = level;
-            er.id = id;
-            er.sector = str(e, "sector");
-            er.region = str(e, "region");
-            run.results.push_back(std::move(er));
-            target = &run.results.back();
-          }
-          target->monte_carlo = monte_carlo_of(e);
-        }
-    }
-    d.runs.push_back(std::move(run));
-  }
-  if (auto u = s.find("uncertainty"); u != s.end() && u->is_object()) {
-    d.mc_draws_requested = static_cast<int>(number(*u, "draws_requested", 0));
-    d.mc_partial =
-        u->contains("partial") && (*u)["partial"].is_boolean() && (*u)["partial"].get<bool>();
-  }
-  if (auto sens = s.find("sensitivity"); sens != s.end() && sens->is_object()) {
-    if (auto so = sens->find("sobol"); so != sens->end() && so->is_array())
-      for (const auto& e : *so) {
-        SobolEntry se{str(e, "run"), str(e, "level"), str(e, "id"), str(e, "metric"), {}};
-        auto ci = [](const json& f, const char* key, int i) {
-          auto it = f.find(key);
-          return it != f.end() && it->is_array() && it->size() == 2 && (*it)[i].is_number()
-                     ? (*it)[i].get<double>()
-                     : kNaN;
-        };
-        if (auto fs = e.find("factors"); fs != e.end() && fs->is_array())
-          for (const auto& f : *fs)
-            se.factors.push_back({str(f, "factor"), number(f, "s1"), ci(f, "s1_ci", 0),
-                                  ci(f, "s1_ci", 1), number(f, "st"), ci(f, "st_ci", 0),
-                                  ci(f, "st_ci", 1)});
-        d.sobol.push_back(std::move(se));
-      }
-    if (auto t = sens->find("tornado"); t != sens->end() && t->is_array())
-      for (const auto& e : *t) {
-        TornadoEntry te{str(e, "run"),    str(e, "level"),   str(e, "id"),
-                        str(e, "metric"), number(e, "base"), {}};
-        if (auto p = e.find("params"); p != e.end() && p->is_array())
-          for (const auto& q : *p)
-            te.params.push_back({str(q, "path"), number(q, "low"), number(q, "high"),
-                                 number(q, "metric_low"), number(q, "metric_high")});
-        std::stable_sort(te.params.begin(), te.params.end(), [](const auto& a, const auto& b) {
-          return std::fabs(a.metric_high - a.metric_low) > std::fabs(b.metric_high - b.metric_low);
-        });
-        d.tornado.push_back(std::move(te));
-      }
-  }
-  if (auto ob = s.find("observed"); ob != s.end() && ob->is_array())
-    for (const auto& o : *ob) {
-      ObservedData od;
-      od.id = str(o, "id");
-      od.source_file = str(o, "source_file");
-      od.period = str(o, "period");
-      od.measure = str(o, "measure");
-      od.notes = strings(o, "notes");
-      if (auto w = o.find("windows"); w != o.end() && w->is_object())
-        for (auto [key, out] : {std::pair<const char*, std::string*>{"training", &od.training},
-                                {"validation", &od.validation}})
-          if (auto x = w->find(key); x != w->end() && x->is_object())
-            *out = str(*x, "from") + " to " + str(*x, "to");
-      auto fit = [](const json& f, const char* key) -> std::optional<FitRow> {
-        auto x = f.find(key);
-        if (x == f.end() || !x->is_object()) return std::nullopt;
-        return FitRow{static_cast<int>(number(*x, "n", 0)),
-                      number(*x, "bias"),
-                      number(*x, "mae"),
-                      number(*x, "rmse"),
-                      number(*x, "relative_rmse"),
-                      number(*x, "correlation")};
-      };
-      if (auto rs = o.find("runs"); rs != o.end() && rs->is_array())
-        for (const auto& r : *rs) {
-          ObservedRun run;
-          run.run = str(r, "run");
-          if (auto f = r.find("fit"); f != r.end() && f->is_object()) {
-            run.all = fit(*f, "all");
-            run.training = fit(*f, "training");
-            run.validation = fit(*f, "validation");
-          }
-          if (auto ps = r.find("periods"); ps != r.end() && ps->is_array())
-            for (const auto& p : *ps) {
-              auto first = parse_date(str(p, "first")), last = parse_date(str(p, "last"));
-              if (!first || !last) continue;
-              run.periods.push_back(
-                  {str(p, "period"), *first, *last, number(p, "observed"), number(p, "modelled")});
-            }
-          od.runs.push_back(std::move(run));
-        }
-      d.observed.push_back(std::move(od));
-    }
-  if (auto mr = s.find("mitigation_ranking"); mr != s.end() && mr->is_array())
-    for (const auto& e : *mr) {
-      MitigationRanking m{str(e, "scenario"), str(e, "level"), str(e, "id"), {}};
-      if (auto rk = e.find("ranking"); rk != e.end() && rk->is_array())
-        for (const auto& q : *rk)
-          m.ranking.push_back({str(q, "mitigation"), strings(q, "mitigations"),
-                               spread(q, "shortage_days_avoided"), spread(q, "unmet_t_avoided"),
-                               spread(q, "value_avoided_usd")});
-      d.mitigation_ranking.push_back(std::move(m));
-    }
+  d.record = rareshock::detail::record_from_json(s, (d.dir / "summary.json").string());
+  d.git_sha = d.record.tool.git_sha;
   d.has_structural = s.contains("structural");
 }
 
@@ -780,8 +571,8 @@ void read_resolved(RunData& d, const YAML::Node& root) {
           e.id = scalar(ev["id"]);
           e.type = scalar(ev["type"]);
           e.description = scalar(ev["description"]);
-          e.start = when(scalar(ev["start"]), d.start);
-          e.end = when(scalar(ev["end"]), d.start);
+          e.start = when(scalar(ev["start"]), d.record.study.start);
+          e.end = when(scalar(ev["end"]), d.record.study.start);
           e.what = describe.what(e.type, ev);
           info.events.push_back(std::move(e));
         }
@@ -793,10 +584,34 @@ void read_resolved(RunData& d, const YAML::Node& root) {
 
 }  // namespace
 
-const EntityResult* RunResult::find(std::string_view level, std::string_view id) const {
-  for (const auto& e : results)
+const analysis::EntityResult* find_entity(const analysis::RunResult& run, analysis::Level level,
+                                          std::string_view id) {
+  for (const auto& e : run.entities)
     if (e.level == level && e.id == id) return &e;
   return nullptr;
+}
+
+const analysis::QuantileSummary* mc_metric(const analysis::McEntity& mc, Metric k) {
+  for (const auto& [metric, q] : mc.metrics)
+    if (metric == k) return q.n > 0 ? &q : nullptr;
+  return nullptr;
+}
+
+const analysis::McEntity* RunData::monte_carlo(const analysis::RunResult& r,
+                                               const analysis::EntityResult& e) const {
+  if (!record.uncertainty) return nullptr;
+  for (const auto& run : record.uncertainty->runs)
+    if (run.id == r.combination.id)
+      for (const auto& m : run.entities)
+        if (m.level == e.level && m.id == e.id) return &m;
+  return nullptr;
+}
+
+int RunData::mc_draws(const analysis::RunResult& r) const {
+  if (!record.uncertainty) return 0;
+  for (const auto& run : record.uncertainty->runs)
+    if (run.id == r.combination.id && !run.entities.empty()) return record.uncertainty->draws_done;
+  return 0;
 }
 
 const Series* RunData::find_series(const std::string& run, const std::string& level,

@@ -151,22 +151,28 @@ TEST_CASE("report: reports of a run: html, md and charts, re-rendered in place",
 
 TEST_CASE("report: a hand-written summary with Monte Carlo, sensitivity and ranking", "[report]") {
   auto d = report::read_run_dir(RARESHOCK_SOURCE_DIR "/tests/report/fixtures/handwritten");
-  REQUIRE(d.runs.size() == 3);
-  CHECK(d.runs[1].mc_draws == 500);
-  const auto* e = d.runs[1].find("consumer", "ev_de<fr>");
+  const auto& runs = d.record.results.runs;
+  REQUIRE(runs.size() == 3);
+  CHECK(d.mc_draws(runs[1]) == 500);
+  const auto* e = report::find_entity(runs[1], analysis::Level::Consumer, "ev_de<fr>");
   REQUIRE(e);
-  REQUIRE(e->monte_carlo);
-  CHECK(e->monte_carlo->probability_of_shortage == Approx(0.86));
-  CHECK(e->monte_carlo->metrics.at("time_to_shortage").p90 == Approx(16));
-  const auto* s = d.runs[1].find("sector", "ev_<i>traction</i> & \"motors\"");
+  const auto* mc = d.monte_carlo(runs[1], *e);
+  REQUIRE(mc);
+  CHECK(mc->probability_of_shortage == Approx(0.86));
+  REQUIRE(report::mc_metric(*mc, Metric::TimeToShortage));
+  CHECK(report::mc_metric(*mc, Metric::TimeToShortage)->p90 == Approx(16));
+  const auto* s =
+      report::find_entity(runs[1], analysis::Level::Sector, "ev_<i>traction</i> & \"motors\"");
   REQUIRE(s);
-  CHECK(s->monte_carlo->fan.at("p50").size() == 30);
-  REQUIRE(d.tornado.size() == 1);
-  CHECK(d.tornado[0].params[0].path == "model.consumers[*].inventory_days");  // widest first
-  REQUIRE(d.mitigation_ranking.size() == 1);
-  CHECK(d.mitigation_ranking[0].ranking[0].value_avoided_usd.p90 == Approx(1.49e9));
-  CHECK(d.sobol.size() == 1);
-  CHECK(d.mc_partial);
+  CHECK(d.monte_carlo(runs[1], *s)->fan[2].size() == 30);  // p50
+  REQUIRE(d.record.uncertainty);
+  const auto& unc = *d.record.uncertainty;
+  REQUIRE(unc.tornado.size() == 1);
+  CHECK(unc.tornado[0].params[0].path == "model.consumers[*].inventory_days");  // widest first
+  REQUIRE(unc.ranking.size() == 1);
+  CHECK(unc.ranking[0].ranking[0].value_avoided_usd.p90 == Approx(1.49e9));
+  CHECK(unc.sobol.size() == 1);
+  CHECK(unc.partial);
   CHECK(d.has_structural);
   REQUIRE(d.structure);  // analysis/summary.json
   CHECK(d.structure->criticality_days == 90);
