@@ -211,8 +211,8 @@ int analyze_command(const AnalyzeArgs& a, int argc, char** argv) {
                  cr.options.days, cr.threads, cr.seconds);
     for (std::size_t i = 0; i < cr.entries.size() && i < 5; ++i) {
       const auto& e = cr.entries[i];
-      spdlog::info("  {}. {} {}: {:.0f} t unmet, {:.3g} USD lost, survives {}", e.rank, e.kind,
-                   e.id, e.total.unmet_t, e.total.value_lost_usd,
+      spdlog::info("  {}. {} {}: {:.0f} t unmet, {:.3g} USD lost, survives {}", e.rank,
+                   an::to_string(e.kind), e.id, e.total.unmet_t, e.total.value_lost_usd,
                    e.total.tts ? fmt::format("{} days", *e.total.tts) : std::string("the horizon"));
     }
   }

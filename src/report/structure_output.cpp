@@ -96,7 +96,7 @@ json summary_json(const Model& model, const analysis::StructureResult& r) {
   for (const auto& c : r.chokepoints) {
     json cut = json::array();
     for (const auto& it : c.cut)
-      cut.push_back({{"kind", it.kind},
+      cut.push_back({{"kind", analysis::to_string(it.kind)},
                      {"id", it.id},
                      {"country", it.country},
                      {"stage", it.stage},
@@ -146,7 +146,7 @@ json summary_json(const Model& model, const analysis::StructureResult& r) {
       json item = impact_json(e.total);
       item["rank"] = e.rank;
       item["rank_unmet"] = e.rank_unmet;
-      item["kind"] = e.kind;
+      item["kind"] = analysis::to_string(e.kind);
       item["id"] = e.id;
       item["country"] = e.country;
       item["stage"] = to_string(e.stage);
@@ -235,10 +235,10 @@ std::string criticality_csv(const analysis::StructureResult& r) {
     auto row = [&](const std::string& sector, const analysis::Impact& im, bool total) {
       out += fmt::format(
           "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", e.rank, e.rank_unmet,
-          e.kind, csv_field(e.id), csv_field(e.country), to_string(e.stage), csv_field(nodes),
-          num(e.baseline_output_share), csv_field(sector), num(im.unmet_t), num(im.units_lost),
-          num(im.value_lost_usd), num(im.peak_shortfall), im.shortage_days, opt_str(im.first_short),
-          opt_str(im.tts), e.ttr,
+          analysis::to_string(e.kind), csv_field(e.id), csv_field(e.country), to_string(e.stage),
+          csv_field(nodes), num(e.baseline_output_share), csv_field(sector), num(im.unmet_t),
+          num(im.units_lost), num(im.value_lost_usd), num(im.peak_shortfall), im.shortage_days,
+          opt_str(im.first_short), opt_str(im.tts), e.ttr,
           total ? (e.vulnerable ? "1" : "0") : (im.tts && *im.tts < e.ttr ? "1" : "0"),
           opt_str(im.recovery), im.recovered ? 1 : 0, total ? num(e.iim_inoperability) : "");
     };

@@ -21,6 +21,10 @@
 
 namespace rareshock::analysis {
 
+std::string_view to_string(OutageKind kind) {
+  return kind == OutageKind::Node ? "node" : "country_stage";
+}
+
 namespace {
 
 // Phase 7 observer: per consumer node, daily sums over its materials.
@@ -34,7 +38,8 @@ std::vector<ShortageSeries> simulate(const sim::Network& net, const sim::Forcing
 }
 
 struct Target {
-  std::string kind, id, country;
+  OutageKind kind;
+  std::string id, country;
   Stage stage = Stage::Mine;
   std::vector<int> nodes;
 };
@@ -169,7 +174,8 @@ CriticalityResult rank_criticality(const Model& model, const sim::Network& net,
   for (int n = 0; n < net.nodes(); ++n) {
     if (!producing(net, n)) continue;
     const std::string country = net.country[n] >= 0 ? net.country_id[net.country[n]] : "";
-    if (options.nodes) targets.push_back({"node", net.node_id[n], country, net.stage[n], {n}});
+    if (options.nodes)
+      targets.push_back({OutageKind::Node, net.node_id[n], country, net.stage[n], {n}});
     groups[{static_cast<int>(net.stage[n]), net.country[n]}].push_back(n);
   }
   if (options.country_stages)
@@ -177,7 +183,7 @@ CriticalityResult rank_criticality(const Model& model, const sim::Network& net,
       if (nodes.size() < 2 || key.second < 0) continue;
       const Stage st = static_cast<Stage>(key.first);
       const std::string& c = net.country_id[key.second];
-      targets.push_back({"country_stage", c + "/" + to_string(st), c, st, nodes});
+      targets.push_back({OutageKind::CountryStage, c + "/" + to_string(st), c, st, nodes});
     }
 
   std::vector<double> stage_activity(kStageCount, 0.0);
@@ -225,7 +231,7 @@ CriticalityResult rank_criticality(const Model& model, const sim::Network& net,
         res.entries[i] = std::move(e);
       } catch (const std::exception& ex) {
         throw RuntimeError(
-            fmt::format("criticality: outage of {} '{}': {}", t.kind, t.id, ex.what()));
+            fmt::format("criticality: outage of {} '{}': {}", to_string(t.kind), t.id, ex.what()));
       }
     });
   });

@@ -8,6 +8,10 @@
 
 namespace rareshock::analysis {
 
+std::string_view to_string(CutKind kind) {
+  return kind == CutKind::Node ? "node" : "edge";
+}
+
 namespace {
 
 constexpr double kDaysPerYear = 365;

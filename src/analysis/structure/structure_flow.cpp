@@ -287,13 +287,13 @@ std::vector<ChokepointRow> chokepoints(const sim::Network& net, const Model& mod
         for (auto [tag, cap] : fn.min_cut(0)) {
           CutItem item;
           if (tag >= 0) {
-            item.kind = "node";
+            item.kind = CutKind::Node;
             item.id = net.node_id[tag];
             item.stage = to_string(net.stage[tag]);
             item.country = net.country[tag] >= 0 ? net.country_id[net.country[tag]] : "";
           } else if (tag <= -10) {
             const int e = -10 - tag;
-            item.kind = "edge";
+            item.kind = CutKind::Edge;
             item.id = net.e_label[e];
             item.stage = to_string(net.stage[net.e_from[e]]);
             item.country =

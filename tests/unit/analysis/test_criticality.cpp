@@ -55,7 +55,7 @@ TEST_CASE(
   auto r = analysis::rank_criticality(*model, net, opt);
   CHECK(r.baseline_unmet_t == 0);
   const auto& s = entry(r, "s_supplier");
-  CHECK(s.kind == "node");
+  CHECK(s.kind == analysis::OutageKind::Node);
   CHECK(s.ttr == 10);
   REQUIRE(s.total.tts);
   CHECK(*s.total.tts == 7);  // days 0-6 served from 20 P + 50 S
@@ -76,7 +76,7 @@ TEST_CASE(
   CHECK(s.rank == 3);
   // One country x stage (X/component) with both nodes.
   const auto& both = entry(r, "X/component");
-  CHECK(both.kind == "country_stage");
+  CHECK(both.kind == analysis::OutageKind::CountryStage);
   CHECK(both.nodes.size() == 2);
 }
 

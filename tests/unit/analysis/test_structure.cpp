@@ -219,7 +219,7 @@ TEST_CASE("chokepoints: max flow of an element in delivered equivalents and the 
     CHECK(r.max_flow_t == Approx(80).epsilon(1e-6));  // 1000 x 0.16 x 0.5
     REQUIRE(r.cut.size() == 1);
     CHECK(r.cut[0].id == "sep");
-    CHECK(r.cut[0].kind == "node");
+    CHECK(r.cut[0].kind == analysis::CutKind::Node);
     CHECK(r.cut[0].stage == "refinery");
   }
   SECTION("under a ban and a licence regime") {
@@ -258,7 +258,7 @@ events:
     CHECK(r2.max_flow_t == Approx(88).epsilon(1e-6));
     REQUIRE(r2.cut.size() == 2);
     CHECK(r2.cut[0].id == "m1");
-    CHECK(r2.cut[1].kind == "edge");
+    CHECK(r2.cut[1].kind == analysis::CutKind::Edge);
     CHECK(r2.cut[1].id == "m2->sep:ore");
     CHECK(r2.cut[1].capacity_t == Approx(8).margin(1e-3));  // integer g/day inside
     // Before the approvals start, the licence is a ban.

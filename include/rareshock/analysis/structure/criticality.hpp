@@ -17,6 +17,7 @@
 /// the thread count.
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "rareshock/core/date.hpp"
@@ -55,9 +56,15 @@ struct Impact {
   bool recovered = true;  ///< false when still short on the last day
 };
 
+/// What an outage of the ranking takes out: one node, or every node of a stage in a country.
+/// In tie-break order (country × stage outages first).
+enum class OutageKind { CountryStage, Node };
+/// "country_stage", "node" (criticality.csv and analysis/summary.json `kind`).
+std::string_view to_string(OutageKind kind);
+
 struct CriticalityEntry {
-  std::string kind;  ///< "node" or "country_stage"
-  std::string id;    ///< node id, or "CN/refinery"
+  OutageKind kind = OutageKind::Node;
+  std::string id;  ///< node id, or "CN/refinery"
   std::string country;
   Stage stage = Stage::Mine;
   std::vector<std::string> nodes;    ///< the disabled nodes

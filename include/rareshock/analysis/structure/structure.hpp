@@ -4,6 +4,7 @@
 /// and minimum cut), and the criticality ranking. Method and output shapes: docs/analysis.md.
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -66,9 +67,14 @@ std::vector<ExposureRow> origin_exposure(const sim::Network& net, const OriginTr
 
 // ---- chokepoints ------------------------------------------------------------------------
 
+/// What bounds a sector's supply: a node's capacity or a restricted link.
+enum class CutKind { Node, Edge };
+/// "node", "edge" (chokepoints `kind`).
+std::string_view to_string(CutKind kind);
+
 struct CutItem {
-  std::string kind;  ///< "node" (its capacity) or "edge" (a restricted link)
-  std::string id;    ///< node id or edge label
+  CutKind kind = CutKind::Node;
+  std::string id;  ///< node id or edge label
   std::string country;
   std::string stage;
   double capacity_t = 0;  ///< [t/yr] of the element, in delivered equivalents
