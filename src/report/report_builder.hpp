@@ -1,0 +1,268 @@
+#pragma once
+// Internal: the report builder (report_content.cpp and the report_*.cpp files, one per group
+// of report sections) and its helpers: names, numbers, run grouping.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <set>
+
+#include "document.hpp"
+#include "rareshock/core/build_info.hpp"
+#include "rareshock/core/text.hpp"
+#include "rareshock/model/metric.hpp"
+#include "rareshock/report/markup.hpp"
+#include "rareshock/report/svg_chart.hpp"
+
+namespace rareshock::report::doc::detail {
+
+using analysis::EntityResult;
+using analysis::Level;
+using analysis::RunResult;
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+inline const analysis::UncertaintyResult kNoUncertainty;
+constexpr std::size_t kMaxSentencesPerScenario = 6;
+constexpr int kChartWidth = 960;
+
+// ---- names and numbers -------------------------------------------------------------------
+
+/// "ev_traction" -> "EV traction".
+std::string sector_name(const std::string& id);
+
+class Namer {
+ public:
+  explicit Namer(const RunData& d) : d_(d) {}
+  std::string region(const std::string& id) const { return d_.name_of(id); }
+  std::string entity(const EntityResult& e) const {
+    if (e.level == Level::Sector) return sector_name(e.id);
+    if (e.level == Level::Region) return region(e.id);
+    if (e.sector.empty()) return d_.name_of(e.id);
+    return sector_name(e.sector) + " in " + region(e.region);
+  }
+  std::string scenario(const std::string& id) const {
+    for (const auto& s : d_.scenarios)
+      if (s.id == id && !s.name.empty()) return s.name;
+    return id;
+  }
+
+ private:
+  const RunData& d_;
+};
+
+std::string day_text(const RunData& d, int day);
+std::string day_text(const RunData& d, const std::optional<int>& day);
+std::string days(double n);
+Table make_table(std::string caption, std::vector<std::string> header,
+                 std::vector<bool> numeric = {});
+
+/// A mitigated run's name without its scenario: "us-stockpile-release", "all-mitigations".
+std::string mitigation_label(const RunResult& r);
+
+/// Counts for sentences: "49,900", "1.45 million".
+std::string format_count(double n);
+
+/// Day of recovery: reference (run or the entity's peak) + time_to_recover.
+std::optional<int> recovery_day(const RunResult& r, const EntityResult& e);
+
+bool short_in(const EntityResult& e);
+
+// ---- run structure -----------------------------------------------------------------------
+
+struct ScenarioRuns {
+  std::string scenario;
+  const RunResult* base = nullptr;          ///< the scenario alone
+  std::vector<const RunResult*> mitigated;  ///< the scenario with mitigations
+};
+
+std::vector<ScenarioRuns> group_runs(const RunData& d);
+
+std::vector<const EntityResult*> level_of(const RunResult& r, Level level);
+
+const ScenarioInfo* scenario_info(const RunData& d, const std::string& id);
+
+/// Event starts (and ends) of a scenario, as chart markers.
+std::vector<svg::Marker> markers_of(const RunData& d, const std::string& scenario);
+
+// ---- the builder -------------------------------------------------------------------------
+
+class Builder {
+ public:
+  explicit Builder(const RunData& d)
+      : d_(d),
+        st_(d.record.study),
+        unc_(d.record.uncertainty ? *d.record.uncertainty : kNoUncertainty),
+        name_(d),
+        groups_(group_runs(d)) {}
+
+  Document build();
+
+ private:
+  const RunData& d_;
+  const StudyInfo& st_;
+  const analysis::UncertaintyResult& unc_;
+  Namer name_;
+  std::vector<ScenarioRuns> groups_;
+  int figure_no_ = 0;
+
+  static void add(Document& doc, std::vector<Section> s);
+
+  /// Charts are drawn at the report's column width.
+  template <class Chart>
+  static std::string draw(Chart c) {
+    c.width = kChartWidth;
+    return svg::render(c);
+  }
+
+  Figure figure(const std::string& id, const std::string& caption, const std::string& svg);
+  std::string chart_id() const { return fmt::format("{:02}", figure_no_ + 1); }
+
+  bool has_mc() const;
+
+  // ---- overview --------------------------------------------------------------------------
+
+  Section overview();
+
+  // ---- model vs observed -----------------------------------------------------------------
+
+  std::vector<Section> observed();
+
+  // ---- executive summary -----------------------------------------------------------------
+
+  std::string mc_range(const RunResult& r, const EntityResult& e) const;
+
+  /// What mitigated run \p m does to entity \p e's shortage.
+  std::string mitigation_effect(const EntityResult& e, const RunResult& m) const;
+
+  std::string shortage_sentence(const ScenarioRuns& g, const EntityResult& e,
+                                bool with_mitigations) const;
+
+  Section summary();
+
+  /// Per scenario: a headline, the consumers that run short (earliest first), consumers short
+  /// only in some Monte Carlo draws, and what each mitigation package does overall.
+  void scenario_findings(Section& s, const ScenarioRuns& g) const;
+
+  /// The resolved engine setting \p key as written, or "" when the study does not list it.
+  std::string engine_setting(const std::string& key) const;
+
+  /// Where a short or nearly short consumer's supply came from, when switching suppliers or
+  /// newly qualified suppliers gave at least kSupplyShare of its demand, or restrictions
+  /// blocked part of its orders; "" otherwise.
+  std::string supply_sentence(const EntityResult& e) const;
+
+  /// What one mitigation package does to the shortages of \p base, in one sentence.
+  std::string mitigation_sentence(const RunResult& base, const RunResult& m,
+                                  const std::vector<const EntityResult*>& shorts) const;
+
+  /// The most concentrated stage and the most damaging single outage, from the structural
+  /// analysis.
+  std::string structure_sentence(const StructuralData& st) const;
+
+  std::string no_shortage_sentence(const RunResult& r) const;
+
+  std::string run_total_sentence(const RunResult& r) const;
+
+  static std::string metric_text(Metric metric, double v);
+
+  std::string entity_name(Level level, const std::string& id) const;
+
+  /// A ranked combination without its scenario: "all-mitigations", "us-stockpile-release".
+  static std::string score_label(const analysis::RankingEntry& m, const std::string& scenario);
+
+  template <class F>
+  static std::string range_text(const analysis::QuantileSummary& x, F f) {
+    if (!std::isfinite(x.p10) || !std::isfinite(x.p90) || (x.p10 == x.mean && x.p90 == x.mean))
+      return {};
+    return fmt::format(", P10–P90 {} to {}", f(x.p10), f(x.p90));
+  }
+
+  std::vector<std::string> ranking_scenarios() const;
+
+  /// A parameter path shortened for labels: "scenarios[s].events[e].licence.x" -> "e: licence.x",
+  /// "model.consumers[*].inventory_days" -> "consumers[*].inventory_days".
+  static std::string short_path(const std::string& path);
+
+  static double swing(const analysis::TornadoParam& p);
+
+  /// Tornado entries of runs without mitigations whose parameters move the metric, largest
+  /// swing first (at most \p n, for the first metric analysed).
+  std::vector<const analysis::TornadoEntry*> top_tornado(std::size_t n) const;
+
+  /// A run of a scenario alone (no mitigations): the runs whose details are charted.
+  bool headline(const std::string& run) const;
+
+  // ---- scenarios as applied --------------------------------------------------------------
+
+  Section scenarios();
+
+  static std::vector<std::string> prefix(const std::string& p, const std::vector<std::string>& v);
+
+  // ---- shortfall over time ---------------------------------------------------------------
+
+  svg::LineChart sector_chart(const RunResult& r, bool cover) const;
+
+  std::vector<Section> shortfall();
+
+  std::string shortfall_alt(const RunResult& r) const;
+
+  std::string cover_alt(const RunResult& r) const;
+
+  std::string mitigation_alt(const ScenarioRuns& g, const EntityResult& e) const;
+
+  // ---- mitigations compared --------------------------------------------------------------
+
+  std::vector<Section> mitigations();
+
+  // ---- uncertainty -----------------------------------------------------------------------
+
+  std::vector<Section> uncertainty();
+
+  Section monte_carlo(const RunResult& r);
+
+  Section tornado();
+
+  Section sobol();
+
+  static std::string metric_label(Metric metric) { return std::string(metric_info(metric).label); }
+
+  static std::string metric_noun(Metric metric);
+
+  static svg::Axis::Kind axis_kind(Metric metric);
+
+  // ---- result tables ---------------------------------------------------------------------
+
+  Table metrics_table(const RunResult& r, const std::string& level) const;
+
+  /// Units lost with their unit name; a range when consumers of one product share units.
+  static std::string units_text(const EntityResult& e);
+
+  std::string material_name(const std::string& id) const;
+
+  /// Per-grade metrics of the consumers that use more than one material.
+  Table grades_table(const RunResult& r) const;
+
+  Section tables();
+
+  // ---- baseline flows --------------------------------------------------------------------
+
+  static int stage_column(const std::string& stage);
+
+  std::vector<Section> flows();
+
+  // ---- structural risk (issue 7) ---------------------------------------------------------
+
+  std::vector<Section> structural();
+
+  // ---- assumptions and sources -----------------------------------------------------------
+
+  Section sources();
+
+  // ---- provenance ------------------------------------------------------------------------
+
+  Section provenance();
+};
+
+}  // namespace rareshock::report::doc::detail

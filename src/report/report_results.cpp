@@ -1,0 +1,550 @@
+// The report sections of results: shortfall over time, mitigations compared, the result
+// tables and the baseline flows.
+#include "report_builder.hpp"
+
+namespace rareshock::report::doc::detail {
+
+svg::LineChart Builder::sector_chart(const RunResult& r, bool cover) const {
+  svg::LineChart c;
+  c.x.origin = st_.start;
+  c.y.label = cover ? "stock cover (days of baseline demand)" : "shortfall (% of demand)";
+  c.y.kind = cover ? svg::Axis::Kind::Number : svg::Axis::Kind::Percent;
+  for (const auto* e : level_of(r, Level::Sector))
+    if (const Series* s = d_.find_series(r.combination.id, "sector", e->id))
+      c.lines.push_back({sector_name(e->id), cover ? s->cover_days : s->shortfall_fraction});
+  if (r.combination.scenario) c.markers = markers_of(d_, *r.combination.scenario);
+  return c;
+}
+
+std::vector<Section> Builder::shortfall() {
+  std::vector<Section> out;
+  if (groups_.empty()) return out;
+  Section s{"shortfall", "Shortfall over time", 2, true, {}};
+  if (!d_.has_series)
+    s.note(
+        "timeseries/sectors.csv is missing from the run directory: charts over time are "
+        "left out (write it with outputs.formats including csv).");
+  out.push_back(std::move(s));
+  for (const auto& g : groups_) {
+    const RunResult* base = g.base ? g.base : g.mitigated.front();
+    Section sub{"shortfall-" + slug(g.scenario), "Under " + g.scenario, 3, false, {}};
+    std::string sc_name = name_.scenario(g.scenario);
+    if (sc_name != g.scenario) sub.paragraph(sc_name + ".");
+    if (d_.has_series) {
+      auto c = sector_chart(*base, false);
+      c.text = {chart_id(), "Daily shortfall by sector — " + base->combination.id,
+                fmt::format("Line chart of the share of each sector's daily demand that goes "
+                            "unmet under {}, from {} to {}. {}",
+                            base->combination.id, to_string(st_.start), to_string(st_.end()),
+                            shortfall_alt(*base))};
+      sub.figure(figure("shortfall-" + base->combination.id,
+                        c.text.title + ". " + shortfall_alt(*base), draw(c)));
+    }
+    // Heatmap of peak shortfall by sector and region.
+    std::vector<std::string> sectors, regions;
+    for (const auto* e : level_of(*base, Level::Consumer)) {
+      if (std::find(sectors.begin(), sectors.end(), e->sector) == sectors.end())
+        sectors.push_back(e->sector);
+      if (std::find(regions.begin(), regions.end(), e->region) == regions.end())
+        regions.push_back(e->region);
+    }
+    bool any_short = false;
+    for (const auto* e : level_of(*base, Level::Consumer))
+      any_short |= e->metrics.peak_shortfall > 0;
+    if (any_short && sectors.size() * regions.size() > 1) {
+      svg::Heatmap h;
+      h.value = {"peak shortfall", svg::Axis::Kind::Percent, {}, 0.0, std::nullopt};
+      h.row_label = "sector";
+      h.column_label = "region";
+      for (const auto& x : sectors) h.rows.push_back(sector_name(x));
+      for (const auto& x : regions) h.columns.push_back(name_.region(x));
+      h.values.assign(sectors.size() * regions.size(), kNaN);
+      for (const auto* e : level_of(*base, Level::Consumer)) {
+        auto i = static_cast<std::size_t>(std::find(sectors.begin(), sectors.end(), e->sector) -
+                                          sectors.begin());
+        auto j = static_cast<std::size_t>(std::find(regions.begin(), regions.end(), e->region) -
+                                          regions.begin());
+        double& cell = h.values[i * regions.size() + j];
+        cell = std::isfinite(cell) ? std::max(cell, e->metrics.peak_shortfall)
+                                   : e->metrics.peak_shortfall;
+      }
+      h.text = {chart_id(), "Peak shortfall by sector and region — " + base->combination.id,
+                fmt::format("Heatmap of the highest daily shortfall of each sector in each "
+                            "region under {}; a dash means the sector has no demand there.",
+                            base->combination.id)};
+      sub.figure(figure("peak-" + base->combination.id, h.text.title, draw(h)));
+    }
+    if (d_.has_series) {
+      auto c = sector_chart(*base, true);
+      c.text = {chart_id(), "Stock cover by sector — " + base->combination.id,
+                fmt::format("Line chart of each sector's stock of magnets in days of its "
+                            "baseline demand under {}. {}",
+                            base->combination.id, cover_alt(*base))};
+      sub.figure(
+          figure("cover-" + base->combination.id, c.text.title + ". " + cover_alt(*base), draw(c)));
+    }
+    // With and without mitigations, for the sectors that run short.
+    if (d_.has_series && g.base && !g.mitigated.empty())
+      for (const auto* e : level_of(*g.base, Level::Sector)) {
+        if (!short_in(*e)) continue;
+        svg::LineChart c;
+        c.x.origin = st_.start;
+        c.y = {"shortfall (% of demand)", svg::Axis::Kind::Percent, {}, {}, {}};
+        std::vector<const RunResult*> runs = {g.base};
+        runs.insert(runs.end(), g.mitigated.begin(), g.mitigated.end());
+        for (const RunResult* r : runs)
+          if (const Series* ser = d_.find_series(r->combination.id, "sector", e->id))
+            c.lines.push_back({r->combination.mitigations.empty()
+                                   ? r->combination.id + " (no mitigation)"
+                                   : "+ " + mitigation_label(*r),
+                               ser->shortfall_fraction});
+        c.markers = markers_of(d_, g.scenario);
+        c.text = {chart_id(), sector_name(e->id) + ": shortfall with and without mitigations",
+                  fmt::format("Line chart of the daily shortfall of {} under {} alone and with "
+                              "each mitigation package. {}",
+                              sector_name(e->id), g.scenario, mitigation_alt(g, *e))};
+        sub.figure(figure("mitigations-" + g.scenario + "-" + e->id,
+                          c.text.title + ". " + mitigation_alt(g, *e), draw(c)));
+      }
+    out.push_back(std::move(sub));
+  }
+  return out;
+}
+
+std::string Builder::shortfall_alt(const RunResult& r) const {
+  std::vector<std::string> parts;
+  for (const auto* e : level_of(r, Level::Sector))
+    if (short_in(*e))
+      parts.push_back(fmt::format("{} is short from {}, peaking at {} on {}", sector_name(e->id),
+                                  to_string(st_.start + *e->metrics.time_to_shortage),
+                                  format_percent(e->metrics.peak_shortfall),
+                                  to_string(st_.start + e->metrics.peak_day.value_or(0))));
+  if (parts.empty()) return "No sector runs short.";
+  return join(parts, "; ", 20) + ".";
+}
+
+std::string Builder::cover_alt(const RunResult& r) const {
+  std::vector<std::string> parts;
+  for (const auto* e : level_of(r, Level::Sector))
+    parts.push_back(fmt::format("{} falls to {} on {}", sector_name(e->id),
+                                days(e->metrics.min_cover_days),
+                                to_string(st_.start + e->metrics.min_cover_day.value_or(0))));
+  return parts.empty() ? std::string() : "Lowest cover: " + join(parts, "; ", 20) + ".";
+}
+
+std::string Builder::mitigation_alt(const ScenarioRuns& g, const EntityResult& e) const {
+  std::vector<std::string> parts;
+  for (const RunResult* m : g.mitigated) {
+    std::string eff = mitigation_effect(e, *m);
+    if (!eff.empty()) parts.push_back(eff);
+  }
+  return parts.empty() ? std::string() : join(parts, "; ", 20) + ".";
+}
+
+std::vector<Section> Builder::mitigations() {
+  std::vector<Section> out;
+  bool any = !unc_.ranking.empty();
+  for (const auto& g : groups_) any |= !g.mitigated.empty();
+  if (!any) return out;
+  Section s{"mitigations", "Mitigations compared", 2, true, {}};
+  for (const auto& g : groups_) {
+    if (g.mitigated.empty()) continue;
+    std::vector<const RunResult*> runs;
+    if (g.base) runs.push_back(g.base);
+    runs.insert(runs.end(), g.mitigated.begin(), g.mitigated.end());
+    std::vector<std::string> sectors;
+    for (const RunResult* r : runs)
+      for (const auto* e : level_of(*r, Level::Sector))
+        if (short_in(*e) && std::find(sectors.begin(), sectors.end(), e->id) == sectors.end())
+          sectors.push_back(e->id);
+    Table t = make_table(
+        "Under " + g.scenario + ": shortage start, shortage days and unmet demand per sector",
+        {"Sector"}, {false});
+    for (const RunResult* r : runs) {
+      t.header.push_back(r->combination.mitigations.empty() ? r->combination.id
+                                                            : "+ " + mitigation_label(*r));
+      t.numeric.push_back(false);
+    }
+    for (const auto& sec : sectors) {
+      std::vector<std::string> row = {sector_name(sec)};
+      for (const RunResult* r : runs) {
+        const EntityResult* e = find_entity(*r, Level::Sector, sec);
+        if (!e) {
+          row.push_back("—");
+          continue;
+        }
+        row.push_back(short_in(*e)
+                          ? fmt::format("short from {}; {}; {} unmet",
+                                        to_string(st_.start + *e->metrics.time_to_shortage),
+                                        days(e->metrics.shortage_days),
+                                        format_tonnes(e->metrics.unmet_t))
+                          : "no shortage");
+      }
+      t.rows.push_back(std::move(row));
+    }
+    if (sectors.empty()) {
+      s.paragraph("Under " + g.scenario + " no sector runs short, with or without mitigations.");
+      continue;
+    }
+    s.table(std::move(t));
+    for (int metric = 0; metric < 2; ++metric) {
+      svg::BarChart b;
+      b.x = {
+          metric == 0 ? "unmet demand (t)" : "shortage days", svg::Axis::Kind::Number, {}, {}, {}};
+      for (const RunResult* r : runs)
+        b.series.push_back(r->combination.mitigations.empty() ? r->combination.id
+                                                              : "+ " + mitigation_label(*r));
+      for (const auto& sec : sectors) {
+        svg::BarGroup grp{sector_name(sec), {}};
+        for (const RunResult* r : runs) {
+          const EntityResult* e = find_entity(*r, Level::Sector, sec);
+          grp.values.push_back(!e            ? kNaN
+                               : metric == 0 ? e->metrics.unmet_t
+                                             : e->metrics.shortage_days);
+        }
+        b.groups.push_back(std::move(grp));
+      }
+      std::string what = metric == 0 ? "Unmet demand" : "Shortage days";
+      b.text = {chart_id(), what + " per sector — " + g.scenario + " with and without mitigations",
+                fmt::format("Bar chart of {} per sector under {} alone and with each mitigation "
+                            "package (see the table above for the values).",
+                            to_lower(what), g.scenario)};
+      s.figure(figure((metric == 0 ? "unmet-" : "days-") + g.scenario, b.text.title, draw(b)));
+    }
+  }
+  for (const auto& sc : ranking_scenarios()) {
+    Table t = make_table(fmt::format("Mitigations ranked under {} (mean, P10–P90{})", sc,
+                                     st_.draws > 0 ? " over the Monte Carlo draws" : ""),
+                         {"Sector", "Rank", "Mitigation", "Shortage days avoided",
+                          "Unmet t avoided", "Value avoided"},
+                         {false, true, false, true, true, true});
+    svg::BarChart b;
+    b.x = {"value at risk avoided (USD, mean)", svg::Axis::Kind::Number, {}, {}, {}};
+    auto sig = [](double v) { return format_significant(v, 3); };
+    auto usd = [](double v) { return format_usd(v); };
+    for (const auto& mr : unc_.ranking) {
+      if (mr.scenario != sc || mr.ranking.empty()) continue;
+      int rank = 0;
+      svg::BarGroup grp{entity_name(mr.level, mr.id), {}};
+      bool any = false;
+      for (const auto& m : mr.ranking) {
+        t.rows.push_back(
+            {entity_name(mr.level, mr.id), std::to_string(++rank), score_label(m, sc),
+             sig(m.shortage_days_avoided.mean) + range_text(m.shortage_days_avoided, sig),
+             sig(m.unmet_t_avoided.mean) + range_text(m.unmet_t_avoided, sig),
+             usd(m.value_avoided_usd.mean) + range_text(m.value_avoided_usd, usd)});
+        auto it = std::find(b.series.begin(), b.series.end(), score_label(m, sc));
+        std::size_t k = static_cast<std::size_t>(it - b.series.begin());
+        if (it == b.series.end()) b.series.push_back(score_label(m, sc));
+        grp.values.resize(b.series.size(), kNaN);
+        grp.values[k] = m.value_avoided_usd.mean;
+        any |= m.value_avoided_usd.mean != 0;
+      }
+      if (any) b.groups.push_back(std::move(grp));
+    }
+    for (auto& g : b.groups) g.values.resize(b.series.size(), kNaN);
+    s.table(std::move(t));
+    if (!b.groups.empty()) {
+      b.text = {chart_id(), "Value at risk avoided by each mitigation — " + sc,
+                fmt::format("Bar chart of the mean value of lost output each mitigation avoids "
+                            "per sector under {} (see the table above for the ranges).",
+                            sc)};
+      s.figure(figure("ranking-" + sc, b.text.title, draw(b)));
+    }
+  }
+  out.push_back(std::move(s));
+  return out;
+}
+
+Table Builder::metrics_table(const RunResult& r, const std::string& level) const {
+  Table t;
+  std::string first = level == "consumer" ? "Sector" : level == "sector" ? "Sector" : "Region";
+  t.header = {first};
+  t.numeric = {false};
+  if (level == "consumer") {
+    t.header.push_back("Region");
+    t.numeric.push_back(false);
+  }
+  bool margins = false;
+  const Level lv = *analysis::level_from_string(level);
+  for (const auto* e : level_of(r, lv)) margins |= e->metrics.margin_lost_usd.has_value();
+  for (const char* h :
+       {"Short from", "Peak shortfall", "Shortage days", "Demand (t)", "Unmet (t)", "Unmet",
+        "Units lost", "Value lost", "Margin lost", "Recovered", "Lowest cover"}) {
+    if (std::string(h) == "Margin lost" && !margins) continue;
+    t.header.push_back(h);
+    t.numeric.push_back(std::string(h) != "Short from" && std::string(h) != "Recovered");
+  }
+  t.nowrap.assign(t.header.size(), false);
+  t.nowrap[level == "consumer" ? 2 : 1] = true;  // short from
+  for (const auto* e : level_of(r, lv)) {
+    const auto& m = e->metrics;
+    std::vector<std::string> row;
+    if (level == "consumer") {
+      row.push_back(sector_name(e->sector));
+      row.push_back(name_.region(e->region));
+    } else {
+      row.push_back(level == "sector" ? sector_name(e->id) : name_.region(e->id));
+    }
+    row.push_back(day_text(d_, m.time_to_shortage));
+    row.push_back(m.peak_shortfall > 0
+                      ? format_percent(m.peak_shortfall) +
+                            (m.peak_day ? " on " + to_string(st_.start + *m.peak_day) : "")
+                      : "0 %");
+    row.push_back(std::to_string(m.shortage_days));
+    row.push_back(format_significant(m.demand_t, 3));
+    row.push_back(format_significant(m.unmet_t, 3));
+    row.push_back(format_percent(m.unmet_fraction));
+    row.push_back(units_text(*e));
+    row.push_back(m.value_lost_usd > 0 ? format_usd(m.value_lost_usd) : "0");
+    if (margins)
+      row.push_back(!m.margin_lost_usd       ? "—"
+                    : *m.margin_lost_usd > 0 ? format_usd(*m.margin_lost_usd)
+                                             : "0");
+    auto rec = recovery_day(r, *e);
+    row.push_back(!short_in(*e) ? "—"
+                  : rec         ? fmt::format("{} ({} after day {})", to_string(st_.start + *rec),
+                                              days(*m.time_to_recover), *rec - *m.time_to_recover)
+                                : "not by the end");
+    row.push_back(fmt::format("{} on {}", days(m.min_cover_days),
+                              to_string(st_.start + m.min_cover_day.value_or(0))));
+    t.rows.push_back(std::move(row));
+    t.highlight.push_back(short_in(*e));
+  }
+  return t;
+}
+
+std::string Builder::units_text(const EntityResult& e) {
+  const auto& m = e.metrics;
+  std::string out = format_significant(m.units_lost, 3);
+  if (m.units_lost_upper > m.units_lost * (1 + 1e-9) + 1e-9)
+    out += "–" + format_significant(m.units_lost_upper, 3);
+  if (!e.unit_name.empty() && m.units_lost_upper > 0) out += " " + e.unit_name;
+  return out;
+}
+
+std::string Builder::material_name(const std::string& id) const {
+  auto it = d_.material_names.find(id);
+  return it != d_.material_names.end() && !it->second.empty() ? it->second : id;
+}
+
+Table Builder::grades_table(const RunResult& r) const {
+  Table t;
+  t.header = {"Sector",        "Region",    "Grade", "Short from", "Peak shortfall",
+              "Shortage days", "Unmet (t)", "Unmet", "Recovered",  "Lowest cover"};
+  t.numeric = {false, false, false, false, true, true, true, true, false, true};
+  t.nowrap.assign(t.header.size(), false);
+  t.nowrap[3] = true;
+  for (const auto* e : level_of(r, Level::Consumer)) {
+    if (e->materials.size() < 2) continue;
+    for (const auto& [mat, m] : e->materials) {
+      EntityResult one = *e;
+      one.metrics = m;
+      auto rec = recovery_day(r, one);
+      t.rows.push_back({sector_name(e->sector), name_.region(e->region), material_name(mat),
+                        day_text(d_, m.time_to_shortage),
+                        m.peak_shortfall > 0 ? format_percent(m.peak_shortfall) : "0 %",
+                        std::to_string(m.shortage_days), format_significant(m.unmet_t, 3),
+                        format_percent(m.unmet_fraction),
+                        !short_in(one) ? "—"
+                        : rec          ? to_string(st_.start + *rec)
+                                       : "not by the end",
+                        fmt::format("{} on {}", days(m.min_cover_days),
+                                    to_string(st_.start + m.min_cover_day.value_or(0)))});
+      t.highlight.push_back(short_in(one));
+    }
+  }
+  return t;
+}
+
+Section Builder::tables() {
+  Section s{"tables", "Results by sector and region", 2, true, {}};
+  s.paragraph(
+      "Every metric of every run; rows of consumers that run short are highlighted. Short from: "
+      "the first day the shortfall reaches the threshold. Peak shortfall: the largest share of "
+      "a day's demand unmet. Shortage days: days at or above the threshold. Unmet: demand lost "
+      "over the horizon (or still back-ordered at its end), in tonnes of magnets and as a share "
+      "of demand. Units lost: downstream units not built; where sectors make the same product "
+      "in a region (e.g. vehicles) a unit is counted once, and a range gives that count and the "
+      "plain sum. Value lost: those units at their full value, an upper bound on the economic "
+      "loss; margin lost (where the model gives margins): the value added lost, a closer "
+      "measure. Recovered: the day the shortfall stays below the threshold for good, counted "
+      "from the end of the last restriction upstream of the consumer (or the peak). Lowest "
+      "cover: the smallest stock, in days of baseline demand.");
+  for (const auto& r : d_.record.results.runs) {
+    std::string what = r.combination.scenario ? "scenario " + *r.combination.scenario
+                                              : std::string("baseline, no shock");
+    if (!r.combination.mitigations.empty())
+      what += ", mitigations " + join(r.combination.mitigations, ", ", 20);
+    s.paragraph(fmt::format("Run {} ({}).", r.combination.id, what));
+    for (const auto& n : r.notes) s.note("Note: " + n);
+    Table c = metrics_table(r, "consumer");
+    c.caption = "Run " + r.combination.id + ": by sector and region";
+    if (!c.rows.empty()) s.table(std::move(c));
+    Table g = grades_table(r);
+    g.caption = "Run " + r.combination.id + ": by grade, for consumers of several grades";
+    if (!g.rows.empty()) s.table(std::move(g));
+    Table sec = metrics_table(r, "sector");
+    sec.caption = "Run " + r.combination.id + ": by sector (all regions)";
+    if (!sec.rows.empty()) s.table(std::move(sec));
+    Table reg = metrics_table(r, "region");
+    reg.caption = "Run " + r.combination.id + ": by region (all sectors)";
+    if (!reg.rows.empty()) s.table(std::move(reg));
+  }
+  return s;
+}
+
+int Builder::stage_column(const std::string& stage) {
+  static const std::map<std::string, int> order = {
+      {"mine", 0},  {"recycler", 0}, {"stockpile", 0}, {"refinery", 1},
+      {"metal", 2}, {"magnet", 3},   {"component", 4}, {"consumer", 5}};
+  auto it = order.find(stage);
+  return it == order.end() ? 4 : it->second;
+}
+
+std::vector<Section> Builder::flows() {
+  std::vector<Section> out;
+  if (!d_.has_flows) return out;
+  Section s{"flows", "Baseline flows", 2, true, {}};
+  // Nodes by (stage column, country); links by (from node, to node, material).
+  std::map<int, std::string> column_names;
+  std::vector<std::pair<int, std::string>> keys;  // (column, country)
+  std::map<std::string, double> country_total;
+  std::vector<std::string> materials;
+  for (const auto& f : d_.flows) {
+    if (!(f.t_per_yr > 0)) continue;
+    country_total[f.from_country] += f.t_per_yr;
+    country_total[f.to_country] += f.t_per_yr;
+    if (std::find(materials.begin(), materials.end(), f.material) == materials.end())
+      materials.push_back(f.material);
+  }
+  if (country_total.empty()) {
+    s.paragraph("The baseline carries no flow.");
+    out.push_back(std::move(s));
+    return out;
+  }
+  std::vector<int> used_cols;
+  for (const auto& f : d_.flows) {
+    if (!(f.t_per_yr > 0)) continue;
+    for (const auto& st : {f.from_stage, f.to_stage}) {
+      int c = stage_column(st);
+      if (std::find(used_cols.begin(), used_cols.end(), c) == used_cols.end())
+        used_cols.push_back(c);
+      auto& nm = column_names[c];
+      if (nm.find(st) == std::string::npos) nm += (nm.empty() ? "" : " / ") + st;
+    }
+  }
+  std::sort(used_cols.begin(), used_cols.end());
+  auto col_index = [&](const std::string& stage) {
+    return static_cast<int>(std::find(used_cols.begin(), used_cols.end(), stage_column(stage)) -
+                            used_cols.begin());
+  };
+  // Countries ordered by total flow so each keeps a similar height in every column.
+  std::vector<std::string> countries;
+  for (const auto& [c, v] : country_total) countries.push_back(c);
+  std::stable_sort(countries.begin(), countries.end(), [&](const auto& a, const auto& b) {
+    return country_total[a] > country_total[b];
+  });
+  auto rank = [&](const std::string& c) {
+    return std::find(countries.begin(), countries.end(), c) - countries.begin();
+  };
+  svg::FlowDiagram fd;
+  for (int c : used_cols) fd.columns.push_back(column_names[c]);
+  std::map<std::pair<int, std::string>, int> node_index;
+  std::vector<std::pair<int, std::string>> node_keys;
+  for (const auto& f : d_.flows)
+    if (f.t_per_yr > 0)
+      for (const auto& k : {std::make_pair(col_index(f.from_stage), f.from_country),
+                            std::make_pair(col_index(f.to_stage), f.to_country)})
+        if (!node_index.count(k)) node_index[k] = 0, node_keys.push_back(k);
+  std::stable_sort(node_keys.begin(), node_keys.end(), [&](const auto& a, const auto& b) {
+    return a.first != b.first ? a.first < b.first : rank(a.second) < rank(b.second);
+  });
+  for (std::size_t i = 0; i < node_keys.size(); ++i) {
+    node_index[node_keys[i]] = static_cast<int>(i);
+    fd.nodes.push_back({name_.region(node_keys[i].second), node_keys[i].first});
+  }
+  bool by_material = materials.size() <= svg::kPaletteSize;
+  std::map<std::tuple<int, int, int>, double> links;
+  for (const auto& f : d_.flows) {
+    if (!(f.t_per_yr > 0)) continue;
+    int a = node_index[{col_index(f.from_stage), f.from_country}];
+    int b = node_index[{col_index(f.to_stage), f.to_country}];
+    int colour = by_material
+                     ? static_cast<int>(std::find(materials.begin(), materials.end(), f.material) -
+                                        materials.begin())
+                     : col_index(f.from_stage);
+    links[{a, b, colour}] += f.t_per_yr;
+  }
+  for (const auto& [k, v] : links) {
+    auto [a, b, colour] = k;
+    if (fd.nodes[static_cast<std::size_t>(a)].column >=
+        fd.nodes[static_cast<std::size_t>(b)].column)
+      continue;
+    std::string what = by_material
+                           ? d_.material_names.count(materials[static_cast<std::size_t>(colour)])
+                                 ? d_.material_names.at(materials[static_cast<std::size_t>(colour)])
+                                 : materials[static_cast<std::size_t>(colour)]
+                           : std::string();
+    fd.links.push_back(
+        {a, b, v, colour,
+         fmt::format(
+             "{} {} → {} {}: {}{} t/yr", fd.nodes[static_cast<std::size_t>(a)].label,
+             fd.columns[static_cast<std::size_t>(fd.nodes[static_cast<std::size_t>(a)].column)],
+             fd.nodes[static_cast<std::size_t>(b)].label,
+             fd.columns[static_cast<std::size_t>(fd.nodes[static_cast<std::size_t>(b)].column)],
+             what.empty() ? "" : what + ", ", format_significant(v, 3))});
+  }
+  if (by_material)
+    for (std::size_t i = 0; i < materials.size(); ++i) {
+      auto it = d_.material_names.find(materials[i]);
+      fd.legend.push_back(
+          {it != d_.material_names.end() && !it->second.empty() ? it->second : materials[i],
+           static_cast<int>(i)});
+    }
+  else
+    for (std::size_t i = 0; i + 1 < fd.columns.size(); ++i)
+      fd.legend.push_back({"from " + fd.columns[i], static_cast<int>(i)});
+  fd.height = std::clamp(180 + 26 * static_cast<int>(countries.size()), 360, 760);
+  // Per stage: total and country shares, also the chart's text alternative.
+  Table t = make_table("Baseline throughput by stage and country",
+                       {"Stage", "Throughput (t/yr)", "By country"}, {false, true, false});
+  std::vector<std::string> alt;
+  for (std::size_t c = 0; c < fd.columns.size(); ++c) {
+    std::vector<std::pair<double, std::string>> v;
+    double total = 0;
+    for (std::size_t i = 0; i < fd.nodes.size(); ++i) {
+      if (fd.nodes[i].column != static_cast<int>(c)) continue;
+      double in = 0, outv = 0;
+      for (const auto& l : fd.links) {
+        if (l.to == static_cast<int>(i)) in += l.value;
+        if (l.from == static_cast<int>(i)) outv += l.value;
+      }
+      double x = std::max(in, outv);
+      total += x;
+      v.emplace_back(x, fd.nodes[i].label);
+    }
+    std::stable_sort(v.begin(), v.end(),
+                     [](const auto& a, const auto& b) { return a.first > b.first; });
+    std::vector<std::string> shares;
+    for (const auto& [x, who] : v)
+      if (total > 0) shares.push_back(fmt::format("{} {}", who, format_percent(x / total)));
+    t.rows.push_back({fd.columns[c], format_significant(total, 3), join(shares, ", ", 8)});
+    alt.push_back(fmt::format("{}: {}", fd.columns[c], join(shares, ", ", 3)));
+  }
+  fd.text = {chart_id(), "Baseline flows by stage and country",
+             "Flow diagram of the baseline supply chain, stage by stage from left to right; box "
+             "height is a country's share of the stage's tonnage. " +
+                 join(alt, "; ", 10) + "."};
+  s.paragraph(
+      "How material moves in the baseline, before any shock: each column is a stage, each box a "
+      "country (or, for consumers, a region), its height that country's share of the stage's "
+      "tonnage; ribbons are shipments, their widths shares of what leaves and enters each box. "
+      "Hover over a ribbon for its tonnage.");
+  s.figure(figure("baseline-flows", fd.text.title, draw(fd)));
+  s.table(std::move(t));
+  out.push_back(std::move(s));
+  return out;
+}
+
+}  // namespace rareshock::report::doc::detail

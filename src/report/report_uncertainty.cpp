@@ -1,0 +1,235 @@
+// The report sections of the uncertainty analysis: Monte Carlo fans and quantiles, tornado,
+// Sobol indices.
+#include "report_builder.hpp"
+
+namespace rareshock::report::doc::detail {
+
+std::vector<Section> Builder::uncertainty() {
+  std::vector<Section> out;
+  if (!has_mc() && unc_.tornado.empty() && unc_.sobol.empty()) return out;
+  Section s{"uncertainty", "Uncertainty", 2, true, {}};
+  if (has_mc())
+    s.paragraph(fmt::format(
+        "Monte Carlo: {} draws of the uncertain parameters (seed {}). Fans show the P10–P90 "
+        "(dark) and P5–P95 (light) range of the daily shortfall and the median (line); the "
+        "deterministic run (distributions at their means) is dashed. Charts are drawn for the "
+        "scenarios without mitigations; the tables cover every run.",
+        st_.draws, st_.seed));
+  if (unc_.partial)
+    s.note(fmt::format("The Monte Carlo run was interrupted: these results use {} of {} draws.",
+                       st_.draws, unc_.draws_requested));
+  out.push_back(std::move(s));
+  for (const auto& r : d_.record.results.runs)
+    if (d_.mc_draws(r) > 0) out.push_back(monte_carlo(r));
+  if (!unc_.tornado.empty()) out.push_back(tornado());
+  if (!unc_.sobol.empty()) out.push_back(sobol());
+  return out;
+}
+
+Section Builder::monte_carlo(const RunResult& r) {
+  Section sub{
+      "uncertainty-" + slug(r.combination.id), "Monte Carlo — " + r.combination.id, 3, false, {}};
+  bool charts = headline(r.combination.id);
+  const int mc_draws = d_.mc_draws(r);
+  for (const auto* e : level_of(r, Level::Sector)) {
+    const analysis::McEntity* mc = d_.monte_carlo(r, *e);
+    if (!charts || !mc || !mc->has_fan) continue;
+    if (!(mc->probability_of_shortage > 0) && !short_in(*e)) continue;
+    auto get = [&](const char* k) {
+      static constexpr const char* kBands[] = {"p5", "p10", "p50", "p90", "p95"};
+      for (std::size_t b = 0; b < 5; ++b)
+        if (std::string_view(kBands[b]) == k) return mc->fan[b];
+      return std::vector<double>{};
+    };
+    svg::LineChart c;
+    c.x.origin = st_.start;
+    c.y = {"shortfall (% of demand)", svg::Axis::Kind::Percent, {}, {}, {}};
+    c.bands.push_back({"P5–P95", get("p5"), get("p95"), 0, 0.15});
+    c.bands.push_back({"P10–P90", get("p10"), get("p90"), 0, 0.3});
+    c.lines.push_back({"median", get("p50"), 6, false});
+    if (const Series* ser = d_.find_series(r.combination.id, "sector", e->id))
+      c.lines.push_back({"deterministic", ser->shortfall_fraction, 1, true});
+    if (r.combination.scenario) c.markers = markers_of(d_, *r.combination.scenario);
+    std::string alt =
+        fmt::format("Probability of a shortage {}.", format_percent(mc->probability_of_shortage));
+    c.text = {chart_id(),
+              fmt::format("{}: shortfall fan — {}", sector_name(e->id), r.combination.id),
+              fmt::format("Fan chart of the daily shortfall of {} under {} over {} Monte Carlo "
+                          "draws. {}",
+                          sector_name(e->id), r.combination.id, mc_draws, alt)};
+    sub.figure(figure("fan-" + r.combination.id + "-" + e->id, c.text.title + ". " + alt, draw(c)));
+  }
+  // Time to shortage distributions and a table of quantiles.
+  svg::QuantileChart q;
+  q.x = {"time to shortage (date)", svg::Axis::Kind::Day, st_.start, {}, {}};
+  Table t = make_table(
+      fmt::format("Monte Carlo results — {} ({} draws; P10 / median / P90)", r.combination.id,
+                  mc_draws),
+      {"Consumer", "P(shortage)", "Short from", "Peak shortfall", "Unmet t", "Value lost"},
+      {false, true, false, true, true, true});
+  for (const Level level : {Level::Consumer, Level::Sector})
+    for (const auto* e : level_of(r, level)) {
+      const analysis::McEntity* mcp = d_.monte_carlo(r, *e);
+      if (!mcp) continue;
+      const auto& mc = *mcp;
+      auto metric = [&](Metric k) { return mc_metric(mc, k); };
+      auto three = [&](Metric k, auto f) -> std::string {
+        const analysis::QuantileSummary* x = metric(k);
+        if (!x) return "—";
+        return fmt::format("{} / {} / {}", f(x->p10), f(x->p50), f(x->p90));
+      };
+      auto day = [&](double v) {
+        return std::isfinite(v) ? to_string(st_.start + static_cast<int>(std::lround(v)))
+                                : std::string("—");
+      };
+      std::string label =
+          level == Level::Sector ? sector_name(e->id) + " (all regions)" : name_.entity(*e);
+      bool any = mc.probability_of_shortage > 0;
+      if (!any && !short_in(*e)) continue;
+      t.rows.push_back({label, format_percent(mc.probability_of_shortage),
+                        any ? three(Metric::TimeToShortage, day) : "—",
+                        three(Metric::PeakShortfall, [](double v) { return format_percent(v); }),
+                        three(Metric::UnmetT, [](double v) { return format_significant(v, 3); }),
+                        three(Metric::ValueLostUsd, [](double v) { return format_usd(v); })});
+      t.highlight.resize(t.rows.size(), false);
+      t.highlight.back() = any;
+      const analysis::QuantileSummary* tts = metric(Metric::TimeToShortage);
+      if (charts && level == Level::Consumer && tts && any && std::isfinite(tts->p50))
+        q.rows.push_back(
+            {label, tts->p5, tts->p10, tts->p50, tts->p90, tts->p95,
+             std::isfinite(tts->mean) ? std::optional<double>(tts->mean) : std::nullopt,
+             "P(short) " + format_percent(mc.probability_of_shortage)});
+    }
+  if (!q.rows.empty()) {
+    q.text = {chart_id(), "Time to shortage — " + r.combination.id,
+              fmt::format("Distribution of the first day of shortage of each consumer that runs "
+                          "short in some draws under {} (over the draws with a shortage): box "
+                          "P10–P90, whiskers P5–P95, median line, mean dot; at the right the "
+                          "probability of a shortage.",
+                          r.combination.id)};
+    sub.figure(figure("time-to-shortage-" + r.combination.id, q.text.title, draw(q)));
+  }
+  if (!t.rows.empty())
+    sub.table(std::move(t));
+  else
+    sub.paragraph(fmt::format("No consumer runs short in any of the {} draws.", mc_draws));
+  return sub;
+}
+
+Section Builder::tornado() {
+  constexpr std::size_t kMaxCharts = 12;
+  Section sub{"tornado", "Sensitivity: one parameter at a time (tornado)", 3, false, {}};
+  sub.paragraph(
+      "Each uncertain parameter (or group) in turn at the P10 and the P90 of its distribution, "
+      "the others as written in the study. Charts for the runs without mitigations, where a "
+      "parameter moves the metric; the table lists the strongest parameter of every case.");
+  std::size_t charts = 0, flat = 0;
+  Table all =
+      make_table("Strongest parameter per run, entity and metric",
+                 {"Run", "Entity", "Metric", "Base", "Strongest parameter", "At low", "At high"},
+                 {false, false, false, true, false, true, true});
+  for (const auto& te : unc_.tornado) {
+    if (te.params.empty()) continue;
+    const analysis::TornadoParam& top = te.params.front();
+    if (!(swing(top) > 0)) {
+      ++flat;
+      continue;
+    }
+    all.rows.push_back({te.run, entity_name(te.level, te.id), metric_noun(te.metric),
+                        metric_text(te.metric, te.base), top.path,
+                        metric_text(te.metric, top.metric_low),
+                        metric_text(te.metric, top.metric_high)});
+    if (!headline(te.run) || !(swing(top) > 0) || charts >= kMaxCharts) continue;
+    ++charts;
+    svg::TornadoChart c;
+    c.x = {metric_label(te.metric), axis_kind(te.metric), st_.start, {}, {}};
+    c.base = te.base;
+    for (const auto& p : te.params)
+      c.bars.push_back({short_path(p.path), p.metric_low, p.metric_high,
+                        format_significant(p.low, 3), format_significant(p.high, 3)});
+    c.text = {chart_id(),
+              fmt::format("Tornado: {} of {} — {}", metric_noun(te.metric),
+                          entity_name(te.level, te.id), te.run),
+              fmt::format("Tornado chart: {} of {} under {} with each uncertain parameter at its "
+                          "low and high value, the others at their base; widest first. Base: {}; "
+                          "strongest: {} ({} to {}).",
+                          metric_noun(te.metric), entity_name(te.level, te.id), te.run,
+                          metric_text(te.metric, te.base), top.path,
+                          metric_text(te.metric, top.metric_low),
+                          metric_text(te.metric, top.metric_high))};
+    sub.figure(figure("tornado-" + te.run + "-" + te.id + "-" + std::string(to_string(te.metric)),
+                      c.text.title, draw(c)));
+  }
+  if (!all.rows.empty()) sub.table(std::move(all));
+  if (flat > 0)
+    sub.paragraph(fmt::format("In {} other case{} no parameter moves the metric.", flat,
+                              flat == 1 ? "" : "s"));
+  return sub;
+}
+
+Section Builder::sobol() {
+  constexpr std::size_t kMaxCharts = 8;
+  Section sub{"sobol", "Sensitivity: variance-based (Sobol) indices", 3, false, {}};
+  sub.paragraph(
+      "Share of the metric's variance due to each parameter alone (first order, S1) and with "
+      "its interactions (total, ST), with 95 % bootstrap intervals.");
+  std::size_t charts = 0;
+  std::vector<std::string> flat;
+  for (const auto& se : unc_.sobol) {
+    bool varies = false;
+    for (const auto& [factor, f] : se.factors)
+      varies |= (std::isfinite(f.st) && f.st != 0) || (std::isfinite(f.s1) && f.s1 != 0);
+    if (!varies) {
+      flat.push_back(fmt::format("{} of {} under {}", metric_noun(se.metric),
+                                 entity_name(se.level, se.id), se.run));
+      continue;
+    }
+    Table t = make_table(fmt::format("Sobol indices — {} of {} under {}", metric_noun(se.metric),
+                                     entity_name(se.level, se.id), se.run),
+                         {"Parameter", "S1", "S1 95 % interval", "ST", "ST 95 % interval"},
+                         {false, true, true, true, true});
+    svg::BarChart b;
+    b.x = {"share of variance", svg::Axis::Kind::Percent, {}, 0.0, std::nullopt};
+    b.series = {"first order (S1)", "total (ST)"};
+    bool any = false;
+    for (const auto& [factor, f] : se.factors) {
+      auto ci = [](double lo, double hi) {
+        return std::isfinite(lo) ? fmt::format("{} to {}", format_percent(lo), format_percent(hi))
+                                 : std::string("—");
+      };
+      t.rows.push_back({factor, format_percent(f.s1), ci(f.s1_lo, f.s1_hi), format_percent(f.st),
+                        ci(f.st_lo, f.st_hi)});
+      b.groups.push_back({factor, {f.s1, f.st}});
+      any |= std::isfinite(f.st) && f.st > 0;
+    }
+    if (headline(se.run) && any && charts < kMaxCharts) {
+      ++charts;
+      b.text = {chart_id(),
+                fmt::format("Sobol indices: {} of {} — {}", metric_noun(se.metric),
+                            entity_name(se.level, se.id), se.run),
+                fmt::format("Bar chart of the first-order and total Sobol indices of {} of {} "
+                            "under {} for each uncertain parameter.",
+                            metric_noun(se.metric), entity_name(se.level, se.id), se.run)};
+      sub.figure(figure("sobol-" + se.run + "-" + se.id + "-" + std::string(to_string(se.metric)),
+                        b.text.title, draw(b)));
+    }
+    sub.table(std::move(t));
+  }
+  if (!flat.empty())
+    sub.paragraph("The metric does not vary over the samples (all indices 0) for: " +
+                  join(flat, "; ", 30) + ".");
+  return sub;
+}
+
+std::string Builder::metric_noun(Metric metric) {
+  std::string label = metric_label(metric);
+  auto p = label.find(" (");
+  return p == std::string::npos ? label : label.substr(0, p);
+}
+
+svg::Axis::Kind Builder::axis_kind(Metric metric) {
+  return metric_info(metric).kind == MetricKind::Fraction ? svg::Axis::Kind::Percent
+                                                          : svg::Axis::Kind::Number;
+}
+
+}  // namespace rareshock::report::doc::detail
