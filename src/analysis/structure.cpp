@@ -53,7 +53,7 @@ std::vector<ConcentrationRow> concentration(const sim::Network& net) {
     const int r = net.initial_recipe[n];
     if (r < 0) continue;
     for (int o = net.out_begin[n]; o < net.out_begin[n + 1]; ++o) {
-      const double coef = net.recipe_out_coef[net.recipe_out_offset[r] + (o - net.out_begin[n])];
+      const double coef = net.out_coef(r, n, o);
       const std::string& m = mats[net.out_material[o]];
       acc[{st, m, 0}][country] += net.capacity[n] * coef * kDaysPerYear;
       acc[{st, m, 1}][country] += net.out_rate[o] * kDaysPerYear;

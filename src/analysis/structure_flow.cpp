@@ -188,11 +188,9 @@ std::vector<ChokepointRow> chokepoints(const sim::Network& net, const Model& mod
         const int r = net.initial_recipe[n];
         if (!producing_stage(net.stage[n]) || r < 0) continue;
         for (int o = net.out_begin[n]; o < net.out_begin[n + 1]; ++o)
-          ox[n] += net.recipe_out_coef[net.recipe_out_offset[r] + (o - net.out_begin[n])] *
-                   content[net.out_material[o]];
+          ox[n] += net.out_coef(r, n, o) * content[net.out_material[o]];
         for (int s = net.in_begin[n]; s < net.in_begin[n + 1]; ++s) {
-          double c = net.recipe_in_coef[net.recipe_in_offset[r] + (s - net.in_begin[n])] *
-                     content[net.in_material[s]];
+          double c = net.in_coef(r, n, s) * content[net.in_material[s]];
           ix[n] += c;
           usable_slot[s] = c > 0;
         }

@@ -233,6 +233,254 @@ void non_negative(Diagnostics& d, MapReader& r, const char* key, double v) {
             std::string(key) + " must not be negative, got " + pretty_number(v), "a value >= 0");
 }
 
+// ---- One reader per event type: reads the type's own keys (in the order the messages and
+// the written-back defaults follow) from the event's mapping; the common keys are read by
+// read_event.
+
+void read_resubmission(Diagnostics& d, TreeNode& rsn, const std::string& path, const TimeRef& start,
+                       LicenceRegime& licence) {
+  MapReader rr(d, rsn, path, "resubmission settings");
+  if (!rr.valid()) return;
+  Resubmission res;
+  if (auto dl = rr.required_quantity("delay", Dimension::Duration)) {
+    if (*dl < 1)
+      d.error(rr.loc_of("delay"), rr.at("delay"),
+              "the resubmission delay must be at least 1 day, got " + pretty_number(*dl),
+              "a duration such as '10 days'");
+    res.delay = *dl;
+  }
+  if (TreeNode* ap = rr.get("approval"))
+    res.approval = read_approval(d, *ap, rr.at("approval"), start);
+  if (auto n = rr.opt_integer("max_attempts")) {
+    if (*n < 1 || *n > 100)
+      d.error(rr.loc_of("max_attempts"), rr.at("max_attempts"),
+              "max_attempts must be between 1 and 100, got " + std::to_string(*n),
+              "decisions per application, the first included (omit: unlimited)");
+    else
+      res.max_attempts = static_cast<int>(*n);
+  }
+  rr.finish();
+  licence.resubmission = res;
+}
+
+// The `licence:` section of an export restriction with regime licence.
+void read_licence(Diagnostics& d, TreeNode& lic, const std::string& path, const TimeRef& start,
+                  LicenceRegime& licence) {
+  MapReader rl(d, lic, path, "licence settings");
+  if (!rl.valid()) return;
+  if (TreeNode* rd = rl.get("review_delay")) {
+    if (auto dist = read_distribution(d, *rd, rl.at("review_delay"), Dimension::Duration)) {
+      licence.review_delay = *dist;
+      if (dist->lower() < 0)
+        d.error(rd->loc, rl.at("review_delay"), "review_delay must not be negative",
+                "a duration >= 0");
+    }
+  } else {
+    rl.get("review_delay");
+    lic.set("review_delay", TreeNode::make_scalar("45 working days", lic.loc), lic.loc);
+  }
+  if (TreeNode* ap = rl.need("approval", "a fraction, or a list of {from: date, fraction: f}"))
+    licence.approval = read_approval(d, *ap, rl.at("approval"), start);
+  if (TreeNode* v = rl.get("validity")) {
+    if (v->is_scalar() && v->scalar == "one_shipment") {
+      licence.validity.reset();
+    } else if (auto days = read_quantity(d, *v, rl.at("validity"), Dimension::Duration)) {
+      if (*days <= 0)
+        d.error(v->loc, rl.at("validity"), "validity must be positive",
+                "one_shipment or a duration such as '6 months'");
+      licence.validity = *days;
+    }
+  } else {
+    lic.set("validity", TreeNode::make_scalar("one_shipment", lic.loc), lic.loc);
+  }
+  if (auto cap = rl.opt_quantity("volume_cap", Dimension::Count)) {
+    if (*cap <= 0)
+      d.error(rl.loc_of("volume_cap"), rl.at("volume_cap"),
+              "volume_cap must be positive, got " + pretty_number(*cap),
+              "a multiple of the edge's normal flow, e.g. 1.2");
+    licence.volume_cap = *cap;
+  }
+  licence.granted_at_start = rl.flag("granted_at_start", false);
+  if (TreeNode* rsn = rl.get("resubmission"))
+    read_resubmission(d, *rsn, rl.at("resubmission"), start, licence);
+  rl.finish();
+}
+
+// The `quota:` section of an export restriction with regime quota.
+void read_quota(Diagnostics& d, TreeNode& quo, const std::string& path, QuotaRegime& quota) {
+  MapReader rq(d, quo, path, "quota settings");
+  if (!rq.valid()) return;
+  quota.annual = rq.required_quantity("annual", Dimension::MassRate).value_or(0);
+  non_negative(d, rq, "annual", quota.annual);
+  rq.finish();
+}
+
+ExportRestriction read_export_restriction(Diagnostics& d, MapReader& r, const Event& ev) {
+  ExportRestriction x;
+  x.exporters =
+      read_countries(d, r.need("exporters", "country ids, e.g. [CN]"), r.at("exporters"), false);
+  x.materials = read_materials(d, r.need("materials", "material ids, families or elements_above"),
+                               r.at("materials"));
+  x.destinations = read_countries(d, r.get("destinations"), r.at("destinations"), true);
+  static const std::vector<std::string> regimes = {"ban", "licence", "quota"};
+  auto reg = r.required_choice("regime", regimes);
+  x.regime = reg ? static_cast<RegimeKind>(*reg) : RegimeKind::Ban;
+  TreeNode* lic = r.get("licence");
+  TreeNode* quo = r.get("quota");
+  if (reg && x.regime != RegimeKind::Licence && lic)
+    d.error(r.loc_of("licence"), r.at("licence"), "'licence' settings need regime: licence");
+  if (reg && x.regime != RegimeKind::Quota && quo)
+    d.error(r.loc_of("quota"), r.at("quota"), "'quota' settings need regime: quota");
+  if (reg && x.regime == RegimeKind::Licence) {
+    if (!lic)
+      d.error(r.loc_of("regime"), r.path(), "regime licence needs a 'licence' section",
+              "licence: {review_delay: '45 working days', approval: [{from: 2025-06-01, "
+              "fraction: 0.25}]}");
+    else
+      read_licence(d, *lic, r.at("licence"), ev.start, x.licence);
+  }
+  if (reg && x.regime == RegimeKind::Quota) {
+    if (!quo)
+      d.error(r.loc_of("regime"), r.path(), "regime quota needs a 'quota' section",
+              "quota: {annual: '30000 t/yr'}");
+    else
+      read_quota(d, *quo, r.at("quota"), x.quota);
+  }
+  x.exporter_nodes = r.ref_list("exporter_nodes");
+  x.destination_nodes = r.ref_list("destination_nodes");
+  x.destination_sectors = r.ref_list("destination_sectors");
+  x.de_minimis = r.opt_fraction("de_minimis");
+  x.origin_share = r.opt_fraction("origin_share");
+  return x;
+}
+
+CapacityOutage read_capacity_outage(Diagnostics& d, MapReader& r) {
+  CapacityOutage x;
+  x.nodes = read_nodes(d, r.need("nodes", "node ids, or {countries: [...], stages: [...]}"),
+                       r.at("nodes"));
+  x.remaining = r.fraction("remaining", 0);
+  return x;
+}
+
+DemandShock read_demand_shock(Diagnostics& d, MapReader& r) {
+  DemandShock x;
+  x.consumers = read_consumers(d, r.get("consumers"), r.at("consumers"));
+  x.factor = r.required_quantity("factor", Dimension::Count).value_or(1);
+  non_negative(d, r, "factor", x.factor);
+  return x;
+}
+
+LogisticsDelay read_logistics_delay(Diagnostics& d, MapReader& r) {
+  LogisticsDelay x;
+  x.edges =
+      read_edges(d, r.need("edges", "{from_countries: [...], to_countries: [...], materials: ...}"),
+                 r.at("edges"));
+  x.extra_days = r.required_quantity("extra_days", Dimension::Duration).value_or(0);
+  non_negative(d, r, "extra_days", x.extra_days);
+  if (x.extra_days > 3650)  // like lead_time: a pipeline slot per day per edge
+    d.error(r.loc_of("extra_days"), r.at("extra_days"),
+            "extra_days must be at most 10 years (3650 days)", "e.g. '20 days'");
+  return x;
+}
+
+StockpileRelease read_stockpile_release(Diagnostics& d, MapReader& r) {
+  StockpileRelease x;
+  x.node = r.ref("node", "a stockpile node id");
+  x.materials = read_materials(d, r.get("materials"), r.at("materials"));
+  x.rate = r.required_quantity("rate", Dimension::MassRate).value_or(0);
+  non_negative(d, r, "rate", x.rate);
+  x.cover_below = r.opt_quantity("cover_below", Dimension::Duration);
+  x.eligible = read_countries(d, r.get("eligible"), r.at("eligible"), true);
+  return x;
+}
+
+// Capacity expansions and recycling share their keys (node, from, to, ramp); only expansions
+// have a trigger.
+template <class Ramp>
+Ramp read_ramp(Diagnostics& d, MapReader& r, const char* node_expected) {
+  Ramp x{};
+  x.node = r.ref("node", node_expected);
+  x.from = r.required_quantity("from", Dimension::MassRate).value_or(0);
+  x.to = r.required_quantity("to", Dimension::MassRate).value_or(0);
+  x.ramp = r.quantity("ramp", Dimension::Duration, 0);
+  non_negative(d, r, "from", x.from);
+  non_negative(d, r, "to", x.to);
+  non_negative(d, r, "ramp", x.ramp);
+  return x;
+}
+
+CapacityExpansion read_capacity_expansion(Diagnostics& d, MapReader& r) {
+  auto x = read_ramp<CapacityExpansion>(d, r, "a node id");
+  x.trigger = read_trigger(d, r);
+  return x;
+}
+
+Recycling read_recycling(Diagnostics& d, MapReader& r) {
+  return read_ramp<Recycling>(d, r, "a recycler node id");
+}
+
+Substitution read_substitution(Diagnostics& d, MapReader& r) {
+  Substitution x;
+  x.consumers = read_consumers(d, r.get("consumers"), r.at("consumers"));
+  x.material = r.ref("material", "the material whose demand falls");
+  x.max_reduction = r.opt_fraction("max_reduction").value_or(0);
+  if (!r.has("max_reduction")) r.need("max_reduction", expected_text(Dimension::Fraction));
+  x.lag = r.quantity("lag", Dimension::Duration, 0);
+  x.ramp = r.quantity("ramp", Dimension::Duration, 0);
+  non_negative(d, r, "lag", x.lag);
+  non_negative(d, r, "ramp", x.ramp);
+  x.trigger = read_trigger(d, r);
+  return x;
+}
+
+RecipeSwitch read_recipe_switch(Diagnostics& d, MapReader& r) {
+  RecipeSwitch x;
+  x.node = r.ref("node", "a node id");
+  x.recipe = r.ref("recipe", "the id of one of the node's recipes");
+  x.qualification_lag = r.quantity("qualification_lag", Dimension::Duration, 0);
+  non_negative(d, r, "qualification_lag", x.qualification_lag);
+  return x;
+}
+
+// The type-specific part of an event.
+using EventData = decltype(Event::data);
+
+EventData read_event_data(Diagnostics& d, MapReader& r, const Event& ev) {
+  switch (ev.type) {
+    case EventType::ExportRestriction:
+      return read_export_restriction(d, r, ev);
+    case EventType::CapacityOutage:
+      return read_capacity_outage(d, r);
+    case EventType::DemandShock:
+      return read_demand_shock(d, r);
+    case EventType::LogisticsDelay:
+      return read_logistics_delay(d, r);
+    case EventType::StockpileRelease:
+      return read_stockpile_release(d, r);
+    case EventType::CapacityExpansion:
+      return read_capacity_expansion(d, r);
+    case EventType::Substitution:
+      return read_substitution(d, r);
+    case EventType::RecipeSwitch:
+      return read_recipe_switch(d, r);
+    case EventType::Recycling:
+      return read_recycling(d, r);
+  }
+  return ev.data;
+}
+
+// The keys of every event type, allowed without being read when the type is missing or
+// unknown (its error is the only one reported).
+void allow_any_event_key(MapReader& r) {
+  r.allow({"exporter_nodes", "destination_nodes", "destination_sectors"});
+  r.allow({"exporters", "materials",        "destinations", "regime",        "licence",
+           "quota",     "de_minimis",       "origin_share", "nodes",         "remaining",
+           "consumers", "factor",           "edges",        "extra_days",    "node",
+           "rate",      "cover_below",      "eligible",     "from",          "to",
+           "ramp",      "trigger",          "material",     "max_reduction", "lag",
+           "recipe",    "qualification_lag"});
+}
+
 Event read_event(Diagnostics& d, TreeNode& n, const std::string& path, std::size_t index) {
   Event ev;
   MapReader r(d, n, path, "an event");
@@ -252,211 +500,11 @@ Event read_event(Diagnostics& d, TreeNode& n, const std::string& path, std::size
     d.error(r.loc_of("end"), r.at("end"), "the event ends before it starts",
             "an end on or after the start");
   if (!type) {
-    r.allow({"exporter_nodes", "destination_nodes", "destination_sectors"});
-    r.allow({"exporters", "materials",        "destinations", "regime",        "licence",
-             "quota",     "de_minimis",       "origin_share", "nodes",         "remaining",
-             "consumers", "factor",           "edges",        "extra_days",    "node",
-             "rate",      "cover_below",      "eligible",     "from",          "to",
-             "ramp",      "trigger",          "material",     "max_reduction", "lag",
-             "recipe",    "qualification_lag"});
+    allow_any_event_key(r);
     r.finish();
     return ev;
   }
-  switch (ev.type) {
-    case EventType::ExportRestriction: {
-      ExportRestriction x;
-      x.exporters = read_countries(d, r.need("exporters", "country ids, e.g. [CN]"),
-                                   r.at("exporters"), false);
-      x.materials = read_materials(
-          d, r.need("materials", "material ids, families or elements_above"), r.at("materials"));
-      x.destinations = read_countries(d, r.get("destinations"), r.at("destinations"), true);
-      static const std::vector<std::string> regimes = {"ban", "licence", "quota"};
-      auto reg = r.required_choice("regime", regimes);
-      x.regime = reg ? static_cast<RegimeKind>(*reg) : RegimeKind::Ban;
-      TreeNode* lic = r.get("licence");
-      TreeNode* quo = r.get("quota");
-      if (reg && x.regime != RegimeKind::Licence && lic)
-        d.error(r.loc_of("licence"), r.at("licence"), "'licence' settings need regime: licence");
-      if (reg && x.regime != RegimeKind::Quota && quo)
-        d.error(r.loc_of("quota"), r.at("quota"), "'quota' settings need regime: quota");
-      if (reg && x.regime == RegimeKind::Licence) {
-        if (!lic)
-          d.error(r.loc_of("regime"), path, "regime licence needs a 'licence' section",
-                  "licence: {review_delay: '45 working days', approval: [{from: 2025-06-01, "
-                  "fraction: 0.25}]}");
-        else {
-          MapReader rl(d, *lic, r.at("licence"), "licence settings");
-          if (rl.valid()) {
-            if (TreeNode* rd = rl.get("review_delay")) {
-              if (auto dist =
-                      read_distribution(d, *rd, rl.at("review_delay"), Dimension::Duration)) {
-                x.licence.review_delay = *dist;
-                if (dist->lower() < 0)
-                  d.error(rd->loc, rl.at("review_delay"), "review_delay must not be negative",
-                          "a duration >= 0");
-              }
-            } else {
-              rl.get("review_delay");
-              lic->set("review_delay", TreeNode::make_scalar("45 working days", lic->loc),
-                       lic->loc);
-            }
-            if (TreeNode* ap =
-                    rl.need("approval", "a fraction, or a list of {from: date, fraction: f}"))
-              x.licence.approval = read_approval(d, *ap, rl.at("approval"), ev.start);
-            if (TreeNode* v = rl.get("validity")) {
-              if (v->is_scalar() && v->scalar == "one_shipment") {
-                x.licence.validity.reset();
-              } else if (auto days = read_quantity(d, *v, rl.at("validity"), Dimension::Duration)) {
-                if (*days <= 0)
-                  d.error(v->loc, rl.at("validity"), "validity must be positive",
-                          "one_shipment or a duration such as '6 months'");
-                x.licence.validity = *days;
-              }
-            } else {
-              lic->set("validity", TreeNode::make_scalar("one_shipment", lic->loc), lic->loc);
-            }
-            if (auto cap = rl.opt_quantity("volume_cap", Dimension::Count)) {
-              if (*cap <= 0)
-                d.error(rl.loc_of("volume_cap"), rl.at("volume_cap"),
-                        "volume_cap must be positive, got " + pretty_number(*cap),
-                        "a multiple of the edge's normal flow, e.g. 1.2");
-              x.licence.volume_cap = *cap;
-            }
-            x.licence.granted_at_start = rl.flag("granted_at_start", false);
-            if (TreeNode* rsn = rl.get("resubmission")) {
-              MapReader rr(d, *rsn, rl.at("resubmission"), "resubmission settings");
-              if (rr.valid()) {
-                Resubmission res;
-                if (auto dl = rr.required_quantity("delay", Dimension::Duration)) {
-                  if (*dl < 1)
-                    d.error(
-                        rr.loc_of("delay"), rr.at("delay"),
-                        "the resubmission delay must be at least 1 day, got " + pretty_number(*dl),
-                        "a duration such as '10 days'");
-                  res.delay = *dl;
-                }
-                if (TreeNode* ap = rr.get("approval"))
-                  res.approval = read_approval(d, *ap, rr.at("approval"), ev.start);
-                if (auto n = rr.opt_integer("max_attempts")) {
-                  if (*n < 1 || *n > 100)
-                    d.error(rr.loc_of("max_attempts"), rr.at("max_attempts"),
-                            "max_attempts must be between 1 and 100, got " + std::to_string(*n),
-                            "decisions per application, the first included (omit: unlimited)");
-                  else
-                    res.max_attempts = static_cast<int>(*n);
-                }
-                rr.finish();
-                x.licence.resubmission = res;
-              }
-            }
-            rl.finish();
-          }
-        }
-      }
-      if (reg && x.regime == RegimeKind::Quota) {
-        if (!quo)
-          d.error(r.loc_of("regime"), path, "regime quota needs a 'quota' section",
-                  "quota: {annual: '30000 t/yr'}");
-        else {
-          MapReader rq(d, *quo, r.at("quota"), "quota settings");
-          if (rq.valid()) {
-            x.quota.annual = rq.required_quantity("annual", Dimension::MassRate).value_or(0);
-            non_negative(d, rq, "annual", x.quota.annual);
-            rq.finish();
-          }
-        }
-      }
-      x.exporter_nodes = r.ref_list("exporter_nodes");
-      x.destination_nodes = r.ref_list("destination_nodes");
-      x.destination_sectors = r.ref_list("destination_sectors");
-      x.de_minimis = r.opt_fraction("de_minimis");
-      x.origin_share = r.opt_fraction("origin_share");
-      ev.data = x;
-      break;
-    }
-    case EventType::CapacityOutage: {
-      CapacityOutage x;
-      x.nodes = read_nodes(d, r.need("nodes", "node ids, or {countries: [...], stages: [...]}"),
-                           r.at("nodes"));
-      x.remaining = r.fraction("remaining", 0);
-      ev.data = x;
-      break;
-    }
-    case EventType::DemandShock: {
-      DemandShock x;
-      x.consumers = read_consumers(d, r.get("consumers"), r.at("consumers"));
-      x.factor = r.required_quantity("factor", Dimension::Count).value_or(1);
-      non_negative(d, r, "factor", x.factor);
-      ev.data = x;
-      break;
-    }
-    case EventType::LogisticsDelay: {
-      LogisticsDelay x;
-      x.edges = read_edges(
-          d, r.need("edges", "{from_countries: [...], to_countries: [...], materials: ...}"),
-          r.at("edges"));
-      x.extra_days = r.required_quantity("extra_days", Dimension::Duration).value_or(0);
-      non_negative(d, r, "extra_days", x.extra_days);
-      if (x.extra_days > 3650)  // like lead_time: a pipeline slot per day per edge
-        d.error(r.loc_of("extra_days"), r.at("extra_days"),
-                "extra_days must be at most 10 years (3650 days)", "e.g. '20 days'");
-      ev.data = x;
-      break;
-    }
-    case EventType::StockpileRelease: {
-      StockpileRelease x;
-      x.node = r.ref("node", "a stockpile node id");
-      x.materials = read_materials(d, r.get("materials"), r.at("materials"));
-      x.rate = r.required_quantity("rate", Dimension::MassRate).value_or(0);
-      non_negative(d, r, "rate", x.rate);
-      x.cover_below = r.opt_quantity("cover_below", Dimension::Duration);
-      x.eligible = read_countries(d, r.get("eligible"), r.at("eligible"), true);
-      ev.data = x;
-      break;
-    }
-    case EventType::CapacityExpansion:
-    case EventType::Recycling: {
-      Ref node =
-          r.ref("node", ev.type == EventType::Recycling ? "a recycler node id" : "a node id");
-      double from = r.required_quantity("from", Dimension::MassRate).value_or(0);
-      double to = r.required_quantity("to", Dimension::MassRate).value_or(0);
-      double ramp = r.quantity("ramp", Dimension::Duration, 0);
-      non_negative(d, r, "from", from);
-      non_negative(d, r, "to", to);
-      non_negative(d, r, "ramp", ramp);
-      if (ev.type == EventType::Recycling) {
-        ev.data = Recycling{node, from, to, ramp};
-      } else {
-        CapacityExpansion x{node, from, to, ramp, {}};
-        x.trigger = read_trigger(d, r);
-        ev.data = x;
-      }
-      break;
-    }
-    case EventType::Substitution: {
-      Substitution x;
-      x.consumers = read_consumers(d, r.get("consumers"), r.at("consumers"));
-      x.material = r.ref("material", "the material whose demand falls");
-      x.max_reduction = r.opt_fraction("max_reduction").value_or(0);
-      if (!r.has("max_reduction")) r.need("max_reduction", expected_text(Dimension::Fraction));
-      x.lag = r.quantity("lag", Dimension::Duration, 0);
-      x.ramp = r.quantity("ramp", Dimension::Duration, 0);
-      non_negative(d, r, "lag", x.lag);
-      non_negative(d, r, "ramp", x.ramp);
-      x.trigger = read_trigger(d, r);
-      ev.data = x;
-      break;
-    }
-    case EventType::RecipeSwitch: {
-      RecipeSwitch x;
-      x.node = r.ref("node", "a node id");
-      x.recipe = r.ref("recipe", "the id of one of the node's recipes");
-      x.qualification_lag = r.quantity("qualification_lag", Dimension::Duration, 0);
-      non_negative(d, r, "qualification_lag", x.qualification_lag);
-      ev.data = x;
-      break;
-    }
-  }
+  ev.data = read_event_data(d, r, ev);
   r.finish();
   return ev;
 }
