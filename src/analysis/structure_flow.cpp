@@ -13,13 +13,13 @@
 
 #include "rareshock/analysis/structure.hpp"
 #include "rareshock/core/error.hpp"
+#include "rareshock/core/units.hpp"
 #include "rareshock/sim/forcing.hpp"
 
 namespace rareshock::analysis {
 
 namespace {
 
-constexpr double kDaysPerYear = 365;
 constexpr double kScale = 1e6;                       // integer capacities in grams per day
 constexpr long long kInf = 1'000'000'000'000'000LL;  // 1e15 g/day = 1e9 t/day: unbounded
 
@@ -276,12 +276,12 @@ std::vector<ChokepointRow> chokepoints(const sim::Network& net, const Model& mod
         row.region = tg.region;
         row.element = trace.elements[x];
         row.reference_day = reference_day;
-        row.demand_t = demand * kDaysPerYear;
+        row.demand_t = Rate::per_day(demand).per_year();
         const long long flow = fn.max_flow(0, 1);
         if (flow >= kInf)
           throw RuntimeError(
               fmt::format("chokepoints: unbounded flow of {} to {}", row.element, row.sector));
-        row.max_flow_t = static_cast<double>(flow) / kScale * kDaysPerYear;
+        row.max_flow_t = Rate::per_day(static_cast<double>(flow) / kScale).per_year();
         for (auto [tag, cap] : fn.min_cut(0)) {
           CutItem item;
           if (tag >= 0) {
@@ -299,7 +299,7 @@ std::vector<ChokepointRow> chokepoints(const sim::Network& net, const Model& mod
           } else {
             continue;
           }
-          item.capacity_t = static_cast<double>(cap) / kScale * kDaysPerYear;
+          item.capacity_t = Rate::per_day(static_cast<double>(cap) / kScale).per_year();
           row.cut.push_back(std::move(item));
         }
         std::stable_sort(row.cut.begin(), row.cut.end(), [](const CutItem& a, const CutItem& b) {

@@ -189,7 +189,8 @@ Node read_node(Diagnostics& d, TreeNode& n, const std::string& path) {
       if (stage_names()[i] == s) node.stage = static_cast<Stage>(i);
   }
   node.country = r.ref("country", "a country id such as CN");
-  node.capacity = r.opt_quantity("capacity", Dimension::MassRate);
+  if (auto cap = r.opt_quantity("capacity", Dimension::MassRate))
+    node.capacity = Rate::per_year(*cap);
   read_node_common(r, node);
   node.output_inventory_days = r.quantity("output_inventory_days", Dimension::Duration, 0);
   node.output_inventory = read_inventory(d, r.get("output_inventory"), r.at("output_inventory"));
@@ -248,9 +249,10 @@ Node read_node(Diagnostics& d, TreeNode& n, const std::string& path) {
               expected_text(Dimension::MassRate));
     if (node.capacity) {
       bool zero_ok = node.stage == Stage::Recycler || stockpile;
-      if (*node.capacity < 0 || (!zero_ok && *node.capacity == 0))
+      const double cap = node.capacity->per_year();
+      if (cap < 0 || (!zero_ok && cap == 0))
         d.error(r.loc_of("capacity"), r.at("capacity"),
-                "capacity must be positive, got " + pretty_number(*node.capacity) + " t/yr",
+                "capacity must be positive, got " + pretty_number(cap) + " t/yr",
                 zero_ok ? "a rate >= 0"
                         : "a rate > 0 (use a capacity_outage event to switch a node off)");
     }

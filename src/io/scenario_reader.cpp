@@ -310,8 +310,8 @@ void read_licence(Diagnostics& d, TreeNode& lic, const std::string& path, const 
 void read_quota(Diagnostics& d, TreeNode& quo, const std::string& path, QuotaRegime& quota) {
   MapReader rq(d, quo, path, "quota settings");
   if (!rq.valid()) return;
-  quota.annual = rq.required_quantity("annual", Dimension::MassRate).value_or(0);
-  non_negative(d, rq, "annual", quota.annual);
+  quota.annual = Rate::per_year(rq.required_quantity("annual", Dimension::MassRate).value_or(0));
+  non_negative(d, rq, "annual", quota.annual.per_year());
   rq.finish();
 }
 
@@ -387,8 +387,8 @@ StockpileRelease read_stockpile_release(Diagnostics& d, MapReader& r) {
   StockpileRelease x;
   x.node = r.ref("node", "a stockpile node id");
   x.materials = read_materials(d, r.get("materials"), r.at("materials"));
-  x.rate = r.required_quantity("rate", Dimension::MassRate).value_or(0);
-  non_negative(d, r, "rate", x.rate);
+  x.rate = Rate::per_year(r.required_quantity("rate", Dimension::MassRate).value_or(0));
+  non_negative(d, r, "rate", x.rate.per_year());
   x.cover_below = r.opt_quantity("cover_below", Dimension::Duration);
   x.eligible = read_countries(d, r.get("eligible"), r.at("eligible"), true);
   return x;
@@ -400,11 +400,11 @@ template <class Ramp>
 Ramp read_ramp(Diagnostics& d, MapReader& r, const char* node_expected) {
   Ramp x{};
   x.node = r.ref("node", node_expected);
-  x.from = r.required_quantity("from", Dimension::MassRate).value_or(0);
-  x.to = r.required_quantity("to", Dimension::MassRate).value_or(0);
+  x.from = Rate::per_year(r.required_quantity("from", Dimension::MassRate).value_or(0));
+  x.to = Rate::per_year(r.required_quantity("to", Dimension::MassRate).value_or(0));
   x.ramp = r.quantity("ramp", Dimension::Duration, 0);
-  non_negative(d, r, "from", x.from);
-  non_negative(d, r, "to", x.to);
+  non_negative(d, r, "from", x.from.per_year());
+  non_negative(d, r, "to", x.to.per_year());
   non_negative(d, r, "ramp", x.ramp);
   return x;
 }
@@ -541,152 +541,162 @@ Scenario read_scenario(Diagnostics& d, TreeNode& root, const std::string& path) 
   return s;
 }
 
+namespace {
+
+// Checks a scenario's references against a model: one check per event type. Id lists are in
+// definition order (for did-you-mean hints on the error path), with hash sets for the lookups,
+// so checking is linear in the model size.
+class ScenarioChecker {
+ public:
+  ScenarioChecker(Diagnostics& d, const Model& m) : d_(d) {
+    for (auto& x : m.materials) {
+      add(materials_, x.id);
+      if (!families_.set.count(x.family)) add(families_, x.family);
+    }
+    for (auto& x : m.nodes) {
+      add(nodes_, x.id);
+      if (x.is_consumer()) {
+        add(consumers_, x.id);
+        if (!sectors_.set.count(x.sector)) add(sectors_, x.sector);
+      }
+    }
+    for (auto& x : m.countries) add(places_, x.id);
+    for (auto& x : m.groups) add(places_, x.id);
+    node_index_.reserve(m.nodes.size());
+    for (auto& x : m.nodes) node_index_.emplace(x.id, &x);
+  }
+
+  void check(const ExportRestriction& x, const std::string& p) {
+    countries(x.exporters, p + ".exporters");
+    countries(x.destinations, p + ".destinations");
+    materials(x.materials, p + ".materials");
+    for (auto& r : x.exporter_nodes) known(r, nodes_, "node", p + ".exporter_nodes");
+    for (auto& r : x.destination_nodes) known(r, nodes_, "node", p + ".destination_nodes");
+    for (auto& sct : x.destination_sectors) sector(sct, p + ".destination_sectors");
+  }
+  void check(const CapacityOutage& x, const std::string& p) {
+    for (auto& r : x.nodes.nodes) known(r, nodes_, "node", p + ".nodes");
+    for (auto& r : x.nodes.countries) known(r, places_, "country or group", p + ".nodes.countries");
+  }
+  void check(const DemandShock& x, const std::string& p) {
+    consumers(x.consumers, p + ".consumers");
+  }
+  void check(const LogisticsDelay& x, const std::string& p) {
+    for (auto& r : x.edges.from) known(r, nodes_, "node", p + ".edges.from");
+    for (auto& r : x.edges.to) known(r, nodes_, "node", p + ".edges.to");
+    for (auto& r : x.edges.from_countries)
+      known(r, places_, "country or group", p + ".edges.from_countries");
+    for (auto& r : x.edges.to_countries)
+      known(r, places_, "country or group", p + ".edges.to_countries");
+    materials(x.edges.materials, p + ".edges.materials");
+  }
+  void check(const StockpileRelease& x, const std::string& p) {
+    known(x.node, nodes_, "node", p + ".node");
+    if (const Node* n = node_of(x.node); n && n->stage != Stage::Stockpile)
+      d_.error(x.node.loc, p + ".node",
+               "node '" + n->id + "' is a " + to_string(n->stage) + ", not a stockpile");
+    materials(x.materials, p + ".materials");
+    countries(x.eligible, p + ".eligible");
+  }
+  void check(const CapacityExpansion& x, const std::string& p) {
+    known(x.node, nodes_, "node", p + ".node");
+    if (const Node* n = node_of(x.node); n && (n->is_consumer() || n->stage == Stage::Stockpile))
+      d_.error(x.node.loc, p + ".node",
+               "node '" + n->id + "' has no production capacity to expand");
+    consumers(x.trigger.watch, p + ".trigger.watch");
+  }
+  void check(const Substitution& x, const std::string& p) {
+    consumers(x.consumers, p + ".consumers");
+    known(x.material, materials_, "material", p + ".material");
+    consumers(x.trigger.watch, p + ".trigger.watch");
+  }
+  void check(const RecipeSwitch& x, const std::string& p) {
+    known(x.node, nodes_, "node", p + ".node");
+    const Node* n = node_of(x.node);
+    if (!n) return;
+    std::vector<std::string> rids;
+    for (auto& rec : n->recipes) rids.push_back(rec.id);
+    if (std::find(rids.begin(), rids.end(), x.recipe.id) == rids.end())
+      d_.error(x.recipe.loc, p + ".recipe",
+               "node '" + n->id + "' has no recipe '" + x.recipe.id + "'", {},
+               id_hint(x.recipe.id, rids));
+  }
+  void check(const Recycling& x, const std::string& p) {
+    known(x.node, nodes_, "node", p + ".node");
+    if (const Node* n = node_of(x.node); n && n->stage != Stage::Recycler)
+      d_.error(x.node.loc, p + ".node",
+               "node '" + n->id + "' is a " + to_string(n->stage) + ", not a recycler");
+  }
+
+ private:
+  struct Ids {
+    std::vector<std::string> list;
+    std::unordered_set<std::string> set;
+  };
+  static void add(Ids& ids, const std::string& id) {
+    ids.list.push_back(id);
+    ids.set.insert(id);
+  }
+  void known(const Ref& r, const Ids& ids, const char* what, const std::string& p) {
+    if (!r.id.empty() && !ids.set.count(r.id))
+      d_.error(r.loc, p, std::string("unknown ") + what + " '" + r.id + "'", {},
+               id_hint(r.id, ids.list));
+  }
+  void sector(const Ref& sct, const std::string& p) {
+    if (!sectors_.set.count(sct.id))
+      d_.error(sct.loc, p, "no consumer has sector '" + sct.id + "'", {},
+               id_hint(sct.id, sectors_.list));
+  }
+  void materials(const MaterialSelector& ms, const std::string& p) {
+    for (auto& r : ms.ids) known(r, materials_, "material", p);
+    for (auto& f : ms.families)
+      if (!families_.set.count(f.id))
+        d_.error(f.loc, p, "no material has family '" + f.id + "'", {},
+                 id_hint(f.id, families_.list));
+  }
+  void countries(const CountrySelector& cs, const std::string& p) {
+    for (auto& r : cs.only) known(r, places_, "country or group", p);
+    for (auto& r : cs.except) known(r, places_, "country or group", p);
+  }
+  void consumers(const ConsumerSelector& cs, const std::string& p) {
+    for (auto& r : cs.consumers) known(r, consumers_, "consumer", p);
+    for (auto& r : cs.regions) known(r, places_, "country or group", p);
+    for (auto& sct : cs.sectors) sector(sct, p);
+  }
+  const Node* node_of(const Ref& r) const {
+    auto it = node_index_.find(r.id);
+    return it == node_index_.end() ? nullptr : it->second;
+  }
+
+  Diagnostics& d_;
+  Ids materials_, nodes_, consumers_, places_, sectors_, families_;
+  std::unordered_map<std::string_view, const Node*> node_index_;
+};
+
+// An event's timing against the study window (day 0 = \p start).
+void check_timing(Diagnostics& d, const Event& ev, const Date& start, int horizon) {
+  const std::string& p = ev.origin.path;
+  double s0 = ev.start.day(start);
+  // Same-kind times (two dates, two offsets) were checked when reading.
+  if (ev.end && ev.end->is_date != ev.start.is_date && ev.end->day(start) < s0)
+    d.error(ev.end_origin.loc, p + ".end",
+            "event '" + ev.id + "' ends (day " + pretty_number(ev.end->day(start)) +
+                ") before it starts (day " + pretty_number(s0) + ")",
+            "an end on or after the start");
+  if (s0 >= horizon || (ev.end && ev.end->day(start) < 0))
+    d.warning(ev.origin.loc, p,
+              "event '" + ev.id + "' lies outside the study window (day 0 = " + to_string(start) +
+                  ", horizon " + std::to_string(horizon) + " days) and has no effect");
+}
+
+}  // namespace
+
 void check_scenario(Diagnostics& d, const Model& m, const Scenario& s, const Date* start,
                     int horizon) {
-  // Id lists in definition order (for did-you-mean hints on the error path) and hash sets for
-  // the lookups, so checking is linear in the model size.
-  std::vector<std::string> materials, nodes, consumers, places, sectors, families;
-  std::unordered_set<std::string> material_set, node_set, consumer_set, place_set, sector_set,
-      family_set;
-  for (auto& x : m.materials) {
-    materials.push_back(x.id);
-    material_set.insert(x.id);
-    if (family_set.insert(x.family).second) families.push_back(x.family);
-  }
-  for (auto& x : m.nodes) {
-    nodes.push_back(x.id);
-    node_set.insert(x.id);
-    if (x.is_consumer()) {
-      consumers.push_back(x.id);
-      consumer_set.insert(x.id);
-      if (sector_set.insert(x.sector).second) sectors.push_back(x.sector);
-    }
-  }
-  for (auto& x : m.countries) places.push_back(x.id), place_set.insert(x.id);
-  for (auto& x : m.groups) places.push_back(x.id), place_set.insert(x.id);
-  auto set_of = [&](const std::vector<std::string>& v) -> const std::unordered_set<std::string>* {
-    if (&v == &materials) return &material_set;
-    if (&v == &nodes) return &node_set;
-    if (&v == &consumers) return &consumer_set;
-    if (&v == &places) return &place_set;
-    if (&v == &sectors) return &sector_set;
-    if (&v == &families) return &family_set;
-    return nullptr;
-  };
-  auto has = [&](const std::vector<std::string>& v, const std::string& id) {
-    if (const auto* set = set_of(v)) return set->count(id) > 0;
-    return std::find(v.begin(), v.end(), id) != v.end();  // small local lists (recipe ids)
-  };
-  auto check = [&](const Ref& r, const std::vector<std::string>& ids, const char* what,
-                   const std::string& p) {
-    if (!r.id.empty() && !has(ids, r.id))
-      d.error(r.loc, p, std::string("unknown ") + what + " '" + r.id + "'", {}, id_hint(r.id, ids));
-  };
-  auto check_materials = [&](const MaterialSelector& ms, const std::string& p) {
-    for (auto& r : ms.ids) check(r, materials, "material", p);
-    for (auto& f : ms.families)
-      if (!has(families, f.id))
-        d.error(f.loc, p, "no material has family '" + f.id + "'", {}, id_hint(f.id, families));
-  };
-  auto check_countries = [&](const CountrySelector& cs, const std::string& p) {
-    for (auto& r : cs.only) check(r, places, "country or group", p);
-    for (auto& r : cs.except) check(r, places, "country or group", p);
-  };
-  auto check_consumers = [&](const ConsumerSelector& cs, const std::string& p) {
-    for (auto& r : cs.consumers) check(r, consumers, "consumer", p);
-    for (auto& r : cs.regions) check(r, places, "country or group", p);
-    for (auto& sct : cs.sectors)
-      if (!has(sectors, sct.id))
-        d.error(sct.loc, p, "no consumer has sector '" + sct.id + "'", {},
-                id_hint(sct.id, sectors));
-  };
-  std::unordered_map<std::string_view, const Node*> node_index;
-  node_index.reserve(m.nodes.size());
-  for (auto& x : m.nodes) node_index.emplace(x.id, &x);
-  auto node_of = [&](const Ref& r) -> const Node* {
-    auto it = node_index.find(r.id);
-    return it == node_index.end() ? nullptr : it->second;
-  };
-
+  ScenarioChecker checker(d, m);
   for (const Event& ev : s.events) {
-    const std::string& p = ev.origin.path;
-    std::visit(
-        [&](const auto& x) {
-          using T = std::decay_t<decltype(x)>;
-          if constexpr (std::is_same_v<T, ExportRestriction>) {
-            check_countries(x.exporters, p + ".exporters");
-            check_countries(x.destinations, p + ".destinations");
-            check_materials(x.materials, p + ".materials");
-            for (auto& r : x.exporter_nodes) check(r, nodes, "node", p + ".exporter_nodes");
-            for (auto& r : x.destination_nodes) check(r, nodes, "node", p + ".destination_nodes");
-            for (auto& sct : x.destination_sectors)
-              if (!has(sectors, sct.id))
-                d.error(sct.loc, p + ".destination_sectors",
-                        "no consumer has sector '" + sct.id + "'", {}, id_hint(sct.id, sectors));
-          } else if constexpr (std::is_same_v<T, CapacityOutage>) {
-            for (auto& r : x.nodes.nodes) check(r, nodes, "node", p + ".nodes");
-            for (auto& r : x.nodes.countries)
-              check(r, places, "country or group", p + ".nodes.countries");
-          } else if constexpr (std::is_same_v<T, DemandShock>) {
-            check_consumers(x.consumers, p + ".consumers");
-          } else if constexpr (std::is_same_v<T, LogisticsDelay>) {
-            for (auto& r : x.edges.from) check(r, nodes, "node", p + ".edges.from");
-            for (auto& r : x.edges.to) check(r, nodes, "node", p + ".edges.to");
-            for (auto& r : x.edges.from_countries)
-              check(r, places, "country or group", p + ".edges.from_countries");
-            for (auto& r : x.edges.to_countries)
-              check(r, places, "country or group", p + ".edges.to_countries");
-            check_materials(x.edges.materials, p + ".edges.materials");
-          } else if constexpr (std::is_same_v<T, StockpileRelease>) {
-            check(x.node, nodes, "node", p + ".node");
-            if (const Node* n = node_of(x.node); n && n->stage != Stage::Stockpile)
-              d.error(x.node.loc, p + ".node",
-                      "node '" + n->id + "' is a " + to_string(n->stage) + ", not a stockpile");
-            check_materials(x.materials, p + ".materials");
-            check_countries(x.eligible, p + ".eligible");
-          } else if constexpr (std::is_same_v<T, CapacityExpansion>) {
-            check(x.node, nodes, "node", p + ".node");
-            if (const Node* n = node_of(x.node);
-                n && (n->is_consumer() || n->stage == Stage::Stockpile))
-              d.error(x.node.loc, p + ".node",
-                      "node '" + n->id + "' has no production capacity to expand");
-            check_consumers(x.trigger.watch, p + ".trigger.watch");
-          } else if constexpr (std::is_same_v<T, Substitution>) {
-            check_consumers(x.consumers, p + ".consumers");
-            check(x.material, materials, "material", p + ".material");
-            check_consumers(x.trigger.watch, p + ".trigger.watch");
-          } else if constexpr (std::is_same_v<T, RecipeSwitch>) {
-            check(x.node, nodes, "node", p + ".node");
-            if (const Node* n = node_of(x.node)) {
-              std::vector<std::string> rids;
-              for (auto& rec : n->recipes) rids.push_back(rec.id);
-              if (!has(rids, x.recipe.id))
-                d.error(x.recipe.loc, p + ".recipe",
-                        "node '" + n->id + "' has no recipe '" + x.recipe.id + "'", {},
-                        id_hint(x.recipe.id, rids));
-            }
-          } else if constexpr (std::is_same_v<T, Recycling>) {
-            check(x.node, nodes, "node", p + ".node");
-            if (const Node* n = node_of(x.node); n && n->stage != Stage::Recycler)
-              d.error(x.node.loc, p + ".node",
-                      "node '" + n->id + "' is a " + to_string(n->stage) + ", not a recycler");
-          }
-        },
-        ev.data);
-    if (start) {
-      double s0 = ev.start.day(*start);
-      // Same-kind times (two dates, two offsets) were checked when reading.
-      if (ev.end && ev.end->is_date != ev.start.is_date && ev.end->day(*start) < s0)
-        d.error(ev.end_origin.loc, p + ".end",
-                "event '" + ev.id + "' ends (day " + pretty_number(ev.end->day(*start)) +
-                    ") before it starts (day " + pretty_number(s0) + ")",
-                "an end on or after the start");
-      if (s0 >= horizon || (ev.end && ev.end->day(*start) < 0))
-        d.warning(ev.origin.loc, p,
-                  "event '" + ev.id +
-                      "' lies outside the study window (day 0 = " + to_string(*start) +
-                      ", horizon " + std::to_string(horizon) + " days) and has no effect");
-    }
+    std::visit([&](const auto& x) { checker.check(x, ev.origin.path); }, ev.data);
+    if (start) check_timing(d, ev, *start, horizon);
   }
 }
 

@@ -229,7 +229,7 @@ void add_event(const Ctx& ctx, Forcing& f, const Event& ev, EventDays t,
   for (const auto& st : x.licence.approval) r.approval.push_back({ctx.day(st.from), st.fraction});
   r.validity =
       x.licence.validity ? std::max(1, static_cast<int>(std::lround(*x.licence.validity))) : 0;
-  r.quota_per_day = x.quota.annual / kDaysPerYear;
+  r.quota_per_day = x.quota.annual.per_day();
   r.volume_cap = x.licence.volume_cap.value_or(-1);
   r.granted_at_start = x.licence.granted_at_start;
   if (const auto& rs = x.licence.resubmission) {
@@ -288,7 +288,7 @@ void add_event(const Ctx& ctx, Forcing& f, const Event&, EventDays t, const Stoc
   r.node = net.node_index(x.node.id);
   r.start = t.s;
   r.end = t.e;
-  r.rate = x.rate / kDaysPerYear;
+  r.rate = x.rate.per_day();
   r.cover_below = x.cover_below.value_or(-1);
   for (int o = net.out_begin[r.node]; o < net.out_begin[r.node + 1]; ++o) {
     if (!ctx.material_ok(net.out_material[o], x.materials)) continue;
@@ -308,8 +308,8 @@ CompiledRamp compile_ramp(const Ctx& ctx, EventDays t, const Ramp& x) {
   r.node = ctx.net.node_index(x.node.id);
   r.start = t.s;
   r.end = t.e;
-  r.from = x.from / kDaysPerYear;
-  r.to = x.to / kDaysPerYear;
+  r.from = x.from.per_day();
+  r.to = x.to.per_day();
   r.ramp = static_cast<int>(std::lround(x.ramp));
   return r;
 }

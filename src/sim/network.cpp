@@ -73,7 +73,7 @@ void add_node_attributes(const Node& node, int n, const Indexes& idx, Network& n
   net.stage.push_back(node.stage);
   auto cit = idx.country.find(node.country.id);
   net.country.push_back(cit == idx.country.end() ? -1 : cit->second);
-  net.capacity.push_back(node.capacity.value_or(0) / kDaysPerYear);
+  net.capacity.push_back(node.capacity.value_or(Rate{}).per_day());
   net.tau.push_back(node.replenishment_time);
   net.rationing.push_back(node.rationing);
   net.units_per_tonne.push_back(node.units_per_tonne);
@@ -117,7 +117,7 @@ void add_slots(const Node& node, int n, const SlotMaterials& sm, const Indexes& 
     net.in_material.push_back(m);
     double d = 0;
     for (const auto& a : node.demand)
-      if (idx.material_of(a.material) == m) d += a.amount / kDaysPerYear;
+      if (idx.material_of(a.material) == m) d += Rate::per_year(a.amount).per_day();
     net.demand.push_back(d);
   }
   for (int m : sm.outs) {
@@ -305,7 +305,8 @@ void solve_baseline(Network& net) {
           "node '{}' needs {:.0f} t/yr of activity in the baseline but its capacity is {:.0f} "
           "t/yr; "
           "it will fall short from day 0",
-          net.node_id[n], net.activity[n] * kDaysPerYear, net.capacity[n] * kDaysPerYear));
+          net.node_id[n], Rate::per_day(net.activity[n]).per_year(),
+          Rate::per_day(net.capacity[n]).per_year()));
   }
 }
 

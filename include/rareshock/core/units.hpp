@@ -43,4 +43,22 @@ std::optional<double> parse_number(std::string_view text);
 /// Days per year used for t/yr <-> t/day [d/yr].
 inline constexpr double kDaysPerYear = 365.0;
 
+/// A mass rate. Inputs and reports use t/yr (the canonical unit of Dimension::MassRate), the
+/// engine t/day: the conversion is made here, not by hand at each use. Stored in t/yr, so a
+/// rate read from the input converts with one division (per_day()) and an engine rate with
+/// one multiplication (Rate::per_day(x).per_year()).
+class Rate {
+ public:
+  constexpr Rate() = default;
+  static constexpr Rate per_year(double t_per_year) { return Rate(t_per_year); }
+  static constexpr Rate per_day(double t_per_day) { return Rate(t_per_day * kDaysPerYear); }
+  constexpr double per_year() const { return t_per_year_; }                ///< [t/yr]
+  constexpr double per_day() const { return t_per_year_ / kDaysPerYear; }  ///< [t/day]
+  constexpr bool operator==(const Rate&) const = default;
+
+ private:
+  explicit constexpr Rate(double t_per_year) : t_per_year_(t_per_year) {}
+  double t_per_year_ = 0;
+};
+
 }  // namespace rareshock

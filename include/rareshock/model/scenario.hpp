@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "rareshock/core/date.hpp"
+#include "rareshock/core/units.hpp"
 #include "rareshock/model/distribution.hpp"
 #include "rareshock/model/model.hpp"
 
@@ -105,7 +106,7 @@ struct LicenceRegime {
 };
 
 struct QuotaRegime {
-  double annual = 0;  ///< [t/yr] across all restricted destinations, allocated pro rata
+  Rate annual;  ///< across all restricted destinations, allocated pro rata
   bool operator==(const QuotaRegime&) const = default;
 };
 
@@ -155,7 +156,7 @@ struct Trigger {
 struct StockpileRelease {
   Ref node;                    ///< a stockpile node
   MaterialSelector materials;  ///< default: all it holds
-  double rate = 0;             ///< [t/yr] maximum release
+  Rate rate;                   ///< maximum release
   std::optional<double>
       cover_below;           ///< [days]: release only when eligible customers' cover < this
   CountrySelector eligible;  ///< customers' countries (default: all)
@@ -164,8 +165,8 @@ struct StockpileRelease {
 
 struct CapacityExpansion {
   Ref node;
-  double from = 0;  ///< [t/yr] at the start of the ramp
-  double to = 0;    ///< [t/yr] at the end of the ramp
+  Rate from;        ///< capacity at the start of the ramp
+  Rate to;          ///< capacity at the end of the ramp
   double ramp = 0;  ///< [days] from start to full
   Trigger trigger;
   bool operator==(const CapacityExpansion&) const = default;
@@ -189,9 +190,9 @@ struct RecipeSwitch {
 };
 
 struct Recycling {
-  Ref node;                 ///< a recycler node
-  double from = 0, to = 0;  ///< [t/yr]
-  double ramp = 0;          ///< [days]
+  Ref node;         ///< a recycler node
+  Rate from, to;    ///< capacity at the start and the end of the ramp
+  double ramp = 0;  ///< [days]
   bool operator==(const Recycling&) const = default;
 };
 

@@ -89,7 +89,7 @@ TEST_CASE("the shipped example study loads, with overrides", "[io][load]") {
   Loaded l = load_file(RARESHOCK_SOURCE_DIR "/models/examples/example-study.yaml", opt);
   REQUIRE(l.kind == FileKind::Study);
   CHECK(l.study->horizon == 365);
-  CHECK(*l.study->model.node("cn_mine")->capacity == Approx(250000));
+  CHECK(l.study->model.node("cn_mine")->capacity->per_year() == Approx(250000));
   CHECK(l.study->combinations.size() == 3);
   CHECK(l.files.size() == 4);
   LoadOptions bad;
