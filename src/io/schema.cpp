@@ -318,6 +318,7 @@ const std::vector<Table>& tables() {
       {"date_column", "text", std::nullopt, "", "`date`", "the CSV column of the period"},
       {"value_column", "text", std::nullopt, "", "`value`", "the CSV column of the value (an empty cell is a gap)"},
       {"data", "list of `{period, value}`", std::nullopt, "", "—", "the observations inline, instead of `file`"},
+      {"source_file", "path", std::nullopt, "", "—", "written when the study is resolved: the CSV `file` the inline `data` came from (reports cite it)"},
       {"unit", "mass unit", std::nullopt, "", "`t`", "unit of the values: `t`, `kt`, `kg`...; a value is the amount **per period**"},
       {"period", "`month` or `day`", std::nullopt, "", "`month`", "periods are calendar months written `YYYY-MM`, or days written `YYYY-MM-DD`"},
       {"matches", "mapping", std::nullopt, "", "*required*", "the modelled aggregate (below)"},
@@ -532,6 +533,67 @@ std::string markdown(const Table& t) {
     }
     out += "\n";
   }
+  return out;
+}
+
+std::string markdown_dimensions() {
+  struct Row {
+    Dimension dim;
+    const char* label;
+  };
+  static const Row rows[] = {
+      {Dimension::MassRate, "mass rate (t/yr)"}, {Dimension::Duration, "duration (days)"},
+      {Dimension::Fraction, "fraction"},         {Dimension::Price, "price (USD/t)"},
+      {Dimension::Money, "money (USD)"},         {Dimension::PerMass, "count per mass (1/t)"}};
+  std::string out = "| Dimension (plain number in) | Key paths |\n|---|---|\n";
+  for (const Row& row : rows) {
+    // Paths in table order; event-type keys name their types.
+    std::vector<std::pair<std::string, std::string>> paths;
+    for (const auto& t : tables()) {
+      if (!t.file) continue;
+      const std::string prefix = *t.file == FileKind::Model ? "model." : "";
+      for (const auto& k : t.keys) {
+        if (k.dim != row.dim) continue;
+        const bool mapping = k.type.find("mapping") != std::string_view::npos;
+        std::string_view rest = k.names;
+        while (!rest.empty()) {
+          const auto comma = rest.find(", ");
+          const std::string name(rest.substr(0, comma));
+          rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 2);
+          for (const auto& p : t.paths) {
+            std::string full = prefix;
+            full += p.empty() ? name : std::string(p) + "." + name;
+            if (mapping) full += ".*";
+            auto it = std::find_if(paths.begin(), paths.end(),
+                                   [&](const auto& e) { return e.first == full; });
+            if (it == paths.end()) {
+              paths.emplace_back(full, std::string(t.event_type));
+            } else if (!t.event_type.empty()) {
+              it->second += ", ";
+              it->second += t.event_type;
+            }
+          }
+        }
+      }
+    }
+    out += "| ";
+    out += row.label;
+    out += " |";
+    for (std::size_t i = 0; i < paths.size(); ++i) {
+      out += i ? ", `" : " `";
+      out += paths[i].first;
+      out += '`';
+      if (!paths[i].second.empty()) {
+        out += " (";
+        out += paths[i].second;
+        out += ')';
+      }
+    }
+    out += " |\n";
+  }
+  out +=
+      "| plain number | anything else (e.g. `events[*].factor`, `events[*].licence.volume_cap`, "
+      "`engine.licence_volume_cap`, recipe `inputs` and `outputs`) |\n";
   return out;
 }
 

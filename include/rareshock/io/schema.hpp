@@ -23,7 +23,7 @@ struct Key {
   std::string_view unit;          ///< canonical unit shown in the docs ("" when none)
   std::string_view default_text;  ///< docs default; "*required*..." when required
   std::string_view meaning;       ///< docs meaning
-  bool required() const { return default_text.substr(0, 10) == "*required*"; }
+  bool required() const { return default_text == "*required*"; }
 };
 
 /// The keys of one kind of mapping.
@@ -52,5 +52,8 @@ Dimension dimension_of_path(std::string_view path, FileKind file = FileKind::Stu
 
 /// The docs table (markdown) of \p t.
 std::string markdown(const Table& t);
+/// The docs table of the numeric key paths of a study by unit dimension (model keys under
+/// `model.`, event keys as `events[*]...`, i.e. under `scenarios[*]` / `mitigations[*]`).
+std::string markdown_dimensions();
 
 }  // namespace rareshock::io::schema
