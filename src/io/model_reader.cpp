@@ -318,8 +318,8 @@ Edge read_edge(Diagnostics& d, TreeNode& n, const std::string& path) {
             "share: 0.6   or   flow: '1200 t/yr'");
   if (e.flow && *e.flow < 0)
     d.error(r.loc_of("flow"), r.at("flow"), "flow must not be negative", "a rate >= 0");
-  e.lead_time = r.quantity("lead_time", Dimension::Duration, 0);
-  if (e.lead_time < 0 || e.lead_time > kMaxLeadTimeDays)
+  e.lead_time = Duration::days(r.quantity("lead_time", Dimension::Duration, 0));
+  if (e.lead_time.days() < 0 || e.lead_time.days() > kMaxLeadTimeDays)
     d.error(
         r.loc_of("lead_time"), r.at("lead_time"),
         "lead_time must be between 0 and 10 years (" + std::to_string(kMaxLeadTimeDays) + " days)",

@@ -186,8 +186,8 @@ Trigger read_trigger(Diagnostics& d, MapReader& parent) {
   t.on_shortage = r.choice("on", kinds, 0) == 1;
   t.watch = read_consumers(d, r.get("watch"), r.at("watch"));
   t.threshold = r.fraction("threshold", 0.01);
-  t.lag = r.quantity("lag", Dimension::Duration, 0);
-  if (t.lag < 0)
+  t.lag = Duration::days(r.quantity("lag", Dimension::Duration, 0));
+  if (t.lag.days() < 0)
     d.error(r.loc_of("lag"), r.at("lag"), "lag must not be negative", "a duration >= 0");
   r.finish();
   return t;
@@ -247,7 +247,7 @@ void read_resubmission(Diagnostics& d, TreeNode& rsn, const std::string& path, c
       d.error(rr.loc_of("delay"), rr.at("delay"),
               "the resubmission delay must be at least 1 day, got " + pretty_number(*dl),
               "a duration such as '10 days'");
-    res.delay = *dl;
+    res.delay = Duration::days(*dl);
   }
   if (TreeNode* ap = rr.get("approval"))
     res.approval = read_approval(d, *ap, rr.at("approval"), start);
@@ -288,7 +288,7 @@ void read_licence(Diagnostics& d, TreeNode& lic, const std::string& path, const 
       if (*days <= 0)
         d.error(v->loc, rl.at("validity"), "validity must be positive",
                 "one_shipment or a duration such as '6 months'");
-      licence.validity = *days;
+      licence.validity = Duration::days(*days);
     }
   } else {
     lic.set("validity", TreeNode::make_scalar("one_shipment", lic.loc), lic.loc);
@@ -375,9 +375,9 @@ LogisticsDelay read_logistics_delay(Diagnostics& d, MapReader& r) {
   x.edges =
       read_edges(d, r.need("edges", "{from_countries: [...], to_countries: [...], materials: ...}"),
                  r.at("edges"));
-  x.extra_days = r.required_quantity("extra_days", Dimension::Duration).value_or(0);
-  non_negative(d, r, "extra_days", x.extra_days);
-  if (x.extra_days > 3650)  // like lead_time: a pipeline slot per day per edge
+  x.extra_days = Duration::days(r.required_quantity("extra_days", Dimension::Duration).value_or(0));
+  non_negative(d, r, "extra_days", x.extra_days.days());
+  if (x.extra_days.days() > 3650)  // like lead_time: a pipeline slot per day per edge
     d.error(r.loc_of("extra_days"), r.at("extra_days"),
             "extra_days must be at most 10 years (3650 days)", "e.g. '20 days'");
   return x;
@@ -402,10 +402,10 @@ Ramp read_ramp(Diagnostics& d, MapReader& r, const char* node_expected) {
   x.node = r.ref("node", node_expected);
   x.from = Rate::per_year(r.required_quantity("from", Dimension::MassRate).value_or(0));
   x.to = Rate::per_year(r.required_quantity("to", Dimension::MassRate).value_or(0));
-  x.ramp = r.quantity("ramp", Dimension::Duration, 0);
+  x.ramp = Duration::days(r.quantity("ramp", Dimension::Duration, 0));
   non_negative(d, r, "from", x.from.per_year());
   non_negative(d, r, "to", x.to.per_year());
-  non_negative(d, r, "ramp", x.ramp);
+  non_negative(d, r, "ramp", x.ramp.days());
   return x;
 }
 
@@ -425,10 +425,10 @@ Substitution read_substitution(Diagnostics& d, MapReader& r) {
   x.material = r.ref("material", "the material whose demand falls");
   x.max_reduction = r.opt_fraction("max_reduction").value_or(0);
   if (!r.has("max_reduction")) r.need("max_reduction", expected_text(Dimension::Fraction));
-  x.lag = r.quantity("lag", Dimension::Duration, 0);
-  x.ramp = r.quantity("ramp", Dimension::Duration, 0);
-  non_negative(d, r, "lag", x.lag);
-  non_negative(d, r, "ramp", x.ramp);
+  x.lag = Duration::days(r.quantity("lag", Dimension::Duration, 0));
+  x.ramp = Duration::days(r.quantity("ramp", Dimension::Duration, 0));
+  non_negative(d, r, "lag", x.lag.days());
+  non_negative(d, r, "ramp", x.ramp.days());
   x.trigger = read_trigger(d, r);
   return x;
 }
@@ -437,8 +437,8 @@ RecipeSwitch read_recipe_switch(Diagnostics& d, MapReader& r) {
   RecipeSwitch x;
   x.node = r.ref("node", "a node id");
   x.recipe = r.ref("recipe", "the id of one of the node's recipes");
-  x.qualification_lag = r.quantity("qualification_lag", Dimension::Duration, 0);
-  non_negative(d, r, "qualification_lag", x.qualification_lag);
+  x.qualification_lag = Duration::days(r.quantity("qualification_lag", Dimension::Duration, 0));
+  non_negative(d, r, "qualification_lag", x.qualification_lag.days());
   return x;
 }
 

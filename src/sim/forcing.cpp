@@ -163,7 +163,7 @@ struct Ctx {
     CompiledTrigger c;
     c.on_shortage = t.on_shortage;
     c.threshold = t.threshold;
-    c.lag = static_cast<int>(std::lround(t.lag));
+    c.lag = t.lag.whole_days();
     if (t.on_shortage) c.watch = consumer_slots(t.watch);
     return c;
   }
@@ -227,14 +227,13 @@ void add_event(const Ctx& ctx, Forcing& f, const Event& ev, EventDays t,
   r.max_delay = std::clamp(static_cast<int>(std::ceil(x.licence.review_delay.upper())),
                            r.review_delay, 3 * 365);
   for (const auto& st : x.licence.approval) r.approval.push_back({ctx.day(st.from), st.fraction});
-  r.validity =
-      x.licence.validity ? std::max(1, static_cast<int>(std::lround(*x.licence.validity))) : 0;
+  r.validity = x.licence.validity ? std::max(1, x.licence.validity->whole_days()) : 0;
   r.quota_per_day = x.quota.annual.per_day();
   r.volume_cap = x.licence.volume_cap.value_or(-1);
   r.granted_at_start = x.licence.granted_at_start;
   if (const auto& rs = x.licence.resubmission) {
     r.resubmit = true;
-    r.resubmit_delay = std::clamp(static_cast<int>(std::lround(rs->delay)), 1, 3 * 365);
+    r.resubmit_delay = std::clamp(rs->delay.whole_days(), 1, 3 * 365);
     for (const auto& st : rs->approval)
       r.resubmit_approval.push_back({ctx.day(st.from), st.fraction});
     r.max_attempts = rs->max_attempts;
@@ -261,7 +260,7 @@ void add_event(const Ctx& ctx, Forcing& f, const Event&, EventDays t, const Dema
 
 void add_event(const Ctx& ctx, Forcing& f, const Event&, EventDays t, const LogisticsDelay& x) {
   const Network& net = ctx.net;
-  CompiledDelay d{t.s, t.e, {}, static_cast<int>(std::lround(x.extra_days))};
+  CompiledDelay d{t.s, t.e, {}, x.extra_days.whole_days()};
   auto from_c = ctx.expand(x.edges.from_countries);
   auto in = [&](const std::vector<Ref>& v, int n) {
     return v.empty() ||
@@ -310,7 +309,7 @@ CompiledRamp compile_ramp(const Ctx& ctx, EventDays t, const Ramp& x) {
   r.end = t.e;
   r.from = x.from.per_day();
   r.to = x.to.per_day();
-  r.ramp = static_cast<int>(std::lround(x.ramp));
+  r.ramp = x.ramp.whole_days();
   return r;
 }
 
@@ -330,8 +329,8 @@ void add_event(const Ctx& ctx, Forcing& f, const Event&, EventDays t, const Subs
   sub.end = t.e;
   sub.slots = ctx.consumer_slots(x.consumers, ctx.net.material_index(x.material.id));
   sub.max_reduction = x.max_reduction;
-  sub.lag = static_cast<int>(std::lround(x.lag));
-  sub.ramp = static_cast<int>(std::lround(x.ramp));
+  sub.lag = x.lag.whole_days();
+  sub.ramp = x.ramp.whole_days();
   sub.trigger = ctx.trigger(x.trigger);
   f.substitutions.push_back(std::move(sub));
 }
@@ -343,7 +342,7 @@ void add_event(const Ctx& ctx, Forcing& f, const Event&, EventDays t, const Reci
   for (int r = net.recipe_begin[rs.node]; r < net.recipe_begin[rs.node + 1]; ++r)
     if (net.recipe_id[r] == x.recipe.id) rs.recipe = r;
   int avail = static_cast<int>(std::ceil(net.recipe_available_after[rs.recipe]));
-  rs.day = std::max(t.s + static_cast<int>(std::lround(x.qualification_lag)), avail);
+  rs.day = std::max(t.s + x.qualification_lag.whole_days(), avail);
   rs.end = t.e;
   f.switches.push_back(rs);
 }

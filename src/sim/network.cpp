@@ -192,7 +192,7 @@ void add_edges(const Model& model, const Indexes& idx, Network& net) {
     net.e_material.push_back(m);
     net.e_out_slot.push_back(os);
     net.e_in_slot.push_back(is);
-    net.e_lead.push_back(static_cast<int>(std::lround(ed.lead_time)));
+    net.e_lead.push_back(ed.lead_time.whole_days());
     net.e_priority.push_back(ed.priority);
     net.e_contract.push_back(ed.contract_share.value_or(0));
     net.e_qualification.push_back(ed.qualification_time.value_or(-1));

@@ -117,7 +117,7 @@ Model make_chain(const ChainSpec& spec) {
         e.to = Ref{m.nodes[c].id, {}};
         e.material = Ref{mat, {}};
         e.share = shares[k] / sum;
-        e.lead_time = std::round(lead(rng));
+        e.lead_time = Duration::days(std::round(lead(rng)));
         m.edges.push_back(e);
       }
     }
@@ -173,7 +173,7 @@ Model make_dense(const DenseSpec& spec) {
       e.to = Ref{m.nodes[customer].id, {}};
       e.material = Ref{"good", {}};
       e.share = shares[j] / sum;
-      e.lead_time = std::round(lead(rng));
+      e.lead_time = Duration::days(std::round(lead(rng)));
       m.edges.push_back(e);
     }
   };

@@ -2,6 +2,7 @@
 /// \file Quantities with units, converted once at load to the canonical unit of their
 /// dimension: tonnes [t], tonnes per year [t/yr], days [d], USD, USD per tonne [USD/t],
 /// fractions [1].
+#include <cmath>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -59,6 +60,22 @@ class Rate {
  private:
   explicit constexpr Rate(double t_per_year) : t_per_year_(t_per_year) {}
   double t_per_year_ = 0;
+};
+
+/// A duration in days (the canonical unit of Dimension::Duration). The engine steps whole
+/// days: whole_days() is the one rounding of an input duration to engine days.
+class Duration {
+ public:
+  constexpr Duration() = default;
+  static constexpr Duration days(double d) { return Duration(d); }
+  constexpr double days() const { return days_; }  ///< [days]
+  /// Rounded to the nearest whole day (halves away from zero), as the engine uses it.
+  int whole_days() const { return static_cast<int>(std::lround(days_)); }
+  constexpr bool operator==(const Duration&) const = default;
+
+ private:
+  explicit constexpr Duration(double d) : days_(d) {}
+  double days_ = 0;
 };
 
 }  // namespace rareshock

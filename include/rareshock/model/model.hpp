@@ -149,7 +149,7 @@ struct Edge {
   Ref material;
   std::optional<double> share;           ///< of the customer's purchases of this material [1]
   std::optional<double> flow;            ///< baseline flow [t/yr] (alternative to share)
-  double lead_time = 0;                  ///< transport + customs [days]
+  Duration lead_time;                    ///< transport + customs
   int priority = 1;                      ///< class for `priority` rationing; 1 is served first
   std::optional<double> contract_share;  ///< supplier's output share for `contract` rationing
   /// [days] a standby edge (share 0) can take share this long after its customer starts

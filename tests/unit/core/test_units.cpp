@@ -72,3 +72,12 @@ TEST_CASE("Rate converts t/yr and t/day once", "[units]") {
   CHECK(Rate::per_year(t_per_year).per_day() == t_per_year / 365.0);
   CHECK(Rate::per_day(t_per_year).per_year() == t_per_year * 365.0);
 }
+
+TEST_CASE("Duration rounds to whole engine days once", "[units]") {
+  CHECK(Duration::days(63).days() == 63);
+  CHECK(Duration::days(2.5).whole_days() == 3);  // halves away from zero, like std::lround
+  CHECK(Duration::days(2.49).whole_days() == 2);
+  CHECK(Duration::days(0).whole_days() == 0);
+  CHECK(Duration{}.days() == 0);
+  CHECK(Duration::days(10) == Duration::days(10.0));
+}
