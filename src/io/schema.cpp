@@ -536,6 +536,49 @@ std::string markdown(const Table& t) {
   return out;
 }
 
+namespace {
+
+// Calls \p fn with each key name of a row ("source, note" -> source, note).
+template <class Fn>
+void for_each_name(std::string_view names, Fn fn) {
+  while (!names.empty()) {
+    const auto comma = names.find(", ");
+    fn(std::string(names.substr(0, comma)));
+    names = comma == std::string_view::npos ? std::string_view() : names.substr(comma + 2);
+  }
+}
+
+// The study key paths of the numeric keys of dimension \p dim, in table order, each with the
+// event types it belongs to ("" for keys of every type or outside events).
+std::vector<std::pair<std::string, std::string>> paths_of_dimension(Dimension dim) {
+  std::vector<std::pair<std::string, std::string>> paths;
+  auto add = [&](const std::string& full, std::string_view event_type) {
+    auto it =
+        std::find_if(paths.begin(), paths.end(), [&](const auto& e) { return e.first == full; });
+    if (it == paths.end()) {
+      paths.emplace_back(full, std::string(event_type));
+    } else if (!event_type.empty()) {
+      it->second += ", ";
+      it->second += event_type;
+    }
+  };
+  for (const auto& t : tables()) {
+    if (!t.file) continue;
+    const std::string prefix = *t.file == FileKind::Model ? "model." : "";
+    for (const auto& k : t.keys) {
+      if (k.dim != dim) continue;
+      const std::string suffix = k.type.find("mapping") != std::string_view::npos ? ".*" : "";
+      for_each_name(k.names, [&](const std::string& name) {
+        for (const auto& p : t.paths)
+          add(prefix + (p.empty() ? name : std::string(p) + "." + name) + suffix, t.event_type);
+      });
+    }
+  }
+  return paths;
+}
+
+}  // namespace
+
 std::string markdown_dimensions() {
   struct Row {
     Dimension dim;
@@ -547,47 +590,18 @@ std::string markdown_dimensions() {
       {Dimension::Money, "money (USD)"},         {Dimension::PerMass, "count per mass (1/t)"}};
   std::string out = "| Dimension (plain number in) | Key paths |\n|---|---|\n";
   for (const Row& row : rows) {
-    // Paths in table order; event-type keys name their types.
-    std::vector<std::pair<std::string, std::string>> paths;
-    for (const auto& t : tables()) {
-      if (!t.file) continue;
-      const std::string prefix = *t.file == FileKind::Model ? "model." : "";
-      for (const auto& k : t.keys) {
-        if (k.dim != row.dim) continue;
-        const bool mapping = k.type.find("mapping") != std::string_view::npos;
-        std::string_view rest = k.names;
-        while (!rest.empty()) {
-          const auto comma = rest.find(", ");
-          const std::string name(rest.substr(0, comma));
-          rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 2);
-          for (const auto& p : t.paths) {
-            std::string full = prefix;
-            full += p.empty() ? name : std::string(p) + "." + name;
-            if (mapping) full += ".*";
-            auto it = std::find_if(paths.begin(), paths.end(),
-                                   [&](const auto& e) { return e.first == full; });
-            if (it == paths.end()) {
-              paths.emplace_back(full, std::string(t.event_type));
-            } else if (!t.event_type.empty()) {
-              it->second += ", ";
-              it->second += t.event_type;
-            }
-          }
-        }
-      }
-    }
     out += "| ";
     out += row.label;
     out += " |";
+    const auto paths = paths_of_dimension(row.dim);
     for (std::size_t i = 0; i < paths.size(); ++i) {
       out += i ? ", `" : " `";
       out += paths[i].first;
       out += '`';
-      if (!paths[i].second.empty()) {
-        out += " (";
-        out += paths[i].second;
-        out += ')';
-      }
+      if (paths[i].second.empty()) continue;
+      out += " (";
+      out += paths[i].second;
+      out += ')';
     }
     out += " |\n";
   }

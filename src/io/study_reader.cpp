@@ -139,11 +139,89 @@ std::optional<Date> read_window_day(Diagnostics& d, const TreeNode* n, const std
   return std::nullopt;
 }
 
-void read_calibration(Diagnostics& d, TreeNode& root, TreeNode& sec, Study& st, bool inputs_ok) {
-  MapReader r(d, sec, "calibration", "calibration settings");
-  if (!r.valid()) return;
-  Calibration& c = st.calibration;
-  c.enabled = true;
+// Whether a calibrated parameter's path reaches numbers of the study, reporting why not; the
+// matched paths go to \p cp.targets.
+bool check_calibration_path(Diagnostics& d, TreeNode& root, MapReader& rp, const std::string& p,
+                            Dimension dim, CalibrationParam& cp) {
+  std::string error;
+  auto matches = find_paths(root, cp.path, &error);
+  if (!error.empty()) {
+    d.error(rp.loc_of("path"), p + ".path", error);
+    return false;
+  }
+  if (matches.empty()) {
+    d.error(rp.loc_of("path"), p + ".path", "path '" + cp.path + "' matches no value in the study",
+            {}, path_hint(root, cp.path));
+    return false;
+  }
+  bool ok = true;
+  for (auto& mt : matches) {
+    cp.targets.push_back(mt.path);
+    if (ok && (!mt.node->is_scalar() || !parse_quantity(mt.node->scalar, dim).value)) {
+      d.error(rp.loc_of("path"), p + ".path",
+              "path '" + cp.path + "' matches '" + mt.path + "', which is " + describe(*mt.node) +
+                  ", not a number (" + to_string(dim) + ")",
+              {}, "a calibrated value must be a plain number (not a date or a distribution)");
+      ok = false;
+    }
+  }
+  return ok;
+}
+
+// One `calibration.parameters` item {path, min, max}.
+void read_calibration_param(Diagnostics& d, TreeNode& root, TreeNode& item, const std::string& p,
+                            Calibration& c, bool inputs_ok) {
+  MapReader rp(d, item, p, "a calibrated parameter {path, min, max}");
+  if (!rp.valid()) return;
+  CalibrationParam cp;
+  cp.origin = {item.loc, p};
+  cp.path = rp.required_text("path", "a key path, e.g. engine.switching_lag");
+  Dimension dim = dimension_of_path(cp.path);
+  cp.unit = dim == Dimension::Fraction ? "fraction"
+            : dim == Dimension::Count  ? "1"
+                                       : canonical_unit(dim);
+  // The path first: the bounds' unit follows from it.
+  bool path_ok =
+      !cp.path.empty() && reaches_runs(d, rp.loc_of("path"), p + ".path", cp.path) && inputs_ok;
+  if (path_ok) path_ok = check_calibration_path(d, root, rp, p, dim, cp);
+  if (!path_ok) {
+    rp.allow({"min", "max"});
+    rp.finish();
+    return;
+  }
+  auto lo = rp.required_quantity("min", dim);
+  auto hi = rp.required_quantity("max", dim);
+  rp.finish();
+  if (!lo || !hi) return;
+  cp.min = *lo, cp.max = *hi;
+  if (!(cp.min < cp.max)) {
+    d.error(rp.loc_of("max"), p + ".max", "max must be greater than min");
+    return;
+  }
+  c.parameters.push_back(cp);
+}
+
+// `calibration.training` / `calibration.validation`: {from, to}, months or dates.
+void read_calibration_window(Diagnostics& d, MapReader& r, const char* key, Calibration& c) {
+  TreeNode* w = r.get(key);
+  if (!w) return;
+  const std::string at = std::string("calibration.") + key;
+  MapReader rw(d, *w, at, "a window {from, to}");
+  if (!rw.valid()) return;
+  auto from = read_window_day(d, rw.get("from"), at + ".from", false);
+  auto to = read_window_day(d, rw.get("to"), at + ".to", true);
+  rw.finish();
+  if (!from || !to) return;
+  if (*to < *from) {
+    d.error(rw.loc_of("to"), at + ".to", "the window ends before it starts");
+    return;
+  }
+  (std::string_view(key) == "training" ? c.training : c.validation) = DateWindow{*from, *to};
+}
+
+// `calibration.run` and `calibration.observed`, checked against the study's runs and series.
+void read_calibration_targets(Diagnostics& d, MapReader& r, TreeNode& sec, const Study& st,
+                              Calibration& c) {
   std::vector<std::string> runs, observed;
   for (const auto& cb : st.combinations) runs.push_back(cb.id);
   for (const auto& o : st.observed) observed.push_back(o.id);
@@ -164,22 +242,15 @@ void read_calibration(Diagnostics& d, TreeNode& root, TreeNode& sec, Study& st, 
   if (c.observed.empty())
     d.error(sec.loc, "calibration", "calibration needs observed series",
             "an observed: section and calibration.observed: [<id>, ...]");
-  for (const char* key : {"training", "validation"}) {
-    TreeNode* w = r.get(key);
-    if (!w) continue;
-    const std::string at = std::string("calibration.") + key;
-    MapReader rw(d, *w, at, "a window {from, to}");
-    if (!rw.valid()) continue;
-    auto from = read_window_day(d, rw.get("from"), at + ".from", false);
-    auto to = read_window_day(d, rw.get("to"), at + ".to", true);
-    rw.finish();
-    if (!from || !to) continue;
-    if (*to < *from) {
-      d.error(rw.loc_of("to"), at + ".to", "the window ends before it starts");
-      continue;
-    }
-    (std::string_view(key) == "training" ? c.training : c.validation) = DateWindow{*from, *to};
-  }
+}
+
+void read_calibration(Diagnostics& d, TreeNode& root, TreeNode& sec, Study& st, bool inputs_ok) {
+  MapReader r(d, sec, "calibration", "calibration settings");
+  if (!r.valid()) return;
+  Calibration& c = st.calibration;
+  c.enabled = true;
+  read_calibration_targets(d, r, sec, st, c);
+  for (const char* key : {"training", "validation"}) read_calibration_window(d, r, key, c);
   static const std::vector<std::string> objectives = {"rmse", "relative_rmse", "mae"};
   static const std::vector<std::string> algorithms = {"bobyqa", "neldermead", "sbplx"};
   c.objective = objectives[r.choice("objective", objectives, 0)];
@@ -189,65 +260,11 @@ void read_calibration(Diagnostics& d, TreeNode& root, TreeNode& sec, Study& st, 
     d.error(r.loc_of("max_evaluations"), "calibration.max_evaluations",
             "max_evaluations must be between 1 and 100,000");
   c.max_evaluations = static_cast<int>(std::clamp(evals, 1LL, 100000LL));
-  TreeNode* ps = r.need("parameters", "a list of {path, min, max}");
-  if (ps)
-    for_each_item(
-        d, *ps, "calibration.parameters", "parameter", [&](TreeNode& item, const std::string& p) {
-          MapReader rp(d, item, p, "a calibrated parameter {path, min, max}");
-          if (!rp.valid()) return;
-          CalibrationParam cp;
-          cp.origin = {item.loc, p};
-          cp.path = rp.required_text("path", "a key path, e.g. engine.switching_lag");
-          Dimension dim = dimension_of_path(cp.path);
-          cp.unit = dim == Dimension::Fraction ? "fraction"
-                    : dim == Dimension::Count  ? "1"
-                                               : canonical_unit(dim);
-          // The path first: the bounds' unit follows from it.
-          bool path_ok = !cp.path.empty() &&
-                         reaches_runs(d, rp.loc_of("path"), p + ".path", cp.path) && inputs_ok;
-          std::vector<PathMatch> matches;
-          if (path_ok) {
-            std::string error;
-            matches = find_paths(root, cp.path, &error);
-            if (!error.empty()) {
-              d.error(rp.loc_of("path"), p + ".path", error);
-              path_ok = false;
-            } else if (matches.empty()) {
-              d.error(rp.loc_of("path"), p + ".path",
-                      "path '" + cp.path + "' matches no value in the study", {},
-                      path_hint(root, cp.path));
-              path_ok = false;
-            }
-            for (auto& mt : matches) {
-              cp.targets.push_back(mt.path);
-              if (path_ok &&
-                  (!mt.node->is_scalar() || !parse_quantity(mt.node->scalar, dim).value)) {
-                d.error(rp.loc_of("path"), p + ".path",
-                        "path '" + cp.path + "' matches '" + mt.path + "', which is " +
-                            describe(*mt.node) + ", not a number (" + to_string(dim) + ")",
-                        {},
-                        "a calibrated value must be a plain number (not a date or a "
-                        "distribution)");
-                path_ok = false;
-              }
-            }
-          }
-          if (!path_ok) {
-            rp.allow({"min", "max"});
-            rp.finish();
-            return;
-          }
-          auto lo = rp.required_quantity("min", dim);
-          auto hi = rp.required_quantity("max", dim);
-          rp.finish();
-          if (!lo || !hi) return;
-          cp.min = *lo, cp.max = *hi;
-          if (!(cp.min < cp.max)) {
-            d.error(rp.loc_of("max"), p + ".max", "max must be greater than min");
-            return;
-          }
-          c.parameters.push_back(cp);
-        });
+  if (TreeNode* ps = r.need("parameters", "a list of {path, min, max}"))
+    for_each_item(d, *ps, "calibration.parameters", "parameter",
+                  [&](TreeNode& item, const std::string& p) {
+                    read_calibration_param(d, root, item, p, c, inputs_ok);
+                  });
   r.finish();
 }
 
