@@ -8,7 +8,10 @@ With --check nothing is written; the exit status is 1 when a file differs from w
 script generates (scripts/check-schemas runs that check). Edit this script, not the JSON.
 
 The schemas follow the readers in src/io/*.cpp: keys, types, enum values, defaults and
-descriptions. They are for editors (completion, hover, early checks); `rareshock validate`
+descriptions. The readers' key schema (src/io/schema.cpp: keys, required keys and unit
+dimensions of every mapping) is the reference: scripts/check-schema-table (ctest
+schema_table) fails when these schemas allow other keys, require others, or give a quantity
+another unit pattern. They are for editors (completion, hover, early checks); `rareshock validate`
 remains the authority (cross-references, sums, ranges of quoted values...).
 """
 import json

@@ -189,7 +189,8 @@ Node read_node(Diagnostics& d, TreeNode& n, const std::string& path) {
       if (stage_names()[i] == s) node.stage = static_cast<Stage>(i);
   }
   node.country = r.ref("country", "a country id such as CN");
-  node.capacity = r.opt_quantity("capacity", Dimension::MassRate);
+  if (auto cap = r.opt_quantity("capacity", Dimension::MassRate))
+    node.capacity = Rate::per_year(*cap);
   read_node_common(r, node);
   node.output_inventory_days = r.quantity("output_inventory_days", Dimension::Duration, 0);
   node.output_inventory = read_inventory(d, r.get("output_inventory"), r.at("output_inventory"));
@@ -248,9 +249,10 @@ Node read_node(Diagnostics& d, TreeNode& n, const std::string& path) {
               expected_text(Dimension::MassRate));
     if (node.capacity) {
       bool zero_ok = node.stage == Stage::Recycler || stockpile;
-      if (*node.capacity < 0 || (!zero_ok && *node.capacity == 0))
+      const double cap = node.capacity->per_year();
+      if (cap < 0 || (!zero_ok && cap == 0))
         d.error(r.loc_of("capacity"), r.at("capacity"),
-                "capacity must be positive, got " + pretty_number(*node.capacity) + " t/yr",
+                "capacity must be positive, got " + pretty_number(cap) + " t/yr",
                 zero_ok ? "a rate >= 0"
                         : "a rate > 0 (use a capacity_outage event to switch a node off)");
     }
@@ -316,8 +318,8 @@ Edge read_edge(Diagnostics& d, TreeNode& n, const std::string& path) {
             "share: 0.6   or   flow: '1200 t/yr'");
   if (e.flow && *e.flow < 0)
     d.error(r.loc_of("flow"), r.at("flow"), "flow must not be negative", "a rate >= 0");
-  e.lead_time = r.quantity("lead_time", Dimension::Duration, 0);
-  if (e.lead_time < 0 || e.lead_time > kMaxLeadTimeDays)
+  e.lead_time = Duration::days(r.quantity("lead_time", Dimension::Duration, 0));
+  if (e.lead_time.days() < 0 || e.lead_time.days() > kMaxLeadTimeDays)
     d.error(
         r.loc_of("lead_time"), r.at("lead_time"),
         "lead_time must be between 0 and 10 years (" + std::to_string(kMaxLeadTimeDays) + " days)",

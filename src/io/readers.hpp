@@ -51,7 +51,4 @@ void apply_overrides(Diagnostics& d, Loader& loader, TreeNode& root,
 /// model, scenarios, mitigations, engine, or shortage_threshold); reports an error otherwise.
 bool reaches_runs(Diagnostics& d, SourceLoc loc, const std::string& at, const std::string& path);
 
-/// The unit dimension a numeric key holds (for --set and Monte Carlo values).
-Dimension dimension_of_key(const std::string& key);
-
 }  // namespace rareshock::io

@@ -186,8 +186,8 @@ Trigger read_trigger(Diagnostics& d, MapReader& parent) {
   t.on_shortage = r.choice("on", kinds, 0) == 1;
   t.watch = read_consumers(d, r.get("watch"), r.at("watch"));
   t.threshold = r.fraction("threshold", 0.01);
-  t.lag = r.quantity("lag", Dimension::Duration, 0);
-  if (t.lag < 0)
+  t.lag = Duration::days(r.quantity("lag", Dimension::Duration, 0));
+  if (t.lag.days() < 0)
     d.error(r.loc_of("lag"), r.at("lag"), "lag must not be negative", "a duration >= 0");
   r.finish();
   return t;
@@ -233,6 +233,254 @@ void non_negative(Diagnostics& d, MapReader& r, const char* key, double v) {
             std::string(key) + " must not be negative, got " + pretty_number(v), "a value >= 0");
 }
 
+// ---- One reader per event type: reads the type's own keys (in the order the messages and
+// the written-back defaults follow) from the event's mapping; the common keys are read by
+// read_event.
+
+void read_resubmission(Diagnostics& d, TreeNode& rsn, const std::string& path, const TimeRef& start,
+                       LicenceRegime& licence) {
+  MapReader rr(d, rsn, path, "resubmission settings");
+  if (!rr.valid()) return;
+  Resubmission res;
+  if (auto dl = rr.required_quantity("delay", Dimension::Duration)) {
+    if (*dl < 1)
+      d.error(rr.loc_of("delay"), rr.at("delay"),
+              "the resubmission delay must be at least 1 day, got " + pretty_number(*dl),
+              "a duration such as '10 days'");
+    res.delay = Duration::days(*dl);
+  }
+  if (TreeNode* ap = rr.get("approval"))
+    res.approval = read_approval(d, *ap, rr.at("approval"), start);
+  if (auto n = rr.opt_integer("max_attempts")) {
+    if (*n < 1 || *n > 100)
+      d.error(rr.loc_of("max_attempts"), rr.at("max_attempts"),
+              "max_attempts must be between 1 and 100, got " + std::to_string(*n),
+              "decisions per application, the first included (omit: unlimited)");
+    else
+      res.max_attempts = static_cast<int>(*n);
+  }
+  rr.finish();
+  licence.resubmission = res;
+}
+
+// The `licence:` section of an export restriction with regime licence.
+void read_licence(Diagnostics& d, TreeNode& lic, const std::string& path, const TimeRef& start,
+                  LicenceRegime& licence) {
+  MapReader rl(d, lic, path, "licence settings");
+  if (!rl.valid()) return;
+  if (TreeNode* rd = rl.get("review_delay")) {
+    if (auto dist = read_distribution(d, *rd, rl.at("review_delay"), Dimension::Duration)) {
+      licence.review_delay = *dist;
+      if (dist->lower() < 0)
+        d.error(rd->loc, rl.at("review_delay"), "review_delay must not be negative",
+                "a duration >= 0");
+    }
+  } else {
+    rl.get("review_delay");
+    lic.set("review_delay", TreeNode::make_scalar("45 working days", lic.loc), lic.loc);
+  }
+  if (TreeNode* ap = rl.need("approval", "a fraction, or a list of {from: date, fraction: f}"))
+    licence.approval = read_approval(d, *ap, rl.at("approval"), start);
+  if (TreeNode* v = rl.get("validity")) {
+    if (v->is_scalar() && v->scalar == "one_shipment") {
+      licence.validity.reset();
+    } else if (auto days = read_quantity(d, *v, rl.at("validity"), Dimension::Duration)) {
+      if (*days <= 0)
+        d.error(v->loc, rl.at("validity"), "validity must be positive",
+                "one_shipment or a duration such as '6 months'");
+      licence.validity = Duration::days(*days);
+    }
+  } else {
+    lic.set("validity", TreeNode::make_scalar("one_shipment", lic.loc), lic.loc);
+  }
+  if (auto cap = rl.opt_quantity("volume_cap", Dimension::Count)) {
+    if (*cap <= 0)
+      d.error(rl.loc_of("volume_cap"), rl.at("volume_cap"),
+              "volume_cap must be positive, got " + pretty_number(*cap),
+              "a multiple of the edge's normal flow, e.g. 1.2");
+    licence.volume_cap = *cap;
+  }
+  licence.granted_at_start = rl.flag("granted_at_start", false);
+  if (TreeNode* rsn = rl.get("resubmission"))
+    read_resubmission(d, *rsn, rl.at("resubmission"), start, licence);
+  rl.finish();
+}
+
+// The `quota:` section of an export restriction with regime quota.
+void read_quota(Diagnostics& d, TreeNode& quo, const std::string& path, QuotaRegime& quota) {
+  MapReader rq(d, quo, path, "quota settings");
+  if (!rq.valid()) return;
+  quota.annual = Rate::per_year(rq.required_quantity("annual", Dimension::MassRate).value_or(0));
+  non_negative(d, rq, "annual", quota.annual.per_year());
+  rq.finish();
+}
+
+ExportRestriction read_export_restriction(Diagnostics& d, MapReader& r, const Event& ev) {
+  ExportRestriction x;
+  x.exporters =
+      read_countries(d, r.need("exporters", "country ids, e.g. [CN]"), r.at("exporters"), false);
+  x.materials = read_materials(d, r.need("materials", "material ids, families or elements_above"),
+                               r.at("materials"));
+  x.destinations = read_countries(d, r.get("destinations"), r.at("destinations"), true);
+  static const std::vector<std::string> regimes = {"ban", "licence", "quota"};
+  auto reg = r.required_choice("regime", regimes);
+  x.regime = reg ? static_cast<RegimeKind>(*reg) : RegimeKind::Ban;
+  TreeNode* lic = r.get("licence");
+  TreeNode* quo = r.get("quota");
+  if (reg && x.regime != RegimeKind::Licence && lic)
+    d.error(r.loc_of("licence"), r.at("licence"), "'licence' settings need regime: licence");
+  if (reg && x.regime != RegimeKind::Quota && quo)
+    d.error(r.loc_of("quota"), r.at("quota"), "'quota' settings need regime: quota");
+  if (reg && x.regime == RegimeKind::Licence) {
+    if (!lic)
+      d.error(r.loc_of("regime"), r.path(), "regime licence needs a 'licence' section",
+              "licence: {review_delay: '45 working days', approval: [{from: 2025-06-01, "
+              "fraction: 0.25}]}");
+    else
+      read_licence(d, *lic, r.at("licence"), ev.start, x.licence);
+  }
+  if (reg && x.regime == RegimeKind::Quota) {
+    if (!quo)
+      d.error(r.loc_of("regime"), r.path(), "regime quota needs a 'quota' section",
+              "quota: {annual: '30000 t/yr'}");
+    else
+      read_quota(d, *quo, r.at("quota"), x.quota);
+  }
+  x.exporter_nodes = r.ref_list("exporter_nodes");
+  x.destination_nodes = r.ref_list("destination_nodes");
+  x.destination_sectors = r.ref_list("destination_sectors");
+  x.de_minimis = r.opt_fraction("de_minimis");
+  x.origin_share = r.opt_fraction("origin_share");
+  return x;
+}
+
+CapacityOutage read_capacity_outage(Diagnostics& d, MapReader& r) {
+  CapacityOutage x;
+  x.nodes = read_nodes(d, r.need("nodes", "node ids, or {countries: [...], stages: [...]}"),
+                       r.at("nodes"));
+  x.remaining = r.fraction("remaining", 0);
+  return x;
+}
+
+DemandShock read_demand_shock(Diagnostics& d, MapReader& r) {
+  DemandShock x;
+  x.consumers = read_consumers(d, r.get("consumers"), r.at("consumers"));
+  x.factor = r.required_quantity("factor", Dimension::Count).value_or(1);
+  non_negative(d, r, "factor", x.factor);
+  return x;
+}
+
+LogisticsDelay read_logistics_delay(Diagnostics& d, MapReader& r) {
+  LogisticsDelay x;
+  x.edges =
+      read_edges(d, r.need("edges", "{from_countries: [...], to_countries: [...], materials: ...}"),
+                 r.at("edges"));
+  x.extra_days = Duration::days(r.required_quantity("extra_days", Dimension::Duration).value_or(0));
+  non_negative(d, r, "extra_days", x.extra_days.days());
+  if (x.extra_days.days() > 3650)  // like lead_time: a pipeline slot per day per edge
+    d.error(r.loc_of("extra_days"), r.at("extra_days"),
+            "extra_days must be at most 10 years (3650 days)", "e.g. '20 days'");
+  return x;
+}
+
+StockpileRelease read_stockpile_release(Diagnostics& d, MapReader& r) {
+  StockpileRelease x;
+  x.node = r.ref("node", "a stockpile node id");
+  x.materials = read_materials(d, r.get("materials"), r.at("materials"));
+  x.rate = Rate::per_year(r.required_quantity("rate", Dimension::MassRate).value_or(0));
+  non_negative(d, r, "rate", x.rate.per_year());
+  x.cover_below = r.opt_quantity("cover_below", Dimension::Duration);
+  x.eligible = read_countries(d, r.get("eligible"), r.at("eligible"), true);
+  return x;
+}
+
+// Capacity expansions and recycling share their keys (node, from, to, ramp); only expansions
+// have a trigger.
+template <class Ramp>
+Ramp read_ramp(Diagnostics& d, MapReader& r, const char* node_expected) {
+  Ramp x{};
+  x.node = r.ref("node", node_expected);
+  x.from = Rate::per_year(r.required_quantity("from", Dimension::MassRate).value_or(0));
+  x.to = Rate::per_year(r.required_quantity("to", Dimension::MassRate).value_or(0));
+  x.ramp = Duration::days(r.quantity("ramp", Dimension::Duration, 0));
+  non_negative(d, r, "from", x.from.per_year());
+  non_negative(d, r, "to", x.to.per_year());
+  non_negative(d, r, "ramp", x.ramp.days());
+  return x;
+}
+
+CapacityExpansion read_capacity_expansion(Diagnostics& d, MapReader& r) {
+  auto x = read_ramp<CapacityExpansion>(d, r, "a node id");
+  x.trigger = read_trigger(d, r);
+  return x;
+}
+
+Recycling read_recycling(Diagnostics& d, MapReader& r) {
+  return read_ramp<Recycling>(d, r, "a recycler node id");
+}
+
+Substitution read_substitution(Diagnostics& d, MapReader& r) {
+  Substitution x;
+  x.consumers = read_consumers(d, r.get("consumers"), r.at("consumers"));
+  x.material = r.ref("material", "the material whose demand falls");
+  x.max_reduction = r.opt_fraction("max_reduction").value_or(0);
+  if (!r.has("max_reduction")) r.need("max_reduction", expected_text(Dimension::Fraction));
+  x.lag = Duration::days(r.quantity("lag", Dimension::Duration, 0));
+  x.ramp = Duration::days(r.quantity("ramp", Dimension::Duration, 0));
+  non_negative(d, r, "lag", x.lag.days());
+  non_negative(d, r, "ramp", x.ramp.days());
+  x.trigger = read_trigger(d, r);
+  return x;
+}
+
+RecipeSwitch read_recipe_switch(Diagnostics& d, MapReader& r) {
+  RecipeSwitch x;
+  x.node = r.ref("node", "a node id");
+  x.recipe = r.ref("recipe", "the id of one of the node's recipes");
+  x.qualification_lag = Duration::days(r.quantity("qualification_lag", Dimension::Duration, 0));
+  non_negative(d, r, "qualification_lag", x.qualification_lag.days());
+  return x;
+}
+
+// The type-specific part of an event.
+using EventData = decltype(Event::data);
+
+EventData read_event_data(Diagnostics& d, MapReader& r, const Event& ev) {
+  switch (ev.type) {
+    case EventType::ExportRestriction:
+      return read_export_restriction(d, r, ev);
+    case EventType::CapacityOutage:
+      return read_capacity_outage(d, r);
+    case EventType::DemandShock:
+      return read_demand_shock(d, r);
+    case EventType::LogisticsDelay:
+      return read_logistics_delay(d, r);
+    case EventType::StockpileRelease:
+      return read_stockpile_release(d, r);
+    case EventType::CapacityExpansion:
+      return read_capacity_expansion(d, r);
+    case EventType::Substitution:
+      return read_substitution(d, r);
+    case EventType::RecipeSwitch:
+      return read_recipe_switch(d, r);
+    case EventType::Recycling:
+      return read_recycling(d, r);
+  }
+  return ev.data;
+}
+
+// The keys of every event type, allowed without being read when the type is missing or
+// unknown (its error is the only one reported).
+void allow_any_event_key(MapReader& r) {
+  r.allow({"exporter_nodes", "destination_nodes", "destination_sectors"});
+  r.allow({"exporters", "materials",        "destinations", "regime",        "licence",
+           "quota",     "de_minimis",       "origin_share", "nodes",         "remaining",
+           "consumers", "factor",           "edges",        "extra_days",    "node",
+           "rate",      "cover_below",      "eligible",     "from",          "to",
+           "ramp",      "trigger",          "material",     "max_reduction", "lag",
+           "recipe",    "qualification_lag"});
+}
+
 Event read_event(Diagnostics& d, TreeNode& n, const std::string& path, std::size_t index) {
   Event ev;
   MapReader r(d, n, path, "an event");
@@ -252,211 +500,11 @@ Event read_event(Diagnostics& d, TreeNode& n, const std::string& path, std::size
     d.error(r.loc_of("end"), r.at("end"), "the event ends before it starts",
             "an end on or after the start");
   if (!type) {
-    r.allow({"exporter_nodes", "destination_nodes", "destination_sectors"});
-    r.allow({"exporters", "materials",        "destinations", "regime",        "licence",
-             "quota",     "de_minimis",       "origin_share", "nodes",         "remaining",
-             "consumers", "factor",           "edges",        "extra_days",    "node",
-             "rate",      "cover_below",      "eligible",     "from",          "to",
-             "ramp",      "trigger",          "material",     "max_reduction", "lag",
-             "recipe",    "qualification_lag"});
+    allow_any_event_key(r);
     r.finish();
     return ev;
   }
-  switch (ev.type) {
-    case EventType::ExportRestriction: {
-      ExportRestriction x;
-      x.exporters = read_countries(d, r.need("exporters", "country ids, e.g. [CN]"),
-                                   r.at("exporters"), false);
-      x.materials = read_materials(
-          d, r.need("materials", "material ids, families or elements_above"), r.at("materials"));
-      x.destinations = read_countries(d, r.get("destinations"), r.at("destinations"), true);
-      static const std::vector<std::string> regimes = {"ban", "licence", "quota"};
-      auto reg = r.required_choice("regime", regimes);
-      x.regime = reg ? static_cast<RegimeKind>(*reg) : RegimeKind::Ban;
-      TreeNode* lic = r.get("licence");
-      TreeNode* quo = r.get("quota");
-      if (reg && x.regime != RegimeKind::Licence && lic)
-        d.error(r.loc_of("licence"), r.at("licence"), "'licence' settings need regime: licence");
-      if (reg && x.regime != RegimeKind::Quota && quo)
-        d.error(r.loc_of("quota"), r.at("quota"), "'quota' settings need regime: quota");
-      if (reg && x.regime == RegimeKind::Licence) {
-        if (!lic)
-          d.error(r.loc_of("regime"), path, "regime licence needs a 'licence' section",
-                  "licence: {review_delay: '45 working days', approval: [{from: 2025-06-01, "
-                  "fraction: 0.25}]}");
-        else {
-          MapReader rl(d, *lic, r.at("licence"), "licence settings");
-          if (rl.valid()) {
-            if (TreeNode* rd = rl.get("review_delay")) {
-              if (auto dist =
-                      read_distribution(d, *rd, rl.at("review_delay"), Dimension::Duration)) {
-                x.licence.review_delay = *dist;
-                if (dist->lower() < 0)
-                  d.error(rd->loc, rl.at("review_delay"), "review_delay must not be negative",
-                          "a duration >= 0");
-              }
-            } else {
-              rl.get("review_delay");
-              lic->set("review_delay", TreeNode::make_scalar("45 working days", lic->loc),
-                       lic->loc);
-            }
-            if (TreeNode* ap =
-                    rl.need("approval", "a fraction, or a list of {from: date, fraction: f}"))
-              x.licence.approval = read_approval(d, *ap, rl.at("approval"), ev.start);
-            if (TreeNode* v = rl.get("validity")) {
-              if (v->is_scalar() && v->scalar == "one_shipment") {
-                x.licence.validity.reset();
-              } else if (auto days = read_quantity(d, *v, rl.at("validity"), Dimension::Duration)) {
-                if (*days <= 0)
-                  d.error(v->loc, rl.at("validity"), "validity must be positive",
-                          "one_shipment or a duration such as '6 months'");
-                x.licence.validity = *days;
-              }
-            } else {
-              lic->set("validity", TreeNode::make_scalar("one_shipment", lic->loc), lic->loc);
-            }
-            if (auto cap = rl.opt_quantity("volume_cap", Dimension::Count)) {
-              if (*cap <= 0)
-                d.error(rl.loc_of("volume_cap"), rl.at("volume_cap"),
-                        "volume_cap must be positive, got " + pretty_number(*cap),
-                        "a multiple of the edge's normal flow, e.g. 1.2");
-              x.licence.volume_cap = *cap;
-            }
-            x.licence.granted_at_start = rl.flag("granted_at_start", false);
-            if (TreeNode* rsn = rl.get("resubmission")) {
-              MapReader rr(d, *rsn, rl.at("resubmission"), "resubmission settings");
-              if (rr.valid()) {
-                Resubmission res;
-                if (auto dl = rr.required_quantity("delay", Dimension::Duration)) {
-                  if (*dl < 1)
-                    d.error(
-                        rr.loc_of("delay"), rr.at("delay"),
-                        "the resubmission delay must be at least 1 day, got " + pretty_number(*dl),
-                        "a duration such as '10 days'");
-                  res.delay = *dl;
-                }
-                if (TreeNode* ap = rr.get("approval"))
-                  res.approval = read_approval(d, *ap, rr.at("approval"), ev.start);
-                if (auto n = rr.opt_integer("max_attempts")) {
-                  if (*n < 1 || *n > 100)
-                    d.error(rr.loc_of("max_attempts"), rr.at("max_attempts"),
-                            "max_attempts must be between 1 and 100, got " + std::to_string(*n),
-                            "decisions per application, the first included (omit: unlimited)");
-                  else
-                    res.max_attempts = static_cast<int>(*n);
-                }
-                rr.finish();
-                x.licence.resubmission = res;
-              }
-            }
-            rl.finish();
-          }
-        }
-      }
-      if (reg && x.regime == RegimeKind::Quota) {
-        if (!quo)
-          d.error(r.loc_of("regime"), path, "regime quota needs a 'quota' section",
-                  "quota: {annual: '30000 t/yr'}");
-        else {
-          MapReader rq(d, *quo, r.at("quota"), "quota settings");
-          if (rq.valid()) {
-            x.quota.annual = rq.required_quantity("annual", Dimension::MassRate).value_or(0);
-            non_negative(d, rq, "annual", x.quota.annual);
-            rq.finish();
-          }
-        }
-      }
-      x.exporter_nodes = r.ref_list("exporter_nodes");
-      x.destination_nodes = r.ref_list("destination_nodes");
-      x.destination_sectors = r.ref_list("destination_sectors");
-      x.de_minimis = r.opt_fraction("de_minimis");
-      x.origin_share = r.opt_fraction("origin_share");
-      ev.data = x;
-      break;
-    }
-    case EventType::CapacityOutage: {
-      CapacityOutage x;
-      x.nodes = read_nodes(d, r.need("nodes", "node ids, or {countries: [...], stages: [...]}"),
-                           r.at("nodes"));
-      x.remaining = r.fraction("remaining", 0);
-      ev.data = x;
-      break;
-    }
-    case EventType::DemandShock: {
-      DemandShock x;
-      x.consumers = read_consumers(d, r.get("consumers"), r.at("consumers"));
-      x.factor = r.required_quantity("factor", Dimension::Count).value_or(1);
-      non_negative(d, r, "factor", x.factor);
-      ev.data = x;
-      break;
-    }
-    case EventType::LogisticsDelay: {
-      LogisticsDelay x;
-      x.edges = read_edges(
-          d, r.need("edges", "{from_countries: [...], to_countries: [...], materials: ...}"),
-          r.at("edges"));
-      x.extra_days = r.required_quantity("extra_days", Dimension::Duration).value_or(0);
-      non_negative(d, r, "extra_days", x.extra_days);
-      if (x.extra_days > 3650)  // like lead_time: a pipeline slot per day per edge
-        d.error(r.loc_of("extra_days"), r.at("extra_days"),
-                "extra_days must be at most 10 years (3650 days)", "e.g. '20 days'");
-      ev.data = x;
-      break;
-    }
-    case EventType::StockpileRelease: {
-      StockpileRelease x;
-      x.node = r.ref("node", "a stockpile node id");
-      x.materials = read_materials(d, r.get("materials"), r.at("materials"));
-      x.rate = r.required_quantity("rate", Dimension::MassRate).value_or(0);
-      non_negative(d, r, "rate", x.rate);
-      x.cover_below = r.opt_quantity("cover_below", Dimension::Duration);
-      x.eligible = read_countries(d, r.get("eligible"), r.at("eligible"), true);
-      ev.data = x;
-      break;
-    }
-    case EventType::CapacityExpansion:
-    case EventType::Recycling: {
-      Ref node =
-          r.ref("node", ev.type == EventType::Recycling ? "a recycler node id" : "a node id");
-      double from = r.required_quantity("from", Dimension::MassRate).value_or(0);
-      double to = r.required_quantity("to", Dimension::MassRate).value_or(0);
-      double ramp = r.quantity("ramp", Dimension::Duration, 0);
-      non_negative(d, r, "from", from);
-      non_negative(d, r, "to", to);
-      non_negative(d, r, "ramp", ramp);
-      if (ev.type == EventType::Recycling) {
-        ev.data = Recycling{node, from, to, ramp};
-      } else {
-        CapacityExpansion x{node, from, to, ramp, {}};
-        x.trigger = read_trigger(d, r);
-        ev.data = x;
-      }
-      break;
-    }
-    case EventType::Substitution: {
-      Substitution x;
-      x.consumers = read_consumers(d, r.get("consumers"), r.at("consumers"));
-      x.material = r.ref("material", "the material whose demand falls");
-      x.max_reduction = r.opt_fraction("max_reduction").value_or(0);
-      if (!r.has("max_reduction")) r.need("max_reduction", expected_text(Dimension::Fraction));
-      x.lag = r.quantity("lag", Dimension::Duration, 0);
-      x.ramp = r.quantity("ramp", Dimension::Duration, 0);
-      non_negative(d, r, "lag", x.lag);
-      non_negative(d, r, "ramp", x.ramp);
-      x.trigger = read_trigger(d, r);
-      ev.data = x;
-      break;
-    }
-    case EventType::RecipeSwitch: {
-      RecipeSwitch x;
-      x.node = r.ref("node", "a node id");
-      x.recipe = r.ref("recipe", "the id of one of the node's recipes");
-      x.qualification_lag = r.quantity("qualification_lag", Dimension::Duration, 0);
-      non_negative(d, r, "qualification_lag", x.qualification_lag);
-      ev.data = x;
-      break;
-    }
-  }
+  ev.data = read_event_data(d, r, ev);
   r.finish();
   return ev;
 }
@@ -493,152 +541,162 @@ Scenario read_scenario(Diagnostics& d, TreeNode& root, const std::string& path) 
   return s;
 }
 
+namespace {
+
+// Checks a scenario's references against a model: one check per event type. Id lists are in
+// definition order (for did-you-mean hints on the error path), with hash sets for the lookups,
+// so checking is linear in the model size.
+class ScenarioChecker {
+ public:
+  ScenarioChecker(Diagnostics& d, const Model& m) : d_(d) {
+    for (auto& x : m.materials) {
+      add(materials_, x.id);
+      if (!families_.set.count(x.family)) add(families_, x.family);
+    }
+    for (auto& x : m.nodes) {
+      add(nodes_, x.id);
+      if (x.is_consumer()) {
+        add(consumers_, x.id);
+        if (!sectors_.set.count(x.sector)) add(sectors_, x.sector);
+      }
+    }
+    for (auto& x : m.countries) add(places_, x.id);
+    for (auto& x : m.groups) add(places_, x.id);
+    node_index_.reserve(m.nodes.size());
+    for (auto& x : m.nodes) node_index_.emplace(x.id, &x);
+  }
+
+  void check(const ExportRestriction& x, const std::string& p) {
+    countries(x.exporters, p + ".exporters");
+    countries(x.destinations, p + ".destinations");
+    materials(x.materials, p + ".materials");
+    for (auto& r : x.exporter_nodes) known(r, nodes_, "node", p + ".exporter_nodes");
+    for (auto& r : x.destination_nodes) known(r, nodes_, "node", p + ".destination_nodes");
+    for (auto& sct : x.destination_sectors) sector(sct, p + ".destination_sectors");
+  }
+  void check(const CapacityOutage& x, const std::string& p) {
+    for (auto& r : x.nodes.nodes) known(r, nodes_, "node", p + ".nodes");
+    for (auto& r : x.nodes.countries) known(r, places_, "country or group", p + ".nodes.countries");
+  }
+  void check(const DemandShock& x, const std::string& p) {
+    consumers(x.consumers, p + ".consumers");
+  }
+  void check(const LogisticsDelay& x, const std::string& p) {
+    for (auto& r : x.edges.from) known(r, nodes_, "node", p + ".edges.from");
+    for (auto& r : x.edges.to) known(r, nodes_, "node", p + ".edges.to");
+    for (auto& r : x.edges.from_countries)
+      known(r, places_, "country or group", p + ".edges.from_countries");
+    for (auto& r : x.edges.to_countries)
+      known(r, places_, "country or group", p + ".edges.to_countries");
+    materials(x.edges.materials, p + ".edges.materials");
+  }
+  void check(const StockpileRelease& x, const std::string& p) {
+    known(x.node, nodes_, "node", p + ".node");
+    if (const Node* n = node_of(x.node); n && n->stage != Stage::Stockpile)
+      d_.error(x.node.loc, p + ".node",
+               "node '" + n->id + "' is a " + to_string(n->stage) + ", not a stockpile");
+    materials(x.materials, p + ".materials");
+    countries(x.eligible, p + ".eligible");
+  }
+  void check(const CapacityExpansion& x, const std::string& p) {
+    known(x.node, nodes_, "node", p + ".node");
+    if (const Node* n = node_of(x.node); n && (n->is_consumer() || n->stage == Stage::Stockpile))
+      d_.error(x.node.loc, p + ".node",
+               "node '" + n->id + "' has no production capacity to expand");
+    consumers(x.trigger.watch, p + ".trigger.watch");
+  }
+  void check(const Substitution& x, const std::string& p) {
+    consumers(x.consumers, p + ".consumers");
+    known(x.material, materials_, "material", p + ".material");
+    consumers(x.trigger.watch, p + ".trigger.watch");
+  }
+  void check(const RecipeSwitch& x, const std::string& p) {
+    known(x.node, nodes_, "node", p + ".node");
+    const Node* n = node_of(x.node);
+    if (!n) return;
+    std::vector<std::string> rids;
+    for (auto& rec : n->recipes) rids.push_back(rec.id);
+    if (std::find(rids.begin(), rids.end(), x.recipe.id) == rids.end())
+      d_.error(x.recipe.loc, p + ".recipe",
+               "node '" + n->id + "' has no recipe '" + x.recipe.id + "'", {},
+               id_hint(x.recipe.id, rids));
+  }
+  void check(const Recycling& x, const std::string& p) {
+    known(x.node, nodes_, "node", p + ".node");
+    if (const Node* n = node_of(x.node); n && n->stage != Stage::Recycler)
+      d_.error(x.node.loc, p + ".node",
+               "node '" + n->id + "' is a " + to_string(n->stage) + ", not a recycler");
+  }
+
+ private:
+  struct Ids {
+    std::vector<std::string> list;
+    std::unordered_set<std::string> set;
+  };
+  static void add(Ids& ids, const std::string& id) {
+    ids.list.push_back(id);
+    ids.set.insert(id);
+  }
+  void known(const Ref& r, const Ids& ids, const char* what, const std::string& p) {
+    if (!r.id.empty() && !ids.set.count(r.id))
+      d_.error(r.loc, p, std::string("unknown ") + what + " '" + r.id + "'", {},
+               id_hint(r.id, ids.list));
+  }
+  void sector(const Ref& sct, const std::string& p) {
+    if (!sectors_.set.count(sct.id))
+      d_.error(sct.loc, p, "no consumer has sector '" + sct.id + "'", {},
+               id_hint(sct.id, sectors_.list));
+  }
+  void materials(const MaterialSelector& ms, const std::string& p) {
+    for (auto& r : ms.ids) known(r, materials_, "material", p);
+    for (auto& f : ms.families)
+      if (!families_.set.count(f.id))
+        d_.error(f.loc, p, "no material has family '" + f.id + "'", {},
+                 id_hint(f.id, families_.list));
+  }
+  void countries(const CountrySelector& cs, const std::string& p) {
+    for (auto& r : cs.only) known(r, places_, "country or group", p);
+    for (auto& r : cs.except) known(r, places_, "country or group", p);
+  }
+  void consumers(const ConsumerSelector& cs, const std::string& p) {
+    for (auto& r : cs.consumers) known(r, consumers_, "consumer", p);
+    for (auto& r : cs.regions) known(r, places_, "country or group", p);
+    for (auto& sct : cs.sectors) sector(sct, p);
+  }
+  const Node* node_of(const Ref& r) const {
+    auto it = node_index_.find(r.id);
+    return it == node_index_.end() ? nullptr : it->second;
+  }
+
+  Diagnostics& d_;
+  Ids materials_, nodes_, consumers_, places_, sectors_, families_;
+  std::unordered_map<std::string_view, const Node*> node_index_;
+};
+
+// An event's timing against the study window (day 0 = \p start).
+void check_timing(Diagnostics& d, const Event& ev, const Date& start, int horizon) {
+  const std::string& p = ev.origin.path;
+  double s0 = ev.start.day(start);
+  // Same-kind times (two dates, two offsets) were checked when reading.
+  if (ev.end && ev.end->is_date != ev.start.is_date && ev.end->day(start) < s0)
+    d.error(ev.end_origin.loc, p + ".end",
+            "event '" + ev.id + "' ends (day " + pretty_number(ev.end->day(start)) +
+                ") before it starts (day " + pretty_number(s0) + ")",
+            "an end on or after the start");
+  if (s0 >= horizon || (ev.end && ev.end->day(start) < 0))
+    d.warning(ev.origin.loc, p,
+              "event '" + ev.id + "' lies outside the study window (day 0 = " + to_string(start) +
+                  ", horizon " + std::to_string(horizon) + " days) and has no effect");
+}
+
+}  // namespace
+
 void check_scenario(Diagnostics& d, const Model& m, const Scenario& s, const Date* start,
                     int horizon) {
-  // Id lists in definition order (for did-you-mean hints on the error path) and hash sets for
-  // the lookups, so checking is linear in the model size.
-  std::vector<std::string> materials, nodes, consumers, places, sectors, families;
-  std::unordered_set<std::string> material_set, node_set, consumer_set, place_set, sector_set,
-      family_set;
-  for (auto& x : m.materials) {
-    materials.push_back(x.id);
-    material_set.insert(x.id);
-    if (family_set.insert(x.family).second) families.push_back(x.family);
-  }
-  for (auto& x : m.nodes) {
-    nodes.push_back(x.id);
-    node_set.insert(x.id);
-    if (x.is_consumer()) {
-      consumers.push_back(x.id);
-      consumer_set.insert(x.id);
-      if (sector_set.insert(x.sector).second) sectors.push_back(x.sector);
-    }
-  }
-  for (auto& x : m.countries) places.push_back(x.id), place_set.insert(x.id);
-  for (auto& x : m.groups) places.push_back(x.id), place_set.insert(x.id);
-  auto set_of = [&](const std::vector<std::string>& v) -> const std::unordered_set<std::string>* {
-    if (&v == &materials) return &material_set;
-    if (&v == &nodes) return &node_set;
-    if (&v == &consumers) return &consumer_set;
-    if (&v == &places) return &place_set;
-    if (&v == &sectors) return &sector_set;
-    if (&v == &families) return &family_set;
-    return nullptr;
-  };
-  auto has = [&](const std::vector<std::string>& v, const std::string& id) {
-    if (const auto* set = set_of(v)) return set->count(id) > 0;
-    return std::find(v.begin(), v.end(), id) != v.end();  // small local lists (recipe ids)
-  };
-  auto check = [&](const Ref& r, const std::vector<std::string>& ids, const char* what,
-                   const std::string& p) {
-    if (!r.id.empty() && !has(ids, r.id))
-      d.error(r.loc, p, std::string("unknown ") + what + " '" + r.id + "'", {}, id_hint(r.id, ids));
-  };
-  auto check_materials = [&](const MaterialSelector& ms, const std::string& p) {
-    for (auto& r : ms.ids) check(r, materials, "material", p);
-    for (auto& f : ms.families)
-      if (!has(families, f.id))
-        d.error(f.loc, p, "no material has family '" + f.id + "'", {}, id_hint(f.id, families));
-  };
-  auto check_countries = [&](const CountrySelector& cs, const std::string& p) {
-    for (auto& r : cs.only) check(r, places, "country or group", p);
-    for (auto& r : cs.except) check(r, places, "country or group", p);
-  };
-  auto check_consumers = [&](const ConsumerSelector& cs, const std::string& p) {
-    for (auto& r : cs.consumers) check(r, consumers, "consumer", p);
-    for (auto& r : cs.regions) check(r, places, "country or group", p);
-    for (auto& sct : cs.sectors)
-      if (!has(sectors, sct.id))
-        d.error(sct.loc, p, "no consumer has sector '" + sct.id + "'", {},
-                id_hint(sct.id, sectors));
-  };
-  std::unordered_map<std::string_view, const Node*> node_index;
-  node_index.reserve(m.nodes.size());
-  for (auto& x : m.nodes) node_index.emplace(x.id, &x);
-  auto node_of = [&](const Ref& r) -> const Node* {
-    auto it = node_index.find(r.id);
-    return it == node_index.end() ? nullptr : it->second;
-  };
-
+  ScenarioChecker checker(d, m);
   for (const Event& ev : s.events) {
-    const std::string& p = ev.origin.path;
-    std::visit(
-        [&](const auto& x) {
-          using T = std::decay_t<decltype(x)>;
-          if constexpr (std::is_same_v<T, ExportRestriction>) {
-            check_countries(x.exporters, p + ".exporters");
-            check_countries(x.destinations, p + ".destinations");
-            check_materials(x.materials, p + ".materials");
-            for (auto& r : x.exporter_nodes) check(r, nodes, "node", p + ".exporter_nodes");
-            for (auto& r : x.destination_nodes) check(r, nodes, "node", p + ".destination_nodes");
-            for (auto& sct : x.destination_sectors)
-              if (!has(sectors, sct.id))
-                d.error(sct.loc, p + ".destination_sectors",
-                        "no consumer has sector '" + sct.id + "'", {}, id_hint(sct.id, sectors));
-          } else if constexpr (std::is_same_v<T, CapacityOutage>) {
-            for (auto& r : x.nodes.nodes) check(r, nodes, "node", p + ".nodes");
-            for (auto& r : x.nodes.countries)
-              check(r, places, "country or group", p + ".nodes.countries");
-          } else if constexpr (std::is_same_v<T, DemandShock>) {
-            check_consumers(x.consumers, p + ".consumers");
-          } else if constexpr (std::is_same_v<T, LogisticsDelay>) {
-            for (auto& r : x.edges.from) check(r, nodes, "node", p + ".edges.from");
-            for (auto& r : x.edges.to) check(r, nodes, "node", p + ".edges.to");
-            for (auto& r : x.edges.from_countries)
-              check(r, places, "country or group", p + ".edges.from_countries");
-            for (auto& r : x.edges.to_countries)
-              check(r, places, "country or group", p + ".edges.to_countries");
-            check_materials(x.edges.materials, p + ".edges.materials");
-          } else if constexpr (std::is_same_v<T, StockpileRelease>) {
-            check(x.node, nodes, "node", p + ".node");
-            if (const Node* n = node_of(x.node); n && n->stage != Stage::Stockpile)
-              d.error(x.node.loc, p + ".node",
-                      "node '" + n->id + "' is a " + to_string(n->stage) + ", not a stockpile");
-            check_materials(x.materials, p + ".materials");
-            check_countries(x.eligible, p + ".eligible");
-          } else if constexpr (std::is_same_v<T, CapacityExpansion>) {
-            check(x.node, nodes, "node", p + ".node");
-            if (const Node* n = node_of(x.node);
-                n && (n->is_consumer() || n->stage == Stage::Stockpile))
-              d.error(x.node.loc, p + ".node",
-                      "node '" + n->id + "' has no production capacity to expand");
-            check_consumers(x.trigger.watch, p + ".trigger.watch");
-          } else if constexpr (std::is_same_v<T, Substitution>) {
-            check_consumers(x.consumers, p + ".consumers");
-            check(x.material, materials, "material", p + ".material");
-            check_consumers(x.trigger.watch, p + ".trigger.watch");
-          } else if constexpr (std::is_same_v<T, RecipeSwitch>) {
-            check(x.node, nodes, "node", p + ".node");
-            if (const Node* n = node_of(x.node)) {
-              std::vector<std::string> rids;
-              for (auto& rec : n->recipes) rids.push_back(rec.id);
-              if (!has(rids, x.recipe.id))
-                d.error(x.recipe.loc, p + ".recipe",
-                        "node '" + n->id + "' has no recipe '" + x.recipe.id + "'", {},
-                        id_hint(x.recipe.id, rids));
-            }
-          } else if constexpr (std::is_same_v<T, Recycling>) {
-            check(x.node, nodes, "node", p + ".node");
-            if (const Node* n = node_of(x.node); n && n->stage != Stage::Recycler)
-              d.error(x.node.loc, p + ".node",
-                      "node '" + n->id + "' is a " + to_string(n->stage) + ", not a recycler");
-          }
-        },
-        ev.data);
-    if (start) {
-      double s0 = ev.start.day(*start);
-      // Same-kind times (two dates, two offsets) were checked when reading.
-      if (ev.end && ev.end->is_date != ev.start.is_date && ev.end->day(*start) < s0)
-        d.error(ev.end_origin.loc, p + ".end",
-                "event '" + ev.id + "' ends (day " + pretty_number(ev.end->day(*start)) +
-                    ") before it starts (day " + pretty_number(s0) + ")",
-                "an end on or after the start");
-      if (s0 >= horizon || (ev.end && ev.end->day(*start) < 0))
-        d.warning(ev.origin.loc, p,
-                  "event '" + ev.id +
-                      "' lies outside the study window (day 0 = " + to_string(*start) +
-                      ", horizon " + std::to_string(horizon) + " days) and has no effect");
-    }
+    std::visit([&](const auto& x) { checker.check(x, ev.origin.path); }, ev.data);
+    if (start) check_timing(d, ev, *start, horizon);
   }
 }
 

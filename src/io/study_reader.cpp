@@ -5,62 +5,11 @@
 #include "rareshock/core/error.hpp"
 #include "rareshock/core/text.hpp"
 #include "rareshock/io/load.hpp"
+#include "rareshock/io/schema.hpp"
 #include "readers.hpp"
 
 namespace rareshock::io {
 namespace fs = std::filesystem;
-
-Dimension dimension_of_key(const std::string& key) {
-  static const std::vector<std::pair<std::string, Dimension>> table = {
-      {"capacity", Dimension::MassRate},
-      {"flow", Dimension::MassRate},
-      {"rate", Dimension::MassRate},
-      {"annual", Dimension::MassRate},
-      {"from", Dimension::MassRate},
-      {"to", Dimension::MassRate},
-      {"lead_time", Dimension::Duration},
-      {"replenishment_time", Dimension::Duration},
-      {"inventory_days", Dimension::Duration},
-      {"output_inventory_days", Dimension::Duration},
-      {"initial", Dimension::Duration},
-      {"target", Dimension::Duration},
-      {"review_delay", Dimension::Duration},
-      {"validity", Dimension::Duration},
-      {"extra_days", Dimension::Duration},
-      {"ramp", Dimension::Duration},
-      {"lag", Dimension::Duration},
-      {"qualification_lag", Dimension::Duration},
-      {"available_after", Dimension::Duration},
-      {"cover_below", Dimension::Duration},
-      {"horizon", Dimension::Duration},
-      {"share", Dimension::Fraction},
-      {"fraction", Dimension::Fraction},
-      {"remaining", Dimension::Fraction},
-      {"max_reduction", Dimension::Fraction},
-      {"threshold", Dimension::Fraction},
-      {"shortage_threshold", Dimension::Fraction},
-      {"contract_share", Dimension::Fraction},
-      {"de_minimis", Dimension::Fraction},
-      {"price", Dimension::Price},
-      {"value_per_unit", Dimension::Money},
-      {"units_per_tonne", Dimension::PerMass},
-      {"origin_share", Dimension::Fraction},
-      {"switching_lag", Dimension::Duration},
-      {"qualification_time", Dimension::Duration},
-      {"qualification", Dimension::Duration},
-      {"delay", Dimension::Duration},
-      {"above", Dimension::Fraction},
-      {"share_reversion", Dimension::Duration},
-      {"demand", Dimension::MassRate},
-      {"elements", Dimension::Fraction},
-      {"elements_above", Dimension::Fraction},
-      {"inputs", Dimension::Count},
-      {"outputs", Dimension::Count},
-  };
-  for (auto& [k, dim] : table)
-    if (k == key) return dim;
-  return Dimension::Count;
-}
 
 namespace {
 
@@ -76,28 +25,36 @@ bool samples_licences(const Study& st) {
   return false;
 }
 
-// Replaces a file reference (scalar) by the loaded tree.
+// Replaces a file reference (scalar) by the loaded tree; false when the file could not be read
+// (already reported; the reference becomes an empty mapping so the rest can be read).
 // Relative paths resolve against the directory of the file the path is written in (which,
 // with includes, need not be the study's own directory).
-void inline_file(Diagnostics& d, Loader& loader, TreeNode& n, const fs::path& base_dir,
-                 const std::string& path) {
-  if (!n.is_scalar()) return;
+bool inline_file(Loader& loader, TreeNode& n, const fs::path& base_dir, const std::string& path) {
+  if (!n.is_scalar()) return true;
   fs::path dir = base_dir;
   if (n.loc.file >= 0) {
     const std::string& written_in = loader.sources().path(n.loc.file);
     if (!written_in.empty() && written_in[0] != '<') dir = fs::path(written_in).parent_path();
   }
   auto tree = loader.load(dir / n.scalar, n.loc, path);
-  if (tree) {
-    SourceLoc ref = n.loc;
-    n = std::move(*tree);
-    if (n.loc.file < 0) n.loc = ref;
-  } else {
-    n = TreeNode::make_map(n.loc);  // already reported; keep reading the rest
-    n.set("__unreadable__", TreeNode::make_scalar("true"));
+  if (!tree) {
+    n = TreeNode::make_map(n.loc);
+    return false;
   }
-  (void)d;
+  SourceLoc ref = n.loc;
+  n = std::move(*tree);
+  if (n.loc.file < 0) n.loc = ref;
+  return true;
 }
+
+// The file references of a study that could not be read: reading skips them (their errors
+// are reported), and key paths are not checked against an incomplete tree.
+struct Unreadable {
+  bool model = false;
+  std::set<std::pair<std::string, std::size_t>> items;  ///< (scenarios|mitigations, index)
+  bool item(const std::string& list, std::size_t i) const { return items.count({list, i}) > 0; }
+  bool any_item() const { return !items.empty(); }
+};
 
 // Segments of a key path: `a.b[c].d` -> a, b, [c], d.
 std::vector<std::string> segments(const std::string& path) {
@@ -122,17 +79,9 @@ std::vector<std::string> segments(const std::string& path) {
   return out;
 }
 
-// The dimension of the value a path points at: the nearest key (from the end) that has one;
-// distribution parameters (min, mode...) and ids take their parent's.
+// The dimension of the value a key path points at, from the schema (by the full path).
 Dimension dimension_of_path(const std::string& path) {
-  auto segs = segments(path);
-  static const std::vector<std::string> skip = {"min", "max", "mode", "mean", "sd", "value", "*"};
-  for (auto it = segs.rbegin(); it != segs.rend(); ++it) {
-    if (it->front() == '[' || std::find(skip.begin(), skip.end(), *it) != skip.end()) continue;
-    Dimension dim = dimension_of_key(*it);
-    if (dim != Dimension::Count || *it == "inputs" || *it == "outputs") return dim;
-  }
-  return Dimension::Count;
+  return schema::dimension_of_path(path);
 }
 
 // Why a path matches nothing: the first segment that fails, with what exists there.
@@ -186,11 +135,89 @@ std::optional<Date> read_window_day(Diagnostics& d, const TreeNode* n, const std
   return std::nullopt;
 }
 
-void read_calibration(Diagnostics& d, TreeNode& root, TreeNode& sec, Study& st, bool inputs_ok) {
-  MapReader r(d, sec, "calibration", "calibration settings");
-  if (!r.valid()) return;
-  Calibration& c = st.calibration;
-  c.enabled = true;
+// Whether a calibrated parameter's path reaches numbers of the study, reporting why not; the
+// matched paths go to \p cp.targets.
+bool check_calibration_path(Diagnostics& d, TreeNode& root, MapReader& rp, const std::string& p,
+                            Dimension dim, CalibrationParam& cp) {
+  std::string error;
+  auto matches = find_paths(root, cp.path, &error);
+  if (!error.empty()) {
+    d.error(rp.loc_of("path"), p + ".path", error);
+    return false;
+  }
+  if (matches.empty()) {
+    d.error(rp.loc_of("path"), p + ".path", "path '" + cp.path + "' matches no value in the study",
+            {}, path_hint(root, cp.path));
+    return false;
+  }
+  bool ok = true;
+  for (auto& mt : matches) {
+    cp.targets.push_back(mt.path);
+    if (ok && (!mt.node->is_scalar() || !parse_quantity(mt.node->scalar, dim).value)) {
+      d.error(rp.loc_of("path"), p + ".path",
+              "path '" + cp.path + "' matches '" + mt.path + "', which is " + describe(*mt.node) +
+                  ", not a number (" + to_string(dim) + ")",
+              {}, "a calibrated value must be a plain number (not a date or a distribution)");
+      ok = false;
+    }
+  }
+  return ok;
+}
+
+// One `calibration.parameters` item {path, min, max}.
+void read_calibration_param(Diagnostics& d, TreeNode& root, TreeNode& item, const std::string& p,
+                            Calibration& c, bool inputs_ok) {
+  MapReader rp(d, item, p, "a calibrated parameter {path, min, max}");
+  if (!rp.valid()) return;
+  CalibrationParam cp;
+  cp.origin = {item.loc, p};
+  cp.path = rp.required_text("path", "a key path, e.g. engine.switching_lag");
+  Dimension dim = dimension_of_path(cp.path);
+  cp.unit = dim == Dimension::Fraction ? "fraction"
+            : dim == Dimension::Count  ? "1"
+                                       : canonical_unit(dim);
+  // The path first: the bounds' unit follows from it.
+  bool path_ok =
+      !cp.path.empty() && reaches_runs(d, rp.loc_of("path"), p + ".path", cp.path) && inputs_ok;
+  if (path_ok) path_ok = check_calibration_path(d, root, rp, p, dim, cp);
+  if (!path_ok) {
+    rp.allow({"min", "max"});
+    rp.finish();
+    return;
+  }
+  auto lo = rp.required_quantity("min", dim);
+  auto hi = rp.required_quantity("max", dim);
+  rp.finish();
+  if (!lo || !hi) return;
+  cp.min = *lo, cp.max = *hi;
+  if (!(cp.min < cp.max)) {
+    d.error(rp.loc_of("max"), p + ".max", "max must be greater than min");
+    return;
+  }
+  c.parameters.push_back(cp);
+}
+
+// `calibration.training` / `calibration.validation`: {from, to}, months or dates.
+void read_calibration_window(Diagnostics& d, MapReader& r, const char* key, Calibration& c) {
+  TreeNode* w = r.get(key);
+  if (!w) return;
+  const std::string at = std::string("calibration.") + key;
+  MapReader rw(d, *w, at, "a window {from, to}");
+  if (!rw.valid()) return;
+  auto from = read_window_day(d, rw.get("from"), at + ".from", false);
+  auto to = read_window_day(d, rw.get("to"), at + ".to", true);
+  rw.finish();
+  if (!from || !to) return;
+  if (*to < *from) {
+    d.error(rw.loc_of("to"), at + ".to", "the window ends before it starts");
+    return;
+  }
+  (std::string_view(key) == "training" ? c.training : c.validation) = DateWindow{*from, *to};
+}
+
+// `calibration.run` and `calibration.observed`, checked against the study's runs and series.
+void read_calibration_targets(Diagnostics& d, MapReader& r, TreeNode& sec, const Study& st,
+                              Calibration& c) {
   std::vector<std::string> runs, observed;
   for (const auto& cb : st.combinations) runs.push_back(cb.id);
   for (const auto& o : st.observed) observed.push_back(o.id);
@@ -211,22 +238,15 @@ void read_calibration(Diagnostics& d, TreeNode& root, TreeNode& sec, Study& st, 
   if (c.observed.empty())
     d.error(sec.loc, "calibration", "calibration needs observed series",
             "an observed: section and calibration.observed: [<id>, ...]");
-  for (const char* key : {"training", "validation"}) {
-    TreeNode* w = r.get(key);
-    if (!w) continue;
-    const std::string at = std::string("calibration.") + key;
-    MapReader rw(d, *w, at, "a window {from, to}");
-    if (!rw.valid()) continue;
-    auto from = read_window_day(d, rw.get("from"), at + ".from", false);
-    auto to = read_window_day(d, rw.get("to"), at + ".to", true);
-    rw.finish();
-    if (!from || !to) continue;
-    if (*to < *from) {
-      d.error(rw.loc_of("to"), at + ".to", "the window ends before it starts");
-      continue;
-    }
-    (std::string_view(key) == "training" ? c.training : c.validation) = DateWindow{*from, *to};
-  }
+}
+
+void read_calibration(Diagnostics& d, TreeNode& root, TreeNode& sec, Study& st, bool inputs_ok) {
+  MapReader r(d, sec, "calibration", "calibration settings");
+  if (!r.valid()) return;
+  Calibration& c = st.calibration;
+  c.enabled = true;
+  read_calibration_targets(d, r, sec, st, c);
+  for (const char* key : {"training", "validation"}) read_calibration_window(d, r, key, c);
   static const std::vector<std::string> objectives = {"rmse", "relative_rmse", "mae"};
   static const std::vector<std::string> algorithms = {"bobyqa", "neldermead", "sbplx"};
   c.objective = objectives[r.choice("objective", objectives, 0)];
@@ -236,65 +256,11 @@ void read_calibration(Diagnostics& d, TreeNode& root, TreeNode& sec, Study& st, 
     d.error(r.loc_of("max_evaluations"), "calibration.max_evaluations",
             "max_evaluations must be between 1 and 100,000");
   c.max_evaluations = static_cast<int>(std::clamp(evals, 1LL, 100000LL));
-  TreeNode* ps = r.need("parameters", "a list of {path, min, max}");
-  if (ps)
-    for_each_item(
-        d, *ps, "calibration.parameters", "parameter", [&](TreeNode& item, const std::string& p) {
-          MapReader rp(d, item, p, "a calibrated parameter {path, min, max}");
-          if (!rp.valid()) return;
-          CalibrationParam cp;
-          cp.origin = {item.loc, p};
-          cp.path = rp.required_text("path", "a key path, e.g. engine.switching_lag");
-          Dimension dim = dimension_of_path(cp.path);
-          cp.unit = dim == Dimension::Fraction ? "fraction"
-                    : dim == Dimension::Count  ? "1"
-                                               : canonical_unit(dim);
-          // The path first: the bounds' unit follows from it.
-          bool path_ok = !cp.path.empty() &&
-                         reaches_runs(d, rp.loc_of("path"), p + ".path", cp.path) && inputs_ok;
-          std::vector<PathMatch> matches;
-          if (path_ok) {
-            std::string error;
-            matches = find_paths(root, cp.path, &error);
-            if (!error.empty()) {
-              d.error(rp.loc_of("path"), p + ".path", error);
-              path_ok = false;
-            } else if (matches.empty()) {
-              d.error(rp.loc_of("path"), p + ".path",
-                      "path '" + cp.path + "' matches no value in the study", {},
-                      path_hint(root, cp.path));
-              path_ok = false;
-            }
-            for (auto& mt : matches) {
-              cp.targets.push_back(mt.path);
-              if (path_ok &&
-                  (!mt.node->is_scalar() || !parse_quantity(mt.node->scalar, dim).value)) {
-                d.error(rp.loc_of("path"), p + ".path",
-                        "path '" + cp.path + "' matches '" + mt.path + "', which is " +
-                            describe(*mt.node) + ", not a number (" + to_string(dim) + ")",
-                        {},
-                        "a calibrated value must be a plain number (not a date or a "
-                        "distribution)");
-                path_ok = false;
-              }
-            }
-          }
-          if (!path_ok) {
-            rp.allow({"min", "max"});
-            rp.finish();
-            return;
-          }
-          auto lo = rp.required_quantity("min", dim);
-          auto hi = rp.required_quantity("max", dim);
-          rp.finish();
-          if (!lo || !hi) return;
-          cp.min = *lo, cp.max = *hi;
-          if (!(cp.min < cp.max)) {
-            d.error(rp.loc_of("max"), p + ".max", "max must be greater than min");
-            return;
-          }
-          c.parameters.push_back(cp);
-        });
+  if (TreeNode* ps = r.need("parameters", "a list of {path, min, max}"))
+    for_each_item(d, *ps, "calibration.parameters", "parameter",
+                  [&](TreeNode& item, const std::string& p) {
+                    read_calibration_param(d, root, item, p, c, inputs_ok);
+                  });
   r.finish();
 }
 
@@ -345,85 +311,88 @@ void apply_overrides(Diagnostics& d, Loader& loader, TreeNode& root,
   }
 }
 
-Study read_study(Diagnostics& d, Loader& loader, TreeNode& root, const fs::path& base_dir,
-                 const std::vector<std::string>& overrides) {
-  Study st;
-  if (!root.is_map()) {
-    MapReader bad(d, root, "", "a study file");
-    return st;
-  }
-  // 1. Bring referenced files in, so the tree is the whole resolved study.
-  if (TreeNode* m = root.find("model")) inline_file(d, loader, *m, base_dir, "model");
+namespace {
+
+// Stage 1: brings referenced files in, so the tree is the whole resolved study.
+Unreadable inline_references(Diagnostics& d, Loader& loader, TreeNode& root,
+                             const fs::path& base_dir) {
+  Unreadable bad;
+  if (TreeNode* m = root.find("model")) bad.model = !inline_file(loader, *m, base_dir, "model");
   for (const char* key : {"scenarios", "mitigations"})
     if (TreeNode* list = root.find(key); list && list->is_seq())
       for (std::size_t i = 0; i < list->items.size(); ++i)
-        inline_file(d, loader, list->items[i], base_dir,
-                    std::string(key) + "[" + std::to_string(i) + "]");
-
+        if (!inline_file(loader, list->items[i], base_dir,
+                         std::string(key) + "[" + std::to_string(i) + "]"))
+          bad.items.insert({key, i});
   resolve_observed_files(d, loader, root, base_dir);
+  return bad;
+}
 
-  // 2. The study's own `overrides:` (e.g. a calibrated.yaml), then command-line overrides,
-  // apply to the resolved tree. The list is removed once applied (the tree carries its effect;
-  // a re-read for a Monte Carlo draw must not apply it over the drawn values).
-  if (const TreeNode* ov = root.find("overrides")) {
-    TreeNode list = *ov;
-    root.erase("overrides");
-    if (!list.is_seq()) {
-      d.error(list.loc, "overrides", "overrides must be a list of 'key.path=value' texts",
-              "overrides: [\"engine.switching_lag=45 days\"]");
-    } else {
-      for (std::size_t i = 0; i < list.items.size(); ++i) {
-        const TreeNode& item = list.items[i];
-        std::string at = "overrides[" + std::to_string(i) + "]";
-        auto eq = item.is_scalar() ? item.scalar.find('=') : std::string::npos;
-        if (eq == std::string::npos || eq == 0) {
-          d.error(item.loc, at, "an override must be a text 'key.path=value'",
-                  "e.g. \"engine.switching_lag=45 days\"");
-          continue;
-        }
-        std::string key = trim(item.scalar.substr(0, eq));
-        auto value = loader.parse_text("<" + at + ">", item.scalar.substr(eq + 1));
-        if (!value) continue;
-        if (value->is_null()) *value = TreeNode::make_scalar("", item.loc);
-        value->loc = item.loc;
-        std::string error, missing;
-        std::vector<std::string> suggestions;
-        if (!set_path(root, key, *value, &error, &suggestions, &missing))
-          d.error(item.loc, at, "cannot apply override '" + key + "': " + error, {},
-                  suggestions.empty() ? "" : id_hint(missing, suggestions));
-        st.overrides.push_back(item.scalar);
-      }
-    }
+// Stage 2: the study's own `overrides:` (e.g. a calibrated.yaml) apply to the resolved tree.
+// The list is removed once applied (the tree carries its effect; a re-read for a Monte Carlo
+// draw must not apply it over the drawn values); its texts go to \p applied.
+void apply_study_overrides(Diagnostics& d, Loader& loader, TreeNode& root,
+                           std::vector<std::string>& applied) {
+  const TreeNode* ov = root.find("overrides");
+  if (!ov) return;
+  TreeNode list = *ov;
+  root.erase("overrides");
+  if (!list.is_seq()) {
+    d.error(list.loc, "overrides", "overrides must be a list of 'key.path=value' texts",
+            "overrides: [\"engine.switching_lag=45 days\"]");
+    return;
   }
-  apply_overrides(d, loader, root, overrides);
+  for (std::size_t i = 0; i < list.items.size(); ++i) {
+    const TreeNode& item = list.items[i];
+    std::string at = "overrides[" + std::to_string(i) + "]";
+    auto eq = item.is_scalar() ? item.scalar.find('=') : std::string::npos;
+    if (eq == std::string::npos || eq == 0) {
+      d.error(item.loc, at, "an override must be a text 'key.path=value'",
+              "e.g. \"engine.switching_lag=45 days\"");
+      continue;
+    }
+    std::string key = trim(item.scalar.substr(0, eq));
+    auto value = loader.parse_text("<" + at + ">", item.scalar.substr(eq + 1));
+    if (!value) continue;
+    if (value->is_null()) *value = TreeNode::make_scalar("", item.loc);
+    value->loc = item.loc;
+    std::string error, missing;
+    std::vector<std::string> suggestions;
+    if (!set_path(root, key, *value, &error, &suggestions, &missing))
+      d.error(item.loc, at, "cannot apply override '" + key + "': " + error, {},
+              suggestions.empty() ? "" : id_hint(missing, suggestions));
+    applied.push_back(item.scalar);
+  }
+}
 
-  // 3. Read.
-  MapReader r(d, root, "", "a study file");
-  if (TreeNode* h = r.need("study", "study: {name: ..., description: ...}")) {
-    MapReader rh(d, *h, "study", "the study header");
-    if (rh.valid()) {
-      st.name = rh.required_text("name", "a short title");
-      st.description = rh.opt_text("description").value_or("");
-      rh.finish();
-    }
-  }
-  bool model_ok = false;
-  if (TreeNode* m = r.need("model", "a model file path, e.g. ../world-2024.yaml")) {
-    if (!m->find("__unreadable__")) {
-      std::size_t before = d.error_count();
-      st.model = read_model(d, *m, "model");
-      if (d.error_count() == before) check_model(d, st.model);
-      model_ok = d.error_count() == before;
-    }
-  }
-  bool start_ok = false;
+void read_header(Diagnostics& d, MapReader& r, Study& st) {
+  TreeNode* h = r.need("study", "study: {name: ..., description: ...}");
+  if (!h) return;
+  MapReader rh(d, *h, "study", "the study header");
+  if (!rh.valid()) return;
+  st.name = rh.required_text("name", "a short title");
+  st.description = rh.opt_text("description").value_or("");
+  rh.finish();
+}
+
+// The model; true when it was read and checked without error.
+bool read_study_model(Diagnostics& d, MapReader& r, const Unreadable& bad, Study& st) {
+  TreeNode* m = r.need("model", "a model file path, e.g. ../world-2024.yaml");
+  if (!m || bad.model) return false;
+  std::size_t before = d.error_count();
+  st.model = read_model(d, *m, "model");
+  if (d.error_count() == before) check_model(d, st.model);
+  return d.error_count() == before;
+}
+
+void read_scenario_lists(Diagnostics& d, MapReader& r, const Unreadable& bad, Study& st) {
   std::set<std::string> scenario_ids;
   auto read_list = [&](const char* key, std::vector<Scenario>& out) {
     TreeNode* list = r.get(key);
     if (!list) return;
-    for_each_item(d, *list, key, "scenario file", [&](TreeNode& item, const std::string& p) {
-      if (item.find("__unreadable__")) return;
-      const std::string& path = p;
+    std::size_t i = 0;
+    for_each_item(d, *list, key, "scenario file", [&](TreeNode& item, const std::string& path) {
+      if (bad.item(key, i++)) return;
       Scenario s = read_scenario(d, item, path);
       if (!s.id.empty() && !scenario_ids.insert(s.id).second)
         d.error(item.loc, path, "duplicate scenario id '" + s.id + "'", {},
@@ -433,7 +402,11 @@ Study read_study(Diagnostics& d, Loader& loader, TreeNode& root, const fs::path&
   };
   read_list("scenarios", st.scenarios);
   read_list("mitigations", st.mitigations);
+}
 
+// start, horizon, shortage_threshold, seed; true when the start date was read.
+bool read_time_frame(Diagnostics& d, MapReader& r, Study& st) {
+  bool start_ok = false;
   if (TreeNode* s = r.need("start", "the date of day 0, e.g. 2025-01-01")) {
     auto t = read_time(d, *s, "start");
     if (t && !t->is_date)
@@ -454,273 +427,327 @@ Study read_study(Diagnostics& d, Loader& loader, TreeNode& root, const fs::path&
   if (seed < 0)
     d.error(r.loc_of("seed"), "seed", "seed must not be negative", "a whole number >= 0");
   st.seed = static_cast<std::uint64_t>(seed);
+  return start_ok;
+}
 
-  // Combinations.
-  std::vector<std::string> shock_ids, mit_ids;
-  for (auto& s : st.scenarios) shock_ids.push_back(s.id);
-  for (auto& s : st.mitigations) mit_ids.push_back(s.id);
+std::vector<std::string> ids_of(const std::vector<Scenario>& list) {
+  std::vector<std::string> ids;
+  for (const auto& s : list) ids.push_back(s.id);
+  return ids;
+}
+
+// `combinations: auto`: baseline, each scenario, with each mitigation, with all of them.
+void auto_combinations(Study& st) {
+  const auto shock_ids = ids_of(st.scenarios), mit_ids = ids_of(st.mitigations);
+  st.combinations.push_back({"baseline", std::nullopt, {}});
+  for (auto& s : shock_ids) {
+    st.combinations.push_back({s, s, {}});
+    for (auto& m : mit_ids) st.combinations.push_back({s + "+" + m, s, {m}});
+    if (mit_ids.size() > 1) st.combinations.push_back({s + "+all-mitigations", s, mit_ids});
+  }
+}
+
+Combination read_combination(Diagnostics& d, MapReader& rc,
+                             const std::vector<std::string>& shock_ids,
+                             const std::vector<std::string>& mit_ids) {
+  Combination c;
+  Ref sc = rc.ref("scenario", "a scenario id, or 'baseline'");
+  if (sc.id != "baseline") {
+    if (std::find(shock_ids.begin(), shock_ids.end(), sc.id) == shock_ids.end() && !sc.id.empty()) {
+      auto all = shock_ids;
+      all.push_back("baseline");
+      d.error(sc.loc, rc.at("scenario"), "unknown scenario '" + sc.id + "'", {},
+              id_hint(sc.id, all));
+    }
+    c.scenario = sc.id;
+  }
+  for (auto& m : rc.ref_list("mitigations")) {
+    if (std::find(mit_ids.begin(), mit_ids.end(), m.id) == mit_ids.end())
+      d.error(m.loc, rc.at("mitigations"), "unknown mitigation '" + m.id + "'", {},
+              id_hint(m.id, mit_ids));
+    c.mitigations.push_back(m.id);
+  }
+  c.id = rc.text("id", "");
+  if (c.id.empty()) {
+    c.id = c.scenario.value_or("baseline");
+    for (auto& m : c.mitigations) c.id += "+" + m;
+  }
+  rc.finish();
+  return c;
+}
+
+void read_combinations(Diagnostics& d, TreeNode& root, MapReader& r, Study& st) {
   TreeNode* comb = r.get("combinations");
   if (!comb || (comb->is_scalar() && comb->scalar == "auto")) {
     if (!comb) root.set("combinations", TreeNode::make_scalar("auto", root.loc), root.loc);
-    st.combinations.push_back({"baseline", std::nullopt, {}});
-    for (auto& s : shock_ids) {
-      st.combinations.push_back({s, s, {}});
-      for (auto& m : mit_ids) st.combinations.push_back({s + "+" + m, s, {m}});
-      if (mit_ids.size() > 1) st.combinations.push_back({s + "+all-mitigations", s, mit_ids});
+    auto_combinations(st);
+    return;
+  }
+  const auto shock_ids = ids_of(st.scenarios), mit_ids = ids_of(st.mitigations);
+  for_each_item(d, *comb, "combinations", "combination", [&](TreeNode& item, const std::string& p) {
+    MapReader rc(d, item, p, "a combination");
+    if (!rc.valid()) return;
+    st.combinations.push_back(read_combination(d, rc, shock_ids, mit_ids));
+  });
+  std::set<std::string> ids;
+  for (auto& c : st.combinations)
+    if (!ids.insert(c.id).second)
+      d.error(comb->loc, "combinations", "duplicate combination '" + c.id + "'");
+}
+
+void read_engine_section(Diagnostics& d, TreeNode& en, Study& st, bool model_ok) {
+  MapReader re(d, en, "engine", "engine settings");
+  if (!re.valid()) return;
+  st.engine.switching_lag = re.quantity("switching_lag", Dimension::Duration, 30);
+  st.engine.share_reversion = re.quantity("share_reversion", Dimension::Duration, 180);
+  st.engine.licence_volume_cap = re.quantity("licence_volume_cap", Dimension::Count, 1);
+  if (st.engine.licence_volume_cap <= 0)
+    d.error(re.loc_of("licence_volume_cap"), "engine.licence_volume_cap",
+            "licence_volume_cap must be positive", "a multiple of normal flow, e.g. 1 or 1.5");
+  if (st.engine.switching_lag < 1)
+    d.error(re.loc_of("switching_lag"), "engine.switching_lag",
+            "switching_lag must be at least 1 day");
+  if (st.engine.share_reversion < 1)
+    d.error(re.loc_of("share_reversion"), "engine.share_reversion",
+            "share_reversion must be at least 1 day");
+  st.engine.qualification_time = re.quantity("qualification_time", Dimension::Duration, 0);
+  if (st.engine.qualification_time < 0)
+    d.error(re.loc_of("qualification_time"), "engine.qualification_time",
+            "qualification_time must not be negative", "a duration >= 0, e.g. '120 days'");
+  if (TreeNode* q = re.get("qualification")) {
+    std::vector<std::string> ids;
+    for (const auto& m : st.model.materials) ids.push_back(m.id);
+    for (auto& [ref, days] : read_amounts(d, *q, "engine.qualification", Dimension::Duration)) {
+      const std::string p = child_path("engine.qualification", ref.id);
+      if (model_ok && std::find(ids.begin(), ids.end(), ref.id) == ids.end())
+        d.error(ref.loc, p, "unknown material '" + ref.id + "'", {}, id_hint(ref.id, ids));
+      else if (days < 0)
+        d.error(ref.loc, p, "qualification time must not be negative",
+                "a duration >= 0, e.g. '180 days'");
+      st.engine.qualification.push_back({ref.id, days});
     }
   } else {
-    for_each_item(d, *comb, "combinations", "combination",
-                  [&](TreeNode& item, const std::string& p) {
-                    MapReader rc(d, item, p, "a combination");
-                    if (!rc.valid()) return;
-                    Combination c;
-                    Ref sc = rc.ref("scenario", "a scenario id, or 'baseline'");
-                    if (sc.id != "baseline") {
-                      if (std::find(shock_ids.begin(), shock_ids.end(), sc.id) == shock_ids.end() &&
-                          !sc.id.empty()) {
-                        auto all = shock_ids;
-                        all.push_back("baseline");
-                        d.error(sc.loc, rc.at("scenario"), "unknown scenario '" + sc.id + "'", {},
-                                id_hint(sc.id, all));
-                      }
-                      c.scenario = sc.id;
-                    }
-                    for (auto& m : rc.ref_list("mitigations")) {
-                      if (std::find(mit_ids.begin(), mit_ids.end(), m.id) == mit_ids.end())
-                        d.error(m.loc, rc.at("mitigations"), "unknown mitigation '" + m.id + "'",
-                                {}, id_hint(m.id, mit_ids));
-                      c.mitigations.push_back(m.id);
-                    }
-                    c.id = rc.text("id", "");
-                    if (c.id.empty()) {
-                      c.id = c.scenario.value_or("baseline");
-                      for (auto& m : c.mitigations) c.id += "+" + m;
-                    }
-                    rc.finish();
-                    st.combinations.push_back(c);
-                  });
-    std::set<std::string> ids;
-    for (auto& c : st.combinations)
-      if (!ids.insert(c.id).second)
-        d.error(comb->loc, "combinations", "duplicate combination '" + c.id + "'");
+    en.set("qualification", TreeNode::make_map(en.loc), en.loc);
   }
+  re.finish();
+}
 
-  // Engine settings first: their defaults are written into the tree, so Monte Carlo and
-  // calibration paths under engine.* can be checked against it.
+// Engine settings come before Monte Carlo and calibration: their defaults are written into the
+// tree, so paths under engine.* can be checked against it.
+void read_engine(Diagnostics& d, TreeNode& root, MapReader& r, Study& st, bool model_ok) {
   if (TreeNode* en = r.get("engine")) {
-    MapReader re(d, *en, "engine", "engine settings");
-    if (re.valid()) {
-      st.engine.switching_lag = re.quantity("switching_lag", Dimension::Duration, 30);
-      st.engine.share_reversion = re.quantity("share_reversion", Dimension::Duration, 180);
-      st.engine.licence_volume_cap = re.quantity("licence_volume_cap", Dimension::Count, 1);
-      if (st.engine.licence_volume_cap <= 0)
-        d.error(re.loc_of("licence_volume_cap"), "engine.licence_volume_cap",
-                "licence_volume_cap must be positive", "a multiple of normal flow, e.g. 1 or 1.5");
-      if (st.engine.switching_lag < 1)
-        d.error(re.loc_of("switching_lag"), "engine.switching_lag",
-                "switching_lag must be at least 1 day");
-      if (st.engine.share_reversion < 1)
-        d.error(re.loc_of("share_reversion"), "engine.share_reversion",
-                "share_reversion must be at least 1 day");
-      st.engine.qualification_time = re.quantity("qualification_time", Dimension::Duration, 0);
-      if (st.engine.qualification_time < 0)
-        d.error(re.loc_of("qualification_time"), "engine.qualification_time",
-                "qualification_time must not be negative", "a duration >= 0, e.g. '120 days'");
-      if (TreeNode* q = re.get("qualification")) {
-        std::vector<std::string> ids;
-        for (const auto& m : st.model.materials) ids.push_back(m.id);
-        for (auto& [ref, days] : read_amounts(d, *q, "engine.qualification", Dimension::Duration)) {
-          const std::string p = child_path("engine.qualification", ref.id);
-          if (model_ok && std::find(ids.begin(), ids.end(), ref.id) == ids.end())
-            d.error(ref.loc, p, "unknown material '" + ref.id + "'", {}, id_hint(ref.id, ids));
-          else if (days < 0)
-            d.error(ref.loc, p, "qualification time must not be negative",
-                    "a duration >= 0, e.g. '180 days'");
-          st.engine.qualification.push_back({ref.id, days});
-        }
-      } else {
-        en->set("qualification", TreeNode::make_map(en->loc), en->loc);
-      }
-      re.finish();
-    }
-  } else {
-    TreeNode defaults = TreeNode::make_map(root.loc);
-    defaults.set("switching_lag", TreeNode::make_scalar("30", root.loc));
-    defaults.set("share_reversion", TreeNode::make_scalar("180", root.loc));
-    defaults.set("licence_volume_cap", TreeNode::make_scalar("1", root.loc));
-    defaults.set("qualification_time", TreeNode::make_scalar("0", root.loc));
-    defaults.set("qualification", TreeNode::make_map(root.loc), root.loc);
-    root.set("engine", defaults, root.loc);
+    read_engine_section(d, *en, st, model_ok);
+    return;
   }
-  if (TreeNode* ob = r.get("observed"); ob && model_ok) read_observed(d, *ob, st, start_ok);
+  TreeNode defaults = TreeNode::make_map(root.loc);
+  defaults.set("switching_lag", TreeNode::make_scalar("30", root.loc));
+  defaults.set("share_reversion", TreeNode::make_scalar("180", root.loc));
+  defaults.set("licence_volume_cap", TreeNode::make_scalar("1", root.loc));
+  defaults.set("qualification_time", TreeNode::make_scalar("0", root.loc));
+  defaults.set("qualification", TreeNode::make_map(root.loc), root.loc);
+  root.set("engine", defaults, root.loc);
+}
 
-  // Monte Carlo: key paths are checked only on a complete tree.
-  bool inputs_ok = model_ok;
-  for (const char* key : {"scenarios", "mitigations"})
-    if (TreeNode* list = root.find(key); list && list->is_seq())
-      for (auto& item : list->items) inputs_ok = inputs_ok && !item.find("__unreadable__");
-  if (TreeNode* mc = r.get("monte_carlo")) {
-    MapReader rm(d, *mc, "monte_carlo", "monte_carlo settings");
-    if (rm.valid()) {
-      long long draws = rm.integer("draws", 0);
-      if (draws < 0 || draws > 10000000)
-        d.error(rm.loc_of("draws"), "monte_carlo.draws", "draws must be between 0 and 10,000,000");
-      st.monte_carlo.draws = static_cast<int>(draws);
-      if (TreeNode* ps = rm.get("params"))
-        for_each_item(
-            d, *ps, "monte_carlo.params", "parameter", [&](TreeNode& item, const std::string& p) {
-              if (!item.is_map()) {
-                MapReader bad(d, item, p, "a parameter");
-                return;
-              }
-              UncertainParam up;
-              up.origin = {item.loc, p};
-              TreeNode dist_part = item;
-              dist_part.erase("path");
-              dist_part.erase("group");
-              const TreeNode* path = item.find("path");
-              if (!path || !path->is_scalar()) {
-                d.error(item.loc, p,
-                        "a parameter needs 'path', the key path of the value it varies",
-                        "e.g. path: 'model.consumers[*].inventory_days'");
-                return;
-              }
-              up.path = path->scalar;
-              if (const TreeNode* g = item.find("group")) up.group = g->scalar;
-              if (!reaches_runs(d, path->loc, p + ".path", up.path)) return;
-              Dimension dim = dimension_of_path(up.path);
-              st.monte_carlo.params.push_back(up);
-              if (!inputs_ok) return;  // the tree is incomplete; paths cannot be checked
-              std::string error;
-              auto matches = find_paths(root, up.path, &error);
-              if (!error.empty()) {
-                d.error(path->loc, p + ".path", error);
-                return;
-              }
-              if (matches.empty()) {
-                d.error(path->loc, p + ".path",
-                        "path '" + up.path + "' matches no value in the study", {},
-                        path_hint(root, up.path) +
-                            " (paths start at the study root, e.g. model.nodes[<id>].capacity, "
-                            "model.consumers[*].inventory_days, "
-                            "scenarios[<id>].events[<id>].licence.review_delay)");
-                return;
-              }
-              for (auto& mt : matches) {
-                // A number (with or without unit), or a distribution the draw replaces.
-                bool ok = (mt.node->is_scalar() && parse_quantity(mt.node->scalar, dim).value) ||
-                          (mt.node->is_map() && mt.node->find("dist"));
-                if (!ok) {
-                  d.error(path->loc, p + ".path",
-                          "path '" + up.path + "' matches '" + mt.path + "', which is " +
-                              describe(*mt.node) + ", not a number (" + to_string(dim) + ")");
-                  return;
-                }
-                st.monte_carlo.params.back().targets.push_back(mt.path);
-              }
-              auto dist = read_distribution(d, dist_part, p, dim);
-              if (dist) st.monte_carlo.params.back().dist = *dist;
-            });
-      rm.finish();
-      const TreeNode* listed = rm.get("params");
-      const bool any_listed = listed && listed->is_seq() && !listed->items.empty();
-      if (st.monte_carlo.draws > 0 && !any_listed && st.monte_carlo.params.empty() &&
-          !samples_licences(st)) {
-        d.warning(rm.loc_of("draws"), "monte_carlo.draws",
-                  "monte_carlo.draws is " + std::to_string(st.monte_carlo.draws) +
-                      " but nothing in the study is uncertain; no draws are run",
-                  "list uncertain values under monte_carlo.params, or set draws to 0");
-        st.monte_carlo.draws = 0;
-      }
+// One `monte_carlo.params` item; checks its path against the tree when \p inputs_ok.
+void read_uncertain_param(Diagnostics& d, TreeNode& root, TreeNode& item, const std::string& p,
+                          Study& st, bool inputs_ok) {
+  if (!item.is_map()) {
+    MapReader bad(d, item, p, "a parameter");
+    return;
+  }
+  UncertainParam up;
+  up.origin = {item.loc, p};
+  TreeNode dist_part = item;
+  dist_part.erase("path");
+  dist_part.erase("group");
+  const TreeNode* path = item.find("path");
+  if (!path || !path->is_scalar()) {
+    d.error(item.loc, p, "a parameter needs 'path', the key path of the value it varies",
+            "e.g. path: 'model.consumers[*].inventory_days'");
+    return;
+  }
+  up.path = path->scalar;
+  if (const TreeNode* g = item.find("group")) up.group = g->scalar;
+  if (!reaches_runs(d, path->loc, p + ".path", up.path)) return;
+  Dimension dim = dimension_of_path(up.path);
+  st.monte_carlo.params.push_back(up);
+  if (!inputs_ok) return;  // the tree is incomplete; paths cannot be checked
+  std::string error;
+  auto matches = find_paths(root, up.path, &error);
+  if (!error.empty()) {
+    d.error(path->loc, p + ".path", error);
+    return;
+  }
+  if (matches.empty()) {
+    d.error(path->loc, p + ".path", "path '" + up.path + "' matches no value in the study", {},
+            path_hint(root, up.path) +
+                " (paths start at the study root, e.g. model.nodes[<id>].capacity, "
+                "model.consumers[*].inventory_days, "
+                "scenarios[<id>].events[<id>].licence.review_delay)");
+    return;
+  }
+  for (auto& mt : matches) {
+    // A number (with or without unit), or a distribution the draw replaces.
+    bool ok = (mt.node->is_scalar() && parse_quantity(mt.node->scalar, dim).value) ||
+              (mt.node->is_map() && mt.node->find("dist"));
+    if (!ok) {
+      d.error(path->loc, p + ".path",
+              "path '" + up.path + "' matches '" + mt.path + "', which is " + describe(*mt.node) +
+                  ", not a number (" + to_string(dim) + ")");
+      return;
+    }
+    st.monte_carlo.params.back().targets.push_back(mt.path);
+  }
+  auto dist = read_distribution(d, dist_part, p, dim);
+  if (dist) st.monte_carlo.params.back().dist = *dist;
+}
+
+void read_monte_carlo(Diagnostics& d, TreeNode& root, TreeNode& mc, Study& st, bool inputs_ok) {
+  MapReader rm(d, mc, "monte_carlo", "monte_carlo settings");
+  if (!rm.valid()) return;
+  long long draws = rm.integer("draws", 0);
+  if (draws < 0 || draws > 10000000)
+    d.error(rm.loc_of("draws"), "monte_carlo.draws", "draws must be between 0 and 10,000,000");
+  st.monte_carlo.draws = static_cast<int>(draws);
+  if (TreeNode* ps = rm.get("params"))
+    for_each_item(d, *ps, "monte_carlo.params", "parameter",
+                  [&](TreeNode& item, const std::string& p) {
+                    read_uncertain_param(d, root, item, p, st, inputs_ok);
+                  });
+  rm.finish();
+  const TreeNode* listed = rm.get("params");
+  const bool any_listed = listed && listed->is_seq() && !listed->items.empty();
+  if (st.monte_carlo.draws > 0 && !any_listed && st.monte_carlo.params.empty() &&
+      !samples_licences(st)) {
+    d.warning(rm.loc_of("draws"), "monte_carlo.draws",
+              "monte_carlo.draws is " + std::to_string(st.monte_carlo.draws) +
+                  " but nothing in the study is uncertain; no draws are run",
+              "list uncertain values under monte_carlo.params, or set draws to 0");
+    st.monte_carlo.draws = 0;
+  }
+}
+
+void read_sensitivity(Diagnostics& d, TreeNode& se, Study& st) {
+  MapReader rs(d, se, "sensitivity", "sensitivity settings");
+  if (!rs.valid()) return;
+  st.sensitivity.tornado = rs.flag("tornado", false);
+  st.sensitivity.sobol = rs.flag("sobol", false);
+  const long long samples = rs.integer("sobol_samples", 256);
+  if (samples < 8 || samples > 1'000'000)
+    d.error(rs.loc_of("sobol_samples"), "sensitivity.sobol_samples",
+            "sobol_samples must be between 8 and 1,000,000", "e.g. 256");
+  st.sensitivity.sobol_samples = static_cast<int>(std::clamp(samples, 8LL, 1'000'000LL));
+  for (auto& m : rs.ref_list("metrics")) {
+    const MetricInfo* metric = find_metric(m.id);
+    if (metric && metric->summarised) {
+      st.sensitivity.metrics.push_back(metric->metric);
+    } else {
+      const auto names = summarised_metric_names();
+      d.error(m.loc, "sensitivity.metrics", "unknown metric '" + m.id + "'",
+              "one of: " + join(names), did_you_mean(m.id, names));
     }
   }
-  if (TreeNode* se = r.get("sensitivity")) {
-    MapReader rs(d, *se, "sensitivity", "sensitivity settings");
-    if (rs.valid()) {
-      st.sensitivity.tornado = rs.flag("tornado", false);
-      st.sensitivity.sobol = rs.flag("sobol", false);
-      const long long samples = rs.integer("sobol_samples", 256);
-      if (samples < 8 || samples > 1'000'000)
-        d.error(rs.loc_of("sobol_samples"), "sensitivity.sobol_samples",
-                "sobol_samples must be between 8 and 1,000,000", "e.g. 256");
-      st.sensitivity.sobol_samples = static_cast<int>(std::clamp(samples, 8LL, 1'000'000LL));
-      for (auto& m : rs.ref_list("metrics")) {
-        const MetricInfo* metric = find_metric(m.id);
-        if (metric && metric->summarised) {
-          st.sensitivity.metrics.push_back(metric->metric);
-        } else {
-          const auto names = summarised_metric_names();
-          d.error(m.loc, "sensitivity.metrics", "unknown metric '" + m.id + "'",
-                  "one of: " + join(names), did_you_mean(m.id, names));
-        }
-      }
-      rs.finish();
-    }
+  rs.finish();
+}
+
+void read_analysis(Diagnostics& d, TreeNode& an, Study& st) {
+  MapReader ra(d, an, "analysis", "analysis settings");
+  if (!ra.valid()) return;
+  st.analysis.enabled = true;
+  double days = ra.quantity("criticality_days", Dimension::Duration, 90);
+  if (days < 1 || days > 36500)
+    d.error(ra.loc_of("criticality_days"), "analysis.criticality_days",
+            "criticality_days must be between 1 day and 100 years",
+            expected_text(Dimension::Duration));
+  st.analysis.criticality_days = static_cast<int>(days + 0.5);
+  double ch = ra.quantity("criticality_horizon", Dimension::Duration, 0);
+  if (ch < 0 || ch > 36500 || (ch > 0 && ch < days))
+    d.error(ra.loc_of("criticality_horizon"), "analysis.criticality_horizon",
+            "criticality_horizon must be 0 (D + 365 days) or at least criticality_days",
+            expected_text(Dimension::Duration));
+  st.analysis.criticality_horizon = static_cast<int>(ch + 0.5);
+  if (auto sc = ra.opt_ref("restrictions_from")) {
+    std::vector<std::string> ids = ids_of(st.scenarios);
+    for (auto& m : ids_of(st.mitigations)) ids.push_back(m);
+    if (std::find(ids.begin(), ids.end(), sc->id) == ids.end())
+      d.error(sc->loc, ra.at("restrictions_from"), "unknown scenario '" + sc->id + "'", {},
+              ids.empty() ? "the study has no scenarios or mitigations" : id_hint(sc->id, ids));
+    st.analysis.restrictions_from = sc->id;
   }
-  if (TreeNode* an = r.get("analysis")) {
-    MapReader ra(d, *an, "analysis", "analysis settings");
-    if (ra.valid()) {
-      st.analysis.enabled = true;
-      double days = ra.quantity("criticality_days", Dimension::Duration, 90);
-      if (days < 1 || days > 36500)
-        d.error(ra.loc_of("criticality_days"), "analysis.criticality_days",
-                "criticality_days must be between 1 day and 100 years",
-                expected_text(Dimension::Duration));
-      st.analysis.criticality_days = static_cast<int>(days + 0.5);
-      double ch = ra.quantity("criticality_horizon", Dimension::Duration, 0);
-      if (ch < 0 || ch > 36500 || (ch > 0 && ch < days))
-        d.error(ra.loc_of("criticality_horizon"), "analysis.criticality_horizon",
-                "criticality_horizon must be 0 (D + 365 days) or at least criticality_days",
-                expected_text(Dimension::Duration));
-      st.analysis.criticality_horizon = static_cast<int>(ch + 0.5);
-      if (auto sc = ra.opt_ref("restrictions_from")) {
-        std::vector<std::string> ids = shock_ids;
-        ids.insert(ids.end(), mit_ids.begin(), mit_ids.end());
-        if (std::find(ids.begin(), ids.end(), sc->id) == ids.end())
-          d.error(sc->loc, ra.at("restrictions_from"), "unknown scenario '" + sc->id + "'", {},
-                  ids.empty() ? "the study has no scenarios or mitigations" : id_hint(sc->id, ids));
-        st.analysis.restrictions_from = sc->id;
-      }
-      ra.finish();
-    }
-  }
-  if (TreeNode* ca = r.get("calibration")) read_calibration(d, root, *ca, st, inputs_ok);
+  ra.finish();
+}
+
+void read_outputs(Diagnostics& d, TreeNode& root, MapReader& r, Study& st) {
   TreeNode* outs = r.get("outputs");
   if (!outs) outs = &root.set("outputs", TreeNode::make_map(root.loc), root.loc);
-  {
-    MapReader ro(d, *outs, "outputs", "output settings");
-    if (ro.valid()) {
-      st.outputs.node_series = ro.flag("node_series", false);
-      st.outputs.edge_series = ro.flag("edge_series", false);
-      st.outputs.trade_series = ro.flag("trade_series", true);
-      static const std::vector<std::string> formats = {"json", "csv", "html", "md"};
-      if (!ro.has("formats")) {
-        TreeNode list = TreeNode::make_seq(outs->loc);
-        for (const char* f : {"json", "csv", "html", "md"})
-          list.items.push_back(TreeNode::make_scalar(f, outs->loc));
-        outs->set("formats", list, outs->loc);
-      }
-      for (auto& f : ro.ref_list("formats")) {
-        if (std::find(formats.begin(), formats.end(), f.id) == formats.end())
-          d.error(f.loc, "outputs.formats", "unknown output format '" + f.id + "'",
-                  "one of: " + join(formats), did_you_mean(f.id, formats));
-        st.outputs.formats.push_back(f.id);
-      }
-      ro.finish();
-    }
+  MapReader ro(d, *outs, "outputs", "output settings");
+  if (!ro.valid()) return;
+  st.outputs.node_series = ro.flag("node_series", false);
+  st.outputs.edge_series = ro.flag("edge_series", false);
+  st.outputs.trade_series = ro.flag("trade_series", true);
+  static const std::vector<std::string> formats = {"json", "csv", "html", "md"};
+  if (!ro.has("formats")) {
+    TreeNode list = TreeNode::make_seq(outs->loc);
+    for (const char* f : {"json", "csv", "html", "md"})
+      list.items.push_back(TreeNode::make_scalar(f, outs->loc));
+    outs->set("formats", list, outs->loc);
   }
-  r.finish();
+  for (auto& f : ro.ref_list("formats")) {
+    if (std::find(formats.begin(), formats.end(), f.id) == formats.end())
+      d.error(f.loc, "outputs.formats", "unknown output format '" + f.id + "'",
+              "one of: " + join(formats), did_you_mean(f.id, formats));
+    st.outputs.formats.push_back(f.id);
+  }
+  ro.finish();
+}
 
-  if (model_ok) {
-    const Date* start = start_ok ? &st.start : nullptr;  // no timing checks without a start
-    for (auto& s : st.scenarios) check_scenario(d, st.model, s, start, st.horizon);
-    for (auto& s : st.mitigations) check_scenario(d, st.model, s, start, st.horizon);
+// Last stage: scenarios against the model and the study window.
+void check_scenarios(Diagnostics& d, const Study& st, bool start_ok) {
+  const Date* start = start_ok ? &st.start : nullptr;  // no timing checks without a start
+  for (auto& s : st.scenarios) check_scenario(d, st.model, s, start, st.horizon);
+  for (auto& s : st.mitigations) check_scenario(d, st.model, s, start, st.horizon);
+}
+
+}  // namespace
+
+Study read_study(Diagnostics& d, Loader& loader, TreeNode& root, const fs::path& base_dir,
+                 const std::vector<std::string>& overrides) {
+  Study st;
+  if (!root.is_map()) {
+    MapReader bad(d, root, "", "a study file");
+    return st;
   }
+  const Unreadable bad = inline_references(d, loader, root, base_dir);
+  apply_study_overrides(d, loader, root, st.overrides);
+  apply_overrides(d, loader, root, overrides);
+
+  MapReader r(d, root, "", "a study file");
+  read_header(d, r, st);
+  const bool model_ok = read_study_model(d, r, bad, st);
+  read_scenario_lists(d, r, bad, st);
+  const bool start_ok = read_time_frame(d, r, st);
+  read_combinations(d, root, r, st);
+  read_engine(d, root, r, st, model_ok);
+  if (TreeNode* ob = r.get("observed"); ob && model_ok) read_observed(d, *ob, st, start_ok);
+  // Key paths (Monte Carlo, calibration) are checked only on a complete tree.
+  const bool inputs_ok = model_ok && !bad.any_item();
+  if (TreeNode* mc = r.get("monte_carlo")) read_monte_carlo(d, root, *mc, st, inputs_ok);
+  if (TreeNode* se = r.get("sensitivity")) read_sensitivity(d, *se, st);
+  if (TreeNode* an = r.get("analysis")) read_analysis(d, *an, st);
+  if (TreeNode* ca = r.get("calibration")) read_calibration(d, root, *ca, st, inputs_ok);
+  read_outputs(d, root, r, st);
+  r.finish();
+  if (model_ok) check_scenarios(d, st, start_ok);
   return st;
 }
 
 std::string canonical_unit_of_key(const std::string& key) {
-  return canonical_unit(dimension_of_key(key));
+  // A key of the study root or its `engine` section (the only callers); any other key path is
+  // resolved as a full path.
+  Dimension dim = schema::dimension_of_path(key);
+  if (dim == Dimension::Count && key.find('.') == std::string::npos)
+    dim = schema::dimension_of_path("engine." + key);
+  return canonical_unit(dim);
 }
 
 double value_at(const TreeNode& resolved, const std::string& path) {

@@ -94,7 +94,6 @@ void Engine::reset() {
   limit_.assign(E, kInf);
   want_edge_.assign(E, 0.0);
   activity_ = net_.activity;
-  desired_ = net_.activity;
   prev_desired_ = net_.activity;
   cap_now_ = net_.capacity;
   recipe_now_ = net_.initial_recipe;
@@ -207,8 +206,7 @@ void Engine::phase_ordering(int t) {
         use = demand_now_[s];
         backlog = backlog_[s];
       } else {
-        double coef =
-            r >= 0 ? net_.recipe_in_coef[net_.recipe_in_offset[r] + (s - net_.in_begin[n])] : 0.0;
+        double coef = r >= 0 ? net_.in_coef(r, n, s) : 0.0;
         use = prev_desired_[n] * coef;
         if (coef == 0) target = 0;  // an input the current recipe does not use
       }
@@ -271,8 +269,7 @@ void Engine::adapt_shares(int t) {
     // proportion to their room: unsold stock plus spare capacity, per unit of the order.
     auto room_of = [&](int e) {
       int f = net_.e_from[e], o = net_.e_out_slot[e], r = recipe_now_[f];
-      double coef =
-          r >= 0 ? net_.recipe_out_coef[net_.recipe_out_offset[r] + (o - net_.out_begin[f])] : 0.0;
+      double coef = r >= 0 ? net_.out_coef(r, f, o) : 0.0;
       return (out_stock_[o] + std::max(0.0, cap_now_[f] - activity_[f]) * coef) / total;
     };
     auto short_fill = [&](int e) {
@@ -314,7 +311,7 @@ void Engine::phase_production(int t) {
     const double tau = net_.tau[n];
     double desired = 0;
     for (int o = net_.out_begin[n]; o < net_.out_begin[n + 1]; ++o) {
-      double coef = net_.recipe_out_coef[net_.recipe_out_offset[r] + (o - net_.out_begin[n])];
+      double coef = net_.out_coef(r, n, o);
       if (coef <= 0) continue;
       double orders = 0;
       for (int k = net_.out_edge_begin[o]; k < net_.out_edge_begin[o + 1]; ++k)
@@ -325,22 +322,22 @@ void Engine::phase_production(int t) {
     desired = std::clamp(desired, 0.0, cap_now_[n]);
     double y = desired;
     for (int s = net_.in_begin[n]; s < net_.in_begin[n + 1]; ++s) {
-      double coef = net_.recipe_in_coef[net_.recipe_in_offset[r] + (s - net_.in_begin[n])];
+      double coef = net_.in_coef(r, n, s);
       if (coef > 0) y = std::min(y, in_stock_[s] / coef);
     }
     y = std::max(0.0, y);
     for (int s = net_.in_begin[n]; s < net_.in_begin[n + 1]; ++s) {
-      double use = y * net_.recipe_in_coef[net_.recipe_in_offset[r] + (s - net_.in_begin[n])];
+      double use = y * net_.in_coef(r, n, s);
       in_stock_[s] = std::max(0.0, in_stock_[s] - use);
       cum_used_[s] += use;
     }
     for (int o = net_.out_begin[n]; o < net_.out_begin[n + 1]; ++o) {
-      double out = y * net_.recipe_out_coef[net_.recipe_out_offset[r] + (o - net_.out_begin[n])];
+      double out = y * net_.out_coef(r, n, o);
       out_stock_[o] += out;
       cum_produced_[o] += out;
     }
     activity_[n] = y;
-    prev_desired_[n] = desired_[n] = desired;
+    prev_desired_[n] = desired;
   }
 }
 

@@ -163,11 +163,189 @@ struct Ctx {
     CompiledTrigger c;
     c.on_shortage = t.on_shortage;
     c.threshold = t.threshold;
-    c.lag = static_cast<int>(std::lround(t.lag));
+    c.lag = t.lag.whole_days();
     if (t.on_shortage) c.watch = consumer_slots(t.watch);
     return c;
   }
 };
+
+// ---- One compiler per event type: what the event does, as index lists over the network
+// and whole days. `s` and `e` are the event's first and last day (kNever: open-ended).
+
+struct EventDays {
+  int s, e;
+};
+
+// Edges an export restriction applies to.
+std::vector<int> restricted_edges(const Ctx& ctx, const ExportRestriction& x) {
+  const Network& net = ctx.net;
+  std::vector<int> edges;
+  // The selectors depend only on the exporter country, the customer's region and the
+  // material: evaluate each once (memoised), not once per edge.
+  std::vector<signed char> exporter_ok(net.country_id.size(), -1),
+      material_ok(net.material_id.size(), -1);
+  std::unordered_map<std::string, bool> destination_ok;
+  auto named = [&](const std::vector<Ref>& v, const std::string& id) {
+    return std::any_of(v.begin(), v.end(), [&](const Ref& r) { return r.id == id; });
+  };
+  for (int ed = 0; ed < net.edges(); ++ed) {
+    int from = net.e_from[ed], to = net.e_to[ed];
+    if (net.country[from] < 0) continue;
+    signed char& xo = exporter_ok[net.country[from]];
+    if (xo < 0) xo = ctx.place_matches(net.country_id[net.country[from]], x.exporters);
+    if (!xo) continue;
+    auto [dit, fresh] = destination_ok.try_emplace(net.region[to], false);
+    if (fresh) dit->second = ctx.place_matches(net.region[to], x.destinations);
+    if (!dit->second) continue;
+    signed char& mo = material_ok[net.e_material[ed]];
+    if (mo < 0) mo = ctx.material_ok(net.e_material[ed], x.materials, x.de_minimis.value_or(-1));
+    if (!mo) continue;
+    if (!x.exporter_nodes.empty() && !named(x.exporter_nodes, net.node_id[from])) continue;
+    // Named end users: the customer is one of destination_nodes or a consumer of one of
+    // destination_sectors (either list may be empty).
+    if (!x.destination_nodes.empty() || !x.destination_sectors.empty()) {
+      bool user =
+          named(x.destination_nodes, net.node_id[to]) ||
+          (net.stage[to] == Stage::Consumer && named(x.destination_sectors, net.sector[to]));
+      if (!user) continue;
+    }
+    edges.push_back(ed);
+  }
+  return edges;
+}
+
+void add_event(const Ctx& ctx, Forcing& f, const Event& ev, EventDays t,
+               const ExportRestriction& x) {
+  CompiledRestriction r;
+  r.event_id = ev.id;
+  r.start = t.s;
+  r.end = t.e;
+  r.regime = x.regime;
+  r.edges = restricted_edges(ctx, x);
+  r.review_delay = static_cast<int>(std::lround(x.licence.review_delay.mean()));
+  r.review_dist = x.licence.review_delay;
+  r.max_delay = std::clamp(static_cast<int>(std::ceil(x.licence.review_delay.upper())),
+                           r.review_delay, 3 * 365);
+  for (const auto& st : x.licence.approval) r.approval.push_back({ctx.day(st.from), st.fraction});
+  r.validity = x.licence.validity ? std::max(1, x.licence.validity->whole_days()) : 0;
+  r.quota_per_day = x.quota.annual.per_day();
+  r.volume_cap = x.licence.volume_cap.value_or(-1);
+  r.granted_at_start = x.licence.granted_at_start;
+  if (const auto& rs = x.licence.resubmission) {
+    r.resubmit = true;
+    r.resubmit_delay = std::clamp(rs->delay.whole_days(), 1, 3 * 365);
+    for (const auto& st : rs->approval)
+      r.resubmit_approval.push_back({ctx.day(st.from), st.fraction});
+    r.max_attempts = rs->max_attempts;
+  }
+  if (x.origin_share)
+    f.notes.push_back("event '" + ev.id +
+                      "': origin_share (foreign-direct-product rule) needs origin tracing, "
+                      "which the engine does not do yet; only direct exports are restricted");
+  f.last_restriction_day = std::max(f.last_restriction_day, t.e);
+  f.restrictions.push_back(std::move(r));
+}
+
+void add_event(const Ctx& ctx, Forcing& f, const Event&, EventDays t, const CapacityOutage& x) {
+  CompiledOutage o{t.s, t.e, {}, x.remaining};
+  for (int n = 0; n < ctx.net.nodes(); ++n)
+    if (ctx.node_matches(n, x.nodes)) o.nodes.push_back(n);
+  f.last_restriction_day = std::max(f.last_restriction_day, t.e);
+  f.outages.push_back(std::move(o));
+}
+
+void add_event(const Ctx& ctx, Forcing& f, const Event&, EventDays t, const DemandShock& x) {
+  f.demand_shocks.push_back({t.s, t.e, ctx.consumer_slots(x.consumers), x.factor});
+}
+
+void add_event(const Ctx& ctx, Forcing& f, const Event&, EventDays t, const LogisticsDelay& x) {
+  const Network& net = ctx.net;
+  CompiledDelay d{t.s, t.e, {}, x.extra_days.whole_days()};
+  auto from_c = ctx.expand(x.edges.from_countries);
+  auto in = [&](const std::vector<Ref>& v, int n) {
+    return v.empty() ||
+           std::any_of(v.begin(), v.end(), [&](auto& r) { return r.id == net.node_id[n]; });
+  };
+  for (int ed = 0; ed < net.edges(); ++ed) {
+    if (!in(x.edges.from, net.e_from[ed]) || !in(x.edges.to, net.e_to[ed])) continue;
+    if (!x.edges.from_countries.empty() && !from_c.count(net.region[net.e_from[ed]])) continue;
+    if (!x.edges.to_countries.empty()) {
+      CountrySelector cs;
+      cs.only = x.edges.to_countries;
+      if (!ctx.place_matches(net.region[net.e_to[ed]], cs)) continue;
+    }
+    if (!ctx.material_ok(net.e_material[ed], x.edges.materials)) continue;
+    d.edges.push_back(ed);
+  }
+  f.max_extra_lead = std::max(f.max_extra_lead, d.extra);
+  f.delays.push_back(std::move(d));
+}
+
+void add_event(const Ctx& ctx, Forcing& f, const Event&, EventDays t, const StockpileRelease& x) {
+  const Network& net = ctx.net;
+  CompiledStockpileRelease r;
+  r.node = net.node_index(x.node.id);
+  r.start = t.s;
+  r.end = t.e;
+  r.rate = x.rate.per_day();
+  r.cover_below = x.cover_below.value_or(-1);
+  for (int o = net.out_begin[r.node]; o < net.out_begin[r.node + 1]; ++o) {
+    if (!ctx.material_ok(net.out_material[o], x.materials)) continue;
+    r.out_slots.push_back(o);
+    for (int k = net.out_edge_begin[o]; k < net.out_edge_begin[o + 1]; ++k) {
+      int ed = net.out_edges[k];
+      if (ctx.place_matches(net.region[net.e_to[ed]], x.eligible)) r.edges.push_back(ed);
+    }
+  }
+  f.releases.push_back(std::move(r));
+}
+
+// Capacity expansions and recycling both ramp a node's capacity.
+template <class Ramp>
+CompiledRamp compile_ramp(const Ctx& ctx, EventDays t, const Ramp& x) {
+  CompiledRamp r;
+  r.node = ctx.net.node_index(x.node.id);
+  r.start = t.s;
+  r.end = t.e;
+  r.from = x.from.per_day();
+  r.to = x.to.per_day();
+  r.ramp = x.ramp.whole_days();
+  return r;
+}
+
+void add_event(const Ctx& ctx, Forcing& f, const Event&, EventDays t, const CapacityExpansion& x) {
+  CompiledRamp r = compile_ramp(ctx, t, x);
+  r.trigger = ctx.trigger(x.trigger);  // only expansions can wait for a shortage trigger
+  f.expansions.push_back(std::move(r));
+}
+
+void add_event(const Ctx& ctx, Forcing& f, const Event&, EventDays t, const Recycling& x) {
+  f.expansions.push_back(compile_ramp(ctx, t, x));
+}
+
+void add_event(const Ctx& ctx, Forcing& f, const Event&, EventDays t, const Substitution& x) {
+  CompiledSubstitution sub;
+  sub.start = t.s;
+  sub.end = t.e;
+  sub.slots = ctx.consumer_slots(x.consumers, ctx.net.material_index(x.material.id));
+  sub.max_reduction = x.max_reduction;
+  sub.lag = x.lag.whole_days();
+  sub.ramp = x.ramp.whole_days();
+  sub.trigger = ctx.trigger(x.trigger);
+  f.substitutions.push_back(std::move(sub));
+}
+
+void add_event(const Ctx& ctx, Forcing& f, const Event&, EventDays t, const RecipeSwitch& x) {
+  const Network& net = ctx.net;
+  CompiledRecipeSwitch rs;
+  rs.node = net.node_index(x.node.id);
+  for (int r = net.recipe_begin[rs.node]; r < net.recipe_begin[rs.node + 1]; ++r)
+    if (net.recipe_id[r] == x.recipe.id) rs.recipe = r;
+  int avail = static_cast<int>(std::ceil(net.recipe_available_after[rs.recipe]));
+  rs.day = std::max(t.s + x.qualification_lag.whole_days(), avail);
+  rs.end = t.e;
+  f.switches.push_back(rs);
+}
 
 }  // namespace
 
@@ -175,161 +353,11 @@ Forcing compile_forcing(const Network& net, const Model& model,
                         const std::vector<const Scenario*>& scenarios, Date start) {
   Forcing f;
   Ctx ctx{net, model, start};
-  for (const Scenario* sc : scenarios) {
+  for (const Scenario* sc : scenarios)
     for (const Event& ev : sc->events) {
-      const int s = ctx.day(ev.start), e = ctx.end_day(ev.end);
-      std::visit(
-          [&](const auto& x) {
-            using T = std::decay_t<decltype(x)>;
-            if constexpr (std::is_same_v<T, ExportRestriction>) {
-              CompiledRestriction r;
-              r.event_id = ev.id;
-              r.start = s;
-              r.end = e;
-              r.regime = x.regime;
-              // The selectors depend only on the exporter country, the customer's region and
-              // the material: evaluate each once (memoised), not once per edge.
-              std::vector<signed char> exporter_ok(net.country_id.size(), -1),
-                  material_ok(net.material_id.size(), -1);
-              std::unordered_map<std::string, bool> destination_ok;
-              for (int ed = 0; ed < net.edges(); ++ed) {
-                int from = net.e_from[ed], to = net.e_to[ed];
-                if (net.country[from] < 0) continue;
-                signed char& xo = exporter_ok[net.country[from]];
-                if (xo < 0) xo = ctx.place_matches(net.country_id[net.country[from]], x.exporters);
-                if (!xo) continue;
-                auto [dit, fresh] = destination_ok.try_emplace(net.region[to], false);
-                if (fresh) dit->second = ctx.place_matches(net.region[to], x.destinations);
-                if (!dit->second) continue;
-                signed char& mo = material_ok[net.e_material[ed]];
-                if (mo < 0)
-                  mo = ctx.material_ok(net.e_material[ed], x.materials, x.de_minimis.value_or(-1));
-                if (!mo) continue;
-                auto named = [&](const std::vector<Ref>& v, const std::string& id) {
-                  return std::any_of(v.begin(), v.end(), [&](const Ref& r) { return r.id == id; });
-                };
-                if (!x.exporter_nodes.empty() && !named(x.exporter_nodes, net.node_id[from]))
-                  continue;
-                // Named end users: the customer is one of destination_nodes or a consumer of
-                // one of destination_sectors (either list may be empty).
-                if (!x.destination_nodes.empty() || !x.destination_sectors.empty()) {
-                  bool user = named(x.destination_nodes, net.node_id[to]) ||
-                              (net.stage[to] == Stage::Consumer &&
-                               named(x.destination_sectors, net.sector[to]));
-                  if (!user) continue;
-                }
-                r.edges.push_back(ed);
-              }
-              r.review_delay = static_cast<int>(std::lround(x.licence.review_delay.mean()));
-              r.review_dist = x.licence.review_delay;
-              r.max_delay = std::clamp(static_cast<int>(std::ceil(x.licence.review_delay.upper())),
-                                       r.review_delay, 3 * 365);
-              for (const auto& st : x.licence.approval)
-                r.approval.push_back({ctx.day(st.from), st.fraction});
-              r.validity = x.licence.validity
-                               ? std::max(1, static_cast<int>(std::lround(*x.licence.validity)))
-                               : 0;
-              r.quota_per_day = x.quota.annual / kDaysPerYear;
-              r.volume_cap = x.licence.volume_cap.value_or(-1);
-              r.granted_at_start = x.licence.granted_at_start;
-              if (const auto& rs = x.licence.resubmission) {
-                r.resubmit = true;
-                r.resubmit_delay = std::clamp(static_cast<int>(std::lround(rs->delay)), 1, 3 * 365);
-                for (const auto& st : rs->approval)
-                  r.resubmit_approval.push_back({ctx.day(st.from), st.fraction});
-                r.max_attempts = rs->max_attempts;
-              }
-              if (x.origin_share)
-                f.notes.push_back(
-                    "event '" + ev.id +
-                    "': origin_share (foreign-direct-product rule) needs origin tracing, "
-                    "which the engine does not do yet; only direct exports are restricted");
-              f.last_restriction_day = std::max(f.last_restriction_day, e);
-              f.restrictions.push_back(std::move(r));
-            } else if constexpr (std::is_same_v<T, CapacityOutage>) {
-              CompiledOutage o{s, e, {}, x.remaining};
-              for (int n = 0; n < net.nodes(); ++n)
-                if (ctx.node_matches(n, x.nodes)) o.nodes.push_back(n);
-              f.last_restriction_day = std::max(f.last_restriction_day, e);
-              f.outages.push_back(std::move(o));
-            } else if constexpr (std::is_same_v<T, DemandShock>) {
-              f.demand_shocks.push_back({s, e, ctx.consumer_slots(x.consumers), x.factor});
-            } else if constexpr (std::is_same_v<T, LogisticsDelay>) {
-              CompiledDelay d{s, e, {}, static_cast<int>(std::lround(x.extra_days))};
-              auto from_c = ctx.expand(x.edges.from_countries),
-                   to_c = ctx.expand(x.edges.to_countries);
-              for (int ed = 0; ed < net.edges(); ++ed) {
-                auto in = [&](const std::vector<Ref>& v, int n) {
-                  return v.empty() || std::any_of(v.begin(), v.end(),
-                                                  [&](auto& r) { return r.id == net.node_id[n]; });
-                };
-                if (!in(x.edges.from, net.e_from[ed]) || !in(x.edges.to, net.e_to[ed])) continue;
-                if (!x.edges.from_countries.empty() && !from_c.count(net.region[net.e_from[ed]]))
-                  continue;
-                if (!x.edges.to_countries.empty()) {
-                  CountrySelector cs;
-                  cs.only = x.edges.to_countries;
-                  if (!ctx.place_matches(net.region[net.e_to[ed]], cs)) continue;
-                }
-                if (!ctx.material_ok(net.e_material[ed], x.edges.materials)) continue;
-                d.edges.push_back(ed);
-              }
-              f.max_extra_lead = std::max(f.max_extra_lead, d.extra);
-              f.delays.push_back(std::move(d));
-            } else if constexpr (std::is_same_v<T, StockpileRelease>) {
-              CompiledStockpileRelease r;
-              r.node = net.node_index(x.node.id);
-              r.start = s;
-              r.end = e;
-              r.rate = x.rate / kDaysPerYear;
-              r.cover_below = x.cover_below.value_or(-1);
-              for (int o = net.out_begin[r.node]; o < net.out_begin[r.node + 1]; ++o) {
-                if (!ctx.material_ok(net.out_material[o], x.materials)) continue;
-                r.out_slots.push_back(o);
-                for (int k = net.out_edge_begin[o]; k < net.out_edge_begin[o + 1]; ++k) {
-                  int ed = net.out_edges[k];
-                  if (ctx.place_matches(net.region[net.e_to[ed]], x.eligible))
-                    r.edges.push_back(ed);
-                }
-              }
-              f.releases.push_back(std::move(r));
-            } else if constexpr (std::is_same_v<T, CapacityExpansion> ||
-                                 std::is_same_v<T, Recycling>) {
-              // Both ramp a node's capacity; only expansions can wait for a shortage trigger.
-              CompiledRamp r;
-              r.node = net.node_index(x.node.id);
-              r.start = s;
-              r.end = e;
-              r.from = x.from / kDaysPerYear;
-              r.to = x.to / kDaysPerYear;
-              r.ramp = static_cast<int>(std::lround(x.ramp));
-              if constexpr (std::is_same_v<T, CapacityExpansion>)
-                r.trigger = ctx.trigger(x.trigger);
-              f.expansions.push_back(std::move(r));
-            } else if constexpr (std::is_same_v<T, Substitution>) {
-              CompiledSubstitution sub;
-              sub.start = s;
-              sub.end = e;
-              sub.slots = ctx.consumer_slots(x.consumers, net.material_index(x.material.id));
-              sub.max_reduction = x.max_reduction;
-              sub.lag = static_cast<int>(std::lround(x.lag));
-              sub.ramp = static_cast<int>(std::lround(x.ramp));
-              sub.trigger = ctx.trigger(x.trigger);
-              f.substitutions.push_back(std::move(sub));
-            } else if constexpr (std::is_same_v<T, RecipeSwitch>) {
-              CompiledRecipeSwitch rs;
-              rs.node = net.node_index(x.node.id);
-              for (int r = net.recipe_begin[rs.node]; r < net.recipe_begin[rs.node + 1]; ++r)
-                if (net.recipe_id[r] == x.recipe.id) rs.recipe = r;
-              int avail = static_cast<int>(std::ceil(net.recipe_available_after[rs.recipe]));
-              rs.day = std::max(s + static_cast<int>(std::lround(x.qualification_lag)), avail);
-              rs.end = e;
-              f.switches.push_back(rs);
-            }
-          },
-          ev.data);
+      const EventDays t{ctx.day(ev.start), ctx.end_day(ev.end)};
+      std::visit([&](const auto& x) { add_event(ctx, f, ev, t, x); }, ev.data);
     }
-  }
   return f;
 }
 

@@ -44,108 +44,137 @@ double stock_level(const StockLevel& l, double daily) {
   return l.in_days ? l.value * daily : l.value;
 }
 
-}  // namespace
+// Model ids -> dense indices (materials and countries in model order, nodes by position).
+struct Indexes {
+  std::unordered_map<std::string, int> material, country, node;
+  int material_of(const Ref& r) const { return material.at(r.id); }
+};
 
-Network compile(const Model& model) {
-  Network net;
-  std::unordered_map<std::string, int> mat_index, country_index, node_index;
-  node_index.reserve(model.nodes.size());
+// Stage 1: dense indices of materials, countries and nodes.
+Indexes index_model(const Model& model, Network& net) {
+  Indexes idx;
+  idx.node.reserve(model.nodes.size());
   for (const auto& m : model.materials) {
-    mat_index.emplace(m.id, static_cast<int>(net.material_id.size()));
+    idx.material.emplace(m.id, static_cast<int>(net.material_id.size()));
     net.material_id.push_back(m.id);
   }
   for (const auto& c : model.countries) {
-    country_index.emplace(c.id, static_cast<int>(net.country_id.size()));
+    idx.country.emplace(c.id, static_cast<int>(net.country_id.size()));
     net.country_id.push_back(c.id);
   }
-  const int N = static_cast<int>(model.nodes.size());
-  for (int n = 0; n < N; ++n) node_index.emplace(model.nodes[n].id, n);
+  for (int n = 0; n < static_cast<int>(model.nodes.size()); ++n)
+    idx.node.emplace(model.nodes[n].id, n);
+  return idx;
+}
 
+// The per-node attributes of node \p n (rates converted to t/day).
+void add_node_attributes(const Node& node, int n, const Indexes& idx, Network& net) {
+  net.node_id.push_back(node.id);
+  net.stage.push_back(node.stage);
+  auto cit = idx.country.find(node.country.id);
+  net.country.push_back(cit == idx.country.end() ? -1 : cit->second);
+  net.capacity.push_back(node.capacity.value_or(Rate{}).per_day());
+  net.tau.push_back(node.replenishment_time);
+  net.rationing.push_back(node.rationing);
+  net.units_per_tonne.push_back(node.units_per_tonne);
+  net.value_per_unit.push_back(node.value_per_unit);
+  net.backorder.push_back(node.backorder ? 1 : 0);
+  net.complementary.push_back(node.inputs == ConsumerInputs::Complementary ? 1 : 0);
+  net.product.push_back(node.product);
+  net.margin.push_back(node.margin.value_or(-1.0));
+  net.unit_name.push_back(node.unit_name);
+  net.sector.push_back(node.sector);
+  net.region.push_back(node.is_consumer() ? node.region.id : node.country.id);
+  if (node.is_consumer()) net.consumer_nodes.push_back(n);
+}
+
+// A node's input and output materials: the union over its recipes (plus a consumer's demand,
+// a stockpile's holdings), in first-seen order.
+struct SlotMaterials {
+  std::vector<int> ins, outs;
+};
+
+SlotMaterials slot_materials(const Node& node, const Indexes& idx) {
+  SlotMaterials sm;
+  auto add = [](std::vector<int>& v, int m) {
+    if (std::find(v.begin(), v.end(), m) == v.end()) v.push_back(m);
+  };
+  for (const auto& r : node.recipes) {
+    for (const auto& a : r.inputs) add(sm.ins, idx.material_of(a.material));
+    for (const auto& a : r.outputs) add(sm.outs, idx.material_of(a.material));
+  }
+  if (node.is_consumer())
+    for (const auto& a : node.demand) add(sm.ins, idx.material_of(a.material));
+  if (node.stage == Stage::Stockpile)
+    for (const auto& s : node.inventory) add(sm.outs, idx.material_of(s.material));
+  return sm;
+}
+
+// Input and output slots of node \p n, with a consumer's demand per input slot [t/day].
+void add_slots(const Node& node, int n, const SlotMaterials& sm, const Indexes& idx, Network& net) {
+  for (int m : sm.ins) {
+    net.in_node.push_back(n);
+    net.in_material.push_back(m);
+    double d = 0;
+    for (const auto& a : node.demand)
+      if (idx.material_of(a.material) == m) d += Rate::per_year(a.amount).per_day();
+    net.demand.push_back(d);
+  }
+  for (int m : sm.outs) {
+    net.out_node.push_back(n);
+    net.out_material.push_back(m);
+  }
+  net.in_begin.push_back(static_cast<int>(net.in_node.size()));
+  net.out_begin.push_back(static_cast<int>(net.out_node.size()));
+}
+
+// Node \p n's recipes, their coefficients aligned with its slots.
+void add_recipes(const Node& node, int n, const SlotMaterials& sm, const Indexes& idx,
+                 Network& net) {
+  auto coef = [&](const std::vector<MaterialAmount>& amounts, int m) {
+    double c = 0;
+    for (const auto& a : amounts)
+      if (idx.material_of(a.material) == m) c += a.amount;
+    return c;
+  };
+  net.initial_recipe.push_back(-1);
+  for (const auto& r : node.recipes) {
+    int ridx = static_cast<int>(net.recipe_id.size());
+    if (r.id == node.recipe) net.initial_recipe.back() = ridx;
+    net.recipe_id.push_back(r.id);
+    net.recipe_node.push_back(n);
+    net.recipe_available_after.push_back(r.available_after);
+    net.recipe_in_offset.push_back(static_cast<int>(net.recipe_in_coef.size()));
+    net.recipe_out_offset.push_back(static_cast<int>(net.recipe_out_coef.size()));
+    for (int m : sm.ins) net.recipe_in_coef.push_back(coef(r.inputs, m));
+    for (int m : sm.outs) net.recipe_out_coef.push_back(coef(r.outputs, m));
+  }
+  net.recipe_begin.push_back(static_cast<int>(net.recipe_id.size()));
+}
+
+// Stage 2: nodes, their slots and recipes.
+void add_nodes(const Model& model, const Indexes& idx, Network& net) {
   net.in_begin.push_back(0);
   net.out_begin.push_back(0);
   net.recipe_begin.push_back(0);
-  for (int n = 0; n < N; ++n) {
+  for (int n = 0; n < static_cast<int>(model.nodes.size()); ++n) {
     const Node& node = model.nodes[n];
-    net.node_id.push_back(node.id);
-    net.stage.push_back(node.stage);
-    auto cit = country_index.find(node.country.id);
-    net.country.push_back(cit == country_index.end() ? -1 : cit->second);
-    net.capacity.push_back(node.capacity.value_or(0) / kDaysPerYear);
-    net.tau.push_back(node.replenishment_time);
-    net.rationing.push_back(node.rationing);
-    net.units_per_tonne.push_back(node.units_per_tonne);
-    net.value_per_unit.push_back(node.value_per_unit);
-    net.backorder.push_back(node.backorder ? 1 : 0);
-    net.complementary.push_back(node.inputs == ConsumerInputs::Complementary ? 1 : 0);
-    net.product.push_back(node.product);
-    net.margin.push_back(node.margin.value_or(-1.0));
-    net.unit_name.push_back(node.unit_name);
-    net.sector.push_back(node.sector);
-    net.region.push_back(node.is_consumer() ? node.region.id : node.country.id);
-    if (node.is_consumer()) net.consumer_nodes.push_back(n);
-
-    // Slots: union of materials over recipes, in first-seen order.
-    std::vector<int> ins, outs;
-    auto add = [](std::vector<int>& v, int m) {
-      if (std::find(v.begin(), v.end(), m) == v.end()) v.push_back(m);
-    };
-    for (const auto& r : node.recipes) {
-      for (const auto& a : r.inputs) add(ins, mat_index.at(a.material.id));
-      for (const auto& a : r.outputs) add(outs, mat_index.at(a.material.id));
-    }
-    if (node.is_consumer())
-      for (const auto& a : node.demand) add(ins, mat_index.at(a.material.id));
-    if (node.stage == Stage::Stockpile)
-      for (const auto& s : node.inventory) add(outs, mat_index.at(s.material.id));
-    for (int m : ins) {
-      net.in_node.push_back(n);
-      net.in_material.push_back(m);
-      double d = 0;
-      for (const auto& a : node.demand)
-        if (mat_index.at(a.material.id) == m) d += a.amount / kDaysPerYear;
-      net.demand.push_back(d);
-    }
-    for (int m : outs) {
-      net.out_node.push_back(n);
-      net.out_material.push_back(m);
-    }
-    net.in_begin.push_back(static_cast<int>(net.in_node.size()));
-    net.out_begin.push_back(static_cast<int>(net.out_node.size()));
-
-    net.initial_recipe.push_back(-1);
-    for (const auto& r : node.recipes) {
-      int ridx = static_cast<int>(net.recipe_id.size());
-      if (r.id == node.recipe) net.initial_recipe.back() = ridx;
-      net.recipe_id.push_back(r.id);
-      net.recipe_node.push_back(n);
-      net.recipe_available_after.push_back(r.available_after);
-      net.recipe_in_offset.push_back(static_cast<int>(net.recipe_in_coef.size()));
-      net.recipe_out_offset.push_back(static_cast<int>(net.recipe_out_coef.size()));
-      for (int m : ins) {
-        double c = 0;
-        for (const auto& a : r.inputs)
-          if (mat_index.at(a.material.id) == m) c += a.amount;
-        net.recipe_in_coef.push_back(c);
-      }
-      for (int m : outs) {
-        double c = 0;
-        for (const auto& a : r.outputs)
-          if (mat_index.at(a.material.id) == m) c += a.amount;
-        net.recipe_out_coef.push_back(c);
-      }
-    }
-    net.recipe_begin.push_back(static_cast<int>(net.recipe_id.size()));
+    add_node_attributes(node, n, idx, net);
+    const SlotMaterials sm = slot_materials(node, idx);
+    add_slots(node, n, sm, idx, net);
+    add_recipes(node, n, sm, idx, net);
   }
+}
 
-  // Edges.
-  // Edges are numbered customer-major (by the customer's input slot, stable), so ordering and
-  // share adaptation, which walk each customer's suppliers, stream through the edge arrays;
-  // e_model maps back to the model's order.
+// Stage 3: edges, numbered customer-major (by the customer's input slot, stable), so ordering
+// and share adaptation, which walk each customer's suppliers, stream through the edge arrays;
+// e_model maps back to the model's order.
+void add_edges(const Model& model, const Indexes& idx, Network& net) {
   const int E = static_cast<int>(model.edges.size());
   std::vector<int> model_in_slot(E);
   for (int k = 0; k < E; ++k) {
     const Edge& ed = model.edges[k];
-    model_in_slot[k] = net.in_slot(node_index.at(ed.to.id), mat_index.at(ed.material.id));
+    model_in_slot[k] = net.in_slot(idx.node.at(ed.to.id), idx.material_of(ed.material));
   }
   net.e_model.resize(E);
   std::iota(net.e_model.begin(), net.e_model.end(), 0);
@@ -153,8 +182,7 @@ Network compile(const Model& model) {
                    [&](int a, int b) { return model_in_slot[a] < model_in_slot[b]; });
   for (int e = 0; e < E; ++e) {
     const Edge& ed = model.edges[net.e_model[e]];
-    int f = node_index.at(ed.from.id), t = node_index.at(ed.to.id),
-        m = mat_index.at(ed.material.id);
+    int f = idx.node.at(ed.from.id), t = idx.node.at(ed.to.id), m = idx.material_of(ed.material);
     int os = net.out_slot(f, m), is = net.in_slot(t, m);
     if (os < 0 || is < 0)
       throw RuntimeError(fmt::format(
@@ -164,7 +192,7 @@ Network compile(const Model& model) {
     net.e_material.push_back(m);
     net.e_out_slot.push_back(os);
     net.e_in_slot.push_back(is);
-    net.e_lead.push_back(static_cast<int>(std::lround(ed.lead_time)));
+    net.e_lead.push_back(ed.lead_time.whole_days());
     net.e_priority.push_back(ed.priority);
     net.e_contract.push_back(ed.contract_share.value_or(0));
     net.e_qualification.push_back(ed.qualification_time.value_or(-1));
@@ -172,7 +200,12 @@ Network compile(const Model& model) {
     net.e_share.push_back(0);
     net.e_flow.push_back(0);
   }
-  // Shares: given, or from flows (flows define the split of a customer's purchases).
+}
+
+// Stage 4: baseline shares: given, or from flows (flows define the split of a customer's
+// purchases).
+void set_shares(const Model& model, Network& net) {
+  const int E = net.edges();
   std::vector<double> flow_sum(net.in_slots(), 0.0);
   std::vector<int> count(net.in_slots(), 0);
   for (int e = 0; e < E; ++e) {
@@ -187,7 +220,12 @@ Network compile(const Model& model) {
     else
       net.e_share[e] = flow_sum[s] > 0 ? ed.flow.value_or(0) / flow_sum[s] : 1.0 / count[s];
   }
-  // CSR adjacency: supplier edges per input slot; customer edges per output slot (by priority).
+}
+
+// Stage 5: CSR adjacency: supplier edges per input slot; customer edges per output slot (by
+// priority).
+void build_adjacency(Network& net) {
+  const int E = net.edges();
   auto build_csr = [&](int slots, const std::vector<int>& slot_of_edge, std::vector<int>& begin,
                        std::vector<int>& list, bool by_priority) {
     begin.assign(slots + 1, 0);
@@ -203,43 +241,52 @@ Network compile(const Model& model) {
   };
   build_csr(net.in_slots(), net.e_in_slot, net.in_edge_begin, net.in_edges, false);
   build_csr(net.out_slots(), net.e_out_slot, net.out_edge_begin, net.out_edges, true);
+}
 
-  // Baseline: Jacobi iteration of use -> flows -> output demand -> activity. Converges in
-  // (depth + 1) passes on an acyclic network; cycles converge when their gain is below 1.
-  net.activity.assign(N, 0.0);
+// One Jacobi pass of the baseline: use -> flows -> output demand -> activity. Returns the
+// largest change of an activity and the largest activity.
+std::pair<double, double> baseline_pass(Network& net, std::vector<double>& out_demand) {
+  for (int s = 0; s < net.in_slots(); ++s) {
+    int n = net.in_node[s];
+    int r = net.initial_recipe[n];
+    if (net.stage[n] == Stage::Consumer)
+      net.in_use[s] = net.demand[s];
+    else if (r >= 0)
+      net.in_use[s] = net.activity[n] * net.in_coef(r, n, s);
+  }
+  std::fill(out_demand.begin(), out_demand.end(), 0.0);
+  for (int e = 0; e < net.edges(); ++e) {
+    net.e_flow[e] = net.e_share[e] * net.in_use[net.e_in_slot[e]];
+    out_demand[net.e_out_slot[e]] += net.e_flow[e];
+  }
+  double change = 0, scale = 0;
+  for (int n = 0; n < net.nodes(); ++n) {
+    int r = net.initial_recipe[n];
+    if (r < 0) continue;
+    double a = 0;
+    for (int s = net.out_begin[n]; s < net.out_begin[n + 1]; ++s) {
+      double c = net.out_coef(r, n, s);
+      if (c > 0) a = std::max(a, out_demand[s] / c);
+    }
+    change = std::max(change, std::fabs(a - net.activity[n]));
+    scale = std::max(scale, std::fabs(a));
+    net.activity[n] = a;
+  }
+  return {change, scale};
+}
+
+// Stage 6: the baseline steady state (activity, use, flows, output rates). Jacobi iteration
+// converges in (depth + 1) passes on an acyclic network; cycles converge when their gain is
+// below 1.
+void solve_baseline(Network& net) {
+  net.activity.assign(net.nodes(), 0.0);
   net.in_use.assign(net.in_slots(), 0.0);
   net.out_rate.assign(net.out_slots(), 0.0);
   std::vector<double> out_demand(net.out_slots(), 0.0);
   const int max_iter = 10000;
   int iter = 0;
   for (; iter < max_iter; ++iter) {
-    for (int s = 0; s < net.in_slots(); ++s) {
-      int n = net.in_node[s];
-      int r = net.initial_recipe[n];
-      if (net.stage[n] == Stage::Consumer)
-        net.in_use[s] = net.demand[s];
-      else if (r >= 0)
-        net.in_use[s] =
-            net.activity[n] * net.recipe_in_coef[net.recipe_in_offset[r] + (s - net.in_begin[n])];
-    }
-    std::fill(out_demand.begin(), out_demand.end(), 0.0);
-    for (int e = 0; e < E; ++e) {
-      net.e_flow[e] = net.e_share[e] * net.in_use[net.e_in_slot[e]];
-      out_demand[net.e_out_slot[e]] += net.e_flow[e];
-    }
-    double change = 0, scale = 0;
-    for (int n = 0; n < N; ++n) {
-      int r = net.initial_recipe[n];
-      if (r < 0) continue;
-      double a = 0;
-      for (int s = net.out_begin[n]; s < net.out_begin[n + 1]; ++s) {
-        double c = net.recipe_out_coef[net.recipe_out_offset[r] + (s - net.out_begin[n])];
-        if (c > 0) a = std::max(a, out_demand[s] / c);
-      }
-      change = std::max(change, std::fabs(a - net.activity[n]));
-      scale = std::max(scale, std::fabs(a));
-      net.activity[n] = a;
-    }
+    auto [change, scale] = baseline_pass(net, out_demand);
     if (!std::isfinite(scale) || scale > 1e18)
       throw RuntimeError("the baseline diverges: a supply cycle needs more than it returns");
     if (change <= 1e-13 * std::max(scale, 1.0)) break;
@@ -247,27 +294,29 @@ Network compile(const Model& model) {
   if (iter == max_iter)
     throw RuntimeError(
         "the baseline did not converge in 10000 passes (a cycle with gain close to 1?)");
-  for (int n = 0; n < N; ++n) {
+  for (int n = 0; n < net.nodes(); ++n) {
     int r = net.initial_recipe[n];
     if (r >= 0)
       for (int s = net.out_begin[n]; s < net.out_begin[n + 1]; ++s)
-        net.out_rate[s] = net.activity[n] *
-                          net.recipe_out_coef[net.recipe_out_offset[r] + (s - net.out_begin[n])];
+        net.out_rate[s] = net.activity[n] * net.out_coef(r, n, s);
     if (net.stage[n] != Stage::Consumer && net.stage[n] != Stage::Stockpile &&
         net.activity[n] > net.capacity[n] * (1 + 1e-9))
       net.warnings.push_back(fmt::format(
           "node '{}' needs {:.0f} t/yr of activity in the baseline but its capacity is {:.0f} "
           "t/yr; "
           "it will fall short from day 0",
-          net.node_id[n], net.activity[n] * kDaysPerYear, net.capacity[n] * kDaysPerYear));
+          net.node_id[n], Rate::per_day(net.activity[n]).per_year(),
+          Rate::per_day(net.capacity[n]).per_year()));
   }
+}
 
-  // Initial and target stocks.
+// Stage 7: initial and target stocks, from days of the baseline rates or explicit tonnes.
+void set_stocks(const Model& model, const Indexes& idx, Network& net) {
   net.in_initial.assign(net.in_slots(), 0.0);
   net.in_target.assign(net.in_slots(), 0.0);
   net.out_initial.assign(net.out_slots(), 0.0);
   net.out_target.assign(net.out_slots(), 0.0);
-  for (int n = 0; n < N; ++n) {
+  for (int n = 0; n < net.nodes(); ++n) {
     const Node& node = model.nodes[n];
     // A producer uses what is on hand at the start of the day (arrivals come after
     // production), so it keeps at least one day of use of each input: with less it could not
@@ -278,7 +327,7 @@ Network compile(const Model& model) {
       const double floor = producer ? daily : 0.0;
       net.in_initial[s] = net.in_target[s] = std::max(node.inventory_days * daily, floor);
       for (const auto& spec : node.inventory)
-        if (mat_index.at(spec.material.id) == net.in_material[s]) {
+        if (idx.material_of(spec.material) == net.in_material[s]) {
           net.in_initial[s] = stock_level(spec.initial, daily);  // an explicit start state
           net.in_target[s] = std::max(stock_level(spec.target, daily), floor);
         }
@@ -288,12 +337,25 @@ Network compile(const Model& model) {
       net.out_initial[s] = net.out_target[s] = node.output_inventory_days * daily;
       const auto& specs = node.stage == Stage::Stockpile ? node.inventory : node.output_inventory;
       for (const auto& spec : specs)
-        if (mat_index.at(spec.material.id) == net.out_material[s]) {
+        if (idx.material_of(spec.material) == net.out_material[s]) {
           net.out_initial[s] = stock_level(spec.initial, daily);
           net.out_target[s] = stock_level(spec.target, daily);
         }
     }
   }
+}
+
+}  // namespace
+
+Network compile(const Model& model) {
+  Network net;
+  const Indexes idx = index_model(model, net);
+  add_nodes(model, idx, net);
+  add_edges(model, idx, net);
+  set_shares(model, net);
+  build_adjacency(net);
+  solve_baseline(net);
+  set_stocks(model, idx, net);
   return net;
 }
 

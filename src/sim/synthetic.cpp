@@ -40,7 +40,8 @@ void size_capacities(Model& m, double spare) {
   Network net = compile(m);
   for (std::size_t n = 0; n < m.nodes.size(); ++n)
     if (m.nodes[n].capacity)
-      m.nodes[n].capacity = std::max(1.0, net.activity[n] * 365.0 * (1 + spare));
+      m.nodes[n].capacity =
+          Rate::per_year(std::max(1.0, Rate::per_day(net.activity[n]).per_year() * (1 + spare)));
 }
 
 }  // namespace
@@ -72,7 +73,7 @@ Model make_chain(const ChainSpec& spec) {
       n.name = n.id;
       n.stage = stages[s];
       n.country = Ref{"C" + std::to_string(country(rng)), {}};
-      n.capacity = 1.0;
+      n.capacity = Rate::per_year(1.0);
       Recipe r;
       r.id = "main";
       if (stage_mat_in[s])
@@ -116,7 +117,7 @@ Model make_chain(const ChainSpec& spec) {
         e.to = Ref{m.nodes[c].id, {}};
         e.material = Ref{mat, {}};
         e.share = shares[k] / sum;
-        e.lead_time = std::round(lead(rng));
+        e.lead_time = Duration::days(std::round(lead(rng)));
         m.edges.push_back(e);
       }
     }
@@ -139,7 +140,7 @@ Model make_dense(const DenseSpec& spec) {
     n.id = "p" + std::to_string(i);
     n.stage = Stage::Component;
     n.country = Ref{"C" + std::to_string(country(rng)), {}};
-    n.capacity = 1.0;
+    n.capacity = Rate::per_year(1.0);
     Recipe r;
     r.id = "main";
     r.inputs.push_back(amount("good", 0.5));
@@ -172,7 +173,7 @@ Model make_dense(const DenseSpec& spec) {
       e.to = Ref{m.nodes[customer].id, {}};
       e.material = Ref{"good", {}};
       e.share = shares[j] / sum;
-      e.lead_time = std::round(lead(rng));
+      e.lead_time = Duration::days(std::round(lead(rng)));
       m.edges.push_back(e);
     }
   };

@@ -2,6 +2,7 @@
 /// \file Quantities with units, converted once at load to the canonical unit of their
 /// dimension: tonnes [t], tonnes per year [t/yr], days [d], USD, USD per tonne [USD/t],
 /// fractions [1].
+#include <cmath>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -42,5 +43,39 @@ std::optional<double> parse_number(std::string_view text);
 
 /// Days per year used for t/yr <-> t/day [d/yr].
 inline constexpr double kDaysPerYear = 365.0;
+
+/// A mass rate. Inputs and reports use t/yr (the canonical unit of Dimension::MassRate), the
+/// engine t/day: the conversion is made here, not by hand at each use. Stored in t/yr, so a
+/// rate read from the input converts with one division (per_day()) and an engine rate with
+/// one multiplication (Rate::per_day(x).per_year()).
+class Rate {
+ public:
+  constexpr Rate() = default;
+  static constexpr Rate per_year(double t_per_year) { return Rate(t_per_year); }
+  static constexpr Rate per_day(double t_per_day) { return Rate(t_per_day * kDaysPerYear); }
+  constexpr double per_year() const { return t_per_year_; }                ///< [t/yr]
+  constexpr double per_day() const { return t_per_year_ / kDaysPerYear; }  ///< [t/day]
+  constexpr bool operator==(const Rate&) const = default;
+
+ private:
+  explicit constexpr Rate(double t_per_year) : t_per_year_(t_per_year) {}
+  double t_per_year_ = 0;
+};
+
+/// A duration in days (the canonical unit of Dimension::Duration). The engine steps whole
+/// days: whole_days() is the one rounding of an input duration to engine days.
+class Duration {
+ public:
+  constexpr Duration() = default;
+  static constexpr Duration days(double d) { return Duration(d); }
+  constexpr double days() const { return days_; }  ///< [days]
+  /// Rounded to the nearest whole day (halves away from zero), as the engine uses it.
+  int whole_days() const { return static_cast<int>(std::lround(days_)); }
+  constexpr bool operator==(const Duration&) const = default;
+
+ private:
+  explicit constexpr Duration(double d) : days_(d) {}
+  double days_ = 0;
+};
 
 }  // namespace rareshock

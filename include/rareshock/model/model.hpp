@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "rareshock/core/diagnostics.hpp"
+#include "rareshock/core/units.hpp"
 
 namespace rareshock {
 
@@ -115,10 +116,10 @@ struct Node {
   std::string name;
   Stage stage = Stage::Mine;
   Ref country;
-  std::optional<double> capacity;  ///< [t/yr] of activity; none for consumers and stockpiles
-  std::vector<Recipe> recipes;     ///< recipes[0] is used from day 0 unless `recipe` says
-  std::string recipe;              ///< id of the recipe used at the start
-  double inventory_days = 30;  ///< initial = target input stock [days of baseline use] by default
+  std::optional<Rate> capacity;  ///< of activity; none for consumers and stockpiles
+  std::vector<Recipe> recipes;   ///< recipes[0] is used from day 0 unless `recipe` says
+  std::string recipe;            ///< id of the recipe used at the start
+  double inventory_days = 30;    ///< initial = target input stock [days of baseline use] by default
   double output_inventory_days = 0;  ///< initial = target finished stock [days of baseline output]
   std::vector<InventorySpec> inventory;  ///< per-material input stocks (override inventory_days)
   std::vector<InventorySpec> output_inventory;  ///< per-material finished-goods stocks
@@ -148,7 +149,7 @@ struct Edge {
   Ref material;
   std::optional<double> share;           ///< of the customer's purchases of this material [1]
   std::optional<double> flow;            ///< baseline flow [t/yr] (alternative to share)
-  double lead_time = 0;                  ///< transport + customs [days]
+  Duration lead_time;                    ///< transport + customs
   int priority = 1;                      ///< class for `priority` rationing; 1 is served first
   std::optional<double> contract_share;  ///< supplier's output share for `contract` rationing
   /// [days] a standby edge (share 0) can take share this long after its customer starts

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "rareshock/core/date.hpp"
+#include "rareshock/core/units.hpp"
 #include "rareshock/model/distribution.hpp"
 #include "rareshock/model/model.hpp"
 
@@ -87,16 +88,16 @@ struct ApprovalStep {
 
 /// Refused applications filed again (docs/model.md, "Licences").
 struct Resubmission {
-  double delay = 10;                   ///< [days] from the refusal to the new application (>= 1)
-  std::vector<ApprovalStep> approval;  ///< empty: the regime's approval schedule
-  int max_attempts = 0;                ///< decisions per application, first included; 0: unlimited
+  Duration delay = Duration::days(10);  ///< from the refusal to the new application (>= 1 day)
+  std::vector<ApprovalStep> approval;   ///< empty: the regime's approval schedule
+  int max_attempts = 0;                 ///< decisions per application, first included; 0: unlimited
   bool operator==(const Resubmission&) const = default;
 };
 
 struct LicenceRegime {
   Distribution review_delay = Distribution::fixed(45 * 7.0 / 5.0);  ///< [days]
   std::vector<ApprovalStep> approval;        ///< by date; before the first step nothing is approved
-  std::optional<double> validity;            ///< [days]; none = one licence per shipment
+  std::optional<Duration> validity;          ///< none = one licence per shipment
   std::optional<Resubmission> resubmission;  ///< none: refused applications are not resubmitted
   std::optional<double> volume_cap;  ///< application cap / normal flow; none: engine setting
   bool granted_at_start = false;     ///< decisions of the previous regime's applications land
@@ -105,7 +106,7 @@ struct LicenceRegime {
 };
 
 struct QuotaRegime {
-  double annual = 0;  ///< [t/yr] across all restricted destinations, allocated pro rata
+  Rate annual;  ///< across all restricted destinations, allocated pro rata
   bool operator==(const QuotaRegime&) const = default;
 };
 
@@ -139,7 +140,7 @@ struct DemandShock {
 
 struct LogisticsDelay {
   EdgeSelector edges;
-  double extra_days = 0;  ///< [days]
+  Duration extra_days;
   bool operator==(const LogisticsDelay&) const = default;
 };
 
@@ -148,14 +149,14 @@ struct Trigger {
   bool on_shortage = false;
   ConsumerSelector watch;   ///< shortage at any of these (empty = any consumer)
   double threshold = 0.01;  ///< shortfall fraction that counts as shortage [1]
-  double lag = 0;           ///< [days] from the trigger to the start of the response
+  Duration lag;             ///< from the trigger to the start of the response
   bool operator==(const Trigger&) const = default;
 };
 
 struct StockpileRelease {
   Ref node;                    ///< a stockpile node
   MaterialSelector materials;  ///< default: all it holds
-  double rate = 0;             ///< [t/yr] maximum release
+  Rate rate;                   ///< maximum release
   std::optional<double>
       cover_below;           ///< [days]: release only when eligible customers' cover < this
   CountrySelector eligible;  ///< customers' countries (default: all)
@@ -164,9 +165,9 @@ struct StockpileRelease {
 
 struct CapacityExpansion {
   Ref node;
-  double from = 0;  ///< [t/yr] at the start of the ramp
-  double to = 0;    ///< [t/yr] at the end of the ramp
-  double ramp = 0;  ///< [days] from start to full
+  Rate from;      ///< capacity at the start of the ramp
+  Rate to;        ///< capacity at the end of the ramp
+  Duration ramp;  ///< from start to full
   Trigger trigger;
   bool operator==(const CapacityExpansion&) const = default;
 };
@@ -175,8 +176,8 @@ struct Substitution {
   ConsumerSelector consumers;
   Ref material;
   double max_reduction = 0;  ///< fraction of demand that can move away [1]
-  double lag = 0;            ///< [days] before any reduction
-  double ramp = 0;           ///< [days] from the end of the lag to the full reduction
+  Duration lag;              ///< before any reduction
+  Duration ramp;             ///< from the end of the lag to the full reduction
   Trigger trigger;
   bool operator==(const Substitution&) const = default;
 };
@@ -184,14 +185,14 @@ struct Substitution {
 struct RecipeSwitch {
   Ref node;
   Ref recipe;
-  double qualification_lag = 0;  ///< [days]
+  Duration qualification_lag;
   bool operator==(const RecipeSwitch&) const = default;
 };
 
 struct Recycling {
-  Ref node;                 ///< a recycler node
-  double from = 0, to = 0;  ///< [t/yr]
-  double ramp = 0;          ///< [days]
+  Ref node;       ///< a recycler node
+  Rate from, to;  ///< capacity at the start and the end of the ramp
+  Duration ramp;
   bool operator==(const Recycling&) const = default;
 };
 

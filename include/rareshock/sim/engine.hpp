@@ -121,17 +121,32 @@ class Engine {
   EngineSettings settings_;
   int day_ = -1;
 
-  std::vector<double> in_stock_, in_transit_, out_stock_;
-  std::vector<double> order_, shipped_, arrived_, share_, limit_, want_edge_;
-  std::vector<double> activity_, desired_, prev_desired_, cap_now_;
-  std::vector<int> recipe_now_;
-  std::vector<double> demand_now_, want_, consumed_, shortfall_, backlog_;
-  std::vector<int> extra_lead_;
-  std::vector<char> from_stockpile_;
-  std::vector<char> share_moved_;   ///< per input slot: shares differ from baseline
-  std::vector<int> qualification_;  ///< per edge: [days] before a standby supplier may take share
-  std::vector<int> looking_since_;  ///< per input slot: first day under-delivered (kNever: not yet)
-  std::vector<int> expanded_;       ///< per node: last day an expansion set its capacity
+  // State, named by the docs/model.md symbol each holds (s: input slot, o: output slot,
+  // e: edge, n: node; day t).
+  std::vector<double> in_stock_;      ///< S_s [t]: input stock on hand
+  std::vector<double> in_transit_;    ///< T_s [t]: in the pipelines to the slot
+  std::vector<double> out_stock_;     ///< F_o [t]: finished stock
+  std::vector<double> order_;         ///< q_e [t/day]: today's order
+  std::vector<double> shipped_;       ///< [t/day] today's shipment; fill φ_e = shipped_e / q_e
+  std::vector<double> arrived_;       ///< [t/day] what reached the customer today
+  std::vector<double> share_;         ///< σ_e(t): current share of the customer's orders
+  std::vector<double> limit_;         ///< λ_e [t/day]: pass limit of restrictions (∞: free)
+  std::vector<double> want_edge_;     ///< min(q_e, λ_e) [t/day]: what allocation tries to fill
+  std::vector<double> activity_;      ///< a_n [units/day]: today's activity
+  std::vector<double> prev_desired_;  ///< D_n [units/day]: desired activity, read as D_n(t−1)
+  std::vector<double> cap_now_;       ///< K_n(t) [units/day]: capacity today
+  std::vector<int> recipe_now_;       ///< r_n(t): global recipe index per node
+  std::vector<double> demand_now_;    ///< d_s(t) [t/day]: consumer demand today
+  std::vector<double> want_;          ///< d_s(t) + B_s [t]: what a consumer tries to consume
+  std::vector<double> consumed_;      ///< [t] consumed today, per consumer input slot
+  std::vector<double> shortfall_;     ///< want − consumed [t] today
+  std::vector<double> backlog_;       ///< B_s [t]: back-orders of a back-ordering consumer
+  std::vector<int> extra_lead_;       ///< x_e(t) [days]: extra lead time of logistics delays
+  std::vector<char> from_stockpile_;  ///< per edge: the supplier is a stockpile (no orders)
+  std::vector<char> share_moved_;     ///< per input slot: shares differ from baseline
+  std::vector<int> qualification_;    ///< Q_e [days]: before a standby supplier may take share
+  std::vector<int> looking_since_;    ///< L_s: first day under-delivered (kNever: not yet)
+  std::vector<int> expanded_;         ///< per node: last day an expansion set its capacity
   struct PipeGroup {
     int first, count;  ///< pipe_edge_[first, first + count) share one lead time
     int mask;          ///< ring length - 1 (length is a power of two)

@@ -87,6 +87,16 @@ struct Network {
   /// Input slot of material \p m at node \p n, or -1.
   int in_slot(int n, int m) const;
   int out_slot(int n, int m) const;
+  /// Coefficient of recipe \p r for input slot \p s of node \p n (the recipe's node) [t per
+  /// unit of activity]: in_coef(r, s) of docs/model.md.
+  double in_coef(int r, int n, int s) const {
+    return recipe_in_coef[recipe_in_offset[r] + (s - in_begin[n])];
+  }
+  /// Coefficient of recipe \p r for output slot \p o of node \p n [t per unit of activity]:
+  /// out_coef(r, o) of docs/model.md.
+  double out_coef(int r, int n, int o) const {
+    return recipe_out_coef[recipe_out_offset[r] + (o - out_begin[n])];
+  }
 };
 
 /// Compiles a validated model: slots, CSR adjacency, and the baseline steady state (activity,

@@ -118,8 +118,7 @@ InterdependencyMatrix interdependency_matrix(const sim::Network& net, const Mode
     std::vector<double> w;
     bool all_priced = true;
     for (int s = net.in_begin[n]; s < net.in_begin[n + 1]; ++s) {
-      double use = consumer ? net.demand[s]
-                            : net.recipe_in_coef[net.recipe_in_offset[r] + (s - net.in_begin[n])];
+      double use = consumer ? net.demand[s] : net.in_coef(r, n, s);
       w.push_back(use);
       if (use > 0 && price[net.in_material[s]] <= 0) all_priced = false;
     }

@@ -107,7 +107,7 @@ OriginTrace trace_origins(const sim::Network& net, const Model& model) {
       double total = 0;
       std::vector<double> w;
       for (int s = net.in_begin[n]; s < net.in_begin[n + 1]; ++s) {
-        double v = net.recipe_in_coef[net.recipe_in_offset[r] + (s - net.in_begin[n])];
+        double v = net.in_coef(r, n, s);
         if (x) v *= (*x)[net.in_material[s]];
         w.push_back(v);
         total += v;

@@ -1,5 +1,6 @@
 #include "rareshock/analysis/structure/structure.hpp"
 #include "rareshock/analysis/run/study_run.hpp"
+#include "rareshock/core/units.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -13,8 +14,6 @@ std::string_view to_string(CutKind kind) {
 }
 
 namespace {
-
-constexpr double kDaysPerYear = 365;
 
 bool producing(const sim::Network& net, int n) {
   return net.stage[n] != Stage::Consumer && net.stage[n] != Stage::Stockpile;
@@ -52,15 +51,15 @@ std::vector<ConcentrationRow> concentration(const sim::Network& net) {
     if (!producing(net, n)) continue;
     const std::string country = net.country[n] >= 0 ? net.country_id[net.country[n]] : "?";
     const int st = static_cast<int>(net.stage[n]);
-    acc[{st, "*", 0}][country] += net.capacity[n] * kDaysPerYear;
-    acc[{st, "*", 1}][country] += net.activity[n] * kDaysPerYear;
+    acc[{st, "*", 0}][country] += Rate::per_day(net.capacity[n]).per_year();
+    acc[{st, "*", 1}][country] += Rate::per_day(net.activity[n]).per_year();
     const int r = net.initial_recipe[n];
     if (r < 0) continue;
     for (int o = net.out_begin[n]; o < net.out_begin[n + 1]; ++o) {
-      const double coef = net.recipe_out_coef[net.recipe_out_offset[r] + (o - net.out_begin[n])];
+      const double coef = net.out_coef(r, n, o);
       const std::string& m = mats[net.out_material[o]];
-      acc[{st, m, 0}][country] += net.capacity[n] * coef * kDaysPerYear;
-      acc[{st, m, 1}][country] += net.out_rate[o] * kDaysPerYear;
+      acc[{st, m, 0}][country] += Rate::per_day(net.capacity[n] * coef).per_year();
+      acc[{st, m, 1}][country] += Rate::per_day(net.out_rate[o]).per_year();
     }
   }
   std::vector<ConcentrationRow> out;
@@ -103,7 +102,7 @@ std::vector<ExposureRow> origin_exposure(const sim::Network& net, const OriginTr
     ExposureRow r;
     std::tie(r.sector, r.region, r.material, std::ignore) = key;
     r.basis = trace.bases[std::get<3>(key)];
-    r.demand_t = a.weight * kDaysPerYear;
+    r.demand_t = Rate::per_day(a.weight).per_year();
     auto add = [&](const std::string& stage, const std::vector<double>& v, std::size_t off) {
       std::vector<ExposureShare> part;
       for (int c = 0; c < C; ++c) {

@@ -13,13 +13,13 @@
 
 #include "rareshock/analysis/structure/structure.hpp"
 #include "rareshock/core/error.hpp"
+#include "rareshock/core/units.hpp"
 #include "rareshock/sim/forcing.hpp"
 
 namespace rareshock::analysis {
 
 namespace {
 
-constexpr double kDaysPerYear = 365;
 constexpr double kScale = 1e6;                       // integer capacities in grams per day
 constexpr long long kInf = 1'000'000'000'000'000LL;  // 1e15 g/day = 1e9 t/day: unbounded
 
@@ -188,11 +188,9 @@ std::vector<ChokepointRow> chokepoints(const sim::Network& net, const Model& mod
         const int r = net.initial_recipe[n];
         if (!producing_stage(net.stage[n]) || r < 0) continue;
         for (int o = net.out_begin[n]; o < net.out_begin[n + 1]; ++o)
-          ox[n] += net.recipe_out_coef[net.recipe_out_offset[r] + (o - net.out_begin[n])] *
-                   content[net.out_material[o]];
+          ox[n] += net.out_coef(r, n, o) * content[net.out_material[o]];
         for (int s = net.in_begin[n]; s < net.in_begin[n + 1]; ++s) {
-          double c = net.recipe_in_coef[net.recipe_in_offset[r] + (s - net.in_begin[n])] *
-                     content[net.in_material[s]];
+          double c = net.in_coef(r, n, s) * content[net.in_material[s]];
           ix[n] += c;
           usable_slot[s] = c > 0;
         }
@@ -278,12 +276,12 @@ std::vector<ChokepointRow> chokepoints(const sim::Network& net, const Model& mod
         row.region = tg.region;
         row.element = trace.elements[x];
         row.reference_day = reference_day;
-        row.demand_t = demand * kDaysPerYear;
+        row.demand_t = Rate::per_day(demand).per_year();
         const long long flow = fn.max_flow(0, 1);
         if (flow >= kInf)
           throw RuntimeError(
               fmt::format("chokepoints: unbounded flow of {} to {}", row.element, row.sector));
-        row.max_flow_t = static_cast<double>(flow) / kScale * kDaysPerYear;
+        row.max_flow_t = Rate::per_day(static_cast<double>(flow) / kScale).per_year();
         for (auto [tag, cap] : fn.min_cut(0)) {
           CutItem item;
           if (tag >= 0) {
@@ -301,7 +299,7 @@ std::vector<ChokepointRow> chokepoints(const sim::Network& net, const Model& mod
           } else {
             continue;
           }
-          item.capacity_t = static_cast<double>(cap) / kScale * kDaysPerYear;
+          item.capacity_t = Rate::per_day(static_cast<double>(cap) / kScale).per_year();
           row.cut.push_back(std::move(item));
         }
         std::stable_sort(row.cut.begin(), row.cut.end(), [](const CutItem& a, const CutItem& b) {

@@ -59,3 +59,25 @@ TEST_CASE("quantities beyond their dimension's bound are refused, never infinite
   CHECK_FALSE(parse_quantity("2e15 USD", Dimension::Money).value);
   CHECK_FALSE(parse_quantity("1e9 %", Dimension::Fraction).value);
 }
+
+TEST_CASE("Rate converts t/yr and t/day once", "[units]") {
+  const Rate r = Rate::per_year(730);
+  CHECK(r.per_year() == 730);
+  CHECK(r.per_day() == 2);
+  CHECK(Rate::per_day(2).per_year() == 730);
+  CHECK(Rate::per_day(0.5) == Rate::per_year(182.5));
+  CHECK(Rate{}.per_day() == 0);
+  // The same operations as the hand conversions they replace (bit-identical results).
+  const double t_per_year = 1234.567;
+  CHECK(Rate::per_year(t_per_year).per_day() == t_per_year / 365.0);
+  CHECK(Rate::per_day(t_per_year).per_year() == t_per_year * 365.0);
+}
+
+TEST_CASE("Duration rounds to whole engine days once", "[units]") {
+  CHECK(Duration::days(63).days() == 63);
+  CHECK(Duration::days(2.5).whole_days() == 3);  // halves away from zero, like std::lround
+  CHECK(Duration::days(2.49).whole_days() == 2);
+  CHECK(Duration::days(0).whole_days() == 0);
+  CHECK(Duration{}.days() == 0);
+  CHECK(Duration::days(10) == Duration::days(10.0));
+}

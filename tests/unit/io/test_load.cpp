@@ -45,7 +45,7 @@ TEST_CASE("a valid model loads into immutable structures with defaults filled", 
   CHECK(m.nodes.size() == 4);
   CHECK(m.nodes[0].recipes.at(0).id == "main");
   CHECK(m.nodes[1].replenishment_time == 10);
-  CHECK(m.edges[1].lead_time == 28);
+  CHECK(m.edges[1].lead_time.days() == 28);
   CHECK(m.countries_of("not_cn") == std::vector<std::string>{"US", "DE"});
   CHECK(l.resolved.find("nodes")->items[0].find("replenishment_time")->scalar == "10");
 }
@@ -89,7 +89,7 @@ TEST_CASE("the shipped example study loads, with overrides", "[io][load]") {
   Loaded l = load_file(RARESHOCK_SOURCE_DIR "/models/examples/example-study.yaml", opt);
   REQUIRE(l.kind == FileKind::Study);
   CHECK(l.study->horizon == 365);
-  CHECK(*l.study->model.node("cn_mine")->capacity == Approx(250000));
+  CHECK(l.study->model.node("cn_mine")->capacity->per_year() == Approx(250000));
   CHECK(l.study->combinations.size() == 3);
   CHECK(l.files.size() == 4);
   LoadOptions bad;
@@ -137,7 +137,7 @@ events:
   CHECK(s.events[0].type == EventType::ExportRestriction);
   const auto& lic = std::get<ExportRestriction>(s.events[2].data).licence;
   CHECK(lic.review_delay.mean() == 45);
-  CHECK(*lic.validity == Approx(182.5));
+  CHECK(lic.validity->days() == Approx(182.5));
   CHECK(std::get<CapacityExpansion>(s.events[7].data).trigger.on_shortage);
   CHECK(std::get<Substitution>(s.events[8].data).max_reduction == Approx(0.3));
   CHECK(s.events[10].id == "recycling-11");
