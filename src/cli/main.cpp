@@ -40,6 +40,9 @@ constexpr int kExitInterrupted = 130;  // 128 + SIGINT, as a shell reports it
 constexpr int kMaxThreads = 256;       // more is no faster and exhausts the thread allocator
 constexpr int kMaxDraws = 10'000'000;  // as monte_carlo.draws
 constexpr int kMaxDays = 36'500;       // as the study horizon: 100 years
+constexpr const char* kAllowOutsideHelp =
+    "Read include:, csv:, model:, scenario and observed files outside the input tree (the "
+    "top-level file's directory, or the nearest one above holding .rareshock-root)";
 
 struct GlobalOptions {
   bool verbose = false;
@@ -85,9 +88,12 @@ std::string summary_line(const rareshock::io::Loaded& l) {
   return {};
 }
 
+bool g_allow_outside_includes = false;  // --allow-outside-includes
+
 rareshock::io::Loaded load(const std::string& file, const std::vector<std::string>& sets) {
   rareshock::io::LoadOptions opt;
   opt.overrides = sets;
+  opt.allow_outside_includes = g_allow_outside_includes;
   auto loaded = rareshock::io::load_file(file, opt);
   if (!loaded.warnings.empty()) std::cerr << loaded.warnings;
   return loaded;
@@ -276,8 +282,10 @@ int calibrate_command(const std::string& file, const std::string& out_dir, bool 
                    ? ", validation " + rareshock::pretty_number(*res.at_fit.validation)
                    : std::string(),
                res.evaluations, res.stop_reason);
-  spdlog::info("wrote calibration to {} (calibrated.yaml: rareshock run {})", dir.string(),
-               (dir / "calibrated.yaml").string());
+  spdlog::info(
+      "wrote calibration to {} (calibrated.yaml: rareshock run {}{})", dir.string(),
+      rareshock::report::calibrated_needs_outside(file, dir) ? "--allow-outside-includes " : "",
+      (dir / "calibrated.yaml").string());
   return kExitOk;
 }
 
@@ -298,6 +306,7 @@ int main(int argc, char** argv) {
       app.add_subcommand("validate", "Check a model, scenario or study; print all diagnostics");
   validate->add_option("FILE", file, "Input file")->required();
   validate->add_option("--set", sets, "Override a value: key.path=value (repeatable)");
+  validate->add_flag("--allow-outside-includes", g_allow_outside_includes, kAllowOutsideHelp);
 
   bool resolved = false;
   auto* config = app.add_subcommand("config", "Print a study, model or scenario as resolved YAML");
@@ -305,6 +314,7 @@ int main(int argc, char** argv) {
   config->add_flag("--resolved", resolved, "Every default filled, includes and CSV tables merged")
       ->required();
   config->add_option("--set", sets, "Override a value: key.path=value (repeatable)");
+  config->add_flag("--allow-outside-includes", g_allow_outside_includes, kAllowOutsideHelp);
 
   std::string out_dir;
   bool force = false;
@@ -321,6 +331,7 @@ int main(int argc, char** argv) {
   run->add_option("--threads", threads, "Worker threads (0: all cores)")
       ->check(CLI::Range(0, kMaxThreads));
   run->add_option("--set", sets, "Override a value: key.path=value (repeatable)");
+  run->add_flag("--allow-outside-includes", g_allow_outside_includes, kAllowOutsideHelp);
   bool keep_partial = false;
   run->add_flag("--keep-partial", keep_partial,
                 "On Ctrl-C, write the draws done so far to <output>-partial (marked partial)");
@@ -333,6 +344,7 @@ int main(int argc, char** argv) {
                         "Output directory (default: out/<study file name>-calibration)");
   calibrate->add_flag("--force", force, "Overwrite an existing output directory");
   calibrate->add_option("--set", sets, "Override a value: key.path=value (repeatable)");
+  calibrate->add_flag("--allow-outside-includes", g_allow_outside_includes, kAllowOutsideHelp);
 
   std::vector<std::string> report_formats;
   auto* report = app.add_subcommand(
@@ -356,6 +368,7 @@ int main(int argc, char** argv) {
   analyze->add_option("--scenario", aa.scenario_file,
                       "Scenario file: chokepoints also under its restrictions");
   analyze->add_option("--set", aa.sets, "Override a value: key.path=value (repeatable)");
+  analyze->add_flag("--allow-outside-includes", g_allow_outside_includes, kAllowOutsideHelp);
 
   bool verbose_version = false;
   auto* version = app.add_subcommand("version", "Print the version");

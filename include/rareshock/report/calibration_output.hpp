@@ -18,6 +18,11 @@ std::string calibrated_yaml(const Study& study, const std::filesystem::path& stu
                             const analysis::CalibrationResult& result,
                             const std::vector<std::string>& sets = {});
 
+/// True when \p study_file lies outside the input tree of \p out_dir (io::input_root()), so
+/// running the calibrated.yaml written there needs `--allow-outside-includes`.
+bool calibrated_needs_outside(const std::filesystem::path& study_file,
+                              const std::filesystem::path& out_dir);
+
 void write_calibration_outputs(const std::filesystem::path& dir, bool force, const Study& study,
                                const std::filesystem::path& study_file,
                                const analysis::CalibrationResult& result, const RunProvenance& prov,
