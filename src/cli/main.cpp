@@ -1,6 +1,7 @@
 // rareshock command line: a thin shell over the library. The only catch-all in the project:
 // InputError -> exit 2, any other failure -> exit 1.
 #include <fmt/format.h>
+#include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -8,6 +9,7 @@
 
 #include <algorithm>
 #include <iostream>
+#include <sstream>
 
 #include "rareshock/analysis/calibration.hpp"
 #include "rareshock/analysis/structure.hpp"
@@ -15,6 +17,7 @@
 #include "rareshock/analysis/uncertainty.hpp"
 #include "rareshock/core/build_info.hpp"
 #include "rareshock/core/error.hpp"
+#include "rareshock/core/terminal.hpp"
 #include "rareshock/core/text.hpp"
 #include "rareshock/io/load.hpp"
 #include "rareshock/report/calibration_output.hpp"
@@ -50,13 +53,35 @@ struct GlobalOptions {
   std::string log_file;
 };
 
+// Formats like a pattern formatter, then makes the line safe for a terminal (rareshock::
+// terminal_safe): log messages carry study names, ids and paths from the input.
+class TerminalSafeFormatter : public spdlog::formatter {
+ public:
+  explicit TerminalSafeFormatter(std::string pattern)
+      : pattern_(std::move(pattern)),
+        inner_(std::make_unique<spdlog::pattern_formatter>(pattern_)) {}
+  void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
+    spdlog::memory_buf_t raw;
+    inner_->format(msg, raw);  // sets the colour range (the level name), which has no escapes
+    const std::string safe = rareshock::terminal_safe(std::string_view(raw.data(), raw.size()));
+    dest.append(safe.data(), safe.data() + safe.size());
+  }
+  std::unique_ptr<spdlog::formatter> clone() const override {
+    return std::make_unique<TerminalSafeFormatter>(pattern_);
+  }
+
+ private:
+  std::string pattern_;
+  std::unique_ptr<spdlog::formatter> inner_;
+};
+
 void setup_logging(const GlobalOptions& g) {
   auto console = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
-  console->set_pattern("%^%l%$: %v");
+  console->set_formatter(std::make_unique<TerminalSafeFormatter>("%^%l%$: %v"));
   std::vector<spdlog::sink_ptr> sinks{console};
   if (!g.log_file.empty()) {
     auto file = std::make_shared<spdlog::sinks::basic_file_sink_mt>(g.log_file, true);
-    file->set_pattern("[%Y-%m-%d %H:%M:%S.%e] [%l] %v");
+    file->set_formatter(std::make_unique<TerminalSafeFormatter>("[%Y-%m-%d %H:%M:%S.%e] [%l] %v"));
     file->set_level(spdlog::level::debug);
     sinks.push_back(file);
   }
@@ -95,15 +120,16 @@ rareshock::io::Loaded load(const std::string& file, const std::vector<std::strin
   opt.overrides = sets;
   opt.allow_outside_includes = g_allow_outside_includes;
   auto loaded = rareshock::io::load_file(file, opt);
-  if (!loaded.warnings.empty()) std::cerr << loaded.warnings;
+  if (!loaded.warnings.empty()) std::cerr << rareshock::terminal_safe(loaded.warnings);
   return loaded;
 }
 
 // True when \p l holds a study; otherwise says which command needs one.
 bool is_study(const rareshock::io::Loaded& l, const std::string& file, const char* command) {
   if (l.kind == rareshock::io::FileKind::Study) return true;
-  std::cerr << "error: '" << file << "' is a " << rareshock::io::to_string(l.kind) << " file; '"
-            << command << "' needs a study (a file with a 'study:' header)\n";
+  std::cerr << "error: '" << rareshock::terminal_safe(file) << "' is a "
+            << rareshock::io::to_string(l.kind) << " file; '" << command
+            << "' needs a study (a file with a 'study:' header)\n";
   return false;
 }
 
@@ -169,7 +195,7 @@ int analyze_command(const AnalyzeArgs& a, int argc, char** argv) {
   std::string started = now_utc();
   auto l = load(a.file, a.sets);
   if (l.kind == rareshock::io::FileKind::Scenario) {
-    std::cerr << "error: '" << a.file
+    std::cerr << "error: '" << rareshock::terminal_safe(a.file)
               << "' is a scenario file; 'analyze' needs a model or a study (pass a scenario with "
                  "--scenario)\n";
     return kExitInput;
@@ -190,8 +216,8 @@ int analyze_command(const AnalyzeArgs& a, int argc, char** argv) {
   if (!a.scenario_file.empty()) {
     sc = load(a.scenario_file, {});
     if (sc.kind != rareshock::io::FileKind::Scenario) {
-      std::cerr << "error: '" << a.scenario_file << "' is a " << rareshock::io::to_string(sc.kind)
-                << " file; --scenario needs a scenario file\n";
+      std::cerr << "error: '" << rareshock::terminal_safe(a.scenario_file) << "' is a "
+                << rareshock::io::to_string(sc.kind) << " file; --scenario needs a scenario file\n";
       return kExitInput;
     }
     opt.chokepoint_options.scenario = sc.scenario.get();
@@ -234,7 +260,7 @@ int calibrate_command(const std::string& file, const std::string& out_dir, bool 
   if (!is_study(l, file, "calibrate")) return kExitInput;
   const auto& study = *l.study;
   if (!study.calibration.enabled) {
-    std::cerr << "error: '" << file
+    std::cerr << "error: '" << rareshock::terminal_safe(file)
               << "' has no calibration: section (see docs/formats.md, \"Calibration\")\n";
     return kExitInput;
   }
@@ -378,7 +404,10 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    int rc = app.exit(e);
+    std::ostringstream out, err;  // CLI11 quotes the arguments: made safe like any user text
+    int rc = app.exit(e, out, err);
+    std::cout << rareshock::terminal_safe(out.str());
+    std::cerr << rareshock::terminal_safe(err.str());
     return rc == 0 ? kExitOk : kExitInput;
   }
 
@@ -393,7 +422,7 @@ int main(int argc, char** argv) {
     }
     if (*validate) {
       auto l = load(file, sets);
-      std::cout << "ok: " << summary_line(l) << "\n";
+      std::cout << "ok: " << rareshock::terminal_safe(summary_line(l)) << "\n";
       return kExitOk;
     }
     if (*config) {
@@ -497,10 +526,10 @@ int main(int argc, char** argv) {
       return interrupted ? kExitInterrupted : kExitOk;
     }
   } catch (const rareshock::InputError& e) {
-    std::cerr << e.what();
+    std::cerr << rareshock::terminal_safe(e.what());
     return kExitInput;
   } catch (const std::exception& e) {
-    std::cerr << "error: " << e.what() << "\n";
+    std::cerr << "error: " << rareshock::terminal_safe(e.what()) << "\n";
     return kExitRuntime;
   }
   return kExitOk;

@@ -14,6 +14,9 @@ Usage: hostile.py RARESHOCK_BINARY      (run from the repository root)
    staging directory left; with --keep-partial the draws done go to <output>-partial.
 5. A staging directory of a dead process beside the output is removed by the next run.
 6. A study description starting with '~~~' does not open a code block in report.md.
+7. include:/csv: of a file outside the input tree or not named as YAML/CSV (a fake /etc/shadow)
+   is refused, and no line of the file appears in the output.
+8. A bidi override in the study name and ESC in a file name are printed as visible escapes.
 Exit status 0 when everything passes, 1 otherwise, 2 on usage errors.
 """
 import json
@@ -146,6 +149,55 @@ def main() -> int:
             lines = report.read_text().splitlines()
             check(not any(x.lstrip().startswith(("~~~", "```")) for x in lines),
                   "report.md has no code fence")
+        # 7. Includes outside the input tree, and files that are not YAML/CSV input (a fake
+        #    /etc/shadow): refused, and not one line of the file in the output.
+        secret = ("root:$6$saltsalt$HASHHASH:19000:0:99999:7:::\n"
+                  "daemon:*:19000:0:99999:7:::\nsecret-line-3:x\n")
+        etc = t / "etc"
+        etc.mkdir()
+        (etc / "shadow").write_text(secret)
+        (etc / "shadow.yaml").write_text(secret)
+        proj = t / "proj"
+        proj.mkdir()
+        (proj / "shadow").write_text(secret)
+        cases = {"abs.yaml": f"include: {etc / 'shadow.yaml'}\n",
+                 "up.yaml": "include: ../etc/shadow.yaml\n",
+                 "abs-raw.yaml": f"include: {etc / 'shadow'}\n",
+                 "inside.yaml": "include: shadow\n",
+                 "csv.yaml": "materials:\n  - csv: ../etc/shadow\n"}
+        for name, text in cases.items():
+            (proj / name).write_text(text)
+            for extra in ([], ["--allow-outside-includes"]):
+                p = run(binary, "validate", str(proj / name), *extra)
+                err = p.stderr.decode(errors="replace")
+                refused = "is outside the input tree" in err or "is not named as a" in err
+                # With the flag, shadow.yaml is read as (claimed) YAML input: at most the
+                # offending line and the one before it may be quoted per diagnostic.
+                quoted = sum(part in err for part in ("root:", "daemon", "secret-line"))
+                ok = p.returncode == 2 and (refused or (extra and name in ("abs.yaml", "up.yaml")))
+                if not (extra and name in ("abs.yaml", "up.yaml")):
+                    ok = ok and quoted == 0 and "$6$" not in err
+                check(ok, f"include of a non-input file {name} {extra}", p)
+        p = run(binary, "validate", str(proj / "up.yaml"), "--allow-outside-includes")
+        check("is outside" not in p.stderr.decode(errors="replace"),
+              "--allow-outside-includes reads outside the tree", p)
+
+        # 8. User text with terminal controls (a bidi override in the study name, ESC in a file
+        #    name) is printed with visible escapes, never raw.
+        p = run(binary, "validate", STUDY, "--set", r'study.name="evil \u202Egnp.exe"')
+        check(p.returncode == 0 and b"\xe2\x80\xae" not in p.stdout
+              and b"\\u202e" in p.stdout, "validate prints the name's bidi override escaped", p)
+        p = subprocess.run([binary, "run", STUDY, "-o", str(t / "bidi"), "--draws", "0", "--set",
+                            r'study.name="evil \u202Egnp.exe"'], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, timeout=120)
+        check(p.returncode == 0 and b"\xe2\x80\xae" not in p.stderr
+              and b"\\u202e" in p.stderr, "the run log prints the name escaped", p)
+        esc = str(t / "x\x1b[2Jclear.yaml")
+        for args in (["validate", esc], ["run", esc], ["validate", esc, esc]):
+            p = run(binary, *args)
+            check(p.returncode == 2 and b"\x1b" not in p.stdout + p.stderr
+                  and b"\\x1b[2J" in p.stderr, f"ESC in a file name escaped ({args[0]})", p)
+
     for f in failures:
         print("FAIL", f)
     print(f"hostile: {len(failures)} failure(s)")
