@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <iostream>
+#include <optional>
 #include <sstream>
 
 #include "rareshock/analysis/calibration.hpp"
@@ -192,6 +193,10 @@ struct AnalyzeArgs {
 // shortage threshold, engine settings and `analysis:` section apply).
 int analyze_command(const AnalyzeArgs& a, int argc, char** argv) {
   namespace an = rareshock::analysis;
+  // Ctrl-C (or SIGTERM) stops the criticality sweep after the outages running; nothing is
+  // written, exit 130.
+  std::signal(SIGINT, on_interrupt);
+  std::signal(SIGTERM, on_interrupt);
   std::string started = now_utc();
   auto l = load(a.file, a.sets);
   if (l.kind == rareshock::io::FileKind::Scenario) {
@@ -204,11 +209,12 @@ int analyze_command(const AnalyzeArgs& a, int argc, char** argv) {
       a.out_dir.empty() ? std::filesystem::path("out") /
                               (std::filesystem::path(a.file).stem().string() + "-analysis")
                         : std::filesystem::path(a.out_dir);
-  rareshock::report::check_output_dir(dir, a.force);
+  rareshock::report::OutputDir out(dir, a.force);  // checked and locked before computing
   const rareshock::Model& model = l.study ? l.study->model : *l.model;
   an::StructureOptions opt = l.study ? an::structure_options(*l.study) : an::StructureOptions{};
   auto& co = opt.criticality_options;
   co.threads = a.threads;
+  co.cancel = &g_interrupted;
   if (a.days >= 0) co.days = a.days;
   if (co.horizon > 0 && co.horizon < co.days) co.horizon = 0;
   std::vector<std::filesystem::path> files = l.files;
@@ -225,6 +231,10 @@ int analyze_command(const AnalyzeArgs& a, int argc, char** argv) {
   }
   spdlog::info("{}", summary_line(l));
   auto result = an::analyze_structure(model, opt);
+  if (g_interrupted.load()) {
+    spdlog::warn("interrupted: nothing written ({} is as it was)", dir.string());
+    return kExitInterrupted;
+  }
   for (const auto& w : result.warnings) spdlog::warn("{}", w);
   rareshock::report::RunProvenance prov;
   prov.resolved_yaml = rareshock::io::to_yaml(l.resolved);
@@ -233,7 +243,8 @@ int analyze_command(const AnalyzeArgs& a, int argc, char** argv) {
   prov.finished = now_utc();
   prov.threads = result.criticality ? result.criticality->threads : 1;
   prov.command_line.assign(argv, argv + argc);
-  rareshock::report::write_structure_outputs(dir, a.force, model, result, prov);
+  rareshock::report::write_structure_files(out.path(), model, result, prov);
+  out.commit();
   double total = 0;
   for (const auto& [part, secs] : result.seconds) total += secs;
   if (result.criticality) {
@@ -253,7 +264,8 @@ int analyze_command(const AnalyzeArgs& a, int argc, char** argv) {
 
 // `rareshock calibrate`: fits the study's calibration parameters to its observed series.
 int calibrate_command(const std::string& file, const std::string& out_dir, bool force,
-                      const std::vector<std::string>& sets, int argc, char** argv) {
+                      bool keep_partial, const std::vector<std::string>& sets, int argc,
+                      char** argv) {
   namespace an = rareshock::analysis;
   std::string started = now_utc();
   auto l = load(file, sets);
@@ -268,7 +280,9 @@ int calibrate_command(const std::string& file, const std::string& out_dir, bool 
       out_dir.empty() ? std::filesystem::path("out") /
                             (std::filesystem::path(file).stem().string() + "-calibration")
                       : std::filesystem::path(out_dir);
-  rareshock::report::check_output_dir(dir, force);
+  rareshock::report::OutputDir out(dir, force);  // checked and locked before computing
+  const std::filesystem::path partial_dir = out.target().string() + "-partial";
+  if (keep_partial) rareshock::report::check_output_dir(partial_dir, true);
   spdlog::info("{}", summary_line(l));
   const auto& cal = study.calibration;
   spdlog::info("calibrating {} parameter(s) of run {} to {} ({} {}, at most {} evaluations)",
@@ -279,14 +293,24 @@ int calibrate_command(const std::string& file, const std::string& out_dir, bool 
   Progress bar(cal.max_evaluations, "evaluations");
   cs.progress = [&](int done, int total) { bar.update(done, total); };
   std::signal(SIGINT, on_interrupt);
+  std::signal(SIGTERM, on_interrupt);
   auto res = an::calibrate(study, l.resolved, cs);
-  std::signal(SIGINT, SIG_DFL);
   bar.finish();
-  if (res.partial)
+  // Interrupted: nothing written unless --keep-partial (then to <output>-partial), exit 130.
+  std::optional<rareshock::report::OutputDir> partial;
+  if (res.partial && !keep_partial) {
+    spdlog::warn("interrupted after {} evaluations: nothing written ({} is as it was)",
+                 res.evaluations, dir.string());
+    return kExitInterrupted;
+  }
+  if (res.partial) {
     spdlog::warn(
-        "interrupted after {} evaluations; writing the best values so far (marked "
-        "partial)",
-        res.evaluations);
+        "interrupted after {} evaluations; writing the best values so far to {} "
+        "(marked partial)",
+        res.evaluations, partial_dir.string());
+    partial.emplace(partial_dir, true);
+  }
+  rareshock::report::OutputDir& target = partial ? *partial : out;
   for (const auto& n : res.notes) spdlog::warn("{}", n);
   rareshock::report::RunProvenance prov;
   prov.resolved_yaml = rareshock::io::to_yaml(l.resolved);
@@ -294,7 +318,8 @@ int calibrate_command(const std::string& file, const std::string& out_dir, bool 
   prov.started = started;
   prov.finished = now_utc();
   prov.command_line.assign(argv, argv + argc);
-  rareshock::report::write_calibration_outputs(dir, force, study, file, res, prov, sets);
+  rareshock::report::write_calibration_outputs(target, study, file, res, prov, sets);
+  target.commit();
   for (std::size_t i = 0; i < res.params.size(); ++i)
     spdlog::info("  {} = {} {} (start {}, bounds {} to {})", res.params[i].path,
                  rareshock::pretty_number(res.fitted[i]), res.params[i].unit,
@@ -308,11 +333,12 @@ int calibrate_command(const std::string& file, const std::string& out_dir, bool 
                    ? ", validation " + rareshock::pretty_number(*res.at_fit.validation)
                    : std::string(),
                res.evaluations, res.stop_reason);
+  dir = target.target();
   spdlog::info(
       "wrote calibration to {} (calibrated.yaml: rareshock run {}{})", dir.string(),
       rareshock::report::calibrated_needs_outside(file, dir) ? "--allow-outside-includes " : "",
       (dir / "calibrated.yaml").string());
-  return kExitOk;
+  return res.partial ? kExitInterrupted : kExitOk;
 }
 
 }  // namespace
@@ -369,6 +395,9 @@ int main(int argc, char** argv) {
   calibrate->add_option("-o,--output", out_dir,
                         "Output directory (default: out/<study file name>-calibration)");
   calibrate->add_flag("--force", force, "Overwrite an existing output directory");
+  calibrate->add_flag("--keep-partial", keep_partial,
+                      "On Ctrl-C, write the best values so far to <output>-partial (marked "
+                      "partial)");
   calibrate->add_option("--set", sets, "Override a value: key.path=value (repeatable)");
   calibrate->add_flag("--allow-outside-includes", g_allow_outside_includes, kAllowOutsideHelp);
 
@@ -436,13 +465,14 @@ int main(int argc, char** argv) {
         rf.html = std::count(report_formats.begin(), report_formats.end(), "html") > 0;
         rf.markdown = std::count(report_formats.begin(), report_formats.end(), "md") > 0;
       }
+      rareshock::report::OutputLock lock(out_dir);  // not while a run replaces it
       auto files = rareshock::report::render_reports(out_dir, rf);
       spdlog::info("wrote {} files to {}{}{}", files.size(), out_dir,
                    rf.html ? " (report.html)" : "", rf.markdown ? " (report.md, charts/)" : "");
       return kExitOk;
     }
     if (*analyze) return analyze_command(aa, argc, argv);
-    if (*calibrate) return calibrate_command(file, out_dir, force, sets, argc, argv);
+    if (*calibrate) return calibrate_command(file, out_dir, force, keep_partial, sets, argc, argv);
     if (*run) {
       // Ctrl-C (or SIGTERM) stops the Monte Carlo loop after its current chunk; nothing is
       // written unless --keep-partial, so a previous output stays as it was. Exit 130.
@@ -456,8 +486,10 @@ int main(int argc, char** argv) {
       std::filesystem::path dir =
           out_dir.empty() ? std::filesystem::path("out") / std::filesystem::path(file).stem()
                           : std::filesystem::path(out_dir);
-      rareshock::report::check_output_dir(dir, force);
-      const std::filesystem::path partial_dir = dir.string() + "-partial";
+      // Checked and locked before computing; everything (reports and analysis/ included) is
+      // written into its staging directory and renamed into place once, at the end.
+      rareshock::report::OutputDir out(dir, force);
+      const std::filesystem::path partial_dir = out.target().string() + "-partial";
       if (keep_partial) rareshock::report::check_output_dir(partial_dir, true);
       const auto& study = *l.study;
       spdlog::info("{}", summary_line(l));
@@ -484,34 +516,43 @@ int main(int argc, char** argv) {
       us.progress = [&](int done, int total) { bar.update(done, total); };
       auto unc = rareshock::analysis::run_uncertainty(study, l.resolved, us);
       bar.finish();
+      // The study's `analysis:` section: structural analysis (not after an interrupt).
+      std::optional<rareshock::analysis::StructureResult> structure;
+      if (study.analysis.enabled && !g_interrupted.load()) {
+        auto so = rareshock::analysis::structure_options(study);
+        so.criticality_options.threads = threads;
+        so.criticality_options.cancel = &g_interrupted;
+        structure = rareshock::analysis::analyze_structure(study.model, so);
+      }
       const bool interrupted = g_interrupted.load();
       if (interrupted && !keep_partial) {
         spdlog::warn("interrupted: nothing written ({} is as it was)", dir.string());
         return kExitInterrupted;
       }
+      std::optional<rareshock::report::OutputDir> partial;
       if (interrupted) {
         spdlog::warn("interrupted: {} of {} draws done; writing them to {} (marked partial)",
                      unc.draws_done, unc.draws_requested, partial_dir.string());
-        dir = partial_dir;
-        force = true;  // checked above: absent, or an output directory
+        unc.partial = true;  // also when stopped after the draws (sensitivity, analysis)
+        structure.reset();
+        partial.emplace(partial_dir, true);  // checked above: absent, or an output directory
       } else if (unc.draws_done > 0)
         spdlog::info("{} Monte Carlo draws on {} threads", unc.draws_done, unc.threads);
+      rareshock::report::OutputDir& target = partial ? *partial : out;
+      dir = target.target();
       prov.finished = now_utc();
       prov.threads = unc.threads;
-      rareshock::report::write_run_outputs(dir, force, study, result, prov, &unc);
-      if (study.analysis.enabled) {  // the study's `analysis:` section: structural analysis
-        auto so = rareshock::analysis::structure_options(study);
-        so.criticality_options.threads = threads;
-        auto structure = rareshock::analysis::analyze_structure(study.model, so);
-        rareshock::report::write_structure_outputs(dir / "analysis", true, study.model, structure,
-                                                   prov);
-        spdlog::info("structural analysis written to {}", (dir / "analysis").string());
-      }
+      rareshock::report::write_run_files(target.path(), study, result, prov, &unc);
+      if (structure)
+        rareshock::report::write_structure_files(target.path() / "analysis", study.model,
+                                                 *structure, prov);
       rareshock::report::ReportFormats rf;
       rf.html = std::count(study.outputs.formats.begin(), study.outputs.formats.end(), "html") > 0;
       rf.markdown =
           std::count(study.outputs.formats.begin(), study.outputs.formats.end(), "md") > 0;
-      if (rf.html || rf.markdown) rareshock::report::render_reports(dir, rf);
+      if (rf.html || rf.markdown) rareshock::report::render_reports(target.path(), rf);
+      target.commit();  // the one rename: a failure before it leaves the previous output
+      if (structure) spdlog::info("structural analysis written to {}", (dir / "analysis").string());
       for (const auto& r : result.runs) {
         for (const auto& n : r.notes) spdlog::warn("{}: {}", r.combination.id, n);
         for (const auto& e : r.entities) {

@@ -173,9 +173,16 @@ std::string calibrated_yaml(const Study& study, const fs::path& study_file, cons
 void write_calibration_outputs(const fs::path& dir, bool force, const Study& study,
                                const fs::path& study_file, const analysis::CalibrationResult& r,
                                const RunProvenance& prov, const std::vector<std::string>& sets) {
-  check_output_dir(dir, force);
-  detail::StagedDir staged(dir);
+  OutputDir out(dir, force);
+  write_calibration_outputs(out, study, study_file, r, prov, sets);
+  out.commit();
+}
+
+void write_calibration_outputs(OutputDir& staged, const Study& study, const fs::path& study_file,
+                               const analysis::CalibrationResult& r, const RunProvenance& prov,
+                               const std::vector<std::string>& sets) {
   const fs::path& stage = staged.path();
+  const fs::path& dir = staged.target();
   const Calibration& c = study.calibration;
   json params = json::array();
   for (std::size_t i = 0; i < r.params.size(); ++i) {
@@ -231,7 +238,6 @@ void write_calibration_outputs(const fs::path& dir, bool force, const Study& stu
                 {"resolved_study_sha256", sha256(prov.resolved_yaml)}};
   detail::write_file(stage / "provenance.json", provj.dump(2) + "\n");
   detail::write_file(stage / "resolved-study.yaml", prov.resolved_yaml);
-  staged.commit();
 }
 
 }  // namespace rareshock::report

@@ -242,9 +242,13 @@ json quantiles_json(const analysis::QuantileSummary& q) {
 void write_run_outputs(const fs::path& dir, bool force, const Study& study,
                        const analysis::StudyResult& result, const RunProvenance& prov,
                        const analysis::UncertaintyResult* unc) {
-  check_output_dir(dir, force);
-  detail::StagedDir staged(dir);
-  const fs::path& stage = staged.path();
+  OutputDir out(dir, force);
+  write_run_files(out.path(), study, result, prov, unc);
+  out.commit();
+}
+
+void write_run_files(const fs::path& stage, const Study& study, const analysis::StudyResult& result,
+                     const RunProvenance& prov, const analysis::UncertaintyResult* unc) {
   fs::create_directories(stage / "timeseries");
 
   // summary.json
@@ -467,8 +471,6 @@ void write_run_outputs(const fs::path& dir, bool force, const Study& study,
                 {"resolved_study_sha256", sha256(prov.resolved_yaml)}};
   write_file(stage / "provenance.json", provj.dump(2) + "\n");
   write_file(stage / "resolved-study.yaml", prov.resolved_yaml);
-
-  staged.commit();
 }
 
 }  // namespace rareshock::report

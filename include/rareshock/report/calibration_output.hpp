@@ -23,6 +23,13 @@ std::string calibrated_yaml(const Study& study, const std::filesystem::path& stu
 bool calibrated_needs_outside(const std::filesystem::path& study_file,
                               const std::filesystem::path& out_dir);
 
+/// Writes the calibration files into \p out's staging directory (calibrated.yaml refers to
+/// the study from out.target()); the caller commits.
+void write_calibration_outputs(OutputDir& out, const Study& study,
+                               const std::filesystem::path& study_file,
+                               const analysis::CalibrationResult& result, const RunProvenance& prov,
+                               const std::vector<std::string>& sets = {});
+/// The same into an OutputDir for \p dir, committed at once.
 void write_calibration_outputs(const std::filesystem::path& dir, bool force, const Study& study,
                                const std::filesystem::path& study_file,
                                const analysis::CalibrationResult& result, const RunProvenance& prov,

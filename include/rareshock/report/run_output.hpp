@@ -10,6 +10,7 @@
 #include "rareshock/analysis/study_run.hpp"
 #include "rareshock/analysis/uncertainty.hpp"
 #include "rareshock/model/study.hpp"
+#include "rareshock/report/output_dir.hpp"
 
 namespace rareshock::report {
 
@@ -28,8 +29,14 @@ struct RunProvenance {
 /// marker); `.`, `..`, `/` and unwritable places are refused.
 void check_output_dir(const std::filesystem::path& dir, bool force);
 
-/// \p uncertainty (optional) adds Monte Carlo summaries, fan bands, sensitivity and the
-/// mitigation ranking to summary.json, plus uncertainty.csv and timeseries/fans.csv.
+/// Writes the files of a run directory into \p dir, an existing directory (the path() of an
+/// OutputDir, which the caller commits once everything, reports and analysis/ included, is
+/// there). \p uncertainty (optional) adds Monte Carlo summaries, fan bands, sensitivity and
+/// the mitigation ranking to summary.json, plus uncertainty.csv and timeseries/fans.csv.
+void write_run_files(const std::filesystem::path& dir, const Study& study,
+                     const analysis::StudyResult& result, const RunProvenance& prov,
+                     const analysis::UncertaintyResult* uncertainty = nullptr);
+/// write_run_files into an OutputDir for \p dir, committed at once.
 void write_run_outputs(const std::filesystem::path& dir, bool force, const Study& study,
                        const analysis::StudyResult& result, const RunProvenance& prov,
                        const analysis::UncertaintyResult* uncertainty = nullptr);
