@@ -17,6 +17,10 @@ Usage: hostile.py RARESHOCK_BINARY      (run from the repository root)
 7. include:/csv: of a file outside the input tree or not named as YAML/CSV (a fake /etc/shadow)
    is refused, and no line of the file appears in the output.
 8. A bidi override in the study name and ESC in a file name are printed as visible escapes.
+9. Ctrl-C during Sobol, the tornado and `analyze`'s criticality sweep: exit 130 within seconds,
+   the previous output untouched, no staging directory or lock left.
+10. A second process writing to a directory a run is writing is refused (pid named); the lock
+    goes with the process.
 Exit status 0 when everything passes, 1 otherwise, 2 on usage errors.
 """
 import json
@@ -197,6 +201,86 @@ def main() -> int:
             p = run(binary, *args)
             check(p.returncode == 2 and b"\x1b" not in p.stdout + p.stderr
                   and b"\\x1b[2J" in p.stderr, f"ESC in a file name escaped ({args[0]})", p)
+
+        # 9. Ctrl-C in the long phases after the Monte Carlo loop: Sobol, tornado, and the
+        #    criticality sweep of `analyze`: exit 130 within seconds, previous output untouched.
+        root = Path.cwd()
+        sob = t / "sobol.yaml"
+        sob.write_text(
+            "study: {name: sobol-long}\n"
+            f"model: {root / 'models/examples/mini-chain.yaml'}\n"
+            f"scenarios: [{root / 'models/examples/dy-licence.yaml'}]\n"
+            f"mitigations: [{root / 'models/examples/mitigation-package.yaml'}]\n"
+            "start: 2025-01-01\nhorizon: 500\n"
+            "monte_carlo:\n  draws: 0\n  params: [{path: \"model.consumers[ev_traction_eu]."
+            "inventory_days\", dist: uniform, min: 10, max: 120}]\n"
+            "sensitivity: {sobol: true, sobol_samples: 200000, metrics: [time_to_shortage]}\n"
+            "outputs: {formats: [json, html, md]}\n")
+        tornado = ["models/studies/china-2025-04-uncertainty.yaml", "--draws", "0",
+                   "--set", "outputs={formats: [json]}", "--set", "horizon=5000"]
+        long_runs = {
+            "sobol": ["run", str(sob), "--allow-outside-includes"],
+            "tornado": ["run", *tornado],
+            "analyze": ["analyze", "models/world-2024.yaml", "--days", "20000"],
+        }
+        quick_runs = {  # the same, quickly: the previous output
+            "sobol": [*long_runs["sobol"], "--set", "sensitivity.sobol=false"],
+            "tornado": [*long_runs["tornado"], "--set", "sensitivity.tornado=false"],
+            "analyze": ["analyze", "models/world-2024.yaml", "--days", "30"],
+        }
+        for what, args in long_runs.items():
+            target = t / f"int-{what}"
+            p = run(binary, *quick_runs[what], "-o", str(target), timeout=120)
+            check(p.returncode == 0, f"{what}: the previous output", p)
+            before = listing(target)
+            proc = subprocess.Popen([binary, "-q", *args, "-o", str(target), "--force",
+                                     "--threads", "1"],
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            time.sleep(3.0)
+            check(proc.poll() is None, f"{what}: still running after 3 s (the test needs it)")
+            proc.send_signal(signal.SIGINT)
+            sent = time.monotonic()
+            try:
+                _, err = proc.communicate(timeout=60)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.communicate()
+                failures.append(f"Ctrl-C did not stop {what} within 60 s")
+                continue
+            took = time.monotonic() - sent
+            check(proc.returncode == 130, f"{what}: Ctrl-C exits 130, got {proc.returncode}: "
+                  + err.decode(errors="replace")[-400:])
+            check(took < 5, f"{what}: stopped {took:.1f} s after Ctrl-C (want < 5 s)")
+            check(listing(target) == before, f"{what}: Ctrl-C left the previous output as it was")
+            check(not any(x.name.startswith(f".int-{what}.") for x in t.iterdir()),
+                  f"{what}: no staging directory or lock file left")
+
+        # 10. Two processes writing one output directory: the second is refused at once with a
+        #     clear message (also `report` on it), the first finishes undisturbed.
+        shared = t / "shared"
+        first = subprocess.Popen([binary, "-q", *long_runs["sobol"], "-o", str(shared),
+                                  "--threads", "1"],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        time.sleep(1.5)
+        start = time.monotonic()
+        p = run(binary, "run", STUDY, "-o", str(shared), "--force", "--draws", "0")
+        check(p.returncode == 2 and b"another rareshock process" in p.stderr
+              and f"pid {first.pid}".encode() in p.stderr, "a second run to one directory", p)
+        check(time.monotonic() - start < 10, "the second run is refused before computing")
+        p = run(binary, "analyze", "models/examples/mini-chain.yaml", "-o", str(shared), "--force")
+        check(p.returncode == 2 and b"another rareshock process" in p.stderr,
+              "analyze into a directory a run is writing", p)
+        check(first.poll() is None, "the first run is still running")
+        first.send_signal(signal.SIGINT)
+        first.communicate(timeout=60)
+        check(first.returncode == 130 and not shared.exists(), "the first run, interrupted")
+        p = run(binary, "run", STUDY, "-o", str(shared), "--draws", "0")
+        check(p.returncode == 0 and (shared / "report.html").is_file()
+              and (shared / "summary.json").is_file(), "the lock is released at exit", p)
+        lock = t / ".shared.lock"
+        check(not lock.exists(), "no lock file left after a run")
+        p = run(binary, "report", str(shared))
+        check(p.returncode == 0, "report on a run directory nobody writes", p)
 
     for f in failures:
         print("FAIL", f)
