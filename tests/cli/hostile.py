@@ -5,6 +5,7 @@ never delete a user's files.
 Usage: hostile.py RARESHOCK_BINARY      (run from the repository root)
 
 1. A FIFO as the study file, `include:` of a FIFO: exit 2 at once (used to block for ever).
+   A stray ',' in a --set value: a syntax error at once (used to hang).
 2. Numeric options out of range (--threads 1000000 / 2000000000 / -1, --seed -1, --draws -1,
    --draws 4294967304, analyze --days 1000000000 / 0): usage error, exit 2, nothing computed.
 3. -o naming '.', '..' or a user's directory (with --force): exit 2 before computing, the
@@ -73,6 +74,15 @@ def main() -> int:
             check(p.returncode == 2 and b"not a regular file" in p.stderr, "included FIFO", p)
         except subprocess.TimeoutExpired:
             failures.append("a FIFO input blocked (timeout)")
+
+        # 1b. A stray ',' in a --set value (yaml-cpp's LoadAll looped for ever on it).
+        for value in (",", "&a ,"):
+            try:
+                p = run(binary, "validate", STUDY, "--set", f"study.name={value}", timeout=20)
+                check(p.returncode == 2 and b"unexpected ','" in p.stderr,
+                      f"--set study.name={value}", p)
+            except subprocess.TimeoutExpired:
+                failures.append(f"--set study.name={value} hung (timeout)")
 
         # 2. Numeric options.
         out = t / "never"
