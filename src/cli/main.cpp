@@ -465,7 +465,8 @@ int main(int argc, char** argv) {
         rf.html = std::count(report_formats.begin(), report_formats.end(), "html") > 0;
         rf.markdown = std::count(report_formats.begin(), report_formats.end(), "md") > 0;
       }
-      rareshock::report::OutputLock lock(out_dir);  // not while a run replaces it
+      std::optional<rareshock::report::OutputLock> lock;  // not while a run replaces it
+      if (std::filesystem::is_directory(out_dir)) lock.emplace(out_dir);
       auto files = rareshock::report::render_reports(out_dir, rf);
       spdlog::info("wrote {} files to {}{}{}", files.size(), out_dir,
                    rf.html ? " (report.html)" : "", rf.markdown ? " (report.md, charts/)" : "");

@@ -200,7 +200,6 @@ namespace fs = std::filesystem;
 OutputLock::OutputLock(const fs::path& dir) {
   const fs::path target = detail::output_target(dir);
   const fs::path parent = target.parent_path().empty() ? fs::path(".") : target.parent_path();
-  fs::create_directories(parent);
   std::string name = ".";  // appended: GCC 12 -Wrestrict false positive on "." + string
   name += target.filename().string();
   name += ".lock";
@@ -253,6 +252,8 @@ struct OutputDir::Impl {
 
 OutputDir::OutputDir(const fs::path& target, bool force) : target_(detail::output_target(target)) {
   detail::check_output_target(target, force);  // first without side effects (no directories)
+  const fs::path parent = target_.parent_path().empty() ? fs::path(".") : target_.parent_path();
+  fs::create_directories(parent);
   lock_ = std::make_unique<OutputLock>(target);
   detail::check_output_target(target, force);  // again, now that nobody else can change it
   impl_ = std::make_unique<Impl>(target);

@@ -11,7 +11,7 @@ namespace rareshock::report {
 /// An exclusive lock on an output directory: the file `.<name>.lock` beside it, locked with
 /// flock(2), so it is released when the process ends however it ends (no stale locks). Throws
 /// InputError naming the holder's pid when another process (or another OutputLock of this
-/// one) holds it. Creates the directory's parent if needed.
+/// one) holds it. The directory's parent must exist.
 class OutputLock {
  public:
   explicit OutputLock(const std::filesystem::path& dir);

@@ -16,7 +16,8 @@ TEST_CASE("terminal_safe shows control characters as escapes and keeps text", "[
   // C1 CSI (U+009B, encoded C2 9B) and bidirectional overrides (U+202E, U+2066).
   CHECK(terminal_safe("a\xc2\x9b"
                       "2Jb") == "a\\u009b2Jb");
-  CHECK(terminal_safe("x\xe2\x80\xae" "cod.exe") == "x\\u202ecod.exe");
+  CHECK(terminal_safe("x\xe2\x80\xae"
+                      "cod.exe") == "x\\u202ecod.exe");
   CHECK(terminal_safe("\xe2\x81\xa6y") == "\\u2066y");
   // Bytes that are not UTF-8: a lone continuation byte, a truncated sequence, an overlong form.
   CHECK(terminal_safe("a\x80z") == "a\\x80z");
