@@ -39,9 +39,10 @@ RunRecord run(const Study& study, const io::TreeNode& resolved, const RunSetting
   rec.observed = observed_records(study, rec.results);
 
   // The study's `analysis:` section: structural analysis of its model.
-  if (study.analysis.enabled) {
+  if (study.analysis.enabled && !(settings.cancel && settings.cancel->load())) {
     auto so = analysis::structure_options(study);
     so.criticality_options.threads = settings.threads;
+    so.criticality_options.cancel = settings.cancel;
     rec.structure = analysis::analyze_structure(study.model, so);
   }
 

@@ -1,6 +1,7 @@
 // rareshock command line: a thin shell over the library. The only catch-all in the project:
 // InputError -> exit 2, any other failure -> exit 1.
 #include <fmt/format.h>
+#include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -8,6 +9,8 @@
 
 #include <algorithm>
 #include <iostream>
+#include <optional>
+#include <sstream>
 
 #include "rareshock/analysis/run/calibration.hpp"
 #include "rareshock/analysis/run/study_run.hpp"
@@ -15,6 +18,7 @@
 #include "rareshock/analysis/uncertainty/uncertainty.hpp"
 #include "rareshock/core/build_info.hpp"
 #include "rareshock/core/error.hpp"
+#include "rareshock/core/terminal.hpp"
 #include "rareshock/core/text.hpp"
 #include "rareshock/io/load.hpp"
 #include "rareshock/report/calibration_output.hpp"
@@ -41,6 +45,9 @@ constexpr int kExitInterrupted = 130;  // 128 + SIGINT, as a shell reports it
 constexpr int kMaxThreads = 256;       // more is no faster and exhausts the thread allocator
 constexpr int kMaxDraws = 10'000'000;  // as monte_carlo.draws
 constexpr int kMaxDays = 36'500;       // as the study horizon: 100 years
+constexpr const char* kAllowOutsideHelp =
+    "Read include:, csv:, model:, scenario and observed files outside the input tree (the "
+    "top-level file's directory, or the nearest one above holding .rareshock-root)";
 
 struct GlobalOptions {
   bool verbose = false;
@@ -48,13 +55,35 @@ struct GlobalOptions {
   std::string log_file;
 };
 
+// Formats like a pattern formatter, then makes the line safe for a terminal (rareshock::
+// terminal_safe): log messages carry study names, ids and paths from the input.
+class TerminalSafeFormatter : public spdlog::formatter {
+ public:
+  explicit TerminalSafeFormatter(std::string pattern)
+      : pattern_(std::move(pattern)),
+        inner_(std::make_unique<spdlog::pattern_formatter>(pattern_)) {}
+  void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
+    spdlog::memory_buf_t raw;
+    inner_->format(msg, raw);  // sets the colour range (the level name), which has no escapes
+    const std::string safe = rareshock::terminal_safe(std::string_view(raw.data(), raw.size()));
+    dest.append(safe.data(), safe.data() + safe.size());
+  }
+  std::unique_ptr<spdlog::formatter> clone() const override {
+    return std::make_unique<TerminalSafeFormatter>(pattern_);
+  }
+
+ private:
+  std::string pattern_;
+  std::unique_ptr<spdlog::formatter> inner_;
+};
+
 void setup_logging(const GlobalOptions& g) {
   auto console = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
-  console->set_pattern("%^%l%$: %v");
+  console->set_formatter(std::make_unique<TerminalSafeFormatter>("%^%l%$: %v"));
   std::vector<spdlog::sink_ptr> sinks{console};
   if (!g.log_file.empty()) {
     auto file = std::make_shared<spdlog::sinks::basic_file_sink_mt>(g.log_file, true);
-    file->set_pattern("[%Y-%m-%d %H:%M:%S.%e] [%l] %v");
+    file->set_formatter(std::make_unique<TerminalSafeFormatter>("[%Y-%m-%d %H:%M:%S.%e] [%l] %v"));
     file->set_level(spdlog::level::debug);
     sinks.push_back(file);
   }
@@ -86,19 +115,23 @@ std::string summary_line(const rareshock::io::Loaded& l) {
   return {};
 }
 
+bool g_allow_outside_includes = false;  // --allow-outside-includes
+
 rareshock::io::Loaded load(const std::string& file, const std::vector<std::string>& sets) {
   rareshock::io::LoadOptions opt;
   opt.overrides = sets;
+  opt.allow_outside_includes = g_allow_outside_includes;
   auto loaded = rareshock::io::load_file(file, opt);
-  if (!loaded.warnings.empty()) std::cerr << loaded.warnings;
+  if (!loaded.warnings.empty()) std::cerr << rareshock::terminal_safe(loaded.warnings);
   return loaded;
 }
 
 // True when \p l holds a study; otherwise says which command needs one.
 bool is_study(const rareshock::io::Loaded& l, const std::string& file, const char* command) {
   if (l.kind == rareshock::io::FileKind::Study) return true;
-  std::cerr << "error: '" << file << "' is a " << rareshock::io::to_string(l.kind) << " file; '"
-            << command << "' needs a study (a file with a 'study:' header)\n";
+  std::cerr << "error: '" << rareshock::terminal_safe(file) << "' is a "
+            << rareshock::io::to_string(l.kind) << " file; '" << command
+            << "' needs a study (a file with a 'study:' header)\n";
   return false;
 }
 
@@ -161,10 +194,14 @@ struct AnalyzeArgs {
 // shortage threshold, engine settings and `analysis:` section apply).
 int analyze_command(const AnalyzeArgs& a, int argc, char** argv) {
   namespace an = rareshock::analysis;
+  // Ctrl-C (or SIGTERM) stops the criticality sweep after the outages running; nothing is
+  // written, exit 130.
+  std::signal(SIGINT, on_interrupt);
+  std::signal(SIGTERM, on_interrupt);
   std::string started = now_utc();
   auto l = load(a.file, a.sets);
   if (l.kind == rareshock::io::FileKind::Scenario) {
-    std::cerr << "error: '" << a.file
+    std::cerr << "error: '" << rareshock::terminal_safe(a.file)
               << "' is a scenario file; 'analyze' needs a model or a study (pass a scenario with "
                  "--scenario)\n";
     return kExitInput;
@@ -173,11 +210,12 @@ int analyze_command(const AnalyzeArgs& a, int argc, char** argv) {
       a.out_dir.empty() ? std::filesystem::path("out") /
                               (std::filesystem::path(a.file).stem().string() + "-analysis")
                         : std::filesystem::path(a.out_dir);
-  rareshock::report::check_output_dir(dir, a.force);
+  rareshock::report::OutputDir out(dir, a.force);  // checked and locked before computing
   const rareshock::Model& model = l.study ? l.study->model : *l.model;
   an::StructureOptions opt = l.study ? an::structure_options(*l.study) : an::StructureOptions{};
   auto& co = opt.criticality_options;
   co.threads = a.threads;
+  co.cancel = &g_interrupted;
   if (a.days >= 0) co.days = a.days;
   if (co.horizon > 0 && co.horizon < co.days) co.horizon = 0;
   std::vector<std::filesystem::path> files = l.files;
@@ -185,8 +223,8 @@ int analyze_command(const AnalyzeArgs& a, int argc, char** argv) {
   if (!a.scenario_file.empty()) {
     sc = load(a.scenario_file, {});
     if (sc.kind != rareshock::io::FileKind::Scenario) {
-      std::cerr << "error: '" << a.scenario_file << "' is a " << rareshock::io::to_string(sc.kind)
-                << " file; --scenario needs a scenario file\n";
+      std::cerr << "error: '" << rareshock::terminal_safe(a.scenario_file) << "' is a "
+                << rareshock::io::to_string(sc.kind) << " file; --scenario needs a scenario file\n";
       return kExitInput;
     }
     opt.chokepoint_options.scenario = sc.scenario.get();
@@ -194,6 +232,10 @@ int analyze_command(const AnalyzeArgs& a, int argc, char** argv) {
   }
   spdlog::info("{}", summary_line(l));
   auto result = an::analyze_structure(model, opt);
+  if (g_interrupted.load()) {
+    spdlog::warn("interrupted: nothing written ({} is as it was)", dir.string());
+    return kExitInterrupted;
+  }
   for (const auto& w : result.warnings) spdlog::warn("{}", w);
   rareshock::report::RunProvenance prov;
   prov.resolved_yaml = rareshock::io::to_yaml(l.resolved);
@@ -202,7 +244,8 @@ int analyze_command(const AnalyzeArgs& a, int argc, char** argv) {
   prov.finished = now_utc();
   prov.threads = result.criticality ? result.criticality->threads : 1;
   prov.command_line.assign(argv, argv + argc);
-  rareshock::report::write_structure_outputs(dir, a.force, model, result, prov);
+  rareshock::report::write_structure_files(out.path(), model, result, prov);
+  out.commit();
   double total = 0;
   for (const auto& [part, secs] : result.seconds) total += secs;
   if (result.criticality) {
@@ -222,14 +265,15 @@ int analyze_command(const AnalyzeArgs& a, int argc, char** argv) {
 
 // `rareshock calibrate`: fits the study's calibration parameters to its observed series.
 int calibrate_command(const std::string& file, const std::string& out_dir, bool force,
-                      const std::vector<std::string>& sets, int argc, char** argv) {
+                      bool keep_partial, const std::vector<std::string>& sets, int argc,
+                      char** argv) {
   namespace an = rareshock::analysis;
   std::string started = now_utc();
   auto l = load(file, sets);
   if (!is_study(l, file, "calibrate")) return kExitInput;
   const auto& study = *l.study;
   if (!study.calibration.enabled) {
-    std::cerr << "error: '" << file
+    std::cerr << "error: '" << rareshock::terminal_safe(file)
               << "' has no calibration: section (see docs/formats.md, \"Calibration\")\n";
     return kExitInput;
   }
@@ -237,7 +281,9 @@ int calibrate_command(const std::string& file, const std::string& out_dir, bool 
       out_dir.empty() ? std::filesystem::path("out") /
                             (std::filesystem::path(file).stem().string() + "-calibration")
                       : std::filesystem::path(out_dir);
-  rareshock::report::check_output_dir(dir, force);
+  rareshock::report::OutputDir out(dir, force);  // checked and locked before computing
+  const std::filesystem::path partial_dir = out.target().string() + "-partial";
+  if (keep_partial) rareshock::report::check_output_dir(partial_dir, true);
   spdlog::info("{}", summary_line(l));
   const auto& cal = study.calibration;
   spdlog::info("calibrating {} parameter(s) of run {} to {} ({} {}, at most {} evaluations)",
@@ -248,14 +294,24 @@ int calibrate_command(const std::string& file, const std::string& out_dir, bool 
   Progress bar(cal.max_evaluations, "evaluations");
   cs.progress = [&](int done, int total) { bar.update(done, total); };
   std::signal(SIGINT, on_interrupt);
+  std::signal(SIGTERM, on_interrupt);
   auto res = an::calibrate(study, l.resolved, cs);
-  std::signal(SIGINT, SIG_DFL);
   bar.finish();
-  if (res.partial)
+  // Interrupted: nothing written unless --keep-partial (then to <output>-partial), exit 130.
+  std::optional<rareshock::report::OutputDir> partial;
+  if (res.partial && !keep_partial) {
+    spdlog::warn("interrupted after {} evaluations: nothing written ({} is as it was)",
+                 res.evaluations, dir.string());
+    return kExitInterrupted;
+  }
+  if (res.partial) {
     spdlog::warn(
-        "interrupted after {} evaluations; writing the best values so far (marked "
-        "partial)",
-        res.evaluations);
+        "interrupted after {} evaluations; writing the best values so far to {} "
+        "(marked partial)",
+        res.evaluations, partial_dir.string());
+    partial.emplace(partial_dir, true);
+  }
+  rareshock::report::OutputDir& target = partial ? *partial : out;
   for (const auto& n : res.notes) spdlog::warn("{}", n);
   rareshock::report::RunProvenance prov;
   prov.resolved_yaml = rareshock::io::to_yaml(l.resolved);
@@ -263,7 +319,8 @@ int calibrate_command(const std::string& file, const std::string& out_dir, bool 
   prov.started = started;
   prov.finished = now_utc();
   prov.command_line.assign(argv, argv + argc);
-  rareshock::report::write_calibration_outputs(dir, force, study, file, res, prov, sets);
+  rareshock::report::write_calibration_outputs(target, study, file, res, prov, sets);
+  target.commit();
   for (std::size_t i = 0; i < res.params.size(); ++i)
     spdlog::info("  {} = {} {} (start {}, bounds {} to {})", res.params[i].path,
                  rareshock::pretty_number(res.fitted[i]), res.params[i].unit,
@@ -277,9 +334,12 @@ int calibrate_command(const std::string& file, const std::string& out_dir, bool 
                    ? ", validation " + rareshock::pretty_number(*res.at_fit.validation)
                    : std::string(),
                res.evaluations, res.stop_reason);
-  spdlog::info("wrote calibration to {} (calibrated.yaml: rareshock run {})", dir.string(),
-               (dir / "calibrated.yaml").string());
-  return kExitOk;
+  dir = target.target();
+  spdlog::info(
+      "wrote calibration to {} (calibrated.yaml: rareshock run {}{})", dir.string(),
+      rareshock::report::calibrated_needs_outside(file, dir) ? "--allow-outside-includes " : "",
+      (dir / "calibrated.yaml").string());
+  return res.partial ? kExitInterrupted : kExitOk;
 }
 
 }  // namespace
@@ -299,6 +359,7 @@ int main(int argc, char** argv) {
       app.add_subcommand("validate", "Check a model, scenario or study; print all diagnostics");
   validate->add_option("FILE", file, "Input file")->required();
   validate->add_option("--set", sets, "Override a value: key.path=value (repeatable)");
+  validate->add_flag("--allow-outside-includes", g_allow_outside_includes, kAllowOutsideHelp);
 
   bool resolved = false;
   auto* config = app.add_subcommand("config", "Print a study, model or scenario as resolved YAML");
@@ -306,6 +367,7 @@ int main(int argc, char** argv) {
   config->add_flag("--resolved", resolved, "Every default filled, includes and CSV tables merged")
       ->required();
   config->add_option("--set", sets, "Override a value: key.path=value (repeatable)");
+  config->add_flag("--allow-outside-includes", g_allow_outside_includes, kAllowOutsideHelp);
 
   std::string out_dir;
   bool force = false;
@@ -322,6 +384,7 @@ int main(int argc, char** argv) {
   run->add_option("--threads", threads, "Worker threads (0: all cores)")
       ->check(CLI::Range(0, kMaxThreads));
   run->add_option("--set", sets, "Override a value: key.path=value (repeatable)");
+  run->add_flag("--allow-outside-includes", g_allow_outside_includes, kAllowOutsideHelp);
   bool keep_partial = false;
   run->add_flag("--keep-partial", keep_partial,
                 "On Ctrl-C, write the draws done so far to <output>-partial (marked partial)");
@@ -333,7 +396,11 @@ int main(int argc, char** argv) {
   calibrate->add_option("-o,--output", out_dir,
                         "Output directory (default: out/<study file name>-calibration)");
   calibrate->add_flag("--force", force, "Overwrite an existing output directory");
+  calibrate->add_flag("--keep-partial", keep_partial,
+                      "On Ctrl-C, write the best values so far to <output>-partial (marked "
+                      "partial)");
   calibrate->add_option("--set", sets, "Override a value: key.path=value (repeatable)");
+  calibrate->add_flag("--allow-outside-includes", g_allow_outside_includes, kAllowOutsideHelp);
 
   std::vector<std::string> report_formats;
   auto* report = app.add_subcommand(
@@ -357,6 +424,7 @@ int main(int argc, char** argv) {
   analyze->add_option("--scenario", aa.scenario_file,
                       "Scenario file: chokepoints also under its restrictions");
   analyze->add_option("--set", aa.sets, "Override a value: key.path=value (repeatable)");
+  analyze->add_flag("--allow-outside-includes", g_allow_outside_includes, kAllowOutsideHelp);
 
   bool verbose_version = false;
   auto* version = app.add_subcommand("version", "Print the version");
@@ -366,7 +434,10 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    int rc = app.exit(e);
+    std::ostringstream out, err;  // CLI11 quotes the arguments: made safe like any user text
+    int rc = app.exit(e, out, err);
+    std::cout << rareshock::terminal_safe(out.str());
+    std::cerr << rareshock::terminal_safe(err.str());
     return rc == 0 ? kExitOk : kExitInput;
   }
 
@@ -381,7 +452,7 @@ int main(int argc, char** argv) {
     }
     if (*validate) {
       auto l = load(file, sets);
-      std::cout << "ok: " << summary_line(l) << "\n";
+      std::cout << "ok: " << rareshock::terminal_safe(summary_line(l)) << "\n";
       return kExitOk;
     }
     if (*config) {
@@ -395,13 +466,15 @@ int main(int argc, char** argv) {
         rf.html = std::count(report_formats.begin(), report_formats.end(), "html") > 0;
         rf.markdown = std::count(report_formats.begin(), report_formats.end(), "md") > 0;
       }
+      std::optional<rareshock::report::OutputLock> lock;  // not while a run replaces it
+      if (std::filesystem::is_directory(out_dir)) lock.emplace(out_dir);
       auto files = rareshock::report::render_reports(out_dir, rf);
       spdlog::info("wrote {} files to {}{}{}", files.size(), out_dir,
                    rf.html ? " (report.html)" : "", rf.markdown ? " (report.md, charts/)" : "");
       return kExitOk;
     }
     if (*analyze) return analyze_command(aa, argc, argv);
-    if (*calibrate) return calibrate_command(file, out_dir, force, sets, argc, argv);
+    if (*calibrate) return calibrate_command(file, out_dir, force, keep_partial, sets, argc, argv);
     if (*run) {
       // Ctrl-C (or SIGTERM) stops the Monte Carlo loop after its current chunk; nothing is
       // written unless --keep-partial, so a previous output stays as it was. Exit 130.
@@ -414,8 +487,10 @@ int main(int argc, char** argv) {
       std::filesystem::path dir =
           out_dir.empty() ? std::filesystem::path("out") / std::filesystem::path(file).stem()
                           : std::filesystem::path(out_dir);
-      rareshock::report::check_output_dir(dir, force);
-      const std::filesystem::path partial_dir = dir.string() + "-partial";
+      // Checked and locked before computing; everything (reports and analysis/ included) is
+      // written into its staging directory and renamed into place once, at the end.
+      rareshock::report::OutputDir out(dir, force);
+      const std::filesystem::path partial_dir = out.target().string() + "-partial";
       if (keep_partial) rareshock::report::check_output_dir(partial_dir, true);
       const auto& study = *l.study;
       spdlog::info("{}", summary_line(l));
@@ -428,31 +503,35 @@ int main(int argc, char** argv) {
       bar.finish();
       record.provenance.command_line.assign(argv, argv + argc);
       const auto& result = record.results;
-      const auto& unc = *record.uncertainty;
+      auto& unc = *record.uncertainty;
       for (const auto& w : result.warnings) spdlog::warn("{}", w);
       const bool interrupted = g_interrupted.load();
       if (interrupted && !keep_partial) {
         spdlog::warn("interrupted: nothing written ({} is as it was)", dir.string());
         return kExitInterrupted;
       }
+      std::optional<rareshock::report::OutputDir> partial;
       if (interrupted) {
         spdlog::warn("interrupted: {} of {} draws done; writing them to {} (marked partial)",
                      unc.draws_done, unc.draws_requested, partial_dir.string());
-        dir = partial_dir;
-        force = true;  // checked above: absent, or an output directory
+        unc.partial = true;  // also when stopped after the draws (sensitivity, analysis)
+        record.structure.reset();
+        partial.emplace(partial_dir, true);  // checked above: absent, or an output directory
       } else if (unc.draws_done > 0)
         spdlog::info("{} Monte Carlo draws on {} threads", unc.draws_done, unc.threads);
-      rareshock::report::write_run_outputs(dir, force, study, record);
-      if (record.structure) {  // the study's `analysis:` section: structural analysis
-        rareshock::report::write_structure_outputs(dir / "analysis", true, study.model,
-                                                   *record.structure, record.provenance);
-        spdlog::info("structural analysis written to {}", (dir / "analysis").string());
-      }
+      rareshock::report::OutputDir& target = partial ? *partial : out;
+      dir = target.target();
+      rareshock::report::write_run_files(target.path(), study, record);
+      if (record.structure)
+        rareshock::report::write_structure_files(target.path() / "analysis", study.model,
+                                                 *record.structure, record.provenance);
       rareshock::report::ReportFormats rf;
       rf.html = std::count(study.outputs.formats.begin(), study.outputs.formats.end(), "html") > 0;
       rf.markdown =
           std::count(study.outputs.formats.begin(), study.outputs.formats.end(), "md") > 0;
-      if (rf.html || rf.markdown) rareshock::report::render_reports(dir, rf);
+      if (rf.html || rf.markdown) rareshock::report::render_reports(target.path(), rf);
+      target.commit();  // the one rename: a failure before it leaves the previous output
+      if (record.structure) spdlog::info("structural analysis written to {}", (dir / "analysis").string());
       for (const auto& r : result.runs) {
         for (const auto& n : r.notes) spdlog::warn("{}: {}", r.combination.id, n);
         for (const auto& e : r.entities) {
@@ -468,10 +547,10 @@ int main(int argc, char** argv) {
       return interrupted ? kExitInterrupted : kExitOk;
     }
   } catch (const rareshock::InputError& e) {
-    std::cerr << e.what();
+    std::cerr << rareshock::terminal_safe(e.what());
     return kExitInput;
   } catch (const std::exception& e) {
-    std::cerr << "error: " << e.what() << "\n";
+    std::cerr << "error: " << rareshock::terminal_safe(e.what()) << "\n";
     return kExitRuntime;
   }
   return kExitOk;

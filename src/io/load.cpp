@@ -65,6 +65,8 @@ Loaded load_file(const std::filesystem::path& file, const LoadOptions& options) 
   SourceRegistry sources;
   Diagnostics d(options.max_errors);
   Loader loader(sources, d);
+  if (!options.allow_outside_includes)
+    loader.confine_to(input_root(file.parent_path()), file.lexically_normal());
   auto tree = loader.load(file);
   d.throw_if_errors(sources);
   FileKind kind = detect(*tree);
@@ -75,6 +77,8 @@ Loaded load_text(const std::string& name, const std::string& text, const LoadOpt
   SourceRegistry sources;
   Diagnostics d(options.max_errors);
   Loader loader(sources, d);
+  if (!options.allow_outside_includes)
+    loader.confine_to(input_root(std::filesystem::path(name).parent_path()));
   auto tree = loader.parse_text(name, text);
   d.throw_if_errors(sources);
   if (tree->is_null()) *tree = TreeNode::make_map(tree->loc);

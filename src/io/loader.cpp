@@ -8,7 +8,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
+#include <initializer_list>
 #include <sstream>
 
 #include "rareshock/core/text.hpp"
@@ -386,13 +388,74 @@ int Loader::register_text(const std::string& name, const std::string& text, bool
   return fid;
 }
 
-std::optional<std::string> Loader::read_file(const fs::path& file, SourceLoc from,
+fs::path input_root(const fs::path& dir) {
+  std::error_code ec;
+  fs::path start = fs::weakly_canonical(fs::absolute(dir.empty() ? fs::path(".") : dir, ec), ec);
+  for (fs::path p = start;; p = p.parent_path()) {
+    if (fs::is_regular_file(p / kInputRootMarker, ec)) return p;
+    if (p == p.parent_path() || p.empty()) break;
+  }
+  return start;
+}
+
+namespace {
+
+// True when the file name ends in one of \p exts (compared without case).
+bool has_extension(const fs::path& file, std::initializer_list<const char*> exts) {
+  std::string ext = file.extension().string();
+  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (const char* e : exts)
+    if (ext == e) return true;
+  return false;
+}
+
+}  // namespace
+
+std::optional<std::string> Loader::read_file(const fs::path& file, Format format, SourceLoc from,
                                              const std::string& from_path) {
   auto fail = [&](const std::string& why, const std::string& hint) {
     diag_.error(from, from_path, "cannot open file '" + file.string() + "' (" + why + ")", {},
                 hint);
     return std::nullopt;
   };
+  // Inside the input tree (symbolic links resolved), checked before the file is opened, so a
+  // path outside it is neither read nor listed in a did-you-mean hint.
+  if (!root_.empty() && file != top_) {
+    std::error_code ec;
+    const fs::path canon = fs::weakly_canonical(fs::absolute(file, ec), ec);
+    const fs::path rel = canon.lexically_relative(root_);
+    if (ec || rel.empty() || *rel.begin() == "..") {
+      // The root as seen from the working directory when it is that or an ancestor ("../..").
+      std::string shown = root_.string();
+      const fs::path up = root_.lexically_relative(fs::current_path(ec));
+      if (!ec && !up.empty() &&
+          std::all_of(up.begin(), up.end(), [](const fs::path& c) { return c == ".."; }))
+        shown = up.string();
+      else if (!ec && up == ".")
+        shown = ".";
+      diag_.error(from, from_path,
+                  "'" + file.string() + "' is outside the input tree '" + shown + "'",
+                  "a path inside '" + shown + "'",
+                  "inputs are read from the directory of the top-level file and below it, or "
+                  "below the nearest directory above it that holds a " +
+                      std::string(kInputRootMarker) +
+                      " file; pass --allow-outside-includes to read it anyway");
+      return std::nullopt;
+    }
+  }
+  // Only files named as input: a mistyped path to some other file (a key file, a password
+  // file) is never read, so no diagnostic can quote its lines or keys.
+  if (format == Format::Yaml ? !has_extension(file, {".yaml", ".yml"})
+                             : !has_extension(file, {".csv"})) {
+    diag_.error(from, from_path,
+                "'" + file.string() + "' is not named as a " +
+                    (format == Format::Yaml ? "YAML file (.yaml or .yml)" : "CSV file (.csv)"),
+                format == Format::Yaml ? "a file name ending in .yaml or .yml"
+                                       : "a file name ending in .csv",
+                "rareshock reads input only from files named as YAML or CSV, so a mistyped "
+                "path never prints another file's contents; rename the file");
+    return std::nullopt;
+  }
   // O_NONBLOCK: opening a FIFO must not wait for a writer; fstat then refuses it.
   int fd = ::open(file.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) {
@@ -448,11 +511,13 @@ std::optional<std::string> Loader::read_file(const fs::path& file, SourceLoc fro
 std::optional<Loader::CsvTable> Loader::load_csv(const fs::path& file, SourceLoc from,
                                                  const std::string& from_path) {
   fs::path path = file.lexically_normal();
-  auto text = read_file(path, from, from_path);
+  auto text = read_file(path, Format::Csv, from, from_path);
   if (!text) return std::nullopt;
   CsvTable t;
   t.file = path.string();
-  t.file_id = sources_.add(t.file, *text);
+  bool text_ok = true;
+  t.file_id = register_text(t.file, *text, text_ok);
+  if (!text_ok) return std::nullopt;
   // Comment lines are blanked (not removed), so line numbers stay those of the file.
   std::string body = *text;
   for (std::size_t start = 0; start < body.size();) {
@@ -566,7 +631,7 @@ std::optional<TreeNode> Loader::load_yaml_file(const fs::path& file, SourceLoc f
       return std::nullopt;
     }
   }
-  auto text = read_file(file, from, from_path);
+  auto text = read_file(file, Format::Yaml, from, from_path);
   if (!text) return std::nullopt;
   auto tree = parse_text(file.string(), *text);
   if (!tree) return std::nullopt;
@@ -671,7 +736,7 @@ bool Loader::expand_csv(const TreeNode& spec, const fs::path& base_dir, const st
   if (!ok) return false;
 
   fs::path file = (base_dir / csv->scalar).lexically_normal();
-  auto text = read_file(file, csv->loc, child_path(path, "csv"));
+  auto text = read_file(file, Format::Csv, csv->loc, child_path(path, "csv"));
   if (!text) return false;
   bool text_ok = true;
   int fid = register_text(file.string(), *text, text_ok);

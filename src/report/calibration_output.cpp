@@ -7,6 +7,7 @@
 #include "output_files.hpp"
 #include "rareshock/core/date.hpp"
 #include "rareshock/core/text.hpp"
+#include "rareshock/io/loader.hpp"
 
 namespace rareshock::report {
 namespace fs = std::filesystem;
@@ -120,6 +121,13 @@ std::string markdown(const Study& study, const analysis::CalibrationResult& r,
 
 }  // namespace
 
+bool calibrated_needs_outside(const fs::path& study_file, const fs::path& out_dir) {
+  std::error_code ec;
+  const fs::path study = fs::weakly_canonical(fs::absolute(study_file), ec);
+  const fs::path rel = study.lexically_relative(io::input_root(out_dir));
+  return rel.empty() || *rel.begin() == "..";
+}
+
 std::string calibrated_yaml(const Study& study, const fs::path& study_file, const fs::path& out_dir,
                             const analysis::CalibrationResult& r,
                             const std::vector<std::string>& sets) {
@@ -141,7 +149,11 @@ std::string calibrated_yaml(const Study& study, const fs::path& study_file, cons
                   "\n# with the values fitted to its observed series (" + r.objective + " " +
                   pretty_number(r.at_start.training) + " -> " + pretty_number(r.at_fit.training) +
                   " on the training window" + (r.partial ? "; interrupted" : "") +
-                  ").\n# Run it with: rareshock run calibrated.yaml\n";
+                  ").\n# Run it with: rareshock run " +
+                  (calibrated_needs_outside(study_file, out_dir)
+                       ? "--allow-outside-includes calibrated.yaml\n# (the study lies outside "
+                         "this directory's input tree: docs/formats.md, \"Limits\")\n"
+                       : "calibrated.yaml\n");
   y += "include: " + json(rel.generic_string()).dump() + "\n";
   y += "overrides:\n";
   // The study's own overrides first (this list replaces it), then the fitted values.
@@ -161,9 +173,16 @@ std::string calibrated_yaml(const Study& study, const fs::path& study_file, cons
 void write_calibration_outputs(const fs::path& dir, bool force, const Study& study,
                                const fs::path& study_file, const analysis::CalibrationResult& r,
                                const RunProvenance& prov, const std::vector<std::string>& sets) {
-  check_output_dir(dir, force);
-  detail::StagedDir staged(dir);
+  OutputDir out(dir, force);
+  write_calibration_outputs(out, study, study_file, r, prov, sets);
+  out.commit();
+}
+
+void write_calibration_outputs(OutputDir& staged, const Study& study, const fs::path& study_file,
+                               const analysis::CalibrationResult& r, const RunProvenance& prov,
+                               const std::vector<std::string>& sets) {
   const fs::path& stage = staged.path();
+  const fs::path& dir = staged.target();
   const Calibration& c = study.calibration;
   json params = json::array();
   for (std::size_t i = 0; i < r.params.size(); ++i) {
@@ -219,7 +238,6 @@ void write_calibration_outputs(const fs::path& dir, bool force, const Study& stu
                 {"resolved_study_sha256", sha256(prov.resolved_yaml)}};
   detail::write_file(stage / "provenance.json", provj.dump(2) + "\n");
   detail::write_file(stage / "resolved-study.yaml", prov.resolved_yaml);
-  staged.commit();
 }
 
 }  // namespace rareshock::report

@@ -1,7 +1,10 @@
 #include "output_files.hpp"
 
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <signal.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -11,6 +14,7 @@
 
 #include "rareshock/core/build_info.hpp"
 #include "rareshock/core/error.hpp"
+#include "rareshock/report/output_dir.hpp"
 #include "rareshock/report/run_output.hpp"
 
 namespace rareshock::report::detail {
@@ -189,3 +193,83 @@ void StagedDir::commit() {
 }
 
 }  // namespace rareshock::report::detail
+
+namespace rareshock::report {
+namespace fs = std::filesystem;
+
+OutputLock::OutputLock(const fs::path& dir) {
+  const fs::path target = detail::output_target(dir);
+  const fs::path parent = target.parent_path().empty() ? fs::path(".") : target.parent_path();
+  std::string name = ".";  // appended: GCC 12 -Wrestrict false positive on "." + string
+  name += target.filename().string();
+  name += ".lock";
+  file_ = parent / name;
+  // Locked, then checked to be the file that is at the path now: a holder unlinks it when it
+  // is done, and a lock on an unlinked file would guard nothing.
+  for (int attempt = 0;; ++attempt) {
+    const int fd = ::open(file_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0)
+      throw RuntimeError("cannot create the lock file '" + file_.string() + "' for '" +
+                         target.string() + "'");
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      char buf[32] = {};
+      const ssize_t got = ::pread(fd, buf, sizeof buf - 1, 0);
+      ::close(fd);
+      std::string pid = got > 0 ? std::string(buf, static_cast<std::size_t>(got)) : "";
+      pid.erase(pid.find_last_not_of(" \n") + 1);
+      throw InputError("error: another rareshock process" +
+                       (pid.empty() ? std::string() : " (pid " + pid + ")") +
+                       " is writing the output directory '" + target.string() +
+                       "'; wait for it to finish or choose another -o\n");
+    }
+    struct stat held {
+    }, now{};
+    if (::fstat(fd, &held) == 0 && ::stat(file_.c_str(), &now) == 0 && held.st_ino == now.st_ino &&
+        held.st_dev == now.st_dev) {
+      fd_ = fd;
+      break;
+    }
+    ::close(fd);
+    if (attempt > 100)
+      throw RuntimeError("cannot lock '" + file_.string() + "': it keeps being replaced");
+  }
+  const std::string pid = std::to_string(::getpid()) + "\n";
+  if (::ftruncate(fd_, 0) != 0 || ::pwrite(fd_, pid.data(), pid.size(), 0) < 0) {
+    // The pid is only for the message of a second process; the lock holds without it.
+  }
+}
+
+OutputLock::~OutputLock() {
+  if (fd_ < 0) return;
+  ::unlink(file_.c_str());  // while still locked: see the constructor
+  ::close(fd_);
+}
+
+struct OutputDir::Impl {
+  explicit Impl(const fs::path& target) : staged(target) {}
+  detail::StagedDir staged;
+};
+
+OutputDir::OutputDir(const fs::path& target, bool force) : target_(detail::output_target(target)) {
+  detail::check_output_target(target, force);  // first without side effects (no directories)
+  const fs::path parent = target_.parent_path().empty() ? fs::path(".") : target_.parent_path();
+  fs::create_directories(parent);
+  lock_ = std::make_unique<OutputLock>(target);
+  detail::check_output_target(target, force);  // again, now that nobody else can change it
+  impl_ = std::make_unique<Impl>(target);
+}
+
+OutputDir::~OutputDir() {
+  impl_.reset();  // the staging directory goes before the lock is released
+  lock_.reset();
+}
+
+const fs::path& OutputDir::path() const {
+  return impl_->staged.path();
+}
+
+void OutputDir::commit() {
+  impl_->staged.commit();
+}
+
+}  // namespace rareshock::report

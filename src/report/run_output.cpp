@@ -147,9 +147,8 @@ void trade_csvs(const Study& study, const analysis::StudyResult& result, std::st
 
 }  // namespace
 
-void write_run_outputs(const fs::path& dir, bool force, const Study& study,
-                       const analysis::StudyResult& result, const RunProvenance& prov,
-                       const analysis::UncertaintyResult* unc) {
+RunRecord make_record(const Study& study, const analysis::StudyResult& result,
+                      const RunProvenance& prov, const analysis::UncertaintyResult* unc) {
   RunRecord record;
   record.tool = {build::version(), build::git_sha()};
   record.study = study_info(study);
@@ -157,14 +156,28 @@ void write_run_outputs(const fs::path& dir, bool force, const Study& study,
   if (unc) record.uncertainty = *unc;
   record.observed = observed_records(study, result);
   record.provenance = prov;
-  write_run_outputs(dir, force, study, record);
+  return record;
+}
+
+void write_run_outputs(const fs::path& dir, bool force, const Study& study,
+                       const analysis::StudyResult& result, const RunProvenance& prov,
+                       const analysis::UncertaintyResult* unc) {
+  write_run_outputs(dir, force, study, make_record(study, result, prov, unc));
 }
 
 void write_run_outputs(const fs::path& dir, bool force, const Study& study,
                        const RunRecord& record) {
-  check_output_dir(dir, force);
-  detail::StagedDir staged(dir);
-  const fs::path& stage = staged.path();
+  OutputDir out(dir, force);
+  write_run_files(out.path(), study, record);
+  out.commit();
+}
+
+void write_run_files(const fs::path& stage, const Study& study, const analysis::StudyResult& result,
+                     const RunProvenance& prov, const analysis::UncertaintyResult* unc) {
+  write_run_files(stage, study, make_record(study, result, prov, unc));
+}
+
+void write_run_files(const fs::path& stage, const Study& study, const RunRecord& record) {
   fs::create_directories(stage / "timeseries");
   const analysis::StudyResult& result = record.results;
   const analysis::UncertaintyResult* unc = record.uncertainty ? &*record.uncertainty : nullptr;
@@ -277,8 +290,6 @@ void write_run_outputs(const fs::path& dir, bool force, const Study& study,
                 {"resolved_study_sha256", sha256(prov.resolved_yaml)}};
   write_file(stage / "provenance.json", provj.dump(2) + "\n");
   write_file(stage / "resolved-study.yaml", prov.resolved_yaml);
-
-  staged.commit();
 }
 
 }  // namespace rareshock::report

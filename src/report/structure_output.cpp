@@ -252,9 +252,14 @@ std::string criticality_csv(const analysis::StructureResult& r) {
 
 void write_structure_outputs(const fs::path& dir, bool force, const Model& model,
                              const analysis::StructureResult& result, const RunProvenance& prov) {
-  check_output_dir(dir, force);
-  detail::StagedDir staged(dir);
-  const fs::path& stage = staged.path();
+  OutputDir out(dir, force);
+  write_structure_files(out.path(), model, result, prov);
+  out.commit();
+}
+
+void write_structure_files(const fs::path& stage, const Model& model,
+                           const analysis::StructureResult& result, const RunProvenance& prov) {
+  fs::create_directories(stage);
 
   const nlohmann::json summary = summary_json(model, result);
   check_finite(summary, "summary.json");
@@ -287,8 +292,6 @@ void write_structure_outputs(const fs::path& dir, bool force, const Model& model
                 {"resolved_input_sha256", sha256(prov.resolved_yaml)}};
   write_file(stage / "provenance.json", provj.dump(2) + "\n");
   write_file(stage / "resolved-input.yaml", prov.resolved_yaml);
-
-  staged.commit();
 }
 
 }  // namespace rareshock::report

@@ -1,7 +1,10 @@
 #include "rareshock/sim/engine.hpp"
 
+#include "rareshock/core/error.hpp"
 #include "rareshock/model/study.hpp"
 #include "rareshock/sim/rationing.hpp"
+
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <cmath>
@@ -78,9 +81,39 @@ Engine::Engine(const Network& net, const Forcing& forcing, EngineSettings settin
   reset();
 }
 
+void Engine::invariant_failed(double v, double scale, Quantity q, int index) const {
+  std::string what;
+  switch (q) {
+    case Quantity::InStock:
+    case Quantity::InTransit:
+      what =
+          fmt::format("{} of input slot {} (node '{}', material '{}')",
+                      q == Quantity::InStock ? "stock on hand" : "stock in transit", index,
+                      net_.node_id[net_.in_node[index]], net_.material_id[net_.in_material[index]]);
+      break;
+    case Quantity::OutStock:
+      what = fmt::format("finished stock of output slot {} (node '{}', material '{}')", index,
+                         net_.node_id[net_.out_node[index]],
+                         net_.material_id[net_.out_material[index]]);
+      break;
+    case Quantity::Unfilled:
+      what = fmt::format("unfilled orders behind edge {} ('{}' -> '{}')", index,
+                         net_.node_id[net_.e_from[index]], net_.node_id[net_.e_to[index]]);
+      break;
+    case Quantity::Activity:
+      what = fmt::format("activity of node '{}'", net_.node_id[index]);
+      break;
+  }
+  throw RuntimeError(fmt::format(
+      "internal error: on day {} the {} is {:.17g} (from quantities of size {:.6g}), below zero "
+      "by more than round-off; please report this bug with the input",
+      day_ + 1, what, v, scale));
+}
+
 void Engine::reset() {
   const int N = net_.nodes(), E = net_.edges(), S = net_.in_slots(), O = net_.out_slots();
   day_ = -1;
+  worst_snap_ = 0;
   in_stock_ = net_.in_initial;
   out_stock_ = net_.out_initial;
   in_transit_.assign(S, 0.0);
@@ -323,17 +356,20 @@ void Engine::phase_production(int t) {
     double y = desired;
     for (int s = net_.in_begin[n]; s < net_.in_begin[n + 1]; ++s) {
       double coef = net_.in_coef(r, n, s);
-      if (coef > 0) y = std::min(y, in_stock_[s] / coef);
+      if (coef > 0) y = std::min(y, nonnegative(in_stock_[s], 0, Quantity::InStock, s) / coef);
     }
-    y = std::max(0.0, y);
+    // Not negative (inputs checked above, desired clamped); this only turns -0 into +0.
+    y = nonnegative(y, 0, Quantity::Activity, n);
     for (int s = net_.in_begin[n]; s < net_.in_begin[n + 1]; ++s) {
       double use = y * net_.in_coef(r, n, s);
-      in_stock_[s] = std::max(0.0, in_stock_[s] - use);
+      // use <= in_stock / coef * coef: at most round-off below zero.
+      in_stock_[s] =
+          nonnegative(in_stock_[s] - use, std::max(in_stock_[s], use), Quantity::InStock, s);
       cum_used_[s] += use;
     }
     for (int o = net_.out_begin[n]; o < net_.out_begin[n + 1]; ++o) {
       double out = y * net_.out_coef(r, n, o);
-      out_stock_[o] += out;
+      out_stock_[o] = nonnegative(out_stock_[o], 0, Quantity::OutStock, o) + out;
       cum_produced_[o] += out;
     }
     activity_[n] = y;
@@ -348,14 +384,15 @@ void Engine::allocate(int o, double available) {
   if (net_.rationing[net_.out_node[o]] == Rationing::Proportional) {  // the common case, inline
     double total = 0;
     for (int k = b; k < end; ++k) total += want_edge_[net_.out_edges[k]];
-    const double f = total > 0 ? std::min(1.0, std::max(0.0, available) / total) : 0.0;
+    available = nonnegative(available, 0, Quantity::OutStock, o);
+    const double f = total > 0 ? std::min(1.0, available / total) : 0.0;
     double given = 0;
     for (int k = b; k < end; ++k) {
       const int e = net_.out_edges[k];
       given += shipped_[e] = want_edge_[e] * f;
     }
     given = std::min(given, out_stock_[o]);
-    out_stock_[o] = std::max(0.0, out_stock_[o] - given);
+    out_stock_[o] = nonnegative(out_stock_[o] - given, out_stock_[o], Quantity::OutStock, o);
     cum_shipped_[o] += given;
     return;
   }
@@ -369,7 +406,7 @@ void Engine::allocate(int o, double available) {
                         scratch_prio_.data(), scratch_contract_.data(), scratch_out_.data());
   for (int k = 0; k < count; ++k) shipped_[net_.out_edges[b + k]] = scratch_out_[k];
   given = std::min(given, out_stock_[o]);
-  out_stock_[o] = std::max(0.0, out_stock_[o] - given);
+  out_stock_[o] = nonnegative(out_stock_[o] - given, out_stock_[o], Quantity::OutStock, o);
   cum_shipped_[o] += given;
 }
 
@@ -419,12 +456,13 @@ void Engine::phase_allocation(int t) {
       for (int e : rel.edges) {
         if (net_.e_out_slot[e] != o) continue;
         int s = net_.e_in_slot[e];
-        double unfilled = 0;
+        double unfilled = 0, ordered = 0;
         for (int k = net_.in_edge_begin[s]; k < net_.in_edge_begin[s + 1]; ++k) {
           int e2 = net_.in_edges[k];
-          if (!from_stockpile_[e2]) unfilled += order_[e2] - shipped_[e2];
+          if (!from_stockpile_[e2]) unfilled += order_[e2] - shipped_[e2], ordered += order_[e2];
         }
-        order_[e] = std::max(0.0, unfilled);
+        // Nothing ships more than was ordered: at most round-off below zero.
+        order_[e] = nonnegative(unfilled, ordered, Quantity::Unfilled, e);
         want_edge_[e] = std::min(order_[e], limit_[e]);
         total += want_edge_[e];
       }
@@ -463,8 +501,11 @@ void Engine::phase_transport(int t) {
       const double due = due_row[i];
       arrived_[e] = due;
       if (due == 0) continue;
-      in_stock_[s] += due;
-      in_transit_[s] = std::max(0.0, in_transit_[s] - due);
+      in_stock_[s] = nonnegative(in_stock_[s], 0, Quantity::InStock, s) + due;
+      // The same tonnes entered the pipeline: below zero by round-off at most, which in a
+      // running sum is relative to all the terms it has summed (everything that arrived).
+      in_transit_[s] = nonnegative(in_transit_[s] - due, in_transit_[s] + due + cum_arrived_[s],
+                                   Quantity::InTransit, s);
       cum_arrived_[s] += due;
       due_row[i] = 0;
     }
@@ -481,11 +522,12 @@ void Engine::phase_consumption(int t) {
     if (net_.complementary[n])
       for (int s = net_.in_begin[n]; s < net_.in_begin[n + 1]; ++s) {
         const double want = demand_now_[s] + backlog_[s];
-        if (want > 0) served = std::min(served, std::max(0.0, in_stock_[s]) / want);
+        if (want > 0)
+          served = std::min(served, nonnegative(in_stock_[s], 0, Quantity::InStock, s) / want);
       }
     for (int s = net_.in_begin[n]; s < net_.in_begin[n + 1]; ++s) {
       double want = demand_now_[s] + backlog_[s];
-      double c = std::min(want * served, in_stock_[s]);
+      double c = std::min(want * served, nonnegative(in_stock_[s], 0, Quantity::InStock, s));
       in_stock_[s] -= c;
       cum_used_[s] += c;
       want_[s] = want;

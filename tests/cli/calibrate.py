@@ -61,7 +61,15 @@ def main(argv: list[str]) -> int:
         check(again.returncode == 2, f"calibrate into an existing directory exited {again.returncode}")
 
         runs = Path(tmp) / "run"
+        # The study lies outside the temporary directory's input tree: refused without the flag
+        # (calibrated.yaml and the log say so), read with it.
+        check("--allow-outside-includes calibrated.yaml" in (out / "calibrated.yaml").read_text(),
+              "calibrated.yaml says how to run it")
         p = run(binary, "run", str(out / "calibrated.yaml"), "-o", str(runs), "--draws", "0")
+        check(p.returncode == 2 and "is outside the input tree" in p.stderr
+              and not runs.exists(), f"calibrated.yaml outside the tree exited {p.returncode}", p)
+        p = run(binary, "run", str(out / "calibrated.yaml"), "-o", str(runs), "--draws", "0",
+                "--allow-outside-includes")
         check(p.returncode == 0, f"run calibrated.yaml exited {p.returncode}", p)
         if p.returncode == 0:
             summary = json.loads((runs / "summary.json").read_text())

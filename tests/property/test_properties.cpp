@@ -4,8 +4,10 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <functional>
 
 #include "../support.hpp"
+#include "rareshock/core/error.hpp"
 #include "rareshock/io/load.hpp"
 #include "rareshock/sim/synthetic.hpp"
 
@@ -46,13 +48,35 @@ struct BalanceChecker : sim::Observer {
   }
 };
 
+// Non-negativity is not a clamp: the engine checks every stock, pipeline and order where it
+// is updated and throws when one goes below zero by more than round-off (Engine::
+// kNegativeTol of the quantities it came from), setting only round-off to 0. So a run that
+// completes shows the arithmetic keeps them non-negative, and worst_snap() bounds the
+// round-off that was set to 0 (well below the tolerance, or the model's arithmetic drifts).
 void check_invariants(sim::Engine& engine, int days) {
   engine.reset();
   BalanceChecker chk(engine);
-  for (int d = 0; d < days; ++d) engine.step(&chk);
-  INFO("worst relative imbalance " << chk.worst << ", most negative " << chk.most_negative);
+  for (int d = 0; d < days; ++d) REQUIRE_NOTHROW(engine.step(&chk));
+  INFO("worst relative imbalance " << chk.worst << ", most negative " << chk.most_negative
+                                   << ", worst round-off set to 0 " << engine.worst_snap());
   CHECK(chk.worst < 1e-9);
   CHECK(chk.most_negative >= 0);
+  CHECK(engine.worst_snap() <= 0);
+  CHECK(engine.worst_snap() > -1e-12);
+}
+
+// Corrupts one value of the engine's state after day \p on (as a bug in a phase would).
+struct Corrupter : sim::Observer {
+  int on;
+  std::function<void(const sim::Engine&)> corrupt;
+  void on_day(const sim::Engine& e) override {
+    if (e.day() == on) corrupt(e);
+  }
+};
+
+// The engine is not const here: the observer gets a const view of a mutable engine.
+std::vector<double>& mutable_state(const std::vector<double>& v) {
+  return const_cast<std::vector<double>&>(v);
 }
 
 struct Snapshot {
@@ -98,6 +122,69 @@ TEST_CASE("mini chain: mass balance and non-negativity under every kind of event
   check_invariants(engine, 730);
   engine.sample_licences(3, 1, 0);  // stochastic licences keep the invariants too
   check_invariants(engine, 730);
+}
+
+TEST_CASE("the stock invariants fire on a corrupted state, naming day, quantity, node, material",
+          "[property]") {
+  auto model = io::load_file(RARESHOCK_SOURCE_DIR "/models/examples/mini-chain.yaml").model;
+  sim::Network net = sim::compile(*model);
+  sim::Forcing none;
+  sim::Engine engine(net, none);
+  // An input slot of a producer (used in production), a consumer's input slot (consumption),
+  // an output slot (allocation), a pipeline (transport).
+  int producer_in = -1, consumer_in = -1, piped = -1;
+  for (int s = 0; s < net.in_slots(); ++s) {
+    const bool consumer = net.stage[net.in_node[s]] == Stage::Consumer;
+    if (!consumer && producer_in < 0 && net.in_initial[s] > 0) producer_in = s;
+    if (consumer && consumer_in < 0) consumer_in = s;
+  }
+  for (int e = 0; e < net.edges(); ++e)
+    if (net.e_lead[e] > 0 && net.e_flow[e] > 0 && piped < 0) piped = net.e_in_slot[e];
+  REQUIRE(producer_in >= 0);
+  REQUIRE(consumer_in >= 0);
+  REQUIRE(piped >= 0);
+  const int out = net.out_begin[net.node_index("cn_magnet")];
+  struct Case {
+    const char* what;
+    std::function<void(const sim::Engine&)> corrupt;
+    std::string node, material;
+  };
+  const std::vector<Case> cases = {
+      {"stock on hand",
+       [&](const sim::Engine& e) { mutable_state(e.in_stock())[producer_in] = -5; },
+       net.node_id[net.in_node[producer_in]], net.material_id[net.in_material[producer_in]]},
+      {"stock on hand",
+       [&](const sim::Engine& e) { mutable_state(e.in_stock())[consumer_in] = -5; },
+       net.node_id[net.in_node[consumer_in]], net.material_id[net.in_material[consumer_in]]},
+      {"finished stock", [&](const sim::Engine& e) { mutable_state(e.out_stock())[out] = -5; },
+       "cn_magnet", net.material_id[net.out_material[out]]},
+      {"stock in transit",
+       [&](const sim::Engine& e) { mutable_state(e.in_transit())[piped] = -1e6; },
+       net.node_id[net.in_node[piped]], net.material_id[net.in_material[piped]]},
+      {"stock on hand",  // NaN is never taken for zero
+       [&](const sim::Engine& e) { mutable_state(e.in_stock())[producer_in] = std::nan(""); },
+       net.node_id[net.in_node[producer_in]], net.material_id[net.in_material[producer_in]]},
+  };
+  for (const auto& c : cases) {
+    INFO(c.what << " of " << c.node << " / " << c.material);
+    Corrupter bad;
+    bad.on = 9;
+    bad.corrupt = c.corrupt;
+    engine.reset();
+    std::string message;
+    try {
+      for (int d = 0; d < 40; ++d) engine.step(&bad);
+    } catch (const RuntimeError& e) {
+      message = e.what();
+    }
+    CHECK_THAT(message, Catch::Contains("internal error: on day 1"));  // day 10 or later
+    CHECK_THAT(message, Catch::Contains(c.what));
+    CHECK_THAT(message, Catch::Contains("'" + c.node + "'"));
+    CHECK_THAT(message, Catch::Contains("'" + c.material + "'"));
+  }
+  // Uncorrupted, the same run completes.
+  engine.reset();
+  for (int d = 0; d < 40; ++d) REQUIRE_NOTHROW(engine.step());
 }
 
 TEST_CASE("mini chain baseline stays in steady state with zero shortfall for 3 years",

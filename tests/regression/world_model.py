@@ -136,7 +136,9 @@ def main():
             "outputs: {node_series: true, edge_series: true, formats: [json, csv]}\n",
             encoding="utf-8")
         out = tmp / "baseline"
-        r = run(binary, "run", str(study), "-o", str(out), "--force")
+        # The study is in a temporary directory, the model in the repository: outside the
+        # study's input tree, so it is read with --allow-outside-includes.
+        r = run(binary, "run", str(study), "-o", str(out), "--force", "--allow-outside-includes")
         if r.returncode != 0:
             fail(f"baseline run exited {r.returncode}:\n{r.stderr.strip()}")
             return finish()

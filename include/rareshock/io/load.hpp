@@ -21,6 +21,10 @@ struct LoadOptions {
   /// `key.path=value` overrides applied to the resolved tree before validation.
   std::vector<std::string> overrides;
   std::size_t max_errors = 50;
+  /// Read referenced files (include:, csv:, model:, scenarios:, observed file:) wherever they
+  /// are; by default they must lie inside the input tree of the top-level file
+  /// (io::input_root(), docs/formats.md "Limits"). `--allow-outside-includes` sets it.
+  bool allow_outside_includes = false;
 };
 
 /// A loaded, validated input with its resolved tree (includes merged, CSV tables expanded,

@@ -42,10 +42,27 @@ struct LoaderLimits {
   static constexpr std::uint64_t kMaxCsvCellsTotal = 128'000'000;
 };
 
+/// The file that marks the top of a project tree for input_root() (its content is not read).
+inline constexpr const char* kInputRootMarker = ".rareshock-root";
+
+/// The input tree of a load whose top-level file is in \p dir: the nearest of \p dir and its
+/// ancestors that holds a kInputRootMarker file, else \p dir itself; absolute, symbolic links
+/// resolved. Files referenced by the input (include:, csv:, model:, scenarios:, observed
+/// file:) must lie inside it unless the load allows more (docs/formats.md, "Limits").
+std::filesystem::path input_root(const std::filesystem::path& dir);
+
 /// Loads files, remembering every file read (for provenance hashes).
 class Loader {
  public:
   Loader(SourceRegistry& sources, Diagnostics& diag) : sources_(sources), diag_(diag) {}
+
+  /// Confines every file read to \p root (see input_root()) but \p top, the top-level file
+  /// the user named; a path outside it, absolute or through `..` or a symbolic link, is a
+  /// located error. Without a call (or with an empty root) files are read wherever they are.
+  void confine_to(const std::filesystem::path& root, const std::filesystem::path& top = {}) {
+    root_ = root;
+    top_ = top.lexically_normal();
+  }
 
   /// Loads \p file with includes and CSV tables resolved. \p from is where it was referenced
   /// (for "cannot open" messages). Returns nullopt after reporting when it cannot be used.
@@ -77,8 +94,9 @@ class Loader {
                      const std::string& path);
   bool expand_csv(const TreeNode& spec, const std::filesystem::path& base_dir,
                   const std::string& path, std::vector<TreeNode>& out);
-  std::optional<std::string> read_file(const std::filesystem::path& file, SourceLoc from,
-                                       const std::string& from_path);
+  enum class Format { Yaml, Csv };
+  std::optional<std::string> read_file(const std::filesystem::path& file, Format format,
+                                       SourceLoc from, const std::string& from_path);
   /// Registers \p text as a source; reports (and sets \p ok false) when it is not UTF-8 text.
   int register_text(const std::string& name, const std::string& text, bool& ok);
 
@@ -86,6 +104,7 @@ class Loader {
   Diagnostics& diag_;
   std::vector<std::filesystem::path> files_;
   std::vector<std::filesystem::path> include_stack_;
+  std::filesystem::path root_, top_;  // root_ empty: not confined
   std::uintmax_t bytes_read_ = 0;
   std::uint64_t nodes_used_ = 0, text_used_ = 0;  // expanded YAML nodes, text
   std::uint64_t csv_cells_used_ = 0;              // CSV cells of all tables

@@ -18,6 +18,18 @@ std::string calibrated_yaml(const Study& study, const std::filesystem::path& stu
                             const analysis::CalibrationResult& result,
                             const std::vector<std::string>& sets = {});
 
+/// True when \p study_file lies outside the input tree of \p out_dir (io::input_root()), so
+/// running the calibrated.yaml written there needs `--allow-outside-includes`.
+bool calibrated_needs_outside(const std::filesystem::path& study_file,
+                              const std::filesystem::path& out_dir);
+
+/// Writes the calibration files into \p out's staging directory (calibrated.yaml refers to
+/// the study from out.target()); the caller commits.
+void write_calibration_outputs(OutputDir& out, const Study& study,
+                               const std::filesystem::path& study_file,
+                               const analysis::CalibrationResult& result, const RunProvenance& prov,
+                               const std::vector<std::string>& sets = {});
+/// The same into an OutputDir for \p dir, committed at once.
 void write_calibration_outputs(const std::filesystem::path& dir, bool force, const Study& study,
                                const std::filesystem::path& study_file,
                                const analysis::CalibrationResult& result, const RunProvenance& prov,

@@ -12,7 +12,12 @@ namespace rareshock::report {
 
 inline constexpr int kStructureFormatVersion = 1;
 
-/// \p prov.resolved_yaml is the resolved input (model or study) that was analysed.
+/// Writes the files of a structural analysis into \p dir, an existing directory or one to
+/// create (e.g. analysis/ inside the staging directory of a run). \p prov.resolved_yaml is
+/// the resolved input (model or study) that was analysed.
+void write_structure_files(const std::filesystem::path& dir, const Model& model,
+                           const analysis::StructureResult& result, const RunProvenance& prov);
+/// write_structure_files into an OutputDir for \p dir, committed at once.
 void write_structure_outputs(const std::filesystem::path& dir, bool force, const Model& model,
                              const analysis::StructureResult& result, const RunProvenance& prov);
 

@@ -2,6 +2,7 @@
 /// \file The daily engine. Each step runs the phases of DESIGN.md §3 in this order:
 /// forcing, ordering, production, allocation, transport, consumption, record.
 /// State lives in flat arrays indexed by node, slot and edge; a step allocates nothing.
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -65,6 +66,13 @@ class Engine {
   void sample_licences(std::uint64_t seed, std::uint64_t draw, std::uint64_t run);
 
   int day() const { return day_; }  ///< the day last completed (-1 after reset)
+  /// Stocks, pipelines and orders never go below zero: the engine checks it where they are
+  /// updated (not clamps that would hide a bug). Round-off below zero, at most kNegativeTol of
+  /// the quantities it came from, is set to 0; anything more (or NaN) throws RuntimeError
+  /// ("internal error", naming the day, quantity, node and material). This is the most
+  /// negative such round-off since reset(), relative to those quantities (0: none).
+  double worst_snap() const { return worst_snap_; }
+  static constexpr double kNegativeTol = 1e-9;
   const Network& network() const { return net_; }
   const Forcing& forcing() const { return forcing_; }
   const Licences& licences() const { return licences_; }
@@ -114,12 +122,27 @@ class Engine {
   void phase_consumption(int t);
   void adapt_shares(int t);
   void allocate(int out_slot, double available);
+  /// What must not be negative, for the message of a failed check.
+  enum class Quantity { InStock, OutStock, InTransit, Unfilled, Activity };
+  /// \p v, or 0 when it is below zero by round-off only (relative to \p scale, the size of
+  /// the quantities it came from; 0: it must not be negative at all); throws otherwise.
+  double nonnegative(double v, double scale, Quantity q, int index) {
+    if (v > 0) return v;
+    if (v < 0 && v >= -kNegativeTol * scale) {
+      worst_snap_ = std::min(worst_snap_, v / scale);
+      return 0.0;
+    }
+    if (v == 0) return 0.0;  // +0 for -0 as well, as std::max(0.0, v) gave
+    invariant_failed(v, scale, q, index);
+  }
+  [[noreturn]] void invariant_failed(double v, double scale, Quantity q, int index) const;
   int trigger_start(int start, const CompiledTrigger& trig, int armed) const;
 
   const Network& net_;
   const Forcing& forcing_;
   EngineSettings settings_;
   int day_ = -1;
+  double worst_snap_ = 0;
 
   // State, named by the docs/model.md symbol each holds (s: input slot, o: output slot,
   // e: edge, n: node; day t).

@@ -209,6 +209,7 @@ CriticalityResult rank_criticality(const Model& model, const sim::Network& net,
   tbb::task_arena arena(res.threads);
   arena.execute([&] {
     tbb::parallel_for(0, static_cast<int>(targets.size()), [&](int i) {
+      if (options.cancel && options.cancel->load()) return;  // Ctrl-C: skip what is left
       const Target& t = targets[i];
       try {
         sim::Forcing f;
@@ -235,6 +236,8 @@ CriticalityResult rank_criticality(const Model& model, const sim::Network& net,
       }
     });
   });
+
+  res.cancelled = options.cancel && options.cancel->load();
 
   // Rank: value lost, then unmet tonnes (a total order: the thread count never matters).
   // Ties (e.g. outages the stocks absorb): shorter time to survive, then larger IIM

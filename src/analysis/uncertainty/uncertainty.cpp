@@ -283,10 +283,14 @@ UncertaintyResult run_uncertainty(const Study& study, const io::TreeNode& resolv
   auto value = [&](const ShortageMetrics& m, Metric k) {
     return metric_value(m, k).value_or(static_cast<double>(study.horizon));
   };
-  if (study.sensitivity.tornado && !factors.empty()) {
+  auto cancelled = [&] {
+    if (settings.cancel && settings.cancel->load()) res.partial = true;
+    return res.partial;
+  };
+  if (study.sensitivity.tornado && !factors.empty() && !cancelled()) {
     std::vector<std::vector<RunResult>> low(factors.size()), high(factors.size());
     std::vector<std::array<double, 2>> range(factors.size());
-    for (std::size_t f = 0; f < factors.size(); ++f) {
+    for (std::size_t f = 0; f < factors.size() && !cancelled(); ++f) {
       // One factor at P10 / P90 of its distribution; the others as written in the study.
       std::vector<Factor> one = {factors[f]};
       low[f] = run_all(io::study_with_values(resolved, values_for(one, {0.1})), det);
@@ -294,7 +298,7 @@ UncertaintyResult run_uncertainty(const Study& study, const io::TreeNode& resolv
       range[f] = {quantile(factors[f].params[0]->dist, 0.1),
                   quantile(factors[f].params[0]->dist, 0.9)};
     }
-    for (std::size_t r = 0; r < base.size(); ++r)
+    for (std::size_t r = 0; r < base.size() && !res.partial; ++r)
       for (std::size_t i = 0; i < base[r].entities.size(); ++i) {
         const auto& e = base[r].entities[i];
         if (e.level != Level::Sector) continue;
@@ -313,7 +317,7 @@ UncertaintyResult run_uncertainty(const Study& study, const io::TreeNode& resolv
         }
       }
   }
-  if (study.sensitivity.sobol && !factors.empty()) {
+  if (study.sensitivity.sobol && !factors.empty() && !cancelled()) {
     struct Out {
       std::size_t run, entity;
       Metric metric;
@@ -323,15 +327,22 @@ UncertaintyResult run_uncertainty(const Study& study, const io::TreeNode& resolv
       for (std::size_t i = 0; i < base[r].entities.size(); ++i)
         if (base[r].entities[i].level == Level::Sector)
           for (Metric name : metrics) outputs.push_back({r, i, name});
+    struct Cancelled {};
     SobolModel model = [&](const std::vector<double>& u) {
+      if (cancelled()) throw Cancelled{};  // abandons the estimate: no indices from part of it
       auto runs = run_all(io::study_with_values(resolved, values_for(factors, u)), det);
       std::vector<double> y;
       for (const auto& o : outputs)
         y.push_back(value(runs[o.run].entities[o.entity].metrics, o.metric));
       return y;
     };
-    auto idx = sobol_indices(static_cast<int>(factors.size()), study.sensitivity.sobol_samples,
-                             model, study.seed);
+    std::vector<std::vector<SobolIndex>> idx;
+    try {
+      idx = sobol_indices(static_cast<int>(factors.size()), study.sensitivity.sobol_samples, model,
+                          study.seed);
+    } catch (const Cancelled&) {
+      return res;
+    }
     for (std::size_t o = 0; o < outputs.size(); ++o) {
       const auto& e = base[outputs[o].run].entities[outputs[o].entity];
       SobolEntry s{base[outputs[o].run].combination.id, e.level, e.id, outputs[o].metric, {}};

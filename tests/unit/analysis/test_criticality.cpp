@@ -129,3 +129,22 @@ TEST_CASE(
     CHECK(e.iim_inoperability <= 1);
   }
 }
+
+TEST_CASE("a cancelled criticality sweep skips the outages and says so",
+          "[analysis][criticality]") {
+  auto l = io::load_file(RARESHOCK_SOURCE_DIR "/models/examples/mini-chain.yaml");
+  sim::Network net = sim::compile(*l.model);
+  analysis::CriticalityOptions opt;
+  opt.days = 60;
+  opt.threads = 1;
+  std::atomic<bool> stop{false};
+  opt.cancel = &stop;
+  auto full = analysis::rank_criticality(*l.model, net, opt);
+  CHECK_FALSE(full.cancelled);
+  REQUIRE(full.entries.size() == 7);
+  CHECK(full.entries.front().total.unmet_t > 0);
+  stop = true;  // Ctrl-C before the sweep: no outage is run
+  auto cut = analysis::rank_criticality(*l.model, net, opt);
+  CHECK(cut.cancelled);
+  for (const auto& e : cut.entries) CHECK(e.id.empty());
+}

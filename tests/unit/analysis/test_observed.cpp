@@ -264,7 +264,13 @@ TEST_CASE("calibrate recovers the values a synthetic series was generated with",
   report::write_calibration_outputs(out, false, *l.study, file, a, prov);
   for (const char* f : {"calibration.json", "calibration.md", "calibrated.yaml", "provenance.json"})
     CHECK(fs::exists(out / f));
-  auto applied = io::load_file(out / "calibrated.yaml");
+  // The study is outside the temporary directory's input tree: refused unless allowed.
+  CHECK(report::calibrated_needs_outside(file, out));
+  CHECK_THROWS_WITH(io::load_file(out / "calibrated.yaml"),
+                    Catch::Contains("is outside the input tree"));
+  io::LoadOptions outside;
+  outside.allow_outside_includes = true;
+  auto applied = io::load_file(out / "calibrated.yaml", outside);
   CHECK(applied.study->overrides.size() == 2);
   auto pt = analysis::evaluate_calibration(*applied.study);
   CHECK(pt.training == Approx(a.at_fit.training).epsilon(1e-12));

@@ -445,3 +445,47 @@ TEST_CASE("Sobol indices see an engine.* parameter", "[uncertainty][paths]") {
   CHECK(e->factors[0].first == "engine.licence_volume_cap");
   CHECK(e->factors[0].second.st > 0.5);  // the only factor explains the variance
 }
+
+TEST_CASE("a cancel stops the draws, the tornado and Sobol, and marks the result partial",
+          "[uncertainty]") {
+  std::string study = std::string(R"(
+study: {name: cancel}
+model: )") + RARESHOCK_SOURCE_DIR +
+                      R"(/models/examples/mini-chain.yaml
+scenarios: [)" + RARESHOCK_SOURCE_DIR +
+                      R"(/models/examples/dy-licence.yaml]
+start: 2025-01-01
+horizon: 300
+monte_carlo:
+  draws: 8
+  params: [{path: "model.consumers[ev_traction_eu].inventory_days", dist: uniform, min: 10, max: 120}]
+sensitivity: {tornado: true, sobol: true, sobol_samples: 16, metrics: [time_to_shortage]}
+)";
+  auto st = io::load_text("cancel.yaml", study);
+  UncertaintySettings s;
+  s.threads = 1;
+  auto full = run_uncertainty(*st.study, st.resolved, s);
+  CHECK_FALSE(full.partial);
+  CHECK(full.draws_done == 8);
+  CHECK_FALSE(full.tornado.empty());
+  CHECK_FALSE(full.sobol.empty());
+  // Set before anything runs: no draw, no tornado, no Sobol.
+  std::atomic<bool> stop{true};
+  s.cancel = &stop;
+  auto none = run_uncertainty(*st.study, st.resolved, s);
+  CHECK(none.partial);
+  CHECK(none.draws_done == 0);
+  CHECK(none.tornado.empty());
+  CHECK(none.sobol.empty());
+  // Set as the last chunk of draws finishes (Ctrl-C after the Monte Carlo loop): every draw
+  // is done, the sensitivity runs are not, and the result says it is partial.
+  stop = false;
+  s.progress = [&](int done, int total) {
+    if (done == total) stop = true;
+  };
+  auto after = run_uncertainty(*st.study, st.resolved, s);
+  CHECK(after.partial);
+  CHECK(after.draws_done == 8);
+  CHECK(after.tornado.empty());
+  CHECK(after.sobol.empty());
+}

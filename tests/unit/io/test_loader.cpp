@@ -4,6 +4,8 @@
 #include <fstream>
 #include <optional>
 
+#include "rareshock/core/error.hpp"
+#include "rareshock/io/load.hpp"
 #include "rareshock/io/loader.hpp"
 
 using namespace rareshock;
@@ -269,4 +271,102 @@ TEST_CASE("includes are bounded in depth and count; only regular files are read"
     CHECK_FALSE(l.load(big).has_value());
     CHECK(d.format(src).find("the limit is 64 MiB per file") != std::string::npos);
   }
+}
+
+TEST_CASE("referenced files stay inside the input tree unless allowed", "[io][loader][limits]") {
+  TempDir tmp;
+  // proj/studies/s.yaml includes ../shared/base.yaml (like models/studies/ -> ../world-2024.yaml).
+  tmp.write("proj/shared/base.yaml", "study: {name: base}\n");
+  tmp.write("proj/shared/t.csv", "id\nx\n");
+  tmp.write("outside/o.yaml", "scenario: {id: outside}\nevents: []\n");
+  tmp.write("proj/studies/up.yaml", "include: ../shared/base.yaml\n");
+  tmp.write("proj/studies/csv.yaml", "materials:\n  - csv: ../shared/t.csv\n");
+  tmp.write("proj/studies/abs.yaml", "include: " + (tmp.path / "outside/o.yaml").string() + "\n");
+  tmp.write("proj/studies/same.yaml", "include: sub/../here.yaml\n");
+  tmp.write("proj/studies/here.yaml", "study: {name: here}\n");
+  const fs::path studies = tmp.path / "proj/studies";
+  auto load = [&](const std::string& name, const fs::path& root) {
+    SourceRegistry src;
+    Diagnostics d;
+    Loader l(src, d);
+    l.confine_to(root, studies / name);
+    auto t = l.load(studies / name);
+    return std::pair{t.has_value() && !d.has_errors(), d.format(src)};
+  };
+  // No marker: the tree is the top-level file's directory.
+  const fs::path canon = fs::canonical(tmp.path);
+  CHECK(input_root(studies) == canon / "proj/studies");
+  for (const char* f : {"up.yaml", "csv.yaml", "abs.yaml"}) {
+    auto [ok, text] = load(f, input_root(studies));
+    INFO(f << "\n" << text);
+    CHECK_FALSE(ok);
+    CHECK_THAT(text, Catch::Contains("is outside the input tree"));
+    CHECK_THAT(text, Catch::Contains("--allow-outside-includes"));
+  }
+  CHECK(load("same.yaml", input_root(studies)).first);  // `..` that stays inside is fine
+  // A marker above the study widens the tree to the project: ../shared is inside.
+  tmp.write("proj/.rareshock-root", "");
+  CHECK(input_root(studies) == canon / "proj");
+  CHECK(load("up.yaml", input_root(studies)).first);
+  CHECK(load("csv.yaml", input_root(studies)).first);
+  CHECK_FALSE(load("abs.yaml", input_root(studies)).first);
+  // Not confined (--allow-outside-includes): read.
+  CHECK(load("abs.yaml", {}).first);
+  // A symbolic link inside the tree to a file outside it is outside.
+  fs::create_symlink(tmp.path / "outside/o.yaml", studies / "link.yaml");
+  tmp.write("proj/studies/via-link.yaml", "include: link.yaml\n");
+  auto [ok, text] = load("via-link.yaml", input_root(studies));
+  CHECK_FALSE(ok);
+  CHECK_THAT(text, Catch::Contains("'" + (studies / "link.yaml").string() +
+                                   "' is outside the input tree"));
+
+  // Through load_file: the same rule; LoadOptions::allow_outside_includes lifts it.
+  tmp.write("solo/s.yaml", "include: ../outside/o.yaml\n");
+  CHECK_THROWS_WITH(load_file(tmp.path / "solo/s.yaml"),
+                    Catch::Contains("is outside the input tree"));
+  LoadOptions allow;
+  allow.allow_outside_includes = true;
+  CHECK(load_file(tmp.path / "solo/s.yaml", allow).scenario->id == "outside");
+}
+
+TEST_CASE("a file that is not YAML or CSV input is never read, so never quoted",
+          "[io][loader][limits]") {
+  TempDir tmp;
+  // A fake /etc/shadow: a mistyped include or csv must not print any of its lines or keys.
+  const std::string secret =
+      "root:$6$saltsalt$HASHHASH:19000:0:99999:7:::\n"
+      "daemon:*:19000:0:99999:7:::\nsecret-line-3:x\n";
+  tmp.write("etc/shadow", secret);
+  tmp.write("study/inc.yaml", "include: shadow\n");
+  tmp.write("study/shadow", secret);
+  tmp.write("study/tab.yaml", "materials:\n  - csv: shadow\n");
+  tmp.write("study/abs.yaml", "include: " + (tmp.path / "etc/shadow").string() + "\n");
+  for (const char* f : {"inc.yaml", "tab.yaml", "abs.yaml"})
+    for (bool allow : {false, true}) {
+      LoadOptions opt;
+      opt.allow_outside_includes = allow;
+      std::string text;
+      try {
+        load_file(tmp.path / "study" / f, opt);
+      } catch (const InputError& e) {
+        text = e.what();
+      }
+      INFO(f << " allow=" << allow << "\n" << text);
+      CHECK_THAT(text, Catch::Contains("is not named as a") ||
+                           Catch::Contains("is outside the input tree"));
+      for (const char* part : {"root:", "$6$", "daemon", "secret-line", "99999"})
+        CHECK_THAT(text, !Catch::Contains(part));
+    }
+  // Named on the command line: the same rule, nothing quoted.
+  std::string text;
+  try {
+    load_file(tmp.path / "study/shadow");
+  } catch (const InputError& e) {
+    text = e.what();
+  }
+  CHECK_THAT(text, Catch::Contains("is not named as a YAML file"));
+  CHECK_THAT(text, !Catch::Contains("root:"));
+  // Upper-case extensions are input too.
+  tmp.write("study/UP.YML", "scenario: {id: up}\nevents: []\n");
+  CHECK(load_file(tmp.path / "study/UP.YML").scenario->id == "up");
 }

@@ -7,6 +7,7 @@
 
 #include "rareshock/core/error.hpp"
 #include "rareshock/io/load.hpp"
+#include "rareshock/report/report.hpp"
 #include "rareshock/report/run_output.hpp"
 #include "report/output_files.hpp"
 
@@ -147,4 +148,65 @@ TEST_CASE("no NaN or infinity reaches an output file", "[report]") {
                     Catch::Contains("'/runs/1/unmet_t'"));
   j["runs"][1]["unmet_t"] = 2.0;
   CHECK_NOTHROW(report::detail::check_finite(j, "summary.json"));
+}
+
+TEST_CASE("an output directory is replaced whole or not at all, by one process at a time",
+          "[report][output_dir]") {
+  auto l = io::load_file(RARESHOCK_SOURCE_DIR "/models/examples/example-study.yaml");
+  auto result = analysis::run_study(*l.study);
+  report::RunProvenance prov;
+  prov.resolved_yaml = io::to_yaml(l.resolved);
+  prov.inputs = l.files;
+  const fs::path base =
+      fs::temp_directory_path() / ("rareshock-outdir-" + std::to_string(::getpid()));
+  fs::remove_all(base);
+  const fs::path dir = base / "run";
+  report::write_run_outputs(dir, false, *l.study, result, prov);
+  std::ofstream(dir / "previous.txt") << "the previous output";
+  const fs::path lock = base / ".run.lock";
+  auto staging_dirs = [&] {
+    int n = 0;
+    for (const auto& e : fs::directory_iterator(base))
+      n += e.path().filename().string().rfind(".run.partial-", 0) == 0;
+    return n;
+  };
+  // A late failure (here: after the reports, before the rename) leaves the previous output.
+  try {
+    report::OutputDir out(dir, true);
+    report::write_run_files(out.path(), *l.study, result, prov);
+    report::render_reports(out.path());
+    CHECK(fs::exists(out.path() / "report.html"));
+    CHECK(fs::exists(out.path() / "charts"));
+    CHECK(fs::exists(lock));
+    throw RuntimeError("a late failure");
+  } catch (const RuntimeError&) {
+  }
+  CHECK(fs::exists(dir / "previous.txt"));
+  CHECK_FALSE(fs::exists(dir / "report.html"));
+  CHECK(staging_dirs() == 0);
+  CHECK_FALSE(fs::exists(lock));
+  // One process at a time: a second writer (another OutputDir, a one-shot write, a report
+  // re-render) is refused while the first holds the directory, naming its pid.
+  {
+    report::OutputDir first(dir, true);
+    const std::string holder = "another rareshock process (pid " + std::to_string(::getpid());
+    CHECK_THROWS_WITH(report::OutputDir(dir, true), Catch::Contains(holder));
+    CHECK_THROWS_WITH(report::write_run_outputs(dir, true, *l.study, result, prov),
+                      Catch::Contains(holder));
+    CHECK_THROWS_WITH(report::OutputLock(dir / ""), Catch::Contains(holder));
+    CHECK(fs::exists(dir / "previous.txt"));
+    // Reports and analysis/ are in the staging directory; the one rename brings them all.
+    report::write_run_files(first.path(), *l.study, result, prov);
+    report::render_reports(first.path());
+    first.commit();
+    CHECK_FALSE(fs::exists(dir / "previous.txt"));
+    CHECK(fs::exists(dir / "report.html"));
+    CHECK(fs::exists(dir / "report.md"));
+    CHECK(fs::exists(dir / "summary.json"));
+    CHECK(fs::exists(dir / ".rareshock-output"));
+  }
+  CHECK_FALSE(fs::exists(lock));
+  CHECK_NOTHROW(report::OutputLock(dir));  // released with its holder
+  CHECK(staging_dirs() == 0);
+  fs::remove_all(base);
 }

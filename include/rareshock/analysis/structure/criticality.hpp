@@ -15,6 +15,7 @@
 /// Impacts are measured against the baseline run (nothing disabled), so a model whose baseline
 /// is already short is not charged twice. Runs are parallel (oneTBB); results do not depend on
 /// the thread count.
+#include <atomic>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -38,6 +39,9 @@ struct CriticalityOptions {
   /// itself).
   bool country_stages = true;
   sim::EngineSettings engine;
+  /// Set (e.g. by Ctrl-C) to stop: outages not yet run are skipped and the result is marked
+  /// cancelled; it must not be used as a ranking then.
+  const std::atomic<bool>* cancel = nullptr;
   int effective_horizon() const { return horizon > 0 ? horizon : days + 365; }
 };
 
@@ -85,7 +89,8 @@ struct CriticalityResult {
   std::vector<CriticalityEntry> entries;  ///< sorted by rank
   double baseline_unmet_t = 0;            ///< unmet in the baseline run (normally 0) [t]
   int threads = 1;
-  double seconds = 0;  ///< wall time of the runs
+  double seconds = 0;      ///< wall time of the runs
+  bool cancelled = false;  ///< options.cancel was set: some outages were not run
 };
 
 /// Runs the baseline and one outage per node (and per country × stage) on \p net (compiled

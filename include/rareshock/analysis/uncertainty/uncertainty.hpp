@@ -19,7 +19,9 @@ struct UncertaintySettings {
   RunOptions run;   ///< series options are ignored; engine settings come from each draw's study
   /// Called after each chunk of draws with (done, total), from the calling thread.
   std::function<void(int, int)> progress;
-  const std::atomic<bool>* cancel = nullptr;  ///< set to stop after the current chunk
+  /// Set to stop: the Monte Carlo loop after its current chunk, the tornado after its current
+  /// factor, Sobol after its current model evaluation.
+  const std::atomic<bool>* cancel = nullptr;
   /// The study's deterministic runs (run_study with sample_licences off), one per combination
   /// in order, when the caller already has them: they are used instead of running every
   /// combination again. Series options do not matter; only entities and metrics are read.
@@ -80,7 +82,9 @@ struct SobolEntry {
 
 struct UncertaintyResult {
   int draws_requested = 0, draws_done = 0;
-  bool partial = false;  ///< stopped before all draws (Ctrl-C)
+  /// Stopped by UncertaintySettings::cancel (Ctrl-C): before all draws, or during the tornado
+  /// or Sobol runs (those are then left out whole).
+  bool partial = false;
   int threads = 1;
   std::vector<McRun> runs;
   std::vector<MitigationRanking> ranking;
