@@ -62,12 +62,12 @@ asan-build:
 	  -DRARESHOCK_BUILD_TESTS=ON -DRARESHOCK_WERROR=$(WERROR) $(LAUNCHER) >/dev/null
 	@cmake --build $(ASAN_BUILD) -j $(JOBS) --target $(ASAN_TARGETS)
 
-# The unit, property and published-case tests (Catch2) that are labelled fast, under the
-# sanitizers; the CLI, browser and slow regression tests run in `make test` only.
+# The unit, property and published-case tests (Catch2, all labelled fast) under the
+# sanitizers, in one process; the CLI, browser and slow regression tests run in `make test`.
 asan:
 	@$(MAKE) --no-print-directory asan-build ASAN_TARGETS=rareshock_tests
-	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	  ctest --output-on-failure -j $(JOBS) -L unit
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  $(ASAN_BUILD)/tests/rareshock_tests
 
 fuzz:
 	@$(MAKE) --no-print-directory asan-build ASAN_TARGETS=rareshock_fuzzers

@@ -1,6 +1,8 @@
 // libFuzzer harness: the YAML loading path (syntax, aliases, includes, CSV tables, the model,
 // scenario and study readers). Checks, beyond "no crash, no hang, no leak":
-//  - a tree the parser accepts prints (to_yaml) as YAML that parses back to the same tree;
+//  - a tree the parser accepts prints (to_yaml) as YAML that parses back to the same tree,
+//    and exactly as yaml-cpp's own writer prints it (to_yaml_reference: to_yaml is a faster
+//    re-implementation of it);
 //  - any input either loads or throws InputError whose message is not empty;
 //  - a loaded input's resolved tree (what `rareshock config --resolved` prints) loads again.
 // Inputs are loaded as "input.yaml" inside the sandbox (sandbox.hpp), so their references
@@ -18,6 +20,10 @@
 #include "rareshock/io/tree.hpp"
 #include "sandbox.hpp"
 
+namespace rareshock::io {
+std::string to_yaml_reference(const TreeNode& n);  // yaml-cpp's writer (src/io/tree.cpp)
+}
+
 namespace {
 
 [[noreturn]] void fail(const char* what, const std::string& detail) {
@@ -33,6 +39,9 @@ void check_print_parse(const std::string& text) {
   auto tree = loader.parse_text("input.yaml", text);
   if (!tree || diag.has_errors()) return;
   const std::string printed = io::to_yaml(*tree);
+  const std::string reference = io::to_yaml_reference(*tree);
+  if (printed != reference)
+    fail("to_yaml differs from yaml-cpp's writer", printed + "\n--- yaml-cpp:\n" + reference);
   SourceRegistry sources2;
   Diagnostics diag2;
   io::Loader loader2(sources2, diag2);
