@@ -66,11 +66,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     rareshock::SourceRegistry sources;
     rareshock::Diagnostics diag;
     rareshock::io::Loader loader(sources, diag);
-    auto table = loader.load_csv("input.csv", {}, "nodes");
+    auto table = loader.load_csv(rareshock::fuzz::path("input.csv"), {}, "nodes");
     if (table && table->rows.empty()) fail("load_csv returned a table without rows");
   }
   try {
-    rareshock::io::load_text("model.yaml", kModel);
+    rareshock::io::load_text(rareshock::fuzz::path("model.yaml"), kModel);
   } catch (const rareshock::InputError& e) {
     if (std::string(e.what()).empty()) fail("InputError without a message");
   }

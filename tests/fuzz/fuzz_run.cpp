@@ -72,7 +72,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string text(reinterpret_cast<const char*>(data), size);
   io::Loaded loaded;
   try {
-    loaded = io::load_text("input.yaml", text);
+    loaded = io::load_text(fuzz::path("input.yaml"), text);
   } catch (const InputError&) {
     return 0;
   }

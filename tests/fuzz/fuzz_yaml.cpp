@@ -64,14 +64,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   check_print_parse(text);
   rareshock::io::Loaded loaded;
   try {
-    loaded = rareshock::io::load_text("input.yaml", text);
+    loaded = rareshock::io::load_text(rareshock::fuzz::path("input.yaml"), text);
   } catch (const rareshock::InputError& e) {
     if (std::string(e.what()).empty()) fail("InputError without a message", text);
     return 0;
   }
   const std::string resolved = rareshock::io::to_yaml(loaded.resolved);
   try {
-    rareshock::io::load_text("resolved.yaml", resolved);
+    rareshock::io::load_text(rareshock::fuzz::path("resolved.yaml"), resolved);
   } catch (const rareshock::InputError& e) {
     fail("the resolved input does not load again", resolved + "\n" + e.what());
   }

@@ -1,8 +1,9 @@
 #pragma once
-/// \file A private working directory for the fuzz harnesses: a fresh temporary directory
-/// holding copies of the small example inputs (models/examples), made the current directory.
-/// Fuzz inputs are loaded under a relative name, so their `include:`, `model:`, `scenarios:`
-/// and `csv:` references resolve inside it and every run sees the same files.
+/// \file A private directory for the fuzz harnesses: a fresh temporary directory holding copies
+/// of the small example inputs (models/examples). Fuzz inputs are loaded under a name inside
+/// it, so their relative `include:`, `model:`, `scenarios:` and `csv:` references resolve
+/// there and every run sees the same files. (The current directory is left alone: libFuzzer
+/// reads and writes corpus paths relative to it.)
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -32,20 +33,24 @@ inline const std::filesystem::path& sandbox() {
       fs::copy_file(src / "models/examples" / f, fs::path(tmpl) / f, ec);
     // A small CSV table that a fuzzed model may reference as `{csv: nodes.csv}`.
     fs::copy_file(src / "tests/fuzz/corpus/csv/nodes.csv", fs::path(tmpl) / "nodes.csv", ec);
-    fs::current_path(tmpl, ec);
-    if (ec) {
-      std::fprintf(stderr, "cannot enter %s: %s\n", tmpl.c_str(), ec.message().c_str());
+    if (!fs::exists(fs::path(tmpl) / "mini-chain.yaml")) {
+      std::fprintf(stderr, "cannot copy the example inputs into %s\n", tmpl.c_str());
       std::abort();
     }
-    // Removed at exit; libFuzzer exits through exit() on every normal path.
+    // Removed at a normal exit; libFuzzer often ends with _Exit, so scripts/fuzz points TMPDIR
+    // at a directory of its own and removes that.
     std::atexit([] {
       std::error_code e;
-      std::filesystem::current_path("/", e);
       std::filesystem::remove_all(sandbox(), e);
     });
     return fs::path(tmpl);
   }();
   return dir;
+}
+
+/// The path of \p name inside the sandbox, as the loader is given it.
+inline std::string path(const char* name) {
+  return (sandbox() / name).string();
 }
 
 /// Writes \p size bytes to \p name inside the sandbox (replacing it).
