@@ -260,6 +260,10 @@ std::vector<std::vector<CsvCell>> parse_csv(const std::string& text, int file, D
   // Skip a UTF-8 byte order mark.
   if (text.size() >= 3 && text.compare(0, 3, "\xEF\xBB\xBF") == 0) i = start = 3;
   bool row_has_content = false;
+  // A line ends at LF or CRLF (as for diagnostics' line numbers); a lone CR is cell text.
+  auto line_end = [&](std::size_t k) {
+    return text[k] == '\n' || (text[k] == '\r' && (k + 1 == text.size() || text[k + 1] == '\n'));
+  };
   while (i <= text.size()) {
     CsvCell cell;
     cell.line = line;
@@ -290,7 +294,7 @@ std::vector<std::vector<CsvCell>> parse_csv(const std::string& text, int file, D
       }
       // Anything between the closing quote and the separator is an error.
       std::size_t j = i;
-      while (j < text.size() && text[j] != ',' && text[j] != '\n' && text[j] != '\r') ++j;
+      while (j < text.size() && text[j] != ',' && !line_end(j)) ++j;
       if (j > i) {
         diag.error({file, line, col}, {}, "unexpected text after a quoted CSV field",
                    "',' or the end of the line");
@@ -299,7 +303,7 @@ std::vector<std::vector<CsvCell>> parse_csv(const std::string& text, int file, D
       }
       row_has_content = true;
     } else {
-      while (i < text.size() && text[i] != ',' && text[i] != '\n' && text[i] != '\r') {
+      while (i < text.size() && text[i] != ',' && !line_end(i)) {
         cell.text += text[i];
         ++i, ++col;
       }

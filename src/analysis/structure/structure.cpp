@@ -98,7 +98,10 @@ std::vector<ExposureRow> origin_exposure(const sim::Network& net, const OriginTr
       }
     }
   std::vector<ExposureRow> out;
-  for (const auto& [key, a] : acc) {
+  for (const auto& entry : acc) {
+    // Not a structured binding: the lambda below uses `a` (clang 14 cannot capture bindings).
+    const auto& key = entry.first;
+    const auto& a = entry.second;
     ExposureRow r;
     std::tie(r.sector, r.region, r.material, std::ignore) = key;
     r.basis = trace.bases[std::get<3>(key)];

@@ -52,7 +52,7 @@ std::vector<Day> run_days(test::Sim& sim, int days) {
 
 }  // namespace
 
-TEST_CASE("complementary inputs: units are limited by the scarcest grade; the rest stays in stock",
+TEST_CASE("complementary inputs: units are limited by the scarcest grade, the rest stays in stock",
           "[sim][engine][consumers]") {
   test::Sim sim(two_grades("inputs: complementary, "), kOff);
   auto d = run_days(sim, 5);
@@ -207,7 +207,7 @@ TEST_CASE("recovery is counted from the restrictions upstream of each consumer",
   CHECK(f.entity("region", "US").metrics.recovery_reference == 100);
 }
 
-TEST_CASE("vehicles of two sectors in one region are counted once; margin-based value lost",
+TEST_CASE("vehicles of two sectors in one region are counted once, margin-based value lost",
           "[analysis][consumers]") {
   StudyFixture f;
   const auto& ev = f.entity("consumer", "ev_us");

@@ -80,7 +80,7 @@ TEST_CASE(
   CHECK(both.nodes.size() == 2);
 }
 
-TEST_CASE("a longer TTR than TTS is not vulnerable when stocks bridge it; recovery after it ends",
+TEST_CASE("a longer TTR than TTS is not vulnerable when stocks bridge it, recovery after it ends",
           "[analysis][criticality]") {
   auto model = test::model_from(kToy);
   sim::Network net = sim::compile(*model);

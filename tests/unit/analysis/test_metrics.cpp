@@ -38,7 +38,7 @@ TEST_CASE("metrics of a hand-made shortage episode", "[analysis][metrics]") {
   CHECK(*m.min_cover_day == 9);
 }
 
-TEST_CASE("no shortage: no time to shortage or recovery; unrecovered: no time to recover",
+TEST_CASE("no shortage: no time to shortage or recovery, unrecovered: no time to recover",
           "[analysis][metrics]") {
   auto ok = compute_metrics(series({0, 0, 0}), 0.01, -1, 0, 0, 0);
   CHECK_FALSE(ok.time_to_shortage);

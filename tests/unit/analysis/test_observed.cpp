@@ -307,7 +307,7 @@ TEST_CASE("calibration input errors", "[calibration][io]") {
   CHECK(bad("overrides: [\"engine.switching_lag=45 days\"]\n") == "no error");
 }
 
-TEST_CASE("a wildcard calibration path sets every match; differing start values are noted",
+TEST_CASE("a wildcard calibration path sets every match, differing start values are noted",
           "[calibration]") {
   auto l = io::load_text("two.yaml", study_text(R"(observed:
   - id: x

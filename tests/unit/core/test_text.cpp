@@ -20,7 +20,7 @@ TEST_CASE("did_you_mean suggests only close candidates", "[core][text]") {
   CHECK(closest("recipe", keys).at(0) == "recipes");
 }
 
-TEST_CASE("join truncates long lists; format_number round-trips", "[core][text]") {
+TEST_CASE("join truncates long lists, format_number round-trips", "[core][text]") {
   CHECK(join({"a", "b", "c"}) == "a, b, c");
   CHECK(join({"a", "b", "c"}, ", ", 2) == "a, b, ... (1 more)");
   CHECK(format_number(0.1) == "0.1");

@@ -43,6 +43,26 @@ TEST_CASE("CSV parser handles quotes, doubled quotes, CRLF and reports columns",
   CHECK(d2.has_errors());
 }
 
+// Found by tests/fuzz/fuzz_csv: a lone CR ended a row and counted as a line, so cells after it
+// were located at lines the file does not have (diagnostics count lines by LF).
+TEST_CASE("CSV parser: a lone CR is cell text, not a line end", "[io][loader]") {
+  Diagnostics d;
+  auto rows = parse_csv("a,b\r\nx\ry,z\n\"q\"\r,w\rv\n", 0, d);
+  REQUIRE(rows.size() == 3);
+  CHECK(rows[1][0].text == "x\ry");
+  CHECK(rows[1][1].line == 2);
+  CHECK(rows[1][1].column == 5);
+  REQUIRE(rows[2].size() == 2);
+  CHECK(rows[2][0].line == 3);
+  CHECK(rows[2][1].text == "w\rv");
+  CHECK(rows[2][1].line == 3);
+  CHECK(d.has_errors());  // text after the closing quote ("\r") is reported, on line 3
+  Diagnostics d2;
+  auto last = parse_csv("a\r", 0, d2);  // a CR at the end of the text still ends the line
+  REQUIRE(last.size() == 1);
+  CHECK(last[0][0].text == "a");
+}
+
 TEST_CASE("CSV tables expand into list items with located cells", "[io][loader]") {
   TempDir tmp;
   tmp.write("m.yaml",
@@ -114,7 +134,7 @@ TEST_CASE("CSV reference errors are located", "[io][loader]") {
   CHECK(out.find("did you mean 'keep'?") != std::string::npos);
 }
 
-TEST_CASE("includes merge in order and the including file wins; cycles are reported",
+TEST_CASE("includes merge in order and the including file wins, cycles are reported",
           "[io][loader]") {
   TempDir tmp;
   tmp.write("base.yaml", "a: 1\nb: 2\nnodes: [{id: x, c: 1}]\n");
@@ -217,7 +237,7 @@ TEST_CASE("input text must be UTF-8 without control characters", "[io][loader]")
   CHECK(parse_errors("name: \"a\\e[2Jb\"\n").find("control character 0x1B") != std::string::npos);
 }
 
-TEST_CASE("includes are bounded in depth and count; only regular files are read", "[io][loader]") {
+TEST_CASE("includes are bounded in depth and count, only regular files are read", "[io][loader]") {
   TempDir dir;
   // A chain 20 deep.
   for (int i = 0; i < 20; ++i) {
@@ -269,7 +289,8 @@ TEST_CASE("includes are bounded in depth and count; only regular files are read"
     { std::ofstream(big) << "a: 1\n"; }
     fs::resize_file(big, LoaderLimits::kMaxFileBytes + 1);
     CHECK_FALSE(l.load(big).has_value());
-    CHECK(d.format(src).find("the limit is 64 MiB per file") != std::string::npos);
+    CHECK(d.format(src).find("the limit is " + std::to_string(LoaderLimits::kMaxFileBytes >> 20) +
+                             " MiB per file") != std::string::npos);
   }
 }
 

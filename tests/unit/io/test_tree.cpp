@@ -87,13 +87,13 @@ TEST_CASE("to_yaml writes exactly what yaml-cpp writes", "[io][tree]") {
       "a: 1\nb: [x, y]\nc: {d: ~, e: []}\nf: {}\n",
       "- 1\n- [a, [b, c], []]\n- {k: v, l: {m: [1, 2]}}\n- ~\n- {}\n",
       "[[[a]], [{x: [y, {z: w}]}]]\n",
-      "plain: text with spaces\ncolon: 'a: b'\nhash: 'a #b'\nlead: ' x'\nempty: ''\n"
-      "yes: 'yes'\nnull_text: 'null'\ntilde: '~'\nnum: '12'\ndash: '- x'\nstar: '*x'\n"
-      "amp: '&a'\nbang: '!t'\nbrace: '{a}'\nbracket: '[a]'\npct: '%x'\nat: '@x'\n"
-      "quote: '\"q\"'\nsq: \"it's\"\nnl: \"a\\nb\"\ntab: \"a\\tb\"\nutf: Dy₂O₃ – ü\n"
-      "trail: 'x '\nq: \"quoted\"\n'key with: colon': 1\n'': empty key\n'- k': 2\n",
-      "top:\n  - id: n1\n    recipes:\n      - {id: r, inputs: {a: 1}, outputs: {b: 2}}\n"
-      "    demand: {}\n  - - nested\n    - {deep: [1, [2, [3]]]}\n",
+      ("plain: text with spaces\ncolon: 'a: b'\nhash: 'a #b'\nlead: ' x'\nempty: ''\n"
+       "yes: 'yes'\nnull_text: 'null'\ntilde: '~'\nnum: '12'\ndash: '- x'\nstar: '*x'\n"
+       "amp: '&a'\nbang: '!t'\nbrace: '{a}'\nbracket: '[a]'\npct: '%x'\nat: '@x'\n"
+       "quote: '\"q\"'\nsq: \"it's\"\nnl: \"a\\nb\"\ntab: \"a\\tb\"\nutf: Dy₂O₃ – ü\n"
+       "trail: 'x '\nq: \"quoted\"\n'key with: colon': 1\n'': empty key\n'- k': 2\n"),
+      ("top:\n  - id: n1\n    recipes:\n      - {id: r, inputs: {a: 1}, outputs: {b: 2}}\n"
+       "    demand: {}\n  - - nested\n    - {deep: [1, [2, [3]]]}\n"),
       "just a scalar\n",
   };
   for (const char* text : docs) {

@@ -89,7 +89,7 @@ TEST_CASE("run outputs are complete, self-describing and never overwritten silen
   fs::remove_all(dir);
 }
 
-TEST_CASE("forcing replaces only directories rareshock wrote; odd targets are refused first",
+TEST_CASE("forcing replaces only directories rareshock wrote, odd targets are refused first",
           "[report]") {
   fs::path base = fs::temp_directory_path() / ("rareshock-force-" + std::to_string(::getpid()));
   fs::remove_all(base);
@@ -116,7 +116,7 @@ TEST_CASE("forcing replaces only directories rareshock wrote; odd targets are re
   fs::remove_all(base);
 }
 
-TEST_CASE("staging directories of dead processes are removed; live ones are kept", "[report]") {
+TEST_CASE("staging directories of dead processes are removed, live ones are kept", "[report]") {
   fs::path base = fs::temp_directory_path() / ("rareshock-stale-" + std::to_string(::getpid()));
   fs::remove_all(base);
   // A pid above pid_max never runs; our parent process is alive.

@@ -153,7 +153,7 @@ events: [{type: export_restriction, start: 0, exporters: CN, materials: [m], reg
   for (int d = 0; d < 10; ++d) CHECK(f[d] == Approx(0.75));
 }
 
-TEST_CASE("outage scales capacity; demand shock scales demand", "[sim][engine]") {
+TEST_CASE("outage scales capacity, demand shock scales demand", "[sim][engine]") {
   test::Sim sim(direct(365, 0, 0), R"(
 scenario: {id: o}
 events:

@@ -82,7 +82,7 @@ TEST_CASE("refused one-shipment applications are resubmitted: shipped series by 
   }
 }
 
-TEST_CASE("the licence volume cap is per event; resubmitted volume comes on top",
+TEST_CASE("the licence volume cap is per event, resubmitted volume comes on top",
           "[sim][licences]") {
   // The consumer starts empty against a 10-day target (100 t), replenishment time 5 days,
   // lead 0: day 0's order is 10 + 100/5 = 30 t. Applications are capped at cap x 10 t.
@@ -117,7 +117,7 @@ edges: [{from: s, to: c, material: m, share: 1, lead_time: 0}]
 }
 
 TEST_CASE(
-    "a general licence for a named exporter passes its full order; others stay "
+    "a general licence for a named exporter passes its full order, others stay "
     "per shipment",
     "[sim][licences]") {
   // Two Chinese makers supply half each (10 t/day each). Per-shipment licences (review 5 days,
