@@ -464,4 +464,20 @@ void MapReader::finish() {
   }
 }
 
+std::vector<Stage> read_stage_list(MapReader& r, std::string_view key) {
+  std::vector<Stage> out;
+  const auto names = stage_names();
+  for (auto& st : r.ref_list(key)) {
+    auto it = std::find(names.begin(), names.end(), st.id);
+    if (it == names.end()) {
+      r.diag().error(st.loc, r.at(key), "unknown stage '" + st.id + "'", "one of: " + join(names),
+                     did_you_mean(st.id, names));
+      continue;
+    }
+    const auto stage = static_cast<Stage>(it - names.begin());
+    if (std::find(out.begin(), out.end(), stage) == out.end()) out.push_back(stage);
+  }
+  return out;
+}
+
 }  // namespace rareshock::io

@@ -252,9 +252,10 @@ Event read_event(Diagnostics& d, TreeNode& n, const std::string& path, std::size
     d.error(r.loc_of("end"), r.at("end"), "the event ends before it starts",
             "an end on or after the start");
   if (!type) {
-    r.allow({"exporter_nodes", "destination_nodes", "destination_sectors"});
+    r.allow({"exporter_nodes", "destination_nodes", "destination_sectors", "origin_content",
+             "end_users"});
     r.allow({"exporters", "materials",        "destinations", "regime",        "licence",
-             "quota",     "de_minimis",       "origin_share", "nodes",         "remaining",
+             "quota",     "de_minimis",       "nodes",         "remaining",
              "consumers", "factor",           "edges",        "extra_days",    "node",
              "rate",      "cover_below",      "eligible",     "from",          "to",
              "ramp",      "trigger",          "material",     "max_reduction", "lag",
@@ -370,7 +371,33 @@ Event read_event(Diagnostics& d, TreeNode& n, const std::string& path, std::size
       x.destination_nodes = r.ref_list("destination_nodes");
       x.destination_sectors = r.ref_list("destination_sectors");
       x.de_minimis = r.opt_fraction("de_minimis");
-      x.origin_share = r.opt_fraction("origin_share");
+      x.end_users = r.ref_list("end_users");
+      if (r.has("origin_share")) {
+        r.get("origin_share");
+        d.error(r.loc_of("origin_share"), r.at("origin_share"),
+                "origin_share was replaced by origin_content (the engine traces origins)", {},
+                "origin_content: {countries: [CN], at_least: 0.1 %} (value content; add "
+                "measure: mass for mass content)");
+      }
+      if (TreeNode* oc = r.get("origin_content")) {
+        MapReader ro(d, *oc, r.at("origin_content"), "an origin-content condition");
+        if (ro.valid()) {
+          OriginContent c;
+          c.countries = ro.ref_list("countries");
+          if (c.countries.empty())
+            d.error(ro.loc_of("countries"), ro.at("countries"),
+                    "origin_content needs the restricted origins", "countries: [CN]");
+          c.stages = read_stage_list(ro, "stages");
+          static const std::vector<std::string> measures = {"value", "mass"};
+          c.by_value = ro.choice("measure", measures, 0) == 0;
+          if (auto a = ro.opt_fraction("at_least"))
+            c.at_least = *a;
+          else
+            ro.need("at_least", "a content share such as 0.1 %");
+          ro.finish();
+          x.origin_content = c;
+        }
+      }
       ev.data = x;
       break;
     }
@@ -497,7 +524,7 @@ void check_scenario(Diagnostics& d, const Model& m, const Scenario& s, const Dat
                     int horizon) {
   // Id lists in definition order (for did-you-mean hints on the error path) and hash sets for
   // the lookups, so checking is linear in the model size.
-  std::vector<std::string> materials, nodes, consumers, places, sectors, families;
+  std::vector<std::string> materials, nodes, consumers, places, sectors, families, end_users;
   std::unordered_set<std::string> material_set, node_set, consumer_set, place_set, sector_set,
       family_set;
   for (auto& x : m.materials) {
@@ -512,6 +539,8 @@ void check_scenario(Diagnostics& d, const Model& m, const Scenario& s, const Dat
       consumers.push_back(x.id);
       consumer_set.insert(x.id);
       if (sector_set.insert(x.sector).second) sectors.push_back(x.sector);
+      if (std::find(end_users.begin(), end_users.end(), x.end_user) == end_users.end())
+        end_users.push_back(x.end_user);
     }
   }
   for (auto& x : m.countries) places.push_back(x.id), place_set.insert(x.id);
@@ -575,6 +604,13 @@ void check_scenario(Diagnostics& d, const Model& m, const Scenario& s, const Dat
               if (!has(sectors, sct.id))
                 d.error(sct.loc, p + ".destination_sectors",
                         "no consumer has sector '" + sct.id + "'", {}, id_hint(sct.id, sectors));
+            for (auto& u : x.end_users)
+              if (!has(end_users, u.id))
+                d.error(u.loc, p + ".end_users", "no consumer has end_user '" + u.id + "'", {},
+                        id_hint(u.id, end_users));
+            if (x.origin_content)
+              for (auto& r : x.origin_content->countries)
+                check(r, places, "country or group", p + ".origin_content.countries");
           } else if constexpr (std::is_same_v<T, CapacityOutage>) {
             for (auto& r : x.nodes.nodes) check(r, nodes, "node", p + ".nodes");
             for (auto& r : x.nodes.countries)

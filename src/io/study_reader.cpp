@@ -44,7 +44,7 @@ Dimension dimension_of_key(const std::string& key) {
       {"price", Dimension::Price},
       {"value_per_unit", Dimension::Money},
       {"units_per_tonne", Dimension::PerMass},
-      {"origin_share", Dimension::Fraction},
+      {"at_least", Dimension::Fraction},
       {"switching_lag", Dimension::Duration},
       {"qualification_time", Dimension::Duration},
       {"qualification", Dimension::Duration},
@@ -544,6 +544,21 @@ Study read_study(Diagnostics& d, Loader& loader, TreeNode& root, const fs::path&
         }
       } else {
         en->set("qualification", TreeNode::make_map(en->loc), en->loc);
+      }
+      if (TreeNode* og = re.get("origin")) {
+        MapReader ro(d, *og, "engine.origin", "origin tracking settings");
+        if (ro.valid()) {
+          if (ro.has("stages")) {
+            st.engine.origin_stages = read_stage_list(ro, "stages");
+            if (st.engine.origin_stages.empty())
+              d.error(ro.loc_of("stages"), ro.at("stages"), "no origin stage given",
+                      "stages such as [mine, refinery]");
+          }
+          static const std::vector<std::string> modes = {"auto", "on", "off"};
+          st.engine.origin_tracking =
+              static_cast<EngineParams::Tracking>(ro.choice("tracking", modes, 0));
+          ro.finish();
+        }
       }
       re.finish();
     }

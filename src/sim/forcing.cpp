@@ -192,6 +192,13 @@ Forcing compile_forcing(const Network& net, const Model& model,
               std::vector<signed char> exporter_ok(net.country_id.size(), -1),
                   material_ok(net.material_id.size(), -1);
               std::unordered_map<std::string, bool> destination_ok;
+              auto domestic = [&](int from, int to) {
+                if (net.country[from] < 0) return false;
+                const std::string& c = net.country_id[net.country[from]];
+                if (net.region[to] == c) return true;
+                auto members = model.countries_of(net.region[to]);
+                return std::find(members.begin(), members.end(), c) != members.end();
+              };
               for (int ed = 0; ed < net.edges(); ++ed) {
                 int from = net.e_from[ed], to = net.e_to[ed];
                 if (net.country[from] < 0) continue;
@@ -218,6 +225,12 @@ Forcing compile_forcing(const Network& net, const Model& model,
                                named(x.destination_sectors, net.sector[to]));
                   if (!user) continue;
                 }
+                if (!x.end_users.empty() &&
+                    (net.stage[to] != Stage::Consumer || !named(x.end_users, net.end_user[to])))
+                  continue;
+                // An origin rule applies to exports whatever the exporter: deliveries inside
+                // the exporter's country (or a group region containing it) are not exports.
+                if (x.origin_content && domestic(from, to)) continue;
                 r.edges.push_back(ed);
               }
               r.review_delay = static_cast<int>(std::lround(x.licence.review_delay.mean()));
@@ -239,11 +252,17 @@ Forcing compile_forcing(const Network& net, const Model& model,
                   r.resubmit_approval.push_back({ctx.day(st.from), st.fraction});
                 r.max_attempts = rs->max_attempts;
               }
-              if (x.origin_share)
-                f.notes.push_back(
-                    "event '" + ev.id +
-                    "': origin_share (foreign-direct-product rule) needs origin tracing, "
-                    "which the engine does not do yet; only direct exports are restricted");
+              if (const auto& oc = x.origin_content) {
+                r.origin.on = true;
+                r.origin.country.assign(net.country_id.size(), 0);
+                for (const auto& c : ctx.expand(oc->countries))
+                  for (std::size_t i = 0; i < net.country_id.size(); ++i)
+                    if (net.country_id[i] == c) r.origin.country[i] = 1;
+                r.origin.stages = oc->stages;
+                r.origin.measure = oc->by_value ? OriginMeasure::Value : OriginMeasure::Mass;
+                r.origin.at_least = oc->at_least;
+                f.needs_origin = true;
+              }
               f.last_restriction_day = std::max(f.last_restriction_day, e);
               f.restrictions.push_back(std::move(r));
             } else if constexpr (std::is_same_v<T, CapacityOutage>) {
