@@ -198,14 +198,14 @@ Node read_node(Diagnostics& d, TreeNode& n, const std::string& path) {
     // A country for every tracked stage, or {stage: country}.
     if (so->is_scalar()) {
       if (auto c = read_text(d, *so, r.at("source_origin")))
-        for (Stage s : {Stage::Mine, Stage::Refinery, Stage::Metal, Stage::Magnet,
-                        Stage::Component})
+        for (Stage s :
+             {Stage::Mine, Stage::Refinery, Stage::Metal, Stage::Magnet, Stage::Component})
           node.source_origin.push_back({s, Ref{*c, so->loc}});
     } else {
       const auto names = stage_names();
       if (!so->is_map())
-        d.error(so->loc, r.at("source_origin"), "expected a country id or {stage: country}, got " +
-                    describe(*so),
+        d.error(so->loc, r.at("source_origin"),
+                "expected a country id or {stage: country}, got " + describe(*so),
                 "source_origin: CN, or {mine: CN, refinery: MY}");
       for (auto& entry : so->entries) {
         const std::string p = child_path(r.at("source_origin"), entry.key);

@@ -254,12 +254,32 @@ Event read_event(Diagnostics& d, TreeNode& n, const std::string& path, std::size
   if (!type) {
     r.allow({"exporter_nodes", "destination_nodes", "destination_sectors", "origin_content",
              "end_users"});
-    r.allow({"exporters", "materials",        "destinations", "regime",        "licence",
-             "quota",     "de_minimis",       "nodes",         "remaining",
-             "consumers", "factor",           "edges",        "extra_days",    "node",
-             "rate",      "cover_below",      "eligible",     "from",          "to",
-             "ramp",      "trigger",          "material",     "max_reduction", "lag",
-             "recipe",    "qualification_lag"});
+    r.allow({"exporters",
+             "materials",
+             "destinations",
+             "regime",
+             "licence",
+             "quota",
+             "de_minimis",
+             "nodes",
+             "remaining",
+             "consumers",
+             "factor",
+             "edges",
+             "extra_days",
+             "node",
+             "rate",
+             "cover_below",
+             "eligible",
+             "from",
+             "to",
+             "ramp",
+             "trigger",
+             "material",
+             "max_reduction",
+             "lag",
+             "recipe",
+             "qualification_lag"});
     r.finish();
     return ev;
   }
@@ -388,6 +408,7 @@ Event read_event(Diagnostics& d, TreeNode& n, const std::string& path, std::size
             d.error(ro.loc_of("countries"), ro.at("countries"),
                     "origin_content needs the restricted origins", "countries: [CN]");
           c.stages = read_stage_list(ro, "stages");
+          c.stages_origin = {ro.loc_of("stages"), ro.at("stages")};
           static const std::vector<std::string> measures = {"value", "mass"};
           c.by_value = ro.choice("measure", measures, 0) == 0;
           if (auto a = ro.opt_fraction("at_least"))

@@ -731,6 +731,26 @@ Study read_study(Diagnostics& d, Loader& loader, TreeNode& root, const fs::path&
     for (auto& s : st.scenarios) check_scenario(d, st.model, s, start, st.horizon);
     for (auto& s : st.mitigations) check_scenario(d, st.model, s, start, st.horizon);
   }
+  // Origin-content rules need origin tracking of the stages they count.
+  for (const auto* list : {&st.scenarios, &st.mitigations})
+    for (const auto& sc : *list)
+      for (const auto& ev : sc.events) {
+        const auto* x = std::get_if<ExportRestriction>(&ev.data);
+        if (!x || !x->origin_content) continue;
+        const std::string p = ev.origin.path + ".origin_content";
+        if (st.engine.origin_tracking == EngineParams::Tracking::Off)
+          d.error(ev.origin.loc, p,
+                  "an origin_content condition needs origin tracking, but "
+                  "engine.origin.tracking is off",
+                  {}, "tracking: auto (or on)");
+        for (Stage stg : x->origin_content->stages)
+          if (std::find(st.engine.origin_stages.begin(), st.engine.origin_stages.end(), stg) ==
+              st.engine.origin_stages.end())
+            d.error(
+                x->origin_content->stages_origin.loc, p + ".stages",
+                std::string("stage '") + to_string(stg) + "' is not tracked (engine.origin.stages)",
+                {}, "add it to engine.origin.stages, or leave it out of the rule");
+      }
   return st;
 }
 

@@ -6,9 +6,9 @@
 #include <algorithm>
 #include <cmath>
 
-#include "rareshock/core/error.hpp"
 #include <limits>
 #include <numeric>
+#include "rareshock/core/error.hpp"
 
 namespace rareshock::sim {
 
@@ -76,7 +76,8 @@ Engine::Engine(const Network& net, const Forcing& forcing, EngineSettings settin
   cell_edge_.assign(total, -1);
   for (const auto& g : pipe_groups_)
     for (int row = 0; row <= g.mask; ++row)
-      for (int i = 0; i < g.count; ++i) cell_edge_[g.offset + row * g.count + i] = pipe_edge_[g.first + i];
+      for (int i = 0; i < g.count; ++i)
+        cell_edge_[g.offset + row * g.count + i] = pipe_edge_[g.first + i];
   covered_.assign(licences_.begin(static_cast<int>(forcing.restrictions.size())), 1);
   if (forcing.needs_origin && settings_.no_origin)
     throw RuntimeError(

@@ -212,7 +212,8 @@ void Licences::limit(int t, const std::vector<double>& order, const std::vector<
       }
       // Decisions due today are made even on a day the origin condition does not hold (the
       // applications were filed); the licence then limits nothing.
-      if (!off(li)) pass_[e] = std::max(pass_[e], pass);  // one licence suffices: the most permissive
+      if (!off(li))
+        pass_[e] = std::max(pass_[e], pass);  // one licence suffices: the most permissive
     }
   }
   for (std::size_t ri = 0; ri < rs.size(); ++ri) {

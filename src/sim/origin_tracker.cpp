@@ -177,8 +177,8 @@ double OriginTracker::out_content(int o, const CompiledOriginRule& rule) const {
   double share = 0;
   for (int k = 0; k < K_; ++k)
     if (mix[k] > 0 && restricted(k, rule)) share += mix[k];
-  const double f = rule.measure == OriginMeasure::Mass ? re_mass_[net_.out_material[o]]
-                                                       : re_value_[o];
+  const double f =
+      rule.measure == OriginMeasure::Mass ? re_mass_[net_.out_material[o]] : re_value_[o];
   return f * share;
 }
 
@@ -269,7 +269,8 @@ void OriginTracker::reset(const std::vector<int>& cell_edge) {
   for (int n = 0; n < N; ++n)
     if (source_key_[n] >= 0 && net_.initial_recipe[n] < 0)
       for (int o = net_.out_begin[n]; o < net_.out_begin[n + 1]; ++o)
-        for (int c = 0; c < 2; ++c) out_mix_[c][static_cast<std::size_t>(o) * K_ + source_key_[n]] = 1;
+        for (int c = 0; c < 2; ++c)
+          out_mix_[c][static_cast<std::size_t>(o) * K_ + source_key_[n]] = 1;
   std::vector<double> qm(K_), qv(K_);
   const double* ins[2] = {in_mix_[0].data(), in_mix_[1].data()};
   for (int pass = 0; pass < 4 * N + 8; ++pass) {
@@ -333,8 +334,7 @@ void OriginTracker::produce(int n, int r, double y, const double* out_before) {
   for (int k = 0; k < K_; ++k) sum += qm[k];
   if (sum <= 0) return;
   for (int o = net_.out_begin[n]; o < net_.out_begin[n + 1]; ++o) {
-    const double x =
-        y * net_.recipe_out_coef[net_.recipe_out_offset[r] + (o - net_.out_begin[n])];
+    const double x = y * net_.recipe_out_coef[net_.recipe_out_offset[r] + (o - net_.out_begin[n])];
     const double before = out_before[o - net_.out_begin[n]];
     blend(&out_mix_[0][static_cast<std::size_t>(o) * K_], qm, before, x);
     blend(&out_mix_[1][static_cast<std::size_t>(o) * K_], qv, before, x);

@@ -116,6 +116,7 @@ struct OriginContent {
   std::vector<Stage> stages;   ///< tracked stages whose country counts; empty: every one
   bool by_value = true;        ///< value content (else mass content)
   double at_least = 0;         ///< [1] content at or above which goods are covered
+  Origin stages_origin;        ///< where `stages` is written (or the condition itself)
   bool operator==(const OriginContent&) const = default;
 };
 

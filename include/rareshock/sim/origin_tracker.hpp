@@ -24,10 +24,10 @@ enum class OriginMeasure { Mass = 0, Value = 1 };
 /// `countries` (at any of the rule's tracked stages) is at least `at_least` are covered.
 struct CompiledOriginRule {
   bool on = false;
-  std::vector<char> country;      ///< per country index: counts as restricted origin
-  std::vector<Stage> stages;      ///< stages whose country counts; empty = every tracked stage
+  std::vector<char> country;  ///< per country index: counts as restricted origin
+  std::vector<Stage> stages;  ///< stages whose country counts; empty = every tracked stage
   OriginMeasure measure = OriginMeasure::Value;
-  double at_least = 0;            ///< [1] content at or above which the goods are covered
+  double at_least = 0;  ///< [1] content at or above which the goods are covered
 };
 
 class OriginTracker {
@@ -100,11 +100,11 @@ class OriginTracker {
   std::vector<Stage> stages_;
   int K_ = 0;
   std::vector<std::vector<int>> key_country_;  ///< per key: country per tracked stage
-  std::vector<int> stamp_;       ///< per node x key: the key of what the node makes from it
-  std::vector<int> source_key_;  ///< per node: key of what it makes from nothing (-1: none)
-  std::vector<int> stamp_stage_; ///< per node: tracked-stage index it stamps (-1: none)
-  std::vector<double> re_mass_;  ///< per material
-  std::vector<double> re_value_; ///< per output slot
+  std::vector<int> stamp_;        ///< per node x key: the key of what the node makes from it
+  std::vector<int> source_key_;   ///< per node: key of what it makes from nothing (-1: none)
+  std::vector<int> stamp_stage_;  ///< per node: tracked-stage index it stamps (-1: none)
+  std::vector<double> re_mass_;   ///< per material
+  std::vector<double> re_value_;  ///< per output slot
   std::vector<double> in_mix_[2], out_mix_[2], pipe_mix_[2];
   std::vector<double> consumed_;
   std::vector<double> q_mass_, q_value_;  ///< today's output mix of one node (work space)

@@ -31,7 +31,8 @@ nodes:
      outputs: {mag: 1}}
 consumers:
   - {id: c_us, sector: ev, region: US, demand: {mag: 3650 t/yr}}
-)" + consumers + R"(
+)" + consumers +
+         R"(
 edges:
   - {from: mine_cn_dy, to: mag_jp, material: dy, share: )" +
          cn + R"(}
@@ -86,8 +87,8 @@ TEST_CASE("a well-mixed stock of Chinese-origin Dy taints until it is diluted be
   cn.measure = sim::OriginMeasure::Mass;
   CHECK(tr.in_content(s, cn) == Approx(1.0));  // baseline: all Dy from China
   for (int day = 1; day <= 10; ++day) {
-    tr.ship(o_au, 0, 0.0, 10.0);     // the cell now holds Australian Dy only
-    tr.arrive(0, s, 10.0, 10.0);     // 10 t arrive on 10 t held
+    tr.ship(o_au, 0, 0.0, 10.0);  // the cell now holds Australian Dy only
+    tr.arrive(0, s, 10.0, 10.0);  // 10 t arrive on 10 t held
     CHECK(tr.in_content(s, cn) == Approx(std::pow(0.5, day)).epsilon(1e-12));
     const bool covered = tr.in_content(s, cn) >= 0.001;
     CHECK(covered == (day < 10));  // 0.5^9 = 0.00195 >= 0.1 %; 0.5^10 = 0.000977 < 0.1 %
@@ -125,8 +126,7 @@ TEST_CASE("production blends inputs by rare-earth mass or value and stamps track
   CHECK(tr.re_mass_fraction(sim.net.material_index("mag")) == Approx(0.31));
 }
 
-TEST_CASE("an origin-content rule covers an edge by mass or by value content",
-          "[sim][origin]") {
+TEST_CASE("an origin-content rule covers an edge by mass or by value content", "[sim][origin]") {
   const int days = 20;
   auto shipped_to_us = [&](double cn_share, const std::string& measure) {
     test::Sim sim(magnet_model(cn_share), fdpr(measure), make_date(2025, 1, 1), mine_origin());
@@ -168,8 +168,8 @@ TEST_CASE("old Chinese-origin stock keeps the maker's exports covered until it i
   // maker would stop, its tainted stock would never be used, and exports would never resume.)
   const std::string outage =
       "  - {id: cn_stop, type: capacity_outage, start: 0, nodes: [mine_cn_dy], remaining: 0}\n";
-  std::string model = magnet_model(
-      0.5, "  - {id: c_jp, sector: ev, region: JP, demand: {mag: 7300 t/yr}}\n");
+  std::string model =
+      magnet_model(0.5, "  - {id: c_jp, sector: ev, region: JP, demand: {mag: 7300 t/yr}}\n");
   model += "  - {from: mag_jp, to: c_jp, material: mag, share: 1}\n";
   test::Sim sim(model, fdpr("mass", outage), make_date(2025, 1, 1), mine_origin());
   const int e = edge_of(sim, "mag_jp", "c_us");
@@ -233,8 +233,8 @@ TEST_CASE("origin balance: rare-earth mass per origin is conserved through a dis
   sim::EngineSettings es;
   es.origin_stages = {Stage::Mine};
   es.track_origin = true;
-  test::Sim sim(magnet_model(0.4), "scenario: {id: x}\nevents:\n" + events,
-                make_date(2025, 1, 1), es);
+  test::Sim sim(magnet_model(0.4), "scenario: {id: x}\nevents:\n" + events, make_date(2025, 1, 1),
+                es);
   const auto& net = sim.net;
   const auto* tr = sim.engine->origin();
   REQUIRE(tr != nullptr);
