@@ -90,7 +90,16 @@ Engine::Engine(const Network& net, const Forcing& forcing, EngineSettings settin
           throw RuntimeError("event '" + r.event_id + "': origin_content counts stage '" +
                              to_string(st) +
                              "', which is not tracked (engine.origin.stages); add it there");
-    origin_ = std::make_unique<OriginTracker>(net, settings_.origin_stages, total);
+    try {
+      origin_ = std::make_unique<OriginTracker>(net, settings_.origin_stages, total);
+    } catch (const TooManyOriginKeys&) {
+      // Too many combinations to keep every country apart: keep the countries the rules
+      // name and pool the others as "other" (what the rules need, a coarser origin mix).
+      std::vector<char> keep(net.country_id.size(), 0);
+      for (const auto& r : forcing.restrictions)
+        for (std::size_t c = 0; c < r.origin.country.size(); ++c) keep[c] |= r.origin.country[c];
+      origin_ = std::make_unique<OriginTracker>(net, settings_.origin_stages, total, &keep);
+    }
   }
   int max_out = 0;
   for (int o = 0; o < net.out_slots(); ++o)

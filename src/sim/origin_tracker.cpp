@@ -24,17 +24,23 @@ bool recipe_has_inputs(const Network& net, int n, int r) {
 
 }  // namespace
 
-OriginTracker::OriginTracker(const Network& net, std::vector<Stage> stages, int pipe_cells)
+OriginTracker::OriginTracker(const Network& net, std::vector<Stage> stages, int pipe_cells,
+                             const std::vector<char>* keep)
     : net_(net), stages_(std::move(stages)) {
+  // The country a key records for node n (pooled countries: kOther).
+  auto place = [&](int c) {
+    if (!keep || c < 0) return c;
+    return c < static_cast<int>(keep->size()) && (*keep)[c] ? c : kOther;
+  };
   const int N = net.nodes(), A = static_cast<int>(stages_.size());
   std::map<std::vector<int>, int> index;
   auto key_of = [&](const std::vector<int>& t) {
     auto [it, fresh] = index.try_emplace(t, static_cast<int>(key_country_.size()));
     if (fresh) {
       if (static_cast<int>(key_country_.size()) >= kMaxKeys)
-        throw RuntimeError("origin tracking: more than " + std::to_string(kMaxKeys) +
-                           " origin combinations; track fewer stages (engine.origin.stages) or "
-                           "merge countries");
+        throw TooManyOriginKeys("origin tracking: more than " + std::to_string(kMaxKeys) +
+                                " origin combinations; track fewer stages "
+                                "(engine.origin.stages)");
       key_country_.push_back(t);
     }
     return it->second;
@@ -55,13 +61,13 @@ OriginTracker::OriginTracker(const Network& net, std::vector<Stage> stages, int 
       std::vector<int> t(A, -1);
       for (int a = 0; a < A; ++a) {
         if (st == Stage::Mine)
-          t[a] = stages_[a] == Stage::Mine ? net.country[n] : -1;
+          t[a] = stages_[a] == Stage::Mine ? place(net.country[n]) : -1;
         else
-          t[a] = net.country[n];
+          t[a] = place(net.country[n]);
       }
       for (const auto& [stage, c] : net.source_origin[n]) {
         int a = stage_index(stages_, stage);
-        if (a >= 0) t[a] = c;
+        if (a >= 0) t[a] = place(c);
       }
       source_key_[n] = key_of(t);
     }
@@ -76,7 +82,7 @@ OriginTracker::OriginTracker(const Network& net, std::vector<Stage> stages, int 
   auto stamped = [&](int k, int n) {
     if (stamp_stage_[n] < 0) return k;
     std::vector<int> t = key_country_[k];
-    t[stamp_stage_[n]] = net.country[n];
+    t[stamp_stage_[n]] = place(net.country[n]);
     return key_of(t);
   };
   for (bool changed = true; changed;) {
@@ -103,7 +109,7 @@ OriginTracker::OriginTracker(const Network& net, std::vector<Stage> stages, int 
         continue;
       }
       std::vector<int> t = key_country_[k];
-      t[stamp_stage_[n]] = net.country[n];
+      t[stamp_stage_[n]] = place(net.country[n]);
       auto it = index.find(t);
       stamp_[static_cast<std::size_t>(n) * K_ + k] = it == index.end() ? -1 : it->second;
     }
@@ -150,7 +156,8 @@ std::string OriginTracker::key_label(int k) const {
   for (std::size_t a = 0; a < stages_.size(); ++a) {
     if (a) out += " / ";
     const int c = key_country_[k][a];
-    out += std::string(to_string(stages_[a])) + " " + (c >= 0 ? net_.country_id[c] : "-");
+    out += std::string(to_string(stages_[a])) + " " +
+           (c >= 0 ? net_.country_id[c] : c == kOther ? std::string("other") : std::string("-"));
   }
   return out;
 }

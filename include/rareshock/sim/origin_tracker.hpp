@@ -12,10 +12,16 @@
 #include <string>
 #include <vector>
 
+#include "rareshock/core/error.hpp"
 #include "rareshock/model/model.hpp"
 #include "rareshock/sim/network.hpp"
 
 namespace rareshock::sim {
+
+/// Thrown when a network has more origin combinations than OriginTracker::kMaxKeys.
+struct TooManyOriginKeys : RuntimeError {
+  using RuntimeError::RuntimeError;
+};
 
 /// The two measures of origin content.
 enum class OriginMeasure { Mass = 0, Value = 1 };
@@ -33,15 +39,19 @@ struct CompiledOriginRule {
 class OriginTracker {
  public:
   /// \p stages: the tracked origin stages, in order (e.g. mine, refinery). \p pipe_cells: size
-  /// of the engine's pipeline ring array. Throws RuntimeError when the network has more origin
-  /// keys than kMaxKeys.
-  OriginTracker(const Network& net, std::vector<Stage> stages, int pipe_cells);
+  /// of the engine's pipeline ring array. \p keep (optional, per country index): countries
+  /// kept apart; the others are pooled as "other" (kOther). Throws TooManyOriginKeys when the
+  /// network has more origin keys than kMaxKeys.
+  OriginTracker(const Network& net, std::vector<Stage> stages, int pipe_cells,
+                const std::vector<char>* keep = nullptr);
 
-  static constexpr int kMaxKeys = 256;
+  static constexpr int kMaxKeys = 64;
+  static constexpr int kOther = -2;  ///< key country of pooled countries
 
   int keys() const { return K_; }
   const std::vector<Stage>& stages() const { return stages_; }
-  /// Country index per tracked stage of key \p k (-1: not processed at that stage yet).
+  /// Country index per tracked stage of key \p k (-1: not processed at that stage yet;
+  /// kOther: a pooled country).
   const std::vector<int>& key_countries(int k) const { return key_country_[k]; }
   /// e.g. "mine CN / refinery MY" ("-" where not processed yet).
   std::string key_label(int k) const;
