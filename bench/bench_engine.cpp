@@ -3,6 +3,10 @@
 //   BM_Chain/N            synthetic chain of N nodes (3 suppliers per customer), 365 days
 //   BM_Dense              1,000 nodes with ~500,000 edges (IO-table shaped, cyclic), 365 days
 //   BM_MonteCarlo/D/T     D Monte Carlo draws of the default study on T threads
+//   BM_WorldOrigin/O      the world model under october-controls-resume-2026-11, 1,095 days,
+//                         engine only; O = 1: origin tracking (as the scenario's No. 61 rule
+//                         needs), O = 0: the same events without their origin condition
+//   BM_ChainOrigin/N/O    BM_Chain with origin tracking off (O = 0) or on (O = 1)
 // Counters: edge_days/s = edges x days simulated per second (one thread).
 #include <benchmark/benchmark.h>
 
@@ -51,7 +55,8 @@ static void BM_ExampleEngineOnly(benchmark::State& state) {
 }
 BENCHMARK(BM_ExampleEngineOnly)->Unit(benchmark::kMicrosecond);
 
-static void run_network(benchmark::State& state, const Model& model, int days) {
+static void run_network(benchmark::State& state, const Model& model, int days,
+                        bool origin = false) {
   sim::Network net = sim::compile(model);
   // A ban from a quarter of the countries, so allocation, share switching and shortages all run.
   Scenario ban;
@@ -68,10 +73,16 @@ static void run_network(benchmark::State& state, const Model& model, int days) {
   ev.data = x;
   ban.events.push_back(ev);
   sim::Forcing f = sim::compile_forcing(net, model, {&ban}, make_date(2025, 1, 1));
-  sim::Engine engine(net, f);
+  sim::EngineSettings es;
+  es.track_origin = origin;
+  sim::Engine engine(net, f, es);
   for (auto _ : state) {
     engine.run(days);
     benchmark::DoNotOptimize(engine.in_stock().data());
+  }
+  if (engine.origin()) {
+    state.counters["origin_keys"] = engine.origin()->keys();
+    state.counters["origin_MB"] = static_cast<double>(engine.origin()->bytes()) / 1e6;
   }
   state.counters["nodes"] = net.nodes();
   state.counters["edges"] = net.edges();
@@ -97,6 +108,44 @@ static void BM_Dense(benchmark::State& state) {
   run_network(state, model, 365);
 }
 BENCHMARK(BM_Dense)->Unit(benchmark::kMillisecond)->Iterations(3);
+
+static void BM_ChainOrigin(benchmark::State& state) {
+  sim::ChainSpec spec;
+  spec.nodes = static_cast<int>(state.range(0));
+  spec.seed = 2025;
+  Model model = sim::make_chain(spec);
+  run_network(state, model, 365, state.range(1) != 0);
+}
+BENCHMARK(BM_ChainOrigin)
+    ->Args({10000, 0})
+    ->Args({10000, 1})
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(3);
+
+static void BM_WorldOrigin(benchmark::State& state) {
+  auto loaded = io::load_file(RARESHOCK_SOURCE_DIR "/models/studies/default.yaml");
+  const Study& study = *loaded.study;
+  sim::Network net = sim::compile(study.model);
+  Scenario sc;
+  for (const auto& s : study.scenarios)
+    if (s.id == "october-controls-resume-2026-11") sc = s;
+  if (state.range(0) == 0)  // the same events, without their origin condition
+    for (auto& ev : sc.events)
+      if (auto* x = std::get_if<ExportRestriction>(&ev.data)) x->origin_content.reset();
+  sim::Forcing f = sim::compile_forcing(net, study.model, {&sc}, study.start);
+  sim::Engine engine(net, f, sim::engine_settings(study.engine));
+  for (auto _ : state) {
+    engine.run(1095);
+    benchmark::DoNotOptimize(engine.in_stock().data());
+  }
+  if (engine.origin()) {
+    state.counters["origin_keys"] = engine.origin()->keys();
+    state.counters["origin_MB"] = static_cast<double>(engine.origin()->bytes()) / 1e6;
+  }
+  state.counters["edge_days/s"] = benchmark::Counter(static_cast<double>(net.edges()) * 1095,
+                                                     benchmark::Counter::kIsIterationInvariantRate);
+}
+BENCHMARK(BM_WorldOrigin)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
 
 // Monte Carlo on the default study: Arg(0) draws on Arg(1) threads (the study's own
 // uncertain parameters; draws forced).

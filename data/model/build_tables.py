@@ -651,6 +651,8 @@ for s in SECTORS:
         for k in ("product", "unit_name", "margin"):
             if u[k]:
                 row[k] = u[k]
+        if s == "defence_aerospace":
+            row["end_user"] = "military"  # end-user class for end-user rules (MOFCOM: military users denied)
         st = STOCK[s]
         row["inventory_days"] = fmt(float(st["days"]))
         row.update(prov("facts_synthesis;facts_bk;compiler_bk;" + st["source_id"], "A", "L",

@@ -310,6 +310,12 @@ def model_defs() -> dict:
                                                   {"$ref": "#/$defs/csv_table"}]}},
          "rationing": choice(RATIONING, "How output is allocated to customers' orders.",
                              default="proportional"),
+         "source_origin": {"description": "Origin (origin tracking) of what a mine or recycler "
+                                          "makes from nothing or a stockpile holds: one country "
+                                          "id, or stage -> country id.",
+                           "anyOf": [{"type": "string"},
+                                     {"type": "object", "propertyNames": {"enum": STAGES},
+                                      "additionalProperties": {"type": "string"}}]},
          "recipes": table("#/$defs/recipe", "Alternative recipes; the first is used unless "
                           "`recipe` says otherwise. Not with `inputs`/`outputs`."),
          "inputs": {"$ref": "#/$defs/amounts", "description": "Shorthand for a single recipe "
@@ -342,7 +348,9 @@ def model_defs() -> dict:
                          "product in a region are not counted twice."),
          "margin": quantity("fraction", "Value added lost per unit of value lost (gives "
                             "margin_lost_usd).", minimum=0, maximum=1),
-         "unit_name": text("What units_per_tonne counts, e.g. vehicles.", "units")},
+         "unit_name": text("What units_per_tonne counts, e.g. vehicles.", "units"),
+         "end_user": text("End-user class (e.g. military), for restrictions naming end users.",
+                          "civil")},
         ["id", "sector", "region", "demand"])
     edge = obj(
         "Supplier -> customer link for one material. Give `share` or `flow`.",
@@ -572,8 +580,19 @@ def scenario_defs() -> dict:
             "quota": {"$ref": "#/$defs/quota"},
             "de_minimis": quantity("fraction", "Content share below which goods pass.",
                                    minimum=0, maximum=1),
-            "origin_share": quantity("fraction", "Foreign goods whose exporter-origin share is "
-                                     "above this are restricted too.", minimum=0, maximum=1),
+            "end_users": text_list("Only edges to consumers of these end-user classes."),
+            "origin_content": obj(
+                "Origin-content condition: the event covers an edge only on days the "
+                "supplier's goods hold at least `at_least` of restricted-origin rare earths.",
+                {"countries": ref_list("Restricted origins (countries or groups)."),
+                 "stages": {"description": "Stages whose country counts; default: every "
+                                           "tracked stage.",
+                            "anyOf": [{"enum": STAGES},
+                                      {"type": "array", "items": {"enum": STAGES}}]},
+                 "measure": choice(["value", "mass"], "Content by value or by mass.", "value"),
+                 "at_least": quantity("fraction", "Content at or above which goods are "
+                                      "covered.", minimum=0, maximum=1)},
+                ["countries", "at_least"]),
         },
         "capacity_outage": {
             "nodes": {"$ref": "#/$defs/node_selection", "description": "Affected nodes "
@@ -850,7 +869,15 @@ def study_properties() -> dict:
                                                         "standby edges of that material.",
                                          "type": "object",
                                          "additionalProperties": quantity(
-                                             "duration", "Qualification time.", minimum=0)}}),
+                                             "duration", "Qualification time.", minimum=0)},
+                       "origin": obj("Origin tracking (docs/model.md).",
+                                     {"stages": {"description": "Stages whose country makes "
+                                                                "a material's origin.",
+                                                 "anyOf": [{"enum": STAGES},
+                                                           {"type": "array",
+                                                            "items": {"enum": STAGES}}]},
+                                      "tracking": choice(["auto", "on", "off"], "When to "
+                                                         "track origins.", "auto")})}),
         "analysis": obj("Structural analysis of the model (docs/analysis.md): `rareshock run` "
                         "writes it to <output>/analysis/ when this section is present.",
                         {"criticality_days": quantity("duration", "Outage length D of the "

@@ -195,6 +195,32 @@ Node read_node(Diagnostics& d, TreeNode& n, const std::string& path) {
   node.output_inventory_days = r.quantity("output_inventory_days", Dimension::Duration, 0);
   node.output_inventory = read_inventory(d, r.get("output_inventory"), r.at("output_inventory"));
   node.rationing = static_cast<Rationing>(r.choice("rationing", rationing_names(), 0));
+  if (TreeNode* so = r.get("source_origin")) {
+    // A country for every tracked stage, or {stage: country}.
+    if (so->is_scalar()) {
+      if (auto c = read_text(d, *so, r.at("source_origin")))
+        for (Stage s :
+             {Stage::Mine, Stage::Refinery, Stage::Metal, Stage::Magnet, Stage::Component})
+          node.source_origin.push_back({s, Ref{*c, so->loc}});
+    } else {
+      const auto names = stage_names();
+      if (!so->is_map())
+        d.error(so->loc, r.at("source_origin"),
+                "expected a country id or {stage: country}, got " + describe(*so),
+                "source_origin: CN, or {mine: CN, refinery: MY}");
+      for (auto& entry : so->entries) {
+        const std::string p = child_path(r.at("source_origin"), entry.key);
+        auto it = std::find(names.begin(), names.end(), entry.key);
+        auto c = read_text(d, entry.value, p);
+        if (it == names.end())
+          d.error(entry.key_loc, p, "unknown stage '" + entry.key + "'", "one of: " + join(names),
+                  did_you_mean(entry.key, names));
+        else if (c)
+          node.source_origin.push_back(
+              {static_cast<Stage>(it - names.begin()), Ref{*c, entry.value.loc}});
+      }
+    }
+  }
 
   const bool stockpile = node.stage == Stage::Stockpile;
   if (TreeNode* recs = r.get("recipes")) {
@@ -296,6 +322,7 @@ Node read_consumer(Diagnostics& d, TreeNode& n, const std::string& path) {
   node.product = r.text("product", "");
   node.margin = r.opt_fraction("margin");
   node.unit_name = r.text("unit_name", "");
+  node.end_user = r.text("end_user", "civil");
   read_node_common(r, node);
   r.finish();
   return node;
@@ -492,6 +519,8 @@ void check_model(Diagnostics& d, Model& m) {
     } else {
       ref_check(n.country, country_ids, "country", n.origin.path + ".country");
     }
+    for (auto& [stage, c] : n.source_origin)
+      ref_check(c, country_ids, "country", n.origin.path + ".source_origin");
     std::set<std::string> recipe_ids;
     for (auto& rec : n.recipes) {
       if (!recipe_ids.insert(rec.id).second)

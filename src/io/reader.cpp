@@ -464,4 +464,30 @@ void MapReader::finish() {
   }
 }
 
+std::vector<Stage> read_stage_list(MapReader& r, std::string_view key) {
+  std::vector<Stage> out;
+  const auto names = stage_names();
+  for (auto& st : r.ref_list(key)) {
+    auto it = std::find(names.begin(), names.end(), st.id);
+    if (it == names.end()) {
+      // Words for a stage that are not its name: say which stage is meant.
+      static const std::pair<const char*, const char*> kSynonyms[] = {
+          {"separation", "refinery"}, {"separator", "refinery"}, {"separated", "refinery"},
+          {"mining", "mine"},         {"mined", "mine"},         {"metallisation", "metal"},
+          {"alloy", "metal"},         {"magnets", "magnet"},     {"recycling", "recycler"}};
+      std::string hint = did_you_mean(st.id, names);
+      for (const auto& [word, stage] : kSynonyms)
+        if (st.id == word)
+          hint = std::string("did you mean '") + stage + "'? ('" + st.id + "' is the " + stage +
+                 " stage)";
+      r.diag().error(st.loc, r.at(key), "unknown stage '" + st.id + "'", "one of: " + join(names),
+                     hint);
+      continue;
+    }
+    const auto stage = static_cast<Stage>(it - names.begin());
+    if (std::find(out.begin(), out.end(), stage) == out.end()) out.push_back(stage);
+  }
+  return out;
+}
+
 }  // namespace rareshock::io

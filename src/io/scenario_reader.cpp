@@ -315,6 +315,28 @@ void read_quota(Diagnostics& d, TreeNode& quo, const std::string& path, QuotaReg
   rq.finish();
 }
 
+// An origin-content condition (`origin_content` of an export restriction).
+std::optional<OriginContent> read_origin_content(Diagnostics& d, TreeNode& n,
+                                                 const std::string& path) {
+  MapReader ro(d, n, path, "an origin-content condition");
+  if (!ro.valid()) return std::nullopt;
+  OriginContent c;
+  c.countries = ro.ref_list("countries");
+  if (c.countries.empty())
+    d.error(ro.loc_of("countries"), ro.at("countries"),
+            "origin_content needs the restricted origins", "countries: [CN]");
+  c.stages = read_stage_list(ro, "stages");
+  c.stages_origin = {ro.loc_of("stages"), ro.at("stages")};
+  static const std::vector<std::string> measures = {"value", "mass"};
+  c.by_value = ro.choice("measure", measures, 0) == 0;
+  if (auto a = ro.opt_fraction("at_least"))
+    c.at_least = *a;
+  else
+    ro.need("at_least", "a content share such as 0.1 %");
+  ro.finish();
+  return c;
+}
+
 ExportRestriction read_export_restriction(Diagnostics& d, MapReader& r, const Event& ev) {
   ExportRestriction x;
   x.exporters =
@@ -350,7 +372,15 @@ ExportRestriction read_export_restriction(Diagnostics& d, MapReader& r, const Ev
   x.destination_nodes = r.ref_list("destination_nodes");
   x.destination_sectors = r.ref_list("destination_sectors");
   x.de_minimis = r.opt_fraction("de_minimis");
-  x.origin_share = r.opt_fraction("origin_share");
+  x.end_users = r.ref_list("end_users");
+  if (r.has("origin_share")) {
+    r.get("origin_share");
+    d.error(r.loc_of("origin_share"), r.at("origin_share"),
+            "origin_share was replaced by origin_content (the engine traces origins)", {},
+            "origin_content: {countries: [CN], at_least: 0.1 %} (value content; add "
+            "measure: mass for mass content)");
+  }
+  if (TreeNode* oc = r.get("origin_content")) x.origin_content = read_origin_content(d, *oc, r.at("origin_content"));
   return x;
 }
 
@@ -472,9 +502,10 @@ EventData read_event_data(Diagnostics& d, MapReader& r, const Event& ev) {
 // The keys of every event type, allowed without being read when the type is missing or
 // unknown (its error is the only one reported).
 void allow_any_event_key(MapReader& r) {
-  r.allow({"exporter_nodes", "destination_nodes", "destination_sectors"});
+  r.allow({"exporter_nodes", "destination_nodes", "destination_sectors", "origin_content",
+           "end_users"});
   r.allow({"exporters", "materials",        "destinations", "regime",        "licence",
-           "quota",     "de_minimis",       "origin_share", "nodes",         "remaining",
+           "quota",     "de_minimis",       "nodes",         "remaining",
            "consumers", "factor",           "edges",        "extra_days",    "node",
            "rate",      "cover_below",      "eligible",     "from",          "to",
            "ramp",      "trigger",          "material",     "max_reduction", "lag",
@@ -558,6 +589,7 @@ class ScenarioChecker {
       if (x.is_consumer()) {
         add(consumers_, x.id);
         if (!sectors_.set.count(x.sector)) add(sectors_, x.sector);
+        if (!end_users_.set.count(x.end_user)) add(end_users_, x.end_user);
       }
     }
     for (auto& x : m.countries) add(places_, x.id);
@@ -573,6 +605,13 @@ class ScenarioChecker {
     for (auto& r : x.exporter_nodes) known(r, nodes_, "node", p + ".exporter_nodes");
     for (auto& r : x.destination_nodes) known(r, nodes_, "node", p + ".destination_nodes");
     for (auto& sct : x.destination_sectors) sector(sct, p + ".destination_sectors");
+    for (auto& u : x.end_users)
+      if (!end_users_.set.count(u.id))
+        d_.error(u.loc, p + ".end_users", "no consumer has end_user '" + u.id + "'", {},
+                 id_hint(u.id, end_users_.list));
+    if (x.origin_content)
+      for (auto& r : x.origin_content->countries)
+        known(r, places_, "country or group", p + ".origin_content.countries");
   }
   void check(const CapacityOutage& x, const std::string& p) {
     for (auto& r : x.nodes.nodes) known(r, nodes_, "node", p + ".nodes");
@@ -669,7 +708,7 @@ class ScenarioChecker {
   }
 
   Diagnostics& d_;
-  Ids materials_, nodes_, consumers_, places_, sectors_, families_;
+  Ids materials_, nodes_, consumers_, places_, sectors_, families_, end_users_;
   std::unordered_map<std::string_view, const Node*> node_index_;
 };
 

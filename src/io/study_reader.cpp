@@ -495,6 +495,21 @@ void read_combinations(Diagnostics& d, TreeNode& root, MapReader& r, Study& st) 
       d.error(comb->loc, "combinations", "duplicate combination '" + c.id + "'");
 }
 
+// `engine.origin`: the tracked origin stages and when to track.
+void read_origin_settings(Diagnostics& d, TreeNode& og, Study& st) {
+  MapReader ro(d, og, "engine.origin", "origin tracking settings");
+  if (!ro.valid()) return;
+  if (ro.has("stages")) {
+    st.engine.origin_stages = read_stage_list(ro, "stages");
+    if (st.engine.origin_stages.empty())
+      d.error(ro.loc_of("stages"), ro.at("stages"), "no origin stage given",
+              "stages such as [mine, refinery]");
+  }
+  static const std::vector<std::string> modes = {"auto", "on", "off"};
+  st.engine.origin_tracking = static_cast<EngineParams::Tracking>(ro.choice("tracking", modes, 0));
+  ro.finish();
+}
+
 void read_engine_section(Diagnostics& d, TreeNode& en, Study& st, bool model_ok) {
   MapReader re(d, en, "engine", "engine settings");
   if (!re.valid()) return;
@@ -529,6 +544,7 @@ void read_engine_section(Diagnostics& d, TreeNode& en, Study& st, bool model_ok)
   } else {
     en.set("qualification", TreeNode::make_map(en.loc), en.loc);
   }
+  if (TreeNode* og = re.get("origin")) read_origin_settings(d, *og, st);
   re.finish();
 }
 
@@ -706,6 +722,26 @@ void check_scenarios(Diagnostics& d, const Study& st, bool start_ok) {
   const Date* start = start_ok ? &st.start : nullptr;  // no timing checks without a start
   for (auto& s : st.scenarios) check_scenario(d, st.model, s, start, st.horizon);
   for (auto& s : st.mitigations) check_scenario(d, st.model, s, start, st.horizon);
+  // Origin-content rules need origin tracking of the stages they count.
+  for (const auto* list : {&st.scenarios, &st.mitigations})
+    for (const auto& sc : *list)
+      for (const auto& ev : sc.events) {
+        const auto* x = std::get_if<ExportRestriction>(&ev.data);
+        if (!x || !x->origin_content) continue;
+        const std::string p = ev.origin.path + ".origin_content";
+        if (st.engine.origin_tracking == EngineParams::Tracking::Off)
+          d.error(ev.origin.loc, p,
+                  "an origin_content condition needs origin tracking, but "
+                  "engine.origin.tracking is off",
+                  {}, "tracking: auto (or on)");
+        for (Stage stg : x->origin_content->stages)
+          if (std::find(st.engine.origin_stages.begin(), st.engine.origin_stages.end(), stg) ==
+              st.engine.origin_stages.end())
+            d.error(x->origin_content->stages_origin.loc, p + ".stages",
+                    std::string("stage '") + to_string(stg) +
+                        "' is not tracked (engine.origin.stages)",
+                    {}, "add it to engine.origin.stages, or leave it out of the rule");
+      }
 }
 
 }  // namespace

@@ -8,8 +8,10 @@
 
 #include <algorithm>
 #include <cmath>
+
 #include <limits>
 #include <numeric>
+#include "rareshock/core/error.hpp"
 
 namespace rareshock::sim {
 
@@ -28,6 +30,9 @@ EngineSettings engine_settings(const EngineParams& p) {
   s.licence_volume_cap = p.licence_volume_cap;
   s.qualification_time = p.qualification_time;
   s.qualification = p.qualification;
+  s.origin_stages = p.origin_stages;
+  s.track_origin = p.origin_tracking == EngineParams::Tracking::On;
+  s.no_origin = p.origin_tracking == EngineParams::Tracking::Off;
   return s;
 }
 
@@ -71,6 +76,34 @@ Engine::Engine(const Network& net, const Forcing& forcing, EngineSettings settin
     k = end;
   }
   pipe_.assign(total, 0.0);
+  cell_edge_.assign(total, -1);
+  for (const auto& g : pipe_groups_)
+    for (int row = 0; row <= g.mask; ++row)
+      for (int i = 0; i < g.count; ++i)
+        cell_edge_[g.offset + row * g.count + i] = pipe_edge_[g.first + i];
+  covered_.assign(licences_.begin(static_cast<int>(forcing.restrictions.size())), 1);
+  if (forcing.needs_origin && settings_.no_origin)
+    throw RuntimeError(
+        "an event has an origin_content condition, but engine.origin.tracking is off");
+  if (forcing.needs_origin || settings_.track_origin) {
+    for (const auto& r : forcing.restrictions)
+      for (Stage st : r.origin.stages)
+        if (std::find(settings_.origin_stages.begin(), settings_.origin_stages.end(), st) ==
+            settings_.origin_stages.end())
+          throw RuntimeError("event '" + r.event_id + "': origin_content counts stage '" +
+                             to_string(st) +
+                             "', which is not tracked (engine.origin.stages); add it there");
+    try {
+      origin_ = std::make_unique<OriginTracker>(net, settings_.origin_stages, total);
+    } catch (const TooManyOriginKeys&) {
+      // Too many combinations to keep every country apart: keep the countries the rules
+      // name and pool the others as "other" (what the rules need, a coarser origin mix).
+      std::vector<char> keep(net.country_id.size(), 0);
+      for (const auto& r : forcing.restrictions)
+        for (std::size_t c = 0; c < r.origin.country.size(); ++c) keep[c] |= r.origin.country[c];
+      origin_ = std::make_unique<OriginTracker>(net, settings_.origin_stages, total, &keep);
+    }
+  }
   int max_out = 0;
   for (int o = 0; o < net.out_slots(); ++o)
     max_out = std::max(max_out, net.out_edge_begin[o + 1] - net.out_edge_begin[o]);
@@ -150,6 +183,8 @@ void Engine::reset() {
   cum_arrived_.assign(S, 0.0);
   cum_used_.assign(S, 0.0);
   licences_.reset();
+  std::fill(covered_.begin(), covered_.end(), 1);
+  if (origin_) origin_->reset(cell_edge_);
   expansion_armed_.assign(forcing_.expansions.size(), kNever);
   substitution_armed_.assign(forcing_.substitutions.size(), kNever);
   (void)N;
@@ -261,7 +296,24 @@ void Engine::phase_ordering(int t) {
       }
     }
   }
-  licences_.file(t, order_, share_);  // licence applications are made with the orders
+  update_coverage(t);
+  licences_.file(t, order_, share_, &covered_);  // licence applications are made with the orders
+}
+
+// Origin-content conditions: an event covers an edge today when what its supplier holds (and
+// will ship) has at least the rule's content of restricted origin.
+void Engine::update_coverage(int t) {
+  if (!origin_) return;
+  const auto& rs = forcing_.restrictions;
+  for (std::size_t ri = 0; ri < rs.size(); ++ri) {
+    const auto& r = rs[ri];
+    if (!r.origin.on || t < r.start || t > r.end) continue;
+    const int b = licences_.begin(static_cast<int>(ri));
+    for (std::size_t k = 0; k < r.edges.size(); ++k) {
+      const double c = origin_->out_content(net_.e_out_slot[r.edges[k]], r.origin);
+      covered_[b + static_cast<int>(k)] = c >= r.origin.at_least - 1e-15 ? 1 : 0;
+    }
+  }
 }
 
 // Moves share from suppliers that under-delivered yesterday to suppliers with spare output;
@@ -367,6 +419,7 @@ void Engine::phase_production(int t) {
           nonnegative(in_stock_[s] - use, std::max(in_stock_[s], use), Quantity::InStock, s);
       cum_used_[s] += use;
     }
+    if (origin_) origin_->produce(n, r, y, &out_stock_[net_.out_begin[n]]);
     for (int o = net_.out_begin[n]; o < net_.out_begin[n + 1]; ++o) {
       double out = y * net_.out_coef(r, n, o);
       out_stock_[o] = nonnegative(out_stock_[o], 0, Quantity::OutStock, o) + out;
@@ -418,16 +471,23 @@ void Engine::phase_allocation(int t) {
   for (std::size_t ri = 0; ri < forcing_.restrictions.size(); ++ri) {
     const auto& r = forcing_.restrictions[ri];
     if (!active(t, r.start, r.end)) continue;
+    const char* cov = covered_.data() + licences_.begin(static_cast<int>(ri));
+    const int K = static_cast<int>(r.edges.size());
     if (r.regime == RegimeKind::Ban) {
-      for (int e : r.edges) limit_[e] = 0;
+      for (int k = 0; k < K; ++k)
+        if (cov[k]) limit_[r.edges[k]] = 0;
     } else if (r.regime == RegimeKind::Quota) {
       double total = 0;
-      for (int e : r.edges) total += order_[e];
-      for (int e : r.edges)
+      for (int k = 0; k < K; ++k)
+        if (cov[k]) total += order_[r.edges[k]];
+      for (int k = 0; k < K; ++k) {
+        if (!cov[k]) continue;
+        const int e = r.edges[k];
         limit_[e] = std::min(limit_[e], total > 0 ? r.quota_per_day * order_[e] / total : 0.0);
+      }
     }
   }
-  licences_.limit(t, order_, share_, limit_);
+  licences_.limit(t, order_, share_, limit_, &covered_);
   for (int e = 0; e < E; ++e) want_edge_[e] = std::min(order_[e], limit_[e]);
   const int O = net_.out_slots();
   for (int o = 0; o < O; ++o) {
@@ -475,7 +535,7 @@ void Engine::phase_allocation(int t) {
       budget -= give;
     }
   }
-  licences_.use(t, shipped_);  // one-shipment licences are used up by what ships
+  licences_.use(t, shipped_, &covered_);  // one-shipment licences are used up by what ships
 }
 
 // Phase 5: shipments enter pipelines; what is due today arrives (lead time 0: the same day).
@@ -492,15 +552,19 @@ void Engine::phase_transport(int t) {
       const int s = slots[i];
       const double x = shipped_[e];
       if (x > 0) {
-        if (delays && extra_lead_[e] > 0)
-          ring[((t + g.lead + extra_lead_[e]) & g.mask) * g.count + i] += x;
-        else
-          insert_row[i] += x;
+        double* cell = delays && extra_lead_[e] > 0
+                           ? ring + ((t + g.lead + extra_lead_[e]) & g.mask) * g.count + i
+                           : insert_row + i;
+        if (origin_)
+          origin_->ship(net_.e_out_slot[e], static_cast<int>(cell - pipe_.data()), *cell, x);
+        *cell += x;
         in_transit_[s] += x;
       }
       const double due = due_row[i];
       arrived_[e] = due;
       if (due == 0) continue;
+      if (origin_)
+        origin_->arrive(static_cast<int>(due_row + i - pipe_.data()), s, in_stock_[s], due);
       in_stock_[s] = nonnegative(in_stock_[s], 0, Quantity::InStock, s) + due;
       // The same tonnes entered the pipeline: below zero by round-off at most, which in a
       // running sum is relative to all the terms it has summed (everything that arrived).
@@ -530,6 +594,7 @@ void Engine::phase_consumption(int t) {
       double c = std::min(want * served, nonnegative(in_stock_[s], 0, Quantity::InStock, s));
       in_stock_[s] -= c;
       cum_used_[s] += c;
+      if (origin_) origin_->consume(s, c);
       want_[s] = want;
       consumed_[s] = c;
       shortfall_[s] = want - c;

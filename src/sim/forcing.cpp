@@ -188,6 +188,13 @@ std::vector<int> restricted_edges(const Ctx& ctx, const ExportRestriction& x) {
   auto named = [&](const std::vector<Ref>& v, const std::string& id) {
     return std::any_of(v.begin(), v.end(), [&](const Ref& r) { return r.id == id; });
   };
+  // Deliveries inside the exporter's country (or to a region group containing it).
+  auto domestic = [&](int from, int to) {
+    const std::string& c = net.country_id[net.country[from]];
+    if (net.region[to] == c) return true;
+    auto members = ctx.model.countries_of(net.region[to]);
+    return std::find(members.begin(), members.end(), c) != members.end();
+  };
   for (int ed = 0; ed < net.edges(); ++ed) {
     int from = net.e_from[ed], to = net.e_to[ed];
     if (net.country[from] < 0) continue;
@@ -209,6 +216,12 @@ std::vector<int> restricted_edges(const Ctx& ctx, const ExportRestriction& x) {
           (net.stage[to] == Stage::Consumer && named(x.destination_sectors, net.sector[to]));
       if (!user) continue;
     }
+    if (!x.end_users.empty() &&
+        (net.stage[to] != Stage::Consumer || !named(x.end_users, net.end_user[to])))
+      continue;
+    // An origin rule applies to exports whatever the exporter: deliveries at home are not
+    // exports.
+    if (x.origin_content && domestic(from, to)) continue;
     edges.push_back(ed);
   }
   return edges;
@@ -238,10 +251,17 @@ void add_event(const Ctx& ctx, Forcing& f, const Event& ev, EventDays t,
       r.resubmit_approval.push_back({ctx.day(st.from), st.fraction});
     r.max_attempts = rs->max_attempts;
   }
-  if (x.origin_share)
-    f.notes.push_back("event '" + ev.id +
-                      "': origin_share (foreign-direct-product rule) needs origin tracing, "
-                      "which the engine does not do yet; only direct exports are restricted");
+  if (const auto& oc = x.origin_content) {
+    r.origin.on = true;
+    r.origin.country.assign(ctx.net.country_id.size(), 0);
+    for (const auto& c : ctx.expand(oc->countries))
+      for (std::size_t i = 0; i < ctx.net.country_id.size(); ++i)
+        if (ctx.net.country_id[i] == c) r.origin.country[i] = 1;
+    r.origin.stages = oc->stages;
+    r.origin.measure = oc->by_value ? OriginMeasure::Value : OriginMeasure::Mass;
+    r.origin.at_least = oc->at_least;
+    f.needs_origin = true;
+  }
   f.last_restriction_day = std::max(f.last_restriction_day, t.e);
   f.restrictions.push_back(std::move(r));
 }

@@ -92,8 +92,10 @@ double Licences::decide(double approval) {
   return rng_ ? (rng_->uniform() < approval ? 1.0 : 0.0) : approval;
 }
 
-void Licences::file(int t, const std::vector<double>& order, const std::vector<double>& share) {
+void Licences::file(int t, const std::vector<double>& order, const std::vector<double>& share,
+                    const std::vector<char>* covered) {
   if (!any_) return;
+  auto off = [&](int li) { return covered && !(*covered)[li]; };
   const auto& rs = forcing_.restrictions;
   // Period licences first: applications, then today's decisions, so that what a valid period
   // licence covers today needs no per-shipment application (one licence per shipment).
@@ -107,7 +109,7 @@ void Licences::file(int t, const std::vector<double>& order, const std::vector<d
     for (std::size_t k = 0; k < r.edges.size(); ++k) {
       const int e = r.edges[k];
       const int li = begin_[ri] + static_cast<int>(k);
-      if (closed_[li]) continue;
+      if (closed_[li] || off(li)) continue;
       if (r.granted_at_start && first_day && decision_[li] >= kNever) {
         decision_[li] = t;  // applied for under the previous regime: decided today
         level_[li] = 0;
@@ -126,6 +128,7 @@ void Licences::file(int t, const std::vector<double>& order, const std::vector<d
     for (std::size_t k = 0; k < r.edges.size(); ++k) {
       const int e = r.edges[k];
       const int ki = static_cast<int>(k);
+      if (off(begin_[ri] + ki)) continue;
       if (r.granted_at_start && first_day)  // normal orders of the days before the start
         for (int d = 0; d < r.review_delay; ++d)
           *pending(static_cast<int>(ri), ki, 0, t + d) += normal_volume(r, e, share);
@@ -162,8 +165,9 @@ void Licences::decide_period(const CompiledRestriction& r, int li, int t) {
 }
 
 void Licences::limit(int t, const std::vector<double>& order, const std::vector<double>& share,
-                     std::vector<double>& limit) {
+                     std::vector<double>& limit, const std::vector<char>* covered) {
   if (!any_) return;
+  auto off = [&](int li) { return covered && !(*covered)[li]; };
   const auto& rs = forcing_.restrictions;
   for (const auto& r : rs)
     if (is_licence(r))
@@ -204,27 +208,40 @@ void Licences::limit(int t, const std::vector<double>& order, const std::vector<
           // expected value p x the capped volume.
           pass = f >= kFull ? order[e] : f * std::min(order[e], normal_volume(r, e, share));
         }
-        period_pass_[e] = std::max(period_pass_[e], pass);
+        if (!off(li)) period_pass_[e] = std::max(period_pass_[e], pass);
       }
-      pass_[e] = std::max(pass_[e], pass);  // one licence suffices: the most permissive
+      // Decisions due today are made even on a day the origin condition does not hold (the
+      // applications were filed); the licence then limits nothing.
+      if (!off(li))
+        pass_[e] = std::max(pass_[e], pass);  // one licence suffices: the most permissive
     }
   }
-  for (const auto& r : rs)
-    if (is_licence(r) && active(t, r))
-      for (int e : r.edges) limit[e] = std::min(limit[e], pass_[e]);
+  for (std::size_t ri = 0; ri < rs.size(); ++ri) {
+    const auto& r = rs[ri];
+    if (!is_licence(r) || !active(t, r)) continue;
+    for (std::size_t k = 0; k < r.edges.size(); ++k)
+      if (!off(begin_[ri] + static_cast<int>(k)))
+        limit[r.edges[k]] = std::min(limit[r.edges[k]], pass_[r.edges[k]]);
+  }
 }
 
-void Licences::use(int t, const std::vector<double>& shipped) {
+void Licences::use(int t, const std::vector<double>& shipped, const std::vector<char>* covered) {
   if (!any_) return;
+  auto off = [&](int li) { return covered && !(*covered)[li]; };
   const auto& rs = forcing_.restrictions;
   // What period licences did not cover uses up one-shipment balances, in event order.
-  for (const auto& r : rs)
+  for (std::size_t ri = 0; ri < rs.size(); ++ri) {
+    const auto& r = rs[ri];
     if (is_licence(r) && r.validity == 0 && active(t, r))
-      for (int e : r.edges) cover_[e] = std::max(0.0, shipped[e] - period_pass_[e]);
+      for (std::size_t k = 0; k < r.edges.size(); ++k)
+        if (!off(begin_[ri] + static_cast<int>(k)))
+          cover_[r.edges[k]] = std::max(0.0, shipped[r.edges[k]] - period_pass_[r.edges[k]]);
+  }
   for (std::size_t ri = 0; ri < rs.size(); ++ri) {
     const auto& r = rs[ri];
     if (!is_licence(r) || r.validity != 0 || !active(t, r)) continue;
     for (std::size_t k = 0; k < r.edges.size(); ++k) {
+      if (off(begin_[ri] + static_cast<int>(k))) continue;
       const int e = r.edges[k];
       double& bal = balance_[begin_[ri] + static_cast<int>(k)];
       const double take = std::min(bal, cover_[e]);

@@ -40,6 +40,18 @@ int Network::out_slot(int n, int m) const {
 
 namespace {
 
+// Rare-earth mass fraction of a material: the sum of its lanthanide, Sc and Y contents; 1 when
+// no element content is given (the material is taken as all rare earth).
+double re_fraction(const Material& m) {
+  static const char* kRareEarths[] = {"La", "Ce", "Pr", "Nd", "Pm", "Sm", "Eu", "Gd", "Tb",
+                                      "Dy", "Ho", "Er", "Tm", "Yb", "Lu", "Sc", "Y"};
+  if (m.elements.empty()) return 1.0;
+  double f = 0;
+  for (const char* e : kRareEarths)
+    if (auto it = m.elements.find(e); it != m.elements.end()) f += it->second;
+  return std::min(1.0, f);
+}
+
 double stock_level(const StockLevel& l, double daily) {
   return l.in_days ? l.value * daily : l.value;
 }
@@ -57,6 +69,8 @@ Indexes index_model(const Model& model, Network& net) {
   for (const auto& m : model.materials) {
     idx.material.emplace(m.id, static_cast<int>(net.material_id.size()));
     net.material_id.push_back(m.id);
+    net.material_price.push_back(m.price.value_or(-1));
+    net.material_re_fraction.push_back(re_fraction(m));
   }
   for (const auto& c : model.countries) {
     idx.country.emplace(c.id, static_cast<int>(net.country_id.size()));
@@ -85,6 +99,12 @@ void add_node_attributes(const Node& node, int n, const Indexes& idx, Network& n
   net.unit_name.push_back(node.unit_name);
   net.sector.push_back(node.sector);
   net.region.push_back(node.is_consumer() ? node.region.id : node.country.id);
+  net.end_user.push_back(node.is_consumer() ? node.end_user : std::string());
+  auto& so = net.source_origin.emplace_back();
+  for (const auto& [stage, ref] : node.source_origin) {
+    auto ci = idx.country.find(ref.id);
+    so.emplace_back(stage, ci == idx.country.end() ? -1 : ci->second);
+  }
   if (node.is_consumer()) net.consumer_nodes.push_back(n);
 }
 

@@ -92,6 +92,9 @@ std::vector<std::pair<Ref, double>> read_amounts(Diagnostics& d, const TreeNode&
 /// Calls \p fn for every item of a list (reporting when \p n is not a list).
 void for_each_item(Diagnostics& d, TreeNode& n, const std::string& path, const std::string& what,
                    const std::function<void(TreeNode&, const std::string&)>& fn);
+/// A stage name or list of stage names under \p key (unknown names are reported); in order,
+/// without repeats.
+std::vector<Stage> read_stage_list(MapReader& r, std::string_view key);
 /// "did you mean" + list of known ids, for unknown-id messages.
 std::string id_hint(const std::string& id, const std::vector<std::string>& known);
 

@@ -136,6 +136,12 @@ struct Node {
   std::string product;           ///< physical product shared by consumers (e.g. vehicle)
   std::optional<double> margin;  ///< value added lost per unit value lost [1]; none: not reported
   std::string unit_name;         ///< e.g. "vehicles"; empty: "units"
+  /// End-user class of a consumer (`end_user`, e.g. civil, military), for restrictions that
+  /// name end users; "civil" unless given.
+  std::string end_user = "civil";
+  /// Origin of what a source node makes from nothing (mine, recycler) or a stockpile holds,
+  /// per tracked stage (`source_origin`); unset stages: see docs/model.md "Origin tracking".
+  std::vector<std::pair<Stage, Ref>> source_origin;
   Provenance provenance;
   Origin origin;
   bool operator==(const Node&) const = default;

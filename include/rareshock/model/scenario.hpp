@@ -110,6 +110,17 @@ struct QuotaRegime {
   bool operator==(const QuotaRegime&) const = default;
 };
 
+/// An origin-content condition (e.g. China's rule No. 61: foreign-made goods containing
+/// China-origin rare earths worth 0.1 % or more of their value).
+struct OriginContent {
+  std::vector<Ref> countries;  ///< restricted origins (countries or groups)
+  std::vector<Stage> stages;   ///< tracked stages whose country counts; empty: every one
+  bool by_value = true;        ///< value content (else mass content)
+  double at_least = 0;         ///< [1] content at or above which goods are covered
+  Origin stages_origin;        ///< where `stages` is written (or the condition itself)
+  bool operator==(const OriginContent&) const = default;
+};
+
 struct ExportRestriction {
   CountrySelector exporters;
   MaterialSelector materials;
@@ -121,8 +132,10 @@ struct ExportRestriction {
   LicenceRegime licence;
   QuotaRegime quota;
   std::optional<double> de_minimis;  ///< content share below which goods pass [1]
-  std::optional<double>
-      origin_share;  ///< foreign goods above this exporter-origin share are restricted
+  /// Only goods with at least this content of restricted-origin rare earths (engine origin
+  /// tracking; docs/model.md "Origin tracking"); none: every selected edge
+  std::optional<OriginContent> origin_content;
+  std::vector<Ref> end_users;  ///< only edges to consumers of these end-user classes
   bool operator==(const ExportRestriction&) const = default;
 };
 

@@ -67,6 +67,10 @@ struct EngineParams {
   double qualification_time = 0;
   /// per-material overrides of qualification_time: (material id, days)
   std::vector<std::pair<std::string, double>> qualification;
+  /// Origin tracking (`origin:`): the stages whose country makes a material's origin, and
+  /// whether to track (auto: when an event has an origin_content condition)
+  std::vector<Stage> origin_stages = {Stage::Mine, Stage::Refinery};
+  enum class Tracking { Auto, On, Off } origin_tracking = Tracking::Auto;
   bool operator==(const EngineParams&) const = default;
 };
 

@@ -4,6 +4,7 @@
 /// State lives in flat arrays indexed by node, slot and edge; a step allocates nothing.
 #include <algorithm>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -14,6 +15,7 @@
 #include "rareshock/sim/forcing.hpp"
 #include "rareshock/sim/licences.hpp"
 #include "rareshock/sim/network.hpp"
+#include "rareshock/sim/origin_tracker.hpp"
 
 namespace rareshock {
 struct EngineParams;
@@ -35,6 +37,12 @@ struct EngineSettings {
   /// per-material overrides of qualification_time: (material id, days); an edge's own
   /// qualification_time overrides both
   std::vector<std::pair<std::string, double>> qualification;
+  /// Origin tracking: the stages whose country makes a material's origin (docs/model.md)
+  std::vector<Stage> origin_stages = {Stage::Mine, Stage::Refinery};
+  /// track origins even when no event needs them (for origin outputs)
+  bool track_origin = false;
+  /// never track origins (an origin_content event is then an error)
+  bool no_origin = false;
 };
 
 /// The engine settings of a study (`engine:` section), every field carried.
@@ -76,6 +84,11 @@ class Engine {
   const Network& network() const { return net_; }
   const Forcing& forcing() const { return forcing_; }
   const Licences& licences() const { return licences_; }
+  /// Origin tracking (null when off: no event needs it and the settings do not ask for it).
+  const OriginTracker* origin() const { return origin_.get(); }
+  /// Per restriction r and covered edge k (index licences().begin(r) + k): whether the event
+  /// covers the edge today (origin-content conditions; 1 for events without one).
+  const std::vector<char>& covered() const { return covered_; }
 
   // ---- state, read-only ---------------------------------------------------------------
   const std::vector<double>& in_stock() const { return in_stock_; }      ///< [t] per input slot
@@ -86,6 +99,9 @@ class Engine {
   /// [t/day] per edge, today: what reached the customer's input stock (shipped lead time ago)
   const std::vector<double>& arrived() const { return arrived_; }
   const std::vector<double>& share() const { return share_; }  ///< current shares per edge
+  /// [t] per pipeline cell (the OriginTracker's cell index; see cell_edge())
+  const std::vector<double>& pipeline_cells() const { return pipe_; }
+  const std::vector<int>& cell_edge() const { return cell_edge_; }  ///< edge per pipeline cell
   const std::vector<double>& activity() const {
     return activity_;
   }  ///< [units/day] per node, today
@@ -137,6 +153,7 @@ class Engine {
   }
   [[noreturn]] void invariant_failed(double v, double scale, Quantity q, int index) const;
   int trigger_start(int start, const CompiledTrigger& trig, int armed) const;
+  void update_coverage(int t);
 
   const Network& net_;
   const Forcing& forcing_;
@@ -183,6 +200,9 @@ class Engine {
   std::vector<double> cum_produced_, cum_shipped_, cum_arrived_, cum_used_;
 
   Licences licences_;  ///< every licence regime's applications, decisions and balances
+  std::unique_ptr<OriginTracker> origin_;
+  std::vector<char> covered_;   ///< see covered()
+  std::vector<int> cell_edge_;  ///< per pipeline cell: its edge
 
   std::vector<int> expansion_armed_, substitution_armed_;
   std::vector<double> scratch_want_, scratch_contract_, scratch_out_;  ///< per-slot work space

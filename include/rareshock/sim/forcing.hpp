@@ -8,6 +8,7 @@
 #include "rareshock/core/date.hpp"
 #include "rareshock/model/scenario.hpp"
 #include "rareshock/sim/network.hpp"
+#include "rareshock/sim/origin_tracker.hpp"
 
 namespace rareshock::sim {
 
@@ -37,6 +38,9 @@ struct CompiledRestriction {
   bool resubmit = false;          ///< refused applications are filed again
   int resubmit_delay = 0;         ///< [days] from refusal to the new application (>= 1)
   std::vector<std::pair<int, double>> resubmit_approval;  ///< empty: `approval`
+  /// origin-content condition: the event covers an edge on a day only when the supplier's
+  /// goods meet it (off: every day)
+  CompiledOriginRule origin;
   int max_attempts = 0;  ///< decisions per application, first included; 0: unlimited
   double approval_on(int day) const;
   double resubmit_approval_on(int day) const;
@@ -104,6 +108,7 @@ struct Forcing {
   std::vector<CompiledSubstitution> substitutions;
   std::vector<CompiledRecipeSwitch> switches;
   int max_extra_lead = 0;
+  bool needs_origin = false;  ///< some restriction has an origin-content condition
   /// Last day a restricting event (restriction or outage) is active; -1 if none; kNever if
   /// open-ended.
   int last_restriction_day = -1;

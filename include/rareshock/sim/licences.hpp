@@ -30,15 +30,18 @@ class Licences {
   /// Phase 2: files today's applications for the orders \p order (per edge) just placed, and
   /// decides the period-licence applications due today.
   /// \p share: current shares (licence volumes follow the normal flow at the current share).
-  void file(int t, const std::vector<double>& order, const std::vector<double>& share);
+  /// \p covered (optional, per restriction and covered edge as begin(r) + k): 0 where an
+  /// origin-content condition does not hold today (no application, no limit, no use).
+  void file(int t, const std::vector<double>& order, const std::vector<double>& share,
+            const std::vector<char>* covered = nullptr);
   /// Phase 4: makes today's decisions and lowers \p limit (per edge) to what licences let pass.
   void limit(int t, const std::vector<double>& order, const std::vector<double>& share,
-             std::vector<double>& limit);
+             std::vector<double>& limit, const std::vector<char>* covered = nullptr);
   /// After allocation: shipments use up one-shipment licences.
-  void use(int t, const std::vector<double>& shipped);
+  void use(int t, const std::vector<double>& shipped, const std::vector<char>* covered = nullptr);
 
   // ---- state, read-only (per restriction r and covered edge k: index begin(r) + k) ---------
-  int begin(int r) const { return begin_[r]; }
+  int begin(int r) const { return begin_[r]; }  ///< r = number of restrictions: the total
   const std::vector<double>& balance() const { return balance_; }       ///< [t] approved, unshipped
   const std::vector<int>& valid_until() const { return valid_until_; }  ///< period licences
   const std::vector<double>& fraction() const { return fraction_; }     ///< period licences

@@ -59,6 +59,10 @@ struct Network {
   std::vector<std::string> unit_name;   ///< per node ("" = units)
   std::vector<std::string> sector;      ///< per node ("" for producers)
   std::vector<std::string> region;      ///< per node: consumer region id, else country id
+  std::vector<std::string> end_user;    ///< per node: consumer end-user class ("" for producers)
+  /// per node: `source_origin` (stage, country index) pairs: the origin of what a source node
+  /// makes from nothing or a stockpile holds (origin tracking)
+  std::vector<std::vector<std::pair<Stage, int>>> source_origin;
 
   // ---- edges -----------------------------------------------------------------------------
   std::vector<int> e_from, e_to, e_material;
@@ -74,6 +78,8 @@ struct Network {
 
   // ---- lookups -----------------------------------------------------------------------------
   std::vector<std::string> material_id;
+  std::vector<double> material_price;        ///< per material [USD/t]; < 0: not given
+  std::vector<double> material_re_fraction;  ///< per material: rare-earth mass fraction [1]
   std::vector<std::string> country_id;
   std::vector<double> activity;       ///< baseline activity [units/day]
   std::vector<std::string> warnings;  ///< e.g. baseline above capacity

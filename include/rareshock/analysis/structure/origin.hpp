@@ -45,7 +45,7 @@ struct OriginTrace {
   }
   /// Mass fraction of the material in \p out_slot that is traced-element content which
   /// passed through country \p country [1]: Σ_X content_X × touched_X. Compare with an
-  /// `origin_share` threshold (e.g. 0.001 for 0.1 %).
+  /// `origin_content` threshold (e.g. 0.001 for 0.1 %).
   double origin_content(const sim::Network& net, int out_slot, int country) const;
 };
 
