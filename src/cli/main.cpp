@@ -531,7 +531,8 @@ int main(int argc, char** argv) {
           std::count(study.outputs.formats.begin(), study.outputs.formats.end(), "md") > 0;
       if (rf.html || rf.markdown) rareshock::report::render_reports(target.path(), rf);
       target.commit();  // the one rename: a failure before it leaves the previous output
-      if (record.structure) spdlog::info("structural analysis written to {}", (dir / "analysis").string());
+      if (record.structure)
+        spdlog::info("structural analysis written to {}", (dir / "analysis").string());
       for (const auto& r : result.runs) {
         for (const auto& n : r.notes) spdlog::warn("{}: {}", r.combination.id, n);
         for (const auto& e : r.entities) {

@@ -380,7 +380,8 @@ ExportRestriction read_export_restriction(Diagnostics& d, MapReader& r, const Ev
             "origin_content: {countries: [CN], at_least: 0.1 %} (value content; add "
             "measure: mass for mass content)");
   }
-  if (TreeNode* oc = r.get("origin_content")) x.origin_content = read_origin_content(d, *oc, r.at("origin_content"));
+  if (TreeNode* oc = r.get("origin_content"))
+    x.origin_content = read_origin_content(d, *oc, r.at("origin_content"));
   return x;
 }
 
@@ -504,12 +505,32 @@ EventData read_event_data(Diagnostics& d, MapReader& r, const Event& ev) {
 void allow_any_event_key(MapReader& r) {
   r.allow({"exporter_nodes", "destination_nodes", "destination_sectors", "origin_content",
            "end_users"});
-  r.allow({"exporters", "materials",        "destinations", "regime",        "licence",
-           "quota",     "de_minimis",       "nodes",         "remaining",
-           "consumers", "factor",           "edges",        "extra_days",    "node",
-           "rate",      "cover_below",      "eligible",     "from",          "to",
-           "ramp",      "trigger",          "material",     "max_reduction", "lag",
-           "recipe",    "qualification_lag"});
+  r.allow({"exporters",
+           "materials",
+           "destinations",
+           "regime",
+           "licence",
+           "quota",
+           "de_minimis",
+           "nodes",
+           "remaining",
+           "consumers",
+           "factor",
+           "edges",
+           "extra_days",
+           "node",
+           "rate",
+           "cover_below",
+           "eligible",
+           "from",
+           "to",
+           "ramp",
+           "trigger",
+           "material",
+           "max_reduction",
+           "lag",
+           "recipe",
+           "qualification_lag"});
 }
 
 Event read_event(Diagnostics& d, TreeNode& n, const std::string& path, std::size_t index) {

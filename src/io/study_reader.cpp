@@ -737,10 +737,10 @@ void check_scenarios(Diagnostics& d, const Study& st, bool start_ok) {
         for (Stage stg : x->origin_content->stages)
           if (std::find(st.engine.origin_stages.begin(), st.engine.origin_stages.end(), stg) ==
               st.engine.origin_stages.end())
-            d.error(x->origin_content->stages_origin.loc, p + ".stages",
-                    std::string("stage '") + to_string(stg) +
-                        "' is not tracked (engine.origin.stages)",
-                    {}, "add it to engine.origin.stages, or leave it out of the rule");
+            d.error(
+                x->origin_content->stages_origin.loc, p + ".stages",
+                std::string("stage '") + to_string(stg) + "' is not tracked (engine.origin.stages)",
+                {}, "add it to engine.origin.stages, or leave it out of the rule");
       }
 }
 

@@ -157,7 +157,9 @@ std::string OriginTracker::key_label(int k) const {
     if (a) out += " / ";
     const int c = key_country_[k][a];
     out += std::string(to_string(stages_[a])) + " " +
-           (c >= 0 ? net_.country_id[c] : c == kOther ? std::string("other") : std::string("-"));
+           (c >= 0        ? net_.country_id[c]
+            : c == kOther ? std::string("other")
+                          : std::string("-"));
   }
   return out;
 }

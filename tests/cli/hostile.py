@@ -227,7 +227,7 @@ def main() -> int:
             "sensitivity: {sobol: true, sobol_samples: 200000, metrics: [time_to_shortage]}\n"
             "outputs: {formats: [json, html, md]}\n")
         tornado = ["models/studies/china-2025-04-uncertainty.yaml", "--draws", "0",
-                   "--set", "outputs={formats: [json]}", "--set", "horizon=5000"]
+                   "--set", "outputs={formats: [json]}", "--set", "horizon=20000"]
         long_runs = {
             "sobol": ["run", str(sob), "--allow-outside-includes"],
             "tornado": ["run", *tornado],

@@ -29,8 +29,7 @@ void check_output_dir(const std::filesystem::path& dir, bool force);
 /// timeseries/*.csv, baseline-flows.csv and, with uncertainty results, uncertainty.csv and
 /// timeseries/fans.csv; provenance.json and resolved-study.yaml from its provenance. The
 /// structural analysis (record.structure) is written by write_structure_files.
-void write_run_files(const std::filesystem::path& dir, const Study& study,
-                     const RunRecord& record);
+void write_run_files(const std::filesystem::path& dir, const Study& study, const RunRecord& record);
 /// The same for results not gathered in a record: \p uncertainty (optional) adds Monte Carlo
 /// summaries, fan bands, sensitivity and the mitigation ranking.
 void write_run_files(const std::filesystem::path& dir, const Study& study,

@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <sys/stat.h>
+
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -278,6 +280,17 @@ TEST_CASE("includes are bounded in depth and count, only regular files are read"
     Loader l(src, d);
     dir.write("dev.yaml", "include: /dev/zero\n");
     l.load(dir.path / "dev.yaml");
+    // Not named as YAML: refused before it is opened (loads through io::load also refuse it
+    // as outside the input tree).
+    CHECK(d.format(src).find("not named as a YAML file") != std::string::npos);
+  }
+  {
+    SourceRegistry src;
+    Diagnostics d;
+    Loader l(src, d);
+    REQUIRE(::mkfifo((dir.path / "pipe.yaml").c_str(), 0600) == 0);
+    dir.write("fifo.yaml", "include: pipe.yaml\n");
+    l.load(dir.path / "fifo.yaml");  // a FIFO would block for ever if it were opened
     CHECK(d.format(src).find("not a regular file") != std::string::npos);
   }
   {
