@@ -143,6 +143,23 @@ json entity_json(const analysis::EntityResult& e, Date start) {
           {"supply", supply_json(e.supply, start)}};
 }
 
+// The origin of consumption over the horizon (monthly detail: timeseries/origin_mix.csv).
+json origin_json(const analysis::OriginRecord& o) {
+  const std::size_t K = o.keys.size();
+  json consumers = json::array();
+  for (std::size_t i = 0; i < o.consumers.size(); ++i) {
+    std::vector<double> by_key(K, 0.0);
+    for (std::size_t j = 0; j < o.consumed[i].size(); ++j) by_key[j % K] += o.consumed[i][j];
+    std::vector<double> exposed;
+    for (double x : o.exposed[i]) exposed.push_back(o.total[i] > 0 ? x / o.total[i] : 0.0);
+    consumers.push_back({{"id", o.consumers[i]},
+                         {"consumed_t", o.total[i]},
+                         {"by_origin_t", by_key},
+                         {"exposed_share", exposed}});
+  }
+  return {{"origins", o.keys}, {"rules", o.rules}, {"consumers", consumers}};
+}
+
 json mc_entity_json(const analysis::McEntity& e) {
   json metrics = json::object();
   for (const auto& [k, q] : e.metrics) metrics[std::string(to_string(k))] = quantiles_json(q);
@@ -449,6 +466,7 @@ json record_json(const RunRecord& rec) {
         {"recovery_reference_day", run.recovery_reference},
         {"notes", run.notes},
         {"results", entities}};
+    if (run.origin) item["origin"] = origin_json(*run.origin);
     if (unc && r < unc->runs.size()) {
       json results = json::array();
       for (const auto& e : unc->runs[r].entities) results.push_back(mc_entity_json(e));
@@ -521,6 +539,26 @@ RunRecord record_from_json(const json& s, const std::string& file) {
     run.recovery_reference = integer(r, "recovery_reference_day", -1);
     run.notes = strings(r, "notes");
     for (const auto& e : array_at(r, "results")) run.entities.push_back(entity_of(e));
+    if (const json* o = object_at(r, "origin")) {  // horizon totals: one period
+      analysis::OriginRecord rec_o;
+      rec_o.keys = strings(*o, "origins");
+      rec_o.rules = strings(*o, "rules");
+      rec_o.periods = {"horizon"};
+      for (const auto& c : array_at(*o, "consumers")) {
+        rec_o.consumers.push_back(str(c, "id"));
+        rec_o.total.push_back(number(c, "consumed_t", 0));
+        std::vector<double> by_key(rec_o.keys.size(), 0.0), exposed(rec_o.rules.size(), 0.0);
+        const json& bk = array_at(c, "by_origin_t");
+        for (std::size_t k = 0; k < by_key.size() && k < bk.size(); ++k)
+          if (bk[k].is_number()) by_key[k] = bk[k].get<double>();
+        const json& ex = array_at(c, "exposed_share");
+        for (std::size_t k = 0; k < exposed.size() && k < ex.size(); ++k)
+          if (ex[k].is_number()) exposed[k] = ex[k].get<double>() * rec_o.total.back();
+        rec_o.consumed.push_back(std::move(by_key));
+        rec_o.exposed.push_back(std::move(exposed));
+      }
+      run.origin = std::move(rec_o);
+    }
     analysis::McRun mc{run.combination.id, {}};
     if (const json* m = object_at(r, "monte_carlo")) {
       any_mc = true;

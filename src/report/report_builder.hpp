@@ -252,6 +252,10 @@ class Builder {
 
   std::vector<Section> flows();
 
+  /// Origin of supply (runs whose engine traced origins): origin mix of consumption and the
+  /// share exposed to each origin rule, by region and by sector.
+  std::vector<Section> origins();
+
   // ---- structural risk (issue 7) ---------------------------------------------------------
 
   std::vector<Section> structural();

@@ -153,6 +153,7 @@ Document Builder::build() {
   add(doc, observed());
   doc.sections.push_back(tables());
   add(doc, flows());
+  add(doc, origins());
   add(doc, structural());
   doc.sections.push_back(sources());
   doc.sections.push_back(provenance());

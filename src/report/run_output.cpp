@@ -145,6 +145,31 @@ void trade_csvs(const Study& study, const analysis::StudyResult& result, std::st
     }
 }
 
+// Origin of what consumers used per calendar month (timeseries/origin_mix.csv); rows with
+// nothing consumed are left out.
+std::string origin_csv(const analysis::StudyResult& result) {
+  std::string out = "run,consumer,month,origin,consumed_t,share\n";
+  for (const auto& run : result.runs) {
+    if (!run.origin) continue;
+    const auto& o = *run.origin;
+    const std::size_t K = o.keys.size();
+    for (std::size_t i = 0; i < o.consumers.size(); ++i)
+      for (std::size_t p = 0; p < o.periods.size(); ++p) {
+        double month = 0;
+        for (std::size_t k = 0; k < K; ++k) month += o.consumed[i][p * K + k];
+        if (month <= 0) continue;
+        for (std::size_t k = 0; k < K; ++k) {
+          const double x = o.consumed[i][p * K + k];
+          if (x <= 0) continue;
+          out += fmt::format("{},{},{},{},{},{}\n", csv_field(run.combination.id),
+                             csv_field(o.consumers[i]), o.periods[p], csv_field(o.keys[k]),
+                             num(x), num(x / month));
+        }
+      }
+  }
+  return out;
+}
+
 }  // namespace
 
 RunRecord make_record(const Study& study, const analysis::StudyResult& result,
@@ -210,6 +235,9 @@ void write_run_files(const fs::path& stage, const Study& study, const RunRecord&
     write_file(stage / "timeseries" / "trade.csv", daily);
     write_file(stage / "timeseries" / "trade_monthly.csv", monthly);
   }
+  if (wanted("csv") && std::any_of(result.runs.begin(), result.runs.end(),
+                                   [](const auto& r) { return r.origin.has_value(); }))
+    write_file(stage / "timeseries" / "origin_mix.csv", origin_csv(result));
   if (unc && !unc->runs.empty() && wanted("csv")) {
     std::string out =
         "run,level,id,sector,region,metric,n,mean,p5,p10,p50,p90,p95,probability_of_shortage\n";

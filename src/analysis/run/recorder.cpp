@@ -85,8 +85,50 @@ SeriesRecorder::SeriesRecorder(const sim::Network& net, int days, bool nodes, bo
   }
 }
 
+void SeriesRecorder::track_origin(const sim::Engine& engine, std::vector<int> period_of_day,
+                                  int periods) {
+  const sim::OriginTracker* tr = engine.origin();
+  if (!tr) return;
+  period_of_day_ = std::move(period_of_day);
+  OriginRecord o;
+  for (int k = 0; k < tr->keys(); ++k) o.keys.push_back(tr->key_label(k));
+  rules_.clear();
+  for (const auto& r : engine.forcing().restrictions)
+    if (r.origin.on) {
+      o.rules.push_back(r.event_id);
+      rules_.push_back(&r.origin);
+    }
+  const std::size_t C = net_.consumer_nodes.size();
+  for (int n : net_.consumer_nodes) o.consumers.push_back(net_.node_id[n]);
+  o.consumed.assign(C, std::vector<double>(static_cast<std::size_t>(periods) * tr->keys(), 0.0));
+  o.exposed.assign(C, std::vector<double>(rules_.size(), 0.0));
+  o.total.assign(C, 0.0);
+  origin = std::move(o);
+}
+
 void SeriesRecorder::on_day(const sim::Engine& eng) {
   const int d = eng.day();
+  if (origin && eng.origin()) {
+    const sim::OriginTracker& tr = *eng.origin();
+    const int K = tr.keys();
+    const std::size_t row =
+        static_cast<std::size_t>(d < static_cast<int>(period_of_day_.size()) ? period_of_day_[d]
+                                                                             : 0) *
+        K;
+    for (std::size_t i = 0; i < net_.consumer_nodes.size(); ++i) {
+      const int n = net_.consumer_nodes[i];
+      for (int s = net_.in_begin[n]; s < net_.in_begin[n + 1]; ++s) {
+        const double c = eng.consumed()[s];
+        if (c <= 0) continue;
+        const double* mix = tr.in_mix(s);
+        for (int k = 0; k < K; ++k) origin->consumed[i][row + k] += c * mix[k];
+        origin->total[i] += c;
+        for (std::size_t r = 0; r < rules_.size(); ++r)
+          if (tr.in_content(s, *rules_[r]) >= rules_[r]->at_least - 1e-15)
+            origin->exposed[i][r] += c;
+      }
+    }
+  }
   for (std::size_t i = 0; i < series.size(); ++i) {
     int n = net_.consumer_nodes[i];
     auto& s = series[i];

@@ -119,10 +119,24 @@ RunResult run_combination(const Study& study, const sim::Network& net, const Com
   if (options.trade_series) trade = trade_index(net, study.model);
   SeriesRecorder rec(net, study.horizon, options.node_series, options.edge_series,
                      options.trade_series ? &trade : nullptr);
+  // Origin of consumption per calendar month, with the other flow outputs of deterministic runs
+  // (Monte Carlo draws leave trade_series off).
+  if (engine.origin() && options.trade_series) {
+    std::vector<int> period_of_day(static_cast<std::size_t>(study.horizon));
+    std::vector<std::string> months;
+    for (int d = 0; d < study.horizon; ++d) {
+      std::string m = to_string(study.start + d).substr(0, 7);
+      if (months.empty() || months.back() != m) months.push_back(m);
+      period_of_day[static_cast<std::size_t>(d)] = static_cast<int>(months.size()) - 1;
+    }
+    rec.track_origin(engine, std::move(period_of_day), static_cast<int>(months.size()));
+    if (rec.origin) rec.origin->periods = months;
+  }
   engine.run(study.horizon, &rec);
 
   RunResult out;
   out.combination = c;
+  out.origin = std::move(rec.origin);
   out.notes = forcing.notes;
   out.recovery_reference =
       forcing.last_restriction_day >= sim::kNever ? -1 : forcing.last_restriction_day;

@@ -35,10 +35,18 @@ class SeriesRecorder : public sim::Observer {
   std::vector<EdgeSeries> edge_series;  ///< by edge, when requested
   std::vector<TradeFlow> trade;         ///< by TradeIndex flow, when requested
   std::vector<SupplySources> supply;    ///< by consumer: switching, standby suppliers, blocked
+  /// Origin of consumption (only when the engine traces origins and track_origin() was
+  /// called): keys, periods and consumers are filled by the caller.
+  std::optional<OriginRecord> origin;
+  /// Records the origin of consumption per period: \p period_of_day maps each day to its
+  /// period (e.g. calendar month) index; \p periods = their number.
+  void track_origin(const sim::Engine& engine, std::vector<int> period_of_day, int periods);
 
  private:
   const sim::Network& net_;
   const TradeIndex* trade_index_;
+  std::vector<int> period_of_day_;
+  std::vector<const sim::CompiledOriginRule*> rules_;
 };
 
 }  // namespace rareshock::analysis

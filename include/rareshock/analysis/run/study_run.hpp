@@ -73,6 +73,20 @@ struct TradeFlow {
   bool domestic() const { return exporter == importer; }
 };
 
+/// Origin of what consumers used, when the engine traced origins (docs/model.md, "Origin
+/// tracking"; docs/formats.md, timeseries/origin_mix.csv).
+struct OriginRecord {
+  std::vector<std::string> keys;       ///< origin key labels, e.g. "mine MM / refinery CN"
+  std::vector<std::string> rules;      ///< ids of the events with an origin_content condition
+  std::vector<std::string> periods;    ///< calendar months, "2025-01", ...
+  std::vector<std::string> consumers;  ///< consumer ids (Network::consumer_nodes order)
+  /// per consumer: [period * keys.size() + key] tonnes consumed (mass channel)
+  std::vector<std::vector<double>> consumed;
+  /// per consumer: [rule] tonnes consumed whose content met the rule's condition that day
+  std::vector<std::vector<double>> exposed;
+  std::vector<double> total;  ///< per consumer: tonnes consumed
+};
+
 struct RunResult {
   Combination combination;
   std::vector<EntityResult> entities;
@@ -81,6 +95,7 @@ struct RunResult {
   std::vector<TradeFlow> trade;   ///< sorted by exporter, importer, material; when requested
   std::vector<std::string> notes;
   int recovery_reference = -1;  ///< last day of restricting events, -1 if none/open-ended
+  std::optional<OriginRecord> origin;  ///< when the engine traced origins
 };
 
 struct StudyResult {
