@@ -559,7 +559,7 @@ std::vector<Section> Builder::origins() {
     // Sums by region and by sector: used per origin key, total, exposed per rule.
     struct Sum {
       std::vector<double> by_key, exposed;
-      double total = 0;
+      double total = 0, received = 0;
     };
     std::map<std::string, Sum> by_region, by_sector;
     for (std::size_t i = 0; i < o.consumers.size(); ++i) {
@@ -571,6 +571,7 @@ std::vector<Section> Builder::origins() {
         for (std::size_t j = 0; j < o.consumed[i].size(); ++j) m->by_key[j % K] += o.consumed[i][j];
         for (std::size_t r = 0; r < o.rules.size(); ++r) m->exposed[r] += o.exposed[i][r];
         m->total += o.total[i];
+        m->received += o.received[i];
       }
     }
     auto table = [&](bool regions, const std::map<std::string, Sum>& sums) {
@@ -598,7 +599,8 @@ std::vector<Section> Builder::origins() {
         }
         std::vector<std::string> row = {regions ? name_.region(id) : sector_name(id),
                                         fmt::format("{:.0f}", m.total), mix};
-        for (double x : m.exposed) row.push_back(fmt::format("{:.0f} %", 100 * x / m.total));
+        for (double x : m.exposed)
+          row.push_back(m.received > 0 ? fmt::format("{:.0f} %", 100 * x / m.received) : "–");
         t.rows.push_back(std::move(row));
       }
       return t;
@@ -608,9 +610,10 @@ std::vector<Section> Builder::origins() {
     s.paragraph(
         "The engine traced the origin of every stock and shipment in this run (origins as "
         "mined in / separated in; stocks well mixed; docs/model.md, \"Origin tracking\"). "
-        "\"Exposed\" is the share of what was used that met an origin rule's condition on the "
-        "day it was used: what the rule covers when such goods cross a border. Monthly "
-        "detail: timeseries/origin_mix.csv.");
+        "\"Exposed to\" a rule is the share of what was ordered that was ordered on supplier "
+        "edges the rule covered that day (exports whose origin content met its condition), so "
+        "needing its licence or blocked by it. Monthly detail: "
+        "timeseries/origin_mix.csv.");
     s.table(table(true, by_region));
     s.table(table(false, by_sector));
     out.push_back(std::move(s));

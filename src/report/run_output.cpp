@@ -160,7 +160,7 @@ std::string origin_csv(const analysis::StudyResult& result) {
         if (month <= 0) continue;
         for (std::size_t k = 0; k < K; ++k) {
           const double x = o.consumed[i][p * K + k];
-          if (x <= 0) continue;
+          if (x < 0.001 * month) continue;  // origins under 0.1 % of the month: left out
           out += fmt::format("{},{},{},{},{},{}\n", csv_field(run.combination.id),
                              csv_field(o.consumers[i]), o.periods[p], csv_field(o.keys[k]),
                              num(x), num(x / month));

@@ -93,16 +93,30 @@ void SeriesRecorder::track_origin(const sim::Engine& engine, std::vector<int> pe
   OriginRecord o;
   for (int k = 0; k < tr->keys(); ++k) o.keys.push_back(tr->key_label(k));
   rules_.clear();
-  for (const auto& r : engine.forcing().restrictions)
-    if (r.origin.on) {
-      o.rules.push_back(r.event_id);
-      rules_.push_back(&r.origin);
+  rule_edges_.clear();
+  std::vector<int> consumer_of(net_.nodes(), -1);
+  for (std::size_t i = 0; i < net_.consumer_nodes.size(); ++i)
+    consumer_of[net_.consumer_nodes[i]] = static_cast<int>(i);
+  const auto& rs = engine.forcing().restrictions;
+  for (std::size_t ri = 0; ri < rs.size(); ++ri) {
+    const auto& r = rs[ri];
+    if (!r.origin.on) continue;
+    o.rules.push_back(r.event_id);
+    rules_.push_back(&r);
+    auto& edges = rule_edges_.emplace_back();
+    const int b = engine.licences().begin(static_cast<int>(ri));
+    for (std::size_t k = 0; k < r.edges.size(); ++k) {
+      const int e = r.edges[k];
+      if (consumer_of[net_.e_to[e]] >= 0)
+        edges.push_back({b + static_cast<int>(k), e, consumer_of[net_.e_to[e]]});
     }
+  }
   const std::size_t C = net_.consumer_nodes.size();
   for (int n : net_.consumer_nodes) o.consumers.push_back(net_.node_id[n]);
   o.consumed.assign(C, std::vector<double>(static_cast<std::size_t>(periods) * tr->keys(), 0.0));
   o.exposed.assign(C, std::vector<double>(rules_.size(), 0.0));
   o.total.assign(C, 0.0);
+  o.received.assign(C, 0.0);
   origin = std::move(o);
 }
 
@@ -123,10 +137,15 @@ void SeriesRecorder::on_day(const sim::Engine& eng) {
         const double* mix = tr.in_mix(s);
         for (int k = 0; k < K; ++k) origin->consumed[i][row + k] += c * mix[k];
         origin->total[i] += c;
-        for (std::size_t r = 0; r < rules_.size(); ++r)
-          if (tr.in_content(s, *rules_[r]) >= rules_[r]->at_least - 1e-15)
-            origin->exposed[i][r] += c;
       }
+      for (int s = net_.in_begin[n]; s < net_.in_begin[n + 1]; ++s)
+        for (int j = net_.in_edge_begin[s]; j < net_.in_edge_begin[s + 1]; ++j)
+          origin->received[i] += eng.order()[net_.in_edges[j]];
+    }
+    for (std::size_t r = 0; r < rules_.size(); ++r) {
+      if (d < rules_[r]->start || d > rules_[r]->end) continue;
+      for (const auto& re : rule_edges_[r])
+        if (eng.covered()[re.li]) origin->exposed[re.consumer][r] += eng.order()[re.edge];
     }
   }
   for (std::size_t i = 0; i < series.size(); ++i) {

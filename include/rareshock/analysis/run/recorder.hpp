@@ -46,7 +46,13 @@ class SeriesRecorder : public sim::Observer {
   const sim::Network& net_;
   const TradeIndex* trade_index_;
   std::vector<int> period_of_day_;
-  std::vector<const sim::CompiledOriginRule*> rules_;
+  /// per origin rule: (covered-edge index into Engine::covered(), edge, consumer index) for
+  /// its edges into consumers
+  struct RuleEdge {
+    int li, edge, consumer;
+  };
+  std::vector<std::vector<RuleEdge>> rule_edges_;
+  std::vector<const sim::CompiledRestriction*> rules_;
 };
 
 }  // namespace rareshock::analysis

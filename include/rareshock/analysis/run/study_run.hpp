@@ -82,9 +82,11 @@ struct OriginRecord {
   std::vector<std::string> consumers;  ///< consumer ids (Network::consumer_nodes order)
   /// per consumer: [period * keys.size() + key] tonnes consumed (mass channel)
   std::vector<std::vector<double>> consumed;
-  /// per consumer: [rule] tonnes consumed whose content met the rule's condition that day
+  /// per consumer: [rule] tonnes it ordered on edges the rule covered that day (what the rule
+  /// subjected to its regime: licences, a ban or a quota)
   std::vector<std::vector<double>> exposed;
-  std::vector<double> total;  ///< per consumer: tonnes consumed
+  std::vector<double> received;  ///< per consumer: tonnes it ordered (all its suppliers)
+  std::vector<double> total;     ///< per consumer: tonnes consumed
 };
 
 struct RunResult {
