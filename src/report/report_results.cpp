@@ -575,11 +575,10 @@ std::vector<Section> Builder::origins() {
       }
     }
     auto table = [&](bool regions, const std::map<std::string, Sum>& sums) {
-      Table t = make_table(std::string("Origin of what was used over the horizon, by ") +
-                               (regions ? "region" : "sector") +
-                               " (tonnes of material; the three largest origins)",
-                           {regions ? "Region" : "Sector", "Used (t)", "Main origins"},
-                           {false, true, false});
+      Table t = make_table(
+          std::string("Origin of what was used over the horizon, by ") +
+              (regions ? "region" : "sector") + " (tonnes of material; the three largest origins)",
+          {regions ? "Region" : "Sector", "Used (t)", "Main origins"}, {false, true, false});
       for (const auto& r : o.rules) {
         t.header.push_back("Exposed to " + r);
         t.numeric.push_back(true);
@@ -594,8 +593,8 @@ std::vector<Section> Builder::origins() {
         for (std::size_t j = 0; j < std::min<std::size_t>(3, K); ++j) {
           const double share = m.by_key[order[j]] / m.total;
           if (share < 0.005) break;
-          mix += (mix.empty() ? "" : "; ") + o.keys[order[j]] +
-                 fmt::format(" {:.0f} %", 100 * share);
+          mix +=
+              (mix.empty() ? "" : "; ") + o.keys[order[j]] + fmt::format(" {:.0f} %", 100 * share);
         }
         std::vector<std::string> row = {regions ? name_.region(id) : sector_name(id),
                                         fmt::format("{:.0f}", m.total), mix};
@@ -606,7 +605,10 @@ std::vector<Section> Builder::origins() {
       return t;
     };
     Section s{"origin-" + slug(run.combination.id, 40),
-              "Origin of supply: " + name_.scenario(run.combination.id), 2, false, {}};
+              "Origin of supply: " + name_.scenario(run.combination.id),
+              2,
+              false,
+              {}};
     s.paragraph(
         "The engine traced the origin of every stock and shipment in this run (origins as "
         "mined in / separated in; stocks well mixed; docs/model.md, \"Origin tracking\"). "

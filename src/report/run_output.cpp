@@ -162,8 +162,8 @@ std::string origin_csv(const analysis::StudyResult& result) {
           const double x = o.consumed[i][p * K + k];
           if (x < 0.001 * month) continue;  // origins under 0.1 % of the month: left out
           out += fmt::format("{},{},{},{},{},{}\n", csv_field(run.combination.id),
-                             csv_field(o.consumers[i]), o.periods[p], csv_field(o.keys[k]),
-                             num(x), num(x / month));
+                             csv_field(o.consumers[i]), o.periods[p], csv_field(o.keys[k]), num(x),
+                             num(x / month));
         }
       }
   }

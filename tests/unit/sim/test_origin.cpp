@@ -7,6 +7,7 @@
 #include <map>
 
 #include "../../support.hpp"
+#include "rareshock/analysis/run/recorder.hpp"
 
 using namespace rareshock;
 
@@ -281,5 +282,42 @@ TEST_CASE("origin balance: rare-earth mass per origin is conserved through a dis
     double sum = 0;
     for (int k = 0; k < K; ++k) sum += tr->in_mix(s)[k];
     CHECK(std::fabs(sum - 1) < 1e-9);
+  }
+}
+
+TEST_CASE("the recorder reports the origin of consumption and each rule's exposure",
+          "[sim][origin]") {
+  // 5 % Chinese Dy: the value rule covers the JP -> US edge every day (exposure 1), the mass
+  // rule never does (exposure 0). Consumption by origin sums to what was consumed.
+  for (const std::string measure : {"value", "mass"}) {
+    test::Sim sim(magnet_model(0.05), fdpr(measure), make_date(2025, 1, 1), mine_origin());
+    const int days = 40;
+    analysis::SeriesRecorder rec(sim.net, days);
+    std::vector<int> period(days);
+    for (int d = 0; d < days; ++d) period[d] = d < 31 ? 0 : 1;  // January, February
+    rec.track_origin(*sim.engine, period, 2);
+    REQUIRE(rec.origin);
+    sim.engine->run(days, &rec);
+    const auto& o = *rec.origin;
+    REQUIRE(o.consumers.size() == 1);
+    REQUIRE(o.rules == std::vector<std::string>{"no61"});
+    double consumed = 0;
+    for (double x : o.consumed[0]) consumed += x;
+    double engine_consumed = 0;
+    for (double x : rec.series[0].consumed) engine_consumed += x;
+    CHECK(consumed == Approx(engine_consumed).epsilon(1e-12));
+    CHECK(o.total[0] == Approx(engine_consumed).epsilon(1e-12));
+    const double exposed = o.exposed[0][0] / o.received[0];
+    INFO(measure);
+    CHECK(exposed == Approx(measure == "value" ? 1.0 : 0.0).margin(1e-12));
+    // The Chinese share of the US consumer's magnets (mass) is the maker's: 5 % of the Dy,
+    // 0.01 / 0.31 of the rare earths, by January's consumption.
+    const int K = static_cast<int>(o.keys.size());
+    double cn = 0, jan = 0;
+    for (int k = 0; k < K; ++k) {
+      jan += o.consumed[0][k];
+      if (o.keys[k].find("mine CN") != std::string::npos) cn += o.consumed[0][k];
+    }
+    if (measure == "mass") CHECK(cn / jan == Approx(0.01 * 0.05 / 0.31).epsilon(1e-9));
   }
 }

@@ -96,7 +96,7 @@ struct RunResult {
   std::vector<EdgeSeries> edges;  ///< by edge index, when requested
   std::vector<TradeFlow> trade;   ///< sorted by exporter, importer, material; when requested
   std::vector<std::string> notes;
-  int recovery_reference = -1;  ///< last day of restricting events, -1 if none/open-ended
+  int recovery_reference = -1;         ///< last day of restricting events, -1 if none/open-ended
   std::optional<OriginRecord> origin;  ///< when the engine traced origins
 };
 
