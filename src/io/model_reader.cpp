@@ -167,6 +167,35 @@ void read_node_common(MapReader& r, Node& node) {
   node.provenance = read_provenance(r);
 }
 
+// `source_origin`: a country for every tracked stage, or {stage: country}.
+std::vector<std::pair<Stage, Ref>> read_source_origin(Diagnostics& d, TreeNode& so,
+                                                      const std::string& path) {
+  std::vector<std::pair<Stage, Ref>> out;
+  if (so.is_scalar()) {
+    if (auto c = read_text(d, so, path))
+      for (Stage s : {Stage::Mine, Stage::Refinery, Stage::Metal, Stage::Magnet, Stage::Component})
+        out.push_back({s, Ref{*c, so.loc}});
+    return out;
+  }
+  if (!so.is_map()) {
+    d.error(so.loc, path, "expected a country id or {stage: country}, got " + describe(so),
+            "source_origin: CN, or {mine: CN, refinery: MY}");
+    return out;
+  }
+  const auto names = stage_names();
+  for (auto& entry : so.entries) {
+    const std::string p = child_path(path, entry.key);
+    auto it = std::find(names.begin(), names.end(), entry.key);
+    auto c = read_text(d, entry.value, p);
+    if (it == names.end())
+      d.error(entry.key_loc, p, "unknown stage '" + entry.key + "'", "one of: " + join(names),
+              did_you_mean(entry.key, names));
+    else if (c)
+      out.push_back({static_cast<Stage>(it - names.begin()), Ref{*c, entry.value.loc}});
+  }
+  return out;
+}
+
 Node read_node(Diagnostics& d, TreeNode& n, const std::string& path) {
   Node node;
   MapReader r(d, n, path, "a node");
@@ -195,32 +224,8 @@ Node read_node(Diagnostics& d, TreeNode& n, const std::string& path) {
   node.output_inventory_days = r.quantity("output_inventory_days", Dimension::Duration, 0);
   node.output_inventory = read_inventory(d, r.get("output_inventory"), r.at("output_inventory"));
   node.rationing = static_cast<Rationing>(r.choice("rationing", rationing_names(), 0));
-  if (TreeNode* so = r.get("source_origin")) {
-    // A country for every tracked stage, or {stage: country}.
-    if (so->is_scalar()) {
-      if (auto c = read_text(d, *so, r.at("source_origin")))
-        for (Stage s :
-             {Stage::Mine, Stage::Refinery, Stage::Metal, Stage::Magnet, Stage::Component})
-          node.source_origin.push_back({s, Ref{*c, so->loc}});
-    } else {
-      const auto names = stage_names();
-      if (!so->is_map())
-        d.error(so->loc, r.at("source_origin"),
-                "expected a country id or {stage: country}, got " + describe(*so),
-                "source_origin: CN, or {mine: CN, refinery: MY}");
-      for (auto& entry : so->entries) {
-        const std::string p = child_path(r.at("source_origin"), entry.key);
-        auto it = std::find(names.begin(), names.end(), entry.key);
-        auto c = read_text(d, entry.value, p);
-        if (it == names.end())
-          d.error(entry.key_loc, p, "unknown stage '" + entry.key + "'", "one of: " + join(names),
-                  did_you_mean(entry.key, names));
-        else if (c)
-          node.source_origin.push_back(
-              {static_cast<Stage>(it - names.begin()), Ref{*c, entry.value.loc}});
-      }
-    }
-  }
+  if (TreeNode* so = r.get("source_origin"))
+    node.source_origin = read_source_origin(d, *so, r.at("source_origin"));
 
   const bool stockpile = node.stage == Stage::Stockpile;
   if (TreeNode* recs = r.get("recipes")) {
@@ -440,7 +445,20 @@ Model read_model(Diagnostics& d, TreeNode& root, const std::string& path) {
   return m;
 }
 
+// The countries named by nodes' `source_origin`.
+static void check_source_origins(Diagnostics& d, const Model& m) {
+  std::vector<std::string> ids;
+  for (const auto& c : m.countries) ids.push_back(c.id);
+  const std::unordered_set<std::string> known(ids.begin(), ids.end());
+  for (const auto& n : m.nodes)
+    for (const auto& [stage, c] : n.source_origin)
+      if (!known.count(c.id))
+        d.error(c.loc, n.origin.path + ".source_origin", "unknown country '" + c.id + "'", {},
+                id_hint(c.id, ids));
+}
+
 void check_model(Diagnostics& d, Model& m) {
+  check_source_origins(d, m);
   // --- ids ------------------------------------------------------------------------------
   auto check_dups = [&](const char* what, auto& items, auto id_of, auto origin_of) {
     std::map<std::string, const Origin*> seen;
@@ -519,8 +537,6 @@ void check_model(Diagnostics& d, Model& m) {
     } else {
       ref_check(n.country, country_ids, "country", n.origin.path + ".country");
     }
-    for (auto& [stage, c] : n.source_origin)
-      ref_check(c, country_ids, "country", n.origin.path + ".source_origin");
     std::set<std::string> recipe_ids;
     for (auto& rec : n.recipes) {
       if (!recipe_ids.insert(rec.id).second)

@@ -86,6 +86,12 @@ const ScenarioInfo* scenario_info(const RunData& d, const std::string& id);
 /// Event starts (and ends) of a scenario, as chart markers.
 std::vector<svg::Marker> markers_of(const RunData& d, const std::string& scenario);
 
+/// Origin of consumption summed over a group of consumers (a region or a sector).
+struct OriginSum {
+  std::vector<double> by_key, exposed;  ///< [t] per origin key; [t] ordered per rule, covered
+  double total = 0, received = 0;       ///< [t] consumed; [t] ordered
+};
+
 // ---- the builder -------------------------------------------------------------------------
 
 class Builder {
@@ -255,6 +261,8 @@ class Builder {
   /// Origin of supply (runs whose engine traced origins): origin mix of consumption and the
   /// share exposed to each origin rule, by region and by sector.
   std::vector<Section> origins();
+  Table origin_table(bool regions, const std::map<std::string, OriginSum>& sums,
+                     const analysis::OriginRecord& o) const;
 
   // ---- structural risk (issue 7) ---------------------------------------------------------
 

@@ -547,63 +547,75 @@ std::vector<Section> Builder::flows() {
   return out;
 }
 
+namespace {
+
+// Sums of \p run's origin record by region (first) and by sector (second).
+std::pair<std::map<std::string, OriginSum>, std::map<std::string, OriginSum>> origin_sums(
+    const RunResult& run) {
+  const auto& o = *run.origin;
+  const std::size_t K = o.keys.size();
+  std::map<std::string, std::pair<std::string, std::string>> where;  // consumer: sector, region
+  for (const auto& e : run.entities)
+    if (e.level == Level::Consumer) where[e.id] = {e.sector, e.region};
+  std::map<std::string, OriginSum> by_region, by_sector;
+  for (std::size_t i = 0; i < o.consumers.size(); ++i) {
+    auto it = where.find(o.consumers[i]);
+    if (it == where.end()) continue;
+    for (OriginSum* m : {&by_sector[it->second.first], &by_region[it->second.second]}) {
+      m->by_key.resize(K, 0.0);
+      m->exposed.resize(o.rules.size(), 0.0);
+      for (std::size_t j = 0; j < o.consumed[i].size(); ++j) m->by_key[j % K] += o.consumed[i][j];
+      for (std::size_t r = 0; r < o.rules.size(); ++r) m->exposed[r] += o.exposed[i][r];
+      m->total += o.total[i];
+      m->received += o.received[i];
+    }
+  }
+  return {by_region, by_sector};
+}
+
+// "mine CN / refinery CN 73 %; ...": the three largest origins of \p m.
+std::string main_origins(const OriginSum& m, const std::vector<std::string>& keys) {
+  std::vector<std::size_t> order(keys.size());
+  for (std::size_t k = 0; k < order.size(); ++k) order[k] = k;
+  std::sort(order.begin(), order.end(),
+            [&](std::size_t a, std::size_t b) { return m.by_key[a] > m.by_key[b]; });
+  std::string mix;
+  for (std::size_t j = 0; j < std::min<std::size_t>(3, order.size()); ++j) {
+    const double share = m.by_key[order[j]] / m.total;
+    if (share < 0.005) break;
+    mix += (mix.empty() ? "" : "; ") + keys[order[j]] + fmt::format(" {:.0f} %", 100 * share);
+  }
+  return mix;
+}
+
+}  // namespace
+
+Table Builder::origin_table(bool regions, const std::map<std::string, OriginSum>& sums,
+                            const analysis::OriginRecord& o) const {
+  Table t = make_table(
+      std::string("Origin of what was used over the horizon, by ") +
+          (regions ? "region" : "sector") + " (tonnes of material; the three largest origins)",
+      {regions ? "Region" : "Sector", "Used (t)", "Main origins"}, {false, true, false});
+  for (const auto& r : o.rules) {
+    t.header.push_back("Exposed to " + r);
+    t.numeric.push_back(true);
+  }
+  for (const auto& [id, m] : sums) {
+    if (!(m.total > 0)) continue;
+    std::vector<std::string> row = {regions ? name_.region(id) : sector_name(id),
+                                    fmt::format("{:.0f}", m.total), main_origins(m, o.keys)};
+    for (double x : m.exposed)
+      row.push_back(m.received > 0 ? fmt::format("{:.0f} %", 100 * x / m.received) : "–");
+    t.rows.push_back(std::move(row));
+  }
+  return t;
+}
+
 std::vector<Section> Builder::origins() {
   std::vector<Section> out;
   for (const auto& run : d_.record.results.runs) {
     if (!run.origin || !headline(run.combination.id)) continue;
-    const auto& o = *run.origin;
-    const std::size_t K = o.keys.size();
-    std::map<std::string, std::pair<std::string, std::string>> where;  // consumer: sector, region
-    for (const auto& e : run.entities)
-      if (e.level == Level::Consumer) where[e.id] = {e.sector, e.region};
-    // Sums by region and by sector: used per origin key, total, exposed per rule.
-    struct Sum {
-      std::vector<double> by_key, exposed;
-      double total = 0, received = 0;
-    };
-    std::map<std::string, Sum> by_region, by_sector;
-    for (std::size_t i = 0; i < o.consumers.size(); ++i) {
-      auto it = where.find(o.consumers[i]);
-      if (it == where.end()) continue;
-      for (Sum* m : {&by_sector[it->second.first], &by_region[it->second.second]}) {
-        m->by_key.resize(K, 0.0);
-        m->exposed.resize(o.rules.size(), 0.0);
-        for (std::size_t j = 0; j < o.consumed[i].size(); ++j) m->by_key[j % K] += o.consumed[i][j];
-        for (std::size_t r = 0; r < o.rules.size(); ++r) m->exposed[r] += o.exposed[i][r];
-        m->total += o.total[i];
-        m->received += o.received[i];
-      }
-    }
-    auto table = [&](bool regions, const std::map<std::string, Sum>& sums) {
-      Table t = make_table(
-          std::string("Origin of what was used over the horizon, by ") +
-              (regions ? "region" : "sector") + " (tonnes of material; the three largest origins)",
-          {regions ? "Region" : "Sector", "Used (t)", "Main origins"}, {false, true, false});
-      for (const auto& r : o.rules) {
-        t.header.push_back("Exposed to " + r);
-        t.numeric.push_back(true);
-      }
-      for (const auto& [id, m] : sums) {
-        if (!(m.total > 0)) continue;
-        std::vector<std::size_t> order(K);
-        for (std::size_t k = 0; k < K; ++k) order[k] = k;
-        std::sort(order.begin(), order.end(),
-                  [&](std::size_t a, std::size_t b) { return m.by_key[a] > m.by_key[b]; });
-        std::string mix;
-        for (std::size_t j = 0; j < std::min<std::size_t>(3, K); ++j) {
-          const double share = m.by_key[order[j]] / m.total;
-          if (share < 0.005) break;
-          mix +=
-              (mix.empty() ? "" : "; ") + o.keys[order[j]] + fmt::format(" {:.0f} %", 100 * share);
-        }
-        std::vector<std::string> row = {regions ? name_.region(id) : sector_name(id),
-                                        fmt::format("{:.0f}", m.total), mix};
-        for (double x : m.exposed)
-          row.push_back(m.received > 0 ? fmt::format("{:.0f} %", 100 * x / m.received) : "–");
-        t.rows.push_back(std::move(row));
-      }
-      return t;
-    };
+    const auto [by_region, by_sector] = origin_sums(run);
     Section s{"origin-" + slug(run.combination.id, 40),
               "Origin of supply: " + name_.scenario(run.combination.id),
               2,
@@ -614,10 +626,9 @@ std::vector<Section> Builder::origins() {
         "mined in / separated in; stocks well mixed; docs/model.md, \"Origin tracking\"). "
         "\"Exposed to\" a rule is the share of what was ordered that was ordered on supplier "
         "edges the rule covered that day (exports whose origin content met its condition), so "
-        "needing its licence or blocked by it. Monthly detail: "
-        "timeseries/origin_mix.csv.");
-    s.table(table(true, by_region));
-    s.table(table(false, by_sector));
+        "needing its licence or blocked by it. Monthly detail: timeseries/origin_mix.csv.");
+    s.table(origin_table(true, by_region, *run.origin));
+    s.table(origin_table(false, by_sector, *run.origin));
     out.push_back(std::move(s));
   }
   return out;

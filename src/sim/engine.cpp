@@ -465,8 +465,8 @@ void Engine::allocate(int o, double available) {
 
 // Phase 4: restrictions set pass limits; suppliers allocate finished stock to orders;
 // stockpile releases fill what remains unfilled for eligible customers.
-void Engine::phase_allocation(int t) {
-  const int E = net_.edges();
+// Bans and quotas set pass limits on the edges they cover today.
+void Engine::restriction_limits(int t) {
   std::fill(limit_.begin(), limit_.end(), kInf);
   for (std::size_t ri = 0; ri < forcing_.restrictions.size(); ++ri) {
     const auto& r = forcing_.restrictions[ri];
@@ -487,6 +487,11 @@ void Engine::phase_allocation(int t) {
       }
     }
   }
+}
+
+void Engine::phase_allocation(int t) {
+  const int E = net_.edges();
+  restriction_limits(t);
   licences_.limit(t, order_, share_, limit_, &covered_);
   for (int e = 0; e < E; ++e) want_edge_[e] = std::min(order_[e], limit_[e]);
   const int O = net_.out_slots();

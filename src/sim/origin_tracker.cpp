@@ -18,7 +18,7 @@ int stage_index(const std::vector<Stage>& stages, Stage s) {
 
 bool recipe_has_inputs(const Network& net, int n, int r) {
   for (int s = net.in_begin[n]; s < net.in_begin[n + 1]; ++s)
-    if (net.recipe_in_coef[net.recipe_in_offset[r] + (s - net.in_begin[n])] > 0) return true;
+    if (net.in_coef(r, n, s) > 0) return true;
   return false;
 }
 
@@ -27,119 +27,30 @@ bool recipe_has_inputs(const Network& net, int n, int r) {
 OriginTracker::OriginTracker(const Network& net, std::vector<Stage> stages, int pipe_cells,
                              const std::vector<char>* keep)
     : net_(net), stages_(std::move(stages)) {
-  // The country a key records for node n (pooled countries: kOther).
-  auto place = [&](int c) {
-    if (!keep || c < 0) return c;
-    return c < static_cast<int>(keep->size()) && (*keep)[c] ? c : kOther;
-  };
-  const int N = net.nodes(), A = static_cast<int>(stages_.size());
-  std::map<std::vector<int>, int> index;
-  auto key_of = [&](const std::vector<int>& t) {
-    auto [it, fresh] = index.try_emplace(t, static_cast<int>(key_country_.size()));
-    if (fresh) {
-      if (static_cast<int>(key_country_.size()) >= kMaxKeys)
-        throw TooManyOriginKeys("origin tracking: more than " + std::to_string(kMaxKeys) +
-                                " origin combinations; track fewer stages "
-                                "(engine.origin.stages)");
-      key_country_.push_back(t);
-    }
-    return it->second;
-  };
-
-  // What a node makes from nothing (mines, recyclers) or holds at the start (stockpiles): its
-  // `source_origin` where given; else a mine is mined in its own country (later stages not
-  // yet), and recyclers and stockpiles are of their own country at every tracked stage.
-  source_key_.assign(N, -1);
-  stamp_stage_.assign(N, -1);
-  for (int n = 0; n < N; ++n) {
-    const Stage st = net.stage[n];
-    if (st == Stage::Consumer) continue;
-    bool makes_from_nothing = st == Stage::Stockpile;
-    for (int r = net.recipe_begin[n]; r < net.recipe_begin[n + 1]; ++r)
-      if (!recipe_has_inputs(net, n, r)) makes_from_nothing = true;
-    if (makes_from_nothing) {
-      std::vector<int> t(A, -1);
-      for (int a = 0; a < A; ++a) {
-        if (st == Stage::Mine)
-          t[a] = stages_[a] == Stage::Mine ? place(net.country[n]) : -1;
-        else
-          t[a] = place(net.country[n]);
-      }
-      for (const auto& [stage, c] : net.source_origin[n]) {
-        int a = stage_index(stages_, stage);
-        if (a >= 0) t[a] = place(c);
-      }
-      source_key_[n] = key_of(t);
-    }
-    stamp_stage_[n] = stage_index(stages_, st);
-  }
-
-  // Keys reachable at each node's outputs: sources, then stamped unions of the suppliers'
-  // keys, to a fixed point (the graph may have loops through recyclers).
-  std::vector<std::set<int>> at(N);
-  for (int n = 0; n < N; ++n)
-    if (source_key_[n] >= 0) at[n].insert(source_key_[n]);
-  auto stamped = [&](int k, int n) {
-    if (stamp_stage_[n] < 0) return k;
-    std::vector<int> t = key_country_[k];
-    t[stamp_stage_[n]] = place(net.country[n]);
-    return key_of(t);
-  };
-  for (bool changed = true; changed;) {
-    changed = false;
-    for (int n = 0; n < N; ++n) {
-      if (net.stage[n] == Stage::Consumer || net.stage[n] == Stage::Stockpile) continue;
-      for (int s = net.in_begin[n]; s < net.in_begin[n + 1]; ++s)
-        for (int i = net.in_edge_begin[s]; i < net.in_edge_begin[s + 1]; ++i) {
-          const int from = net.e_from[net.in_edges[i]];
-          std::vector<int> src(at[from].begin(), at[from].end());
-          for (int k : src) changed |= at[n].insert(stamped(k, n)).second;
-        }
-    }
-  }
+  if (keep) keep_ = *keep;
+  assign_sources();
+  reach_keys();
+  const int N = net.nodes();
   K_ = static_cast<int>(key_country_.size());
-  if (K_ == 0) K_ = 1, key_country_.push_back(std::vector<int>(A, -1));  // nothing produced
-
+  if (K_ == 0) {  // nothing produced
+    K_ = 1;
+    key_country_.push_back(std::vector<int>(stages_.size(), -1));
+  }
   // Stamp table for every node of a tracked stage and every key.
   stamp_.assign(static_cast<std::size_t>(N) * K_, -1);
   for (int n = 0; n < N; ++n)
     for (int k = 0; k < K_; ++k) {
-      if (stamp_stage_[n] < 0) {
-        stamp_[static_cast<std::size_t>(n) * K_ + k] = k;
-        continue;
+      int to = k;
+      if (stamp_stage_[n] >= 0) {
+        std::vector<int> t = key_country_[k];
+        t[stamp_stage_[n]] = place(net.country[n]);
+        auto it = index_.find(t);
+        to = it == index_.end() ? -1 : it->second;
       }
-      std::vector<int> t = key_country_[k];
-      t[stamp_stage_[n]] = place(net.country[n]);
-      auto it = index.find(t);
-      stamp_[static_cast<std::size_t>(n) * K_ + k] = it == index.end() ? -1 : it->second;
+      stamp_[static_cast<std::size_t>(n) * K_ + k] = to;
     }
-
-  // Rare-earth fractions.
   re_mass_ = net.material_re_fraction;
-  re_value_.assign(net.out_slots(), 1.0);
-  for (int n = 0; n < N; ++n) {
-    const int r = net.initial_recipe[n];
-    if (r < 0) continue;
-    double in_value = 0, out_value = 0;
-    bool priced = true;
-    for (int s = net.in_begin[n]; s < net.in_begin[n + 1]; ++s) {
-      const double coef = net.recipe_in_coef[net.recipe_in_offset[r] + (s - net.in_begin[n])];
-      const int m = net.in_material[s];
-      if (coef <= 0 || re_mass_[m] <= 0) continue;
-      if (net.material_price[m] < 0) priced = false;
-      in_value += coef * net.material_price[m];
-    }
-    for (int o = net.out_begin[n]; o < net.out_begin[n + 1]; ++o) {
-      const double coef = net.recipe_out_coef[net.recipe_out_offset[r] + (o - net.out_begin[n])];
-      if (coef <= 0) continue;
-      if (net.material_price[net.out_material[o]] < 0) priced = false;
-      out_value += coef * net.material_price[net.out_material[o]];
-    }
-    if (!priced || in_value <= 0 || out_value <= 0) continue;
-    for (int o = net.out_begin[n]; o < net.out_begin[n + 1]; ++o)
-      re_value_[o] = std::min(1.0, in_value / out_value);
-  }
-
+  value_fractions();
   for (int c = 0; c < 2; ++c) {
     in_mix_[c].assign(static_cast<std::size_t>(net.in_slots()) * K_, 0.0);
     out_mix_[c].assign(static_cast<std::size_t>(net.out_slots()) * K_, 0.0);
@@ -149,6 +60,109 @@ OriginTracker::OriginTracker(const Network& net, std::vector<Stage> stages, int 
   q_mass_.assign(K_, 0.0);
   q_value_.assign(K_, 0.0);
   tmp_.assign(K_, 0.0);
+}
+
+int OriginTracker::place(int c) const {
+  if (keep_.empty() || c < 0) return c;
+  return c < static_cast<int>(keep_.size()) && keep_[c] ? c : kOther;
+}
+
+int OriginTracker::key_of(const std::vector<int>& t) {
+  auto [it, fresh] = index_.try_emplace(t, static_cast<int>(key_country_.size()));
+  if (fresh) {
+    if (static_cast<int>(key_country_.size()) >= kMaxKeys)
+      throw TooManyOriginKeys("origin tracking: more than " + std::to_string(kMaxKeys) +
+                              " origin combinations; track fewer stages (engine.origin.stages)");
+    key_country_.push_back(t);
+  }
+  return it->second;
+}
+
+// What a node makes from nothing (mines, recyclers) or holds at the start (stockpiles): its
+// `source_origin` where given; else a mine is mined in its own country (later stages not
+// yet), and recyclers and stockpiles are of their own country at every tracked stage.
+void OriginTracker::assign_sources() {
+  const Network& net = net_;
+  const int N = net.nodes(), A = static_cast<int>(stages_.size());
+  source_key_.assign(N, -1);
+  stamp_stage_.assign(N, -1);
+  for (int n = 0; n < N; ++n) {
+    const Stage st = net.stage[n];
+    if (st == Stage::Consumer) continue;
+    stamp_stage_[n] = stage_index(stages_, st);
+    bool makes_from_nothing = st == Stage::Stockpile;
+    for (int r = net.recipe_begin[n]; r < net.recipe_begin[n + 1]; ++r)
+      if (!recipe_has_inputs(net, n, r)) makes_from_nothing = true;
+    if (!makes_from_nothing) continue;
+    std::vector<int> t(A, -1);
+    for (int a = 0; a < A; ++a)
+      t[a] = st != Stage::Mine || stages_[a] == Stage::Mine ? place(net.country[n]) : -1;
+    for (const auto& [stage, c] : net.source_origin[n]) {
+      const int a = stage_index(stages_, stage);
+      if (a >= 0) t[a] = place(c);
+    }
+    source_key_[n] = key_of(t);
+  }
+}
+
+// Keys reachable at each node's outputs: sources, then stamped unions of the suppliers' keys,
+// to a fixed point (the graph may have loops through recyclers).
+void OriginTracker::reach_keys() {
+  const Network& net = net_;
+  const int N = net.nodes();
+  std::vector<std::set<int>> at(N);
+  for (int n = 0; n < N; ++n)
+    if (source_key_[n] >= 0) at[n].insert(source_key_[n]);
+  auto stamped = [&](int k, int n) {
+    if (stamp_stage_[n] < 0) return k;
+    std::vector<int> t = key_country_[k];
+    t[stamp_stage_[n]] = place(net.country[n]);
+    return key_of(t);
+  };
+  auto absorb = [&](int n) {  // n's suppliers' keys, stamped; true when n gained one
+    bool changed = false;
+    for (int s = net.in_begin[n]; s < net.in_begin[n + 1]; ++s)
+      for (int i = net.in_edge_begin[s]; i < net.in_edge_begin[s + 1]; ++i) {
+        const int from = net.e_from[net.in_edges[i]];
+        const std::vector<int> src(at[from].begin(), at[from].end());
+        for (int k : src) changed |= at[n].insert(stamped(k, n)).second;
+      }
+    return changed;
+  };
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (int n = 0; n < N; ++n)
+      if (net.stage[n] != Stage::Consumer && net.stage[n] != Stage::Stockpile) changed |= absorb(n);
+  }
+}
+
+// Share of each output slot's value that its rare-earth inputs make up (initial recipe, at
+// the materials' prices; 1 when a price is missing).
+void OriginTracker::value_fractions() {
+  const Network& net = net_;
+  re_value_.assign(net.out_slots(), 1.0);
+  for (int n = 0; n < net.nodes(); ++n) {
+    const int r = net.initial_recipe[n];
+    if (r < 0) continue;
+    double in_value = 0, out_value = 0;
+    bool priced = true;
+    for (int s = net.in_begin[n]; s < net.in_begin[n + 1]; ++s) {
+      const double coef = net.in_coef(r, n, s);
+      const int m = net.in_material[s];
+      if (coef <= 0 || re_mass_[m] <= 0) continue;
+      priced = priced && net.material_price[m] >= 0;
+      in_value += coef * net.material_price[m];
+    }
+    for (int o = net.out_begin[n]; o < net.out_begin[n + 1]; ++o) {
+      const double coef = net.out_coef(r, n, o);
+      if (coef <= 0) continue;
+      priced = priced && net.material_price[net.out_material[o]] >= 0;
+      out_value += coef * net.material_price[net.out_material[o]];
+    }
+    if (!priced || in_value <= 0 || out_value <= 0) continue;
+    for (int o = net.out_begin[n]; o < net.out_begin[n + 1]; ++o)
+      re_value_[o] = std::min(1.0, in_value / out_value);
+  }
 }
 
 std::string OriginTracker::key_label(int k) const {
@@ -224,13 +238,13 @@ void OriginTracker::node_output_mix(int n, int r, const double* const* in_mix_by
   double wm = 0, wv = 0;
   bool priced = true;
   for (int s = net_.in_begin[n]; s < net_.in_begin[n + 1]; ++s) {
-    const double coef = net_.recipe_in_coef[net_.recipe_in_offset[r] + (s - net_.in_begin[n])];
+    const double coef = net_.in_coef(r, n, s);
     const int m = net_.in_material[s];
     if (coef <= 0 || re_mass_[m] <= 0) continue;
     if (net_.material_price[m] < 0) priced = false;
   }
   for (int s = net_.in_begin[n]; s < net_.in_begin[n + 1]; ++s) {
-    const double coef = net_.recipe_in_coef[net_.recipe_in_offset[r] + (s - net_.in_begin[n])];
+    const double coef = net_.in_coef(r, n, s);
     const int m = net_.in_material[s];
     if (coef <= 0 || re_mass_[m] <= 0) continue;
     const double a = coef * re_mass_[m];
@@ -343,7 +357,7 @@ void OriginTracker::produce(int n, int r, double y, const double* out_before) {
   for (int k = 0; k < K_; ++k) sum += qm[k];
   if (sum <= 0) return;
   for (int o = net_.out_begin[n]; o < net_.out_begin[n + 1]; ++o) {
-    const double x = y * net_.recipe_out_coef[net_.recipe_out_offset[r] + (o - net_.out_begin[n])];
+    const double x = y * net_.out_coef(r, n, o);
     const double before = out_before[o - net_.out_begin[n]];
     blend(&out_mix_[0][static_cast<std::size_t>(o) * K_], qm, before, x);
     blend(&out_mix_[1][static_cast<std::size_t>(o) * K_], qv, before, x);

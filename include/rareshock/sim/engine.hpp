@@ -154,6 +154,7 @@ class Engine {
   [[noreturn]] void invariant_failed(double v, double scale, Quantity q, int index) const;
   int trigger_start(int start, const CompiledTrigger& trig, int armed) const;
   void update_coverage(int t);
+  void restriction_limits(int t);
 
   const Network& net_;
   const Forcing& forcing_;

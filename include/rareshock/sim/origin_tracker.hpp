@@ -9,6 +9,7 @@
 /// output. Origin-content rules (e.g. "0.1 % or more of the value is China-origin rare
 /// earths") read the supplier's finished-goods mix. Off (no memory, no time) unless a study
 /// or event needs it.
+#include <map>
 #include <string>
 #include <vector>
 
@@ -105,11 +106,18 @@ class OriginTracker {
   void node_output_mix(int n, int r, const double* const* in_mix_by_channel, double* q_mass,
                        double* q_value) const;
   int stamp(int k, int n) const { return stamp_[static_cast<std::size_t>(n) * K_ + k]; }
+  int place(int c) const;                 ///< the country a key records (kOther when pooled)
+  int key_of(const std::vector<int>& t);  ///< the key of a country tuple (added when new)
+  void assign_sources();
+  void reach_keys();
+  void value_fractions();
 
   const Network& net_;
   std::vector<Stage> stages_;
   int K_ = 0;
   std::vector<std::vector<int>> key_country_;  ///< per key: country per tracked stage
+  std::map<std::vector<int>, int> index_;      ///< country tuple -> key
+  std::vector<char> keep_;                     ///< countries kept apart (empty: all)
   std::vector<int> stamp_;        ///< per node x key: the key of what the node makes from it
   std::vector<int> source_key_;   ///< per node: key of what it makes from nothing (-1: none)
   std::vector<int> stamp_stage_;  ///< per node: tracked-stage index it stamps (-1: none)

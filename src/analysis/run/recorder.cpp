@@ -120,34 +120,37 @@ void SeriesRecorder::track_origin(const sim::Engine& engine, std::vector<int> pe
   origin = std::move(o);
 }
 
+// Phase 7 for origins: today's consumption by origin key, orders placed and orders on edges
+// an origin rule covers.
+void SeriesRecorder::record_origin(const sim::Engine& eng, int d) {
+  const sim::OriginTracker& tr = *eng.origin();
+  const int K = tr.keys();
+  const std::size_t row = static_cast<std::size_t>(
+                              d < static_cast<int>(period_of_day_.size()) ? period_of_day_[d] : 0) *
+                          K;
+  for (std::size_t i = 0; i < net_.consumer_nodes.size(); ++i) {
+    const int n = net_.consumer_nodes[i];
+    for (int s = net_.in_begin[n]; s < net_.in_begin[n + 1]; ++s) {
+      const double c = eng.consumed()[s];
+      if (c <= 0) continue;
+      const double* mix = tr.in_mix(s);
+      for (int k = 0; k < K; ++k) origin->consumed[i][row + k] += c * mix[k];
+      origin->total[i] += c;
+    }
+    for (int s = net_.in_begin[n]; s < net_.in_begin[n + 1]; ++s)
+      for (int j = net_.in_edge_begin[s]; j < net_.in_edge_begin[s + 1]; ++j)
+        origin->received[i] += eng.order()[net_.in_edges[j]];
+  }
+  for (std::size_t r = 0; r < rules_.size(); ++r) {
+    if (d < rules_[r]->start || d > rules_[r]->end) continue;
+    for (const auto& re : rule_edges_[r])
+      if (eng.covered()[re.li]) origin->exposed[re.consumer][r] += eng.order()[re.edge];
+  }
+}
+
 void SeriesRecorder::on_day(const sim::Engine& eng) {
   const int d = eng.day();
-  if (origin && eng.origin()) {
-    const sim::OriginTracker& tr = *eng.origin();
-    const int K = tr.keys();
-    const std::size_t row =
-        static_cast<std::size_t>(d < static_cast<int>(period_of_day_.size()) ? period_of_day_[d]
-                                                                             : 0) *
-        K;
-    for (std::size_t i = 0; i < net_.consumer_nodes.size(); ++i) {
-      const int n = net_.consumer_nodes[i];
-      for (int s = net_.in_begin[n]; s < net_.in_begin[n + 1]; ++s) {
-        const double c = eng.consumed()[s];
-        if (c <= 0) continue;
-        const double* mix = tr.in_mix(s);
-        for (int k = 0; k < K; ++k) origin->consumed[i][row + k] += c * mix[k];
-        origin->total[i] += c;
-      }
-      for (int s = net_.in_begin[n]; s < net_.in_begin[n + 1]; ++s)
-        for (int j = net_.in_edge_begin[s]; j < net_.in_edge_begin[s + 1]; ++j)
-          origin->received[i] += eng.order()[net_.in_edges[j]];
-    }
-    for (std::size_t r = 0; r < rules_.size(); ++r) {
-      if (d < rules_[r]->start || d > rules_[r]->end) continue;
-      for (const auto& re : rule_edges_[r])
-        if (eng.covered()[re.li]) origin->exposed[re.consumer][r] += eng.order()[re.edge];
-    }
-  }
+  if (origin && eng.origin()) record_origin(eng, d);
   for (std::size_t i = 0; i < series.size(); ++i) {
     int n = net_.consumer_nodes[i];
     auto& s = series[i];

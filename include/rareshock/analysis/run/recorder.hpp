@@ -44,6 +44,8 @@ class SeriesRecorder : public sim::Observer {
 
  private:
   const sim::Network& net_;
+  void record_origin(const sim::Engine& eng, int d);
+
   const TradeIndex* trade_index_;
   std::vector<int> period_of_day_;
   /// per origin rule: (covered-edge index into Engine::covered(), edge, consumer index) for
