@@ -53,6 +53,9 @@ std::vector<ObservedRecord> observed_records(const Study& study,
                                              const analysis::StudyResult& result);
 
 /// Where a record comes from (provenance.json, resolved-study.yaml).
+/// The current time as ISO 8601 UTC, e.g. 2026-12-01T04:50:00Z (RunProvenance times).
+std::string now_utc();
+
 struct RunProvenance {
   std::string resolved_yaml;                  ///< the study with every default filled
   std::vector<std::filesystem::path> inputs;  ///< every file read

@@ -11,8 +11,6 @@
 
 namespace rareshock {
 
-namespace {
-
 std::string now_utc() {
   std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
   std::tm tm{};
@@ -21,8 +19,6 @@ std::string now_utc() {
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buf;
 }
-
-}  // namespace
 
 RunRecord run(const Study& study, const io::TreeNode& resolved, const RunSettings& settings) {
   RunRecord rec;

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 
+#include "json_read.hpp"
 #include "rareshock/core/build_info.hpp"
 #include "rareshock/core/error.hpp"
 #include "run_record_json.hpp"
@@ -39,8 +40,6 @@ std::vector<ObservedRecord> observed_records(const Study& study,
 }
 
 namespace {
-
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 // ---- writing ---------------------------------------------------------------------------------
 
@@ -236,43 +235,8 @@ json ranking_json(const analysis::UncertaintyResult& unc) {
 // Lenient, as summaries of older versions lack keys: a missing or mistyped value takes its
 // default.
 
-std::string str(const json& j, const char* key) {
-  auto it = j.find(key);
-  if (it == j.end() || it->is_null()) return {};
-  if (it->is_string()) return it->get<std::string>();
-  return it->dump();
-}
-double number(const json& j, const char* key, double fallback = kNaN) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_number() ? it->get<double>() : fallback;
-}
-int integer(const json& j, const char* key, int fallback = 0) {
-  return static_cast<int>(number(j, key, fallback));
-}
-const json* object_at(const json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_object() ? &*it : nullptr;
-}
-const json& array_at(const json& j, const char* key) {
-  static const json empty = json::array();
-  auto it = j.find(key);
-  return it != j.end() && it->is_array() ? *it : empty;
-}
-/// A {"day", "date"} object or a plain day number; none for null or absent.
-std::optional<int> day_of(const json& j, const char* key) {
-  auto it = j.find(key);
-  if (it == j.end() || it->is_null()) return std::nullopt;
-  if (it->is_number()) return static_cast<int>(std::lround(it->get<double>()));
-  if (it->is_object() && it->contains("day") && (*it)["day"].is_number())
-    return static_cast<int>(std::lround((*it)["day"].get<double>()));
-  return std::nullopt;
-}
-std::vector<std::string> strings(const json& j, const char* key) {
-  std::vector<std::string> out;
-  for (const auto& v : array_at(j, key))
-    out.push_back(v.is_string() ? v.get<std::string>() : v.dump());
-  return out;
-}
+using namespace rareshock::detail::json_read;  // str, number, integer, array_at, ...
+
 analysis::Level level_of(const json& j) {
   return analysis::level_from_string(str(j, "level")).value_or(analysis::Level::Consumer);
 }

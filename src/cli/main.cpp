@@ -170,15 +170,6 @@ class Progress {
   std::chrono::steady_clock::time_point start_;
 };
 
-std::string now_utc() {
-  std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 std::string fmt_day(const std::optional<int>& d, rareshock::Date start) {
   return d ? fmt::format("{} (day {})", rareshock::to_string(start + *d), *d) : std::string("none");
 }
@@ -198,7 +189,7 @@ int analyze_command(const AnalyzeArgs& a, int argc, char** argv) {
   // written, exit 130.
   std::signal(SIGINT, on_interrupt);
   std::signal(SIGTERM, on_interrupt);
-  std::string started = now_utc();
+  std::string started = rareshock::now_utc();
   auto l = load(a.file, a.sets);
   if (l.kind == rareshock::io::FileKind::Scenario) {
     std::cerr << "error: '" << rareshock::terminal_safe(a.file)
@@ -241,7 +232,7 @@ int analyze_command(const AnalyzeArgs& a, int argc, char** argv) {
   prov.resolved_yaml = rareshock::io::to_yaml(l.resolved);
   prov.inputs = files;
   prov.started = started;
-  prov.finished = now_utc();
+  prov.finished = rareshock::now_utc();
   prov.threads = result.criticality ? result.criticality->threads : 1;
   prov.command_line.assign(argv, argv + argc);
   rareshock::report::write_structure_files(out.path(), model, result, prov);
@@ -268,7 +259,7 @@ int calibrate_command(const std::string& file, const std::string& out_dir, bool 
                       bool keep_partial, const std::vector<std::string>& sets, int argc,
                       char** argv) {
   namespace an = rareshock::analysis;
-  std::string started = now_utc();
+  std::string started = rareshock::now_utc();
   auto l = load(file, sets);
   if (!is_study(l, file, "calibrate")) return kExitInput;
   const auto& study = *l.study;
@@ -317,7 +308,7 @@ int calibrate_command(const std::string& file, const std::string& out_dir, bool 
   prov.resolved_yaml = rareshock::io::to_yaml(l.resolved);
   prov.inputs = l.files;
   prov.started = started;
-  prov.finished = now_utc();
+  prov.finished = rareshock::now_utc();
   prov.command_line.assign(argv, argv + argc);
   rareshock::report::write_calibration_outputs(target, study, file, res, prov, sets);
   target.commit();

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "../api/json_read.hpp"
 #include "../api/run_record_json.hpp"
 #include "rareshock/core/error.hpp"
 #include "rareshock/core/text.hpp"
@@ -24,7 +25,7 @@ using nlohmann::json;
 
 namespace {
 
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+using namespace rareshock::detail::json_read;  // str, number, day_of, strings
 
 std::string read_text(const fs::path& file) {
   std::ifstream in(file, std::ios::binary);
@@ -35,33 +36,6 @@ std::string read_text(const fs::path& file) {
 }
 
 // ---- JSON helpers ----------------------------------------------------------------------------
-
-std::string str(const json& j, const char* key) {
-  auto it = j.find(key);
-  if (it == j.end() || it->is_null()) return {};
-  if (it->is_string()) return it->get<std::string>();
-  return it->dump();
-}
-double number(const json& j, const char* key, double fallback = kNaN) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_number() ? it->get<double>() : fallback;
-}
-/// A {"day", "date"} object or a plain day number; nullopt for null or absent.
-std::optional<int> day_of(const json& j, const char* key) {
-  auto it = j.find(key);
-  if (it == j.end() || it->is_null()) return std::nullopt;
-  if (it->is_number()) return static_cast<int>(std::lround(it->get<double>()));
-  if (it->is_object() && it->contains("day") && (*it)["day"].is_number())
-    return static_cast<int>(std::lround((*it)["day"].get<double>()));
-  return std::nullopt;
-}
-std::vector<std::string> strings(const json& j, const char* key) {
-  std::vector<std::string> out;
-  auto it = j.find(key);
-  if (it == j.end() || !it->is_array()) return out;
-  for (const auto& v : *it) out.push_back(v.is_string() ? v.get<std::string>() : v.dump());
-  return out;
-}
 
 void read_summary(RunData& d, const json& s) {
   d.record = rareshock::detail::record_from_json(s, (d.dir / "summary.json").string());
