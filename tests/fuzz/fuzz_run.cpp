@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "rareshock/analysis/study_run.hpp"
+#include "rareshock/analysis/run/study_run.hpp"
 #include "rareshock/core/error.hpp"
 #include "rareshock/io/load.hpp"
 #include "sandbox.hpp"
@@ -42,7 +42,8 @@ void check_series(const std::vector<double>& s, const std::string& what) {
 void check(const rareshock::analysis::StudyResult& result) {
   for (const auto& run : result.runs)
     for (const auto& e : run.entities) {
-      const std::string at = run.combination.id + "/" + e.level + "/" + e.id;
+      const std::string at = run.combination.id + "/" +
+                             std::string(rareshock::analysis::to_string(e.level)) + "/" + e.id;
       const auto& m = e.metrics;
       check_value(m.peak_shortfall, at + " peak_shortfall", true);
       check_value(m.demand_t, at + " demand_t", true);
