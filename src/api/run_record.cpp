@@ -150,10 +150,10 @@ json origin_json(const analysis::OriginRecord& o) {
     std::vector<double> by_key(K, 0.0);
     for (std::size_t j = 0; j < o.consumed[i].size(); ++j) by_key[j % K] += o.consumed[i][j];
     std::vector<double> exposed;
-    for (double x : o.exposed[i]) exposed.push_back(o.received[i] > 0 ? x / o.received[i] : 0.0);
+    for (double x : o.exposed[i]) exposed.push_back(o.ordered[i] > 0 ? x / o.ordered[i] : 0.0);
     consumers.push_back({{"id", o.consumers[i]},
                          {"consumed_t", o.total[i]},
-                         {"ordered_t", o.received[i]},
+                         {"ordered_t", o.ordered[i]},
                          {"by_origin_t", by_key},
                          {"exposed_share", exposed}});
   }
@@ -512,14 +512,14 @@ RunRecord record_from_json(const json& s, const std::string& file) {
       for (const auto& c : array_at(*o, "consumers")) {
         rec_o.consumers.push_back(str(c, "id"));
         rec_o.total.push_back(number(c, "consumed_t", 0));
-        rec_o.received.push_back(number(c, "ordered_t", 0));
+        rec_o.ordered.push_back(number(c, "ordered_t", 0));
         std::vector<double> by_key(rec_o.keys.size(), 0.0), exposed(rec_o.rules.size(), 0.0);
         const json& bk = array_at(c, "by_origin_t");
         for (std::size_t k = 0; k < by_key.size() && k < bk.size(); ++k)
           if (bk[k].is_number()) by_key[k] = bk[k].get<double>();
         const json& ex = array_at(c, "exposed_share");
         for (std::size_t k = 0; k < exposed.size() && k < ex.size(); ++k)
-          if (ex[k].is_number()) exposed[k] = ex[k].get<double>() * rec_o.received.back();
+          if (ex[k].is_number()) exposed[k] = ex[k].get<double>() * rec_o.ordered.back();
         rec_o.consumed.push_back(std::move(by_key));
         rec_o.exposed.push_back(std::move(exposed));
       }

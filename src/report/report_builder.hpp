@@ -89,7 +89,7 @@ std::vector<svg::Marker> markers_of(const RunData& d, const std::string& scenari
 /// Origin of consumption summed over a group of consumers (a region or a sector).
 struct OriginSum {
   std::vector<double> by_key, exposed;  ///< [t] per origin key; [t] ordered per rule, covered
-  double total = 0, received = 0;       ///< [t] consumed; [t] ordered
+  double total = 0, ordered = 0;        ///< [t] consumed; [t] ordered
 };
 
 // ---- the builder -------------------------------------------------------------------------

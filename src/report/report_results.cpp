@@ -567,7 +567,7 @@ std::pair<std::map<std::string, OriginSum>, std::map<std::string, OriginSum>> or
       for (std::size_t j = 0; j < o.consumed[i].size(); ++j) m->by_key[j % K] += o.consumed[i][j];
       for (std::size_t r = 0; r < o.rules.size(); ++r) m->exposed[r] += o.exposed[i][r];
       m->total += o.total[i];
-      m->received += o.received[i];
+      m->ordered += o.ordered[i];
     }
   }
   return {by_region, by_sector};
@@ -605,7 +605,7 @@ Table Builder::origin_table(bool regions, const std::map<std::string, OriginSum>
     std::vector<std::string> row = {regions ? name_.region(id) : sector_name(id),
                                     fmt::format("{:.0f}", m.total), main_origins(m, o.keys)};
     for (double x : m.exposed)
-      row.push_back(m.received > 0 ? fmt::format("{:.0f} %", 100 * x / m.received) : "–");
+      row.push_back(m.ordered > 0 ? fmt::format("{:.0f} %", 100 * x / m.ordered) : "–");
     t.rows.push_back(std::move(row));
   }
   return t;

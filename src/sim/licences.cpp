@@ -14,6 +14,10 @@ bool active(int t, const CompiledRestriction& r) {
 bool is_licence(const CompiledRestriction& r) {
   return r.regime == RegimeKind::Licence;
 }
+// An origin-content condition does not hold today for covered-edge index \p li.
+bool uncovered(const std::vector<char>* covered, int li) {
+  return covered && !(*covered)[li];
+}
 }  // namespace
 
 Licences::Licences(const Network& net, const Forcing& forcing, double default_volume_cap)
@@ -95,7 +99,7 @@ double Licences::decide(double approval) {
 void Licences::file(int t, const std::vector<double>& order, const std::vector<double>& share,
                     const std::vector<char>* covered) {
   if (!any_) return;
-  auto off = [&](int li) { return covered && !(*covered)[li]; };
+  auto off = [covered](int li) { return uncovered(covered, li); };
   const auto& rs = forcing_.restrictions;
   // Period licences first: applications, then today's decisions, so that what a valid period
   // licence covers today needs no per-shipment application (one licence per shipment).
@@ -167,7 +171,7 @@ void Licences::decide_period(const CompiledRestriction& r, int li, int t) {
 void Licences::limit(int t, const std::vector<double>& order, const std::vector<double>& share,
                      std::vector<double>& limit, const std::vector<char>* covered) {
   if (!any_) return;
-  auto off = [&](int li) { return covered && !(*covered)[li]; };
+  auto off = [covered](int li) { return uncovered(covered, li); };
   const auto& rs = forcing_.restrictions;
   for (const auto& r : rs)
     if (is_licence(r))
@@ -227,7 +231,7 @@ void Licences::limit(int t, const std::vector<double>& order, const std::vector<
 
 void Licences::use(int t, const std::vector<double>& shipped, const std::vector<char>* covered) {
   if (!any_) return;
-  auto off = [&](int li) { return covered && !(*covered)[li]; };
+  auto off = [covered](int li) { return uncovered(covered, li); };
   const auto& rs = forcing_.restrictions;
   // What period licences did not cover uses up one-shipment balances, in event order.
   for (std::size_t ri = 0; ri < rs.size(); ++ri) {

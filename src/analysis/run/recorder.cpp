@@ -116,7 +116,7 @@ void SeriesRecorder::track_origin(const sim::Engine& engine, std::vector<int> pe
   o.consumed.assign(C, std::vector<double>(static_cast<std::size_t>(periods) * tr->keys(), 0.0));
   o.exposed.assign(C, std::vector<double>(rules_.size(), 0.0));
   o.total.assign(C, 0.0);
-  o.received.assign(C, 0.0);
+  o.ordered.assign(C, 0.0);
   origin = std::move(o);
 }
 
@@ -139,7 +139,7 @@ void SeriesRecorder::record_origin(const sim::Engine& eng, int d) {
     }
     for (int s = net_.in_begin[n]; s < net_.in_begin[n + 1]; ++s)
       for (int j = net_.in_edge_begin[s]; j < net_.in_edge_begin[s + 1]; ++j)
-        origin->received[i] += eng.order()[net_.in_edges[j]];
+        origin->ordered[i] += eng.order()[net_.in_edges[j]];
   }
   for (std::size_t r = 0; r < rules_.size(); ++r) {
     if (d < rules_[r]->start || d > rules_[r]->end) continue;

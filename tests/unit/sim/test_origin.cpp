@@ -307,7 +307,7 @@ TEST_CASE("the recorder reports the origin of consumption and each rule's exposu
     for (double x : rec.series[0].consumed) engine_consumed += x;
     CHECK(consumed == Approx(engine_consumed).epsilon(1e-12));
     CHECK(o.total[0] == Approx(engine_consumed).epsilon(1e-12));
-    const double exposed = o.exposed[0][0] / o.received[0];
+    const double exposed = o.exposed[0][0] / o.ordered[0];
     INFO(measure);
     CHECK(exposed == Approx(measure == "value" ? 1.0 : 0.0).margin(1e-12));
     // The Chinese share of the US consumer's magnets (mass) is the maker's: 5 % of the Dy,

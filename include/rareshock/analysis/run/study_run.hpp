@@ -85,8 +85,8 @@ struct OriginRecord {
   /// per consumer: [rule] tonnes it ordered on edges the rule covered that day (what the rule
   /// subjected to its regime: licences, a ban or a quota)
   std::vector<std::vector<double>> exposed;
-  std::vector<double> received;  ///< per consumer: tonnes it ordered (all its suppliers)
-  std::vector<double> total;     ///< per consumer: tonnes consumed
+  std::vector<double> ordered;  ///< per consumer: tonnes it ordered (all its suppliers)
+  std::vector<double> total;    ///< per consumer: tonnes consumed
 };
 
 struct RunResult {
