@@ -9,6 +9,8 @@ figures computed by hand from models/examples/mini-chain.yaml.
 import csv
 import json
 import math
+import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -423,10 +425,53 @@ def analysis_by_hand_and_as_the_cli():
     check(set(skipped.chokepoints()["case"]) == {"baseline", "dy-licence"}, "scenario case")
 
 
+def module_env():
+    return dict(os.environ, PYTHONPATH=str(Path(rareshock.__file__).parent))
+
+
+@test
+def ctrl_c_stops_a_run():
+    code = f"""
+import sys, time, rareshock
+study = rareshock.load({str(mc_study())!r}, allow_outside_includes=True)
+print("ready", flush=True)
+t0 = time.perf_counter()
+try:
+    study.run(draws=1000000, threads=1)
+except KeyboardInterrupt:
+    print(f"interrupted after {{time.perf_counter() - t0:.2f}} s", flush=True)
+    sys.exit(0)
+sys.exit(1)
+"""
+    p = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True, env=module_env())
+    check(p.stdout.readline() == "ready\n", "the child loaded the study")
+    time.sleep(0.5)
+    p.send_signal(signal.SIGINT)
+    try:
+        out, err = p.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        raise AssertionError("Ctrl-C did not stop the run")
+    check(p.returncode == 0 and "interrupted after" in out, (p.returncode, out, err))
+
+
+@test
+def study_analysis_section_in_the_result():
+    text = STUDY.read_text(encoding="utf-8") + "analysis:\n  criticality_days: 30 days\n"
+    study = rareshock.load_text(text, name=str(EXAMPLES / "with-analysis.yaml"))
+    r = study.run(draws=0)
+    check(r.structure is not None, "structure")
+    alone = study.analyze()
+    check(r.structure.criticality_info["days"] == alone.criticality_info["days"] == 30, "days")
+    a, b = r.structure.criticality(), alone.criticality()
+    check(a["id"] == b["id"] and np.array_equal(a["unmet_t"], b["unmet_t"]), "same ranking")
+    check(rareshock.run(STUDY, draws=0).structure is None, "no analysis section")
+
+
 @test
 def example_script():
-    import os
-    env = dict(os.environ, PYTHONPATH=str(Path(rareshock.__file__).parent))
+    env = module_env()
     r = subprocess.run([sys.executable, str(ROOT / "examples" / "python" / "shortage_table.py")],
                        capture_output=True, text=True, cwd=ROOT, env=env)
     check(r.returncode == 0, r.stderr)
