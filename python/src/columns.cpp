@@ -59,7 +59,11 @@ py::dict Columns::to_dict() const {
     switch (c.kind) {
       case Kind::Text: {
         py::list l(c.s.size());
-        for (std::size_t k = 0; k < c.s.size(); ++k) l[k] = py::str(c.s[k]);
+        py::str last;  // runs of equal values share one str object
+        for (std::size_t k = 0; k < c.s.size(); ++k) {
+          if (k == 0 || c.s[k] != c.s[k - 1]) last = py::str(c.s[k]);
+          l[k] = last;
+        }
         out[py::str(c.name)] = std::move(l);
         break;
       }

@@ -29,6 +29,14 @@ PyObject* g_error = nullptr;        // rareshock.Error(Exception)
 PyObject* g_input_error = nullptr;  // rareshock.InputError(Error, ValueError)
 PyObject* g_run_error = nullptr;    // rareshock.RunError(Error, RuntimeError)
 
+constexpr int kMaxThreads = 256;  // as the CLI's --threads
+
+void check_threads(int threads) {
+  if (threads < 0 || threads > kMaxThreads)
+    throw py::value_error("threads must be between 0 (all cores) and " +
+                          std::to_string(kMaxThreads));
+}
+
 std::string chomp(std::string s) {
   while (!s.empty() && s.back() == '\n') s.pop_back();
   return s;
@@ -128,7 +136,7 @@ Input with_run_overrides(const Input& in, std::optional<long long> seed,
 
 Result run_input(const Input& in0, std::optional<long long> draws, std::optional<long long> seed,
                  int threads, const py::object& progress) {
-  if (threads < 0) throw py::value_error("threads must not be negative (0: all cores)");
+  check_threads(threads);
   auto in = std::make_shared<const Input>(with_run_overrides(in0, seed, draws));
   if (in->loaded->kind != io::FileKind::Study)
     raise_input_error("'" + in->file + "' is a " + io::to_string(in->loaded->kind) +
@@ -162,7 +170,7 @@ Analysis analyze_input(const Input& in, std::optional<int> days, int threads,
                        const std::optional<std::filesystem::path>& scenario,
                        std::optional<bool> criticality) {
   constexpr int kMaxDays = 36'500;  // as `rareshock analyze --days`
-  if (threads < 0) throw py::value_error("threads must not be negative (0: all cores)");
+  check_threads(threads);
   if (days && (*days < 1 || *days > kMaxDays))
     throw py::value_error("days must be between 1 and " + std::to_string(kMaxDays));
   const io::Loaded& l = *in.loaded;

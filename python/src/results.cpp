@@ -62,10 +62,23 @@ void metric_columns(Columns& t, const analysis::ShortageMetrics& m) {
     t.real(std::string(info.name), analysis::metric_value(m, info.metric));
 }
 
+// The columns of metrics(), so that a table without rows still has them.
+void declare_metrics(Columns& t, bool materials) {
+  for (const auto* name : {"run", "level", "id", "sector", "region"})
+    t.declare(name, Columns::Kind::Text);
+  t.declare(materials ? "material" : "unit_name", Columns::Kind::Text);
+  for (const MetricInfo& info : metric_table())
+    t.declare(std::string(info.name), Columns::Kind::Real);
+  if (materials) return;
+  for (const auto* name : {"switched_t", "from_new_suppliers_t", "new_supplier_day", "blocked_t"})
+    t.declare(name, Columns::Kind::Real);
+}
+
 py::dict metrics(const Result& r, const std::optional<std::string>& run,
                  const std::optional<std::string>& level, bool materials) {
   const Filter f = filter(*r.record, run, level, std::nullopt);
   Columns t;
+  declare_metrics(t, materials);
   for (const auto& rr : r.record->results.runs)
     for (const auto& e : rr.entities) {
       if (!f.keeps(rr.combination.id, e.level, e.id)) continue;

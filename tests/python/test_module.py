@@ -226,6 +226,9 @@ def metrics_match_the_cli():
     # filters
     only = r.metrics(run="dy-licence", level="sector")
     check(set(only["run"]) == {"dy-licence"} and set(only["level"]) == {"sector"}, "filters")
+    # tables without rows (no draws) still have their columns
+    for table in (r.quantiles(), r.fans(), r.tornado(), r.sobol()):
+        check(len(table) > 3 and all(len(v) == 0 for v in table.values()), table)
     for bad in (dict(run="nope"), dict(level="planet")):
         try:
             r.metrics(**bad)
