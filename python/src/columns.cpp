@@ -2,6 +2,7 @@
 
 #include <pybind11/numpy.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <stdexcept>
@@ -21,6 +22,13 @@ py::array_t<T> to_array(const std::vector<T>& v) {
 
 }  // namespace
 
+void Columns::text(const std::string& name, const std::string& v) {
+  Column& c = col(name, Kind::Text);
+  auto [it, added] = c.code.try_emplace(v, static_cast<std::int64_t>(c.s.size()));
+  if (added) c.s.push_back(v);
+  c.i.push_back(it->second);
+}
+
 void Columns::real(const std::string& name, const std::optional<double>& v) {
   real(name, v ? *v : std::numeric_limits<double>::quiet_NaN());
 }
@@ -30,14 +38,7 @@ void Columns::real(const std::string& name, const std::optional<int>& v) {
 }
 
 std::size_t Columns::Column::size() const {
-  switch (kind) {
-    case Kind::Text:
-      return s.size();
-    case Kind::Real:
-      return d.size();
-    default:
-      return i.size();
-  }
+  return kind == Kind::Real ? d.size() : i.size();
 }
 
 Columns::Column& Columns::col(const std::string& name, Kind kind) {
@@ -46,7 +47,7 @@ Columns::Column& Columns::col(const std::string& name, Kind kind) {
       if (c.kind != kind) throw std::logic_error("column '" + name + "' used with two kinds");
       return c;
     }
-  cols_.push_back(Column{name, kind, {}, {}, {}});
+  cols_.push_back(Column{name, kind, {}, {}, {}, {}});
   return cols_.back();
 }
 
@@ -58,12 +59,11 @@ py::dict Columns::to_dict() const {
                              cols_.front().name + "'");
     switch (c.kind) {
       case Kind::Text: {
-        py::list l(c.s.size());
-        py::str last;  // runs of equal values share one str object
-        for (std::size_t k = 0; k < c.s.size(); ++k) {
-          if (k == 0 || c.s[k] != c.s[k - 1]) last = py::str(c.s[k]);
-          l[k] = last;
-        }
+        // One str per distinct value, shared by its cells.
+        std::vector<py::str> values(c.s.begin(), c.s.end());
+        py::list l(c.i.size());
+        for (std::size_t k = 0; k < c.i.size(); ++k)
+          l[k] = values[static_cast<std::size_t>(c.i[k])];
         out[py::str(c.name)] = std::move(l);
         break;
       }

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace rareshock::python {
@@ -16,9 +17,7 @@ class Columns {
   enum class Kind { Text, Real, Integer, Flag, Day };
 
   /// Appends to column \p name, creating it (in first-use order) with the value's kind.
-  void text(const std::string& name, std::string v) {
-    col(name, Kind::Text).s.push_back(std::move(v));
-  }
+  void text(const std::string& name, const std::string& v);
   void real(const std::string& name, double v) { col(name, Kind::Real).d.push_back(v); }
   /// A missing value is NaN (the column is a float column).
   void real(const std::string& name, const std::optional<double>& v);
@@ -38,9 +37,10 @@ class Columns {
   struct Column {
     std::string name;
     Kind kind;
-    std::vector<std::string> s;
+    std::vector<std::string> s;  // text: the distinct values, in first-seen order
+    std::unordered_map<std::string, std::int64_t> code;  // text: value -> index into s
     std::vector<double> d;
-    std::vector<std::int64_t> i;
+    std::vector<std::int64_t> i;  // integers, flags, days; for text, the index of each value
     std::size_t size() const;
   };
   Column& col(const std::string& name, Kind kind);
