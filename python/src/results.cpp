@@ -338,6 +338,55 @@ py::dict combinations(const Result& r) {
   return t.to_dict();
 }
 
+py::dict observed(const Result& r) {
+  Columns t;
+  for (const auto* name : {"observed", "run", "period"}) t.declare(name, Columns::Kind::Text);
+  for (const auto* name : {"first", "last"}) t.declare(name, Columns::Kind::Day);
+  for (const auto* name : {"observed_t", "modelled_t", "error_t"})
+    t.declare(name, Columns::Kind::Real);
+  for (const auto& obs : r.record->observed)
+    for (const auto& fit : obs.fits)
+      for (const auto& p : fit.periods) {
+        t.text("observed", obs.id);
+        t.text("run", fit.run);
+        t.text("period", p.period);
+        t.day("first", p.first.days);
+        t.day("last", p.last.days);
+        t.real("observed_t", p.observed);
+        t.real("modelled_t", p.modelled);
+        t.real("error_t", p.modelled - p.observed);
+      }
+  return t.to_dict();
+}
+
+void fit_row(Columns& t, const std::string& observed, const std::string& run,
+             const std::string& window, const analysis::FitStats& s) {
+  t.text("observed", observed);
+  t.text("run", run);
+  t.text("window", window);
+  t.integer("n", s.n);
+  t.real("bias_t", s.bias);
+  t.real("mae_t", s.mae);
+  t.real("rmse_t", s.rmse);
+  t.real("relative_rmse", s.relative_rmse);
+  t.real("correlation", s.correlation);
+}
+
+py::dict observed_fit(const Result& r) {
+  Columns t;
+  for (const auto* name : {"observed", "run", "window"}) t.declare(name, Columns::Kind::Text);
+  t.declare("n", Columns::Kind::Integer);
+  for (const auto* name : {"bias_t", "mae_t", "rmse_t", "relative_rmse", "correlation"})
+    t.declare(name, Columns::Kind::Real);
+  for (const auto& obs : r.record->observed)
+    for (const auto& fit : obs.fits) {
+      fit_row(t, obs.id, fit.run, "all", fit.all);
+      if (fit.training) fit_row(t, obs.id, fit.run, "training", *fit.training);
+      if (fit.validation) fit_row(t, obs.id, fit.run, "validation", *fit.validation);
+    }
+  return t.to_dict();
+}
+
 // The run directory `rareshock run` writes: run files, analysis/ and the study's reports,
 // staged and renamed into place at once.
 void write_result(const Result& r, const std::filesystem::path& dir, bool force) {
@@ -410,6 +459,12 @@ void bind_results(py::module_& m) {
       .def("tornado", &tornado, "One-at-a-time sensitivity (study sensitivity: tornado).")
       .def("sobol", &sobol, "Sobol indices (study sensitivity: sobol).")
       .def("ranking", &ranking, "Mitigation ranking, best first per scenario and entity.")
+      .def("observed", &observed,
+           "Observed series against the runs they name: one row per series, run and period "
+           "(observed_t, modelled_t, error_t = modelled - observed).")
+      .def("observed_fit", &observed_fit,
+           "Fit statistics per observed series and run, over all periods and the study's "
+           "training and validation windows.")
       .def(
           "to_json", [](const Result& r) { return to_json(*r.record); }, "summary.json text")
       .def("write", &write_result, py::arg("directory"), py::arg("force") = false,

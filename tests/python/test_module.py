@@ -473,6 +473,29 @@ def study_analysis_section_in_the_result():
 
 
 @test
+def observed_series_and_their_fit():
+    r = rareshock.run(EXAMPLES / "calibration-study.yaml", draws=0)
+    o, f = r.observed(), r.observed_fit()
+    check(len(o["period"]) > 0 and len(f["window"]) > 0, "observed rows")
+    summary = json.loads(r.to_json())["observed"]
+    periods = [p for s in summary for run in s["runs"] for p in run["periods"]]
+    check(len(periods) == len(o["period"]), (len(periods), len(o["period"])))
+    for k, p in enumerate(periods):
+        check(p["period"] == o["period"][k] and str(o["first"][k]) == p["first"], p)
+        check(close(o["observed_t"][k], p["observed"]) and close(o["modelled_t"][k], p["modelled"]), p)
+    # the statistics over all periods, recomputed from the periods
+    for k in (k for k in range(len(f["window"])) if f["window"][k] == "all"):
+        sel = np.array([ob == f["observed"][k] and run == f["run"][k]
+                        for ob, run in zip(o["observed"], o["run"])])
+        err = o["error_t"][sel]
+        check(f["n"][k] == sel.sum(), (f["n"][k], sel.sum()))
+        check(close(f["bias_t"][k], err.mean(), rtol=1e-9), "bias")
+        check(close(f["mae_t"][k], np.abs(err).mean(), rtol=1e-9), "mae")
+        check(close(f["rmse_t"][k], math.sqrt((err ** 2).mean()), rtol=1e-9), "rmse")
+    check({"all", "training", "validation"} <= set(f["window"]), set(f["window"]))
+
+
+@test
 def example_script():
     env = module_env()
     r = subprocess.run([sys.executable, str(ROOT / "examples" / "python" / "shortage_table.py")],
