@@ -6,6 +6,8 @@
 #   make asan        the fast tests built with clang, AddressSanitizer and UBSan (build-asan/)
 #   make fuzz        the libFuzzer harnesses of tests/fuzz, FUZZ_SECONDS each (build-asan/)
 #   make tidy        clang-tidy's complexity ceiling on changed files (scripts/check-tidy)
+#   make install     build, then install the command, the library and the Python module
+#                    (cmake --install; PREFIX=DIR for another prefix than /usr/local)
 BUILD      ?= build
 BUILD_TYPE ?= Release
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
@@ -20,7 +22,7 @@ FUZZERS    ?=
 LAUNCHER := $(shell command -v ccache >/dev/null 2>&1 && echo -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 
 .PHONY: run test test-fast build deps deps-test configure format format-check bench clean \
-        asan asan-build fuzz tidy
+        asan asan-build fuzz tidy install
 
 deps:
 	@scripts/install-deps build
@@ -47,6 +49,9 @@ test: deps-test
 	@$(MAKE) --no-print-directory configure TESTS=ON
 	@cmake --build $(BUILD) -j $(JOBS)
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+install: build
+	cmake --install $(BUILD) $(if $(PREFIX),--prefix $(PREFIX))
 
 test-fast: deps-test
 	@$(MAKE) --no-print-directory configure TESTS=ON

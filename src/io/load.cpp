@@ -1,5 +1,6 @@
 #include "rareshock/io/load.hpp"
 
+#include "load_detail.hpp"
 #include "rareshock/core/error.hpp"
 #include "rareshock/core/text.hpp"
 #include "readers.hpp"
@@ -61,9 +62,10 @@ FileKind detect(const TreeNode& t) {
 
 }  // namespace
 
-Loaded load_file(const std::filesystem::path& file, const LoadOptions& options) {
-  SourceRegistry sources;
-  Diagnostics d(options.max_errors);
+namespace detail {
+
+Loaded load_file(const std::filesystem::path& file, const LoadOptions& options,
+                 SourceRegistry& sources, Diagnostics& d) {
   Loader loader(sources, d);
   if (!options.allow_outside_includes)
     loader.confine_to(input_root(file.parent_path()), file.lexically_normal());
@@ -73,9 +75,8 @@ Loaded load_file(const std::filesystem::path& file, const LoadOptions& options) 
   return finish(kind, loader, d, sources, std::move(*tree), file.parent_path(), options);
 }
 
-Loaded load_text(const std::string& name, const std::string& text, const LoadOptions& options) {
-  SourceRegistry sources;
-  Diagnostics d(options.max_errors);
+Loaded load_text(const std::string& name, const std::string& text, const LoadOptions& options,
+                 SourceRegistry& sources, Diagnostics& d) {
   Loader loader(sources, d);
   if (!options.allow_outside_includes)
     loader.confine_to(input_root(std::filesystem::path(name).parent_path()));
@@ -85,6 +86,20 @@ Loaded load_text(const std::string& name, const std::string& text, const LoadOpt
   FileKind kind = detect(*tree);
   return finish(kind, loader, d, sources, std::move(*tree),
                 std::filesystem::path(name).parent_path(), options);
+}
+
+}  // namespace detail
+
+Loaded load_file(const std::filesystem::path& file, const LoadOptions& options) {
+  SourceRegistry sources;
+  Diagnostics d(options.max_errors);
+  return detail::load_file(file, options, sources, d);
+}
+
+Loaded load_text(const std::string& name, const std::string& text, const LoadOptions& options) {
+  SourceRegistry sources;
+  Diagnostics d(options.max_errors);
+  return detail::load_text(name, text, options, sources, d);
 }
 
 }  // namespace rareshock::io

@@ -150,29 +150,191 @@ struct Target {
   std::vector<char> member;  // per node
 };
 
+// Targets: every sector (all regions, region "*"), then every sector × region.
+std::vector<Target> targets_of(const sim::Network& net) {
+  const int N = net.nodes();
+  std::vector<Target> targets;
+  std::map<std::string, std::vector<int>> sec;
+  std::map<std::pair<std::string, std::string>, std::vector<int>> secreg;
+  for (int n : net.consumer_nodes) {
+    sec[net.sector[n]].push_back(n);
+    secreg[{net.sector[n], net.region[n]}].push_back(n);
+  }
+  auto add = [&](const std::string& s, const std::string& r, const std::vector<int>& nodes) {
+    Target t{s, r, std::vector<char>(N, 0)};
+    for (int n : nodes) t.member[n] = 1;
+    targets.push_back(std::move(t));
+  };
+  for (const auto& [s, nodes] : sec) add(s, "*", nodes);
+  for (const auto& [k, nodes] : secreg) add(k.first, k.second, nodes);
+  return targets;
+}
+
+// One element's content through the network under the initial recipes.
+struct ElementFlow {
+  const std::vector<double>& content;  // mass fraction of the element per material
+  std::vector<double> ox, ix;          // element content per unit activity: out and in
+  std::vector<char> carries;           // per edge: carries the element to a usable input
+};
+
+ElementFlow element_flow(const sim::Network& net, const std::vector<double>& content) {
+  const int N = net.nodes(), E = net.edges();
+  ElementFlow ef{content, std::vector<double>(N, 0.0), std::vector<double>(N, 0.0), {}};
+  std::vector<char> usable_slot(net.in_slots(), 0);
+  for (int n = 0; n < N; ++n) {
+    const int r = net.initial_recipe[n];
+    if (!producing_stage(net.stage[n]) || r < 0) continue;
+    for (int o = net.out_begin[n]; o < net.out_begin[n + 1]; ++o)
+      ef.ox[n] += net.out_coef(r, n, o) * content[net.out_material[o]];
+    for (int s = net.in_begin[n]; s < net.in_begin[n + 1]; ++s) {
+      double c = net.in_coef(r, n, s) * content[net.in_material[s]];
+      ef.ix[n] += c;
+      usable_slot[s] = c > 0;
+    }
+  }
+  // An edge carries the element from a producer into a usable input or a consumer.
+  ef.carries.assign(E, 0);
+  for (int e = 0; e < E; ++e) {
+    const int f = net.e_from[e], t = net.e_to[e];
+    if (!producing_stage(net.stage[f]) || content[net.e_material[e]] <= 0) continue;
+    ef.carries[e] = net.stage[t] == Stage::Consumer || usable_slot[net.e_in_slot[e]];
+  }
+  return ef;
+}
+
+// The target's baseline demand for the element [t/day].
+double target_demand(const sim::Network& net, const Target& tg, const ElementFlow& ef) {
+  double demand = 0;
+  for (int n : net.consumer_nodes)
+    if (tg.member[n])
+      for (int s = net.in_begin[n]; s < net.in_begin[n + 1]; ++s)
+        demand += net.demand[s] * ef.content[net.in_material[s]];
+  return demand;
+}
+
+// Nodes that can deliver to the target (reverse search over carrying edges).
+std::vector<char> reaching(const sim::Network& net, const Target& tg, const ElementFlow& ef) {
+  const int N = net.nodes();
+  std::vector<char> reach(N, 0);
+  std::deque<int> q;
+  for (int n = 0; n < N; ++n)
+    if (tg.member[n]) reach[n] = 1, q.push_back(n);
+  while (!q.empty()) {
+    int v = q.front();
+    q.pop_front();
+    for (int s = net.in_begin[v]; s < net.in_begin[v + 1]; ++s)
+      for (int k = net.in_edge_begin[s]; k < net.in_edge_begin[s + 1]; ++k) {
+        int e = net.in_edges[k];
+        if (ef.carries[e] && !reach[net.e_from[e]])
+          reach[net.e_from[e]] = 1, q.push_back(net.e_from[e]);
+      }
+  }
+  return reach;
+}
+
+// Delivery of one element to one target: which nodes reach it and the delivered-equivalent
+// factor g per node (tonnes of the element arriving at the target per tonne in the node's
+// output; downstream yields averaged by baseline flow).
+struct Delivery {
+  const sim::Network& net;
+  const Target& tg;
+  const ElementFlow& ef;
+  std::vector<char> reach;
+  std::vector<double> g;
+
+  // Delivered-equivalent factor of a tonne of the element on edge e.
+  double h_of(int e) const {
+    int t = net.e_to[e];
+    if (net.stage[t] == Stage::Consumer) return tg.member[t] ? 1.0 : 0.0;
+    return ef.ix[t] > 0 ? ef.ox[t] / ef.ix[t] * g[t] : 0.0;
+  }
+  // One Gauss-Seidel update of g at node n (from its carrying out-edges); returns the value.
+  double update(int n) const {
+    double wsum = 0, hsum = 0, esum = 0;
+    int cnt = 0;
+    for (int o = net.out_begin[n]; o < net.out_begin[n + 1]; ++o)
+      for (int k = net.out_edge_begin[o]; k < net.out_edge_begin[o + 1]; ++k) {
+        int e = net.out_edges[k];
+        if (!ef.carries[e] || !reach[net.e_to[e]]) continue;
+        double w = net.e_flow[e] * ef.content[net.e_material[e]];
+        double h = h_of(e);
+        wsum += w, hsum += w * h, esum += h, ++cnt;
+      }
+    return wsum > 0 ? hsum / wsum : cnt > 0 ? esum / cnt : 0.0;
+  }
+  void solve() {
+    const int N = net.nodes();
+    g.assign(N, 0.0);
+    for (int iter = 0; iter <= N + 1; ++iter) {
+      double change = 0;
+      for (int n = 0; n < N; ++n) {
+        if (!reach[n] || net.stage[n] == Stage::Consumer || !producing_stage(net.stage[n]))
+          continue;
+        double v = update(n);
+        change = std::max(change, std::fabs(v - g[n]));
+        g[n] = v;
+      }
+      if (change < 1e-12) break;
+    }
+  }
+};
+
+// Arcs of a delivery under the limits into \p fn (2 + 2 N vertices; built in place: the
+// arcs refer to each other). 0 = source, 1 = sink, node n: in 2 + 2n, out 3 + 2n; capacities
+// in delivered-equivalent units.
+void add_arcs(FlowNet& fn, const Delivery& d, const Limits& lim) {
+  const sim::Network& net = d.net;
+  const int N = net.nodes(), E = net.edges();
+  for (int n = 0; n < N; ++n) {
+    if (!d.reach[n] || !producing_stage(net.stage[n]) || d.ef.ox[n] <= 0) continue;
+    fn.arc(2 + 2 * n, 3 + 2 * n, to_units(net.capacity[n] * lim.factor[n] * d.ef.ox[n] * d.g[n]),
+           n);
+    if (d.ef.ix[n] <= 0) fn.arc(0, 2 + 2 * n, kInf, kTagNone);
+  }
+  for (int e = 0; e < E; ++e) {
+    const int f = net.e_from[e], t = net.e_to[e];
+    if (!d.ef.carries[e] || !d.reach[f] || !d.reach[t]) continue;
+    const double per_t = d.ef.content[net.e_material[e]] * d.h_of(e);
+    if (per_t <= 0) continue;
+    const long long cap = std::isfinite(lim.edge[e]) ? to_units(lim.edge[e] * per_t) : kInf;
+    const int head = net.stage[t] == Stage::Consumer ? 1 : 2 + 2 * t;
+    fn.arc(3 + 2 * f, head, cap, std::isfinite(lim.edge[e]) ? edge_tag(e) : kTagNone);
+  }
+}
+
+// The minimum cut as rows, largest capacity first (stable among equals).
+std::vector<CutItem> cut_items(const sim::Network& net, const FlowNet& fn) {
+  std::vector<CutItem> cut;
+  for (auto [tag, cap] : fn.min_cut(0)) {
+    CutItem item;
+    if (tag >= 0) {
+      item.kind = CutKind::Node;
+      item.id = net.node_id[tag];
+      item.stage = to_string(net.stage[tag]);
+      item.country = net.country[tag] >= 0 ? net.country_id[net.country[tag]] : "";
+    } else if (tag <= -10) {
+      const int e = -10 - tag;
+      item.kind = CutKind::Edge;
+      item.id = net.e_label[e];
+      item.stage = to_string(net.stage[net.e_from[e]]);
+      item.country =
+          net.country[net.e_from[e]] >= 0 ? net.country_id[net.country[net.e_from[e]]] : "";
+    } else {
+      continue;
+    }
+    item.capacity_t = Rate::per_day(static_cast<double>(cap) / kScale).per_year();
+    cut.push_back(std::move(item));
+  }
+  std::stable_sort(cut.begin(), cut.end(),
+                   [](const CutItem& a, const CutItem& b) { return a.capacity_t > b.capacity_t; });
+  return cut;
+}
+
 }  // namespace
 
 std::vector<ChokepointRow> chokepoints(const sim::Network& net, const Model& model,
                                        const OriginTrace& trace, const ChokepointOptions& options) {
-  const int N = net.nodes(), E = net.edges();
-  // Targets: every sector (all regions), then every sector × region.
-  std::vector<Target> targets;
-  {
-    std::map<std::string, std::vector<int>> sec;
-    std::map<std::pair<std::string, std::string>, std::vector<int>> secreg;
-    for (int n : net.consumer_nodes) {
-      sec[net.sector[n]].push_back(n);
-      secreg[{net.sector[n], net.region[n]}].push_back(n);
-    }
-    auto add = [&](const std::string& s, const std::string& r, const std::vector<int>& nodes) {
-      Target t{s, r, std::vector<char>(N, 0)};
-      for (int n : nodes) t.member[n] = 1;
-      targets.push_back(std::move(t));
-    };
-    for (const auto& [s, nodes] : sec) add(s, "*", nodes);
-    for (const auto& [k, nodes] : secreg) add(k.first, k.second, nodes);
-  }
-
+  const std::vector<Target> targets = targets_of(net);
   std::vector<ChokepointRow> out;
   const int cases = options.scenario ? 2 : 1;
   for (int cs = 0; cs < cases; ++cs) {
@@ -180,96 +342,14 @@ std::vector<ChokepointRow> chokepoints(const sim::Network& net, const Model& mod
     const Limits lim = limits_of(net, model, options, cs == 1, &reference_day);
     const std::string case_id = cs == 0 ? "baseline" : options.scenario->id;
     for (std::size_t x = 0; x < trace.elements.size(); ++x) {
-      const std::vector<double>& content = trace.content[x];
-      // Element content per unit activity: out (ox) and in (ix), initial recipe.
-      std::vector<double> ox(N, 0.0), ix(N, 0.0);
-      std::vector<char> usable_slot(net.in_slots(), 0);
-      for (int n = 0; n < N; ++n) {
-        const int r = net.initial_recipe[n];
-        if (!producing_stage(net.stage[n]) || r < 0) continue;
-        for (int o = net.out_begin[n]; o < net.out_begin[n + 1]; ++o)
-          ox[n] += net.out_coef(r, n, o) * content[net.out_material[o]];
-        for (int s = net.in_begin[n]; s < net.in_begin[n + 1]; ++s) {
-          double c = net.in_coef(r, n, s) * content[net.in_material[s]];
-          ix[n] += c;
-          usable_slot[s] = c > 0;
-        }
-      }
-      // An edge carries the element from a producer into a usable input or a consumer.
-      std::vector<char> carries(E, 0);
-      for (int e = 0; e < E; ++e) {
-        const int f = net.e_from[e], t = net.e_to[e];
-        if (!producing_stage(net.stage[f]) || content[net.e_material[e]] <= 0) continue;
-        carries[e] = net.stage[t] == Stage::Consumer || usable_slot[net.e_in_slot[e]];
-      }
+      const ElementFlow ef = element_flow(net, trace.content[x]);
       for (const Target& tg : targets) {
-        double demand = 0;
-        for (int n : net.consumer_nodes)
-          if (tg.member[n])
-            for (int s = net.in_begin[n]; s < net.in_begin[n + 1]; ++s)
-              demand += net.demand[s] * content[net.in_material[s]];
+        const double demand = target_demand(net, tg, ef);
         if (demand <= 0) continue;
-        // Nodes that can deliver to the target (reverse search over carrying edges).
-        std::vector<char> reach(N, 0);
-        std::deque<int> q;
-        for (int n = 0; n < N; ++n)
-          if (tg.member[n]) reach[n] = 1, q.push_back(n);
-        while (!q.empty()) {
-          int v = q.front();
-          q.pop_front();
-          for (int s = net.in_begin[v]; s < net.in_begin[v + 1]; ++s)
-            for (int k = net.in_edge_begin[s]; k < net.in_edge_begin[s + 1]; ++k) {
-              int e = net.in_edges[k];
-              if (carries[e] && !reach[net.e_from[e]])
-                reach[net.e_from[e]] = 1, q.push_back(net.e_from[e]);
-            }
-        }
-        // Delivered-equivalent factor g per node: tonnes of the element arriving at the target
-        // per tonne in the node's output (downstream yields averaged by baseline flow).
-        auto h_of = [&](int e, const std::vector<double>& g) {
-          int t = net.e_to[e];
-          if (net.stage[t] == Stage::Consumer) return tg.member[t] ? 1.0 : 0.0;
-          return ix[t] > 0 ? ox[t] / ix[t] * g[t] : 0.0;
-        };
-        std::vector<double> g(N, 0.0);
-        for (int iter = 0; iter <= N + 1; ++iter) {
-          double change = 0;
-          for (int n = 0; n < N; ++n) {
-            if (!reach[n] || net.stage[n] == Stage::Consumer || !producing_stage(net.stage[n]))
-              continue;
-            double wsum = 0, hsum = 0, esum = 0;
-            int cnt = 0;
-            for (int o = net.out_begin[n]; o < net.out_begin[n + 1]; ++o)
-              for (int k = net.out_edge_begin[o]; k < net.out_edge_begin[o + 1]; ++k) {
-                int e = net.out_edges[k];
-                if (!carries[e] || !reach[net.e_to[e]]) continue;
-                double w = net.e_flow[e] * content[net.e_material[e]];
-                double h = h_of(e, g);
-                wsum += w, hsum += w * h, esum += h, ++cnt;
-              }
-            double v = wsum > 0 ? hsum / wsum : cnt > 0 ? esum / cnt : 0.0;
-            change = std::max(change, std::fabs(v - g[n]));
-            g[n] = v;
-          }
-          if (change < 1e-12) break;
-        }
-
-        // Graph: 0 = source, 1 = sink, node n: in 2 + 2n, out 3 + 2n.
-        FlowNet fn(2 + 2 * N);
-        for (int n = 0; n < N; ++n) {
-          if (!reach[n] || !producing_stage(net.stage[n]) || ox[n] <= 0) continue;
-          fn.arc(2 + 2 * n, 3 + 2 * n, to_units(net.capacity[n] * lim.factor[n] * ox[n] * g[n]), n);
-          if (ix[n] <= 0) fn.arc(0, 2 + 2 * n, kInf, kTagNone);
-        }
-        for (int e = 0; e < E; ++e) {
-          const int f = net.e_from[e], t = net.e_to[e];
-          if (!carries[e] || !reach[f] || !reach[t]) continue;
-          const double per_t = content[net.e_material[e]] * h_of(e, g);
-          if (per_t <= 0) continue;
-          const long long cap = std::isfinite(lim.edge[e]) ? to_units(lim.edge[e] * per_t) : kInf;
-          const int head = net.stage[t] == Stage::Consumer ? 1 : 2 + 2 * t;
-          fn.arc(3 + 2 * f, head, cap, std::isfinite(lim.edge[e]) ? edge_tag(e) : kTagNone);
-        }
+        Delivery d{net, tg, ef, reaching(net, tg, ef), {}};
+        d.solve();
+        FlowNet fn(2 + 2 * net.nodes());
+        add_arcs(fn, d, lim);
         ChokepointRow row;
         row.case_id = case_id;
         row.sector = tg.sector;
@@ -282,29 +362,7 @@ std::vector<ChokepointRow> chokepoints(const sim::Network& net, const Model& mod
           throw RuntimeError(
               fmt::format("chokepoints: unbounded flow of {} to {}", row.element, row.sector));
         row.max_flow_t = Rate::per_day(static_cast<double>(flow) / kScale).per_year();
-        for (auto [tag, cap] : fn.min_cut(0)) {
-          CutItem item;
-          if (tag >= 0) {
-            item.kind = CutKind::Node;
-            item.id = net.node_id[tag];
-            item.stage = to_string(net.stage[tag]);
-            item.country = net.country[tag] >= 0 ? net.country_id[net.country[tag]] : "";
-          } else if (tag <= -10) {
-            const int e = -10 - tag;
-            item.kind = CutKind::Edge;
-            item.id = net.e_label[e];
-            item.stage = to_string(net.stage[net.e_from[e]]);
-            item.country =
-                net.country[net.e_from[e]] >= 0 ? net.country_id[net.country[net.e_from[e]]] : "";
-          } else {
-            continue;
-          }
-          item.capacity_t = Rate::per_day(static_cast<double>(cap) / kScale).per_year();
-          row.cut.push_back(std::move(item));
-        }
-        std::stable_sort(row.cut.begin(), row.cut.end(), [](const CutItem& a, const CutItem& b) {
-          return a.capacity_t > b.capacity_t;
-        });
+        row.cut = cut_items(net, fn);
         out.push_back(std::move(row));
       }
     }

@@ -1,0 +1,57 @@
+#pragma once
+// Shared declarations of the Python module's translation units (module.cpp: loading,
+// validation, errors, running; results.cpp: run results; structure.cpp: structural analysis).
+#include <pybind11/pybind11.h>
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "rareshock/analysis/structure/structure.hpp"
+#include "rareshock/io/check.hpp"
+#include "rareshock/io/load.hpp"
+#include "rareshock/run_record.hpp"
+
+namespace rareshock::python {
+
+/// A loaded, valid input (rareshock.Input) and how it was loaded, so that it can be loaded
+/// again with more overrides (run(draws=...)).
+struct Input {
+  std::shared_ptr<const io::Loaded> loaded;
+  std::vector<io::CheckedDiagnostic> warnings;
+  std::string file;                 ///< the file, or the name given to load_text
+  std::optional<std::string> text;  ///< set for load_text inputs
+  io::LoadOptions options;
+};
+
+/// The result of a run (rareshock.Result): its record, and the input it ran.
+struct Result {
+  std::shared_ptr<const Input> input;
+  std::shared_ptr<const RunRecord> record;
+};
+
+/// A structural analysis (rareshock.Analysis).
+struct Analysis {
+  std::shared_ptr<const analysis::StructureResult> result;
+  std::shared_ptr<const Model> model;  ///< the model analysed (for writing the files)
+  std::string resolved_yaml;           ///< the input analysed, resolved
+};
+
+/// Loads \p in's file or text with \p options; raises rareshock.InputError when invalid.
+Input load_input(const std::string& file, const std::optional<std::string>& text,
+                 const io::LoadOptions& options);
+
+/// Runs \p work with the GIL released on a worker thread, while this thread watches for
+/// signals: Ctrl-C (KeyboardInterrupt) sets the cancel flag given to \p work, waits for it to
+/// return and raises KeyboardInterrupt. An exception of \p work is rethrown here. \p work
+/// must take the GIL (pybind11::gil_scoped_acquire) to touch Python, e.g. for a progress
+/// callback, and may set the flag itself to stop early.
+void run_interruptible(const std::function<void(std::atomic<bool>& cancel)>& work);
+
+void bind_results(pybind11::module_& m);
+void bind_structure(pybind11::module_& m);
+
+}  // namespace rareshock::python
