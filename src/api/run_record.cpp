@@ -13,8 +13,8 @@ namespace rareshock {
 using nlohmann::json;
 
 StudyInfo study_info(const Study& study) {
-  return {study.name,  study.description,      study.model.info.name,
-          study.start, study.horizon,          study.shortage_threshold,
+  return {study.name,  study.description,       study.model.info.name,
+          study.start, study.horizon,           study.shortage_threshold,
           study.seed,  study.monte_carlo.draws, study.focus};
 }
 

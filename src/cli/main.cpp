@@ -23,6 +23,7 @@
 #include "rareshock/io/load.hpp"
 #include "rareshock/report/calibration_output.hpp"
 #include "rareshock/report/focus.hpp"
+#include "rareshock/report/markup.hpp"
 #include "rareshock/report/report.hpp"
 #include "rareshock/report/run_output.hpp"
 #include "rareshock/report/structure_output.hpp"
@@ -219,26 +220,39 @@ class Progress {
   std::chrono::steady_clock::time_point start_;
 };
 
-// The console summary of a run: per run, one line per consumer (sector × region) it hits,
-// focus first, then the worst hit (rareshock::report::ranked_hits), at most kMaxLines per run.
+// The console summary of a run (rareshock::report::ranked_hits: focus first, then the worst
+// hit): for a scenario alone one line per sector-region pair it hits (at most kMaxLines, then
+// a count); for the baseline and runs with mitigations one line each.
 void print_hits(const rareshock::analysis::StudyResult& result,
                 const rareshock::analysis::UncertaintyResult* unc, const rareshock::Study& study) {
-  constexpr std::size_t kMaxLines = 8;
+  namespace rr = rareshock::report;
+  constexpr std::size_t kMaxLines = 5;
   for (const auto& r : result.runs) {
     for (const auto& n : r.notes) spdlog::warn("{}: {}", r.combination.id, n);
-    auto hits = rareshock::report::ranked_hits(r, rareshock::report::mc_run_of(unc, r),
-                                               study.focus);
+    const auto hits = rr::ranked_hits(r, rr::mc_run_of(unc, r), study.focus);
+    const std::string& id = r.combination.id;
     if (hits.empty()) {
       if (r.combination.scenario)
-        spdlog::info("{}: no shortage within the horizon (to {})", r.combination.id,
+        spdlog::info("{}: no shortage within the horizon (to {})", id,
                      rareshock::to_string(study.start + (study.horizon - 1)));
       continue;
     }
+    if (!r.combination.scenario || !r.combination.mitigations.empty()) {
+      const auto& e = *hits.front().entity;
+      spdlog::info("{}: {} sector-region pair{} hit{}; first: {} in {} ({} of demand unmet{})", id,
+                   hits.size(), hits.size() == 1 ? "" : "s",
+                   r.combination.scenario ? "" : " without any shock", e.sector, e.region,
+                   rr::format_percent(e.metrics.unmet_fraction),
+                   hits.front().mc
+                       ? ", short in " + rr::format_percent(hits.front().probability) + " of draws"
+                       : std::string());
+      continue;
+    }
     for (std::size_t i = 0; i < hits.size() && i < kMaxLines; ++i)
-      spdlog::info("{}: {}{}", r.combination.id, hits[i].focus ? "[focus] " : "",
-                   rareshock::report::hit_line(hits[i], study.start));
+      spdlog::info("{}: {}{}", id, hits[i].focus ? "[focus] " : "",
+                   rr::hit_line(hits[i], study.start));
     if (hits.size() > kMaxLines)
-      spdlog::info("{}: {} more sector-region pairs hit (see the report)", r.combination.id,
+      spdlog::info("{}: {} more sector-region pairs hit (see the report)", id,
                    hits.size() - kMaxLines);
   }
 }
@@ -598,8 +612,10 @@ int main(int argc, char** argv) {
         spdlog::info("structural analysis written to {}", (dir / "analysis").string());
       print_hits(result, &unc, study);
       spdlog::info("wrote {} runs to {}", result.runs.size(), dir.string());
-      if (rf.html) spdlog::info("report: {}", (dir / "report.html").string());
-      else if (rf.markdown) spdlog::info("report: {}", (dir / "report.md").string());
+      if (rf.html)
+        spdlog::info("report: {}", (dir / "report.html").string());
+      else if (rf.markdown)
+        spdlog::info("report: {}", (dir / "report.md").string());
       return interrupted ? kExitInterrupted : kExitOk;
     }
   } catch (const rareshock::InputError& e) {

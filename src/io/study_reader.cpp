@@ -734,9 +734,10 @@ void read_focus(Diagnostics& d, TreeNode& fo, Study& st, bool model_ok) {
                   std::vector<std::string>& out) {
     for (auto& ref : rf.ref_list(key)) {
       if (model_ok && std::find(known.begin(), known.end(), ref.id) == known.end()) {
-        d.error(ref.loc, rf.at(key),
-                std::string("unknown ") + what + " '" + ref.id + "' (no consumer of the model has it)",
-                {}, id_hint(ref.id, known));
+        d.error(
+            ref.loc, rf.at(key),
+            std::string("unknown ") + what + " '" + ref.id + "' (no consumer of the model has it)",
+            {}, id_hint(ref.id, known));
         continue;
       }
       if (std::find(out.begin(), out.end(), ref.id) == out.end()) out.push_back(ref.id);

@@ -67,20 +67,20 @@ std::string hit_line(const Hit& h, Date start) {
   const analysis::EntityResult& e = *h.entity;
   const auto& m = e.metrics;
   std::string out = e.sector + " in " + e.region + ": ";
-  const analysis::QuantileSummary* q =
-      h.mc ? mc_metric(*h.mc, Metric::TimeToShortage) : nullptr;
+  const analysis::QuantileSummary* q = h.mc ? mc_metric(*h.mc, Metric::TimeToShortage) : nullptr;
   if (h.mc) {
     out += fmt::format("short in {} of draws", format_percent(h.probability));
     if (q && q->n > 0 && std::isfinite(q->p50))
       out += fmt::format(" (median {}, 80 % band {} to {})", date_of(start, q->p50),
                          date_of(start, q->p10), date_of(start, q->p90));
-    out += h.short_central ? fmt::format("; central run short from {}",
-                                         to_string(start + *m.time_to_shortage))
-                           : std::string("; not short in the central run");
+    out += h.short_central
+               ? fmt::format("; central run short from {}", to_string(start + *m.time_to_shortage))
+               : std::string("; not short in the central run");
   } else {
     out += fmt::format("short from {} (day {})", to_string(start + *m.time_to_shortage),
                        *m.time_to_shortage);
   }
+  if (!h.short_central) return out;
   out += fmt::format(", peak {}", format_percent(m.peak_shortfall));
   if (m.peak_day) out += " on " + to_string(start + *m.peak_day);
   out += fmt::format(", {} unmet ({} of demand)", format_tonnes(m.unmet_t),

@@ -11,9 +11,9 @@
 
 #include "document.hpp"
 #include "rareshock/core/build_info.hpp"
-#include "rareshock/report/focus.hpp"
 #include "rareshock/core/text.hpp"
 #include "rareshock/model/metric.hpp"
+#include "rareshock/report/focus.hpp"
 #include "rareshock/report/markup.hpp"
 #include "rareshock/report/svg_chart.hpp"
 
@@ -157,8 +157,7 @@ class Builder {
   /// What mitigated run \p m does to entity \p e's shortage.
   std::string mitigation_effect(const EntityResult& e, const RunResult& m) const;
 
-  std::string shortage_sentence(const ScenarioRuns& g, const Hit& h,
-                                bool with_mitigations) const;
+  std::string shortage_sentence(const ScenarioRuns& g, const Hit& h, bool with_mitigations) const;
 
   /// One finding per hit consumer: when and how badly it runs short, what the mitigations do,
   /// and where its supply came from. Later sentences about the same consumer (e.g. why it
@@ -284,7 +283,6 @@ class Builder {
   static std::string metric_label(Metric metric) { return std::string(metric_info(metric).label); }
 
   static std::string metric_noun(Metric metric);
-
 
   // ---- result tables ---------------------------------------------------------------------
 

@@ -220,12 +220,14 @@ std::string Builder::order_sentence() const {
 
 Section Builder::summary() {
   Section s{"summary", "Key findings", 2, false, {}};
-  s.paragraph(fmt::format(
-      "{} run{} over {} days from {}. A consumer (a sector in a region) counts as short on a "
-      "day when at least {} of its demand goes unmet; dates are calendar days, day 0 = {}.",
-      d_.record.results.runs.size(), d_.record.results.runs.size() == 1 ? "" : "s",
-      st_.horizon_days, to_string(st_.start), format_percent(st_.shortage_threshold),
-      to_string(st_.start)) + " " + order_sentence());
+  s.paragraph(
+      fmt::format(
+          "{} run{} over {} days from {}. A consumer (a sector in a region) counts as short on a "
+          "day when at least {} of its demand goes unmet; dates are calendar days, day 0 = {}.",
+          d_.record.results.runs.size(), d_.record.results.runs.size() == 1 ? "" : "s",
+          st_.horizon_days, to_string(st_.start), format_percent(st_.shortage_threshold),
+          to_string(st_.start)) +
+      " " + order_sentence());
   std::vector<std::string> items;
   for (const auto& r : d_.record.results.runs) {
     if (r.combination.scenario || !r.combination.mitigations.empty()) continue;

@@ -75,8 +75,8 @@ std::optional<Figure> Builder::peak_heatmap(const RunResult& r) {
     auto j = static_cast<std::size_t>(std::find(regions.begin(), regions.end(), e->region) -
                                       regions.begin());
     double& cell = h.values[i * regions.size() + j];
-    cell = std::isfinite(cell) ? std::max(cell, e->metrics.peak_shortfall)
-                               : e->metrics.peak_shortfall;
+    cell =
+        std::isfinite(cell) ? std::max(cell, e->metrics.peak_shortfall) : e->metrics.peak_shortfall;
   }
   h.text = {chart_id(), "Peak shortfall by sector and region — " + r.combination.id,
             fmt::format("Heatmap of the highest daily shortfall of each sector in each "
@@ -88,9 +88,9 @@ std::optional<Figure> Builder::peak_heatmap(const RunResult& r) {
 void Builder::mitigation_charts(Section& sub, const ScenarioRuns& g) {
   std::vector<const RunResult*> runs = runs_of(g);
   std::size_t charts = 0;
-  for (const Hit& h : hits_of(*g.base)) {
-    const EntityResult& e = *h.entity;
-    if (!h.short_central || !series_of(*g.base, e) || charts >= kMaxMitigationCharts) continue;
+  for (const auto* ep : chart_entities(*g.base)) {
+    const EntityResult& e = *ep;
+    if (!short_in(e) || charts >= kMaxMitigationCharts) continue;
     ++charts;
     svg::LineChart c;
     c.x.origin = st_.start;
@@ -214,7 +214,8 @@ void Builder::mitigation_group(Section& s, const ScenarioRuns& g) {
     for (const Hit& h : hits_of(*r))
       if (h.short_central) add(h.entity);
   if (hit.empty()) {
-    s.paragraph("Under " + g.scenario + " no sector runs short in any region, with or without "
+    s.paragraph("Under " + g.scenario +
+                " no sector runs short in any region, with or without "
                 "mitigations.");
     return;
   }
@@ -237,10 +238,10 @@ void Builder::mitigation_group(Section& s, const ScenarioRuns& g) {
       gd.values.push_back(e ? e->metrics.shortage_days : kNaN);
       if (!e) continue;
       const bool sh = short_in(*e);
-      t.rows.push_back({chart_label(*e0), run_label(*r),
-                        sh ? to_string(st_.start + *e->metrics.time_to_shortage) : "no shortage",
-                        sh ? days(e->metrics.shortage_days) : "0 days",
-                        format_tonnes(e->metrics.unmet_t)});
+      t.rows.push_back(
+          {chart_label(*e0), run_label(*r),
+           sh ? to_string(st_.start + *e->metrics.time_to_shortage) : "none within the horizon",
+           sh ? days(e->metrics.shortage_days) : "0 days", format_tonnes(e->metrics.unmet_t)});
       t.highlight.push_back(sh);
     }
     unmet.groups.push_back(std::move(gu));
@@ -261,11 +262,11 @@ void Builder::mitigation_group(Section& s, const ScenarioRuns& g) {
 }
 
 void Builder::ranking_table(Section& s, const std::string& sc) {
-  Table t = make_table(fmt::format("Mitigations ranked under {} (mean, P10–P90{})", sc,
-                                   st_.draws > 0 ? " over the Monte Carlo draws" : ""),
-                       {"Sector", "Rank", "Mitigation", "Shortage days avoided", "Unmet avoided",
-                        "Value avoided"},
-                       {false, true, false, true, true, true});
+  Table t = make_table(
+      fmt::format("Mitigations ranked under {} (mean, P10–P90{})", sc,
+                  st_.draws > 0 ? " over the Monte Carlo draws" : ""),
+      {"Sector", "Rank", "Mitigation", "Shortage days avoided", "Unmet avoided", "Value avoided"},
+      {false, true, false, true, true, true});
   svg::BarChart b;
   b.x = {"value at risk avoided (USD, mean)", svg::Axis::Kind::Number, {}, {}, {}};
   auto sig = [](double v) { return format_significant(v, 3); };
@@ -420,7 +421,8 @@ Section Builder::tables() {
   Section s{"tables", "Results by sector and region", 2, true, {}};
   s.paragraph(
       "Every metric of every run; rows of consumers that run short are highlighted. Short from: "
-      "the first day the shortfall reaches the threshold. Peak shortfall: the largest share of "
+      "the first day the shortfall reaches the threshold (— : no shortage within the horizon). "
+      "Peak shortfall: the largest share of "
       "a day's demand unmet. Shortage days: days at or above the threshold. Unmet: demand lost "
       "over the horizon (or still back-ordered at its end), in tonnes of magnets and as a share "
       "of demand. Units lost: downstream units not built; where sectors make the same product "
@@ -429,7 +431,8 @@ Section Builder::tables() {
       "loss; margin lost (where the model gives margins): the value added lost, a closer "
       "measure. Recovered: the day the shortfall stays below the threshold for good, counted "
       "from the end of the last restriction upstream of the consumer (or the peak). Lowest "
-      "cover: the smallest stock, in days of baseline demand.");
+      "cover: the smallest stock, in days of baseline demand (\"never fell\" when it never "
+      "fell below its starting level).");
   for (const auto& r : d_.record.results.runs) {
     std::string what = r.combination.scenario ? "scenario " + *r.combination.scenario
                                               : std::string("baseline, no shock");
@@ -437,17 +440,24 @@ Section Builder::tables() {
       what += ", mitigations " + join(r.combination.mitigations, ", ", 20);
     s.paragraph(fmt::format("Run {} ({}).", r.combination.id, what));
     for (const auto& n : r.notes) s.note("Note: " + n);
+    // report.md keeps the consumer table of the runs without mitigations; the rest is in
+    // report.html and metrics.csv.
+    const bool brief = !r.combination.mitigations.empty();
     Table c = metrics_table(r, "consumer");
     c.caption = "Run " + r.combination.id + ": by sector and region";
+    if (brief) c.md_rows = 0;
     if (!c.rows.empty()) s.table(std::move(c));
     Table g = grades_table(r);
     g.caption = "Run " + r.combination.id + ": by grade, for consumers of several grades";
+    if (brief) g.md_rows = 0;
     if (!g.rows.empty()) s.table(std::move(g));
     Table sec = metrics_table(r, "sector");
     sec.caption = "Run " + r.combination.id + ": by sector (all regions)";
+    sec.md_rows = 0;
     if (!sec.rows.empty()) s.table(std::move(sec));
     Table reg = metrics_table(r, "region");
     reg.caption = "Run " + r.combination.id + ": by region (all sectors)";
+    reg.md_rows = 0;
     if (!reg.rows.empty()) s.table(std::move(reg));
   }
   return s;
@@ -534,10 +544,10 @@ svg::FlowDiagram Builder::flow_diagram(std::size_t& country_count) const {
     auto [a, b, colour] = k;
     if (node(a).column >= node(b).column) continue;
     std::string what = by_material ? material_label(static_cast<std::size_t>(colour)) : "";
-    fd.links.push_back({a, b, v, colour,
-                        fmt::format("{} {} → {} {}: {}{} t/yr", node(a).label, column(a),
-                                    node(b).label, column(b), what.empty() ? "" : what + ", ",
-                                    format_significant(v, 3))});
+    fd.links.push_back(
+        {a, b, v, colour,
+         fmt::format("{} {} → {} {}: {}{} t/yr", node(a).label, column(a), node(b).label, column(b),
+                     what.empty() ? "" : what + ", ", format_significant(v, 3))});
   }
   if (by_material)
     for (std::size_t i = 0; i < materials.size(); ++i)

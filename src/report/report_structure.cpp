@@ -141,9 +141,9 @@ Table Builder::chokepoints(const StructuralData& st) const {
   for (const auto& tg : st.targets) {
     if (tg.region != "*") continue;
     const double x = tg.supportable_fraction;
-    ch.rows.push_back({tg.case_name, sector_name(tg.sector), tg.binding_element,
-                       x < 1 ? format_percent(x) + " of demand"
-                             : format_significant(x, 2) + "× demand"});
+    ch.rows.push_back(
+        {tg.case_name, sector_name(tg.sector), tg.binding_element,
+         x < 1 ? format_percent(x) + " of demand" : format_significant(x, 2) + "× demand"});
     ch.highlight.push_back(x < 1);
   }
   return ch;

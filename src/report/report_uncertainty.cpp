@@ -69,6 +69,7 @@ Section Builder::monte_carlo(const RunResult& r) {
       {"Consumer", "P(shortage)", "Short from", "Peak shortfall", "Unmet t", "Value lost"},
       {false, true, false, true, true, true});
   t.source = "summary.json";
+  if (!headline(r.combination.id)) t.md_rows = 0;  // runs with mitigations: report.html
   for (const Level level : {Level::Consumer, Level::Sector})
     for (const auto* e : level_of(r, level)) {
       const analysis::McEntity* mcp = d_.monte_carlo(r, *e);
@@ -160,11 +161,10 @@ Section Builder::tornado() {
       "horizon\". The last table lists the strongest parameter of the runs with mitigations.");
   std::vector<std::string> runs;
   std::size_t flat = 0;
-  Table others =
-      make_table("Strongest parameter per run with mitigations, entity and metric",
-                 {"Run", "Sector / consumer", "Metric", "Base", "Strongest parameter", "At low",
-                  "At high"},
-                 {false, false, false, true, false, true, true});
+  Table others = make_table(
+      "Strongest parameter per run with mitigations, entity and metric",
+      {"Run", "Sector / consumer", "Metric", "Base", "Strongest parameter", "At low", "At high"},
+      {false, false, false, true, false, true, true});
   for (const auto& te : unc_.tornado) {
     if (te.params.empty() || !(swing(te.params.front()) > 0)) {
       flat += !te.params.empty();

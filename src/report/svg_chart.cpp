@@ -267,7 +267,8 @@ std::string format_value(const Axis& axis, double v) {
 namespace {
 
 std::string line_dash(const Line& l, int col) {
-  return std::string(l.dashed ? "6 3" : kDashes[(static_cast<std::size_t>(col) / kPaletteSize) % 4]);
+  return std::string(l.dashed ? "6 3"
+                              : kDashes[(static_cast<std::size_t>(col) / kPaletteSize) % 4]);
 }
 
 int line_colour(const Line& l, std::size_t i) {
@@ -312,8 +313,8 @@ LineFrame line_frame(const LineChart& c, double legend_bottom) {
   fr.empty = days == 0;
   data_range(c.y, ylo, yhi);
   double xlo = c.x.min.value_or(0), xhi = c.x.max.value_or(std::max(1, days - 1));
-  fr.top = legend_bottom + 22;     // room for the y axis label
-  fr.bottom = c.height - 38;       // room for two lines of x tick labels
+  fr.top = legend_bottom + 22;  // room for the y axis label
+  fr.bottom = c.height - 38;    // room for two lines of x tick labels
   if (!c.x.label.empty() && c.x.kind != Axis::Kind::Day) fr.bottom -= 12;
   fr.yt = value_ticks(c.y, ylo, yhi, fr.bottom - fr.top, 6);
   double label_w = 0;
@@ -326,13 +327,12 @@ LineFrame line_frame(const LineChart& c, double legend_bottom) {
 }
 
 std::string line_axes(const LineChart& c, const LineFrame& fr) {
-  std::string out = text(fr.left - 8, fr.top - 10, c.y.label, "start", 11, kMuted) +
-                    "\n<g class=\"axes\">\n";
+  std::string out =
+      text(fr.left - 8, fr.top - 10, c.y.label, "start", 11, kMuted) + "\n<g class=\"axes\">\n";
   for (const auto& t : fr.yt) {
     double py = fr.sy(t.value);
-    out += fmt::format("<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"{}\"/>",
-                       f1(fr.left), f1(py), f1(fr.right), f1(py),
-                       t.value == 0 ? "#999999" : kGrid);
+    out += fmt::format("<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"{}\"/>", f1(fr.left),
+                       f1(py), f1(fr.right), f1(py), t.value == 0 ? "#999999" : kGrid);
     out += text(fr.left - 5, py + 3.5, t.label, "end", 10.5, kMuted) + "\n";
   }
   for (const auto& t : fr.xt) {

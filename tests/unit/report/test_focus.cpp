@@ -13,8 +13,8 @@ using analysis::Level;
 
 namespace {
 
-EntityResult consumer(const std::string& sector, const std::string& region,
-                      std::optional<int> tts, double unmet_fraction) {
+EntityResult consumer(const std::string& sector, const std::string& region, std::optional<int> tts,
+                      double unmet_fraction) {
   EntityResult e;
   e.level = Level::Consumer;
   e.id = sector + "_" + region;
@@ -58,8 +58,7 @@ TEST_CASE("focus: in_focus matches region and sector, an empty list matching all
   CHECK_FALSE(report::in_focus({{}, {"wind"}}, sector));
 }
 
-TEST_CASE("focus: hits are ordered focus first, then by share unmet, then probability",
-          "[focus]") {
+TEST_CASE("focus: hits are ordered focus first, then by share unmet, then probability", "[focus]") {
   analysis::RunResult run;
   run.combination.id = "ban";
   // An EU-only ban: EV traction in EU 53 % unmet, in Korea 7 %; wind in US 20 %; electronics
@@ -88,7 +87,8 @@ TEST_CASE("focus: hits are ordered focus first, then by share unmet, then probab
   analysis::McRun mc;
   mc.id = "ban";
   for (const auto& e : run.entities)
-    if (e.level == Level::Consumer) mc.entities.push_back(mc_of(e, e.metrics.time_to_shortage ? 0.65 : 0.0));
+    if (e.level == Level::Consumer)
+      mc.entities.push_back(mc_of(e, e.metrics.time_to_shortage ? 0.65 : 0.0));
   mc.entities.back().probability_of_shortage = 0.05;  // ebikes_RoW
   hits = report::ranked_hits(run, &mc, {});
   CHECK(ids(hits) ==
@@ -133,13 +133,13 @@ TEST_CASE("focus: the study's focus is read and checked against the consumers", 
   REQUIRE(l.study);
   CHECK(l.study->focus.regions == std::vector<std::string>{"EU"});
   CHECK(l.study->focus.sectors == std::vector<std::string>{"ev_traction"});  // once
-  opt.overrides = {"focus.regions=EU27"};
+  opt.overrides = {"focus.regions=EUR"};
   try {
     io::load_file(study, opt);
     FAIL("an unknown focus region must be an error");
   } catch (const InputError& e) {
     std::string what = e.what();
-    CHECK(what.find("unknown region 'EU27'") != std::string::npos);
+    CHECK(what.find("unknown region 'EUR'") != std::string::npos);
     CHECK(what.find("did you mean 'EU'") != std::string::npos);
   }
   opt.overrides = {"focus.countries=[EU]"};
