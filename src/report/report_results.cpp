@@ -662,7 +662,9 @@ Table Builder::origin_table(bool regions, const std::map<std::string, OriginSum>
                             const analysis::OriginRecord& o) const {
   Table t = make_table(
       std::string("Origin of what was used over the horizon, by ") +
-          (regions ? "region" : "sector") + " (tonnes of material; the three largest origins)",
+          (regions ? "region" : "sector") +
+          " (tonnes of material; the three largest origins; each \"exposed to\" column is one "
+          "rule on its own: rules can cover the same orders, so the columns do not add up)",
       {regions ? "Region" : "Sector", "Used (t)", "Main origins"}, {false, true, false});
   for (const auto& r : o.rules) {
     t.header.push_back("Exposed to " + r);
@@ -671,7 +673,7 @@ Table Builder::origin_table(bool regions, const std::map<std::string, OriginSum>
   for (const auto& [id, m] : sums) {
     if (!(m.total > 0)) continue;
     std::vector<std::string> row = {regions ? name_.region(id) : sector_name(id),
-                                    fmt::format("{:.0f}", m.total), main_origins(m, o.keys)};
+                                    format_significant(m.total, 3), main_origins(m, o.keys)};
     for (double x : m.exposed)
       row.push_back(m.ordered > 0 ? fmt::format("{:.0f} %", 100 * x / m.ordered) : "–");
     t.rows.push_back(std::move(row));
