@@ -545,8 +545,9 @@ int main(int argc, char** argv) {
       std::optional<rareshock::report::OutputLock> lock;  // not while a run replaces it
       if (std::filesystem::is_directory(out_dir)) lock.emplace(out_dir);
       auto files = rareshock::report::render_reports(out_dir, rf);
-      spdlog::info("wrote {} files to {}{}{}", files.size(), out_dir,
-                   rf.html ? " (report.html)" : "", rf.markdown ? " (report.md, charts/)" : "");
+      spdlog::info(
+          "wrote {} files to {}; report: {}", files.size(), out_dir,
+          (std::filesystem::path(out_dir) / (rf.html ? "report.html" : "report.md")).string());
       return kExitOk;
     }
     if (*analyze) return analyze_command(aa, argc, argv);

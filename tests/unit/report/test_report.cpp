@@ -134,6 +134,14 @@ TEST_CASE("report: reports of a run: html, md and charts, re-rendered in place",
   CHECK(md.find("runs short on 2025-07-19 (day 199) under dy-licence") != std::string::npos);
   CHECK(md.find("mitigation-package avoids the shortage") != std::string::npos);
   CHECK(md.find("![Daily shortfall by sector and region — dy-licence") != std::string::npos);
+  // Charts by sector in each region (consumers.csv), not sectors summed over regions (the
+  // EU's EV consumer carries the hostile sector name above).
+  std::string fig1 = slurp(dir / "charts" / "01-shortfall-dy-licence.svg");
+  CHECK(fig1.find(">Wind in EU<") != std::string::npos);
+  CHECK(fig1.find("(all regions)") == std::string::npos);
+  CHECK(md.find("Wind in EU is short from 2025-12-27, peaking at 19 %") != std::string::npos);
+  // The baseline's stocks never fall: said as such, not as a lowest cover on a date.
+  CHECK(md.find("(never fell)") != std::string::npos);
   CHECK(count(md, "](charts/") == std::size_t(std::distance(fs::directory_iterator(dir / "charts"),
                                                             fs::directory_iterator())));
 
