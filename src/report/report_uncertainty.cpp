@@ -122,8 +122,13 @@ Section Builder::monte_carlo(const RunResult& r) {
 std::string Builder::param_value(const std::string& path, double v) {
   if (!std::isfinite(v)) return "—";
   const Dimension dim = io::schema::dimension_of_path(path);
+  auto ends_with = [&](std::string_view tail) {
+    return path.size() >= tail.size() &&
+           path.compare(path.size() - tail.size(), tail.size(), tail) == 0;
+  };
   if (dim == Dimension::Fraction) return format_percent(v);
-  if (dim == Dimension::Duration) return days(v);
+  // An event's start or end drawn as an offset: days after the time written.
+  if (dim == Dimension::Duration || ends_with(".start") || ends_with(".end")) return days(v);
   const std::string unit = canonical_unit(dim);
   return format_significant(v, 3) + (unit.empty() ? "" : " " + unit);
 }
