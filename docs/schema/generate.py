@@ -895,6 +895,14 @@ def study_properties() -> dict:
                                      "like --set (written by `rareshock calibrate` into "
                                      "calibrated.yaml).",
                       "type": "array", "items": {"type": "string"}},
+        "focus": obj("Regions and sectors the report and the console list first.",
+                     {"regions": {"description": "Consumer regions (ids as the consumers "
+                                                 "write them). A single id or a list.",
+                                  "anyOf": [{"type": "string"},
+                                            {"type": "array", "items": {"type": "string"}}]},
+                      "sectors": {"description": "Consumer sectors. A single id or a list.",
+                                  "anyOf": [{"type": "string"},
+                                            {"type": "array", "items": {"type": "string"}}]}}),
         "outputs": obj("Outputs wanted.",
                        {"node_series": flag("Daily series per node.", False),
                         "edge_series": flag("Daily series per edge.", False),

@@ -36,6 +36,7 @@ struct StudyInfo {
   double shortage_threshold = 0.01;
   std::uint64_t seed = 1;
   int draws = 0;  ///< Monte Carlo draws requested
+  Focus focus;    ///< the study's `focus:` (regions and sectors listed first)
   Date end() const { return start + (horizon_days - 1); }
 };
 /// The header of \p study.

@@ -13,9 +13,9 @@ namespace rareshock {
 using nlohmann::json;
 
 StudyInfo study_info(const Study& study) {
-  return {study.name,  study.description,      study.model.info.name,
-          study.start, study.horizon,          study.shortage_threshold,
-          study.seed,  study.monte_carlo.draws};
+  return {study.name,  study.description,       study.model.info.name,
+          study.start, study.horizon,           study.shortage_threshold,
+          study.seed,  study.monte_carlo.draws, study.focus};
 }
 
 std::vector<ObservedRecord> observed_records(const Study& study,
@@ -453,7 +453,8 @@ json record_json(const RunRecord& rec) {
         {"end", to_string(st.end())},
         {"shortage_threshold", st.shortage_threshold},
         {"seed", st.seed},
-        {"draws", st.draws}}},
+        {"draws", st.draws},
+        {"focus", {{"regions", st.focus.regions}, {"sectors", st.focus.sectors}}}}},
       {"warnings", rec.results.warnings},
       {"runs", runs}};
   if (!rec.observed.empty()) summary["observed"] = observed_json(rec.observed);
@@ -491,6 +492,10 @@ RunRecord record_from_json(const json& s, const std::string& file) {
   if (auto it = st.find("seed"); it != st.end() && it->is_number_unsigned())
     rec.study.seed = it->get<std::uint64_t>();
   rec.study.draws = integer(st, "draws");
+  if (const json* focus = object_at(st, "focus")) {
+    rec.study.focus.regions = strings(*focus, "regions");
+    rec.study.focus.sectors = strings(*focus, "sectors");
+  }
   rec.results.warnings = strings(s, "warnings");
 
   bool any_mc = false;

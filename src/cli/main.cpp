@@ -22,6 +22,8 @@
 #include "rareshock/core/text.hpp"
 #include "rareshock/io/load.hpp"
 #include "rareshock/report/calibration_output.hpp"
+#include "rareshock/report/focus.hpp"
+#include "rareshock/report/markup.hpp"
 #include "rareshock/report/report.hpp"
 #include "rareshock/report/run_output.hpp"
 #include "rareshock/report/structure_output.hpp"
@@ -95,6 +97,11 @@ void setup_logging(const GlobalOptions& g) {
   spdlog::set_default_logger(logger);
 }
 
+// "1 event", "3 events".
+std::string counted(std::size_t n, const char* noun) {
+  return fmt::format("{} {}{}", n, noun, n == 1 ? "" : "s");
+}
+
 std::string summary_line(const rareshock::io::Loaded& l) {
   using rareshock::io::FileKind;
   switch (l.kind) {
@@ -106,14 +113,57 @@ std::string summary_line(const rareshock::io::Loaded& l) {
                          l.model->nodes.size() - consumers, consumers, l.model->edges.size());
     }
     case FileKind::Scenario:
-      return fmt::format("scenario '{}': {} events", l.scenario->id, l.scenario->events.size());
+      return fmt::format("scenario '{}': {}", l.scenario->id,
+                         counted(l.scenario->events.size(), "event"));
     case FileKind::Study:
-      return fmt::format("study '{}': {} scenarios, {} mitigations, {} runs, horizon {} days",
-                         l.study->name, l.study->scenarios.size(), l.study->mitigations.size(),
-                         l.study->combinations.size(), l.study->horizon);
+      return fmt::format("study '{}': {}, {}, {}, horizon {}", l.study->name,
+                         counted(l.study->scenarios.size(), "scenario"),
+                         counted(l.study->mitigations.size(), "mitigation"),
+                         counted(l.study->combinations.size(), "run"),
+                         counted(static_cast<std::size_t>(l.study->horizon), "day"));
   }
   return {};
 }
+
+// `--focus "regions=EU,DE;sectors=ev_traction"` as overrides of the study's `focus:` keys (the
+// ids are checked by the study reader, with suggestions). Empty when \p text is malformed.
+std::optional<std::vector<std::string>> focus_sets(const std::string& text) {
+  std::vector<std::string> out;
+  std::size_t pos = 0;
+  while (pos <= text.size()) {
+    std::size_t end = text.find(';', pos);
+    if (end == std::string::npos) end = text.size();
+    std::string part = rareshock::trim(text.substr(pos, end - pos));
+    pos = end + 1;
+    if (part.empty()) continue;
+    auto eq = part.find('=');
+    std::string key = eq == std::string::npos ? "" : rareshock::trim(part.substr(0, eq));
+    if (key != "regions" && key != "sectors") return std::nullopt;
+    std::string ids = part.substr(eq + 1);
+    if (ids.find_first_of("[]{}:#") != std::string::npos) return std::nullopt;
+    out.push_back("focus." + key + "=[" + ids + "]");
+  }
+  if (out.empty()) return std::nullopt;
+  return out;
+}
+
+// Adds the overrides of \p focus (when given) to \p sets; false (reported) when malformed.
+bool add_focus(const std::string& focus, std::vector<std::string>& sets) {
+  if (focus.empty()) return true;
+  auto fs = focus_sets(focus);
+  if (!fs) {
+    std::cerr << "error: --focus '" << rareshock::terminal_safe(focus)
+              << "': expected regions=ID,ID...;sectors=ID,ID... (either part may be left out), "
+                 "e.g. --focus \"regions=EU;sectors=ev_traction\"\n";
+    return false;
+  }
+  sets.insert(sets.end(), fs->begin(), fs->end());
+  return true;
+}
+
+constexpr const char* kFocusHelp =
+    "Regions and sectors listed first in the findings, the charts and this summary, e.g. "
+    "\"regions=EU;sectors=ev_traction,wind\" (sets the study's focus:)";
 
 bool g_allow_outside_includes = false;  // --allow-outside-includes
 
@@ -170,8 +220,41 @@ class Progress {
   std::chrono::steady_clock::time_point start_;
 };
 
-std::string fmt_day(const std::optional<int>& d, rareshock::Date start) {
-  return d ? fmt::format("{} (day {})", rareshock::to_string(start + *d), *d) : std::string("none");
+// The console summary of a run (rareshock::report::ranked_hits: focus first, then the worst
+// hit): for a scenario alone one line per sector-region pair it hits (at most kMaxLines, then
+// a count); for the baseline and runs with mitigations one line each.
+void print_hits(const rareshock::analysis::StudyResult& result,
+                const rareshock::analysis::UncertaintyResult* unc, const rareshock::Study& study) {
+  namespace rr = rareshock::report;
+  constexpr std::size_t kMaxLines = 5;
+  for (const auto& r : result.runs) {
+    for (const auto& n : r.notes) spdlog::warn("{}: {}", r.combination.id, n);
+    const auto hits = rr::ranked_hits(r, rr::mc_run_of(unc, r), study.focus);
+    const std::string& id = r.combination.id;
+    if (hits.empty()) {
+      if (r.combination.scenario)
+        spdlog::info("{}: no shortage within the horizon (to {})", id,
+                     rareshock::to_string(study.start + (study.horizon - 1)));
+      continue;
+    }
+    if (!r.combination.scenario || !r.combination.mitigations.empty()) {
+      const auto& e = *hits.front().entity;
+      spdlog::info("{}: {} sector-region pair{} hit{}; first: {} in {} ({} of demand unmet{})", id,
+                   hits.size(), hits.size() == 1 ? "" : "s",
+                   r.combination.scenario ? "" : " without any shock", e.sector, e.region,
+                   rr::format_percent(e.metrics.unmet_fraction),
+                   hits.front().mc
+                       ? ", short in " + rr::format_percent(hits.front().probability) + " of draws"
+                       : std::string());
+      continue;
+    }
+    for (std::size_t i = 0; i < hits.size() && i < kMaxLines; ++i)
+      spdlog::info("{}: {}{}", id, hits[i].focus ? "[focus] " : "",
+                   rr::hit_line(hits[i], study.start));
+    if (hits.size() > kMaxLines)
+      spdlog::info("{}: {} more sector-region pairs hit (see the report)", id,
+                   hits.size() - kMaxLines);
+  }
 }
 
 struct AnalyzeArgs {
@@ -364,6 +447,7 @@ int main(int argc, char** argv) {
   bool force = false;
   int draws = -1, threads = 0;
   long long seed = -1;
+  std::string focus;
   auto* run = app.add_subcommand("run", "Run a study");
   run->add_option("STUDY", file, "Study file")->required();
   run->add_option("-o,--output", out_dir, "Output directory (default: out/<study file name>)");
@@ -375,6 +459,7 @@ int main(int argc, char** argv) {
   run->add_option("--threads", threads, "Worker threads (0: all cores)")
       ->check(CLI::Range(0, kMaxThreads));
   run->add_option("--set", sets, "Override a value: key.path=value (repeatable)");
+  run->add_option("--focus", focus, kFocusHelp);
   run->add_flag("--allow-outside-includes", g_allow_outside_includes, kAllowOutsideHelp);
   bool keep_partial = false;
   run->add_flag("--keep-partial", keep_partial,
@@ -460,8 +545,9 @@ int main(int argc, char** argv) {
       std::optional<rareshock::report::OutputLock> lock;  // not while a run replaces it
       if (std::filesystem::is_directory(out_dir)) lock.emplace(out_dir);
       auto files = rareshock::report::render_reports(out_dir, rf);
-      spdlog::info("wrote {} files to {}{}{}", files.size(), out_dir,
-                   rf.html ? " (report.html)" : "", rf.markdown ? " (report.md, charts/)" : "");
+      spdlog::info(
+          "wrote {} files to {}; report: {}", files.size(), out_dir,
+          (std::filesystem::path(out_dir) / (rf.html ? "report.html" : "report.md")).string());
       return kExitOk;
     }
     if (*analyze) return analyze_command(aa, argc, argv);
@@ -473,6 +559,7 @@ int main(int argc, char** argv) {
       std::signal(SIGTERM, on_interrupt);
       if (seed >= 0) sets.push_back("seed=" + std::to_string(seed));
       if (draws >= 0) sets.push_back("monte_carlo.draws=" + std::to_string(draws));
+      if (!add_focus(focus, sets)) return kExitInput;
       auto l = load(file, sets);
       if (!is_study(l, file, "run")) return kExitInput;
       std::filesystem::path dir =
@@ -524,18 +611,12 @@ int main(int argc, char** argv) {
       target.commit();  // the one rename: a failure before it leaves the previous output
       if (record.structure)
         spdlog::info("structural analysis written to {}", (dir / "analysis").string());
-      for (const auto& r : result.runs) {
-        for (const auto& n : r.notes) spdlog::warn("{}: {}", r.combination.id, n);
-        for (const auto& e : r.entities) {
-          if (e.level != rareshock::analysis::Level::Sector || !e.metrics.time_to_shortage)
-            continue;
-          spdlog::info("{}: {} short from {}, peak {:.0f}% on {}, {:.0f} t unmet", r.combination.id,
-                       e.id, fmt_day(e.metrics.time_to_shortage, study.start),
-                       100 * e.metrics.peak_shortfall, fmt_day(e.metrics.peak_day, study.start),
-                       e.metrics.unmet_t);
-        }
-      }
+      print_hits(result, &unc, study);
       spdlog::info("wrote {} runs to {}", result.runs.size(), dir.string());
+      if (rf.html)
+        spdlog::info("report: {}", (dir / "report.html").string());
+      else if (rf.markdown)
+        spdlog::info("report: {}", (dir / "report.md").string());
       return interrupted ? kExitInterrupted : kExitOk;
     }
   } catch (const rareshock::InputError& e) {

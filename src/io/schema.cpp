@@ -287,6 +287,7 @@ const std::vector<Table>& tables() {
       {"observed", "list", std::nullopt, "", "—", "observed series the runs are compared with (below)"},
       {"calibration", "mapping", std::nullopt, "", "—", "what `rareshock calibrate` fits (below)"},
       {"overrides", "list of texts", std::nullopt, "", "—", "`key.path=value` overrides applied like `--set` (below)"},
+      {"focus", "mapping", std::nullopt, "", "—", "regions and sectors the report and the console list first (below)"},
       {"outputs", "mapping", std::nullopt, "", "(defaults below)", "outputs wanted"},
      }},
     {"combination", FileKind::Study, {"combinations[*]"}, "", "KTDM",
@@ -350,6 +351,11 @@ const std::vector<Table>& tables() {
       {"objective", "`rmse`, `relative_rmse`, `mae`", std::nullopt, "", "`rmse`", "minimised: the statistic on the training window, averaged over the series"},
       {"algorithm", "`bobyqa`, `neldermead`, `sbplx`", std::nullopt, "", "`bobyqa`", "NLopt's LN_BOBYQA, LN_NELDERMEAD or LN_SBPLX (derivative-free, bound-constrained)"},
       {"max_evaluations", "whole number", Dimension::Count, "", "200", "at most this many runs (1 to 100,000)"},
+     }},
+    {"focus", FileKind::Study, {"focus"}, "", "KTDM",
+     {
+      {"regions", "id or list of ids", std::nullopt, "", "—", "consumer regions as the consumers write them (e.g. `EU`); checked against the model's consumers"},
+      {"sectors", "id or list of ids", std::nullopt, "", "—", "consumer sectors (e.g. `ev_traction`); checked against the model's consumers"},
      }},
     {"outputs", FileKind::Study, {"outputs"}, "", "KTDM",
      {

@@ -717,6 +717,37 @@ void read_outputs(Diagnostics& d, TreeNode& root, MapReader& r, Study& st) {
   ro.finish();
 }
 
+// `focus: {regions: [...], sectors: [...]}`: ids checked against the model's consumers (their
+// regions as written and their sectors); a repeated id is kept once.
+void read_focus(Diagnostics& d, TreeNode& fo, Study& st, bool model_ok) {
+  MapReader rf(d, fo, "focus", "the focus");
+  if (!rf.valid()) return;
+  std::vector<std::string> regions, sectors;
+  for (const auto& n : st.model.nodes) {
+    if (!n.is_consumer()) continue;
+    if (std::find(regions.begin(), regions.end(), n.region.id) == regions.end())
+      regions.push_back(n.region.id);
+    if (std::find(sectors.begin(), sectors.end(), n.sector) == sectors.end())
+      sectors.push_back(n.sector);
+  }
+  auto read = [&](const char* key, const std::vector<std::string>& known, const char* what,
+                  std::vector<std::string>& out) {
+    for (auto& ref : rf.ref_list(key)) {
+      if (model_ok && std::find(known.begin(), known.end(), ref.id) == known.end()) {
+        d.error(
+            ref.loc, rf.at(key),
+            std::string("unknown ") + what + " '" + ref.id + "' (no consumer of the model has it)",
+            {}, id_hint(ref.id, known));
+        continue;
+      }
+      if (std::find(out.begin(), out.end(), ref.id) == out.end()) out.push_back(ref.id);
+    }
+  };
+  read("regions", regions, "region", st.focus.regions);
+  read("sectors", sectors, "sector", st.focus.sectors);
+  rf.finish();
+}
+
 // Last stage: scenarios against the model and the study window.
 void check_scenarios(Diagnostics& d, const Study& st, bool start_ok) {
   const Date* start = start_ok ? &st.start : nullptr;  // no timing checks without a start
@@ -771,6 +802,7 @@ Study read_study(Diagnostics& d, Loader& loader, TreeNode& root, const fs::path&
   if (TreeNode* se = r.get("sensitivity")) read_sensitivity(d, *se, st);
   if (TreeNode* an = r.get("analysis")) read_analysis(d, *an, st);
   if (TreeNode* ca = r.get("calibration")) read_calibration(d, root, *ca, st, inputs_ok);
+  if (TreeNode* fo = r.get("focus")) read_focus(d, *fo, st, model_ok);
   read_outputs(d, root, r, st);
   r.finish();
   if (model_ok) check_scenarios(d, st, start_ok);

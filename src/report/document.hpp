@@ -19,6 +19,8 @@ struct Table {
   std::vector<std::vector<std::string>> rows;
   std::vector<bool> highlight;  ///< per row: e.g. a shortage
   std::vector<bool> nowrap;     ///< per column: keep cells on one line (dates)
+  std::string source;           ///< run-directory file with every row (e.g. metrics.csv)
+  std::size_t md_rows = 15;     ///< rows kept in report.md (0: only the caption and the link)
 };
 
 struct Figure {

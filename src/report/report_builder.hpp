@@ -13,6 +13,7 @@
 #include "rareshock/core/build_info.hpp"
 #include "rareshock/core/text.hpp"
 #include "rareshock/model/metric.hpp"
+#include "rareshock/report/focus.hpp"
 #include "rareshock/report/markup.hpp"
 #include "rareshock/report/svg_chart.hpp"
 
@@ -25,6 +26,8 @@ using analysis::RunResult;
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 inline const analysis::UncertaintyResult kNoUncertainty;
 constexpr std::size_t kMaxSentencesPerScenario = 6;
+constexpr std::size_t kMaxChartLines = 8;        ///< consumers in a shortfall or cover chart
+constexpr std::size_t kMaxMitigationCharts = 4;  ///< consumers with a with/without chart
 constexpr int kChartWidth = 960;
 
 // ---- names and numbers -------------------------------------------------------------------
@@ -134,16 +137,38 @@ class Builder {
   // ---- model vs observed -----------------------------------------------------------------
 
   std::vector<Section> observed();
+  Table observed_fits() const;
+  Section observed_series(const ObservedRecord& o);
 
   // ---- executive summary -----------------------------------------------------------------
 
-  std::string mc_range(const RunResult& r, const EntityResult& e) const;
+  /// The consumers run \p r hits, focus first, then the worst hit (focus.hpp).
+  std::vector<Hit> hits_of(const RunResult& r) const;
+
+  /// When \p h runs short under \p scenario: a date, or with Monte Carlo the share of draws,
+  /// the median date and the 80 % band, and whether the central run is short.
+  std::string when_text(const Hit& h, const std::string& scenario) const;
+
+  /// "63 days on 2027-11-22", or "63 days (never fell)" when the stock never fell below its
+  /// starting level (from the entity's daily series when the run directory has it).
+  std::string cover_text(const RunResult& r, const EntityResult& e) const;
+  bool cover_fell(const RunResult& r, const EntityResult& e) const;
 
   /// What mitigated run \p m does to entity \p e's shortage.
   std::string mitigation_effect(const EntityResult& e, const RunResult& m) const;
 
-  std::string shortage_sentence(const ScenarioRuns& g, const EntityResult& e,
-                                bool with_mitigations) const;
+  std::string shortage_sentence(const ScenarioRuns& g, const Hit& h, bool with_mitigations) const;
+
+  /// One finding per hit consumer: when and how badly it runs short, what the mitigations do,
+  /// and where its supply came from. Later sentences about the same consumer (e.g. why it
+  /// runs short) are appended here, so every finding stays one bullet.
+  std::string finding(const ScenarioRuns& g, const Hit& h, bool with_mitigations) const;
+
+  /// The paragraph that opens a scenario's findings.
+  std::string scenario_head(const ScenarioRuns& g, const std::vector<Hit>& hits) const;
+
+  /// "Findings list ... first": how consumers are ordered.
+  std::string order_sentence() const;
 
   Section summary();
 
@@ -171,7 +196,11 @@ class Builder {
 
   std::string run_total_sentence(const RunResult& r) const;
 
-  static std::string metric_text(Metric metric, double v);
+  /// A metric value with its unit; time to shortage at (or beyond) the horizon reads "no
+  /// shortage within the horizon".
+  std::string metric_text(Metric metric, double v, const std::string& unit = {}) const;
+  /// What units_lost of an entity counts ("vehicles", "MW"); "units" when unknown or mixed.
+  std::string unit_of(Level level, const std::string& id) const;
 
   std::string entity_name(Level level, const std::string& id) const;
 
@@ -208,7 +237,17 @@ class Builder {
 
   // ---- shortfall over time ---------------------------------------------------------------
 
-  svg::LineChart sector_chart(const RunResult& r, bool cover) const;
+  /// Daily shortfall (or stock cover) of the consumers \p r hits, focus first (at most
+  /// kMaxChartLines); the focus consumers when none is hit; sectors when the run directory has
+  /// no consumer series.
+  svg::LineChart consumer_chart(const RunResult& r, bool cover) const;
+  std::vector<const EntityResult*> chart_entities(const RunResult& r) const;
+  /// "EV traction in EU" for a consumer; "EV traction (all regions)" for a sector.
+  std::string chart_label(const EntityResult& e) const;
+  const Series* series_of(const RunResult& r, const EntityResult& e) const;
+  void shortfall_group(Section& sub, const ScenarioRuns& g);
+  std::optional<Figure> peak_heatmap(const RunResult& r);
+  void mitigation_charts(Section& sub, const ScenarioRuns& g);
 
   std::vector<Section> shortfall();
 
@@ -221,6 +260,11 @@ class Builder {
   // ---- mitigations compared --------------------------------------------------------------
 
   std::vector<Section> mitigations();
+  /// Runs of a scenario with mitigations, the scenario alone first.
+  static std::vector<const RunResult*> runs_of(const ScenarioRuns& g);
+  static std::string run_label(const RunResult& r);
+  void mitigation_group(Section& s, const ScenarioRuns& g);
+  void ranking_table(Section& s, const std::string& scenario);
 
   // ---- uncertainty -----------------------------------------------------------------------
 
@@ -229,14 +273,16 @@ class Builder {
   Section monte_carlo(const RunResult& r);
 
   Section tornado();
+  /// One table per run without mitigations: every parameter that moves a metric, with the
+  /// parameter's low and high values and the metric's at each (units named).
+  Table tornado_table(const std::string& run) const;
+  static std::string param_value(const std::string& path, double v);
 
   Section sobol();
 
   static std::string metric_label(Metric metric) { return std::string(metric_info(metric).label); }
 
   static std::string metric_noun(Metric metric);
-
-  static svg::Axis::Kind axis_kind(Metric metric);
 
   // ---- result tables ---------------------------------------------------------------------
 
@@ -257,6 +303,9 @@ class Builder {
   static int stage_column(const std::string& stage);
 
   std::vector<Section> flows();
+  /// Per stage: total throughput and country shares (\p alt: the chart's text alternative).
+  static Table throughput_table(const svg::FlowDiagram& fd, std::vector<std::string>& alt);
+  svg::FlowDiagram flow_diagram(std::size_t& countries) const;
 
   /// Origin of supply (runs whose engine traced origins): origin mix of consumption and the
   /// share exposed to each origin rule, by region and by sector.
@@ -267,6 +316,9 @@ class Builder {
   // ---- structural risk (issue 7) ---------------------------------------------------------
 
   std::vector<Section> structural();
+  std::optional<Figure> exposure_heatmap(const StructuralData& st);
+  void criticality(Section& s, const StructuralData& st);
+  Table chokepoints(const StructuralData& st) const;
 
   // ---- assumptions and sources -----------------------------------------------------------
 

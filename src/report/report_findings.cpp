@@ -4,6 +4,93 @@
 
 namespace rareshock::report::doc::detail {
 
+Table Builder::observed_fits() const {
+  Table fits = make_table(
+      "Fit statistics",
+      {"Series", "Run", "Window", "n", "Bias", "MAE", "RMSE", "Relative RMSE", "Correlation"},
+      {false, false, false, true, true, true, true, true, true});
+  auto span = [](const DateWindow& w) {
+    return " (" + to_string(w.from) + " to " + to_string(w.to) + ")";
+  };
+  for (const auto& o : d_.record.observed)
+    for (const auto& r : o.fits)
+      for (auto [name, f] : {std::pair<const char*, const analysis::FitStats*>{"all", &r.all},
+                             {"training", r.training ? &*r.training : nullptr},
+                             {"validation", r.validation ? &*r.validation : nullptr}}) {
+        if (!f || f->n == 0) continue;
+        const analysis::FitStats& x = *f;
+        std::string window = name;
+        if (window == "training" && o.training) window += span(*o.training);
+        if (window == "validation" && o.validation) window += span(*o.validation);
+        fits.rows.push_back(
+            {o.id, r.run, window, std::to_string(x.n), format_tonnes(x.bias), format_tonnes(x.mae),
+             format_tonnes(x.rmse), format_percent(x.relative_rmse),
+             x.correlation && std::isfinite(*x.correlation) ? fmt::format("{:.2f}", *x.correlation)
+                                                            : std::string("–")});
+      }
+  return fits;
+}
+
+Section Builder::observed_series(const ObservedRecord& o) {
+  Section sub{"observed-" + slug(o.id), o.id, 3, false, {}};
+  std::string what = fmt::format("Modelled: tonnes {} per {}", o.measure, o.period);
+  if (!o.source_file.empty()) what += "; observed: " + o.source_file;
+  sub.paragraph(what + ".");
+  for (const auto& n : o.notes) sub.note(n);
+  if (o.fits.empty() || o.fits.front().periods.empty()) {
+    sub.paragraph("No observation falls inside the study window.");
+    return sub;
+  }
+  // Chart: observed dots at the middle of each period, each run's modelled total as a
+  // step over the days of its period.
+  svg::LineChart c;
+  c.x.origin = st_.start;
+  c.y = {"tonnes per " + o.period, svg::Axis::Kind::Number, {}, 0.0, {}};
+  const int days = st_.horizon_days;
+  svg::Line obs{"observed", std::vector<double>(static_cast<std::size_t>(days), kNaN), 6, false,
+                true};
+  for (const auto& p : o.fits.front().periods) {
+    int mid = ((p.first - st_.start) + (p.last - st_.start)) / 2;
+    if (mid >= 0 && mid < days) obs.y[static_cast<std::size_t>(mid)] = p.observed;
+  }
+  for (std::size_t i = 0; i < o.fits.size(); ++i) {
+    svg::Line line{"modelled: " + o.fits[i].run,
+                   std::vector<double>(static_cast<std::size_t>(days), kNaN), static_cast<int>(i),
+                   false, false};
+    for (const auto& p : o.fits[i].periods)
+      for (int dd = std::max(0, p.first - st_.start); dd <= p.last - st_.start && dd < days; ++dd)
+        line.y[static_cast<std::size_t>(dd)] = p.modelled;
+    c.lines.push_back(std::move(line));
+  }
+  c.lines.push_back(std::move(obs));
+  c.text = {chart_id(), "Model vs observed: " + o.id,
+            fmt::format("Line chart of {} per {}: observed values as dots, the modelled "
+                        "total of each compared run as a line over each period.",
+                        o.id, o.period)};
+  sub.figure(figure("observed-" + o.id, c.text.title, draw(c)));
+  std::vector<std::string> header = {"Period", "Observed"};
+  std::vector<bool> numeric = {false, true};
+  for (const auto& r : o.fits) {
+    header.insert(header.end(), {"Modelled: " + r.run, "Error"});
+    numeric.insert(numeric.end(), {true, true});
+  }
+  Table t = make_table(o.id + ": observed and modelled per period", header, numeric);
+  t.nowrap = std::vector<bool>(header.size(), false);
+  t.nowrap[0] = true;
+  const auto& first = o.fits.front().periods;
+  for (std::size_t k = 0; k < first.size(); ++k) {
+    std::vector<std::string> row = {first[k].period, format_tonnes(first[k].observed)};
+    for (const auto& r : o.fits) {
+      const bool has = k < r.periods.size();
+      row.push_back(has ? format_tonnes(r.periods[k].modelled) : "–");
+      row.push_back(has ? format_tonnes(r.periods[k].modelled - r.periods[k].observed) : "–");
+    }
+    t.rows.push_back(std::move(row));
+  }
+  sub.table(std::move(t));
+  return sub;
+}
+
 std::vector<Section> Builder::observed() {
   std::vector<Section> out;
   if (d_.record.observed.empty()) return out;
@@ -13,106 +100,36 @@ std::vector<Section> Builder::observed() {
       "matches (tonnes per period; error = modelled − observed). Fit statistics over every "
       "observed period inside the study window, and over the calibration windows where the "
       "study defines them.");
-  Table fits = make_table(
-      "Fit statistics",
-      {"Series", "Run", "Window", "n", "Bias", "MAE", "RMSE", "Relative RMSE", "Correlation"},
-      {false, false, false, true, true, true, true, true, true});
-  for (const auto& o : d_.record.observed) {
-    for (const auto& r : o.fits)
-      for (auto [name, f] : {std::pair<const char*, const analysis::FitStats*>{"all", &r.all},
-                             {"training", r.training ? &*r.training : nullptr},
-                             {"validation", r.validation ? &*r.validation : nullptr}}) {
-        if (!f || f->n == 0) continue;
-        const analysis::FitStats& x = *f;
-        std::string window = name;
-        auto span = [](const DateWindow& w) {
-          return " (" + to_string(w.from) + " to " + to_string(w.to) + ")";
-        };
-        if (window == "training" && o.training) window += span(*o.training);
-        if (window == "validation" && o.validation) window += span(*o.validation);
-        fits.rows.push_back(
-            {o.id, r.run, window, std::to_string(x.n), format_tonnes(x.bias), format_tonnes(x.mae),
-             format_tonnes(x.rmse), format_percent(x.relative_rmse),
-             x.correlation && std::isfinite(*x.correlation) ? fmt::format("{:.2f}", *x.correlation)
-                                                            : std::string("–")});
-      }
-  }
-  for (const auto& o : d_.record.observed) {
-    Section sub{"observed-" + slug(o.id), o.id, 3, false, {}};
-    std::string what = fmt::format("Modelled: tonnes {} per {}", o.measure, o.period);
-    if (!o.source_file.empty()) what += "; observed: " + o.source_file;
-    sub.paragraph(what + ".");
-    for (const auto& n : o.notes) sub.note(n);
-    if (o.fits.empty() || o.fits.front().periods.empty()) {
-      sub.paragraph("No observation falls inside the study window.");
-      out.push_back(std::move(sub));
-      continue;
-    }
-    // Chart: observed dots at the middle of each period, each run's modelled total as a
-    // step over the days of its period.
-    svg::LineChart c;
-    c.x.origin = st_.start;
-    c.y = {"tonnes per " + o.period, svg::Axis::Kind::Number, {}, 0.0, {}};
-    const int days = st_.horizon_days;
-    svg::Line obs{"observed", std::vector<double>(static_cast<std::size_t>(days), kNaN), 6, false,
-                  true};
-    for (const auto& p : o.fits.front().periods) {
-      int mid = ((p.first - st_.start) + (p.last - st_.start)) / 2;
-      if (mid >= 0 && mid < days) obs.y[static_cast<std::size_t>(mid)] = p.observed;
-    }
-    for (std::size_t i = 0; i < o.fits.size(); ++i) {
-      svg::Line line{"modelled: " + o.fits[i].run,
-                     std::vector<double>(static_cast<std::size_t>(days), kNaN), static_cast<int>(i),
-                     false, false};
-      for (const auto& p : o.fits[i].periods)
-        for (int dd = p.first - st_.start; dd <= p.last - st_.start; ++dd)
-          if (dd >= 0 && dd < days) line.y[static_cast<std::size_t>(dd)] = p.modelled;
-      c.lines.push_back(std::move(line));
-    }
-    c.lines.push_back(std::move(obs));
-    c.text = {chart_id(), "Model vs observed: " + o.id,
-              fmt::format("Line chart of {} per {}: observed values as dots, the modelled "
-                          "total of each compared run as a line over each period.",
-                          o.id, o.period)};
-    sub.figure(figure("observed-" + o.id, c.text.title, draw(c)));
-    std::vector<std::string> header = {"Period", "Observed"};
-    std::vector<bool> numeric = {false, true};
-    for (const auto& r : o.fits) {
-      header.push_back("Modelled: " + r.run);
-      header.push_back("Error");
-      numeric.push_back(true);
-      numeric.push_back(true);
-    }
-    Table t = make_table(o.id + ": observed and modelled per period", header, numeric);
-    t.nowrap = std::vector<bool>(header.size(), false);
-    t.nowrap[0] = true;
-    const auto& first = o.fits.front().periods;
-    for (std::size_t k = 0; k < first.size(); ++k) {
-      std::vector<std::string> row = {first[k].period, format_tonnes(first[k].observed)};
-      for (const auto& r : o.fits) {
-        if (k < r.periods.size()) {
-          row.push_back(format_tonnes(r.periods[k].modelled));
-          row.push_back(format_tonnes(r.periods[k].modelled - r.periods[k].observed));
-        } else {
-          row.push_back("–");
-          row.push_back("–");
-        }
-      }
-      t.rows.push_back(std::move(row));
-    }
-    sub.table(std::move(t));
-    out.push_back(std::move(sub));
-  }
-  s.table(std::move(fits));
-  out.insert(out.begin(), std::move(s));
+  s.table(observed_fits());
+  out.push_back(std::move(s));
+  for (const auto& o : d_.record.observed) out.push_back(observed_series(o));
   return out;
 }
 
-std::string Builder::mc_range(const RunResult& r, const EntityResult& e) const {
-  const analysis::McEntity* mc = d_.monte_carlo(r, e);
-  const analysis::QuantileSummary* q = mc ? mc_metric(*mc, Metric::TimeToShortage) : nullptr;
-  if (!q || !std::isfinite(q->p10) || !std::isfinite(q->p90)) return {};
-  return fmt::format("; P10–P90: day {:.0f}–{:.0f}", q->p10, q->p90);
+std::vector<Hit> Builder::hits_of(const RunResult& r) const {
+  return ranked_hits(r, mc_run_of(d_.record.uncertainty ? &*d_.record.uncertainty : nullptr, r),
+                     st_.focus);
+}
+
+std::string Builder::when_text(const Hit& h, const std::string& scenario) const {
+  const EntityResult& e = *h.entity;
+  const auto& m = e.metrics;
+  std::string who = name_.entity(e);
+  if (!h.mc)
+    return fmt::format("{} runs short on {} (day {}) under {}", who,
+                       to_string(st_.start + *m.time_to_shortage), *m.time_to_shortage, scenario);
+  std::string out = fmt::format("{} runs short in {} of the Monte Carlo draws under {}", who,
+                                format_percent(h.probability), scenario);
+  const analysis::QuantileSummary* q = mc_metric(*h.mc, Metric::TimeToShortage);
+  auto date = [&](double day) { return to_string(st_.start + static_cast<int>(std::lround(day))); };
+  if (q && q->n > 0 && std::isfinite(q->p50))
+    out += fmt::format(" (in those draws: median date {}, 80 % band {} to {})", date(q->p50),
+                       date(q->p10), date(q->p90));
+  out += h.short_central
+             ? fmt::format("; the central run (parameters at their means) is short from {}",
+                           to_string(st_.start + *m.time_to_shortage))
+             : std::string("; the central run (parameters at their means) is not short");
+  return out;
 }
 
 std::string Builder::mitigation_effect(const EntityResult& e, const RunResult& m) const {
@@ -120,6 +137,7 @@ std::string Builder::mitigation_effect(const EntityResult& e, const RunResult& m
   std::string who = mitigation_label(m);
   if (!me) return {};
   if (!short_in(*me)) return who + " avoids the shortage";
+  if (!short_in(e)) return who + " causes a shortage";
   int delta = *me->metrics.time_to_shortage - *e.metrics.time_to_shortage;
   std::string out;
   if (delta > 0)
@@ -139,13 +157,18 @@ std::string Builder::mitigation_effect(const EntityResult& e, const RunResult& m
   return out;
 }
 
-std::string Builder::shortage_sentence(const ScenarioRuns& g, const EntityResult& e,
+std::string Builder::shortage_sentence(const ScenarioRuns& g, const Hit& h,
                                        bool with_mitigations) const {
+  const EntityResult& e = *h.entity;
   const auto& m = e.metrics;
-  std::string out =
-      fmt::format("{} runs short on {} (day {}{}) under {}; peak shortfall {}", name_.entity(e),
-                  to_string(st_.start + *m.time_to_shortage), *m.time_to_shortage,
-                  mc_range(*g.base, e), g.scenario, format_percent(m.peak_shortfall));
+  std::string out = when_text(h, g.scenario);
+  if (!h.short_central) {
+    const analysis::QuantileSummary* q = mc_metric(*h.mc, Metric::UnmetT);
+    if (q && std::isfinite(q->p90) && q->p90 > 0)
+      out += fmt::format("; unmet demand up to {} in nine draws of ten", format_tonnes(q->p90));
+    return out + ".";
+  }
+  out += "; peak shortfall " + format_percent(m.peak_shortfall);
   if (m.peak_day) out += " on " + to_string(st_.start + *m.peak_day);
   out += fmt::format("; {} unmet ({} of demand)", format_tonnes(m.unmet_t),
                      format_percent(m.unmet_fraction));
@@ -159,7 +182,7 @@ std::string Builder::shortage_sentence(const ScenarioRuns& g, const EntityResult
   if (auto rec = recovery_day(*g.base, e))
     out += "; recovers by " + to_string(st_.start + *rec);
   else
-    out += "; no recovery by " + to_string(st_.end());
+    out += "; not recovered by the end of the horizon (" + to_string(st_.end()) + ")";
   std::vector<std::string> effects;
   for (const RunResult* mr : with_mitigations ? g.mitigated : std::vector<const RunResult*>{}) {
     std::string eff = mitigation_effect(e, *mr);
@@ -169,14 +192,42 @@ std::string Builder::shortage_sentence(const ScenarioRuns& g, const EntityResult
   return out + ".";
 }
 
+std::string Builder::finding(const ScenarioRuns& g, const Hit& h, bool with_mitigations) const {
+  std::string out = (h.focus ? "[Focus] " : "") + shortage_sentence(g, h, with_mitigations);
+  if (std::string supply = supply_sentence(*h.entity); !supply.empty()) out += " " + supply;
+  return out;
+}
+
+std::string Builder::order_sentence() const {
+  std::vector<std::string> parts;
+  if (!st_.focus.regions.empty()) {
+    std::vector<std::string> names;
+    for (const auto& r : st_.focus.regions) names.push_back(name_.region(r));
+    parts.push_back("in " + join(names, ", ", 20));
+  }
+  if (!st_.focus.sectors.empty()) {
+    std::vector<std::string> names;
+    for (const auto& x : st_.focus.sectors) names.push_back(sector_name(x));
+    parts.push_back("of " + join(names, ", ", 20));
+  }
+  std::string worst =
+      "the worst hit (largest share of demand unmet, then the highest probability of a "
+      "shortage)";
+  if (parts.empty()) return "Findings and charts list " + worst + " first.";
+  return "The study's focus — consumers " + join(parts, " and ", 2) +
+         " — comes first in the findings and charts (marked [Focus]), then " + worst + ".";
+}
+
 Section Builder::summary() {
   Section s{"summary", "Key findings", 2, false, {}};
-  s.paragraph(fmt::format(
-      "{} run{} over {} days from {}. A consumer (a sector in a region) counts as short on a "
-      "day when at least {} of its demand goes unmet; dates are calendar days, day 0 = {}.",
-      d_.record.results.runs.size(), d_.record.results.runs.size() == 1 ? "" : "s",
-      st_.horizon_days, to_string(st_.start), format_percent(st_.shortage_threshold),
-      to_string(st_.start)));
+  s.paragraph(
+      fmt::format(
+          "{} run{} over {} days from {}. A consumer (a sector in a region) counts as short on a "
+          "day when at least {} of its demand goes unmet; dates are calendar days, day 0 = {}.",
+          d_.record.results.runs.size(), d_.record.results.runs.size() == 1 ? "" : "s",
+          st_.horizon_days, to_string(st_.start), format_percent(st_.shortage_threshold),
+          to_string(st_.start)) +
+      " " + order_sentence());
   std::vector<std::string> items;
   for (const auto& r : d_.record.results.runs) {
     if (r.combination.scenario || !r.combination.mitigations.empty()) continue;
@@ -226,8 +277,9 @@ Section Builder::summary() {
         "Under {}, the {} of {} is most sensitive to {} ({} at its low value, {} at its high "
         "value; base {}).",
         t->run, metric_noun(t->metric), entity_name(t->level, t->id), short_path(top.path),
-        metric_text(t->metric, top.metric_low), metric_text(t->metric, top.metric_high),
-        metric_text(t->metric, t->base)));
+        metric_text(t->metric, top.metric_low, unit_of(t->level, t->id)),
+        metric_text(t->metric, top.metric_high, unit_of(t->level, t->id)),
+        metric_text(t->metric, t->base, unit_of(t->level, t->id))));
   }
   if (d_.structure) items.push_back(structure_sentence(*d_.structure));
   if (!d_.record.results.warnings.empty())
@@ -236,6 +288,31 @@ Section Builder::summary() {
                                 d_.record.results.warnings.size() == 1 ? "" : "s"));
   s.bullets(std::move(items));
   return s;
+}
+
+std::string Builder::scenario_head(const ScenarioRuns& g, const std::vector<Hit>& hits) const {
+  const RunResult& base = *g.base;
+  std::string title = name_.scenario(g.scenario);
+  std::string head =
+      title == g.scenario ? "Under " + g.scenario : fmt::format("Under {} ({})", g.scenario, title);
+  std::size_t consumers = level_of(base, Level::Consumer).size(), central = 0, focus = 0;
+  std::optional<int> first;
+  for (const Hit& h : hits) {
+    focus += h.focus;
+    if (!h.short_central) continue;
+    ++central;
+    int day = *h.entity->metrics.time_to_shortage;
+    first = first ? std::min(*first, day) : day;
+  }
+  if (hits.empty()) return head + ": " + no_shortage_sentence(base);
+  std::string out = fmt::format("{}: {} of {} sector–region pairs run short within the horizon",
+                                head, central, consumers);
+  if (first) out += ", the first on " + to_string(st_.start + *first);
+  if (hits.size() > central)
+    out += fmt::format(" ({} more only in some Monte Carlo draws)", hits.size() - central);
+  out += ".";
+  if (!st_.focus.empty() && focus == 0) out += " No consumer in the focus runs short.";
+  return out + " " + run_total_sentence(base);
 }
 
 void Builder::scenario_findings(Section& s, const ScenarioRuns& g) const {
@@ -247,52 +324,26 @@ void Builder::scenario_findings(Section& s, const ScenarioRuns& g) const {
     s.bullets(std::move(items));
     return;
   }
-  std::vector<const EntityResult*> shorts;
-  std::size_t consumers = 0;
-  for (const auto* e : level_of(*base, Level::Consumer)) {
-    ++consumers;
-    if (short_in(*e)) shorts.push_back(e);
-  }
-  std::stable_sort(shorts.begin(), shorts.end(), [](const auto* a, const auto* b) {
-    return *a->metrics.time_to_shortage < *b->metrics.time_to_shortage;
-  });
-  std::string title = name_.scenario(g.scenario);
-  std::string head =
-      title == g.scenario ? "Under " + g.scenario : fmt::format("Under {} ({})", g.scenario, title);
-  if (shorts.empty()) {
-    s.paragraph(head + ": " + no_shortage_sentence(*base));
-  } else {
-    s.paragraph(
-        fmt::format("{}: {} of {} sector–region pairs run short within the horizon, the "
-                    "first on {}. {}",
-                    head, shorts.size(), consumers,
-                    to_string(st_.start + *shorts.front()->metrics.time_to_shortage),
-                    run_total_sentence(*base)));
-  }
+  const std::vector<Hit> hits = hits_of(*base);
+  s.paragraph(scenario_head(g, hits));
+  std::vector<const EntityResult*> shorts, listed;
+  for (const Hit& h : hits)
+    if (h.short_central) shorts.push_back(h.entity);
   std::vector<std::string> items;
-  bool per_consumer_mitigations = g.mitigated.size() <= 2;
-  for (std::size_t i = 0; i < shorts.size() && i < kMaxSentencesPerScenario; ++i)
-    items.push_back(shortage_sentence(g, *shorts[i], per_consumer_mitigations));
-  if (shorts.size() > kMaxSentencesPerScenario)
-    items.push_back(fmt::format("{} more sector–region pairs run short (see the tables).",
-                                shorts.size() - kMaxSentencesPerScenario));
-  for (const auto* e : level_of(*base, Level::Consumer))
-    if (auto sentence = supply_sentence(*e); !sentence.empty()) items.push_back(sentence);
-  std::vector<std::string> mc_only;
-  for (const auto* e : level_of(*base, Level::Consumer)) {
-    const analysis::McEntity* mc = d_.monte_carlo(*base, *e);
-    if (!short_in(*e) && mc && mc->probability_of_shortage > 0) {
-      std::string median;
-      const analysis::QuantileSummary* q = mc_metric(*mc, Metric::TimeToShortage);
-      if (q && std::isfinite(q->p50)) median = fmt::format(", median day {:.0f}", q->p50);
-      mc_only.push_back(fmt::format("{} ({}{})", name_.entity(*e),
-                                    format_percent(mc->probability_of_shortage), median));
-    }
+  const bool per_consumer_mitigations = g.mitigated.size() <= 2;
+  for (std::size_t i = 0; i < hits.size() && i < kMaxSentencesPerScenario; ++i) {
+    items.push_back(finding(g, hits[i], per_consumer_mitigations));
+    listed.push_back(hits[i].entity);
   }
-  if (!mc_only.empty())
-    items.push_back(fmt::format(
-        "Not short in the central case but in some Monte Carlo draws (share of draws): {}.",
-        join(mc_only, "; ", kMaxSentencesPerScenario)));
+  if (hits.size() > kMaxSentencesPerScenario)
+    items.push_back(fmt::format("{} more sector–region pair{} {} hit (see the tables).",
+                                hits.size() - kMaxSentencesPerScenario,
+                                hits.size() - kMaxSentencesPerScenario == 1 ? "" : "s",
+                                hits.size() - kMaxSentencesPerScenario == 1 ? "is" : "are"));
+  for (const auto* e : level_of(*base, Level::Consumer)) {
+    if (std::find(listed.begin(), listed.end(), e) != listed.end()) continue;
+    if (auto sentence = supply_sentence(*e); !sentence.empty()) items.push_back(sentence);
+  }
   for (const RunResult* m : g.mitigated)
     if (!shorts.empty()) items.push_back(mitigation_sentence(*base, *m, shorts));
   s.bullets(std::move(items));
@@ -425,11 +476,29 @@ std::string Builder::no_shortage_sentence(const RunResult& r) const {
     if (!lowest || e->metrics.min_cover_days < lowest->metrics.min_cover_days) lowest = e;
   std::string out =
       fmt::format("no consumer runs short within the horizon (to {})", to_string(st_.end()));
-  if (lowest)
-    out += fmt::format("; the lowest stock cover is {} ({}, {})",
-                       days(lowest->metrics.min_cover_days), name_.entity(*lowest),
-                       to_string(st_.start + lowest->metrics.min_cover_day.value_or(0)));
+  bool fell = false;
+  for (const auto* e : level_of(r, Level::Consumer)) fell |= cover_fell(r, *e);
+  if (lowest && fell)
+    out += fmt::format("; the lowest stock cover is {} ({})", cover_text(r, *lowest),
+                       name_.entity(*lowest));
+  else if (lowest)
+    out += "; no consumer's stock cover falls below its starting level";
   return out + ".";
+}
+
+bool Builder::cover_fell(const RunResult& r, const EntityResult& e) const {
+  const Series* s = series_of(r, e);
+  if (!s || s->cover_days.empty() || !std::isfinite(s->cover_days.front()))
+    return e.metrics.min_cover_day.value_or(0) > 0;
+  const double start = s->cover_days.front();
+  return start - e.metrics.min_cover_days > std::max(0.05, 1e-3 * std::fabs(start));
+}
+
+std::string Builder::cover_text(const RunResult& r, const EntityResult& e) const {
+  const auto& m = e.metrics;
+  if (!cover_fell(r, e)) return days(m.min_cover_days) + " (never fell)";
+  return fmt::format("{} on {}", days(m.min_cover_days),
+                     to_string(st_.start + m.min_cover_day.value_or(0)));
 }
 
 std::string Builder::run_total_sentence(const RunResult& r) const {
@@ -451,8 +520,17 @@ std::string Builder::run_total_sentence(const RunResult& r) const {
                            : std::string());
 }
 
-std::string Builder::metric_text(Metric metric, double v) {
+std::string Builder::unit_of(Level level, const std::string& id) const {
+  for (const auto& r : d_.record.results.runs)
+    if (const EntityResult* e = find_entity(r, level, id))
+      return e->unit_name.empty() ? "units" : e->unit_name;
+  return "units";
+}
+
+std::string Builder::metric_text(Metric metric, double v, const std::string& unit) const {
   if (!std::isfinite(v)) return "—";
+  if (metric == Metric::TimeToShortage && v >= st_.horizon_days - 0.5)
+    return "no shortage within the horizon";
   switch (metric_info(metric).kind) {
     case MetricKind::Fraction:
       return format_percent(v);
@@ -461,10 +539,11 @@ std::string Builder::metric_text(Metric metric, double v) {
     case MetricKind::Tonnes:
       return format_tonnes(v);
     case MetricKind::Day:
+      return day_text(d_, static_cast<int>(std::lround(v)));
     case MetricKind::Duration:
       return days(v);
     case MetricKind::Units:
-      break;
+      return format_significant(v, 3) + " " + (unit.empty() ? "units" : unit);
   }
   return format_significant(v, 3);
 }

@@ -1,6 +1,8 @@
 // The report as Markdown (GitHub-flavoured tables); charts are linked SVG files.
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "document.hpp"
 #include "rareshock/report/markup.hpp"
 
@@ -12,21 +14,44 @@ std::string md(std::string_view s) {
   return escape_markdown(s);
 }
 
+// report.md stays short: a long table keeps md_rows rows (highlighted ones, e.g. shortages,
+// first, in table order) and links the file with all of them; report.html has every row.
+std::vector<std::size_t> rows_shown(const Table& t) {
+  std::vector<std::size_t> keep;
+  for (int pass = 0; pass < 2; ++pass)
+    for (std::size_t i = 0; i < t.rows.size() && keep.size() < t.md_rows; ++i) {
+      const bool hi = i < t.highlight.size() && t.highlight[i];
+      if (hi == (pass == 0)) keep.push_back(i);
+    }
+  std::sort(keep.begin(), keep.end());
+  return keep;
+}
+
 std::string table_md(const Table& t) {
   std::string out;
+  if (t.md_rows == 0)
+    return fmt::format("*{}: {} rows in report.html{}.*\n\n", md(t.caption), t.rows.size(),
+                       t.source.empty() ? "" : " and [" + md(t.source) + "](" + t.source + ")");
   if (!t.caption.empty()) out += "**" + md(t.caption) + "**\n\n";
   out += "|";
   for (const auto& h : t.header) out += fmt::format(" {} |", md(h));
   out += "\n|";
   for (std::size_t j = 0; j < t.header.size(); ++j) out += t.numeric[j] ? " ---: |" : " --- |";
   out += "\n";
-  for (const auto& row : t.rows) {
+  const std::vector<std::size_t> shown = rows_shown(t);
+  for (std::size_t i : shown) {
+    const auto& row = t.rows[i];
     out += "|";
     for (std::size_t j = 0; j < t.header.size(); ++j)
       out +=
           fmt::format(" {} |", j < row.size() && !row[j].empty() ? md(row[j]) : std::string(" "));
     out += "\n";
   }
+  if (shown.size() < t.rows.size())
+    out += fmt::format("\n*{} of {} rows shown{}; all rows in report.html{}.*\n", shown.size(),
+                       t.rows.size(),
+                       t.highlight.empty() ? "" : " (highlighted rows, e.g. shortages, kept first)",
+                       t.source.empty() ? "" : " and [" + md(t.source) + "](" + t.source + ")");
   return out + "\n";
 }
 

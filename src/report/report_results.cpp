@@ -4,16 +4,142 @@
 
 namespace rareshock::report::doc::detail {
 
-svg::LineChart Builder::sector_chart(const RunResult& r, bool cover) const {
+const Series* Builder::series_of(const RunResult& r, const EntityResult& e) const {
+  const char* level = e.level == Level::Consumer ? "consumer"
+                      : e.level == Level::Sector ? "sector"
+                      : e.level == Level::Region ? "region"
+                                                 : "";
+  return *level ? d_.find_series(r.combination.id, level, e.id) : nullptr;
+}
+
+std::string Builder::chart_label(const EntityResult& e) const {
+  return e.level == Level::Sector ? sector_name(e.id) + " (all regions)" : name_.entity(e);
+}
+
+std::vector<const EntityResult*> Builder::chart_entities(const RunResult& r) const {
+  std::vector<const EntityResult*> out;
+  for (const Hit& h : hits_of(r))
+    if (out.size() < kMaxChartLines && series_of(r, *h.entity)) out.push_back(h.entity);
+  if (out.empty())
+    for (const auto* e : level_of(r, Level::Consumer))
+      if (out.size() < kMaxChartLines && in_focus(st_.focus, *e) && series_of(r, *e))
+        out.push_back(e);
+  if (out.empty())  // no consumer series, or nothing hit and no focus: sectors
+    for (const auto* e : level_of(r, Level::Sector))
+      if (series_of(r, *e)) out.push_back(e);
+  return out;
+}
+
+svg::LineChart Builder::consumer_chart(const RunResult& r, bool cover) const {
   svg::LineChart c;
   c.x.origin = st_.start;
   c.y.label = cover ? "stock cover (days of baseline demand)" : "shortfall (% of demand)";
   c.y.kind = cover ? svg::Axis::Kind::Number : svg::Axis::Kind::Percent;
-  for (const auto* e : level_of(r, Level::Sector))
-    if (const Series* s = d_.find_series(r.combination.id, "sector", e->id))
-      c.lines.push_back({sector_name(e->id), cover ? s->cover_days : s->shortfall_fraction});
+  for (const auto* e : chart_entities(r)) {
+    const Series* s = series_of(r, *e);
+    c.lines.push_back({chart_label(*e), cover ? s->cover_days : s->shortfall_fraction});
+  }
   if (r.combination.scenario) c.markers = markers_of(d_, *r.combination.scenario);
   return c;
+}
+
+std::optional<Figure> Builder::peak_heatmap(const RunResult& r) {
+  std::vector<std::string> sectors, regions;
+  bool any_short = false;
+  for (const auto* e : level_of(r, Level::Consumer)) {
+    if (std::find(sectors.begin(), sectors.end(), e->sector) == sectors.end())
+      sectors.push_back(e->sector);
+    if (std::find(regions.begin(), regions.end(), e->region) == regions.end())
+      regions.push_back(e->region);
+    any_short |= e->metrics.peak_shortfall > 0;
+  }
+  if (!any_short || sectors.size() * regions.size() <= 1) return std::nullopt;
+  // Focus rows and columns first.
+  auto first = [](std::vector<std::string>& v, const std::vector<std::string>& f) {
+    std::stable_partition(v.begin(), v.end(), [&](const std::string& x) {
+      return std::find(f.begin(), f.end(), x) != f.end();
+    });
+  };
+  first(sectors, st_.focus.sectors);
+  first(regions, st_.focus.regions);
+  svg::Heatmap h;
+  h.value = {"peak shortfall", svg::Axis::Kind::Percent, {}, 0.0, std::nullopt};
+  h.row_label = "sector";
+  h.column_label = "region";
+  for (const auto& x : sectors) h.rows.push_back(sector_name(x));
+  for (const auto& x : regions) h.columns.push_back(name_.region(x));
+  h.values.assign(sectors.size() * regions.size(), kNaN);
+  for (const auto* e : level_of(r, Level::Consumer)) {
+    auto i = static_cast<std::size_t>(std::find(sectors.begin(), sectors.end(), e->sector) -
+                                      sectors.begin());
+    auto j = static_cast<std::size_t>(std::find(regions.begin(), regions.end(), e->region) -
+                                      regions.begin());
+    double& cell = h.values[i * regions.size() + j];
+    cell =
+        std::isfinite(cell) ? std::max(cell, e->metrics.peak_shortfall) : e->metrics.peak_shortfall;
+  }
+  h.text = {chart_id(), "Peak shortfall by sector and region — " + r.combination.id,
+            fmt::format("Heatmap of the highest daily shortfall of each sector in each "
+                        "region under {}; a dash means the sector has no demand there.",
+                        r.combination.id)};
+  return figure("peak-" + r.combination.id, h.text.title, draw(h));
+}
+
+void Builder::mitigation_charts(Section& sub, const ScenarioRuns& g) {
+  std::vector<const RunResult*> runs = runs_of(g);
+  std::size_t charts = 0;
+  for (const auto* ep : chart_entities(*g.base)) {
+    const EntityResult& e = *ep;
+    if (!short_in(e) || charts >= kMaxMitigationCharts) continue;
+    ++charts;
+    svg::LineChart c;
+    c.x.origin = st_.start;
+    c.y = {"shortfall (% of demand)", svg::Axis::Kind::Percent, {}, {}, {}};
+    for (const RunResult* r : runs) {
+      const EntityResult* re = find_entity(*r, e.level, e.id);
+      if (const Series* ser = re ? series_of(*r, *re) : nullptr)
+        c.lines.push_back({r->combination.mitigations.empty()
+                               ? r->combination.id + " (no mitigation)"
+                               : "+ " + mitigation_label(*r),
+                           ser->shortfall_fraction});
+    }
+    c.markers = markers_of(d_, g.scenario);
+    c.text = {chart_id(), chart_label(e) + ": shortfall with and without mitigations",
+              fmt::format("Line chart of the daily shortfall of {} under {} alone and with "
+                          "each mitigation package. {}",
+                          chart_label(e), g.scenario, mitigation_alt(g, e))};
+    sub.figure(figure("mitigations-" + g.scenario + "-" + e.id,
+                      c.text.title + ". " + mitigation_alt(g, e), draw(c)));
+  }
+}
+
+void Builder::shortfall_group(Section& sub, const ScenarioRuns& g) {
+  const RunResult* base = g.base ? g.base : g.mitigated.front();
+  std::string sc_name = name_.scenario(g.scenario);
+  if (sc_name != g.scenario) sub.paragraph(sc_name + ".");
+  if (d_.has_series) {
+    auto c = consumer_chart(*base, false);
+    c.text = {chart_id(), "Daily shortfall by sector and region — " + base->combination.id,
+              fmt::format("Line chart of the share of daily demand that goes unmet under {}, "
+                          "from {} to {}, for each sector in each region hit (focus first, "
+                          "then the worst hit). {}",
+                          base->combination.id, to_string(st_.start), to_string(st_.end()),
+                          shortfall_alt(*base))};
+    sub.figure(figure("shortfall-" + base->combination.id,
+                      c.text.title + ". " + shortfall_alt(*base), draw(c)));
+  }
+  if (auto h = peak_heatmap(*base)) sub.figure(std::move(*h));
+  if (d_.has_series) {
+    auto c = consumer_chart(*base, true);
+    c.text = {chart_id(), "Stock cover by sector and region — " + base->combination.id,
+              fmt::format("Line chart of the stock of magnets in days of baseline demand under "
+                          "{}, for the same sectors and regions. {}",
+                          base->combination.id, cover_alt(*base))};
+    sub.figure(
+        figure("cover-" + base->combination.id, c.text.title + ". " + cover_alt(*base), draw(c)));
+  }
+  // With and without mitigations, for the consumers that run short.
+  if (d_.has_series && g.base && !g.mitigated.empty()) mitigation_charts(sub, g);
 }
 
 std::vector<Section> Builder::shortfall() {
@@ -26,86 +152,8 @@ std::vector<Section> Builder::shortfall() {
         "left out (write it with outputs.formats including csv).");
   out.push_back(std::move(s));
   for (const auto& g : groups_) {
-    const RunResult* base = g.base ? g.base : g.mitigated.front();
     Section sub{"shortfall-" + slug(g.scenario), "Under " + g.scenario, 3, false, {}};
-    std::string sc_name = name_.scenario(g.scenario);
-    if (sc_name != g.scenario) sub.paragraph(sc_name + ".");
-    if (d_.has_series) {
-      auto c = sector_chart(*base, false);
-      c.text = {chart_id(), "Daily shortfall by sector — " + base->combination.id,
-                fmt::format("Line chart of the share of each sector's daily demand that goes "
-                            "unmet under {}, from {} to {}. {}",
-                            base->combination.id, to_string(st_.start), to_string(st_.end()),
-                            shortfall_alt(*base))};
-      sub.figure(figure("shortfall-" + base->combination.id,
-                        c.text.title + ". " + shortfall_alt(*base), draw(c)));
-    }
-    // Heatmap of peak shortfall by sector and region.
-    std::vector<std::string> sectors, regions;
-    for (const auto* e : level_of(*base, Level::Consumer)) {
-      if (std::find(sectors.begin(), sectors.end(), e->sector) == sectors.end())
-        sectors.push_back(e->sector);
-      if (std::find(regions.begin(), regions.end(), e->region) == regions.end())
-        regions.push_back(e->region);
-    }
-    bool any_short = false;
-    for (const auto* e : level_of(*base, Level::Consumer))
-      any_short |= e->metrics.peak_shortfall > 0;
-    if (any_short && sectors.size() * regions.size() > 1) {
-      svg::Heatmap h;
-      h.value = {"peak shortfall", svg::Axis::Kind::Percent, {}, 0.0, std::nullopt};
-      h.row_label = "sector";
-      h.column_label = "region";
-      for (const auto& x : sectors) h.rows.push_back(sector_name(x));
-      for (const auto& x : regions) h.columns.push_back(name_.region(x));
-      h.values.assign(sectors.size() * regions.size(), kNaN);
-      for (const auto* e : level_of(*base, Level::Consumer)) {
-        auto i = static_cast<std::size_t>(std::find(sectors.begin(), sectors.end(), e->sector) -
-                                          sectors.begin());
-        auto j = static_cast<std::size_t>(std::find(regions.begin(), regions.end(), e->region) -
-                                          regions.begin());
-        double& cell = h.values[i * regions.size() + j];
-        cell = std::isfinite(cell) ? std::max(cell, e->metrics.peak_shortfall)
-                                   : e->metrics.peak_shortfall;
-      }
-      h.text = {chart_id(), "Peak shortfall by sector and region — " + base->combination.id,
-                fmt::format("Heatmap of the highest daily shortfall of each sector in each "
-                            "region under {}; a dash means the sector has no demand there.",
-                            base->combination.id)};
-      sub.figure(figure("peak-" + base->combination.id, h.text.title, draw(h)));
-    }
-    if (d_.has_series) {
-      auto c = sector_chart(*base, true);
-      c.text = {chart_id(), "Stock cover by sector — " + base->combination.id,
-                fmt::format("Line chart of each sector's stock of magnets in days of its "
-                            "baseline demand under {}. {}",
-                            base->combination.id, cover_alt(*base))};
-      sub.figure(
-          figure("cover-" + base->combination.id, c.text.title + ". " + cover_alt(*base), draw(c)));
-    }
-    // With and without mitigations, for the sectors that run short.
-    if (d_.has_series && g.base && !g.mitigated.empty())
-      for (const auto* e : level_of(*g.base, Level::Sector)) {
-        if (!short_in(*e)) continue;
-        svg::LineChart c;
-        c.x.origin = st_.start;
-        c.y = {"shortfall (% of demand)", svg::Axis::Kind::Percent, {}, {}, {}};
-        std::vector<const RunResult*> runs = {g.base};
-        runs.insert(runs.end(), g.mitigated.begin(), g.mitigated.end());
-        for (const RunResult* r : runs)
-          if (const Series* ser = d_.find_series(r->combination.id, "sector", e->id))
-            c.lines.push_back({r->combination.mitigations.empty()
-                                   ? r->combination.id + " (no mitigation)"
-                                   : "+ " + mitigation_label(*r),
-                               ser->shortfall_fraction});
-        c.markers = markers_of(d_, g.scenario);
-        c.text = {chart_id(), sector_name(e->id) + ": shortfall with and without mitigations",
-                  fmt::format("Line chart of the daily shortfall of {} under {} alone and with "
-                              "each mitigation package. {}",
-                              sector_name(e->id), g.scenario, mitigation_alt(g, *e))};
-        sub.figure(figure("mitigations-" + g.scenario + "-" + e->id,
-                          c.text.title + ". " + mitigation_alt(g, *e), draw(c)));
-      }
+    shortfall_group(sub, g);
     out.push_back(std::move(sub));
   }
   return out;
@@ -113,22 +161,23 @@ std::vector<Section> Builder::shortfall() {
 
 std::string Builder::shortfall_alt(const RunResult& r) const {
   std::vector<std::string> parts;
-  for (const auto* e : level_of(r, Level::Sector))
+  for (const auto* e : chart_entities(r))
     if (short_in(*e))
-      parts.push_back(fmt::format("{} is short from {}, peaking at {} on {}", sector_name(e->id),
+      parts.push_back(fmt::format("{} is short from {}, peaking at {} on {}", chart_label(*e),
                                   to_string(st_.start + *e->metrics.time_to_shortage),
                                   format_percent(e->metrics.peak_shortfall),
                                   to_string(st_.start + e->metrics.peak_day.value_or(0))));
-  if (parts.empty()) return "No sector runs short.";
+  if (parts.empty()) return "No sector runs short in any region.";
   return join(parts, "; ", 20) + ".";
 }
 
 std::string Builder::cover_alt(const RunResult& r) const {
   std::vector<std::string> parts;
-  for (const auto* e : level_of(r, Level::Sector))
-    parts.push_back(fmt::format("{} falls to {} on {}", sector_name(e->id),
-                                days(e->metrics.min_cover_days),
-                                to_string(st_.start + e->metrics.min_cover_day.value_or(0))));
+  for (const auto* e : chart_entities(r))
+    parts.push_back(cover_fell(r, *e)
+                        ? fmt::format("{} falls to {}", chart_label(*e), cover_text(r, *e))
+                        : fmt::format("{} never falls below its starting {}", chart_label(*e),
+                                      days(e->metrics.min_cover_days)));
   return parts.empty() ? std::string() : "Lowest cover: " + join(parts, "; ", 20) + ".";
 }
 
@@ -141,117 +190,127 @@ std::string Builder::mitigation_alt(const ScenarioRuns& g, const EntityResult& e
   return parts.empty() ? std::string() : join(parts, "; ", 20) + ".";
 }
 
+std::vector<const RunResult*> Builder::runs_of(const ScenarioRuns& g) {
+  std::vector<const RunResult*> runs;
+  if (g.base) runs.push_back(g.base);
+  runs.insert(runs.end(), g.mitigated.begin(), g.mitigated.end());
+  return runs;
+}
+
+std::string Builder::run_label(const RunResult& r) {
+  return r.combination.mitigations.empty() ? r.combination.id + " (no mitigation)"
+                                           : "+ " + mitigation_label(r);
+}
+
+void Builder::mitigation_group(Section& s, const ScenarioRuns& g) {
+  const std::vector<const RunResult*> runs = runs_of(g);
+  // The consumers short in any of the runs, in the order of the scenario alone.
+  std::vector<const EntityResult*> hit;
+  auto add = [&](const EntityResult* e) {
+    if (std::none_of(hit.begin(), hit.end(), [&](const auto* x) { return x->id == e->id; }))
+      hit.push_back(e);
+  };
+  for (const RunResult* r : runs)
+    for (const Hit& h : hits_of(*r))
+      if (h.short_central) add(h.entity);
+  if (hit.empty()) {
+    s.paragraph("Under " + g.scenario +
+                " no sector runs short in any region, with or without "
+                "mitigations.");
+    return;
+  }
+  Table t = make_table("Under " + g.scenario +
+                           ": shortage start, shortage days and unmet demand per sector and "
+                           "region, with each mitigation package",
+                       {"Sector in region", "Run", "Short from", "Shortage days", "Unmet"},
+                       {false, false, false, true, true});
+  t.nowrap = {false, false, true, false, false};
+  svg::BarChart unmet, short_days;
+  unmet.x = {"unmet demand (t)", svg::Axis::Kind::Number, {}, {}, {}};
+  short_days.x = {"shortage days", svg::Axis::Kind::Number, {}, {}, {}};
+  for (const RunResult* r : runs) unmet.series.push_back(run_label(*r));
+  short_days.series = unmet.series;
+  for (const auto* e0 : hit) {
+    svg::BarGroup gu{chart_label(*e0), {}}, gd{chart_label(*e0), {}};
+    for (const RunResult* r : runs) {
+      const EntityResult* e = find_entity(*r, e0->level, e0->id);
+      gu.values.push_back(e ? e->metrics.unmet_t : kNaN);
+      gd.values.push_back(e ? e->metrics.shortage_days : kNaN);
+      if (!e) continue;
+      const bool sh = short_in(*e);
+      t.rows.push_back(
+          {chart_label(*e0), run_label(*r),
+           sh ? to_string(st_.start + *e->metrics.time_to_shortage) : "none within the horizon",
+           sh ? days(e->metrics.shortage_days) : "0 days", format_tonnes(e->metrics.unmet_t)});
+      t.highlight.push_back(sh);
+    }
+    unmet.groups.push_back(std::move(gu));
+    short_days.groups.push_back(std::move(gd));
+  }
+  s.table(std::move(t));
+  for (auto* b : {&unmet, &short_days}) {
+    if (b->groups.size() > kMaxChartLines) b->groups.resize(kMaxChartLines);
+    const bool is_unmet = b == &unmet;
+    std::string what = is_unmet ? "Unmet demand" : "Shortage days";
+    b->text = {chart_id(),
+               what + " per sector and region — " + g.scenario + " with and without mitigations",
+               fmt::format("Bar chart of {} of each sector in each region hit under {} alone and "
+                           "with each mitigation package (see the table above for the values).",
+                           to_lower(what), g.scenario)};
+    s.figure(figure((is_unmet ? "unmet-" : "days-") + g.scenario, b->text.title, draw(*b)));
+  }
+}
+
+void Builder::ranking_table(Section& s, const std::string& sc) {
+  Table t = make_table(
+      fmt::format("Mitigations ranked under {} (mean, P10–P90{})", sc,
+                  st_.draws > 0 ? " over the Monte Carlo draws" : ""),
+      {"Sector", "Rank", "Mitigation", "Shortage days avoided", "Unmet avoided", "Value avoided"},
+      {false, true, false, true, true, true});
+  svg::BarChart b;
+  b.x = {"value at risk avoided (USD, mean)", svg::Axis::Kind::Number, {}, {}, {}};
+  auto sig = [](double v) { return format_significant(v, 3); };
+  auto tonnes = [](double v) { return format_tonnes(v); };
+  auto usd = [](double v) { return format_usd(v); };
+  for (const auto& mr : unc_.ranking) {
+    if (mr.scenario != sc || mr.ranking.empty()) continue;
+    int rank = 0;
+    svg::BarGroup grp{entity_name(mr.level, mr.id), {}};
+    bool any = false;
+    for (const auto& m : mr.ranking) {
+      t.rows.push_back(
+          {entity_name(mr.level, mr.id), std::to_string(++rank), score_label(m, sc),
+           sig(m.shortage_days_avoided.mean) + range_text(m.shortage_days_avoided, sig),
+           tonnes(m.unmet_t_avoided.mean) + range_text(m.unmet_t_avoided, tonnes),
+           usd(m.value_avoided_usd.mean) + range_text(m.value_avoided_usd, usd)});
+      auto it = std::find(b.series.begin(), b.series.end(), score_label(m, sc));
+      std::size_t k = static_cast<std::size_t>(it - b.series.begin());
+      if (it == b.series.end()) b.series.push_back(score_label(m, sc));
+      grp.values.resize(b.series.size(), kNaN);
+      grp.values[k] = m.value_avoided_usd.mean;
+      any |= m.value_avoided_usd.mean != 0;
+    }
+    if (any) b.groups.push_back(std::move(grp));
+  }
+  for (auto& g : b.groups) g.values.resize(b.series.size(), kNaN);
+  s.table(std::move(t));
+  if (b.groups.empty()) return;
+  b.text = {chart_id(), "Value at risk avoided by each mitigation — " + sc,
+            fmt::format("Bar chart of the mean value of lost output each mitigation avoids "
+                        "per sector under {} (see the table above for the ranges).",
+                        sc)};
+  s.figure(figure("ranking-" + sc, b.text.title, draw(b)));
+}
+
 std::vector<Section> Builder::mitigations() {
   std::vector<Section> out;
   bool any = !unc_.ranking.empty();
   for (const auto& g : groups_) any |= !g.mitigated.empty();
   if (!any) return out;
   Section s{"mitigations", "Mitigations compared", 2, true, {}};
-  for (const auto& g : groups_) {
-    if (g.mitigated.empty()) continue;
-    std::vector<const RunResult*> runs;
-    if (g.base) runs.push_back(g.base);
-    runs.insert(runs.end(), g.mitigated.begin(), g.mitigated.end());
-    std::vector<std::string> sectors;
-    for (const RunResult* r : runs)
-      for (const auto* e : level_of(*r, Level::Sector))
-        if (short_in(*e) && std::find(sectors.begin(), sectors.end(), e->id) == sectors.end())
-          sectors.push_back(e->id);
-    Table t = make_table(
-        "Under " + g.scenario + ": shortage start, shortage days and unmet demand per sector",
-        {"Sector"}, {false});
-    for (const RunResult* r : runs) {
-      t.header.push_back(r->combination.mitigations.empty() ? r->combination.id
-                                                            : "+ " + mitigation_label(*r));
-      t.numeric.push_back(false);
-    }
-    for (const auto& sec : sectors) {
-      std::vector<std::string> row = {sector_name(sec)};
-      for (const RunResult* r : runs) {
-        const EntityResult* e = find_entity(*r, Level::Sector, sec);
-        if (!e) {
-          row.push_back("—");
-          continue;
-        }
-        row.push_back(short_in(*e)
-                          ? fmt::format("short from {}; {}; {} unmet",
-                                        to_string(st_.start + *e->metrics.time_to_shortage),
-                                        days(e->metrics.shortage_days),
-                                        format_tonnes(e->metrics.unmet_t))
-                          : "no shortage");
-      }
-      t.rows.push_back(std::move(row));
-    }
-    if (sectors.empty()) {
-      s.paragraph("Under " + g.scenario + " no sector runs short, with or without mitigations.");
-      continue;
-    }
-    s.table(std::move(t));
-    for (int metric = 0; metric < 2; ++metric) {
-      svg::BarChart b;
-      b.x = {
-          metric == 0 ? "unmet demand (t)" : "shortage days", svg::Axis::Kind::Number, {}, {}, {}};
-      for (const RunResult* r : runs)
-        b.series.push_back(r->combination.mitigations.empty() ? r->combination.id
-                                                              : "+ " + mitigation_label(*r));
-      for (const auto& sec : sectors) {
-        svg::BarGroup grp{sector_name(sec), {}};
-        for (const RunResult* r : runs) {
-          const EntityResult* e = find_entity(*r, Level::Sector, sec);
-          grp.values.push_back(!e            ? kNaN
-                               : metric == 0 ? e->metrics.unmet_t
-                                             : e->metrics.shortage_days);
-        }
-        b.groups.push_back(std::move(grp));
-      }
-      std::string what = metric == 0 ? "Unmet demand" : "Shortage days";
-      b.text = {chart_id(), what + " per sector — " + g.scenario + " with and without mitigations",
-                fmt::format("Bar chart of {} per sector under {} alone and with each mitigation "
-                            "package (see the table above for the values).",
-                            to_lower(what), g.scenario)};
-      s.figure(figure((metric == 0 ? "unmet-" : "days-") + g.scenario, b.text.title, draw(b)));
-    }
-  }
-  for (const auto& sc : ranking_scenarios()) {
-    Table t = make_table(fmt::format("Mitigations ranked under {} (mean, P10–P90{})", sc,
-                                     st_.draws > 0 ? " over the Monte Carlo draws" : ""),
-                         {"Sector", "Rank", "Mitigation", "Shortage days avoided",
-                          "Unmet t avoided", "Value avoided"},
-                         {false, true, false, true, true, true});
-    svg::BarChart b;
-    b.x = {"value at risk avoided (USD, mean)", svg::Axis::Kind::Number, {}, {}, {}};
-    auto sig = [](double v) { return format_significant(v, 3); };
-    auto usd = [](double v) { return format_usd(v); };
-    for (const auto& mr : unc_.ranking) {
-      if (mr.scenario != sc || mr.ranking.empty()) continue;
-      int rank = 0;
-      svg::BarGroup grp{entity_name(mr.level, mr.id), {}};
-      bool any = false;
-      for (const auto& m : mr.ranking) {
-        t.rows.push_back(
-            {entity_name(mr.level, mr.id), std::to_string(++rank), score_label(m, sc),
-             sig(m.shortage_days_avoided.mean) + range_text(m.shortage_days_avoided, sig),
-             sig(m.unmet_t_avoided.mean) + range_text(m.unmet_t_avoided, sig),
-             usd(m.value_avoided_usd.mean) + range_text(m.value_avoided_usd, usd)});
-        auto it = std::find(b.series.begin(), b.series.end(), score_label(m, sc));
-        std::size_t k = static_cast<std::size_t>(it - b.series.begin());
-        if (it == b.series.end()) b.series.push_back(score_label(m, sc));
-        grp.values.resize(b.series.size(), kNaN);
-        grp.values[k] = m.value_avoided_usd.mean;
-        any |= m.value_avoided_usd.mean != 0;
-      }
-      if (any) b.groups.push_back(std::move(grp));
-    }
-    for (auto& g : b.groups) g.values.resize(b.series.size(), kNaN);
-    s.table(std::move(t));
-    if (!b.groups.empty()) {
-      b.text = {chart_id(), "Value at risk avoided by each mitigation — " + sc,
-                fmt::format("Bar chart of the mean value of lost output each mitigation avoids "
-                            "per sector under {} (see the table above for the ranges).",
-                            sc)};
-      s.figure(figure("ranking-" + sc, b.text.title, draw(b)));
-    }
-  }
+  for (const auto& g : groups_)
+    if (!g.mitigated.empty()) mitigation_group(s, g);
+  for (const auto& sc : ranking_scenarios()) ranking_table(s, sc);
   out.push_back(std::move(s));
   return out;
 }
@@ -277,6 +336,7 @@ Table Builder::metrics_table(const RunResult& r, const std::string& level) const
   }
   t.nowrap.assign(t.header.size(), false);
   t.nowrap[level == "consumer" ? 2 : 1] = true;  // short from
+  t.source = "metrics.csv";
   for (const auto* e : level_of(r, lv)) {
     const auto& m = e->metrics;
     std::vector<std::string> row;
@@ -306,8 +366,7 @@ Table Builder::metrics_table(const RunResult& r, const std::string& level) const
                   : rec         ? fmt::format("{} ({} after day {})", to_string(st_.start + *rec),
                                               days(*m.time_to_recover), *rec - *m.time_to_recover)
                                 : "not by the end");
-    row.push_back(fmt::format("{} on {}", days(m.min_cover_days),
-                              to_string(st_.start + m.min_cover_day.value_or(0))));
+    row.push_back(cover_text(r, *e));
     t.rows.push_back(std::move(row));
     t.highlight.push_back(short_in(*e));
   }
@@ -335,6 +394,7 @@ Table Builder::grades_table(const RunResult& r) const {
   t.numeric = {false, false, false, false, true, true, true, true, false, true};
   t.nowrap.assign(t.header.size(), false);
   t.nowrap[3] = true;
+  t.source = "summary.json";
   for (const auto* e : level_of(r, Level::Consumer)) {
     if (e->materials.size() < 2) continue;
     for (const auto& [mat, m] : e->materials) {
@@ -361,7 +421,8 @@ Section Builder::tables() {
   Section s{"tables", "Results by sector and region", 2, true, {}};
   s.paragraph(
       "Every metric of every run; rows of consumers that run short are highlighted. Short from: "
-      "the first day the shortfall reaches the threshold. Peak shortfall: the largest share of "
+      "the first day the shortfall reaches the threshold (— : no shortage within the horizon). "
+      "Peak shortfall: the largest share of "
       "a day's demand unmet. Shortage days: days at or above the threshold. Unmet: demand lost "
       "over the horizon (or still back-ordered at its end), in tonnes of magnets and as a share "
       "of demand. Units lost: downstream units not built; where sectors make the same product "
@@ -370,7 +431,8 @@ Section Builder::tables() {
       "loss; margin lost (where the model gives margins): the value added lost, a closer "
       "measure. Recovered: the day the shortfall stays below the threshold for good, counted "
       "from the end of the last restriction upstream of the consumer (or the peak). Lowest "
-      "cover: the smallest stock, in days of baseline demand.");
+      "cover: the smallest stock, in days of baseline demand (\"never fell\" when it never "
+      "fell below its starting level).");
   for (const auto& r : d_.record.results.runs) {
     std::string what = r.combination.scenario ? "scenario " + *r.combination.scenario
                                               : std::string("baseline, no shock");
@@ -378,17 +440,24 @@ Section Builder::tables() {
       what += ", mitigations " + join(r.combination.mitigations, ", ", 20);
     s.paragraph(fmt::format("Run {} ({}).", r.combination.id, what));
     for (const auto& n : r.notes) s.note("Note: " + n);
+    // report.md keeps the consumer table of the runs without mitigations; the rest is in
+    // report.html and metrics.csv.
+    const bool brief = !r.combination.mitigations.empty();
     Table c = metrics_table(r, "consumer");
     c.caption = "Run " + r.combination.id + ": by sector and region";
+    if (brief) c.md_rows = 0;
     if (!c.rows.empty()) s.table(std::move(c));
     Table g = grades_table(r);
     g.caption = "Run " + r.combination.id + ": by grade, for consumers of several grades";
+    if (brief) g.md_rows = 0;
     if (!g.rows.empty()) s.table(std::move(g));
     Table sec = metrics_table(r, "sector");
     sec.caption = "Run " + r.combination.id + ": by sector (all regions)";
+    sec.md_rows = 0;
     if (!sec.rows.empty()) s.table(std::move(sec));
     Table reg = metrics_table(r, "region");
     reg.caption = "Run " + r.combination.id + ": by region (all sectors)";
+    reg.md_rows = 0;
     if (!reg.rows.empty()) s.table(std::move(reg));
   }
   return s;
@@ -402,30 +471,18 @@ int Builder::stage_column(const std::string& stage) {
   return it == order.end() ? 4 : it->second;
 }
 
-std::vector<Section> Builder::flows() {
-  std::vector<Section> out;
-  if (!d_.has_flows) return out;
-  Section s{"flows", "Baseline flows", 2, true, {}};
+svg::FlowDiagram Builder::flow_diagram(std::size_t& country_count) const {
   // Nodes by (stage column, country); links by (from node, to node, material).
   std::map<int, std::string> column_names;
-  std::vector<std::pair<int, std::string>> keys;  // (column, country)
   std::map<std::string, double> country_total;
   std::vector<std::string> materials;
+  std::vector<int> used_cols;
   for (const auto& f : d_.flows) {
     if (!(f.t_per_yr > 0)) continue;
     country_total[f.from_country] += f.t_per_yr;
     country_total[f.to_country] += f.t_per_yr;
     if (std::find(materials.begin(), materials.end(), f.material) == materials.end())
       materials.push_back(f.material);
-  }
-  if (country_total.empty()) {
-    s.paragraph("The baseline carries no flow.");
-    out.push_back(std::move(s));
-    return out;
-  }
-  std::vector<int> used_cols;
-  for (const auto& f : d_.flows) {
-    if (!(f.t_per_yr > 0)) continue;
     for (const auto& st : {f.from_stage, f.to_stage}) {
       int c = stage_column(st);
       if (std::find(used_cols.begin(), used_cols.end(), c) == used_cols.end())
@@ -434,6 +491,7 @@ std::vector<Section> Builder::flows() {
       if (nm.find(st) == std::string::npos) nm += (nm.empty() ? "" : " / ") + st;
     }
   }
+  country_count = country_total.size();
   std::sort(used_cols.begin(), used_cols.end());
   auto col_index = [&](const std::string& stage) {
     return static_cast<int>(std::find(used_cols.begin(), used_cols.end(), stage_column(stage)) -
@@ -464,7 +522,11 @@ std::vector<Section> Builder::flows() {
     node_index[node_keys[i]] = static_cast<int>(i);
     fd.nodes.push_back({name_.region(node_keys[i].second), node_keys[i].first});
   }
-  bool by_material = materials.size() <= svg::kPaletteSize;
+  const bool by_material = materials.size() <= svg::kPaletteSize;
+  auto material_label = [&](std::size_t k) {
+    auto it = d_.material_names.find(materials[k]);
+    return it != d_.material_names.end() && !it->second.empty() ? it->second : materials[k];
+  };
   std::map<std::tuple<int, int, int>, double> links;
   for (const auto& f : d_.flows) {
     if (!(f.t_per_yr > 0)) continue;
@@ -476,40 +538,29 @@ std::vector<Section> Builder::flows() {
                      : col_index(f.from_stage);
     links[{a, b, colour}] += f.t_per_yr;
   }
+  auto node = [&](int i) -> const svg::FlowNode& { return fd.nodes[static_cast<std::size_t>(i)]; };
+  auto column = [&](int i) { return fd.columns[static_cast<std::size_t>(node(i).column)]; };
   for (const auto& [k, v] : links) {
     auto [a, b, colour] = k;
-    if (fd.nodes[static_cast<std::size_t>(a)].column >=
-        fd.nodes[static_cast<std::size_t>(b)].column)
-      continue;
-    std::string what = by_material
-                           ? d_.material_names.count(materials[static_cast<std::size_t>(colour)])
-                                 ? d_.material_names.at(materials[static_cast<std::size_t>(colour)])
-                                 : materials[static_cast<std::size_t>(colour)]
-                           : std::string();
+    if (node(a).column >= node(b).column) continue;
+    std::string what = by_material ? material_label(static_cast<std::size_t>(colour)) : "";
     fd.links.push_back(
         {a, b, v, colour,
-         fmt::format(
-             "{} {} → {} {}: {}{} t/yr", fd.nodes[static_cast<std::size_t>(a)].label,
-             fd.columns[static_cast<std::size_t>(fd.nodes[static_cast<std::size_t>(a)].column)],
-             fd.nodes[static_cast<std::size_t>(b)].label,
-             fd.columns[static_cast<std::size_t>(fd.nodes[static_cast<std::size_t>(b)].column)],
-             what.empty() ? "" : what + ", ", format_significant(v, 3))});
+         fmt::format("{} {} → {} {}: {}{} t/yr", node(a).label, column(a), node(b).label, column(b),
+                     what.empty() ? "" : what + ", ", format_significant(v, 3))});
   }
   if (by_material)
-    for (std::size_t i = 0; i < materials.size(); ++i) {
-      auto it = d_.material_names.find(materials[i]);
-      fd.legend.push_back(
-          {it != d_.material_names.end() && !it->second.empty() ? it->second : materials[i],
-           static_cast<int>(i)});
-    }
+    for (std::size_t i = 0; i < materials.size(); ++i)
+      fd.legend.push_back({material_label(i), static_cast<int>(i)});
   else
     for (std::size_t i = 0; i + 1 < fd.columns.size(); ++i)
       fd.legend.push_back({"from " + fd.columns[i], static_cast<int>(i)});
-  fd.height = std::clamp(180 + 26 * static_cast<int>(countries.size()), 360, 760);
-  // Per stage: total and country shares, also the chart's text alternative.
+  return fd;
+}
+
+Table Builder::throughput_table(const svg::FlowDiagram& fd, std::vector<std::string>& alt) {
   Table t = make_table("Baseline throughput by stage and country",
                        {"Stage", "Throughput (t/yr)", "By country"}, {false, true, false});
-  std::vector<std::string> alt;
   for (std::size_t c = 0; c < fd.columns.size(); ++c) {
     std::vector<std::pair<double, std::string>> v;
     double total = 0;
@@ -532,6 +583,23 @@ std::vector<Section> Builder::flows() {
     t.rows.push_back({fd.columns[c], format_significant(total, 3), join(shares, ", ", 8)});
     alt.push_back(fmt::format("{}: {}", fd.columns[c], join(shares, ", ", 3)));
   }
+  return t;
+}
+
+std::vector<Section> Builder::flows() {
+  std::vector<Section> out;
+  if (!d_.has_flows) return out;
+  Section s{"flows", "Baseline flows", 2, true, {}};
+  std::size_t countries = 0;
+  svg::FlowDiagram fd = flow_diagram(countries);
+  if (countries == 0) {
+    s.paragraph("The baseline carries no flow.");
+    out.push_back(std::move(s));
+    return out;
+  }
+  fd.height = std::clamp(180 + 26 * static_cast<int>(countries), 360, 760);
+  std::vector<std::string> alt;
+  Table t = throughput_table(fd, alt);
   fd.text = {chart_id(), "Baseline flows by stage and country",
              "Flow diagram of the baseline supply chain, stage by stage from left to right; box "
              "height is a country's share of the stage's tonnage. " +
@@ -594,7 +662,9 @@ Table Builder::origin_table(bool regions, const std::map<std::string, OriginSum>
                             const analysis::OriginRecord& o) const {
   Table t = make_table(
       std::string("Origin of what was used over the horizon, by ") +
-          (regions ? "region" : "sector") + " (tonnes of material; the three largest origins)",
+          (regions ? "region" : "sector") +
+          " (tonnes of material; the three largest origins; each \"exposed to\" column is one "
+          "rule on its own: rules can cover the same orders, so the columns do not add up)",
       {regions ? "Region" : "Sector", "Used (t)", "Main origins"}, {false, true, false});
   for (const auto& r : o.rules) {
     t.header.push_back("Exposed to " + r);
@@ -603,7 +673,7 @@ Table Builder::origin_table(bool regions, const std::map<std::string, OriginSum>
   for (const auto& [id, m] : sums) {
     if (!(m.total > 0)) continue;
     std::vector<std::string> row = {regions ? name_.region(id) : sector_name(id),
-                                    fmt::format("{:.0f}", m.total), main_origins(m, o.keys)};
+                                    format_significant(m.total, 3), main_origins(m, o.keys)};
     for (double x : m.exposed)
       row.push_back(m.ordered > 0 ? fmt::format("{:.0f} %", 100 * x / m.ordered) : "–");
     t.rows.push_back(std::move(row));

@@ -1,5 +1,6 @@
 // The report sections of the uncertainty analysis: Monte Carlo fans and quantiles, tornado,
 // Sobol indices.
+#include "rareshock/io/schema.hpp"
 #include "report_builder.hpp"
 
 namespace rareshock::report::doc::detail {
@@ -67,6 +68,8 @@ Section Builder::monte_carlo(const RunResult& r) {
                   mc_draws),
       {"Consumer", "P(shortage)", "Short from", "Peak shortfall", "Unmet t", "Value lost"},
       {false, true, false, true, true, true});
+  t.source = "summary.json";
+  if (!headline(r.combination.id)) t.md_rows = 0;  // runs with mitigations: report.html
   for (const Level level : {Level::Consumer, Level::Sector})
     for (const auto* e : level_of(r, level)) {
       const analysis::McEntity* mcp = d_.monte_carlo(r, *e);
@@ -116,51 +119,75 @@ Section Builder::monte_carlo(const RunResult& r) {
   return sub;
 }
 
+std::string Builder::param_value(const std::string& path, double v) {
+  if (!std::isfinite(v)) return "—";
+  const Dimension dim = io::schema::dimension_of_path(path);
+  auto ends_with = [&](std::string_view tail) {
+    return path.size() >= tail.size() &&
+           path.compare(path.size() - tail.size(), tail.size(), tail) == 0;
+  };
+  if (dim == Dimension::Fraction) return format_percent(v);
+  // An event's start or end drawn as an offset: days after the time written.
+  if (dim == Dimension::Duration || ends_with(".start") || ends_with(".end")) return days(v);
+  const std::string unit = canonical_unit(dim);
+  return format_significant(v, 3) + (unit.empty() ? "" : " " + unit);
+}
+
+Table Builder::tornado_table(const std::string& run) const {
+  Table t = make_table(
+      fmt::format("Tornado — {}: each uncertain parameter at its P10 (low) and P90 (high), the "
+                  "others as written; largest swing first",
+                  run),
+      {"Sector / consumer", "Metric", "Base", "Parameter", "Low → high", "Metric at low",
+       "Metric at high"},
+      {false, false, true, false, true, true, true});
+  for (const auto& te : unc_.tornado) {
+    if (te.run != run) continue;
+    for (const auto& p : te.params) {
+      if (!(swing(p) > 0)) continue;
+      const std::string unit = unit_of(te.level, te.id);
+      t.rows.push_back({entity_name(te.level, te.id), metric_noun(te.metric),
+                        metric_text(te.metric, te.base, unit), short_path(p.path),
+                        param_value(p.path, p.low) + " → " + param_value(p.path, p.high),
+                        metric_text(te.metric, p.metric_low, unit),
+                        metric_text(te.metric, p.metric_high, unit)});
+    }
+  }
+  return t;
+}
+
 Section Builder::tornado() {
-  constexpr std::size_t kMaxCharts = 12;
   Section sub{"tornado", "Sensitivity: one parameter at a time (tornado)", 3, false, {}};
   sub.paragraph(
       "Each uncertain parameter (or group) in turn at the P10 and the P90 of its distribution, "
-      "the others as written in the study. Charts for the runs without mitigations, where a "
-      "parameter moves the metric; the table lists the strongest parameter of every case.");
-  std::size_t charts = 0, flat = 0;
-  Table all =
-      make_table("Strongest parameter per run, entity and metric",
-                 {"Run", "Entity", "Metric", "Base", "Strongest parameter", "At low", "At high"},
-                 {false, false, false, true, false, true, true});
+      "the others as written in the study. One table per scenario without mitigations, listing "
+      "every parameter that moves a metric, with the parameter's values and the metric's at "
+      "each; a time to shortage at the end of the horizon reads \"no shortage within the "
+      "horizon\". The last table lists the strongest parameter of the runs with mitigations.");
+  std::vector<std::string> runs;
+  std::size_t flat = 0;
+  Table others = make_table(
+      "Strongest parameter per run with mitigations, entity and metric",
+      {"Run", "Sector / consumer", "Metric", "Base", "Strongest parameter", "At low", "At high"},
+      {false, false, false, true, false, true, true});
   for (const auto& te : unc_.tornado) {
-    if (te.params.empty()) continue;
-    const analysis::TornadoParam& top = te.params.front();
-    if (!(swing(top) > 0)) {
-      ++flat;
+    if (te.params.empty() || !(swing(te.params.front()) > 0)) {
+      flat += !te.params.empty();
       continue;
     }
-    all.rows.push_back({te.run, entity_name(te.level, te.id), metric_noun(te.metric),
-                        metric_text(te.metric, te.base), top.path,
-                        metric_text(te.metric, top.metric_low),
-                        metric_text(te.metric, top.metric_high)});
-    if (!headline(te.run) || !(swing(top) > 0) || charts >= kMaxCharts) continue;
-    ++charts;
-    svg::TornadoChart c;
-    c.x = {metric_label(te.metric), axis_kind(te.metric), st_.start, {}, {}};
-    c.base = te.base;
-    for (const auto& p : te.params)
-      c.bars.push_back({short_path(p.path), p.metric_low, p.metric_high,
-                        format_significant(p.low, 3), format_significant(p.high, 3)});
-    c.text = {chart_id(),
-              fmt::format("Tornado: {} of {} — {}", metric_noun(te.metric),
-                          entity_name(te.level, te.id), te.run),
-              fmt::format("Tornado chart: {} of {} under {} with each uncertain parameter at its "
-                          "low and high value, the others at their base; widest first. Base: {}; "
-                          "strongest: {} ({} to {}).",
-                          metric_noun(te.metric), entity_name(te.level, te.id), te.run,
-                          metric_text(te.metric, te.base), top.path,
-                          metric_text(te.metric, top.metric_low),
-                          metric_text(te.metric, top.metric_high))};
-    sub.figure(figure("tornado-" + te.run + "-" + te.id + "-" + std::string(to_string(te.metric)),
-                      c.text.title, draw(c)));
+    if (headline(te.run)) {
+      if (std::find(runs.begin(), runs.end(), te.run) == runs.end()) runs.push_back(te.run);
+      continue;
+    }
+    const analysis::TornadoParam& top = te.params.front();
+    const std::string unit = unit_of(te.level, te.id);
+    others.rows.push_back({te.run, entity_name(te.level, te.id), metric_noun(te.metric),
+                           metric_text(te.metric, te.base, unit), short_path(top.path),
+                           metric_text(te.metric, top.metric_low, unit),
+                           metric_text(te.metric, top.metric_high, unit)});
   }
-  if (!all.rows.empty()) sub.table(std::move(all));
+  for (const auto& r : runs) sub.table(tornado_table(r));
+  if (!others.rows.empty()) sub.table(std::move(others));
   if (flat > 0)
     sub.paragraph(fmt::format("In {} other case{} no parameter moves the metric.", flat,
                               flat == 1 ? "" : "s"));
@@ -225,11 +252,6 @@ std::string Builder::metric_noun(Metric metric) {
   std::string label = metric_label(metric);
   auto p = label.find(" (");
   return p == std::string::npos ? label : label.substr(0, p);
-}
-
-svg::Axis::Kind Builder::axis_kind(Metric metric) {
-  return metric_info(metric).kind == MetricKind::Fraction ? svg::Axis::Kind::Percent
-                                                          : svg::Axis::Kind::Number;
 }
 
 }  // namespace rareshock::report::doc::detail

@@ -623,6 +623,8 @@ RunData read_run_dir(const fs::path& dir) {
     }
   };
   optional(dir / "timeseries" / "sectors.csv", [&](const fs::path& f) { read_series(d, f); });
+  optional(dir / "timeseries" / "consumers.csv", [&](const fs::path& f) { read_series(d, f); });
+  optional(dir / "timeseries" / "regions.csv", [&](const fs::path& f) { read_series(d, f); });
   optional(dir / "baseline-flows.csv", [&](const fs::path& f) { read_flows(d, f); });
   optional(dir / "provenance.json",
            [&](const fs::path& f) { read_provenance(d, json::parse(read_text(f))); });

@@ -264,24 +264,43 @@ std::string format_value(const Axis& axis, double v) {
 
 // ---- line chart ------------------------------------------------------------------------------
 
-std::string render(const LineChart& c) {
-  const double W = c.width, H = c.height;
+namespace {
+
+std::string line_dash(const Line& l, int col) {
+  return std::string(l.dashed ? "6 3"
+                              : kDashes[(static_cast<std::size_t>(col) / kPaletteSize) % 4]);
+}
+
+int line_colour(const Line& l, std::size_t i) {
+  return l.colour >= 0 ? l.colour : static_cast<int>(i);
+}
+
+std::vector<LegendItem> line_legend(const LineChart& c) {
   std::vector<LegendItem> items;
   for (const auto& b : c.bands)
     items.push_back(
         {b.name, std::string(palette(b.colour)), LegendItem::Kind::Band, "", b.opacity});
   for (std::size_t i = 0; i < c.lines.size(); ++i) {
     const auto& l = c.lines[i];
-    int col = l.colour >= 0 ? l.colour : static_cast<int>(i);
-    std::string dash(l.dashed ? "6 3"
-                              : kDashes[(static_cast<std::size_t>(col) / kPaletteSize) % 4]);
+    int col = line_colour(l, i);
     items.push_back({l.name, std::string(palette(col)),
-                     l.points ? LegendItem::Kind::Point : LegendItem::Kind::Line, dash});
+                     l.points ? LegendItem::Kind::Point : LegendItem::Kind::Line,
+                     line_dash(l, col)});
   }
-  double y = 24;
-  std::string leg = items.size() > 1 || !c.bands.empty() ? legend(items, 8, y, W - 16) : "";
+  return items;
+}
 
-  // Data ranges.
+/// The plot area of a line chart and its scales.
+struct LineFrame {
+  double left = 0, right = 0, top = 0, bottom = 0;
+  Scale sx{0, 1, 0, 1}, sy{0, 1, 0, 1};
+  std::vector<Tick> xt, yt;
+  bool empty = true;
+  double clampy(double v) const { return std::clamp(sy(v), top - 2, bottom + 2); }
+};
+
+LineFrame line_frame(const LineChart& c, double legend_bottom) {
+  LineFrame fr;
   int days = 0;
   double ylo = std::numeric_limits<double>::infinity(), yhi = -ylo;
   auto see = [&](const std::vector<double>& v) {
@@ -291,120 +310,178 @@ std::string render(const LineChart& c) {
   };
   for (const auto& l : c.lines) see(l.y);
   for (const auto& b : c.bands) see(b.low), see(b.high);
-  bool empty = days == 0;
+  fr.empty = days == 0;
   data_range(c.y, ylo, yhi);
   double xlo = c.x.min.value_or(0), xhi = c.x.max.value_or(std::max(1, days - 1));
-
-  double top = y + 22;     // room for the y axis label
-  double bottom = H - 38;  // room for two lines of x tick labels
-  if (!c.x.label.empty() && c.x.kind != Axis::Kind::Day) bottom -= 12;
-  std::vector<Tick> yt = value_ticks(c.y, ylo, yhi, bottom - top, 6);
+  fr.top = legend_bottom + 22;  // room for the y axis label
+  fr.bottom = c.height - 38;    // room for two lines of x tick labels
+  if (!c.x.label.empty() && c.x.kind != Axis::Kind::Day) fr.bottom -= 12;
+  fr.yt = value_ticks(c.y, ylo, yhi, fr.bottom - fr.top, 6);
   double label_w = 0;
-  for (const auto& t : yt) label_w = std::max(label_w, text_width(t.label, 10.5));
-  double left = 14 + label_w, right = W - 16;
-  Scale sx{xlo, xhi, left, right}, sy{ylo, yhi, bottom, top};
-  std::vector<Tick> xt = value_ticks(c.x, xlo, xhi, right - left);
-  if (c.x.kind != Axis::Kind::Day) sx = Scale{xlo, xhi, left, right};
+  for (const auto& t : fr.yt) label_w = std::max(label_w, text_width(t.label, 10.5));
+  fr.left = 14 + label_w, fr.right = c.width - 16;
+  fr.sx = Scale{xlo, xhi, fr.left, fr.right};
+  fr.sy = Scale{ylo, yhi, fr.bottom, fr.top};
+  fr.xt = value_ticks(c.x, xlo, xhi, fr.right - fr.left);
+  return fr;
+}
 
-  std::string out = open_svg(c.text, c.width, c.height) + leg;
-  out += text(left - 8, top - 10, c.y.label, "start", 11, kMuted) + "\n<g class=\"axes\">\n";
-  for (const auto& t : yt) {
-    double py = sy(t.value);
-    out += fmt::format("<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"{}\"/>", f1(left),
-                       f1(py), f1(right), f1(py), t.value == 0 ? "#999999" : kGrid);
-    out += text(left - 5, py + 3.5, t.label, "end", 10.5, kMuted) + "\n";
+std::string line_axes(const LineChart& c, const LineFrame& fr) {
+  std::string out =
+      text(fr.left - 8, fr.top - 10, c.y.label, "start", 11, kMuted) + "\n<g class=\"axes\">\n";
+  for (const auto& t : fr.yt) {
+    double py = fr.sy(t.value);
+    out += fmt::format("<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"{}\"/>", f1(fr.left),
+                       f1(py), f1(fr.right), f1(py), t.value == 0 ? "#999999" : kGrid);
+    out += text(fr.left - 5, py + 3.5, t.label, "end", 10.5, kMuted) + "\n";
   }
-  for (const auto& t : xt) {
-    double px = sx(t.value);
-    if (px < left - 0.5 || px > right + 0.5) continue;
+  for (const auto& t : fr.xt) {
+    double px = fr.sx(t.value);
+    if (px < fr.left - 0.5 || px > fr.right + 0.5) continue;
     out += fmt::format("<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"{}\"/>", f1(px),
-                       f1(top), f1(px), f1(bottom + 4), kGrid);
-    out += text(px, bottom + 15, t.label, "middle", 10.5, kMuted);
-    if (!t.label2.empty()) out += text(px, bottom + 27, t.label2, "middle", 10.5, kMuted);
+                       f1(fr.top), f1(px), f1(fr.bottom + 4), kGrid);
+    out += text(px, fr.bottom + 15, t.label, "middle", 10.5, kMuted);
+    if (!t.label2.empty()) out += text(px, fr.bottom + 27, t.label2, "middle", 10.5, kMuted);
     out += "\n";
   }
   out += fmt::format("<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"#999999\"/>\n",
-                     f1(left), f1(bottom), f1(right), f1(bottom));
+                     f1(fr.left), f1(fr.bottom), f1(fr.right), f1(fr.bottom));
   if (!c.x.label.empty() && c.x.kind != Axis::Kind::Day)
-    out += text((left + right) / 2, H - 6, c.x.label, "middle", 11, kMuted) + "\n";
-  out += "</g>\n";
-  if (empty)
-    return out + empty_note((left + right) / 2, (top + bottom) / 2, "no data") + close_svg();
+    out += text((fr.left + fr.right) / 2, c.height - 6, c.x.label, "middle", 11, kMuted) + "\n";
+  return out + "</g>\n";
+}
 
-  auto clampy = [&](double v) { return std::clamp(sy(v), top - 2, bottom + 2); };
-  // Bands: one polygon per run of finite values.
-  for (const auto& b : c.bands) {
-    std::size_t n = std::min(b.low.size(), b.high.size());
-    std::size_t i = 0;
-    while (i < n) {
-      while (i < n && !(std::isfinite(b.low[i]) && std::isfinite(b.high[i]))) ++i;
-      std::size_t j = i;
-      while (j < n && std::isfinite(b.low[j]) && std::isfinite(b.high[j])) ++j;
-      if (j > i) {
-        std::string pts;
-        for (std::size_t k = i; k < j; ++k)
-          pts += fmt::format("{},{} ", f1(sx(static_cast<double>(k))), f1(clampy(b.high[k])));
-        for (std::size_t k = j; k-- > i;)
-          pts += fmt::format("{},{} ", f1(sx(static_cast<double>(k))), f1(clampy(b.low[k])));
-        pts.pop_back();
-        out += fmt::format(
-            "<polygon points=\"{}\" fill=\"{}\" fill-opacity=\"{}\" "
-            "stroke=\"none\"><title>{}</title></polygon>\n",
-            pts, palette(b.colour), b.opacity, e(b.name));
-      }
-      i = j;
+// Bands: one polygon per run of finite values.
+std::string line_band(const Band& b, const LineFrame& fr) {
+  std::string out;
+  std::size_t n = std::min(b.low.size(), b.high.size());
+  auto ok = [&](std::size_t k) { return std::isfinite(b.low[k]) && std::isfinite(b.high[k]); };
+  std::size_t i = 0;
+  while (i < n) {
+    while (i < n && !ok(i)) ++i;
+    std::size_t j = i;
+    while (j < n && ok(j)) ++j;
+    if (j > i) {
+      std::string pts;
+      for (std::size_t k = i; k < j; ++k)
+        pts += fmt::format("{},{} ", f1(fr.sx(static_cast<double>(k))), f1(fr.clampy(b.high[k])));
+      for (std::size_t k = j; k-- > i;)
+        pts += fmt::format("{},{} ", f1(fr.sx(static_cast<double>(k))), f1(fr.clampy(b.low[k])));
+      pts.pop_back();
+      out += fmt::format(
+          "<polygon points=\"{}\" fill=\"{}\" fill-opacity=\"{}\" "
+          "stroke=\"none\"><title>{}</title></polygon>\n",
+          pts, palette(b.colour), b.opacity, e(b.name));
     }
+    i = j;
   }
-  // Lines: points where the value changes (flat runs keep only their ends).
-  for (std::size_t li = 0; li < c.lines.size(); ++li) {
-    const auto& l = c.lines[li];
-    int col = l.colour >= 0 ? l.colour : static_cast<int>(li);
-    std::string dash(l.dashed ? "6 3"
-                              : kDashes[(static_cast<std::size_t>(col) / kPaletteSize) % 4]);
-    if (l.points) {  // one dot per finite value, each with its value as a tooltip
-      for (std::size_t k = 0; k < l.y.size(); ++k)
-        if (std::isfinite(l.y[k]))
-          out += fmt::format(
-              "<circle cx=\"{}\" cy=\"{}\" r=\"3.5\" fill=\"{}\"><title>{}: {} "
-              "{}</title></circle>\n",
-              f1(sx(static_cast<double>(k))), f1(clampy(l.y[k])), palette(col), e(l.name),
-              e(format_value(c.x, static_cast<double>(k))), e(format_value(c.y, l.y[k])));
+  return out;
+}
+
+// One dot per finite value, each with its value as a tooltip.
+std::string line_points(const LineChart& c, const Line& l, int col, const LineFrame& fr) {
+  std::string out;
+  for (std::size_t k = 0; k < l.y.size(); ++k)
+    if (std::isfinite(l.y[k]))
+      out += fmt::format(
+          "<circle cx=\"{}\" cy=\"{}\" r=\"3.5\" fill=\"{}\"><title>{}: {} "
+          "{}</title></circle>\n",
+          f1(fr.sx(static_cast<double>(k))), f1(fr.clampy(l.y[k])), palette(col), e(l.name),
+          e(format_value(c.x, static_cast<double>(k))), e(format_value(c.y, l.y[k])));
+  return out;
+}
+
+// A path through the points where the value changes (flat runs keep only their ends).
+std::string line_path(const Line& l, int col, const LineFrame& fr) {
+  std::string d;
+  bool pen = false;
+  for (std::size_t k = 0; k < l.y.size(); ++k) {
+    if (!std::isfinite(l.y[k])) {
+      pen = false;
       continue;
     }
-    std::string d;
-    bool pen = false;
-    for (std::size_t k = 0; k < l.y.size(); ++k) {
-      if (!std::isfinite(l.y[k])) {
-        pen = false;
-        continue;
-      }
-      bool flat = pen && k + 1 < l.y.size() && l.y[k] == l.y[k - 1] && l.y[k] == l.y[k + 1];
-      if (flat) continue;
-      d += fmt::format("{}{},{}", pen ? "L" : "M", f1(sx(static_cast<double>(k))),
-                       f1(clampy(l.y[k])));
-      pen = true;
-    }
-    if (d.empty()) continue;
-    out += fmt::format(
-        "<path d=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"2\" "
-        "stroke-linejoin=\"round\"{}><title>{}</title></path>\n",
-        d, palette(col), dash.empty() ? "" : fmt::format(" stroke-dasharray=\"{}\"", dash),
-        e(l.name));
+    bool flat = pen && k + 1 < l.y.size() && l.y[k] == l.y[k - 1] && l.y[k] == l.y[k + 1];
+    if (flat) continue;
+    d += fmt::format("{}{},{}", pen ? "L" : "M", f1(fr.sx(static_cast<double>(k))),
+                     f1(fr.clampy(l.y[k])));
+    pen = true;
   }
-  // Markers, staggered so that nearby labels do not overlap.
-  for (std::size_t k = 0; k < c.markers.size(); ++k) {
-    const auto& m = c.markers[k];
-    double px = sx(m.day);
+  if (d.empty()) return {};
+  const std::string dash = line_dash(l, col);
+  return fmt::format(
+      "<path d=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"2\" "
+      "stroke-linejoin=\"round\"{}><title>{}</title></path>\n",
+      d, palette(col), dash.empty() ? "" : fmt::format(" stroke-dasharray=\"{}\"", dash),
+      e(l.name));
+}
+
+}  // namespace
+
+std::vector<MarkerLabel> place_markers(const std::vector<Marker>& markers, double left,
+                                       double right, const std::function<double(int)>& x_of) {
+  constexpr double kSize = 10, kGap = 8, kMaxLabel = 220;
+  // Markers on the same pixel column share one line and one label.
+  std::vector<MarkerLabel> out;
+  for (const auto& m : markers) {
+    double px = x_of(m.day);
     if (px < left || px > right) continue;
-    double ly = top + 10 + 12.0 * static_cast<double>(k % 3);
-    bool flip = px > right - 120;
+    auto same = std::find_if(out.begin(), out.end(),
+                             [&](const MarkerLabel& l) { return std::fabs(l.x - px) < 1; });
+    if (same != out.end()) {
+      if (same->label.find(m.label) == std::string::npos) same->label += "; " + m.label;
+      continue;
+    }
+    out.push_back({px, m.label, m.label, 0, false, true});
+  }
+  std::stable_sort(out.begin(), out.end(),
+                   [](const MarkerLabel& a, const MarkerLabel& b) { return a.x < b.x; });
+  // Greedy lanes: each label takes the first lane whose last label ends before it starts; a
+  // label that fits no lane is left to its line's tooltip.
+  std::array<double, kMarkerLanes> lane_end;
+  lane_end.fill(-1e9);
+  for (auto& l : out) {
+    l.shown = fit_text(l.label, kMaxLabel, kSize);
+    const double w = text_width(l.shown, kSize);
+    l.flip = l.x + 4 + w > right;
+    const double x0 = l.flip ? l.x - 4 - w : l.x + 4, x1 = l.flip ? l.x - 4 : l.x + 4 + w;
+    l.visible = false;
+    for (int k = 0; k < kMarkerLanes; ++k)
+      if (x0 >= lane_end[static_cast<std::size_t>(k)] + kGap) {
+        l.lane = k, l.visible = true;
+        lane_end[static_cast<std::size_t>(k)] = x1;
+        break;
+      }
+  }
+  return out;
+}
+
+std::string render(const LineChart& c) {
+  std::vector<LegendItem> items = line_legend(c);
+  double y = 24;
+  std::string leg = items.size() > 1 || !c.bands.empty() ? legend(items, 8, y, c.width - 16) : "";
+  const LineFrame fr = line_frame(c, y);
+  std::string out = open_svg(c.text, c.width, c.height) + leg + line_axes(c, fr);
+  if (fr.empty)
+    return out + empty_note((fr.left + fr.right) / 2, (fr.top + fr.bottom) / 2, "no data") +
+           close_svg();
+  for (const auto& b : c.bands) out += line_band(b, fr);
+  for (std::size_t li = 0; li < c.lines.size(); ++li) {
+    const auto& l = c.lines[li];
+    const int col = line_colour(l, li);
+    out += l.points ? line_points(c, l, col, fr) : line_path(l, col, fr);
+  }
+  // Markers: labels in lanes so that nearby labels do not overlap; every line has its label
+  // as a tooltip.
+  for (const auto& m :
+       place_markers(c.markers, fr.left, fr.right, [&](int day) { return fr.sx(day); })) {
     out += fmt::format(
         "<line x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\" stroke=\"#444444\" stroke-dasharray=\"3 "
-        "3\"/>",
-        f1(px), f1(top), f1(bottom));
-    out += text(flip ? px - 4 : px + 4, ly, fit_text(m.label, 220, 10), flip ? "end" : "start", 10,
-                "#333333") +
-           "\n";
+        "3\"><title>{3}</title></line>",
+        f1(m.x), f1(fr.top), f1(fr.bottom), e(m.label));
+    if (m.visible)
+      out += text(m.flip ? m.x - 4 : m.x + 4, fr.top + 10 + 12.0 * m.lane, m.shown,
+                  m.flip ? "end" : "start", 10, "#333333");
+    out += "\n";
   }
   return out + close_svg();
 }

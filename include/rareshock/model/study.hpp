@@ -46,6 +46,15 @@ struct Sensitivity {
   bool operator==(const Sensitivity&) const = default;
 };
 
+/// `focus:`: the regions and sectors the reader cares about most. The report's findings, the
+/// console summary and the charts list them first (docs/reports.md); nothing else changes.
+/// Ids are consumer regions (as the consumers write them) and consumer sectors.
+struct Focus {
+  std::vector<std::string> regions, sectors;
+  bool empty() const { return regions.empty() && sectors.empty(); }
+  bool operator==(const Focus&) const = default;
+};
+
 struct Outputs {
   bool node_series = false;
   bool edge_series = false;
@@ -155,6 +164,7 @@ struct Study {
   MonteCarlo monte_carlo;
   Sensitivity sensitivity;
   Outputs outputs;
+  Focus focus;
   EngineParams engine;
   AnalysisSettings analysis;
   std::vector<ObservedSeries> observed;

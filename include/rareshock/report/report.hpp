@@ -17,10 +17,10 @@ struct ReportFormats {
 };
 
 /// Renders the reports of run directory \p run_dir from its files (summary.json and, when
-/// present, timeseries/sectors.csv, baseline-flows.csv, provenance.json, resolved-study.yaml).
-/// Every file is written atomically (temp file, then rename) inside \p run_dir; `charts/` is
-/// replaced as a whole. Returns the files written. Throws InputError when \p run_dir is not
-/// a run directory, RuntimeError when a file cannot be written.
+/// present, timeseries/{consumers,sectors,regions}.csv, baseline-flows.csv, provenance.json,
+/// resolved-study.yaml). Every file is written atomically (temp file, then rename) inside
+/// \p run_dir; `charts/` is replaced as a whole. Returns the files written. Throws InputError
+/// when \p run_dir is not a run directory, RuntimeError when a file cannot be written.
 std::vector<std::filesystem::path> render_reports(const std::filesystem::path& run_dir,
                                                   const ReportFormats& formats = {});
 

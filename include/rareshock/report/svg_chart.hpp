@@ -7,6 +7,7 @@
 /// from the Okabe–Ito colour-blind-safe palette. Every string is escaped. Independent of the
 /// report: give it numbers and labels, get an SVG string.
 #include <cstddef>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -68,6 +69,24 @@ struct Marker {
   int day = 0;
   std::string label;
 };
+
+/// Where a line chart draws a marker's label: markers on the same pixel share one label
+/// ("A; B"); labels go into the first of kMarkerLanes rows where they do not overlap the
+/// previous label (8 px apart); a label that fits no row is not drawn (the marker line keeps
+/// it as a tooltip). Labels near the right edge are drawn to the left of their line (flip).
+inline constexpr int kMarkerLanes = 4;
+struct MarkerLabel {
+  double x = 0;       ///< [px] of the marker line
+  std::string label;  ///< full text (tooltip)
+  std::string shown;  ///< the label as drawn (shortened to fit)
+  int lane = 0;
+  bool flip = false;
+  bool visible = true;
+};
+/// Labels of \p markers between \p left and \p right [px], in x order; \p x_of maps a day
+/// to its pixel.
+std::vector<MarkerLabel> place_markers(const std::vector<Marker>& markers, double left,
+                                       double right, const std::function<double(int)>& x_of);
 
 struct LineChart {
   ChartText text;

@@ -133,7 +133,15 @@ TEST_CASE("report: reports of a run: html, md and charts, re-rendered in place",
   // The findings: when each sector runs short, and what the mitigations do.
   CHECK(md.find("runs short on 2025-07-19 (day 199) under dy-licence") != std::string::npos);
   CHECK(md.find("mitigation-package avoids the shortage") != std::string::npos);
-  CHECK(md.find("![Daily shortfall by sector — dy-licence") != std::string::npos);
+  CHECK(md.find("![Daily shortfall by sector and region — dy-licence") != std::string::npos);
+  // Charts by sector in each region (consumers.csv), not sectors summed over regions (the
+  // EU's EV consumer carries the hostile sector name above).
+  std::string fig1 = slurp(dir / "charts" / "01-shortfall-dy-licence.svg");
+  CHECK(fig1.find(">Wind in EU<") != std::string::npos);
+  CHECK(fig1.find("(all regions)") == std::string::npos);
+  CHECK(md.find("Wind in EU is short from 2025-12-27, peaking at 19 %") != std::string::npos);
+  // The baseline's stocks never fall: said as such, not as a lowest cover on a date.
+  CHECK(md.find("(never fell)") != std::string::npos);
   CHECK(count(md, "](charts/") == std::size_t(std::distance(fs::directory_iterator(dir / "charts"),
                                                             fs::directory_iterator())));
 
@@ -191,9 +199,13 @@ TEST_CASE("report: a hand-written summary with Monte Carlo, sensitivity and rank
 
   std::string html = report::render_html(d);
   check_html(html);
-  CHECK(html.find("P10–P90: day 9–16") != std::string::npos);
+  // Probability-aware: the share of draws, and the central run said separately.
+  CHECK(html.find("runs short in 86 % of the Monte Carlo draws under") != std::string::npos);
+  CHECK(html.find("80 % band") != std::string::npos);
   CHECK(html.find("Monte Carlo — ban&amp;&lt;script&gt;") != std::string::npos);
-  CHECK(html.find("Tornado: time to shortage") != std::string::npos);
+  // One tornado table per scenario, no tornado charts.
+  CHECK(html.find("Tornado — ban&amp;&lt;script&gt;") != std::string::npos);
+  CHECK(html.find("Tornado chart") == std::string::npos);
   CHECK(html.find("Sobol indices") != std::string::npos);
   CHECK(html.find("interrupted: these results use 500 of 800 draws") != std::string::npos);
   CHECK(html.find("id=\"structural\"") != std::string::npos);
