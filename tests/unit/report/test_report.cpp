@@ -93,7 +93,7 @@ TEST_CASE("report: reports of a run: html, md and charts, re-rendered in place",
   report::RunProvenance prov;
   prov.resolved_yaml = io::to_yaml(l.resolved);
   prov.inputs = l.files;
-  report::write_run_outputs(dir, false, *l.study, result, prov);
+  report::write_run_outputs(dir, false, *l.study, l.resolved, result, prov);
   REQUIRE(fs::exists(dir / "baseline-flows.csv"));
   CHECK(slurp(dir / "baseline-flows.csv")
             .rfind("from,to,material,from_country,to_country,from_stage,to_stage,flow_t_per_yr\n"
@@ -229,11 +229,13 @@ TEST_CASE("report: the study section lists every resolved engine setting, and mo
   auto l = io::load_file(RARESHOCK_SOURCE_DIR "/models/examples/calibration-study.yaml", opt);
   auto result = analysis::run_study(*l.study);
   report::RunProvenance prov;
-  // A setting this version does not know (added by a later engine) still appears, as written.
   prov.resolved_yaml = io::to_yaml(l.resolved) + "\n";
-  prov.resolved_yaml.replace(prov.resolved_yaml.find("engine:\n"), 8,
-                             "engine:\n  qualification_time: {ndfeb_sh: 120 days}\n");
-  report::write_run_outputs(dir, false, *l.study, result, prov);
+  // The settings are quoted as written in the resolved input, a nested value on one line.
+  io::TreeNode nested = io::TreeNode::make_map();
+  nested.set("ndfeb_sh", io::TreeNode::make_scalar("120 days"));
+  REQUIRE(l.resolved.find("engine"));
+  l.resolved.find("engine")->set("qualification_time", nested);
+  report::write_run_outputs(dir, false, *l.study, l.resolved, result, prov);
   report::render_reports(dir, {false, true});
   std::string md = slurp(dir / "report.md");
   CHECK(md.find("| switching\\_lag | 45 days |") != std::string::npos);
@@ -269,7 +271,7 @@ TEST_CASE("report: findings say when switching suppliers supplied a short consum
   REQUIRE(ev->supply.blocked_t > 0);
   report::RunProvenance prov;
   prov.resolved_yaml = io::to_yaml(l.resolved) + "\n";
-  report::write_run_outputs(dir, false, *l.study, result, prov);
+  report::write_run_outputs(dir, false, *l.study, l.resolved, result, prov);
   report::render_reports(dir, {false, true});
   std::string md = slurp(dir / "report.md");
   CHECK(md.find("EV traction in EU received " + report::format_tonnes(ev->supply.switched_t) +
