@@ -68,6 +68,19 @@ std::string or_list(const std::vector<std::string>& items) {
   return out;
 }
 
+/// Whether \p s selects every material (`all`, or nothing given).
+bool every(const MaterialSelector& s) {
+  return s.all || (s.ids.empty() && s.families.empty() && s.elements_above.empty() &&
+                   s.elements_sum_above.empty());
+}
+
+/// Trimmed copies of \p v (texts as the reports quote them).
+std::vector<std::string> trimmed(const std::vector<std::string>& v) {
+  std::vector<std::string> out;
+  for (const auto& x : v) out.push_back(trim(x));
+  return out;
+}
+
 /// `0` and absent durations add nothing to a sentence.
 bool given(const std::string& text) {
   return !text.empty() && text != "0";
@@ -75,21 +88,23 @@ bool given(const std::string& text) {
 
 ModelRecord describe_model(const Model& m) {
   ModelRecord r;
-  r.description = m.info.description;
+  r.description = trim(m.info.description);
   r.base_year = m.info.base_year;
-  r.sources = m.info.sources;
-  r.assumptions = m.info.assumptions;
-  auto name = [&](const std::string& id, const std::string& n) {
-    if (!id.empty() && !n.empty() && n != id) r.names[id] = n;
+  r.sources = trimmed(m.info.sources);
+  r.assumptions = trimmed(m.info.assumptions);
+  auto name = [&](const std::string& id, const std::string& written) {
+    const std::string text = trim(written);
+    if (!id.empty() && !text.empty() && text != id) r.names[id] = text;
   };
   for (const auto& c : m.countries) name(c.id, c.name);
   for (const auto& n : m.nodes) name(n.id, n.name);
-  for (const auto& mat : m.materials) r.material_names[mat.id] = mat.name;
+  for (const auto& mat : m.materials) r.material_names[mat.id] = trim(mat.name);
   std::map<std::string, int> count;
   std::vector<std::string> order;
   auto cite = [&](const Provenance& p) {
-    if (!p.source.empty() && count[p.source]++ == 0) order.push_back(p.source);
-    if (!p.confidence.empty()) ++r.confidence[p.confidence];
+    const std::string source = trim(p.source), confidence = trim(p.confidence);
+    if (!source.empty() && count[source]++ == 0) order.push_back(source);
+    if (!confidence.empty()) ++r.confidence[confidence];
   };
   for (const auto& x : m.materials) cite(x.provenance);
   for (const auto& x : m.nodes)
@@ -188,10 +203,7 @@ class Describer {
   }
   std::string edges(const EdgeSelector& s) const {
     std::string out = "shipments";
-    const MaterialSelector& m = s.materials;
-    if (m.all || !m.ids.empty() || !m.families.empty() || !m.elements_above.empty() ||
-        !m.elements_sum_above.empty())
-      out += " of " + materials(m, "edges.materials");
+    if (!every(s.materials)) out += " of " + materials(s.materials, "edges.materials");
     if (!s.from.empty()) out += " from " + names(s.from);
     if (!s.from_countries.empty()) out += " from " + names(s.from_countries);
     if (!s.to.empty()) out += " to " + names(s.to);
@@ -324,10 +336,7 @@ std::string Describer::operator()(const ExportRestriction& x) const {
 
 std::string Describer::operator()(const StockpileRelease& x) const {
   std::string out = name(x.node.id) + " releases up to " + value("rate");
-  const MaterialSelector& m = x.materials;
-  if (m.all || !m.ids.empty() || !m.families.empty() || !m.elements_above.empty() ||
-      !m.elements_sum_above.empty())
-    out += " of " + materials(m, "materials");
+  if (!every(x.materials)) out += " of " + materials(x.materials, "materials");
   out += " to customers in " + countries(x.eligible);
   if (x.cover_below) out += " while their stock covers less than " + value("cover_below");
   return out + ".";
@@ -351,13 +360,13 @@ const io::TreeNode* item(const io::TreeNode* list, const std::string& id) {
 
 ScenarioRecord describe_scenario(const Scenario& sc, bool mitigation, const ModelRecord& model,
                                  const io::TreeNode* node, Date start) {
-  ScenarioRecord r{sc.id, sc.name, sc.description, mitigation, sc.sources, {}};
+  ScenarioRecord r{sc.id, trim(sc.name), trim(sc.description), mitigation, trimmed(sc.sources), {}};
   const io::TreeNode* events = child(node, "events");
   for (const auto& ev : sc.events) {
     EventRecord e;
     e.id = ev.id;
     e.type = to_string(ev.type);
-    e.description = ev.description;
+    e.description = trim(ev.description);
     e.start = static_cast<int>(std::lround(ev.start.day(start)));
     if (ev.end) e.end = static_cast<int>(std::lround(ev.end->day(start)));
     e.what = std::visit(Describer(model, item(events, ev.id)), ev.data);
