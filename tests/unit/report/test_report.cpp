@@ -283,3 +283,27 @@ TEST_CASE("report: findings say when switching suppliers supplied a short consum
   // One per short consumer of dy-licence; none for the baseline or the mitigated run.
   CHECK(count(md, "more from its existing suppliers") == 3);
 }
+
+TEST_CASE("report: a summary that does not describe the study says so, and renders the rest",
+          "[report]") {
+  TempDir tmp("undescribed");
+  fs::path dir = tmp.path / "run";
+  fs::copy(RARESHOCK_SOURCE_DIR "/tests/report/fixtures/handwritten", dir,
+           fs::copy_options::recursive);
+  // As written before summary.json described the study: no model_info, engine, scenarios.
+  std::string text = slurp(dir / "summary.json");
+  for (const char* key : {"\"scenarios\":", "\"model_info\":", "\"engine\":"})
+    text.replace(text.find(key), std::string(key).size(), std::string("\"old_") + (key + 1));
+  std::ofstream(dir / "summary.json", std::ios::binary) << text;
+  auto d = report::read_run_dir(dir);
+  CHECK_FALSE(d.record.study.applied);
+  CHECK(d.scenarios.empty());
+  CHECK(d.name_of("DE&FR") == "DE&FR");
+  report::render_reports(dir, {false, true});
+  std::string md = slurp(dir / "report.md");
+  CHECK(md.find("summary.json does not describe the study as applied (it was written by an "
+                "older rareshock): the scenario definitions cannot be shown.") !=
+        std::string::npos);
+  CHECK(md.find("the model's sources and assumptions cannot be shown.") != std::string::npos);
+  CHECK(md.find("P10–P90: day 9–16") != std::string::npos);  // results still rendered
+}
