@@ -4,18 +4,13 @@
 
 #include <algorithm>
 #include <charconv>
-#include <cmath>
 #include <fstream>
-#include <limits>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "../api/json_read.hpp"
 #include "../api/run_record_json.hpp"
 #include "rareshock/core/error.hpp"
-#include "rareshock/core/text.hpp"
-#include "rareshock/core/units.hpp"
-#include "rareshock/report/markup.hpp"
 
 namespace rareshock::report {
 namespace fs = std::filesystem;
