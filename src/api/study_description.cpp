@@ -86,6 +86,18 @@ bool given(const std::string& text) {
   return !text.empty() && text != "0";
 }
 
+// Canonical units of durations and rates: what a number written without a unit means.
+constexpr const char* kDays = "days";
+constexpr const char* kRate = "t/yr";
+
+/// \p text followed by \p unit when it is a plain number (CSV cells often are): "270 days".
+std::string with_unit(std::string text, const char* unit) {
+  const bool plain =
+      !text.empty() && text.find_first_not_of("0123456789.eE+-") == std::string::npos;
+  if (plain && unit && *unit) text += std::string(" ") + unit;
+  return text;
+}
+
 ModelRecord describe_model(const Model& m) {
   ModelRecord r;
   r.description = trim(m.info.description);
@@ -146,7 +158,7 @@ class Describer {
     return "Demand of " + consumers(x.consumers) + " is multiplied by " + value("factor") + ".";
   }
   std::string operator()(const LogisticsDelay& x) const {
-    return "Lead time of " + edges(x.edges) + " grows by " + value("extra_days") + ".";
+    return "Lead time of " + edges(x.edges) + " grows by " + quantity("extra_days", kDays) + ".";
   }
   std::string operator()(const StockpileRelease& x) const;
   std::string operator()(const CapacityExpansion& x) const { return ramp(x.node, "", x.trigger); }
@@ -155,13 +167,17 @@ class Describer {
   std::string operator()(const RecipeSwitch& x) const {
     std::string out = name(x.node.id) + " switches to recipe '" + x.recipe.id + "'";
     if (given(value("qualification_lag")))
-      out += " after a qualification of " + value("qualification_lag");
+      out += " after a qualification of " + quantity("qualification_lag", kDays);
     return out + ".";
   }
 
  private:
   std::string value(std::string_view path, const std::string& fallback = {}) const {
     return written(ev_, path, fallback);
+  }
+  /// A duration or rate as written, with its canonical unit when written as a plain number.
+  std::string quantity(std::string_view path, const char* unit) const {
+    return with_unit(value(path), unit);
   }
   std::string name(const std::string& id) const {
     auto it = model_.names.find(id);
@@ -210,17 +226,19 @@ class Describer {
     if (!s.to_countries.empty()) out += " to " + names(s.to_countries);
     return out;
   }
-  /// A distribution as written: `45 working days`, or `triangular (min 30 days, ...)`.
+  /// A distribution of durations as written: `45 working days`, or `triangular (min 30 days,
+  /// ...)`; plain numbers in days.
   std::string distribution(std::string_view path) const {
     const io::TreeNode* n = node_at(ev_, path);
     if (!n) return {};
-    if (n->is_scalar()) return trim(n->scalar);
+    if (n->is_scalar()) return with_unit(trim(n->scalar), kDays);
     const io::TreeNode* dist = child(n, "dist");
     if (!dist || !dist->is_scalar()) return {};
     std::vector<std::string> args;
     for (const auto& e : n->entries)
       if (e.key != "dist" && e.value.is_scalar())
-        args.push_back(e.key + " " + trim(e.value.scalar));
+        args.push_back(e.key + " " +
+                       with_unit(trim(e.value.scalar), e.key == "lambda" ? nullptr : kDays));
     return trim(dist->scalar) + " (" + join(args, ", ") + ")";
   }
   std::string licence(const LicenceRegime& l) const;
@@ -228,13 +246,13 @@ class Describer {
     if (!t.on_shortage) return {};
     std::string out = " Armed when the shortfall of " + consumers(t.watch) + " reaches " +
                       value("trigger.threshold", "1 %");
-    if (given(value("trigger.lag"))) out += ", responding after " + value("trigger.lag");
+    if (given(value("trigger.lag"))) out += ", responding after " + quantity("trigger.lag", kDays);
     return out + ".";
   }
   std::string ramp(const Ref& node, const char* verb, const Trigger& t) const {
-    std::string out =
-        name(node.id) + verb + " capacity ramps from " + value("from") + " to " + value("to");
-    if (given(value("ramp"))) out += " over " + value("ramp");
+    std::string out = name(node.id) + verb + " capacity ramps from " + quantity("from", kRate) +
+                      " to " + quantity("to", kRate);
+    if (given(value("ramp"))) out += " over " + quantity("ramp", kDays);
     return out + "." + trigger(t);
   }
 
@@ -289,7 +307,7 @@ std::string Describer::licence(const LicenceRegime& l) const {
   if (!l.validity)
     out += " One licence per shipment.";
   else
-    out += " A licence covers every shipment for " + value("licence.validity") + ".";
+    out += " A licence covers every shipment for " + quantity("licence.validity", kDays) + ".";
   return out;
 }
 
@@ -304,7 +322,7 @@ std::string Describer::operator()(const ExportRestriction& x) const {
       break;
     case RegimeKind::Quota:
       out = exporters + " caps exports of " + mats + " to " + dest + " at " +
-            value("quota.annual") + " in total.";
+            quantity("quota.annual", kRate) + " in total.";
       break;
     case RegimeKind::Licence:
       out = exporters + " requires export licences for " + mats + " to " + dest + "." +
@@ -335,18 +353,18 @@ std::string Describer::operator()(const ExportRestriction& x) const {
 }
 
 std::string Describer::operator()(const StockpileRelease& x) const {
-  std::string out = name(x.node.id) + " releases up to " + value("rate");
+  std::string out = name(x.node.id) + " releases up to " + quantity("rate", kRate);
   if (!every(x.materials)) out += " of " + materials(x.materials, "materials");
   out += " to customers in " + countries(x.eligible);
-  if (x.cover_below) out += " while their stock covers less than " + value("cover_below");
+  if (x.cover_below) out += " while their stock covers less than " + quantity("cover_below", kDays);
   return out + ".";
 }
 
 std::string Describer::operator()(const Substitution& x) const {
   std::string out = consumers(x.consumers) + " redesign away from up to " + value("max_reduction") +
                     " of their " + material(x.material.id) + " demand";
-  if (given(value("lag"))) out += ", starting after " + value("lag");
-  if (given(value("ramp"))) out += ", over " + value("ramp");
+  if (given(value("lag"))) out += ", starting after " + quantity("lag", kDays);
+  if (given(value("ramp"))) out += ", over " + quantity("ramp", kDays);
   return out + "." + trigger(x.trigger);
 }
 

@@ -65,6 +65,7 @@ mitigations:
         ramp: 1 year
         trigger: {on: shortage, watch: {sectors: [ev_traction]}, threshold: 5 %}
       - {id: release, type: stockpile_release, start: 2025-02-01, node: us_stockpile, rate: 20 t/month, materials: [dy_oxide], eligible: [JP], cover_below: 30 days}
+      - {id: ramp, type: capacity_expansion, start: 2025-02-01, node: jp_magnet, from: 4000, to: 6000, ramp: 90}
 )";
 
 }  // namespace
@@ -148,6 +149,9 @@ TEST_CASE("study description: every selector and scope in words, engine as writt
   CHECK(event(d, "release")->what ==
         "us_stockpile releases up to 20 t/month of Dy oxide to customers in Japan while their "
         "stock covers less than 30 days.");
+  // Plain numbers (as CSV tables give them) are in the key's canonical unit, and say so.
+  CHECK(event(d, "ramp")->what ==
+        "jp_magnet capacity ramps from 4000 t/yr to 6000 t/yr over 90 days.");
 }
 
 TEST_CASE("study description: through summary.json and back", "[api]") {
