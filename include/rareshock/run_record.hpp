@@ -6,6 +6,7 @@
 /// (from_json) to render the reports. docs/formats.md describes summary.json.
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -27,6 +28,52 @@ struct ToolInfo {
   std::string version, git_sha;
 };
 
+namespace io {
+struct TreeNode;
+}
+
+/// An event of a scenario as applied (summary.json `study.scenarios[].events[]`).
+struct EventRecord {
+  std::string id, type, description;
+  int start = 0;           ///< day of the horizon (day 0 = the study's start)
+  std::optional<int> end;  ///< none: to the end of the horizon
+  /// What the event restricts or changes, for whom, in words, with the values as written
+  /// in the study ("China bans exports of Dy oxide to every country except China.")
+  std::string what;
+};
+
+/// A shock scenario or mitigation package as applied (summary.json `study.scenarios[]`).
+struct ScenarioRecord {
+  std::string id, name, description;
+  bool mitigation = false;  ///< a mitigation package rather than a shock
+  std::vector<std::string> sources;
+  std::vector<EventRecord> events;
+};
+
+/// What the reports say about the study's model (summary.json `study.model_info`).
+struct ModelRecord {
+  std::string description;
+  int base_year = 0;  ///< 0: not given
+  std::vector<std::string> sources, assumptions;
+  /// Distinct `source` of the materials, nodes, consumers and edges (first seen first), and
+  /// how many items cite it
+  std::vector<std::pair<std::string, int>> item_sources;
+  std::map<std::string, int> confidence;  ///< H/M/L -> count of items
+  /// Display names of countries, nodes and consumers that have one other than their id
+  std::map<std::string, std::string> names;
+  std::map<std::string, std::string> material_names;  ///< material id -> name
+};
+
+/// The study as applied: its model, engine settings and scenarios, described when it runs
+/// (summary.json `study.model_info`, `study.engine`, `study.scenarios`).
+struct StudyDescription {
+  ModelRecord model;
+  /// The resolved `engine:` section, every key in order: (key, value as written; a plain
+  /// number carries its key's canonical unit; a nested value is written on one line)
+  std::vector<std::pair<std::string, std::string>> engine;
+  std::vector<ScenarioRecord> scenarios;  ///< shocks, then mitigation packages
+};
+
 /// The study a record is of (summary.json `study`).
 struct StudyInfo {
   std::string name, description;
@@ -37,10 +84,16 @@ struct StudyInfo {
   std::uint64_t seed = 1;
   int draws = 0;  ///< Monte Carlo draws requested
   Focus focus;    ///< the study's `focus:` (regions and sectors listed first)
+  /// The study as applied; none in summaries written before it was recorded
+  std::optional<StudyDescription> applied;
   Date end() const { return start + (horizon_days - 1); }
 };
-/// The header of \p study.
-StudyInfo study_info(const Study& study);
+/// The header of \p study and its description as applied (describe_study).
+StudyInfo study_info(const Study& study, const io::TreeNode& resolved);
+/// Describes \p study for the reports: names, sources, engine settings and every event in
+/// words. Structure comes from the typed study; values are quoted as written in \p resolved
+/// (the study's resolved input tree), e.g. "30 working days" rather than 42 days.
+StudyDescription describe_study(const Study& study, const io::TreeNode& resolved);
 
 /// An observed series and its fit in each run it is compared with (summary.json `observed`).
 struct ObservedRecord {

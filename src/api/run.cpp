@@ -24,7 +24,7 @@ RunRecord run(const Study& study, const io::TreeNode& resolved, const RunSetting
   RunRecord rec;
   rec.provenance.started = now_utc();
   rec.tool = {build::version(), build::git_sha()};
-  rec.study = study_info(study);
+  rec.study = study_info(study, resolved);
 
   // Every combination, deterministically (distributions at their means), once.
   analysis::RunOptions ro;

@@ -12,10 +12,17 @@
 namespace rareshock {
 using nlohmann::json;
 
-StudyInfo study_info(const Study& study) {
-  return {study.name,  study.description,       study.model.info.name,
-          study.start, study.horizon,           study.shortage_threshold,
-          study.seed,  study.monte_carlo.draws, study.focus};
+StudyInfo study_info(const Study& study, const io::TreeNode& resolved) {
+  return {study.name,
+          study.description,
+          study.model.info.name,
+          study.start,
+          study.horizon,
+          study.shortage_threshold,
+          study.seed,
+          study.monte_carlo.draws,
+          study.focus,
+          describe_study(study, resolved)};
 }
 
 std::vector<ObservedRecord> observed_records(const Study& study,
@@ -85,6 +92,45 @@ json fit_json(const analysis::FitStats& f) {
 json window_json(const std::optional<DateWindow>& w) {
   if (!w) return nullptr;
   return json{{"from", to_string(w->from)}, {"to", to_string(w->to)}};
+}
+
+json model_info_json(const ModelRecord& m) {
+  json sources = json::array();
+  for (const auto& [src, n] : m.item_sources) sources.push_back({{"source", src}, {"items", n}});
+  return {{"description", m.description},
+          {"base_year", m.base_year > 0 ? json(m.base_year) : json(nullptr)},
+          {"sources", m.sources},
+          {"assumptions", m.assumptions},
+          {"item_sources", sources},
+          {"confidence", m.confidence},
+          {"names", m.names},
+          {"material_names", m.material_names}};
+}
+
+// The study as applied: summary.json study.model_info, study.engine, study.scenarios.
+void applied_json(json& study, const StudyDescription& d, Date start) {
+  study["model_info"] = model_info_json(d.model);
+  json engine = json::array();
+  for (const auto& [key, value] : d.engine) engine.push_back({{"key", key}, {"value", value}});
+  study["engine"] = engine;
+  json scenarios = json::array();
+  for (const auto& sc : d.scenarios) {
+    json events = json::array();
+    for (const auto& e : sc.events)
+      events.push_back({{"id", e.id},
+                        {"type", e.type},
+                        {"description", e.description},
+                        {"start", day_json(e.start, start)},
+                        {"end", day_json(e.end, start)},
+                        {"what", e.what}});
+    scenarios.push_back({{"id", sc.id},
+                         {"name", sc.name},
+                         {"description", sc.description},
+                         {"mitigation", sc.mitigation},
+                         {"sources", sc.sources},
+                         {"events", events}});
+  }
+  study["scenarios"] = scenarios;
 }
 
 json observed_json(const std::vector<ObservedRecord>& observed) {
@@ -380,6 +426,48 @@ std::optional<DateWindow> window_of(const json& w, const char* key) {
   return DateWindow{*from, *to};
 }
 
+ModelRecord model_info_of(const json& m) {
+  ModelRecord r;
+  r.description = str(m, "description");
+  r.base_year = integer(m, "base_year");
+  r.sources = strings(m, "sources");
+  r.assumptions = strings(m, "assumptions");
+  for (const auto& x : array_at(m, "item_sources"))
+    r.item_sources.emplace_back(str(x, "source"), integer(x, "items"));
+  if (const json* c = object_at(m, "confidence"))
+    for (const auto& [k, n] : c->items())
+      if (n.is_number()) r.confidence[k] = n.get<int>();
+  for (const char* key : {"names", "material_names"})
+    if (const json* names = object_at(m, key))
+      for (const auto& [id, name] : names->items())
+        if (name.is_string())
+          (key[0] == 'n' ? r.names : r.material_names)[id] = name.get<std::string>();
+  return r;
+}
+
+/// The study as applied; none when the summary predates it (no `scenarios` in `study`).
+std::optional<StudyDescription> applied_of(const json& st) {
+  if (!st.contains("scenarios") || !st["scenarios"].is_array()) return std::nullopt;
+  StudyDescription d;
+  if (const json* m = object_at(st, "model_info")) d.model = model_info_of(*m);
+  for (const auto& e : array_at(st, "engine"))
+    d.engine.emplace_back(str(e, "key"), str(e, "value"));
+  for (const auto& sc : st["scenarios"]) {
+    ScenarioRecord r{
+        str(sc, "id"),
+        str(sc, "name"),
+        str(sc, "description"),
+        sc.contains("mitigation") && sc["mitigation"].is_boolean() && sc["mitigation"].get<bool>(),
+        strings(sc, "sources"),
+        {}};
+    for (const auto& e : array_at(sc, "events"))
+      r.events.push_back({str(e, "id"), str(e, "type"), str(e, "description"),
+                          day_of(e, "start").value_or(0), day_of(e, "end"), str(e, "what")});
+    d.scenarios.push_back(std::move(r));
+  }
+  return d;
+}
+
 ObservedRecord observed_of(const json& o) {
   ObservedRecord od;
   od.id = str(o, "id");
@@ -457,6 +545,7 @@ json record_json(const RunRecord& rec) {
         {"focus", {{"regions", st.focus.regions}, {"sectors", st.focus.sectors}}}}},
       {"warnings", rec.results.warnings},
       {"runs", runs}};
+  if (st.applied) applied_json(summary["study"], *st.applied, start);
   if (!rec.observed.empty()) summary["observed"] = observed_json(rec.observed);
   if (unc) {
     summary["uncertainty"] = {{"draws_requested", unc->draws_requested},
@@ -496,6 +585,7 @@ RunRecord record_from_json(const json& s, const std::string& file) {
     rec.study.focus.regions = strings(*focus, "regions");
     rec.study.focus.sectors = strings(*focus, "sectors");
   }
+  rec.study.applied = applied_of(st);
   rec.results.warnings = strings(s, "warnings");
 
   bool any_mc = false;

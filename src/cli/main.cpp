@@ -416,6 +416,106 @@ int calibrate_command(const std::string& file, const std::string& out_dir, bool 
   return res.partial ? kExitInterrupted : kExitOk;
 }
 
+struct RunArgs {
+  std::string file, out_dir, focus;
+  std::vector<std::string> sets;
+  bool force = false, keep_partial = false;
+  int draws = -1, threads = 0;
+  long long seed = -1;
+};
+
+// Writes a run's files, its structural analysis and its reports into \p target's staging
+// directory (committed by the caller).
+void write_run(rareshock::report::OutputDir& target, const rareshock::Study& study,
+               const rareshock::RunRecord& record) {
+  rareshock::report::write_run_files(target.path(), study, record);
+  if (record.structure)
+    rareshock::report::write_structure_files(target.path() / "analysis", study.model,
+                                             *record.structure, record.provenance);
+  const auto& formats = study.outputs.formats;
+  rareshock::report::ReportFormats rf;
+  rf.html = std::count(formats.begin(), formats.end(), "html") > 0;
+  rf.markdown = std::count(formats.begin(), formats.end(), "md") > 0;
+  if (rf.html || rf.markdown) rareshock::report::render_reports(target.path(), rf);
+}
+
+// `rareshock run`: runs a study (rareshock::run) and writes its run directory.
+int run_command(const RunArgs& a, int argc, char** argv) {
+  // Ctrl-C (or SIGTERM) stops the Monte Carlo loop after its current chunk; nothing is
+  // written unless --keep-partial, so a previous output stays as it was. Exit 130.
+  std::signal(SIGINT, on_interrupt);
+  std::signal(SIGTERM, on_interrupt);
+  std::vector<std::string> sets = a.sets;
+  if (a.seed >= 0) sets.push_back("seed=" + std::to_string(a.seed));
+  if (a.draws >= 0) sets.push_back("monte_carlo.draws=" + std::to_string(a.draws));
+  if (!add_focus(a.focus, sets)) return kExitInput;
+  auto l = load(a.file, sets);
+  if (!is_study(l, a.file, "run")) return kExitInput;
+  std::filesystem::path dir =
+      a.out_dir.empty() ? std::filesystem::path("out") / std::filesystem::path(a.file).stem()
+                        : std::filesystem::path(a.out_dir);
+  // Checked and locked before computing; everything (reports and analysis/ included) is
+  // written into its staging directory and renamed into place once, at the end.
+  rareshock::report::OutputDir out(dir, a.force);
+  const std::filesystem::path partial_dir = out.target().string() + "-partial";
+  if (a.keep_partial) rareshock::report::check_output_dir(partial_dir, true);
+  const auto& study = *l.study;
+  spdlog::info("{}", summary_line(l));
+  rareshock::RunSettings rs;
+  rs.threads = a.threads;
+  rs.cancel = &g_interrupted;
+  Progress bar(study.monte_carlo.draws);
+  rs.progress = [&](int done, int total) { bar.update(done, total); };
+  rareshock::RunRecord record = rareshock::run(l, rs);
+  bar.finish();
+  record.provenance.command_line.assign(argv, argv + argc);
+  auto& unc = *record.uncertainty;
+  for (const auto& w : record.results.warnings) spdlog::warn("{}", w);
+  const bool interrupted = g_interrupted.load();
+  if (interrupted && !a.keep_partial) {
+    spdlog::warn("interrupted: nothing written ({} is as it was)", dir.string());
+    return kExitInterrupted;
+  }
+  std::optional<rareshock::report::OutputDir> partial;
+  if (interrupted) {
+    spdlog::warn("interrupted: {} of {} draws done; writing them to {} (marked partial)",
+                 unc.draws_done, unc.draws_requested, partial_dir.string());
+    unc.partial = true;  // also when stopped after the draws (sensitivity, analysis)
+    record.structure.reset();
+    partial.emplace(partial_dir, true);  // checked above: absent, or an output directory
+  } else if (unc.draws_done > 0)
+    spdlog::info("{} Monte Carlo draws on {} threads", unc.draws_done, unc.threads);
+  rareshock::report::OutputDir& target = partial ? *partial : out;
+  dir = target.target();
+  write_run(target, study, record);
+  target.commit();  // the one rename: a failure before it leaves the previous output
+  if (record.structure)
+    spdlog::info("structural analysis written to {}", (dir / "analysis").string());
+  print_hits(record.results, &unc, study);
+  spdlog::info("wrote {} runs to {}", record.results.runs.size(), dir.string());
+  const auto& formats = study.outputs.formats;
+  if (std::count(formats.begin(), formats.end(), "html") > 0)
+    spdlog::info("report: {}", (dir / "report.html").string());
+  else if (std::count(formats.begin(), formats.end(), "md") > 0)
+    spdlog::info("report: {}", (dir / "report.md").string());
+  return interrupted ? kExitInterrupted : kExitOk;
+}
+
+// `rareshock report`: re-renders the reports of a run directory.
+int report_command(const std::string& dir, const std::vector<std::string>& formats) {
+  rareshock::report::ReportFormats rf;
+  if (!formats.empty()) {
+    rf.html = std::count(formats.begin(), formats.end(), "html") > 0;
+    rf.markdown = std::count(formats.begin(), formats.end(), "md") > 0;
+  }
+  std::optional<rareshock::report::OutputLock> lock;  // not while a run replaces it
+  if (std::filesystem::is_directory(dir)) lock.emplace(dir);
+  auto files = rareshock::report::render_reports(dir, rf);
+  spdlog::info("wrote {} files to {}; report: {}", files.size(), dir,
+               (std::filesystem::path(dir) / (rf.html ? "report.html" : "report.md")).string());
+  return kExitOk;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -536,89 +636,12 @@ int main(int argc, char** argv) {
       std::cout << rareshock::io::to_yaml(l.resolved);
       return kExitOk;
     }
-    if (*report) {
-      rareshock::report::ReportFormats rf;
-      if (!report_formats.empty()) {
-        rf.html = std::count(report_formats.begin(), report_formats.end(), "html") > 0;
-        rf.markdown = std::count(report_formats.begin(), report_formats.end(), "md") > 0;
-      }
-      std::optional<rareshock::report::OutputLock> lock;  // not while a run replaces it
-      if (std::filesystem::is_directory(out_dir)) lock.emplace(out_dir);
-      auto files = rareshock::report::render_reports(out_dir, rf);
-      spdlog::info(
-          "wrote {} files to {}; report: {}", files.size(), out_dir,
-          (std::filesystem::path(out_dir) / (rf.html ? "report.html" : "report.md")).string());
-      return kExitOk;
-    }
+    if (*report) return report_command(out_dir, report_formats);
     if (*analyze) return analyze_command(aa, argc, argv);
     if (*calibrate) return calibrate_command(file, out_dir, force, keep_partial, sets, argc, argv);
-    if (*run) {
-      // Ctrl-C (or SIGTERM) stops the Monte Carlo loop after its current chunk; nothing is
-      // written unless --keep-partial, so a previous output stays as it was. Exit 130.
-      std::signal(SIGINT, on_interrupt);
-      std::signal(SIGTERM, on_interrupt);
-      if (seed >= 0) sets.push_back("seed=" + std::to_string(seed));
-      if (draws >= 0) sets.push_back("monte_carlo.draws=" + std::to_string(draws));
-      if (!add_focus(focus, sets)) return kExitInput;
-      auto l = load(file, sets);
-      if (!is_study(l, file, "run")) return kExitInput;
-      std::filesystem::path dir =
-          out_dir.empty() ? std::filesystem::path("out") / std::filesystem::path(file).stem()
-                          : std::filesystem::path(out_dir);
-      // Checked and locked before computing; everything (reports and analysis/ included) is
-      // written into its staging directory and renamed into place once, at the end.
-      rareshock::report::OutputDir out(dir, force);
-      const std::filesystem::path partial_dir = out.target().string() + "-partial";
-      if (keep_partial) rareshock::report::check_output_dir(partial_dir, true);
-      const auto& study = *l.study;
-      spdlog::info("{}", summary_line(l));
-      rareshock::RunSettings rs;
-      rs.threads = threads;
-      rs.cancel = &g_interrupted;
-      Progress bar(study.monte_carlo.draws);
-      rs.progress = [&](int done, int total) { bar.update(done, total); };
-      rareshock::RunRecord record = rareshock::run(l, rs);
-      bar.finish();
-      record.provenance.command_line.assign(argv, argv + argc);
-      const auto& result = record.results;
-      auto& unc = *record.uncertainty;
-      for (const auto& w : result.warnings) spdlog::warn("{}", w);
-      const bool interrupted = g_interrupted.load();
-      if (interrupted && !keep_partial) {
-        spdlog::warn("interrupted: nothing written ({} is as it was)", dir.string());
-        return kExitInterrupted;
-      }
-      std::optional<rareshock::report::OutputDir> partial;
-      if (interrupted) {
-        spdlog::warn("interrupted: {} of {} draws done; writing them to {} (marked partial)",
-                     unc.draws_done, unc.draws_requested, partial_dir.string());
-        unc.partial = true;  // also when stopped after the draws (sensitivity, analysis)
-        record.structure.reset();
-        partial.emplace(partial_dir, true);  // checked above: absent, or an output directory
-      } else if (unc.draws_done > 0)
-        spdlog::info("{} Monte Carlo draws on {} threads", unc.draws_done, unc.threads);
-      rareshock::report::OutputDir& target = partial ? *partial : out;
-      dir = target.target();
-      rareshock::report::write_run_files(target.path(), study, record);
-      if (record.structure)
-        rareshock::report::write_structure_files(target.path() / "analysis", study.model,
-                                                 *record.structure, record.provenance);
-      rareshock::report::ReportFormats rf;
-      rf.html = std::count(study.outputs.formats.begin(), study.outputs.formats.end(), "html") > 0;
-      rf.markdown =
-          std::count(study.outputs.formats.begin(), study.outputs.formats.end(), "md") > 0;
-      if (rf.html || rf.markdown) rareshock::report::render_reports(target.path(), rf);
-      target.commit();  // the one rename: a failure before it leaves the previous output
-      if (record.structure)
-        spdlog::info("structural analysis written to {}", (dir / "analysis").string());
-      print_hits(result, &unc, study);
-      spdlog::info("wrote {} runs to {}", result.runs.size(), dir.string());
-      if (rf.html)
-        spdlog::info("report: {}", (dir / "report.html").string());
-      else if (rf.markdown)
-        spdlog::info("report: {}", (dir / "report.md").string());
-      return interrupted ? kExitInterrupted : kExitOk;
-    }
+    if (*run)
+      return run_command({file, out_dir, focus, sets, force, keep_partial, draws, threads, seed}, argc,
+                         argv);
   } catch (const rareshock::InputError& e) {
     std::cerr << rareshock::terminal_safe(e.what());
     return kExitInput;

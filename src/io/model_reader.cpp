@@ -196,41 +196,30 @@ std::vector<std::pair<Stage, Ref>> read_source_origin(Diagnostics& d, TreeNode& 
   return out;
 }
 
-Node read_node(Diagnostics& d, TreeNode& n, const std::string& path) {
-  Node node;
-  MapReader r(d, n, path, "a node");
-  if (!r.valid()) return node;
-  node.origin = {n.loc, path};
-  node.id = r.id();
+// A node's `stage` (any but consumer: consumers have their own section).
+std::optional<Stage> read_node_stage(MapReader& r, const TreeNode& n) {
   auto names = stage_names();
   names.erase(std::find(names.begin(), names.end(), "consumer"));
   auto st = r.required_choice("stage", names);
   if (!st && r.has("stage")) {
     if (const TreeNode* s = n.find("stage"); s && s->scalar == "consumer") {
       // The generic message said "invalid value"; this is the common mistake.
-      d.error(s->loc, r.at("stage"), "consumers are declared in the 'consumers' section", {},
-              "move this entry under 'consumers:' with sector, region and demand");
+      r.diag().error(s->loc, r.at("stage"), "consumers are declared in the 'consumers' section", {},
+                     "move this entry under 'consumers:' with sector, region and demand");
     }
   }
-  if (st) {
-    std::string s = names[*st];
-    for (std::size_t i = 0; i < stage_names().size(); ++i)
-      if (stage_names()[i] == s) node.stage = static_cast<Stage>(i);
-  }
-  node.country = r.ref("country", "a country id such as CN");
-  if (auto cap = r.opt_quantity("capacity", Dimension::MassRate))
-    node.capacity = Rate::per_year(*cap);
-  read_node_common(r, node);
-  node.output_inventory_days = r.quantity("output_inventory_days", Dimension::Duration, 0);
-  node.output_inventory = read_inventory(d, r.get("output_inventory"), r.at("output_inventory"));
-  node.rationing = static_cast<Rationing>(r.choice("rationing", rationing_names(), 0));
-  if (TreeNode* so = r.get("source_origin"))
-    node.source_origin = read_source_origin(d, *so, r.at("source_origin"));
+  if (!st) return std::nullopt;
+  const auto all = stage_names();
+  return static_cast<Stage>(std::find(all.begin(), all.end(), names[*st]) - all.begin());
+}
 
-  const bool stockpile = node.stage == Stage::Stockpile;
+// A node's `recipes` list, or the single recipe of its `inputs`/`outputs` shorthand, and the
+// recipe used at the start (`recipe`).
+void read_node_recipes(MapReader& r, Node& node) {
+  Diagnostics& d = r.diag();
   if (TreeNode* recs = r.get("recipes")) {
     if (r.has("inputs") || r.has("outputs"))
-      d.error(r.loc_of(r.has("inputs") ? "inputs" : "outputs"), path,
+      d.error(r.loc_of(r.has("inputs") ? "inputs" : "outputs"), r.path(),
               "give either 'recipes' or 'inputs'/'outputs', not both", {},
               "'inputs'/'outputs' are a shorthand for a single recipe");
     for_each_item(d, *recs, r.at("recipes"), "recipe", [&](TreeNode& item, const std::string& p) {
@@ -254,10 +243,65 @@ Node read_node(Diagnostics& d, TreeNode& n, const std::string& path) {
     node.recipe = r.text("recipe", node.recipes.front().id);
   else
     r.allow({"recipe"});
+}
+
+// What a node of its stage must (not) have: recipes, capacity, inventory.
+void check_node_stage(MapReader& r, const TreeNode& n, const Node& node) {
+  Diagnostics& d = r.diag();
+  const std::string& path = r.path();
+  const bool stockpile = node.stage == Stage::Stockpile;
+  if (!stockpile && node.recipes.empty())
+    d.error(n.loc, path, "a " + std::string(to_string(node.stage)) + " node needs a recipe",
+            "'outputs: {material: t per unit}' (and 'inputs:' unless it is a mine or recycler), "
+            "or a 'recipes' list");
+  if (stockpile && !node.recipes.empty())
+    d.error(r.loc_of("recipes"), path, "a stockpile has no recipes; it holds 'inventory'");
+  if (!stockpile && !node.capacity && !r.has("capacity"))
+    d.error(n.loc, path, "missing required key 'capacity' in a node",
+            expected_text(Dimension::MassRate));
+  if (node.capacity) {
+    bool zero_ok = node.stage == Stage::Recycler || stockpile;
+    const double cap = node.capacity->per_year();
+    if (cap < 0 || (!zero_ok && cap == 0))
+      d.error(r.loc_of("capacity"), r.at("capacity"),
+              "capacity must be positive, got " + pretty_number(cap) + " t/yr",
+              zero_ok ? "a rate >= 0"
+                      : "a rate > 0 (use a capacity_outage event to switch a node off)");
+  }
+  if (stockpile && node.inventory.empty())
+    d.error(n.loc, path, "a stockpile needs an 'inventory' list of what it holds",
+            "inventory: [{material: dy_oxide, initial: '200 t'}]");
+  for (const auto& rec : node.recipes) {
+    if (rec.outputs.empty())
+      d.error(rec.origin.loc, rec.origin.path, "recipe '" + rec.id + "' has no outputs",
+              "outputs: {material: t per unit of activity}");
+    if (node.stage == Stage::Mine && !rec.inputs.empty())
+      d.error(rec.inputs.front().material.loc, rec.origin.path, "a mine recipe takes no inputs");
+  }
+}
+
+Node read_node(Diagnostics& d, TreeNode& n, const std::string& path) {
+  Node node;
+  MapReader r(d, n, path, "a node");
+  if (!r.valid()) return node;
+  node.origin = {n.loc, path};
+  node.id = r.id();
+  const std::optional<Stage> st = read_node_stage(r, n);
+  if (st) node.stage = *st;
+  node.country = r.ref("country", "a country id such as CN");
+  if (auto cap = r.opt_quantity("capacity", Dimension::MassRate))
+    node.capacity = Rate::per_year(*cap);
+  read_node_common(r, node);
+  node.output_inventory_days = r.quantity("output_inventory_days", Dimension::Duration, 0);
+  node.output_inventory = read_inventory(d, r.get("output_inventory"), r.at("output_inventory"));
+  node.rationing = static_cast<Rationing>(r.choice("rationing", rationing_names(), 0));
+  if (TreeNode* so = r.get("source_origin"))
+    node.source_origin = read_source_origin(d, *so, r.at("source_origin"));
+  read_node_recipes(r, node);
 
   // Arrivals are used the day after they arrive (transport runs after production), so a
   // producer cannot hold steady state on less than one day of input stock (docs/model.md).
-  if (st && !stockpile && r.has("inventory_days") && node.inventory_days < 1 &&
+  if (st && node.stage != Stage::Stockpile && r.has("inventory_days") && node.inventory_days < 1 &&
       std::any_of(node.recipes.begin(), node.recipes.end(),
                   [](const Recipe& rec) { return !rec.inputs.empty(); }))
     d.warning(r.loc_of("inventory_days"), r.at("inventory_days"),
@@ -266,38 +310,7 @@ Node read_node(Diagnostics& d, TreeNode& n, const std::string& path) {
                   "after production), so the engine keeps at least one day of use of each "
                   "input on hand",
               "inventory_days: 1 (or more) says what the engine does");
-
-  // Stage rules.
-  if (st) {
-    if (!stockpile && node.recipes.empty())
-      d.error(n.loc, path, "a " + std::string(to_string(node.stage)) + " node needs a recipe",
-              "'outputs: {material: t per unit}' (and 'inputs:' unless it is a mine or recycler), "
-              "or a 'recipes' list");
-    if (stockpile && !node.recipes.empty())
-      d.error(r.loc_of("recipes"), path, "a stockpile has no recipes; it holds 'inventory'");
-    if (!stockpile && !node.capacity && !r.has("capacity"))
-      d.error(n.loc, path, "missing required key 'capacity' in a node",
-              expected_text(Dimension::MassRate));
-    if (node.capacity) {
-      bool zero_ok = node.stage == Stage::Recycler || stockpile;
-      const double cap = node.capacity->per_year();
-      if (cap < 0 || (!zero_ok && cap == 0))
-        d.error(r.loc_of("capacity"), r.at("capacity"),
-                "capacity must be positive, got " + pretty_number(cap) + " t/yr",
-                zero_ok ? "a rate >= 0"
-                        : "a rate > 0 (use a capacity_outage event to switch a node off)");
-    }
-    if (stockpile && node.inventory.empty())
-      d.error(n.loc, path, "a stockpile needs an 'inventory' list of what it holds",
-              "inventory: [{material: dy_oxide, initial: '200 t'}]");
-    for (const auto& rec : node.recipes) {
-      if (rec.outputs.empty())
-        d.error(rec.origin.loc, rec.origin.path, "recipe '" + rec.id + "' has no outputs",
-                "outputs: {material: t per unit of activity}");
-      if (node.stage == Stage::Mine && !rec.inputs.empty())
-        d.error(rec.inputs.front().material.loc, rec.origin.path, "a mine recipe takes no inputs");
-    }
-  }
+  if (st) check_node_stage(r, n, node);
   r.finish();
   return node;
 }
@@ -457,280 +470,336 @@ static void check_source_origins(Diagnostics& d, const Model& m) {
                 id_hint(c.id, ids));
 }
 
-void check_model(Diagnostics& d, Model& m) {
-  check_source_origins(d, m);
-  // --- ids ------------------------------------------------------------------------------
-  auto check_dups = [&](const char* what, auto& items, auto id_of, auto origin_of) {
-    std::map<std::string, const Origin*> seen;
-    for (auto& it : items) {
-      const std::string& id = id_of(it);
-      if (id.empty()) continue;
-      auto [pos, fresh] = seen.emplace(id, &origin_of(it));
-      if (!fresh) {
-        const Origin* first = pos->second;
-        d.error(
-            origin_of(it).loc, origin_of(it).path,
-            std::string("duplicate ") + what + " id '" + id + "'", {},
-            "first defined at line " + std::to_string(first->loc.line) + " (" + first->path + ")");
-      }
+namespace {
+
+// Ids in definition order (for did-you-mean hints, built only on the error path) plus a hash
+// set, so that every reference check is O(1) and the whole check is linear in the model size.
+struct IdList {
+  std::vector<const std::string*> order;
+  std::unordered_set<std::string> set;
+  void add(const std::string& id) {
+    order.push_back(&id);
+    set.insert(id);
+  }
+  bool known(const std::string& id) const { return set.count(id) > 0; }
+  std::vector<std::string> candidates() const {
+    std::vector<std::string> v;
+    v.reserve(order.size());
+    for (auto* s : order) v.push_back(*s);
+    return v;
+  }
+};
+
+/// Reports items of \p items whose id was defined before.
+template <class Items, class IdOf, class OriginOf>
+void check_duplicates(Diagnostics& d, const char* what, const Items& items, IdOf id_of,
+                      OriginOf origin_of) {
+  std::map<std::string, const Origin*> seen;
+  for (const auto& it : items) {
+    const std::string& id = id_of(it);
+    if (id.empty()) continue;
+    auto [pos, fresh] = seen.emplace(id, &origin_of(it));
+    if (!fresh) {
+      const Origin* first = pos->second;
+      d.error(
+          origin_of(it).loc, origin_of(it).path,
+          std::string("duplicate ") + what + " id '" + id + "'", {},
+          "first defined at line " + std::to_string(first->loc.line) + " (" + first->path + ")");
     }
+  }
+}
+
+void check_duplicate_ids(Diagnostics& d, const Model& m) {
+  auto id_of = [](const auto& x) -> const std::string& { return x.id; };
+  auto origin_of = [](const auto& x) -> const Origin& { return x.origin; };
+  check_duplicates(d, "material", m.materials, id_of, origin_of);
+  check_duplicates(d, "node", m.nodes, id_of, origin_of);
+  struct Any {
+    std::string id;
+    Origin origin;
   };
-  check_dups(
-      "material", m.materials, [](auto& x) -> const std::string& { return x.id; },
-      [](auto& x) -> const Origin& { return x.origin; });
-  check_dups(
-      "node", m.nodes, [](auto& x) -> const std::string& { return x.id; },
-      [](auto& x) -> const Origin& { return x.origin; });
-  {
-    struct Any {
-      std::string id;
-      Origin origin;
-    };
-    std::vector<Any> places;
-    for (auto& c : m.countries) places.push_back({c.id, c.origin});
-    for (auto& g : m.groups) places.push_back({g.id, g.origin});
-    check_dups(
-        "country or group", places, [](auto& x) -> const std::string& { return x.id; },
-        [](auto& x) -> const Origin& { return x.origin; });
+  std::vector<Any> places;
+  for (const auto& c : m.countries) places.push_back({c.id, c.origin});
+  for (const auto& g : m.groups) places.push_back({g.id, g.origin});
+  check_duplicates(d, "country or group", places, id_of, origin_of);
+}
+
+/// Whether stockpile or producer \p n can ship \p mat.
+bool produces(const Node& n, const std::string& mat) {
+  if (n.stage == Stage::Stockpile)
+    return std::any_of(n.inventory.begin(), n.inventory.end(),
+                       [&](const auto& s) { return s.material.id == mat; });
+  for (const auto& rec : n.recipes)
+    for (const auto& o : rec.outputs)
+      if (o.material.id == mat) return true;
+  return false;
+}
+
+/// Whether \p n takes \p mat in (as demand, a recipe input, or into a stockpile).
+bool uses(const Node& n, const std::string& mat) {
+  if (n.stage == Stage::Stockpile) return true;
+  for (const auto& a : n.demand)
+    if (a.material.id == mat) return true;
+  for (const auto& rec : n.recipes)
+    for (const auto& i : rec.inputs)
+      if (i.material.id == mat) return true;
+  return false;
+}
+
+/// A (customer, material) key, unambiguous for any ids (length prefix).
+std::string group_key(const std::string& to, const std::string& mat) {
+  std::string k = std::to_string(to.size());
+  k += ':';
+  k += to;
+  k += mat;
+  return k;
+}
+
+/// The checks of a whole model after reading, stage by stage (check_model).
+class ModelChecker {
+ public:
+  ModelChecker(Diagnostics& d, Model& m) : d_(d), m_(m) {
+    for (const auto& x : m.materials) material_ids_.add(x.id);
+    for (const auto& x : m.nodes) node_ids_.add(x.id);
+    for (const auto& x : m.countries) country_ids_.add(x.id), place_ids_.add(x.id);
+    for (const auto& x : m.groups) place_ids_.add(x.id);
   }
 
-  // Ids in definition order (for did-you-mean hints, built only on the error path) plus a hash
-  // set, so that every reference check is O(1) and the whole check is linear in the model size.
-  struct IdList {
-    std::vector<const std::string*> order;
-    std::unordered_set<std::string> set;
-    void add(const std::string& id) {
-      order.push_back(&id);
-      set.insert(id);
-    }
-    std::vector<std::string> candidates() const {
-      std::vector<std::string> v;
-      v.reserve(order.size());
-      for (auto* s : order) v.push_back(*s);
-      return v;
-    }
-  };
-  IdList material_ids, node_ids, country_ids, place_ids;
-  for (auto& x : m.materials) material_ids.add(x.id);
-  for (auto& x : m.nodes) node_ids.add(x.id);
-  for (auto& x : m.countries) country_ids.add(x.id), place_ids.add(x.id);
-  for (auto& x : m.groups) place_ids.add(x.id);
-  auto known = [](const IdList& v, const std::string& id) { return v.set.count(id) > 0; };
-  auto ref_check = [&](const Ref& r, const IdList& ids, const char* what, const std::string& path) {
-    if (r.id.empty() || known(ids, r.id)) return true;
-    d.error(r.loc, path, std::string("unknown ") + what + " '" + r.id + "'", {},
-            id_hint(r.id, ids.candidates()));
+  void run() {
+    check_groups();
+    for (const auto& n : m_.nodes) check_node(n);
+    check_edges();
+    check_shares();
+    check_suppliers();
+    check_cycles();
+  }
+
+ private:
+  bool ref_check(const Ref& r, const IdList& ids, const char* what, const std::string& path) {
+    if (r.id.empty() || ids.known(r.id)) return true;
+    d_.error(r.loc, path, std::string("unknown ") + what + " '" + r.id + "'", {},
+             id_hint(r.id, ids.candidates()));
     return false;
-  };
-  for (auto& g : m.groups) {
-    for (auto& r : g.members) ref_check(r, country_ids, "country", g.origin.path + ".members");
-    for (auto& r : g.all_except)
-      ref_check(r, country_ids, "country", g.origin.path + ".all_except");
   }
 
-  // --- nodes ----------------------------------------------------------------------------
-  for (auto& n : m.nodes) {
+  void check_groups() {
+    for (const auto& g : m_.groups) {
+      for (const auto& r : g.members)
+        ref_check(r, country_ids_, "country", g.origin.path + ".members");
+      for (const auto& r : g.all_except)
+        ref_check(r, country_ids_, "country", g.origin.path + ".all_except");
+    }
+  }
+
+  void check_node(const Node& n) {
     if (n.is_consumer()) {
-      ref_check(n.region, place_ids, "country or group", n.origin.path + ".region");
-      for (auto& a : n.demand)
-        ref_check(a.material, material_ids, "material", n.origin.path + ".demand");
+      ref_check(n.region, place_ids_, "country or group", n.origin.path + ".region");
+      for (const auto& a : n.demand)
+        ref_check(a.material, material_ids_, "material", n.origin.path + ".demand");
     } else {
-      ref_check(n.country, country_ids, "country", n.origin.path + ".country");
+      ref_check(n.country, country_ids_, "country", n.origin.path + ".country");
     }
     std::set<std::string> recipe_ids;
-    for (auto& rec : n.recipes) {
+    for (const auto& rec : n.recipes) {
       if (!recipe_ids.insert(rec.id).second)
-        d.error(rec.origin.loc, rec.origin.path,
-                "duplicate recipe id '" + rec.id + "' in node '" + n.id + "'");
-      for (auto& a : rec.inputs)
-        ref_check(a.material, material_ids, "material",
+        d_.error(rec.origin.loc, rec.origin.path,
+                 "duplicate recipe id '" + rec.id + "' in node '" + n.id + "'");
+      for (const auto& a : rec.inputs)
+        ref_check(a.material, material_ids_, "material",
                   rec.origin.path + ".inputs." + a.material.id);
-      for (auto& a : rec.outputs)
-        ref_check(a.material, material_ids, "material",
+      for (const auto& a : rec.outputs)
+        ref_check(a.material, material_ids_, "material",
                   rec.origin.path + ".outputs." + a.material.id);
     }
     if (!n.recipes.empty() && !recipe_ids.count(n.recipe)) {
       std::vector<std::string> ids(recipe_ids.begin(), recipe_ids.end());
-      d.error(n.origin.loc, n.origin.path + ".recipe",
-              "unknown recipe '" + n.recipe + "' in node '" + n.id + "'", {},
-              id_hint(n.recipe, ids));
+      d_.error(n.origin.loc, n.origin.path + ".recipe",
+               "unknown recipe '" + n.recipe + "' in node '" + n.id + "'", {},
+               id_hint(n.recipe, ids));
     }
-    for (auto* inv : {&n.inventory, &n.output_inventory})
-      for (auto& s : *inv)
-        ref_check(s.material, material_ids, "material", s.origin.path + ".material");
+    for (const auto* inv : {&n.inventory, &n.output_inventory})
+      for (const auto& s : *inv)
+        ref_check(s.material, material_ids_, "material", s.origin.path + ".material");
   }
 
-  // --- edges ----------------------------------------------------------------------------
-  std::unordered_map<std::string, const Node*> by_id;
-  by_id.reserve(m.nodes.size());
-  for (auto& n : m.nodes) by_id.emplace(n.id, &n);
-  auto produces = [](const Node& n, const std::string& mat) {
-    if (n.stage == Stage::Stockpile)
-      return std::any_of(n.inventory.begin(), n.inventory.end(),
-                         [&](auto& s) { return s.material.id == mat; });
-    for (auto& rec : n.recipes)
-      for (auto& o : rec.outputs)
-        if (o.material.id == mat) return true;
-    return false;
-  };
-  auto uses = [](const Node& n, const std::string& mat) {
-    if (n.stage == Stage::Stockpile) return true;
-    for (auto& a : n.demand)
-      if (a.material.id == mat) return true;
-    for (auto& rec : n.recipes)
-      for (auto& i : rec.inputs)
-        if (i.material.id == mat) return true;
-    return false;
-  };
-  for (auto& e : m.edges) {
-    bool ok = ref_check(e.from, node_ids, "node", e.origin.path + ".from");
-    ok = ref_check(e.to, node_ids, "node", e.origin.path + ".to") && ok;
-    ok = ref_check(e.material, material_ids, "material", e.origin.path + ".material") && ok;
-    if (!ok) continue;
-    const Node& from = *by_id[e.from.id];
-    const Node& to = *by_id[e.to.id];
+  void check_edges() {
+    std::unordered_map<std::string, const Node*> by_id;
+    by_id.reserve(m_.nodes.size());
+    for (const auto& n : m_.nodes) by_id.emplace(n.id, &n);
+    for (const auto& e : m_.edges) {
+      bool ok = ref_check(e.from, node_ids_, "node", e.origin.path + ".from");
+      ok = ref_check(e.to, node_ids_, "node", e.origin.path + ".to") && ok;
+      ok = ref_check(e.material, material_ids_, "material", e.origin.path + ".material") && ok;
+      if (ok) check_edge(e, *by_id[e.from.id], *by_id[e.to.id]);
+    }
+  }
+
+  void check_edge(const Edge& e, const Node& from, const Node& to) {
     if (from.is_consumer()) {
-      d.error(e.from.loc, e.origin.path + ".from",
-              "consumer '" + from.id + "' cannot supply anything", "a producing node or stockpile");
-      continue;
+      d_.error(e.from.loc, e.origin.path + ".from",
+               "consumer '" + from.id + "' cannot supply anything",
+               "a producing node or stockpile");
+      return;
     }
     if (e.from.id == e.to.id)
-      d.error(e.to.loc, e.origin.path + ".to",
-              "an edge cannot connect node '" + e.to.id + "' to itself");
+      d_.error(e.to.loc, e.origin.path + ".to",
+               "an edge cannot connect node '" + e.to.id + "' to itself");
     if (!produces(from, e.material.id))
-      d.error(e.material.loc, e.origin.path + ".material",
-              "node '" + from.id + "' does not produce or hold '" + e.material.id + "'", {},
-              "add it to one of its recipes' outputs, or fix the material id");
+      d_.error(e.material.loc, e.origin.path + ".material",
+               "node '" + from.id + "' does not produce or hold '" + e.material.id + "'", {},
+               "add it to one of its recipes' outputs, or fix the material id");
     if (!uses(to, e.material.id))
-      d.error(e.material.loc, e.origin.path + ".material",
-              "node '" + to.id + "' does not use '" + e.material.id + "'", {},
-              "add it to its recipe inputs (or demand for a consumer), or fix the material id");
+      d_.error(e.material.loc, e.origin.path + ".material",
+               "node '" + to.id + "' does not use '" + e.material.id + "'", {},
+               "add it to its recipe inputs (or demand for a consumer), or fix the material id");
     if (from.rationing == Rationing::Contract && !e.contract_share)
-      d.error(e.origin.loc, e.origin.path,
-              "supplier '" + from.id + "' rations by contract, so this edge needs 'contract_share'",
-              "contract_share: a fraction of the supplier's output");
+      d_.error(
+          e.origin.loc, e.origin.path,
+          "supplier '" + from.id + "' rations by contract, so this edge needs 'contract_share'",
+          "contract_share: a fraction of the supplier's output");
   }
 
   // --- shares: per (customer, material) they sum to 1 -----------------------------------
-  // Grouped through a hash map (linear); checked in (customer, material) order as before, so
-  // diagnostics keep their order.
   struct ShareGroup {
     std::pair<std::string, std::string> key;
     std::vector<Edge*> edges;
   };
-  std::vector<ShareGroup> share_groups;
-  std::unordered_map<std::string, std::size_t> group_of;  // group_key -> share_groups index
-  group_of.reserve(m.edges.size());
-  auto group_key = [](const std::string& to, const std::string& mat) {
-    std::string k = std::to_string(to.size());  // length prefix: unambiguous for any ids
-    k += ':';
-    k += to;
-    k += mat;
-    return k;
-  };
-  for (auto& e : m.edges) {
-    auto [it, fresh] = group_of.try_emplace(group_key(e.to.id, e.material.id), share_groups.size());
-    if (fresh) share_groups.push_back({{e.to.id, e.material.id}, {}});
-    share_groups[it->second].edges.push_back(&e);
+
+  // Grouped through a hash map (linear); checked in (customer, material) order, so
+  // diagnostics keep their order.
+  void check_shares() {
+    std::vector<ShareGroup> groups;
+    group_of_.reserve(m_.edges.size());
+    for (auto& e : m_.edges) {
+      auto [it, fresh] = group_of_.try_emplace(group_key(e.to.id, e.material.id), groups.size());
+      if (fresh) groups.push_back({{e.to.id, e.material.id}, {}});
+      groups[it->second].edges.push_back(&e);
+    }
+    std::vector<std::size_t> order(groups.size());
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    std::sort(order.begin(), order.end(),
+              [&](std::size_t a, std::size_t b) { return groups[a].key < groups[b].key; });
+    for (std::size_t gi : order) check_share_group(groups[gi]);
   }
-  std::vector<std::size_t> group_order(share_groups.size());
-  std::iota(group_order.begin(), group_order.end(), std::size_t{0});
-  std::sort(group_order.begin(), group_order.end(), [&](std::size_t a, std::size_t b) {
-    return share_groups[a].key < share_groups[b].key;
-  });
-  for (std::size_t gi : group_order) {
-    const auto& key = share_groups[gi].key;
-    const auto& edges = share_groups[gi].edges;
+
+  void check_share_group(const ShareGroup& g) {
+    const auto& key = g.key;
+    const auto& edges = g.edges;
     bool any_share = false, any_flow = false;
     double sum = 0;
-    for (Edge* e : edges) {
+    for (const Edge* e : edges) {
       any_share = any_share || e->share.has_value();
       any_flow = any_flow || e->flow.has_value();
       sum += e->share.value_or(0);
     }
     const Edge& first = *edges.front();
     if (any_share && any_flow) {
-      d.error(first.origin.loc, first.origin.path,
-              "edges into '" + key.first + "' for '" + key.second + "' mix 'share' and 'flow'",
-              "all 'share' or all 'flow' for one customer and material");
-      continue;
+      d_.error(first.origin.loc, first.origin.path,
+               "edges into '" + key.first + "' for '" + key.second + "' mix 'share' and 'flow'",
+               "all 'share' or all 'flow' for one customer and material");
+      return;
     }
-    if (!any_share) continue;
-    if (std::fabs(sum - 1) <= 1e-6) continue;
+    if (!any_share || std::fabs(sum - 1) <= 1e-6) return;
     if (sum > 0 && std::fabs(sum - 1) <= 0.02) {
-      d.warning(first.origin.loc, first.origin.path,
-                "shares of '" + key.second + "' into '" + key.first + "' sum to " +
-                    pretty_number(sum) + "; normalised to 1",
-                "rounding within 2 % is normalised; larger gaps are errors");
+      d_.warning(first.origin.loc, first.origin.path,
+                 "shares of '" + key.second + "' into '" + key.first + "' sum to " +
+                     pretty_number(sum) + "; normalised to 1",
+                 "rounding within 2 % is normalised; larger gaps are errors");
       for (Edge* e : edges) e->share = *e->share / sum;
     } else {
-      d.error(first.origin.loc, first.origin.path,
-              "shares of '" + key.second + "' into '" + key.first + "' sum to " +
-                  pretty_number(sum) + ", not 1 (" + std::to_string(edges.size()) + " edge" +
-                  (edges.size() == 1 ? "" : "s") + ")",
-              "shares per customer and material that sum to 1 (within 2 %, then normalised)");
+      d_.error(first.origin.loc, first.origin.path,
+               "shares of '" + key.second + "' into '" + key.first + "' sum to " +
+                   pretty_number(sum) + ", not 1 (" + std::to_string(edges.size()) + " edge" +
+                   (edges.size() == 1 ? "" : "s") + ")",
+               "shares per customer and material that sum to 1 (within 2 %, then normalised)");
     }
   }
 
   // --- every demanded or consumed material has a supplier -------------------------------
-  for (auto& n : m.nodes) {
-    auto has_supplier = [&](const std::string& mat) {
-      return group_of.count(group_key(n.id, mat)) > 0;
-    };
-    if (n.is_consumer()) {
-      for (auto& a : n.demand)
-        if (known(material_ids, a.material.id) && !has_supplier(a.material.id))
-          d.error(a.material.loc, n.origin.path + ".demand." + a.material.id,
-                  "consumer '" + n.id + "' has no supplier of '" + a.material.id + "'", {},
-                  "add an edge with to: " + n.id + ", material: " + a.material.id);
-    } else {
-      for (auto& rec : n.recipes) {
+  void check_suppliers() {
+    for (const auto& n : m_.nodes) {
+      auto unsupplied = [&](const std::string& mat) {
+        return material_ids_.known(mat) && group_of_.count(group_key(n.id, mat)) == 0;
+      };
+      if (n.is_consumer()) {
+        for (const auto& a : n.demand)
+          if (unsupplied(a.material.id))
+            d_.error(a.material.loc, n.origin.path + ".demand." + a.material.id,
+                     "consumer '" + n.id + "' has no supplier of '" + a.material.id + "'", {},
+                     "add an edge with to: " + n.id + ", material: " + a.material.id);
+        continue;
+      }
+      for (const auto& rec : n.recipes) {
         if (rec.id != n.recipe) continue;  // alternative recipes may be unsupplied until used
-        for (auto& a : rec.inputs)
-          if (known(material_ids, a.material.id) && !has_supplier(a.material.id))
-            d.error(a.material.loc, rec.origin.path + ".inputs." + a.material.id,
-                    "node '" + n.id + "' needs '" + a.material.id + "' but no edge supplies it", {},
-                    "add an edge with to: " + n.id + ", material: " + a.material.id);
+        for (const auto& a : rec.inputs)
+          if (unsupplied(a.material.id))
+            d_.error(a.material.loc, rec.origin.path + ".inputs." + a.material.id,
+                     "node '" + n.id + "' needs '" + a.material.id + "' but no edge supplies it",
+                     {}, "add an edge with to: " + n.id + ", material: " + a.material.id);
       }
     }
   }
 
   // --- cycles that cannot start without stock --------------------------------------------
-  using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS>;
-  Graph g(m.nodes.size());
-  std::unordered_map<std::string, std::size_t> index;
-  index.reserve(m.nodes.size());
-  for (std::size_t i = 0; i < m.nodes.size(); ++i) index.emplace(m.nodes[i].id, i);
-  std::vector<bool> self_loop(m.nodes.size(), false);
-  for (auto& e : m.edges) {
-    auto f = index.find(e.from.id), t = index.find(e.to.id);
-    if (f == index.end() || t == index.end()) continue;
-    boost::add_edge(f->second, t->second, g);
-    if (f->second == t->second) self_loop[f->second] = true;
-  }
-  std::vector<int> comp(m.nodes.size());
-  int ncomp = boost::strong_components(g, comp.data());
-  std::vector<std::vector<std::size_t>> members(ncomp);
-  for (std::size_t i = 0; i < comp.size(); ++i) members[comp[i]].push_back(i);
-  for (auto& mem : members) {
-    if (mem.size() < 2 && !(mem.size() == 1 && self_loop[mem[0]])) continue;
-    bool stocked = false;
-    for (std::size_t i : mem) {
-      const Node& n = m.nodes[i];
-      if (n.stage == Stage::Stockpile || n.inventory_days > 0 || n.output_inventory_days > 0)
-        stocked = true;
-      for (auto& s : n.inventory) stocked = stocked || s.initial.value > 0;
-      for (auto& s : n.output_inventory) stocked = stocked || s.initial.value > 0;
+  /// Strongly connected components of the supply graph that are cycles (two nodes or more,
+  /// or one with an edge to itself), as node indices.
+  std::vector<std::vector<std::size_t>> cycles() const {
+    using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS>;
+    Graph g(m_.nodes.size());
+    std::unordered_map<std::string, std::size_t> index;
+    index.reserve(m_.nodes.size());
+    for (std::size_t i = 0; i < m_.nodes.size(); ++i) index.emplace(m_.nodes[i].id, i);
+    std::vector<bool> self_loop(m_.nodes.size(), false);
+    for (const auto& e : m_.edges) {
+      auto f = index.find(e.from.id), t = index.find(e.to.id);
+      if (f == index.end() || t == index.end()) continue;
+      boost::add_edge(f->second, t->second, g);
+      if (f->second == t->second) self_loop[f->second] = true;
     }
-    if (!stocked) {
+    std::vector<int> comp(m_.nodes.size());
+    int ncomp = boost::strong_components(g, comp.data());
+    std::vector<std::vector<std::size_t>> members(ncomp);
+    for (std::size_t i = 0; i < comp.size(); ++i) members[comp[i]].push_back(i);
+    std::vector<std::vector<std::size_t>> out;
+    for (auto& mem : members)
+      if (mem.size() >= 2 || (mem.size() == 1 && self_loop[mem[0]])) out.push_back(std::move(mem));
+    return out;
+  }
+
+  static bool stocked(const Node& n) {
+    if (n.stage == Stage::Stockpile || n.inventory_days > 0 || n.output_inventory_days > 0)
+      return true;
+    auto held = [](const InventorySpec& s) { return s.initial.value > 0; };
+    return std::any_of(n.inventory.begin(), n.inventory.end(), held) ||
+           std::any_of(n.output_inventory.begin(), n.output_inventory.end(), held);
+  }
+
+  void check_cycles() {
+    for (const auto& mem : cycles()) {
+      if (std::any_of(mem.begin(), mem.end(), [&](std::size_t i) { return stocked(m_.nodes[i]); }))
+        continue;
       std::vector<std::string> ids;
-      for (std::size_t i : mem) ids.push_back(m.nodes[i].id);
-      const Node& first = m.nodes[mem.front()];
-      d.error(first.origin.loc, first.origin.path,
-              "the cycle " + join(ids, " -> ") + " cannot start: none of its nodes holds any stock",
-              "an initial inventory on at least one node of the cycle");
+      for (std::size_t i : mem) ids.push_back(m_.nodes[i].id);
+      const Node& first = m_.nodes[mem.front()];
+      d_.error(
+          first.origin.loc, first.origin.path,
+          "the cycle " + join(ids, " -> ") + " cannot start: none of its nodes holds any stock",
+          "an initial inventory on at least one node of the cycle");
     }
   }
+
+  Diagnostics& d_;
+  Model& m_;
+  IdList material_ids_, node_ids_, country_ids_, place_ids_;
+  std::unordered_map<std::string, std::size_t> group_of_;  // group_key -> share group
+};
+
+}  // namespace
+
+void check_model(Diagnostics& d, Model& m) {
+  check_source_origins(d, m);
+  check_duplicate_ids(d, m);
+  ModelChecker(d, m).run();
 }
 
 }  // namespace rareshock::io

@@ -2,6 +2,7 @@
 // and the modelled trade aggregate each one matches.
 #include <algorithm>
 #include <cctype>
+#include <optional>
 #include <set>
 
 #include "rareshock/core/text.hpp"
@@ -125,143 +126,190 @@ void resolve_observed_files(Diagnostics& d, Loader& loader, TreeNode& root,
   }
 }
 
-void read_observed(Diagnostics& d, TreeNode& list, Study& st, bool start_ok) {
-  std::vector<std::string> countries, places, families, materials, runs, default_runs;
-  for (const auto& c : st.model.countries) countries.push_back(c.id), places.push_back(c.id);
-  for (const auto& g : st.model.groups) places.push_back(g.id);
-  for (const auto& m : st.model.materials) {
-    materials.push_back(m.id);
-    if (std::find(families.begin(), families.end(), m.family) == families.end())
-      families.push_back(m.family);
+namespace {
+
+bool has(const std::vector<std::string>& v, const std::string& id) {
+  return std::find(v.begin(), v.end(), id) != v.end();
+}
+
+/// Reads the `observed:` list of a study, series by series (read_observed).
+class ObservedReader {
+ public:
+  ObservedReader(Diagnostics& d, Study& st, bool start_ok)
+      : d_(d),
+        st_(st),
+        start_ok_(start_ok),
+        window_first_(st.start),
+        window_last_(st.start + (st.horizon - 1)) {
+    for (const auto& c : st.model.countries) places_.push_back(c.id);
+    for (const auto& g : st.model.groups) places_.push_back(g.id);
+    for (const auto& m : st.model.materials) {
+      materials_.push_back(m.id);
+      if (!has(families_, m.family)) families_.push_back(m.family);
+    }
+    for (const auto& c : st.combinations) {
+      runs_.push_back(c.id);
+      if (c.scenario) default_runs_.push_back(c.id);
+    }
   }
-  for (const auto& c : st.combinations) {
-    runs.push_back(c.id);
-    if (c.scenario) default_runs.push_back(c.id);
-  }
-  auto has = [](const std::vector<std::string>& v, const std::string& id) {
-    return std::find(v.begin(), v.end(), id) != v.end();
-  };
-  std::set<std::string> ids;
-  const Date window_first = st.start, window_last = st.start + (st.horizon - 1);
-  for_each_item(d, list, "observed", "observed series", [&](TreeNode& item, const std::string& p) {
-    MapReader r(d, item, p, "an observed series");
+
+  void read_series(TreeNode& item, const std::string& p) {
+    MapReader r(d_, item, p, "an observed series");
     if (!r.valid()) return;
     ObservedSeries os;
     os.origin = {item.loc, p};
     os.id = r.id("id");
-    if (!os.id.empty() && !ids.insert(os.id).second)
-      d.error(r.loc_of("id"), p + ".id", "duplicate observed series id '" + os.id + "'");
+    if (!os.id.empty() && !ids_.insert(os.id).second)
+      d_.error(r.loc_of("id"), p + ".id", "duplicate observed series id '" + os.id + "'");
     os.source_file = r.text("source_file", "");
     if (r.has("file") || r.has("date_column") || r.has("value_column"))
       r.allow({"file", "date_column", "value_column"});  // reported while resolving
     static const std::vector<std::string> periods = {"month", "day"};
     os.period = periods[r.choice("period", periods, 0)];
-    const bool monthly = os.period == "month";
-    // unit: a mass unit; values are tonnes per period.
-    double factor = 1;
-    std::string unit = r.text("unit", "t");
-    if (auto q = parse_quantity("1 " + unit, Dimension::Mass); q.value)
-      factor = *q.value;
-    else
-      d.error(r.loc_of("unit"), p + ".unit", "unknown mass unit '" + unit + "'",
-              "t, kt or kg (the values are tonnes per period)");
-    TreeNode* m = r.need("matches",
-                         "{measure: shipped, exporters: [CN], importers: {all_except: "
-                         "[CN]}, materials: {families: [magnet]}}");
-    if (m) {
-      MapReader rm(d, *m, p + ".matches", "the modelled aggregate an observed series matches");
-      if (rm.valid()) {
-        static const std::vector<std::string> measures = {"shipped", "arrived"};
-        os.measure = measures[rm.choice("measure", measures, 0)];
-        os.exporters = read_countries(d, rm.get("exporters"), rm.at("exporters"), true);
-        os.importers = read_countries(d, rm.get("importers"), rm.at("importers"), true);
-        os.materials = read_materials(d, rm.get("materials"), rm.at("materials"));
-        for (const auto* cs : {&os.exporters, &os.importers}) {
-          const std::string at = cs == &os.exporters ? rm.at("exporters") : rm.at("importers");
-          for (const auto* refs : {&cs->only, &cs->except})
-            for (const auto& ref : *refs)
-              if (!has(places, ref.id))
-                d.error(ref.loc, at, "unknown country or group '" + ref.id + "'", {},
-                        id_hint(ref.id, places));
-        }
-        for (const auto& ref : os.materials.ids)
-          if (!has(materials, ref.id))
-            d.error(ref.loc, rm.at("materials"), "unknown material '" + ref.id + "'", {},
-                    id_hint(ref.id, materials));
-        for (const auto& ref : os.materials.families)
-          if (!has(families, ref.id))
-            d.error(ref.loc, rm.at("materials"), "no material has family '" + ref.id + "'", {},
-                    id_hint(ref.id, families));
-        rm.finish();
-      }
-    }
-    if (r.has("runs")) {
-      for (const auto& ref : r.ref_list("runs")) {
-        if (!has(runs, ref.id))
-          d.error(ref.loc, r.at("runs"), "unknown run '" + ref.id + "'", {}, id_hint(ref.id, runs));
-        os.runs.push_back(ref.id);
-      }
-    } else {
-      os.runs = default_runs;
-    }
+    const double factor = read_unit(r, p);
+    if (TreeNode* m = r.need("matches",
+                             "{measure: shipped, exporters: [CN], importers: {all_except: "
+                             "[CN]}, materials: {families: [magnet]}}"))
+      read_matches(*m, p + ".matches", os);
+    read_runs(r, os);
     TreeNode* data =
         r.need("data", "a CSV file (file: ...) or data: [{period: 2025-04, value: 1200}]");
-    std::set<std::string> seen;
-    std::vector<std::string> outside;
-    if (data)
-      for_each_item(d, *data, p + ".data", "observation", [&](TreeNode& pt, const std::string& pp) {
-        MapReader rp(d, pt, pp, "an observation {period, value}");
-        if (!rp.valid()) return;
-        ObservedPoint op;
-        op.origin = {pt.loc, pp};
-        op.period = rp.required_text("period",
-                                     monthly ? "a month, e.g. 2025-04" : "a day, e.g. 2025-04-15");
-        auto v = rp.required_quantity("value", Dimension::Count);
-        rp.finish();
-        if (op.period.empty() || !v) return;
-        if (!parse_period(op.period, monthly, op.first, op.last)) {
-          d.error(rp.loc_of("period"), pp + ".period",
-                  "'" + op.period + "' is not a " + (monthly ? "month" : "day"),
-                  monthly ? "YYYY-MM, e.g. 2025-04 (period: month)"
-                          : "YYYY-MM-DD, e.g. 2025-04-15 (period: day)");
-          return;
-        }
-        if (*v < 0) {
-          d.error(rp.loc_of("value"), pp + ".value", "an observed amount cannot be negative",
-                  "tonnes per period >= 0");
-          return;
-        }
-        if (!seen.insert(op.period).second) {
-          d.error(rp.loc_of("period"), pp + ".period", "period " + op.period + " appears twice");
-          return;
-        }
-        op.value = *v * factor;
-        if (start_ok && (op.first < window_first || op.last > window_last)) {
-          outside.push_back(op.period);
-          return;
-        }
-        os.points.push_back(op);
-      });
-    std::sort(outside.begin(), outside.end());
-    if (!outside.empty()) {
-      std::string what = std::to_string(outside.size()) + " period" +
-                         (outside.size() > 1 ? "s" : "") + " outside the study window (" +
-                         to_string(window_first) + " to " + to_string(window_last) +
-                         (monthly ? ", whole months only" : "") + ") ignored: " + outside.front() +
-                         (outside.size() > 1 ? " ... " + outside.back() : "");
-      os.notes.push_back(what);
-      d.warning(data->loc, p + ".data", "observed series '" + os.id + "': " + what);
-    }
+    if (data) read_points(*data, p + ".data", factor, os);
     std::sort(os.points.begin(), os.points.end(),
               [](const ObservedPoint& a, const ObservedPoint& b) { return a.first < b.first; });
-    if (data && os.points.empty() && d.error_count() == 0)
-      d.warning(data->loc, p + ".data",
-                "no observation of '" + os.id +
-                    "' falls inside the study window; it is not "
-                    "compared");
+    if (data && os.points.empty() && d_.error_count() == 0)
+      d_.warning(data->loc, p + ".data",
+                 "no observation of '" + os.id +
+                     "' falls inside the study window; it is not "
+                     "compared");
     r.finish();
-    st.observed.push_back(std::move(os));
-  });
+    st_.observed.push_back(std::move(os));
+  }
+
+ private:
+  // unit: a mass unit; values are tonnes per period. Returns tonnes per unit.
+  double read_unit(MapReader& r, const std::string& p) {
+    std::string unit = r.text("unit", "t");
+    if (auto q = parse_quantity("1 " + unit, Dimension::Mass); q.value) return *q.value;
+    d_.error(r.loc_of("unit"), p + ".unit", "unknown mass unit '" + unit + "'",
+             "t, kt or kg (the values are tonnes per period)");
+    return 1;
+  }
+
+  void check_places(const CountrySelector& cs, const std::string& at) {
+    for (const auto* refs : {&cs.only, &cs.except})
+      for (const auto& ref : *refs)
+        if (!has(places_, ref.id))
+          d_.error(ref.loc, at, "unknown country or group '" + ref.id + "'", {},
+                   id_hint(ref.id, places_));
+  }
+
+  // `matches`: the modelled trade aggregate the series is compared with.
+  void read_matches(TreeNode& m, const std::string& path, ObservedSeries& os) {
+    MapReader rm(d_, m, path, "the modelled aggregate an observed series matches");
+    if (!rm.valid()) return;
+    static const std::vector<std::string> measures = {"shipped", "arrived"};
+    os.measure = measures[rm.choice("measure", measures, 0)];
+    os.exporters = read_countries(d_, rm.get("exporters"), rm.at("exporters"), true);
+    os.importers = read_countries(d_, rm.get("importers"), rm.at("importers"), true);
+    os.materials = read_materials(d_, rm.get("materials"), rm.at("materials"));
+    check_places(os.exporters, rm.at("exporters"));
+    check_places(os.importers, rm.at("importers"));
+    for (const auto& ref : os.materials.ids)
+      if (!has(materials_, ref.id))
+        d_.error(ref.loc, rm.at("materials"), "unknown material '" + ref.id + "'", {},
+                 id_hint(ref.id, materials_));
+    for (const auto& ref : os.materials.families)
+      if (!has(families_, ref.id))
+        d_.error(ref.loc, rm.at("materials"), "no material has family '" + ref.id + "'", {},
+                 id_hint(ref.id, families_));
+    rm.finish();
+  }
+
+  // `runs`: the combinations compared (default: every run with a shock scenario).
+  void read_runs(MapReader& r, ObservedSeries& os) {
+    if (!r.has("runs")) {
+      os.runs = default_runs_;
+      return;
+    }
+    for (const auto& ref : r.ref_list("runs")) {
+      if (!has(runs_, ref.id))
+        d_.error(ref.loc, r.at("runs"), "unknown run '" + ref.id + "'", {}, id_hint(ref.id, runs_));
+      os.runs.push_back(ref.id);
+    }
+  }
+
+  // One {period, value}; none when invalid, repeated (\p seen) or without a value.
+  std::optional<ObservedPoint> read_point(TreeNode& pt, const std::string& pp, bool monthly,
+                                          std::set<std::string>& seen) {
+    MapReader rp(d_, pt, pp, "an observation {period, value}");
+    if (!rp.valid()) return std::nullopt;
+    ObservedPoint op;
+    op.origin = {pt.loc, pp};
+    op.period =
+        rp.required_text("period", monthly ? "a month, e.g. 2025-04" : "a day, e.g. 2025-04-15");
+    auto v = rp.required_quantity("value", Dimension::Count);
+    rp.finish();
+    if (op.period.empty() || !v) return std::nullopt;
+    if (!parse_period(op.period, monthly, op.first, op.last)) {
+      d_.error(rp.loc_of("period"), pp + ".period",
+               "'" + op.period + "' is not a " + (monthly ? "month" : "day"),
+               monthly ? "YYYY-MM, e.g. 2025-04 (period: month)"
+                       : "YYYY-MM-DD, e.g. 2025-04-15 (period: day)");
+      return std::nullopt;
+    }
+    if (*v < 0) {
+      d_.error(rp.loc_of("value"), pp + ".value", "an observed amount cannot be negative",
+               "tonnes per period >= 0");
+      return std::nullopt;
+    }
+    if (!seen.insert(op.period).second) {
+      d_.error(rp.loc_of("period"), pp + ".period", "period " + op.period + " appears twice");
+      return std::nullopt;
+    }
+    op.value = *v;
+    return op;
+  }
+
+  // `data`: the observations inside the study window; those outside are noted and ignored.
+  void read_points(TreeNode& data, const std::string& path, double factor, ObservedSeries& os) {
+    const bool monthly = os.period == "month";
+    std::set<std::string> seen;
+    std::vector<std::string> outside;
+    for_each_item(d_, data, path, "observation", [&](TreeNode& pt, const std::string& pp) {
+      std::optional<ObservedPoint> op = read_point(pt, pp, monthly, seen);
+      if (!op) return;
+      op->value *= factor;
+      if (start_ok_ && (op->first < window_first_ || op->last > window_last_))
+        outside.push_back(op->period);
+      else
+        os.points.push_back(std::move(*op));
+    });
+    if (outside.empty()) return;
+    std::sort(outside.begin(), outside.end());
+    std::string what = std::to_string(outside.size()) + " period" +
+                       (outside.size() > 1 ? "s" : "") + " outside the study window (" +
+                       to_string(window_first_) + " to " + to_string(window_last_) +
+                       (monthly ? ", whole months only" : "") + ") ignored: " + outside.front() +
+                       (outside.size() > 1 ? " ... " + outside.back() : "");
+    os.notes.push_back(what);
+    d_.warning(data.loc, path, "observed series '" + os.id + "': " + what);
+  }
+
+  Diagnostics& d_;
+  Study& st_;
+  const bool start_ok_;
+  const Date window_first_, window_last_;
+  std::vector<std::string> places_, families_, materials_, runs_, default_runs_;
+  std::set<std::string> ids_;
+};
+
+}  // namespace
+
+void read_observed(Diagnostics& d, TreeNode& list, Study& st, bool start_ok) {
+  ObservedReader reader(d, st, start_ok);
+  for_each_item(d, list, "observed", "observed series",
+                [&](TreeNode& item, const std::string& p) { reader.read_series(item, p); });
 }
 
 }  // namespace rareshock::io

@@ -308,6 +308,124 @@ std::optional<TimeRef> MapReader::opt_time(std::string_view key) {
   return read_time(diag_, *n, at(key));
 }
 
+namespace {
+
+/// The parameters of one distribution kind, checked (read_distribution).
+class DistributionReader {
+ public:
+  DistributionReader(Diagnostics& d, MapReader& r, const TreeNode& n, Dimension dim)
+      : d_(d), r_(r), n_(n), dim_(dim), before_(d.error_count()) {}
+
+  bool ok() const { return d_.error_count() == before_; }
+
+  void read(Distribution& dist) {
+    switch (dist.kind) {
+      case DistKind::Fixed:
+        dist.value = need("value");
+        break;
+      case DistKind::Uniform:
+        uniform(dist);
+        break;
+      case DistKind::Triangular:
+      case DistKind::Pert:
+        three_point(dist);
+        break;
+      case DistKind::Normal:
+      case DistKind::Lognormal:
+        normal(dist);
+        break;
+      case DistKind::Discrete:
+        discrete(dist);
+        break;
+    }
+  }
+
+ private:
+  double need(const char* key) { return r_.required_quantity(key, dim_).value_or(0); }
+  void bad(const std::string& msg, const char* key, const std::string& expected) {
+    d_.error(r_.loc_of(key), r_.at(key), msg, expected);
+  }
+  std::string written(const char* key) const {  // the value as the user wrote it, for messages
+    const TreeNode* v = n_.find(key);
+    return v && v->is_scalar() ? v->scalar : std::string("?");
+  }
+
+  void uniform(Distribution& dist) {
+    dist.min = need("min");
+    dist.max = need("max");
+    if (ok() && !(dist.min < dist.max))
+      bad("uniform needs min < max (min " + written("min") + ", max " + written("max") + ")", "max",
+          "max greater than min");
+  }
+
+  void three_point(Distribution& dist) {
+    dist.min = need("min");
+    dist.mode = need("mode");
+    dist.max = need("max");
+    if (dist.kind == DistKind::Pert) dist.lambda = r_.quantity("lambda", Dimension::Count, 4);
+    if (ok() && !(dist.min <= dist.mode && dist.mode <= dist.max && dist.min < dist.max))
+      bad(std::string(to_string(dist.kind)) + " needs min <= mode <= max and min < max (min " +
+              written("min") + ", mode " + written("mode") + ", max " + written("max") + ")",
+          "mode", "min <= mode <= max");
+    if (dist.kind == DistKind::Pert && ok() && dist.lambda <= 0)
+      bad("pert lambda must be positive", "lambda", "a positive number, usually 4");
+  }
+
+  void normal(Distribution& dist) {
+    dist.mean_ = need("mean");
+    dist.sd = need("sd");
+    if (dist.kind == DistKind::Normal) {
+      if (auto v = r_.opt_quantity("min", dim_)) dist.min = *v, dist.has_min = true;
+      if (auto v = r_.opt_quantity("max", dim_)) dist.max = *v, dist.has_max = true;
+    }
+    if (!ok()) return;
+    if (!(dist.sd > 0)) bad("sd must be positive", "sd", "a standard deviation > 0");
+    if (dist.kind == DistKind::Lognormal && !(dist.mean_ > 0))
+      bad("lognormal mean must be positive", "mean", "a mean > 0");
+    if (dist.has_min && dist.has_max && !(dist.min < dist.max))
+      bad("truncation bounds need min < max", "max", "max greater than min");
+  }
+
+  // The list under \p key, each item read as a quantity of \p dim into \p out.
+  void quantities(TreeNode* list, const char* key, Dimension dim, std::vector<double>& out,
+                  const std::string& expected) {
+    if (list && list->is_seq()) {
+      for (std::size_t i = 0; i < list->items.size(); ++i)
+        if (auto v =
+                read_quantity(d_, list->items[i], r_.at(key) + "[" + std::to_string(i) + "]", dim))
+          out.push_back(*v);
+    } else if (list) {
+      bad(std::string(key) + " must be a list", key, expected);
+    }
+  }
+
+  void discrete(Distribution& dist) {
+    TreeNode* vals = r_.need("values", "a list of values");
+    TreeNode* w = r_.get("weights");
+    quantities(vals, "values", dim_, dist.values, "[a, b, c]");
+    quantities(w, "weights", Dimension::Count, dist.weights, "[1, 2, 1]");
+    if (!ok()) return;
+    if (dist.values.empty()) bad("discrete needs at least one value", "values", "[a, b, c]");
+    if (!w) dist.weights.assign(dist.values.size(), 1.0);
+    if (dist.weights.size() != dist.values.size())
+      bad("weights has " + std::to_string(dist.weights.size()) + " entries but values has " +
+              std::to_string(dist.values.size()),
+          "weights", "one weight per value");
+    else if (std::any_of(dist.weights.begin(), dist.weights.end(),
+                         [](double x) { return x < 0; }) ||
+             std::all_of(dist.weights.begin(), dist.weights.end(), [](double x) { return x == 0; }))
+      bad("weights must be non-negative and not all zero", "weights", "e.g. [1, 2, 1]");
+  }
+
+  Diagnostics& d_;
+  MapReader& r_;
+  const TreeNode& n_;
+  Dimension dim_;
+  std::size_t before_;
+};
+
+}  // namespace
+
 std::optional<Distribution> read_distribution(Diagnostics& d, TreeNode& n, const std::string& path,
                                               Dimension dim) {
   if (n.is_scalar()) {
@@ -326,93 +444,10 @@ std::optional<Distribution> read_distribution(Diagnostics& d, TreeNode& n, const
   }
   Distribution dist;
   dist.kind = static_cast<DistKind>(*kind);
-  std::size_t before = d.error_count();
-  auto need = [&](const char* key) { return r.required_quantity(key, dim).value_or(0); };
-  auto bad = [&](const std::string& msg, const char* key, const std::string& expected) {
-    d.error(r.loc_of(key), r.at(key), msg, expected);
-  };
-  auto written = [&](const char* key) {  // the value as the user wrote it, for messages
-    const TreeNode* v = n.find(key);
-    return v && v->is_scalar() ? v->scalar : std::string("?");
-  };
-  switch (dist.kind) {
-    case DistKind::Fixed:
-      dist.value = need("value");
-      break;
-    case DistKind::Uniform:
-      dist.min = need("min");
-      dist.max = need("max");
-      if (d.error_count() == before && !(dist.min < dist.max))
-        bad("uniform needs min < max (min " + written("min") + ", max " + written("max") + ")",
-            "max", "max greater than min");
-      break;
-    case DistKind::Triangular:
-    case DistKind::Pert:
-      dist.min = need("min");
-      dist.mode = need("mode");
-      dist.max = need("max");
-      if (dist.kind == DistKind::Pert) dist.lambda = r.quantity("lambda", Dimension::Count, 4);
-      if (d.error_count() == before &&
-          !(dist.min <= dist.mode && dist.mode <= dist.max && dist.min < dist.max))
-        bad(std::string(to_string(dist.kind)) + " needs min <= mode <= max and min < max (min " +
-                written("min") + ", mode " + written("mode") + ", max " + written("max") + ")",
-            "mode", "min <= mode <= max");
-      if (dist.kind == DistKind::Pert && d.error_count() == before && dist.lambda <= 0)
-        bad("pert lambda must be positive", "lambda", "a positive number, usually 4");
-      break;
-    case DistKind::Normal:
-    case DistKind::Lognormal: {
-      dist.mean_ = need("mean");
-      dist.sd = need("sd");
-      if (dist.kind == DistKind::Normal) {
-        if (auto v = r.opt_quantity("min", dim)) dist.min = *v, dist.has_min = true;
-        if (auto v = r.opt_quantity("max", dim)) dist.max = *v, dist.has_max = true;
-      }
-      if (d.error_count() != before) break;
-      if (!(dist.sd > 0)) bad("sd must be positive", "sd", "a standard deviation > 0");
-      if (dist.kind == DistKind::Lognormal && !(dist.mean_ > 0))
-        bad("lognormal mean must be positive", "mean", "a mean > 0");
-      if (dist.has_min && dist.has_max && !(dist.min < dist.max))
-        bad("truncation bounds need min < max", "max", "max greater than min");
-      break;
-    }
-    case DistKind::Discrete: {
-      TreeNode* vals = r.need("values", "a list of values");
-      TreeNode* w = r.get("weights");
-      if (vals && vals->is_seq()) {
-        for (std::size_t i = 0; i < vals->items.size(); ++i)
-          if (auto v = read_quantity(d, vals->items[i],
-                                     r.at("values") + "[" + std::to_string(i) + "]", dim))
-            dist.values.push_back(*v);
-      } else if (vals) {
-        bad("values must be a list", "values", "[a, b, c]");
-      }
-      if (w && w->is_seq()) {
-        for (std::size_t i = 0; i < w->items.size(); ++i)
-          if (auto v =
-                  read_quantity(d, w->items[i], r.at("weights") + "[" + std::to_string(i) + "]",
-                                Dimension::Count))
-            dist.weights.push_back(*v);
-      } else if (w) {
-        bad("weights must be a list", "weights", "[1, 2, 1]");
-      }
-      if (d.error_count() != before) break;
-      if (dist.values.empty()) bad("discrete needs at least one value", "values", "[a, b, c]");
-      if (!w) dist.weights.assign(dist.values.size(), 1.0);
-      if (dist.weights.size() != dist.values.size())
-        bad("weights has " + std::to_string(dist.weights.size()) + " entries but values has " +
-                std::to_string(dist.values.size()),
-            "weights", "one weight per value");
-      else if (std::any_of(dist.weights.begin(), dist.weights.end(),
-                           [](double x) { return x < 0; }) ||
-               std::all_of(dist.weights.begin(), dist.weights.end(),
-                           [](double x) { return x == 0; }))
-        bad("weights must be non-negative and not all zero", "weights", "e.g. [1, 2, 1]");
-      break;
-    }
-  }
+  DistributionReader reader(d, r, n, dim);
+  reader.read(dist);
   r.finish();
-  if (d.error_count() != before) return std::nullopt;
+  if (!reader.ok()) return std::nullopt;
   return dist;
 }
 

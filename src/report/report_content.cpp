@@ -222,8 +222,8 @@ Section Builder::scenarios() {
   s.table(std::move(runs));
   if (d_.scenarios.empty()) {
     s.note(
-        "resolved-study.yaml is missing from the run directory: the scenario definitions "
-        "cannot be shown.");
+        "summary.json does not describe the study as applied (it was written by an older "
+        "rareshock): the scenario definitions cannot be shown.");
     return s;
   }
   for (const auto& sc : d_.scenarios) {
@@ -253,10 +253,10 @@ std::vector<std::string> Builder::prefix(const std::string& p, const std::vector
 
 Section Builder::sources() {
   Section s{"sources", "Assumptions and data sources", 2, true, {}};
-  if (!d_.has_resolved_study) {
+  if (!d_.has_applied_study) {
     s.note(
-        "resolved-study.yaml is missing from the run directory: the model's sources and "
-        "assumptions cannot be shown.");
+        "summary.json does not describe the study as applied (it was written by an older "
+        "rareshock): the model's sources and assumptions cannot be shown.");
     return s;
   }
   s.paragraph(fmt::format("Model {}{}.", st_.model,

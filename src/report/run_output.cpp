@@ -172,11 +172,12 @@ std::string origin_csv(const analysis::StudyResult& result) {
 
 }  // namespace
 
-RunRecord make_record(const Study& study, const analysis::StudyResult& result,
-                      const RunProvenance& prov, const analysis::UncertaintyResult* unc) {
+RunRecord make_record(const Study& study, const io::TreeNode& resolved,
+                      const analysis::StudyResult& result, const RunProvenance& prov,
+                      const analysis::UncertaintyResult* unc) {
   RunRecord record;
   record.tool = {build::version(), build::git_sha()};
-  record.study = study_info(study);
+  record.study = study_info(study, resolved);
   record.results = result;
   if (unc) record.uncertainty = *unc;
   record.observed = observed_records(study, result);
@@ -185,9 +186,9 @@ RunRecord make_record(const Study& study, const analysis::StudyResult& result,
 }
 
 void write_run_outputs(const fs::path& dir, bool force, const Study& study,
-                       const analysis::StudyResult& result, const RunProvenance& prov,
-                       const analysis::UncertaintyResult* unc) {
-  write_run_outputs(dir, force, study, make_record(study, result, prov, unc));
+                       const io::TreeNode& resolved, const analysis::StudyResult& result,
+                       const RunProvenance& prov, const analysis::UncertaintyResult* unc) {
+  write_run_outputs(dir, force, study, make_record(study, resolved, result, prov, unc));
 }
 
 void write_run_outputs(const fs::path& dir, bool force, const Study& study,
@@ -197,9 +198,10 @@ void write_run_outputs(const fs::path& dir, bool force, const Study& study,
   out.commit();
 }
 
-void write_run_files(const fs::path& stage, const Study& study, const analysis::StudyResult& result,
-                     const RunProvenance& prov, const analysis::UncertaintyResult* unc) {
-  write_run_files(stage, study, make_record(study, result, prov, unc));
+void write_run_files(const fs::path& stage, const Study& study, const io::TreeNode& resolved,
+                     const analysis::StudyResult& result, const RunProvenance& prov,
+                     const analysis::UncertaintyResult* unc) {
+  write_run_files(stage, study, make_record(study, resolved, result, prov, unc));
 }
 
 void write_run_files(const fs::path& stage, const Study& study, const RunRecord& record) {

@@ -5,7 +5,7 @@
 
 Runs tests/report/fixtures/mini-chain-study.yaml and keeps the files the report reads
 (summary.json, timeseries/sectors.csv, baseline-flows.csv, provenance.json,
-resolved-study.yaml, analysis/summary.json). What changes from build to build or run to run (git sha, compiler,
+analysis/summary.json). What changes from build to build or run to run (git sha, compiler,
 times, command line, thread count) is replaced by fixed text, and numbers are rounded to six
 significant digits to keep the fixture small. Afterwards re-bless the golden report:
 tests/report/golden.py build/rareshock --update.
@@ -77,8 +77,7 @@ def main():
 
         sectors = (run / "timeseries" / "sectors.csv").read_text()
         (OUT / "timeseries" / "sectors.csv").write_text(round_csv_numbers(sectors))
-        for f in ("baseline-flows.csv", "resolved-study.yaml"):
-            shutil.copy(run / f, OUT / f)
+        shutil.copy(run / "baseline-flows.csv", OUT / "baseline-flows.csv")
     print(f"wrote {OUT.relative_to(ROOT)}")
 
 

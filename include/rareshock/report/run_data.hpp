@@ -1,9 +1,9 @@
 #pragma once
 /// \file The contents of a run directory, read back for reporting: summary.json (the
-/// RunRecord: metrics, Monte Carlo results, sensitivity, mitigation ranking; read with
-/// from_json, run_record.hpp), timeseries/sectors.csv,
-/// baseline-flows.csv, provenance.json and resolved-study.yaml (scenarios as applied, the
-/// model's names, sources and assumptions). Plain data, no parser types.
+/// RunRecord: the study as applied — scenarios, the model's names, sources and assumptions,
+/// engine settings —, metrics, Monte Carlo results, sensitivity, mitigation ranking; read with
+/// from_json, run_record.hpp), timeseries/sectors.csv, baseline-flows.csv and provenance.json.
+/// Plain data, no parser types.
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -24,11 +24,11 @@ struct Series {
   std::vector<double> cover_days;          ///< stock in days of baseline demand; NaN if none
 };
 
-/// One event of a scenario as applied: its type, when, and what it does in words.
+/// One event of a scenario as applied (EventRecord), its days as shown in the report.
 struct EventInfo {
   std::string id, type, description;
-  std::string start, end;  ///< as written in the study (a date or an offset); end may be empty
-  std::string what;        ///< generated sentence: what is restricted or changed, for whom
+  std::string start, end;  ///< "2025-04-04 (day 93)"; end is empty for the end of the horizon
+  std::string what;        ///< what is restricted or changed, for whom (EventRecord::what)
 };
 
 struct ScenarioInfo {
@@ -95,7 +95,7 @@ struct RunData {
   std::vector<FlowRow> flows;
   bool has_flows = false;
 
-  // resolved study
+  // the study as applied (summary.json study.applied, RunRecord StudyDescription)
   std::vector<ScenarioInfo> scenarios;  ///< shocks, then mitigation packages
   std::string model_description, base_year;
   std::vector<std::string> model_sources, model_assumptions;
@@ -105,7 +105,7 @@ struct RunData {
   std::map<std::string, std::string> material_names;
   /// The resolved `engine:` section, every key in order: (key, value as written with unit).
   std::vector<std::pair<std::string, std::string>> engine;
-  bool has_resolved_study = false;
+  bool has_applied_study = false;  ///< summary.json describes the study (older ones do not)
 
   // provenance.json
   std::string git_sha;  ///< summary.json's, else provenance.json's

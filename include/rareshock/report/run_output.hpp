@@ -30,19 +30,24 @@ void check_output_dir(const std::filesystem::path& dir, bool force);
 /// timeseries/fans.csv; provenance.json and resolved-study.yaml from its provenance. The
 /// structural analysis (record.structure) is written by write_structure_files.
 void write_run_files(const std::filesystem::path& dir, const Study& study, const RunRecord& record);
-/// The same for results not gathered in a record: \p uncertainty (optional) adds Monte Carlo
-/// summaries, fan bands, sensitivity and the mitigation ranking.
+/// The same for results not gathered in a record (\p resolved: the study's resolved input
+/// tree, io::Loaded::resolved, which the description of the study quotes): \p uncertainty
+/// (optional) adds Monte Carlo summaries, fan bands, sensitivity and the mitigation ranking.
 void write_run_files(const std::filesystem::path& dir, const Study& study,
-                     const analysis::StudyResult& result, const RunProvenance& prov,
+                     const io::TreeNode& resolved, const analysis::StudyResult& result,
+                     const RunProvenance& prov,
                      const analysis::UncertaintyResult* uncertainty = nullptr);
-/// A record of results not gathered in one (tool, study header, observed fits filled in).
-RunRecord make_record(const Study& study, const analysis::StudyResult& result,
-                      const RunProvenance& prov, const analysis::UncertaintyResult* unc);
+/// A record of results not gathered in one (tool, study header and description, observed
+/// fits filled in).
+RunRecord make_record(const Study& study, const io::TreeNode& resolved,
+                      const analysis::StudyResult& result, const RunProvenance& prov,
+                      const analysis::UncertaintyResult* unc);
 /// write_run_files into an OutputDir for \p dir, committed at once.
 void write_run_outputs(const std::filesystem::path& dir, bool force, const Study& study,
                        const RunRecord& record);
 void write_run_outputs(const std::filesystem::path& dir, bool force, const Study& study,
-                       const analysis::StudyResult& result, const RunProvenance& prov,
+                       const io::TreeNode& resolved, const analysis::StudyResult& result,
+                       const RunProvenance& prov,
                        const analysis::UncertaintyResult* uncertainty = nullptr);
 
 /// Lower-case hex SHA-256 of a file's bytes.

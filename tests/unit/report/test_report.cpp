@@ -93,7 +93,7 @@ TEST_CASE("report: reports of a run: html, md and charts, re-rendered in place",
   report::RunProvenance prov;
   prov.resolved_yaml = io::to_yaml(l.resolved);
   prov.inputs = l.files;
-  report::write_run_outputs(dir, false, *l.study, result, prov);
+  report::write_run_outputs(dir, false, *l.study, l.resolved, result, prov);
   REQUIRE(fs::exists(dir / "baseline-flows.csv"));
   CHECK(slurp(dir / "baseline-flows.csv")
             .rfind("from,to,material,from_country,to_country,from_stage,to_stage,flow_t_per_yr\n"
@@ -241,11 +241,13 @@ TEST_CASE("report: the study section lists every resolved engine setting, and mo
   auto l = io::load_file(RARESHOCK_SOURCE_DIR "/models/examples/calibration-study.yaml", opt);
   auto result = analysis::run_study(*l.study);
   report::RunProvenance prov;
-  // A setting this version does not know (added by a later engine) still appears, as written.
   prov.resolved_yaml = io::to_yaml(l.resolved) + "\n";
-  prov.resolved_yaml.replace(prov.resolved_yaml.find("engine:\n"), 8,
-                             "engine:\n  qualification_time: {ndfeb_sh: 120 days}\n");
-  report::write_run_outputs(dir, false, *l.study, result, prov);
+  // The settings are quoted as written in the resolved input, a nested value on one line.
+  io::TreeNode nested = io::TreeNode::make_map();
+  nested.set("ndfeb_sh", io::TreeNode::make_scalar("120 days"));
+  REQUIRE(l.resolved.find("engine"));
+  l.resolved.find("engine")->set("qualification_time", nested);
+  report::write_run_outputs(dir, false, *l.study, l.resolved, result, prov);
   report::render_reports(dir, {false, true});
   std::string md = slurp(dir / "report.md");
   CHECK(md.find("| switching\\_lag | 45 days |") != std::string::npos);
@@ -281,7 +283,7 @@ TEST_CASE("report: findings say when switching suppliers supplied a short consum
   REQUIRE(ev->supply.blocked_t > 0);
   report::RunProvenance prov;
   prov.resolved_yaml = io::to_yaml(l.resolved) + "\n";
-  report::write_run_outputs(dir, false, *l.study, result, prov);
+  report::write_run_outputs(dir, false, *l.study, l.resolved, result, prov);
   report::render_reports(dir, {false, true});
   std::string md = slurp(dir / "report.md");
   CHECK(md.find("EV traction in EU received " + report::format_tonnes(ev->supply.switched_t) +
@@ -292,4 +294,28 @@ TEST_CASE("report: findings say when switching suppliers supplied a short consum
                 " of its orders blocked by restrictions.") != std::string::npos);
   // One per short consumer of dy-licence; none for the baseline or the mitigated run.
   CHECK(count(md, "more from its existing suppliers") == 3);
+}
+
+TEST_CASE("report: a summary that does not describe the study says so, and renders the rest",
+          "[report]") {
+  TempDir tmp("undescribed");
+  fs::path dir = tmp.path / "run";
+  fs::copy(RARESHOCK_SOURCE_DIR "/tests/report/fixtures/handwritten", dir,
+           fs::copy_options::recursive);
+  // As written before summary.json described the study: no model_info, engine, scenarios.
+  std::string text = slurp(dir / "summary.json");
+  for (const char* key : {"\"scenarios\":", "\"model_info\":", "\"engine\":"})
+    text.replace(text.find(key), std::string(key).size(), std::string("\"old_") + (key + 1));
+  std::ofstream(dir / "summary.json", std::ios::binary) << text;
+  auto d = report::read_run_dir(dir);
+  CHECK_FALSE(d.record.study.applied);
+  CHECK(d.scenarios.empty());
+  CHECK(d.name_of("DE&FR") == "DE&FR");
+  report::render_reports(dir, {false, true});
+  std::string md = slurp(dir / "report.md");
+  CHECK(md.find("summary.json does not describe the study as applied (it was written by an "
+                "older rareshock): the scenario definitions cannot be shown.") !=
+        std::string::npos);
+  CHECK(md.find("the model's sources and assumptions cannot be shown.") != std::string::npos);
+  CHECK(md.find("P10–P90: day 9–16") != std::string::npos);  // results still rendered
 }

@@ -27,7 +27,7 @@ TEST_CASE("run outputs are complete, self-describing and never overwritten silen
   report::RunProvenance prov;
   prov.resolved_yaml = io::to_yaml(l.resolved);
   prov.inputs = l.files;
-  report::write_run_outputs(dir, false, *l.study, result, prov);
+  report::write_run_outputs(dir, false, *l.study, l.resolved, result, prov);
   for (const char* f :
        {"summary.json", "metrics.csv", "provenance.json", "timeseries/consumers.csv",
         "timeseries/sectors.csv", "timeseries/regions.csv"})
@@ -71,12 +71,13 @@ TEST_CASE("run outputs are complete, self-describing and never overwritten silen
     CHECK(text == prov.resolved_yaml);
     CHECK(prov_json["resolved_study_sha256"] == report::sha256(text));
   }
-  CHECK_THROWS_AS(report::write_run_outputs(dir, false, *l.study, result, prov), InputError);
+  CHECK_THROWS_AS(report::write_run_outputs(dir, false, *l.study, l.resolved, result, prov),
+                  InputError);
   // --force replaces the whole directory: a file the first run did not write is gone, and the
   // new summary.json is a new file (not the old one left in place).
   std::ofstream(dir / "stale.txt") << "left over\n";
   std::ofstream(dir / "summary.json") << "old";
-  report::write_run_outputs(dir, true, *l.study, result, prov);
+  report::write_run_outputs(dir, true, *l.study, l.resolved, result, prov);
   CHECK_FALSE(fs::exists(dir / "stale.txt"));
   CHECK(nlohmann::json::parse(std::ifstream(dir / "summary.json"))["format_version"] ==
         report::kSummaryFormatVersion);
@@ -161,7 +162,7 @@ TEST_CASE("an output directory is replaced whole or not at all, by one process a
       fs::temp_directory_path() / ("rareshock-outdir-" + std::to_string(::getpid()));
   fs::remove_all(base);
   const fs::path dir = base / "run";
-  report::write_run_outputs(dir, false, *l.study, result, prov);
+  report::write_run_outputs(dir, false, *l.study, l.resolved, result, prov);
   std::ofstream(dir / "previous.txt") << "the previous output";
   const fs::path lock = base / ".run.lock";
   auto staging_dirs = [&] {
@@ -173,7 +174,7 @@ TEST_CASE("an output directory is replaced whole or not at all, by one process a
   // A late failure (here: after the reports, before the rename) leaves the previous output.
   try {
     report::OutputDir out(dir, true);
-    report::write_run_files(out.path(), *l.study, result, prov);
+    report::write_run_files(out.path(), *l.study, l.resolved, result, prov);
     report::render_reports(out.path());
     CHECK(fs::exists(out.path() / "report.html"));
     CHECK(fs::exists(out.path() / "charts"));
@@ -191,12 +192,12 @@ TEST_CASE("an output directory is replaced whole or not at all, by one process a
     report::OutputDir first(dir, true);
     const std::string holder = "another rareshock process (pid " + std::to_string(::getpid());
     CHECK_THROWS_WITH(report::OutputDir(dir, true), Catch::Contains(holder));
-    CHECK_THROWS_WITH(report::write_run_outputs(dir, true, *l.study, result, prov),
+    CHECK_THROWS_WITH(report::write_run_outputs(dir, true, *l.study, l.resolved, result, prov),
                       Catch::Contains(holder));
     CHECK_THROWS_WITH(report::OutputLock(dir / ""), Catch::Contains(holder));
     CHECK(fs::exists(dir / "previous.txt"));
     // Reports and analysis/ are in the staging directory; the one rename brings them all.
-    report::write_run_files(first.path(), *l.study, result, prov);
+    report::write_run_files(first.path(), *l.study, l.resolved, result, prov);
     report::render_reports(first.path());
     first.commit();
     CHECK_FALSE(fs::exists(dir / "previous.txt"));
