@@ -249,8 +249,9 @@ void read_observed(Diagnostics& d, TreeNode& list, Study& st, bool start_ok) {
                          to_string(window_first) + " to " + to_string(window_last) +
                          (monthly ? ", whole months only" : "") + ") ignored: " + outside.front() +
                          (outside.size() > 1 ? " ... " + outside.back() : "");
+      // A note, not a warning: a series longer than the study window is normal (the
+      // periods both cover are compared); a series with none inside is warned about below.
       os.notes.push_back(what);
-      d.warning(data->loc, p + ".data", "observed series '" + os.id + "': " + what);
     }
     std::sort(os.points.begin(), os.points.end(),
               [](const ObservedPoint& a, const ObservedPoint& b) { return a.first < b.first; });
