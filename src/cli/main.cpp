@@ -542,19 +542,24 @@ int main(int argc, char** argv) {
       if (rf.html || rf.markdown) rareshock::report::render_reports(target.path(), rf);
       target.commit();  // the one rename: a failure before it leaves the previous output
       if (record.structure)
-        spdlog::info("structural analysis written to {}", (dir / "analysis").string());
+        spdlog::debug("structural analysis written to {}", (dir / "analysis").string());
       for (const auto& r : result.runs) {
         for (const auto& n : r.notes) spdlog::warn("{}: {}", r.combination.id, n);
         for (const auto& e : r.entities) {
           if (e.level != rareshock::analysis::Level::Sector || !e.metrics.time_to_shortage)
             continue;
-          spdlog::info("{}: {} short from {}, peak {:.0f}% on {}, {:.0f} t unmet", r.combination.id,
-                       e.id, fmt_day(e.metrics.time_to_shortage, study.start),
-                       100 * e.metrics.peak_shortfall, fmt_day(e.metrics.peak_day, study.start),
-                       e.metrics.unmet_t);
+          // Sector totals over every region (-v shows them); the report reads per consumer.
+          spdlog::debug("{}: {} short from {}, peak {:.0f}% on {}, {:.0f} t unmet",
+                        r.combination.id, e.id, fmt_day(e.metrics.time_to_shortage, study.start),
+                        100 * e.metrics.peak_shortfall, fmt_day(e.metrics.peak_day, study.start),
+                        e.metrics.unmet_t);
         }
       }
-      spdlog::info("wrote {} runs to {}", result.runs.size(), dir.string());
+      if (rf.html)
+        spdlog::info("wrote {} runs to {}; open {}", result.runs.size(), dir.string(),
+                     (dir / "report.html").string());
+      else
+        spdlog::info("wrote {} runs to {}", result.runs.size(), dir.string());
       return interrupted ? kExitInterrupted : kExitOk;
     }
   } catch (const rareshock::InputError& e) {
