@@ -67,6 +67,13 @@ CLI::Validator whole_number(const char* what, long long lo, long long hi, const 
       "INT", "whole number");
 }
 
+// The last line of `run`: where the runs went, and the report to open.
+std::string wrote_runs(std::size_t runs, const std::filesystem::path& dir, bool html) {
+  std::string line = fmt::format("wrote {} runs to {}", runs, dir.string());
+  if (html) line += "; open " + (dir / "report.html").string();
+  return line;
+}
+
 struct GlobalOptions {
   bool verbose = false;
   bool quiet = false;
@@ -555,11 +562,7 @@ int main(int argc, char** argv) {
                         e.metrics.unmet_t);
         }
       }
-      if (rf.html)
-        spdlog::info("wrote {} runs to {}; open {}", result.runs.size(), dir.string(),
-                     (dir / "report.html").string());
-      else
-        spdlog::info("wrote {} runs to {}", result.runs.size(), dir.string());
+      spdlog::info("{}", wrote_runs(result.runs.size(), dir, rf.html));
       return interrupted ? kExitInterrupted : kExitOk;
     }
   } catch (const rareshock::InputError& e) {

@@ -132,7 +132,7 @@ TEST_CASE("item keys: ids, and from->to:material for edges", "[io][tree]") {
   CHECK(item_key(parse("[1]")).empty());
 }
 
-TEST_CASE("merge: edges merge by from, to and material; remove: drops items", "[io][tree]") {
+TEST_CASE("merge: edges merge by from, to and material and remove: drops items", "[io][tree]") {
   TreeNode base = parse(kEdges);
   TreeNode over = parse(
       "edges:\n"
@@ -183,7 +183,7 @@ TEST_CASE("merge: a long list replaced whole draws a warning", "[io][tree]") {
   CHECK(quiet.warning_count() == 0);
 }
 
-TEST_CASE("key paths: edges by from->to, append with [+], remove", "[io][tree]") {
+TEST_CASE("key paths: edges by from->to, append with +, remove with ~", "[io][tree]") {
   TreeNode t = parse(
       "model:\n"
       "  edges:\n"
