@@ -2,6 +2,8 @@
 #include <algorithm>
 #include <set>
 
+#include <fmt/format.h>
+
 #include "rareshock/core/error.hpp"
 #include "rareshock/core/text.hpp"
 #include "rareshock/io/load.hpp"
@@ -311,6 +313,24 @@ std::string last_key(const std::string& path) {
   return p == std::string::npos ? path : path.substr(p + 1);
 }
 
+// `--set model.edges=[...]` replaces the whole list: worth a warning when it was long.
+void warn_list_replaced(Diagnostics& d, TreeNode& root, const std::string& key,
+                        const TreeNode& value, SourceLoc loc) {
+  constexpr std::size_t kLongList = 10;
+  std::string error;
+  auto at = find_paths(root, key, &error);
+  if (at.size() != 1 || !at[0].node->is_seq() || at[0].node->items.size() < kLongList ||
+      !value.is_seq() || same_content(*at[0].node, value))
+    return;
+  d.warning(loc, key,
+            fmt::format("this override replaces all {} items of '{}' with {} item{}",
+                        at[0].node->items.size(), key, value.items.size(),
+                        value.items.size() == 1 ? "" : "s"),
+            fmt::format("to change the list item by item: '{0}[+]=ITEM' appends one, "
+                        "'{0}[ID].key=value' changes one, '~{0}[ID]' removes one",
+                        key));
+}
+
 const char* const kOverrideForms =
     "key.path=value sets a value (--set horizon=365), list[+]=item appends an item "
     "(--set 'model.edges[+]={from: a, to: b, material: m, share: 0.1}'), ~key.path removes a key "
@@ -349,6 +369,7 @@ void apply_overrides(Diagnostics& d, Loader& loader, TreeNode& root,
     relocate(*value, fid, static_cast<int>(eq + 1));
     // A key the override creates points at its name in the text (an unknown key's caret).
     const SourceLoc key_loc{fid, 1, column_of(o, last_key(key), 0)};
+    warn_list_replaced(d, root, key, *value, {fid, 1, static_cast<int>(eq) + 2});
     if (!set_path(root, key, *value, &error, &suggestions, &missing, key_loc)) report(key, 0);
   }
 }
@@ -408,6 +429,7 @@ void apply_study_overrides(Diagnostics& d, Loader& loader, TreeNode& root,
     if (!value) continue;
     if (value->is_null()) *value = TreeNode::make_scalar("", item.loc);
     value->loc = item.loc;
+    warn_list_replaced(d, root, key, *value, item.loc);
     if (!set_path(root, key, *value, &error, &suggestions, &missing, item.loc))
       d.error(item.loc, at, "cannot apply override '" + key + "': " + error, {},
               suggestions.empty() ? "" : id_hint(missing, suggestions));
