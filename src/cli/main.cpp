@@ -58,8 +58,10 @@ CLI::Validator whole_number(const char* what, long long lo, long long hi, const 
       [=](std::string& text) -> std::string {
         long long v = 0;
         auto r = std::from_chars(text.data(), text.data() + text.size(), v);
-        const bool whole = r.ec == std::errc() && r.ptr == text.data() + text.size();
-        if (whole && v >= lo && v <= hi) return {};
+        const bool digits = r.ptr == text.data() + text.size() && r.ptr != text.data();
+        const bool whole =
+            digits && (r.ec == std::errc() || r.ec == std::errc::result_out_of_range);
+        if (digits && r.ec == std::errc() && v >= lo && v <= hi) return {};
         return fmt::format("{} '{}': expected {}, a whole number from {} to {} (e.g. {})",
                            whole ? "out of range:" : "not a whole number:", text, what, lo, hi,
                            example);
