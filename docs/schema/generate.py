@@ -131,7 +131,8 @@ def table(item_ref: str, description: str) -> dict:
     return {"description": description + " Items may also be CSV table references "
                                          "(`- csv: file.csv`).",
             "type": "array",
-            "items": {"anyOf": [{"$ref": item_ref}, {"$ref": "#/$defs/csv_table"}]}}
+            "items": {"anyOf": [{"$ref": item_ref}, {"$ref": "#/$defs/csv_table"},
+                                {"$ref": "#/$defs/remove_item"}]}}
 
 
 DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
@@ -157,9 +158,17 @@ FORMATS = ["json", "csv", "html", "md"]
 COMMON_DEFS = {
     "include": {
         "description": "Files merged under this one (paths relative to this file). Maps merge "
-                       "key by key, lists whose items all have an `id` merge by id, anything "
-                       "else is replaced by this file's value.",
+                       "key by key, lists whose items all have an id (an edge: from, to and "
+                       "material) merge by id, `- remove: ID` removes an included item, "
+                       "anything else is replaced by this file's value.",
         "anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]},
+    "remove_item": {
+        "description": "In a file that includes another: removes the included list's items "
+                       "with this id (an id pattern with `*`, or an edge's `from->to:material` "
+                       "or `from->to`).",
+        "type": "object", "additionalProperties": False, "required": ["remove"],
+        "properties": {"remove": {"anyOf": [{"type": "string"},
+                                            {"type": "array", "items": {"type": "string"}}]}}},
     "csv_table": obj(
         "A CSV table: each row becomes one item of the enclosing list (header row = keys; "
         "dotted names such as `demand.ndfeb_sh` build nested mappings; empty cells are omitted).",

@@ -8,7 +8,9 @@
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
+#include <charconv>
 #include <iostream>
+#include <limits>
 #include <optional>
 #include <sstream>
 
@@ -50,6 +52,24 @@ constexpr int kMaxDays = 36'500;       // as the study horizon: 100 years
 constexpr const char* kAllowOutsideHelp =
     "Read include:, csv:, model:, scenario and observed files outside the input tree (the "
     "top-level file's directory, or the nearest one above holding .rareshock-root)";
+
+// The check of a whole-number option, run on its text before CLI11 converts it (CLI11's own
+// message for `--draws abc` was "Could not convert"): names what the option expects.
+CLI::Validator whole_number(const char* what, long long lo, long long hi, const char* example) {
+  return CLI::Validator(
+      [=](std::string& text) -> std::string {
+        long long v = 0;
+        auto r = std::from_chars(text.data(), text.data() + text.size(), v);
+        const bool digits = r.ptr == text.data() + text.size() && r.ptr != text.data();
+        const bool whole =
+            digits && (r.ec == std::errc() || r.ec == std::errc::result_out_of_range);
+        if (digits && r.ec == std::errc() && v >= lo && v <= hi) return {};
+        return fmt::format("{} '{}': expected {}, a whole number from {} to {} (e.g. {})",
+                           whole ? "out of range:" : "not a whole number:", text, what, lo, hi,
+                           example);
+      },
+      "INT", "whole number");
+}
 
 struct GlobalOptions {
   bool verbose = false;
@@ -490,7 +510,7 @@ int run_command(const RunArgs& a, int argc, char** argv) {
   write_run(target, study, record);
   target.commit();  // the one rename: a failure before it leaves the previous output
   if (record.structure)
-    spdlog::info("structural analysis written to {}", (dir / "analysis").string());
+    spdlog::debug("structural analysis written to {}", (dir / "analysis").string());
   print_hits(record.results, &unc, study);
   spdlog::info("wrote {} runs to {}", record.results.runs.size(), dir.string());
   const auto& formats = study.outputs.formats;
@@ -553,11 +573,12 @@ int main(int argc, char** argv) {
   run->add_option("-o,--output", out_dir, "Output directory (default: out/<study file name>)");
   run->add_flag("--force", force, "Overwrite an existing output directory");
   run->add_option("--draws", draws, "Monte Carlo draws (overrides the study)")
-      ->check(CLI::Range(0, kMaxDraws));
+      ->check(whole_number("the number of Monte Carlo draws", 0, kMaxDraws, "--draws 200"));
   run->add_option("--seed", seed, "Master seed (overrides the study)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(
+          whole_number("the master seed", 0, std::numeric_limits<long long>::max(), "--seed 42"));
   run->add_option("--threads", threads, "Worker threads (0: all cores)")
-      ->check(CLI::Range(0, kMaxThreads));
+      ->check(whole_number("worker threads (0: all cores)", 0, kMaxThreads, "--threads 2"));
   run->add_option("--set", sets, "Override a value: key.path=value (repeatable)");
   run->add_option("--focus", focus, kFocusHelp);
   run->add_flag("--allow-outside-includes", g_allow_outside_includes, kAllowOutsideHelp);
@@ -594,9 +615,9 @@ int main(int argc, char** argv) {
                       "Output directory (default: out/<file name>-analysis)");
   analyze->add_flag("--force", aa.force, "Overwrite an existing output directory");
   analyze->add_option("--days", aa.days, "Outage length D of the criticality ranking (default 90)")
-      ->check(CLI::Range(1, kMaxDays));
+      ->check(whole_number("the outage length in days", 1, kMaxDays, "--days 90"));
   analyze->add_option("--threads", aa.threads, "Worker threads (0: all cores)")
-      ->check(CLI::Range(0, kMaxThreads));
+      ->check(whole_number("worker threads (0: all cores)", 0, kMaxThreads, "--threads 2"));
   analyze->add_option("--scenario", aa.scenario_file,
                       "Scenario file: chokepoints also under its restrictions");
   analyze->add_option("--set", aa.sets, "Override a value: key.path=value (repeatable)");
@@ -640,8 +661,8 @@ int main(int argc, char** argv) {
     if (*analyze) return analyze_command(aa, argc, argv);
     if (*calibrate) return calibrate_command(file, out_dir, force, keep_partial, sets, argc, argv);
     if (*run)
-      return run_command({file, out_dir, focus, sets, force, keep_partial, draws, threads, seed}, argc,
-                         argv);
+      return run_command({file, out_dir, focus, sets, force, keep_partial, draws, threads, seed},
+                         argc, argv);
   } catch (const rareshock::InputError& e) {
     std::cerr << rareshock::terminal_safe(e.what());
     return kExitInput;

@@ -27,10 +27,21 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
   return d[n][m];
 }
 
+namespace {
+// 'eu27' or 'eu-27' for 'eu': \p shorter (2 characters or more) followed by no letter.
+bool extended_without_letters(const std::string& longer, const std::string& shorter) {
+  if (shorter.size() < 2 || longer.size() <= shorter.size() || longer.rfind(shorter, 0) != 0)
+    return false;
+  return std::none_of(longer.begin() + static_cast<std::ptrdiff_t>(shorter.size()), longer.end(),
+                      [](char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0; });
+}
+}  // namespace
+
 std::vector<std::string> closest(std::string_view word, const std::vector<std::string>& candidates,
                                  std::size_t max_results) {
   // Accept a candidate when the edit distance is at most a third of the longer word (min 1),
-  // or when one is a case-insensitive prefix of the other (e.g. 'inventory' vs 'inventory_days').
+  // or when one is a case-insensitive prefix of the other (e.g. 'inventory' vs 'inventory_days';
+  // 'EU27' vs 'EU': two letters followed by digits or punctuation).
   std::vector<std::pair<std::size_t, std::string>> scored;
   const std::string lw = to_lower(word);
   for (const auto& c : candidates) {
@@ -39,7 +50,8 @@ std::vector<std::string> closest(std::string_view word, const std::vector<std::s
     std::size_t limit = std::max<std::size_t>(1, std::max(word.size(), c.size()) / 3);
     const std::string lc = to_lower(c);
     bool prefix =
-        lw.size() >= 3 && lc.size() >= 3 && (lc.rfind(lw, 0) == 0 || lw.rfind(lc, 0) == 0);
+        (lw.size() >= 3 && lc.size() >= 3 && (lc.rfind(lw, 0) == 0 || lw.rfind(lc, 0) == 0)) ||
+        extended_without_letters(lw, lc) || extended_without_letters(lc, lw);
     if (dist <= limit || prefix) scored.emplace_back(prefix ? std::min(dist, limit) : dist, c);
   }
   std::stable_sort(scored.begin(), scored.end(),

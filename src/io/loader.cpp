@@ -1,5 +1,6 @@
 #include "rareshock/io/loader.hpp"
 
+#include <fmt/format.h>
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
@@ -249,6 +250,213 @@ std::string first_line(const std::string& s) {
   return p == std::string::npos ? s : s.substr(0, p);
 }
 
+// ---- YAML syntax errors: yaml-cpp's messages ("illegal map value", "end of map not found")
+// name the parser's state, not the mistake; the text around the error usually shows it.
+
+// Line \p i (0-based) of \p text, without its line end; empty past the end.
+std::string line_of(const std::string& text, int i) {
+  std::size_t start = 0;
+  for (int k = 0; k < i; ++k) {
+    start = text.find('\n', start);
+    if (start == std::string::npos) return {};
+    ++start;
+  }
+  std::string line = text.substr(start, text.find('\n', start) - start);
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  return line;
+}
+
+bool blank_or_comment(const std::string& line) {
+  auto p = line.find_first_not_of(" \t");
+  return p == std::string::npos || line[p] == '#';
+}
+
+std::size_t indent_of(const std::string& line) {
+  auto p = line.find_first_not_of(' ');
+  return p == std::string::npos ? line.size() : p;
+}
+
+// A key written without the space after its colon (`horizon:3 years`): the key, else empty.
+std::string key_without_space(const std::string& line) {
+  std::size_t p = indent_of(line);
+  if (line.compare(p, 2, "- ") == 0) p += 2;
+  std::size_t e = p;
+  while (e < line.size() && (std::isalnum(static_cast<unsigned char>(line[e])) || line[e] == '_'))
+    ++e;
+  if (e == p || e + 1 >= line.size() || line[e] != ':' || line[e + 1] == ' ' ||
+      line[e + 1] == '/' || line.find(": ") != std::string::npos)
+    return {};
+  return line.substr(p, e - p);
+}
+
+struct SyntaxHelp {
+  int line = 0;  // 0-based; where the caret goes
+  int column = 0;
+  std::string message, hint;
+};
+
+// The nearest line before \p line that holds content (-1 when none).
+int previous_content(const std::string& text, int line) {
+  for (int i = line - 1; i >= 0; --i)
+    if (!blank_or_comment(line_of(text, i))) return i;
+  return -1;
+}
+
+// A tab in the indentation of the error line or the content line before it.
+std::optional<SyntaxHelp> tab_help(const std::string& text, int line) {
+  for (int i : {line, previous_content(text, line)}) {
+    if (i < 0) continue;
+    std::string l = line_of(text, i);
+    std::size_t lead = l.find_first_not_of(" \t");
+    std::size_t tab = l.find('\t');
+    if (tab != std::string::npos && (lead == std::string::npos || tab < lead))
+      return SyntaxHelp{i, static_cast<int>(tab) + 1,
+                        "a tab in the indentation: YAML indents with spaces only",
+                        "replace the tab with spaces, as many as the lines around it use"};
+  }
+  return std::nullopt;
+}
+
+std::optional<SyntaxHelp> colon_help(const std::string& text, int line) {
+  for (int i : {line, previous_content(text, line)}) {
+    if (i < 0) continue;
+    std::string l = line_of(text, i);
+    std::string key = key_without_space(l);
+    if (key.empty()) continue;
+    std::size_t at = l.find(key + ":");
+    return SyntaxHelp{i, static_cast<int>(at + key.size()) + 2,
+                      "no space after the ':' of '" + key + "', so '" + trim(l.substr(at)) +
+                          "' reads as text, not as a key and its value",
+                      "write '" + key + ": " + l.substr(at + key.size() + 1) +
+                          "' (a key is followed by ': '; quote text that holds ':')"};
+  }
+  return std::nullopt;
+}
+
+bool is_item(const std::string& line) {
+  std::size_t n = indent_of(line);
+  return n < line.size() && line[n] == '-' && (n + 1 == line.size() || line[n + 1] == ' ');
+}
+
+// The column (0-based) where a line's content starts: after its indentation, and after the
+// '- ' (and any spaces) of a list item.
+std::size_t content_of(const std::string& line) {
+  std::size_t n = indent_of(line);
+  if (!is_item(line)) return n;
+  auto c = line.find_first_not_of(' ', n + 1);
+  return c == std::string::npos ? n + 2 : c;
+}
+
+// A list item out of line with the item before it, or among the keys of a mapping.
+std::optional<SyntaxHelp> item_help(const std::string& text, int line) {
+  const std::string l = line_of(text, line);
+  const std::size_t n = indent_of(l);
+  for (int i = previous_content(text, line); i >= 0; i = previous_content(text, i)) {
+    const std::string q = line_of(text, i);
+    const std::size_t k = indent_of(q);
+    if (is_item(q) && k != n && (k > n ? k - n : n - k) <= 2)
+      return SyntaxHelp{
+          line, static_cast<int>(n) + 1,
+          fmt::format("this list item is indented {} spaces but the item above it "
+                      "(line {}) is indented {}: items of one list start in the same column",
+                      n, i + 1, k),
+          fmt::format("indent the '-' by {} spaces, like the item above", k)};
+    if (k < n || (k == n && !is_item(q)))
+      return SyntaxHelp{line, static_cast<int>(n) + 1,
+                        "a list item ('- ') where a key of the mapping above was expected: a "
+                        "mapping cannot hold list items",
+                        "put the list under a key of its own (key:, then the items indented "
+                        "below it), or remove the '-'"};
+    if (k == n) return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+std::optional<SyntaxHelp> indent_help(const std::string& text, int line) {
+  const int prev = previous_content(text, line);
+  const std::string l = line_of(text, line);
+  if (prev < 0 || blank_or_comment(l)) return std::nullopt;
+  if (is_item(l)) return item_help(text, line);
+  const std::string p = line_of(text, prev);
+  const std::size_t n = indent_of(l), m = indent_of(p), mc = content_of(p);
+  SyntaxHelp h{line, static_cast<int>(n) + 1, {}, {}};
+  if (n > mc) {
+    h.message = fmt::format(
+        "this line is indented more ({} spaces) than the line above ({}), which already has "
+        "a value, so it cannot hold this line",
+        n, mc);
+    h.hint = fmt::format(
+        "indent it by {} spaces to make it a key of the same mapping, or put the value of the "
+        "line above on its own lines below it",
+        mc);
+  } else if (n > m && n < mc) {
+    h.message = fmt::format(
+        "this line is indented {} spaces but the keys of the list item above start after {} "
+        "(the '-' there is followed by {} spaces)",
+        n, mc, mc - m - 1);
+    h.hint = fmt::format(
+        "write '- ' with one space in the line above, or indent this line by "
+        "{} spaces",
+        mc);
+  } else {
+    h.message = fmt::format(
+        "this line is indented {} spaces, which matches no mapping or list above it (the line "
+        "above is at {})",
+        n, mc);
+    h.hint =
+        "indent it exactly like the other keys of the mapping it belongs to (YAML nests by "
+        "indentation)";
+  }
+  return h;
+}
+
+// An unclosed '{' or '[' on a line before the error (flow collections must close).
+std::optional<SyntaxHelp> bracket_help(const std::string& text, int line) {
+  for (int i = line; i >= 0 && i >= line - 20; --i) {
+    const std::string l = line_of(text, i);
+    std::vector<std::size_t> open;
+    bool quoted = false;
+    for (std::size_t c = 0; c < l.size(); ++c) {
+      if (l[c] == '"') quoted = !quoted;
+      if (quoted) continue;
+      if (l[c] == '{' || l[c] == '[') open.push_back(c);
+      if ((l[c] == '}' || l[c] == ']') && !open.empty()) open.pop_back();
+      if (l[c] == '#' && (c == 0 || l[c - 1] == ' ')) break;
+    }
+    if (!open.empty())
+      return SyntaxHelp{i, static_cast<int>(open.back()) + 1,
+                        std::string("this '") + l[open.back()] + "' is never closed",
+                        std::string("close it with '") + (l[open.back()] == '{' ? '}' : ']') +
+                            "' where its value ends"};
+  }
+  return std::nullopt;
+}
+
+SyntaxHelp explain_syntax(const std::string& msg, const std::string& text, const YAML::Mark& mk) {
+  const int line = std::max(0, mk.line);
+  if (auto h = tab_help(text, line)) return *h;
+  if (auto h = colon_help(text, line)) return *h;
+  if (msg == "illegal map value") {
+    // The first ': ' of a line indented under a line that has a value: an indentation error.
+    const std::string l = line_of(text, line);
+    const auto first = l.find(": ");
+    if (first != std::string::npos && static_cast<int>(first) >= mk.column)
+      if (auto h = indent_help(text, line)) return *h;
+    return SyntaxHelp{line, std::max(0, mk.column) + 1,
+                      "a second ': ' on this line: a value that holds ': ' must be quoted",
+                      "quote the value, e.g. name: \"Scenario: ban\" (or write the key on a line "
+                      "of its own)"};
+  }
+  if (msg.find("flow not found") != std::string::npos)
+    if (auto h = bracket_help(text, line)) return *h;
+  const bool block = msg == "end of map not found" || msg == "end of sequence not found" ||
+                     msg == "illegal block entry";
+  if (block)
+    if (auto h = indent_help(text, line)) return *h;
+  return SyntaxHelp{line, std::max(0, mk.column) + 1, msg,
+                    "check indentation, a missing ':' or an unclosed quote or bracket"};
+}
+
 }  // namespace
 
 std::vector<std::vector<CsvCell>> parse_csv(const std::string& text, int file, Diagnostics& diag) {
@@ -474,6 +682,11 @@ std::optional<std::string> Loader::read_file(const fs::path& file, Format format
       auto c = closest(file.filename().string(), names, 1);
       if (!c.empty()) hint = "did you mean '" + (file.parent_path() / c.front()).string() + "'?";
     }
+    // `- a.yaml` then `   - b.yaml` one space further in: YAML reads one text "a.yaml - b.yaml".
+    if (!exists && hint.empty() && file.string().find(" - ") != std::string::npos)
+      hint =
+          "this is one text: a line '- ...' indented more than the list item above it "
+          "continues that item; start each item's '-' in the same column";
     return fail(exists ? "not a readable file" : "no such file", hint);
   }
   struct Closer {
@@ -595,17 +808,17 @@ std::optional<TreeNode> Loader::parse_text(const std::string& name, const std::s
     diag_.error(loc_of(e.mark, fid, SourceLoc{fid, 1, 1}), {}, e.message, {}, e.hint);
     return std::nullopt;
   } catch (const YAML::Exception& e) {
-    SourceLoc loc{fid, e.mark.line >= 0 ? e.mark.line + 1 : 1,
-                  e.mark.column >= 0 ? e.mark.column + 1 : 1};
-    diag_.error(loc, {}, "YAML syntax error: " + first_line(e.msg), {},
-                "check indentation, a missing ':' or an unclosed quote or bracket");
+    const SyntaxHelp h = explain_syntax(first_line(e.msg), text, e.mark);
+    diag_.error({fid, h.line + 1, h.column}, {}, "YAML syntax error: " + h.message, {}, h.hint);
     return std::nullopt;
   }
 }
 
 std::optional<TreeNode> Loader::load(const fs::path& file, SourceLoc from,
                                      const std::string& from_path) {
-  return load_yaml_file(file.lexically_normal(), from, from_path);
+  auto tree = load_yaml_file(file.lexically_normal(), from, from_path);
+  if (tree) strip_remove_directives(*tree, diag_);
+  return tree;
 }
 
 std::optional<TreeNode> Loader::load_yaml_file(const fs::path& file, SourceLoc from,
@@ -672,12 +885,12 @@ std::optional<TreeNode> Loader::load_yaml_file(const fs::path& file, SourceLoc f
             diag_.error(sub->loc, {}, "an included file must hold a mapping at the top level");
             continue;
           }
-          merge_into(merged, *sub);
+          merge_into(merged, *sub, &diag_);
         }
         include_stack_.pop_back();
         tree->erase("include");
         expand_tables(*tree, dir, "");
-        merge_into(merged, *tree);
+        merge_into(merged, *tree, &diag_);
         *tree = std::move(merged);
         return tree;
       }
@@ -706,39 +919,197 @@ void Loader::expand_tables(TreeNode& node, const fs::path& base_dir, const std::
   }
 }
 
-bool Loader::expand_csv(const TreeNode& spec, const fs::path& base_dir, const std::string& path,
-                        std::vector<TreeNode>& out) {
+namespace {
+
+// The columns of a CSV table as its header names them, and what the table reference asks.
+struct CsvColumns {
+  std::string file;                // as opened, for messages
+  std::vector<std::string> names;  // trimmed header cells
+  const std::vector<CsvCell>* header = nullptr;
+  std::vector<std::string> ignored;  // ignore_columns
+};
+
+// Checks the keys of a `{csv: ...}` item and the kinds of their values.
+bool check_csv_spec(Diagnostics& diag, const TreeNode& spec, const std::string& path) {
   static const std::vector<std::string> kKeys = {"csv", "columns", "defaults", "where",
                                                  "ignore_columns"};
   bool ok = true;
   for (const auto& e : spec.entries)
     if (std::find(kKeys.begin(), kKeys.end(), e.key) == kKeys.end()) {
       std::string dym = did_you_mean(e.key, kKeys);
-      diag_.error(e.key_loc, child_path(path, e.key),
-                  "unknown key '" + e.key + "' in a CSV table reference", {},
-                  (dym.empty() ? "" : dym + " ") + "allowed keys: " + join(kKeys));
+      diag.error(e.key_loc, child_path(path, e.key),
+                 "unknown key '" + e.key + "' in a CSV table reference", {},
+                 (dym.empty() ? "" : dym + " ") + "allowed keys: " + join(kKeys));
       ok = false;
     }
   const TreeNode* csv = spec.find("csv");
   if (!csv->is_scalar()) {
-    diag_.error(csv->loc, child_path(path, "csv"), "csv must be a file path",
-                "csv: tables/nodes.csv");
+    diag.error(csv->loc, child_path(path, "csv"), "csv must be a file path",
+               "csv: tables/nodes.csv");
     return false;
   }
-  auto kind_check = [&](const char* key, bool want_map) {
-    const TreeNode* n = spec.find(key);
-    if (n && !(want_map ? n->is_map() : n->is_seq())) {
-      diag_.error(n->loc, child_path(path, key),
-                  std::string(key) + " must be " + (want_map ? "a mapping" : "a list"));
+  for (const auto& [key, want_map] : {std::pair{"columns", true}, std::pair{"defaults", true},
+                                      std::pair{"where", true}, std::pair{"ignore_columns", false}})
+    if (const TreeNode* n = spec.find(key); n && !(want_map ? n->is_map() : n->is_seq())) {
+      diag.error(n->loc, child_path(path, key),
+                 std::string(key) + " must be " + (want_map ? "a mapping" : "a list"));
       ok = false;
     }
-  };
-  kind_check("columns", true);
-  kind_check("defaults", true);
-  kind_check("where", true);
-  kind_check("ignore_columns", false);
-  if (!ok) return false;
+  return ok;
+}
 
+// Empty and duplicate column names in the header.
+bool check_header(Diagnostics& diag, int fid, const CsvColumns& cols, const std::string& path) {
+  bool ok = true;
+  const auto& header = *cols.header;
+  for (std::size_t c = 0; c < cols.names.size(); ++c) {
+    if (cols.names[c].empty()) {
+      diag.error({fid, header[c].line, header[c].column}, path, "empty column name in CSV header");
+      ok = false;
+      continue;
+    }
+    if (std::find(cols.names.begin(), cols.names.begin() + static_cast<std::ptrdiff_t>(c),
+                  cols.names[c]) != cols.names.begin() + static_cast<std::ptrdiff_t>(c)) {
+      diag.error({fid, header[c].line, header[c].column}, path,
+                 "duplicate column '" + cols.names[c] + "' in CSV header");
+      ok = false;
+    }
+  }
+  return ok;
+}
+
+bool column_exists(Diagnostics& diag, const CsvColumns& cols, const std::string& name,
+                   SourceLoc loc, const std::string& at) {
+  if (std::find(cols.names.begin(), cols.names.end(), name) != cols.names.end()) return true;
+  std::string dym = did_you_mean(name, cols.names);
+  diag.error(loc, at, "column '" + name + "' is not in " + cols.file, {},
+             (dym.empty() ? "" : dym + " ") + "columns: " + join(cols.names));
+  return false;
+}
+
+// The columns named in ignore_columns, columns and where must be in the header.
+bool check_named_columns(Diagnostics& diag, const TreeNode& spec, CsvColumns& cols,
+                         const std::string& path) {
+  bool ok = true;
+  if (const TreeNode* ig = spec.find("ignore_columns"))
+    for (const auto& n : ig->items) {
+      ok = column_exists(diag, cols, n.scalar, n.loc, child_path(path, "ignore_columns")) && ok;
+      cols.ignored.push_back(n.scalar);
+    }
+  for (const char* what : {"columns", "where"})
+    if (const TreeNode* m = spec.find(what))
+      for (const auto& e : m->entries)
+        ok = column_exists(diag, cols, e.key, e.key_loc,
+                           child_path(child_path(path, what), e.key)) &&
+             ok;
+  return ok;
+}
+
+// where: a row is kept when each given column equals the value (or one of the values).
+bool row_selected(const TreeNode& spec, const CsvColumns& cols, const std::vector<CsvCell>& row) {
+  const TreeNode* w = spec.find("where");
+  if (!w) return true;
+  for (const auto& e : w->entries) {
+    auto c = static_cast<std::size_t>(std::find(cols.names.begin(), cols.names.end(), e.key) -
+                                      cols.names.begin());
+    const std::string cell = trim(row[c].text);
+    const bool match = e.value.is_seq()
+                           ? std::any_of(e.value.items.begin(), e.value.items.end(),
+                                         [&](const TreeNode& v) { return v.scalar == cell; })
+                           : e.value.scalar == cell;
+    if (!match) return false;
+  }
+  return true;
+}
+
+// Sets \p key (dotted keys build nested mappings: `demand.ndfeb_sh` -> demand: {ndfeb_sh: ...})
+// of \p item to \p cell. The key's location is the header cell, so "unknown key" points at the
+// column name.
+void set_cell(TreeNode& item, const std::string& key, const std::string& cell, SourceLoc cloc,
+              SourceLoc hloc) {
+  TreeNode* target = &item;
+  std::string rest = key;
+  for (auto dot = rest.find('.'); dot != std::string::npos; dot = rest.find('.')) {
+    std::string head = rest.substr(0, dot);
+    TreeNode* next = target->find(head);
+    if (!next) next = &target->set(head, TreeNode::make_map(cloc), hloc);
+    target = next;
+    rest = rest.substr(dot + 1);
+  }
+  target->set(rest, TreeNode::make_scalar(cell, cloc), hloc);
+}
+
+// One row as a mapping from (renamed) column to cell; empty cells and dropped columns left out.
+TreeNode row_item(const TreeNode& spec, const CsvColumns& cols, const std::vector<CsvCell>& row,
+                  SourceLoc rloc, int fid) {
+  TreeNode item = TreeNode::make_map(rloc);
+  const TreeNode* renames = spec.find("columns");
+  for (std::size_t c = 0; c < cols.names.size(); ++c) {
+    if (std::find(cols.ignored.begin(), cols.ignored.end(), cols.names[c]) != cols.ignored.end())
+      continue;
+    std::string key = cols.names[c];
+    if (const TreeNode* m = renames ? renames->find(key) : nullptr) {
+      if (m->is_null()) continue;  // `column: ~` drops it
+      key = m->scalar;
+    }
+    std::string cell = trim(row[c].text);
+    if (cell.empty()) continue;
+    const auto& h = (*cols.header)[c];
+    set_cell(item, key, cell, {fid, row[c].line, row[c].column}, {fid, h.line, h.column});
+  }
+  return item;
+}
+
+// `{column}` in a default's text is replaced by that row's cell: id: "mine_{country}".
+// Returns false after reporting a placeholder that names no column.
+bool fill_placeholders(Diagnostics& diag, TreeEntry& entry, const CsvColumns& cols,
+                       const std::vector<CsvCell>& row, const std::string& at) {
+  const std::string text = entry.value.scalar;
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    std::size_t close = text.find('}', i);
+    if (text[i] != '{' || close == std::string::npos) {
+      out += text[i];
+      continue;
+    }
+    std::string col = text.substr(i + 1, close - i - 1);
+    auto it = std::find(cols.names.begin(), cols.names.end(), col);
+    if (it == cols.names.end()) {
+      diag.error(entry.value.loc, at, "placeholder '{" + col + "}' names no column of " + cols.file,
+                 {}, id_hint(col, cols.names));
+      return false;
+    }
+    out += trim(row[static_cast<std::size_t>(it - cols.names.begin())].text);
+    i = close;
+  }
+  entry.value.scalar = out;
+  return true;
+}
+
+// defaults: keys a row does not set.
+bool apply_defaults(Diagnostics& diag, const TreeNode& spec, const CsvColumns& cols,
+                    const std::vector<CsvCell>& row, TreeNode& item, const std::string& path) {
+  const TreeNode* defaults = spec.find("defaults");
+  if (!defaults) return true;
+  bool ok = true;
+  for (const auto& e : defaults->entries) {
+    if (item.find(e.key)) continue;
+    TreeEntry entry = e;
+    if (entry.value.is_scalar() && entry.value.scalar.find('{') != std::string::npos)
+      ok = fill_placeholders(diag, entry, cols, row,
+                             child_path(child_path(path, "defaults"), e.key)) &&
+           ok;
+    item.entries.push_back(std::move(entry));
+  }
+  return ok;
+}
+
+}  // namespace
+
+bool Loader::expand_csv(const TreeNode& spec, const fs::path& base_dir, const std::string& path,
+                        std::vector<TreeNode>& out) {
+  if (!check_csv_spec(diag_, spec, path)) return false;
+  const TreeNode* csv = spec.find("csv");
   fs::path file = (base_dir / csv->scalar).lexically_normal();
   auto text = read_file(file, Format::Csv, csv->loc, child_path(path, "csv"));
   if (!text) return false;
@@ -761,130 +1132,28 @@ bool Loader::expand_csv(const TreeNode& spec, const fs::path& base_dir, const st
     diag_.error({fid, 1, 1}, path, "CSV file is empty", "a header row naming the columns");
     return false;
   }
-  const auto& header = rows.front();
-  std::vector<std::string> names;
-  for (const auto& h : header) names.push_back(trim(h.text));
-  for (std::size_t c = 0; c < names.size(); ++c) {
-    if (names[c].empty()) {
-      diag_.error({fid, header[c].line, header[c].column}, path, "empty column name in CSV header");
-      ok = false;
-    }
-    for (std::size_t d = 0; d < c; ++d)
-      if (names[d] == names[c] && !names[c].empty()) {
-        diag_.error({fid, header[c].line, header[c].column}, path,
-                    "duplicate column '" + names[c] + "' in CSV header");
-        ok = false;
-      }
-  }
-  auto column_must_exist = [&](const TreeEntry& e, const char* what) {
-    if (std::find(names.begin(), names.end(), e.key) == names.end()) {
-      std::string dym = did_you_mean(e.key, names);
-      diag_.error(e.key_loc, child_path(child_path(path, what), e.key),
-                  "column '" + e.key + "' is not in " + file.string(), {},
-                  (dym.empty() ? "" : dym + " ") + "columns: " + join(names));
-      ok = false;
-    }
-  };
-  std::vector<std::string> ignored;
-  if (const TreeNode* ig = spec.find("ignore_columns"))
-    for (const auto& n : ig->items) {
-      if (std::find(names.begin(), names.end(), n.scalar) == names.end()) {
-        std::string dym = did_you_mean(n.scalar, names);
-        diag_.error(n.loc, child_path(path, "ignore_columns"),
-                    "column '" + n.scalar + "' is not in " + file.string(), {},
-                    (dym.empty() ? "" : dym + " ") + "columns: " + join(names));
-        ok = false;
-      }
-      ignored.push_back(n.scalar);
-    }
-  if (const TreeNode* cols = spec.find("columns"))
-    for (const auto& e : cols->entries) column_must_exist(e, "columns");
-  if (const TreeNode* w = spec.find("where"))
-    for (const auto& e : w->entries) column_must_exist(e, "where");
-  if (!ok) return false;
+  CsvColumns cols;
+  cols.file = file.string();
+  cols.header = &rows.front();
+  for (const auto& h : rows.front()) cols.names.push_back(trim(h.text));
+  const bool header_ok = check_header(diag_, fid, cols, path);
+  if (!check_named_columns(diag_, spec, cols, path) || !header_ok) return false;
 
+  bool ok = true;
   for (std::size_t r = 1; r < rows.size(); ++r) {
     const auto& row = rows[r];
     SourceLoc rloc{fid, row.front().line, 1};
-    if (row.size() != names.size()) {
+    if (row.size() != cols.names.size()) {
       diag_.error(rloc, path,
                   "CSV row has " + std::to_string(row.size()) + " cells but the header has " +
-                      std::to_string(names.size()) + " columns",
+                      std::to_string(cols.names.size()) + " columns",
                   {}, "quote cells that contain commas");
       ok = false;
       continue;
     }
-    // where: keep only rows whose columns equal one of the given values.
-    bool keep = true;
-    if (const TreeNode* w = spec.find("where"))
-      for (const auto& e : w->entries) {
-        std::size_t c = std::find(names.begin(), names.end(), e.key) - names.begin();
-        std::string cell = trim(row[c].text);
-        bool match = false;
-        if (e.value.is_seq()) {
-          for (const auto& v : e.value.items) match = match || v.scalar == cell;
-        } else {
-          match = e.value.scalar == cell;
-        }
-        keep = keep && match;
-      }
-    if (!keep) continue;
-    TreeNode item = TreeNode::make_map(rloc);
-    for (std::size_t c = 0; c < names.size(); ++c) {
-      if (std::find(ignored.begin(), ignored.end(), names[c]) != ignored.end()) continue;
-      std::string key = names[c];
-      if (const TreeNode* cols = spec.find("columns"))
-        if (const TreeNode* m = cols->find(names[c])) {
-          if (m->is_null()) continue;  // `column: ~` drops it
-          key = m->scalar;
-        }
-      std::string cell = trim(row[c].text);
-      if (cell.empty()) continue;
-      SourceLoc cloc{fid, row[c].line, row[c].column};
-      SourceLoc hloc{fid, header[c].line, header[c].column};
-      // Dotted keys build nested mappings: `demand.ndfeb_sh` -> demand: {ndfeb_sh: ...}.
-      TreeNode* target = &item;
-      std::string rest = key;
-      for (auto dot = rest.find('.'); dot != std::string::npos; dot = rest.find('.')) {
-        std::string head = rest.substr(0, dot);
-        TreeNode* next = target->find(head);
-        if (!next) next = &target->set(head, TreeNode::make_map(cloc), hloc);
-        target = next;
-        rest = rest.substr(dot + 1);
-      }
-      // The key's location is the header cell, so "unknown key" points at the column name.
-      target->set(rest, TreeNode::make_scalar(cell, cloc), hloc);
-    }
-    if (const TreeNode* defaults = spec.find("defaults"))
-      for (const auto& e : defaults->entries) {
-        if (item.find(e.key)) continue;
-        TreeEntry entry = e;
-        // `{column}` in a default's text is replaced by that column's cell: id: "mine_{country}".
-        if (entry.value.is_scalar() && entry.value.scalar.find('{') != std::string::npos) {
-          std::string out;
-          const std::string& text = entry.value.scalar;
-          for (std::size_t i = 0; i < text.size(); ++i) {
-            std::size_t close = text.find('}', i);
-            if (text[i] != '{' || close == std::string::npos) {
-              out += text[i];
-              continue;
-            }
-            std::string col = text.substr(i + 1, close - i - 1);
-            auto it = std::find(names.begin(), names.end(), col);
-            if (it == names.end()) {
-              diag_.error(entry.value.loc, child_path(child_path(path, "defaults"), e.key),
-                          "placeholder '{" + col + "}' names no column of " + file.string(), {},
-                          id_hint(col, names));
-              ok = false;
-              break;
-            }
-            out += trim(row[it - names.begin()].text);
-            i = close;
-          }
-          entry.value.scalar = out;
-        }
-        item.entries.push_back(entry);
-      }
+    if (!row_selected(spec, cols, row)) continue;
+    TreeNode item = row_item(spec, cols, row, rloc, fid);
+    ok = apply_defaults(diag_, spec, cols, row, item, path) && ok;
     out.push_back(std::move(item));
   }
   return ok;

@@ -292,8 +292,10 @@ class ObservedReader {
                        to_string(window_first_) + " to " + to_string(window_last_) +
                        (monthly ? ", whole months only" : "") + ") ignored: " + outside.front() +
                        (outside.size() > 1 ? " ... " + outside.back() : "");
+    // A note, not a warning: a series longer than the study window is normal (the periods
+    // both cover are compared); a series with none inside is warned about by read_series.
     os.notes.push_back(what);
-    d_.warning(data.loc, path, "observed series '" + os.id + "': " + what);
+    (void)path;
   }
 
   Diagnostics& d_;

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include <fmt/format.h>
+
 #include "rareshock/core/text.hpp"
 
 namespace rareshock::io {
@@ -18,8 +20,23 @@ bool valid_id(const std::string& s) {
 }  // namespace
 
 std::string id_hint(const std::string& id, const std::vector<std::string>& known) {
+  // Up to kAll ids are all listed, in their order; a longer list shows the kShown closest to
+  // \p id first (by edit distance) and says how many more there are.
+  constexpr std::size_t kAll = 60, kShown = 24;
   std::string dym = did_you_mean(id, known);
-  std::string list = "known: " + join(known, ", ", 12);
+  std::string list;
+  if (known.size() <= kAll) {
+    list = "known: " + join(known, ", ", kAll);
+  } else {
+    std::vector<std::pair<std::size_t, std::string>> by_distance;
+    for (const auto& k : known) by_distance.emplace_back(edit_distance(id, k), k);
+    std::stable_sort(by_distance.begin(), by_distance.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::vector<std::string> first;
+    for (std::size_t i = 0; i < kShown; ++i) first.push_back(by_distance[i].second);
+    list = fmt::format("known ({}, closest first): {} and {} more", known.size(),
+                       join(first, ", ", kShown), known.size() - kShown);
+  }
   return dym.empty() ? list : dym + " " + list;
 }
 
@@ -159,8 +176,16 @@ std::optional<double> MapReader::required_quantity(std::string_view key, Dimensi
 std::optional<double> MapReader::opt_fraction(std::string_view key) {
   auto v = opt_quantity(key, Dimension::Fraction);
   if (v && (*v < 0 || *v > 1)) {
+    // A bare number above 1 was most likely meant as a percentage: `5` for 5 %.
+    const TreeNode* n = get(key);
+    const bool bare = n && n->is_scalar() && parse_number(n->scalar).has_value();
     diag_.error(loc_of(key), at(key), "fraction " + pretty_number(*v) + " is outside [0, 1]",
-                expected_text(Dimension::Fraction));
+                expected_text(Dimension::Fraction),
+                bare && *v >= 2 && *v <= 100 && std::floor(*v) == *v
+                    ? fmt::format("a number without a unit is a fraction of 1; did you mean "
+                                  "'{} %' (= {})?",
+                                  n->scalar, pretty_number(*v / 100))
+                    : std::string());
     return std::nullopt;
   }
   return v;

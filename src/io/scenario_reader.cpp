@@ -733,8 +733,17 @@ class ScenarioChecker {
   std::unordered_map<std::string_view, const Node*> node_index_;
 };
 
-// An event's timing against the study window (day 0 = \p start).
-void check_timing(Diagnostics& d, const Event& ev, const Date& start, int horizon) {
+// Whether an event takes effect inside the study window (day 0 = \p start).
+bool in_window(const Event& ev, const Date& start, int horizon) {
+  return !(ev.start.day(start) >= horizon || (ev.end && ev.end->day(start) < 0));
+}
+
+// An event's timing against the study window (day 0 = \p start). An event outside it is
+// worth a warning only when \p scenario_acts is false: a dated plan whose later steps fall
+// after the horizon (a plant commissioned in 2028) is not a mistake, but a scenario none of
+// whose events falls in the window does nothing at all.
+void check_timing(Diagnostics& d, const Event& ev, const Date& start, int horizon,
+                  bool scenario_acts) {
   const std::string& p = ev.origin.path;
   double s0 = ev.start.day(start);
   // Same-kind times (two dates, two offsets) were checked when reading.
@@ -743,7 +752,7 @@ void check_timing(Diagnostics& d, const Event& ev, const Date& start, int horizo
             "event '" + ev.id + "' ends (day " + pretty_number(ev.end->day(start)) +
                 ") before it starts (day " + pretty_number(s0) + ")",
             "an end on or after the start");
-  if (s0 >= horizon || (ev.end && ev.end->day(start) < 0))
+  if (!scenario_acts && !in_window(ev, start, horizon))
     d.warning(ev.origin.loc, p,
               "event '" + ev.id + "' lies outside the study window (day 0 = " + to_string(start) +
                   ", horizon " + std::to_string(horizon) + " days) and has no effect");
@@ -754,9 +763,12 @@ void check_timing(Diagnostics& d, const Event& ev, const Date& start, int horizo
 void check_scenario(Diagnostics& d, const Model& m, const Scenario& s, const Date* start,
                     int horizon) {
   ScenarioChecker checker(d, m);
+  const bool acts = start && std::any_of(s.events.begin(), s.events.end(), [&](const Event& ev) {
+                      return in_window(ev, *start, horizon);
+                    });
   for (const Event& ev : s.events) {
     std::visit([&](const auto& x) { checker.check(x, ev.origin.path); }, ev.data);
-    if (start) check_timing(d, ev, *start, horizon);
+    if (start) check_timing(d, ev, *start, horizon, acts);
   }
 }
 

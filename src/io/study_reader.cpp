@@ -2,6 +2,8 @@
 #include <algorithm>
 #include <set>
 
+#include <fmt/format.h>
+
 #include "rareshock/core/error.hpp"
 #include "rareshock/core/text.hpp"
 #include "rareshock/io/load.hpp"
@@ -284,30 +286,91 @@ bool reaches_runs(Diagnostics& d, SourceLoc loc, const std::string& at, const st
   return false;
 }
 
+namespace {
+
+// Moves the locations of an override's parsed value into the whole override text (source
+// \p fid), where the value starts after \p offset characters of its first line.
+void relocate(TreeNode& n, int fid, int offset) {
+  if (n.loc.line <= 1) n.loc.column += offset;
+  n.loc.file = fid;
+  for (auto& e : n.entries) {
+    if (e.key_loc.line <= 1) e.key_loc.column += offset;
+    e.key_loc.file = fid;
+    relocate(e.value, fid, offset);
+  }
+  for (auto& i : n.items) relocate(i, fid, offset);
+}
+
+// The column (1-based) in \p text of the path segment \p missing (else of the path's start).
+int column_of(const std::string& text, const std::string& missing, std::size_t path_start) {
+  auto p = missing.empty() ? std::string::npos : text.find(missing, path_start);
+  return static_cast<int>((p == std::string::npos ? path_start : p) + 1);
+}
+
+// The last segment of a key path: what a missing key created by an override is called.
+std::string last_key(const std::string& path) {
+  auto p = path.find_last_of(".]");
+  return p == std::string::npos ? path : path.substr(p + 1);
+}
+
+// `--set model.edges=[...]` replaces the whole list: worth a warning when it was long.
+void warn_list_replaced(Diagnostics& d, TreeNode& root, const std::string& key,
+                        const TreeNode& value, SourceLoc loc) {
+  constexpr std::size_t kLongList = 10;
+  std::string error;
+  auto at = find_paths(root, key, &error);
+  if (at.size() != 1 || !at[0].node->is_seq() || at[0].node->items.size() < kLongList ||
+      !value.is_seq() || same_content(*at[0].node, value))
+    return;
+  d.warning(loc, key,
+            fmt::format("this override replaces all {} items of '{}' with {} item{}",
+                        at[0].node->items.size(), key, value.items.size(),
+                        value.items.size() == 1 ? "" : "s"),
+            fmt::format("to change the list item by item: '{0}[+]=ITEM' appends one, "
+                        "'{0}[ID].key=value' changes one, '~{0}[ID]' removes one",
+                        key));
+}
+
+const char* const kOverrideForms =
+    "key.path=value sets a value (--set horizon=365), list[+]=item appends an item "
+    "(--set 'model.edges[+]={from: a, to: b, material: m, share: 0.1}'), ~key.path removes a key "
+    "or a list item (--set '~model.edges[cn_magnet->ev_traction_EU]')";
+
+}  // namespace
+
 void apply_overrides(Diagnostics& d, Loader& loader, TreeNode& root,
                      const std::vector<std::string>& overrides) {
   for (std::size_t i = 0; i < overrides.size(); ++i) {
     const std::string& o = overrides[i];
-    auto eq = o.find('=');
-    std::string name = "<--set " + std::to_string(i + 1) + ">";
-    if (eq == std::string::npos || eq == 0) {
-      int fid = loader.sources().add_virtual(name, o);
-      d.error({fid, 1, 1}, {}, "override '" + o + "' is not of the form key.path=value",
-              "e.g. --set horizon=365 or --set model.nodes[cn_mine].capacity='200 kt/yr'");
+    const std::string name = "<--set " + std::to_string(i + 1) + ">";
+    const int fid = loader.sources().add_virtual(name, o);  // the whole text, for carets
+    std::string error, missing;
+    std::vector<std::string> suggestions;
+    auto report = [&](const std::string& key, std::size_t start) {
+      d.error({fid, 1, column_of(o, missing, start)}, key, "cannot apply override: " + error, {},
+              suggestions.empty() ? "" : id_hint(missing, suggestions));
+    };
+    if (!o.empty() && o.front() == '~') {
+      const std::string key = trim(o.substr(1));
+      if (!remove_path(root, key, &error, &suggestions, &missing)) report(key, 1);
       continue;
     }
-    std::string key = trim(o.substr(0, eq));
+    auto eq = o.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      d.error({fid, 1, 1}, {}, "override '" + o + "' is not of the form key.path=value",
+              "e.g. --set horizon=365 or --set model.nodes[cn_mine].capacity='200 kt/yr'",
+              kOverrideForms);
+      continue;
+    }
+    const std::string key = trim(o.substr(0, eq));
     auto value = loader.parse_text(name, o.substr(eq + 1));
     if (!value) continue;
     if (value->is_null()) *value = TreeNode::make_scalar("", value->loc);
-    value->loc.column += static_cast<int>(eq + 1);
-    std::string error, missing;
-    std::vector<std::string> suggestions;
-    if (!set_path(root, key, *value, &error, &suggestions, &missing)) {
-      int fid = value->loc.file;
-      d.error({fid, 1, 1}, key, "cannot apply override: " + error, {},
-              suggestions.empty() ? "" : id_hint(missing, suggestions));
-    }
+    relocate(*value, fid, static_cast<int>(eq + 1));
+    // A key the override creates points at its name in the text (an unknown key's caret).
+    const SourceLoc key_loc{fid, 1, column_of(o, last_key(key), 0)};
+    warn_list_replaced(d, root, key, *value, {fid, 1, static_cast<int>(eq) + 2});
+    if (!set_path(root, key, *value, &error, &suggestions, &missing, key_loc)) report(key, 0);
   }
 }
 
@@ -345,10 +408,20 @@ void apply_study_overrides(Diagnostics& d, Loader& loader, TreeNode& root,
   for (std::size_t i = 0; i < list.items.size(); ++i) {
     const TreeNode& item = list.items[i];
     std::string at = "overrides[" + std::to_string(i) + "]";
+    std::string error, missing;
+    std::vector<std::string> suggestions;
+    if (item.is_scalar() && !item.scalar.empty() && item.scalar.front() == '~') {
+      const std::string key = trim(item.scalar.substr(1));
+      if (!remove_path(root, key, &error, &suggestions, &missing))
+        d.error(item.loc, at, "cannot apply override '" + item.scalar + "': " + error, {},
+                suggestions.empty() ? "" : id_hint(missing, suggestions));
+      applied.push_back(item.scalar);
+      continue;
+    }
     auto eq = item.is_scalar() ? item.scalar.find('=') : std::string::npos;
     if (eq == std::string::npos || eq == 0) {
       d.error(item.loc, at, "an override must be a text 'key.path=value'",
-              "e.g. \"engine.switching_lag=45 days\"");
+              "e.g. \"engine.switching_lag=45 days\"", kOverrideForms);
       continue;
     }
     std::string key = trim(item.scalar.substr(0, eq));
@@ -356,9 +429,8 @@ void apply_study_overrides(Diagnostics& d, Loader& loader, TreeNode& root,
     if (!value) continue;
     if (value->is_null()) *value = TreeNode::make_scalar("", item.loc);
     value->loc = item.loc;
-    std::string error, missing;
-    std::vector<std::string> suggestions;
-    if (!set_path(root, key, *value, &error, &suggestions, &missing))
+    warn_list_replaced(d, root, key, *value, item.loc);
+    if (!set_path(root, key, *value, &error, &suggestions, &missing, item.loc))
       d.error(item.loc, at, "cannot apply override '" + key + "': " + error, {},
               suggestions.empty() ? "" : id_hint(missing, suggestions));
     applied.push_back(item.scalar);

@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "rareshock/core/text.hpp"
+#include "rareshock/io/reader.hpp"
 
 namespace rareshock::io {
 
@@ -99,37 +100,180 @@ bool same_content(const TreeNode& a, const TreeNode& b) {
   return false;
 }
 
+std::string item_key(const TreeNode& item) {
+  std::string id = item.id();
+  if (!id.empty() || !item.is_map()) return id;
+  const TreeNode* from = item.find("from");
+  const TreeNode* to = item.find("to");
+  const TreeNode* material = item.find("material");
+  if (!from || !to || !material || !from->is_scalar() || !to->is_scalar() ||
+      !material->is_scalar() || from->scalar.empty() || to->scalar.empty() ||
+      material->scalar.empty())
+    return {};
+  return from->scalar + "->" + to->scalar + ":" + material->scalar;
+}
+
 namespace {
-bool all_items_have_ids(const TreeNode& seq) {
+
+// `*` in an item selector matches any run of characters of an id (`[ev_traction_*]`).
+bool glob_match(std::string_view pat, std::string_view s) {
+  std::size_t star = std::string_view::npos, mark = 0, i = 0, j = 0;
+  while (j < s.size()) {
+    if (i < pat.size() && pat[i] == '*') {
+      star = i++;
+      mark = j;
+    } else if (i < pat.size() && pat[i] == s[j]) {
+      ++i;
+      ++j;
+    } else if (star != std::string_view::npos) {
+      i = star + 1;
+      j = ++mark;
+    } else {
+      return false;
+    }
+  }
+  while (i < pat.size() && pat[i] == '*') ++i;
+  return i == pat.size();
+}
+
+// Whether selector \p sel names an item with key \p key: the key itself, an id pattern with
+// `*`, or an edge's `from->to` without its material.
+bool selects(std::string_view sel, const std::string& key) {
+  if (key.empty()) return false;
+  if (sel == key) return true;
+  if (sel.find('*') != std::string_view::npos) return glob_match(sel, key);
+  return sel.find("->") != std::string_view::npos && sel.find(':') == std::string_view::npos &&
+         key.size() > sel.size() && key.compare(0, sel.size(), sel) == 0 && key[sel.size()] == ':';
+}
+
+// An override list item `{remove: ID}` or `{remove: [ID, ...]}`: removes items from the list
+// it is merged into.
+bool is_remove_directive(const TreeNode& n) {
+  return n.is_map() && n.entries.size() == 1 && n.entries[0].key == "remove";
+}
+
+bool all_items_have_keys(const TreeNode& seq) {
   if (seq.items.empty()) return false;
   return std::all_of(seq.items.begin(), seq.items.end(),
-                     [](const TreeNode& n) { return !n.id().empty(); });
+                     [](const TreeNode& n) { return !item_key(n).empty(); });
 }
+
+// Override items are merged by key when every base item has one and every override item has
+// one or is a `remove:` directive.
+bool mergeable_lists(const TreeNode& base, const TreeNode& over) {
+  if (!all_items_have_keys(base) || over.items.empty()) return false;
+  return std::all_of(over.items.begin(), over.items.end(), [](const TreeNode& n) {
+    return is_remove_directive(n) || !item_key(n).empty();
+  });
+}
+
+// Applies one `remove:` directive to \p base; reports selectors that match nothing.
+void apply_remove(TreeNode& base, const TreeNode& directive, Diagnostics* diag,
+                  const std::string& path) {
+  const TreeNode& what = directive.entries[0].value;
+  std::vector<const TreeNode*> sels;
+  if (what.is_seq())
+    for (const auto& i : what.items) sels.push_back(&i);
+  else
+    sels.push_back(&what);
+  for (const TreeNode* sel : sels) {
+    if (!sel->is_scalar() || sel->scalar.empty()) {
+      if (diag)
+        diag->error(sel->loc, path, "remove: needs an id, not " + describe(*sel),
+                    "- remove: cn_mine   or   - remove: [a, b]   or   - remove: from->to:material");
+      continue;
+    }
+    std::vector<std::string> keys;
+    for (const auto& item : base.items) keys.push_back(item_key(item));
+    const std::size_t before = base.items.size();
+    base.items.erase(
+        std::remove_if(base.items.begin(), base.items.end(),
+                       [&](const TreeNode& item) { return selects(sel->scalar, item_key(item)); }),
+        base.items.end());
+    if (base.items.size() == before && diag)
+      diag->error(sel->loc, path, "remove: no item '" + sel->scalar + "' in '" + path + "'", {},
+                  id_hint(sel->scalar, keys));
+  }
+}
+
+// Warns when an override list replaces a long list whose items could have been merged by id.
+void warn_replaced(const TreeNode& base, const TreeNode& over, Diagnostics* diag,
+                   const std::string& path) {
+  constexpr std::size_t kLongList = 10;
+  if (!diag || !over.is_seq() || base.items.size() < kLongList || !all_items_have_keys(base) ||
+      same_content(base, over))
+    return;
+  std::size_t keyless = 0;
+  while (keyless < over.items.size() && !item_key(over.items[keyless]).empty()) ++keyless;
+  const bool edges = base.items.front().id().empty();
+  const char* key_words = edges ? "'from', 'to' and 'material'" : "an 'id'";
+  const std::string why = keyless < over.items.size()
+                              ? fmt::format("its item {} has no {}", keyless + 1,
+                                            edges ? "'from', 'to' and 'material'" : "'id'")
+                              : std::string("it is empty");
+  diag->warning(over.loc, path,
+                fmt::format("this list replaces all {} items of '{}' from the included file "
+                            "({}): they are dropped",
+                            base.items.size(), path, why),
+                fmt::format("items with {} are merged into the included list (changed where "
+                            "it has the same {}, else appended); '- remove: ID' removes one; "
+                            "to replace the whole list on purpose, start it with "
+                            "'- remove: \"*\"'",
+                            key_words, edges ? "from, to and material" : "id"));
+}
+
 }  // namespace
 
-void merge_into(TreeNode& base, const TreeNode& over) {
+void merge_into(TreeNode& base, const TreeNode& over, Diagnostics* diag, const std::string& path) {
   if (base.is_map() && over.is_map()) {
     for (const auto& e : over.entries) {
       TreeNode* existing = base.find(e.key);
       if (existing)
-        merge_into(*existing, e.value);
+        merge_into(*existing, e.value, diag, child_path(path, e.key));
       else
         base.entries.push_back(e);
     }
     return;
   }
-  if (base.is_seq() && over.is_seq() && all_items_have_ids(base) && all_items_have_ids(over)) {
+  if (base.is_seq() && over.is_seq() && mergeable_lists(base, over)) {
     for (const auto& item : over.items) {
+      if (is_remove_directive(item)) {
+        apply_remove(base, item, diag, path);
+        continue;
+      }
+      const std::string key = item_key(item);
       auto it = std::find_if(base.items.begin(), base.items.end(),
-                             [&](const TreeNode& b) { return b.id() == item.id(); });
+                             [&](const TreeNode& b) { return item_key(b) == key; });
       if (it != base.items.end())
-        merge_into(*it, item);
+        merge_into(*it, item, diag,
+                   item_path(path, *it, static_cast<std::size_t>(it - base.items.begin())));
       else
         base.items.push_back(item);
     }
     return;
   }
+  if (base.is_seq()) warn_replaced(base, over, diag, path);
   base = over;
+}
+
+void strip_remove_directives(TreeNode& node, Diagnostics& diag, const std::string& path) {
+  if (node.is_map()) {
+    for (auto& e : node.entries) strip_remove_directives(e.value, diag, child_path(path, e.key));
+    return;
+  }
+  if (!node.is_seq()) return;
+  for (std::size_t i = 0; i < node.items.size(); ++i)
+    if (is_remove_directive(node.items[i]))
+      diag.error(node.items[i].entries[0].key_loc, path,
+                 "'remove:' has nothing to remove here: no included file gives '" + path +
+                     "' a list of items with ids",
+                 {},
+                 "'- remove: ID' belongs in a file that includes (include: base.yaml) the file "
+                 "whose list holds the item");
+    else
+      strip_remove_directives(node.items[i], diag, item_path(path, node.items[i], i));
+  node.items.erase(std::remove_if(node.items.begin(), node.items.end(), is_remove_directive),
+                   node.items.end());
 }
 
 std::string describe(const TreeNode& n) {
@@ -308,29 +452,15 @@ std::string item_path(std::string_view parent, const TreeNode& item, std::size_t
 namespace {
 
 struct Segment {
-  enum Kind { Key, Item, Wild, Glob } kind;
+  enum Kind { Key, Item, Wild, Glob, Append } kind;
   std::string text;
 };
 
-// `*` in an item selector matches any run of characters of an id (`[ev_traction_*]`).
-bool glob_match(std::string_view pat, std::string_view s) {
-  std::size_t star = std::string_view::npos, mark = 0, i = 0, j = 0;
-  while (j < s.size()) {
-    if (i < pat.size() && pat[i] == '*') {
-      star = i++;
-      mark = j;
-    } else if (i < pat.size() && pat[i] == s[j]) {
-      ++i;
-      ++j;
-    } else if (star != std::string_view::npos) {
-      i = star + 1;
-      j = ++mark;
-    } else {
-      return false;
-    }
-  }
-  while (i < pat.size() && pat[i] == '*') ++i;
-  return i == pat.size();
+Segment bracket_segment(std::string sel) {
+  if (sel == "*") return Segment{Segment::Wild, ""};
+  if (sel == "+") return Segment{Segment::Append, ""};
+  if (sel.find('*') != std::string::npos) return Segment{Segment::Glob, std::move(sel)};
+  return Segment{Segment::Item, std::move(sel)};
 }
 
 bool parse_path(std::string_view p, std::vector<Segment>& out, std::string* error) {
@@ -346,13 +476,7 @@ bool parse_path(std::string_view p, std::vector<Segment>& out, std::string* erro
         if (error) *error = "unclosed '[' in key path '" + std::string(p) + "'";
         return false;
       }
-      std::string sel(p.substr(i + 1, e - i - 1));
-      if (sel == "*")
-        out.push_back(Segment{Segment::Wild, ""});
-      else if (sel.find('*') != std::string::npos)
-        out.push_back(Segment{Segment::Glob, sel});
-      else
-        out.push_back(Segment{Segment::Item, sel});
+      out.push_back(bracket_segment(std::string(p.substr(i + 1, e - i - 1))));
       i = e + 1;
       continue;
     }
@@ -369,12 +493,29 @@ bool parse_path(std::string_view p, std::vector<Segment>& out, std::string* erro
   return true;
 }
 
-TreeNode* select_item(TreeNode& seq, const std::string& sel, std::size_t* index) {
-  for (std::size_t i = 0; i < seq.items.size(); ++i)
-    if (seq.items[i].id() == sel) {
+// The item of \p seq that \p sel names: by key (id, or an edge's from->to:material), by an
+// edge's `from->to` when only one edge matches, else by index. Null when none; then
+// \p ambiguous (optional) lists the keys when `from->to` names several edges.
+TreeNode* select_item(TreeNode& seq, const std::string& sel, std::size_t* index,
+                      std::vector<std::string>* ambiguous = nullptr) {
+  std::vector<std::size_t> hits;
+  for (std::size_t i = 0; i < seq.items.size(); ++i) {
+    const std::string key = item_key(seq.items[i]);
+    if (key == sel) {
       *index = i;
       return &seq.items[i];
     }
+    if (sel.find('*') == std::string::npos && selects(sel, key)) hits.push_back(i);
+  }
+  if (hits.size() == 1) {
+    *index = hits.front();
+    return &seq.items[hits.front()];
+  }
+  if (hits.size() > 1) {
+    if (ambiguous)
+      for (std::size_t h : hits) ambiguous->push_back(item_key(seq.items[h]));
+    return nullptr;
+  }
   std::size_t k = 0;
   auto r = std::from_chars(sel.data(), sel.data() + sel.size(), k);
   if (r.ec == std::errc() && r.ptr == sel.data() + sel.size() && k < seq.items.size()) {
@@ -406,18 +547,103 @@ void walk(TreeNode& node, const std::vector<Segment>& segs, std::size_t i, const
         walk(*c, segs, i + 1, item_path(path, *c, idx), out);
   } else if (s.kind == Segment::Glob) {
     if (node.is_seq())
-      for (std::size_t k = 0; k < node.items.size(); ++k) {
-        const std::string id = node.items[k].id();
-        if (!id.empty() && glob_match(s.text, id))
+      for (std::size_t k = 0; k < node.items.size(); ++k)
+        if (glob_match(s.text, item_key(node.items[k])) && !item_key(node.items[k]).empty())
           walk(node.items[k], segs, i + 1, item_path(path, node.items[k], k), out);
-      }
-  } else {
+  } else if (s.kind == Segment::Wild) {
     if (node.is_map())
       for (auto& e : node.entries) walk(e.value, segs, i + 1, child_path(path, e.key), out);
     else if (node.is_seq())
       for (std::size_t k = 0; k < node.items.size(); ++k)
         walk(node.items[k], segs, i + 1, item_path(path, node.items[k], k), out);
   }
+}
+
+// Where set_path and remove_path report a failure.
+struct PathFailure {
+  std::string* error;
+  std::vector<std::string>* suggestions;
+  std::string* missing;
+  bool fail(std::string message, const std::string& miss = {},
+            const std::vector<std::string>& known = {}) const {
+    if (error) *error = std::move(message);
+    if (missing && !miss.empty()) *missing = miss;
+    if (suggestions) suggestions->insert(suggestions->end(), known.begin(), known.end());
+    return false;
+  }
+};
+
+std::string shown(const std::string& done) {
+  return done.empty() ? "<root>" : done;
+}
+
+std::vector<std::string> keys_of(const TreeNode& n) {
+  std::vector<std::string> out;
+  if (n.is_map())
+    for (const auto& e : n.entries) out.push_back(e.key);
+  for (const auto& i : n.items)
+    if (std::string k = item_key(i); !k.empty()) out.push_back(k);
+  return out;
+}
+
+TreeNode* step_into_list(TreeNode& seq, const Segment& s, std::string& done, const PathFailure& f) {
+  std::size_t idx = 0;
+  std::vector<std::string> ambiguous;
+  if (TreeNode* c = select_item(seq, s.text, &idx, &ambiguous)) {
+    done = item_path(done, *c, idx);
+    return c;
+  }
+  if (!ambiguous.empty())
+    f.fail(fmt::format("'{}' names {} items of '{}' ({}); add the material: [{}]", s.text,
+                       ambiguous.size(), done, join(ambiguous), ambiguous.front()),
+           s.text);
+  else
+    f.fail("no list item '" + s.text + "' in '" + done + "'", s.text, keys_of(seq));
+  return nullptr;
+}
+
+// A mapping key; a missing one is created (as null) when \p create and no list selector
+// follows it (a misspelt key is then reported by validation as an unknown key).
+TreeNode* step_into_map(TreeNode& cur, const Segment& s, const Segment* next, bool create,
+                        std::string& done, SourceLoc loc, const PathFailure& f) {
+  if (s.kind == Segment::Item) {
+    f.fail(fmt::format("'{}' is not a list", shown(done)));
+    return nullptr;
+  }
+  if (cur.is_null() && create) cur = TreeNode::make_map(cur.loc);
+  if (!cur.is_map()) {
+    f.fail("'" + shown(done) + "' is not a mapping");
+    return nullptr;
+  }
+  TreeNode* c = cur.find(s.text);
+  if (!c && (!create || (next && next->kind == Segment::Item))) {
+    f.fail("no key '" + s.text + "' in '" + shown(done) + "'", s.text, keys_of(cur));
+    return nullptr;
+  }
+  if (!c) c = &cur.set(s.text, TreeNode{}, loc);
+  done = child_path(done, s.text);
+  return c;
+}
+
+// Follows the first \p n segments from \p root (no wildcards).
+TreeNode* follow(TreeNode& root, const std::vector<Segment>& segs, std::size_t n, bool create,
+                 std::string& done, SourceLoc loc, const PathFailure& f) {
+  TreeNode* cur = &root;
+  for (std::size_t i = 0; i < n && cur; ++i) {
+    const Segment& s = segs[i];
+    if (s.kind == Segment::Wild || s.kind == Segment::Glob) {
+      f.fail("wildcards are not allowed here");
+      return nullptr;
+    }
+    if (s.kind == Segment::Append) {
+      f.fail("'[+]' appends an item to a list; it must end the key path");
+      return nullptr;
+    }
+    const Segment* next = i + 1 < segs.size() ? &segs[i + 1] : nullptr;
+    cur = cur->is_seq() ? step_into_list(*cur, s, done, f)
+                        : step_into_map(*cur, s, next, create, done, loc, f);
+  }
+  return cur;
 }
 
 }  // namespace
@@ -431,65 +657,55 @@ std::vector<PathMatch> find_paths(TreeNode& root, std::string_view pattern, std:
 }
 
 bool set_path(TreeNode& root, std::string_view path, TreeNode value, std::string* error,
-              std::vector<std::string>* suggestions, std::string* missing) {
+              std::vector<std::string>* suggestions, std::string* missing, SourceLoc key_loc) {
   std::vector<Segment> segs;
   if (!parse_path(path, segs, error)) return false;
-  TreeNode* cur = &root;
+  const PathFailure f{error, suggestions, missing};
+  const bool append = segs.back().kind == Segment::Append;
   std::string done;
-  for (std::size_t i = 0; i < segs.size(); ++i) {
-    const Segment& s = segs[i];
-    bool last = i + 1 == segs.size();
-    if (s.kind == Segment::Wild || s.kind == Segment::Glob) {
-      if (error) *error = "wildcards are not allowed here";
-      return false;
-    }
-    if (cur->is_seq()) {
-      std::size_t idx = 0;
-      TreeNode* c = select_item(*cur, s.text, &idx);
-      if (!c) {
-        if (error) *error = "no list item '" + s.text + "' in '" + done + "'";
-        if (missing) *missing = s.text;
-        if (suggestions)
-          for (const auto& it : cur->items)
-            if (!it.id().empty()) suggestions->push_back(it.id());
-        return false;
-      }
-      done = item_path(done, *c, idx);
-      cur = c;
-    } else {
-      if (s.kind == Segment::Item) {
-        const std::string where = done.empty() ? std::string("<root>") : done;
-        if (error) *error = fmt::format("'{}' is not a list", where);
-        return false;
-      }
-      if (!cur->is_map()) {
-        if (cur->is_null()) {
-          *cur = TreeNode::make_map(cur->loc);
-        } else {
-          if (error) *error = "'" + done + "' is not a mapping";
-          return false;
-        }
-      }
-      TreeNode* c = cur->find(s.text);
-      if (!c) {
-        // A missing key is created (as a mapping when more follows); if it is misspelt,
-        // validation reports it as an unknown key with a suggestion.
-        if (!last && segs[i + 1].kind == Segment::Item) {
-          if (error)
-            *error = "no key '" + s.text + "' in '" + (done.empty() ? "<root>" : done) + "'";
-          if (missing) *missing = s.text;
-          if (suggestions)
-            for (const auto& e : cur->entries) suggestions->push_back(e.key);
-          return false;
-        }
-        c = &cur->set(s.text, TreeNode{}, value.loc);
-      }
-      done = child_path(done, s.text);
-      cur = c;
-    }
+  if (key_loc == SourceLoc{}) key_loc = value.loc;
+  TreeNode* cur = follow(root, segs, segs.size() - (append ? 1 : 0), true, done, key_loc, f);
+  if (!cur) return false;
+  if (!append) {
+    *cur = std::move(value);
+    return true;
   }
-  *cur = std::move(value);
+  if (cur->is_null()) *cur = TreeNode::make_seq(cur->loc);
+  if (!cur->is_seq()) return f.fail(fmt::format("'{}' is not a list to append to", shown(done)));
+  cur->items.push_back(std::move(value));
   return true;
+}
+
+bool remove_path(TreeNode& root, std::string_view path, std::string* error,
+                 std::vector<std::string>* suggestions, std::string* missing) {
+  std::vector<Segment> segs;
+  if (!parse_path(path, segs, error)) return false;
+  const PathFailure f{error, suggestions, missing};
+  const Segment last = segs.back();
+  if (last.kind == Segment::Append || last.kind == Segment::Wild)
+    return f.fail("a removal names one key or list item (or an id pattern), not '[+]' or '*'");
+  std::string done;
+  TreeNode* parent = follow(root, segs, segs.size() - 1, false, done, {}, f);
+  if (!parent) return false;
+  if (parent->is_map() && last.kind == Segment::Key) {
+    if (parent->erase(last.text)) return true;
+    return f.fail("no key '" + last.text + "' in '" + shown(done) + "'", last.text,
+                  keys_of(*parent));
+  }
+  if (!parent->is_seq()) return f.fail(fmt::format("'{}' is not a list", shown(done)));
+  auto& items = parent->items;
+  const std::size_t before = items.size();
+  items.erase(std::remove_if(items.begin(), items.end(),
+                             [&](const TreeNode& n) { return selects(last.text, item_key(n)); }),
+              items.end());
+  if (items.size() < before) return true;
+  std::size_t idx = 0;
+  if (last.kind == Segment::Item && select_item(*parent, last.text, &idx)) {
+    items.erase(items.begin() + static_cast<std::ptrdiff_t>(idx));
+    return true;
+  }
+  return f.fail("no list item '" + last.text + "' in '" + shown(done) + "'", last.text,
+                keys_of(*parent));
 }
 
 }  // namespace rareshock::io

@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "rareshock/core/error.hpp"
+#include "rareshock/core/text.hpp"
 #include "rareshock/core/units.hpp"
 
 namespace rareshock::sim {
@@ -54,6 +55,18 @@ double re_fraction(const Material& m) {
 
 double stock_level(const StockLevel& l, double daily) {
   return l.in_days ? l.value * daily : l.value;
+}
+
+// A stock given in days of a flow that is zero in the baseline (a stockpile nobody draws on,
+// an input of a recipe not in use) is 0 t: almost never what was meant.
+void warn_zero_days(Network& net, const Node& node, const InventorySpec& spec, double daily) {
+  if (!spec.initial.in_days || spec.initial.value <= 0 || daily > 0) return;
+  net.warnings.push_back(fmt::format(
+      "the stock of '{}' at '{}' is given as {} days, but '{}' has no {} flow of it in the "
+      "baseline, so it is 0 t; give it in tonnes (initial: 500 t) to hold a stock that is not "
+      "drawn in the baseline",
+      spec.material.id, node.id, format_number(spec.initial.value), node.id,
+      node.stage == Stage::Stockpile ? "outgoing" : "incoming"));
 }
 
 // Model ids -> dense indices (materials and countries in model order, nodes by position).
@@ -348,6 +361,7 @@ void set_stocks(const Model& model, const Indexes& idx, Network& net) {
       net.in_initial[s] = net.in_target[s] = std::max(node.inventory_days * daily, floor);
       for (const auto& spec : node.inventory)
         if (idx.material_of(spec.material) == net.in_material[s]) {
+          warn_zero_days(net, node, spec, daily);
           net.in_initial[s] = stock_level(spec.initial, daily);  // an explicit start state
           net.in_target[s] = std::max(stock_level(spec.target, daily), floor);
         }
@@ -358,6 +372,7 @@ void set_stocks(const Model& model, const Indexes& idx, Network& net) {
       const auto& specs = node.stage == Stage::Stockpile ? node.inventory : node.output_inventory;
       for (const auto& spec : specs)
         if (idx.material_of(spec.material) == net.out_material[s]) {
+          warn_zero_days(net, node, spec, daily);
           net.out_initial[s] = stock_level(spec.initial, daily);
           net.out_target[s] = stock_level(spec.target, daily);
         }

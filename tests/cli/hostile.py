@@ -7,7 +7,8 @@ Usage: hostile.py RARESHOCK_BINARY      (run from the repository root)
 1. A FIFO as the study file, `include:` of a FIFO: exit 2 at once (used to block for ever).
    A stray ',' in a --set value: a syntax error at once (used to hang).
 2. Numeric options out of range (--threads 1000000 / 2000000000 / -1, --seed -1, --draws -1,
-   --draws 4294967304, analyze --days 1000000000 / 0): usage error, exit 2, nothing computed.
+   --draws 4294967304, analyze --days 1000000000 / 0) or not numbers (--draws abc, named as
+   such): usage error, exit 2, nothing computed.
 3. -o naming '.', '..' or a user's directory (with --force): exit 2 before computing, the
    user's files untouched; a trailing '/' is the same directory; --force replaces a directory
    a run wrote (it holds .rareshock-output).
@@ -94,6 +95,11 @@ def main() -> int:
             p = run(binary, "analyze", "models/examples/mini-chain.yaml", "-o", str(out),
                      "--days", days, timeout=30)
             check(p.returncode == 2 and not out.exists(), f"analyze --days {days}", p)
+        # Not a number: a message naming what the option expects, not CLI11's "Could not convert".
+        p = run(binary, "run", STUDY, "-o", str(out), "--draws", "abc", timeout=30)
+        check(p.returncode == 2 and not out.exists() and b"Could not convert" not in p.stderr
+              and b"not a whole number: 'abc': expected the number of Monte Carlo draws"
+              in p.stderr, "run --draws abc: a clear message", p)
 
         # 3. Output directories.
         mine = t / "mine"

@@ -4,8 +4,9 @@
 Usage: run.py RARESHOCK_BINARY [--update]
 
 Every `<case>.yaml` directly in this directory (not in fixtures/) is a broken input. For each
-one this runs `RARESHOCK validate <case>.yaml` with this directory as the working directory
-(so file names in messages are relative) and checks:
+one this runs `RARESHOCK validate <case>.yaml` (plus the arguments of a leading comment line
+`# args: ...`, e.g. `# args: --set 'horizn=3 years'`) with this directory as the working
+directory (so file names in messages are relative) and checks:
 
   * the exit status: 2 for error cases, 0 for cases whose name starts with `warn_`
     (anything else, e.g. a crash, is a failure);
@@ -21,6 +22,7 @@ Exit status: 0 when every case passes, 1 otherwise, 2 on usage errors.
 import difflib
 import os
 import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -71,12 +73,24 @@ def check_format(case: str, text: str, warn_case: bool) -> list[str]:
     return problems
 
 
+def case_args(case_file: Path) -> list[str]:
+    """Extra arguments of `validate`: a line `# args: --set 'horizn=3 years'` (shell words)
+    among the case's leading comment lines."""
+    for line in case_file.read_text(encoding="utf-8", errors="replace").splitlines():
+        if not line.startswith("#"):
+            break
+        if line.startswith("# args:"):
+            return shlex.split(line[len("# args:"):])
+    return []
+
+
 def run_case(binary: str, case_file: Path, update: bool) -> list[str]:
     case = case_file.stem
     warn_case = case.startswith("warn_")
     want_rc = 0 if warn_case else 2
     try:
-        proc = subprocess.run([binary, "validate", case_file.name], cwd=HERE,
+        proc = subprocess.run([binary, "validate", case_file.name, *case_args(case_file)],
+                              cwd=HERE,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                               timeout=TIMEOUT_S, env={**os.environ, "LC_ALL": "C"})
     except subprocess.TimeoutExpired:

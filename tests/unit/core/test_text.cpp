@@ -18,6 +18,11 @@ TEST_CASE("did_you_mean suggests only close candidates", "[core][text]") {
   CHECK(did_you_mean("contry", keys) == "did you mean 'country'?");
   CHECK(did_you_mean("zzzzzz", keys).empty());
   CHECK(closest("recipe", keys).at(0) == "recipes");
+  // Two letters followed by digits or punctuation: 'EU27' and 'EU-27' for the group 'EU'.
+  std::vector<std::string> places = {"CN", "EU", "US", "JP"};
+  CHECK(did_you_mean("EU27", places) == "did you mean 'EU'?");
+  CHECK(did_you_mean("eu-27", places) == "did you mean 'EU'?");
+  CHECK(did_you_mean("EUROPE", places).empty());  // letters follow: not taken for EU
 }
 
 TEST_CASE("join truncates long lists, format_number round-trips", "[core][text]") {

@@ -142,3 +142,35 @@ events:
   CHECK(std::get<Substitution>(s.events[8].data).max_reduction == Approx(0.3));
   CHECK(s.events[10].id == "recycling-11");
 }
+
+TEST_CASE("set overrides append, remove and warn when a long list is replaced", "[io][load]") {
+  std::string model = kModel;
+  // Ten more countries, none used: the country list is long.
+  model.replace(model.find("countries: [{id: CN}, {id: US}, DE]"), 35,
+                "countries: [{id: CN}, {id: US}, DE, A1, A2, A3, A4, A5, A6, A7, A8, A9, A10]");
+  LoadOptions opt;
+  opt.overrides = {"countries=[CN, US, DE]",
+                   "model.description=x",  // unrelated: no warning
+                   "edges[+]={from: mine, to: maker, material: mag, flow: 0}",
+                   "~edges[maker->ev_eu]"};
+  // The edge to ev_eu is gone, so ev_eu has no supplier: the model is invalid; the warning
+  // and the error are both reported.
+  try {
+    load_text("m.yaml", model, opt);
+    FAIL("expected an error");
+  } catch (const InputError& e) {
+    std::string what = e.what();
+    CHECK(what.find("warning: this override replaces all 13 items of 'countries' with 3 items") !=
+          std::string::npos);
+    CHECK(what.find("'countries[+]=ITEM' appends one") != std::string::npos);
+    CHECK(what.find("consumer 'ev_eu'") != std::string::npos);
+  }
+  // A new standby supplier: a node and an edge appended.
+  opt.overrides = {
+      "nodes[+]={id: mine2, stage: mine, country: US, capacity: 10 t/yr, outputs: {ore: 1}}",
+      "edges[+]={from: mine2, to: maker, material: ore, share: 0}"};
+  auto l = load_text("m.yaml", kModel, opt);
+  CHECK(l.model->nodes.size() == 5);  // nodes and consumers
+  CHECK(l.model->edges.size() == 4);
+  CHECK(l.warnings.empty());
+}

@@ -404,3 +404,37 @@ TEST_CASE("a file that is not YAML or CSV input is never read, so never quoted",
   tmp.write("study/UP.YML", "scenario: {id: up}\nevents: []\n");
   CHECK(load_file(tmp.path / "study/UP.YML").scenario->id == "up");
 }
+
+namespace {
+// The first diagnostic of parsing \p text (header line and hint).
+std::string syntax_message(const std::string& text) {
+  SourceRegistry src;
+  Diagnostics d;
+  Loader l(src, d);
+  CHECK_FALSE(l.parse_text("s.yaml", text));
+  return d.format(src, false);
+}
+}  // namespace
+
+TEST_CASE("YAML syntax errors name the likely mistake", "[io][loader]") {
+  std::string m = syntax_message("a: 1\nhorizon:3 years\nb: 2\n");
+  CHECK(m.find("s.yaml:2:9: error: YAML syntax error: no space after the ':' of 'horizon'") !=
+        std::string::npos);
+  CHECK(m.find("write 'horizon: 3 years'") != std::string::npos);
+  m = syntax_message("a:\n  b: x\n\tc: 2\n");
+  CHECK(m.find("s.yaml:3:1: error: YAML syntax error: a tab in the indentation") !=
+        std::string::npos);
+  m = syntax_message("a:\n  b: Scenario: ban\n");
+  CHECK(m.find("a second ': ' on this line") != std::string::npos);
+  m = syntax_message("a:\n    b: 1\n  c: 2\n");
+  CHECK(m.find("s.yaml:3:3: error: YAML syntax error: this line is indented 2 spaces, which "
+               "matches no mapping") != std::string::npos);
+  m = syntax_message("a:\n  b: x\n    c: 2\n");
+  CHECK(m.find("indented more (4 spaces) than the line above (2)") != std::string::npos);
+  m = syntax_message("l:\n  - id: a\n    x: {y: 1}\n   - id: b\n");
+  CHECK(m.find("s.yaml:4:4: error: YAML syntax error: this list item is indented 3 spaces but "
+               "the item above it (line 2) is indented 2") != std::string::npos);
+  m = syntax_message("a:\n  - {id: x, e: {n: 1}\nb: 2\n");
+  CHECK(m.find("s.yaml:2:5: error: YAML syntax error: this '{' is never closed") !=
+        std::string::npos);
+}

@@ -92,3 +92,27 @@ TEST_CASE("times are dates or day offsets", "[io][reader]") {
   CHECK_FALSE(read_time(f.d, *f.tree.find("d"), "d"));
   CHECK(f.out().find("'2025-02-30' is not a valid calendar date") != std::string::npos);
 }
+
+TEST_CASE("a bare number above 1 for a fraction suggests a percentage", "[io][reader]") {
+  Fixture f("threshold: 5\nshare: 1.5\nother: '7 %'\n");
+  MapReader r(f.d, f.tree, "", "a study");
+  r.opt_fraction("threshold");
+  r.opt_fraction("share");
+  r.opt_fraction("other");
+  std::string out = f.out();
+  CHECK(out.find("did you mean '5 %' (= 0.05)?") != std::string::npos);
+  CHECK(out.find("'1.5 %'") == std::string::npos);  // not a whole number: no guess
+  CHECK(f.d.error_count() == 2);
+}
+
+TEST_CASE("id_hint lists every id of a short list, the closest first of a long one",
+          "[io][reader]") {
+  std::vector<std::string> few = {"CN", "JP", "EU", "US"};
+  CHECK(id_hint("EU27", few) == "did you mean 'EU'? known: CN, JP, EU, US");
+  std::vector<std::string> many;
+  for (int i = 0; i < 70; ++i) many.push_back("node_" + std::to_string(i));
+  many.push_back("magnet_KR_nm");
+  std::string h = id_hint("magnet_KR_nn", many);
+  CHECK(h.rfind("did you mean 'magnet_KR_nm'? known (71, closest first): magnet_KR_nm, ", 0) == 0);
+  CHECK(h.find(" and 47 more") != std::string::npos);
+}

@@ -114,3 +114,111 @@ TEST_CASE("to_yaml writes exactly what yaml-cpp writes", "[io][tree]") {
     CHECK(to_yaml(*t) == to_yaml_reference(*t));
   }
 }
+
+namespace {
+const char* const kEdges =
+    "edges:\n"
+    "  - {from: a, to: c, material: m, share: 0.5}\n"
+    "  - {from: b, to: c, material: m, share: 0.5}\n"
+    "  - {from: s, to: c, material: m, share: 0}\n"
+    "  - {from: s, to: c, material: n, share: 1}\n";
+}  // namespace
+
+TEST_CASE("item keys: ids, and from->to:material for edges", "[io][tree]") {
+  TreeNode t = parse(kEdges);
+  CHECK(item_key(t.find("edges")->items[1]) == "b->c:m");
+  CHECK(item_key(parse("{id: x, from: a, to: b, material: m}")) == "x");
+  CHECK(item_key(parse("{from: a, to: b}")).empty());
+  CHECK(item_key(parse("[1]")).empty());
+}
+
+TEST_CASE("merge: edges merge by from, to and material and remove: drops items", "[io][tree]") {
+  TreeNode base = parse(kEdges);
+  TreeNode over = parse(
+      "edges:\n"
+      "  - {from: a, to: c, material: m, share: 0.4}\n"  // changes the a->c edge
+      "  - {from: d, to: c, material: m, share: 0.1}\n"  // appended
+      "  - remove: b->c:m\n"
+      "  - remove: [s->c]\n");  // both materials of s->c
+  Diagnostics d;
+  merge_into(base, over, &d);
+  CHECK(d.error_count() == 0);
+  const auto& e = base.find("edges")->items;
+  REQUIRE(e.size() == 2);
+  CHECK(item_key(e[0]) == "a->c:m");
+  CHECK(e[0].find("share")->scalar == "0.4");
+  CHECK(item_key(e[1]) == "d->c:m");
+}
+
+TEST_CASE("merge: remove with a pattern, and a remove that matches nothing", "[io][tree]") {
+  TreeNode base = parse("nodes: [{id: mine_a}, {id: mine_b}, {id: ref_a}]\n");
+  Diagnostics d;
+  merge_into(base, parse("nodes: [{remove: mine_*}, {remove: ref_x}]\n"), &d);
+  REQUIRE(base.find("nodes")->items.size() == 1);
+  CHECK(base.find("nodes")->items[0].id() == "ref_a");
+  REQUIRE(d.error_count() == 1);
+  // `- remove: "*"` then items: the whole list replaced on purpose, without a warning.
+  TreeNode big = parse(
+      "l: [{id: a1}, {id: a2}, {id: a3}, {id: a4}, {id: a5}, {id: a6}, {id: a7}, {id: a8}, "
+      "{id: a9}, {id: a10}]\n");
+  Diagnostics d2;
+  merge_into(big, parse("l: [{remove: \"*\"}, {id: z}]\n"), &d2);
+  REQUIRE(big.find("l")->items.size() == 1);
+  CHECK(d2.warning_count() == 0);
+}
+
+TEST_CASE("merge: a long list replaced whole draws a warning", "[io][tree]") {
+  std::string items;
+  for (int i = 0; i < 12; ++i)
+    items += "  - {from: n" + std::to_string(i) + ", to: c, material: m, share: 0.1}\n";
+  TreeNode base = parse("edges:\n" + items);
+  Diagnostics d;
+  // The override edge has no material: it cannot be matched, so the list is replaced.
+  merge_into(base, parse("edges: [{from: x, to: c, share: 1}]\n"), &d, "");
+  CHECK(base.find("edges")->items.size() == 1);
+  REQUIRE(d.warning_count() == 1);
+  Diagnostics quiet;  // a short list: no warning
+  TreeNode small = parse("nodes: [{id: a}, {id: b}]\n");
+  merge_into(small, parse("nodes: [x]\n"), &quiet);
+  CHECK(quiet.warning_count() == 0);
+}
+
+TEST_CASE("key paths: edges by from->to, append with +, remove with ~", "[io][tree]") {
+  TreeNode t = parse(
+      "model:\n"
+      "  edges:\n"
+      "    - {from: a, to: c, material: m, share: 0.5}\n"
+      "    - {from: b, to: c, material: m, share: 0.5}\n"
+      "    - {from: s, to: c, material: m, share: 0}\n"
+      "    - {from: s, to: c, material: n, share: 1}\n");
+  std::string err;
+  CHECK(find_paths(t, "model.edges[a->c].share", &err).at(0).node->scalar == "0.5");
+  CHECK(find_paths(t, "model.edges[s->c:n].share", &err).at(0).node->scalar == "1");
+  CHECK(find_paths(t, "model.edges[*->c:m].share", &err).size() == 3);
+  // from->to naming two edges is ambiguous for set_path.
+  CHECK_FALSE(set_path(t, "model.edges[s->c].share", TreeNode::make_scalar("0.2"), &err, nullptr));
+  CHECK(err.find("names 2 items") != std::string::npos);
+  CHECK(set_path(t, "model.edges[b->c].share", TreeNode::make_scalar("0.2"), &err, nullptr));
+  CHECK(find_paths(t, "model.edges[b->c:m].share", &err).at(0).node->scalar == "0.2");
+  // Append.
+  CHECK(set_path(t, "model.edges[+]", parse("{from: d, to: c, material: m, share: 0.3}"), &err,
+                 nullptr));
+  CHECK(t.find("model")->find("edges")->items.size() == 5);
+  CHECK(item_key(t.find("model")->find("edges")->items.back()) == "d->c:m");
+  CHECK_FALSE(set_path(t, "model.edges[+].share", TreeNode::make_scalar("1"), &err, nullptr));
+  CHECK(set_path(t, "model.extra[+]", TreeNode::make_scalar("1"), &err, nullptr));
+  CHECK(t.find("model")->find("extra")->items.size() == 1);
+  // Remove: an item, several by from->to, a map key; nothing there is an error.
+  CHECK(remove_path(t, "model.edges[a->c:m]", &err, nullptr));
+  CHECK(remove_path(t, "model.edges[s->c]", &err, nullptr));
+  CHECK(t.find("model")->find("edges")->items.size() == 2);
+  CHECK(remove_path(t, "model.extra", &err, nullptr));
+  CHECK(t.find("model")->find("extra") == nullptr);
+  std::vector<std::string> sugg;
+  std::string missing;
+  CHECK_FALSE(remove_path(t, "model.edges[zz->c]", &err, &sugg, &missing));
+  CHECK(missing == "zz->c");
+  CHECK(sugg == std::vector<std::string>{"b->c:m", "d->c:m"});
+  CHECK_FALSE(remove_path(t, "model.nodez.x", &err, nullptr));
+  CHECK(err == "no key 'nodez' in 'model'");
+}

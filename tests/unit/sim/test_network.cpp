@@ -77,3 +77,36 @@ edges: [{from: a, to: c, material: x, share: 1}]
   REQUIRE(net.warnings.size() == 1);
   CHECK(net.warnings[0].find("node 'a' needs 100 t/yr") != std::string::npos);
 }
+
+TEST_CASE("a stock given in days of a zero baseline flow is 0 t, with a warning",
+          "[sim][network]") {
+  // r is a standby refinery: its only customer edge has no baseline flow, so it uses no x.
+  const std::string text = R"(
+materials: [{id: x, family: f}, {id: y, family: g}]
+countries: [A]
+nodes:
+  - {id: a, stage: mine, country: A, capacity: 1000, outputs: {x: 1}}
+  - {id: b, stage: mine, country: A, capacity: 1000, outputs: {y: 1}}
+  - {id: r, stage: refinery, country: A, capacity: 1000, inputs: {x: 1}, outputs: {y: 1},
+     inventory: [{material: x, initial: STOCK}]}
+consumers: [{id: c, sector: s, region: A, demand: {y: 100}}]
+edges:
+  - {from: a, to: r, material: x, flow: 0 t/yr}
+  - {from: b, to: c, material: y, flow: 100 t/yr}
+  - {from: r, to: c, material: y, flow: 0 t/yr}
+)";
+  auto with = [&](const std::string& stock) {
+    std::string t = text;
+    t.replace(t.find("STOCK"), 5, stock);
+    return sim::compile(*test::model_from(t));
+  };
+  sim::Network days = with("30 days");
+  REQUIRE(days.warnings.size() == 1);
+  CHECK(days.warnings[0].find("the stock of 'x' at 'r' is given as 30 days") != std::string::npos);
+  CHECK(days.warnings[0].find("so it is 0 t") != std::string::npos);
+  const int r = days.node_index("r");
+  CHECK(days.in_initial[days.in_begin[r]] == 0.0);
+  sim::Network tonnes = with("40 t");
+  CHECK(tonnes.warnings.empty());
+  CHECK(tonnes.in_initial[tonnes.in_begin[r]] == Approx(40));
+}
