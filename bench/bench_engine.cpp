@@ -17,8 +17,11 @@
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <ctime>
 #include <optional>
+
+#include <unistd.h>
 
 #include "rareshock/analysis/run/study_run.hpp"
 #include "rareshock/analysis/uncertainty/uncertainty.hpp"
@@ -116,6 +119,17 @@ static void BM_Chain(benchmark::State& state) {
 }
 BENCHMARK(BM_Chain)->Arg(10000)->Arg(100000)->Unit(benchmark::kMillisecond)->Iterations(3);
 
+// Resident memory now [MB] (Linux; 0 elsewhere).
+static double rss_mb() {
+  std::FILE* f = std::fopen("/proc/self/statm", "r");
+  if (!f) return 0;
+  long pages = 0, resident = 0;
+  const int got = std::fscanf(f, "%ld %ld", &pages, &resident);
+  std::fclose(f);
+  return got == 2 ? static_cast<double>(resident) * static_cast<double>(sysconf(_SC_PAGESIZE)) / 1e6
+                  : 0;
+}
+
 // Scaling: chains of 1k to 1M nodes, 5 suppliers per customer; the model is freed before the run.
 static void BM_Scale(benchmark::State& state) {
   const int days = 365;
@@ -144,6 +158,8 @@ static void BM_Scale(benchmark::State& state) {
   state.counters["nodes"] = net->nodes();
   state.counters["edges"] = net->edges();
   state.counters["threads"] = engine.threads();
+  state.counters["engine_B/edge"] = static_cast<double>(engine.bytes()) / net->edges();
+  state.counters["rss_MB"] = rss_mb();  // after the run: network + engine (model freed)
   state.counters["edge_days/s"] =
       benchmark::Counter(ed, benchmark::Counter::kIsIterationInvariantRate);
   // Per core: edge-days per second of CPU time (all threads), robust to other load.

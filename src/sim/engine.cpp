@@ -37,8 +37,8 @@ std::vector<int> split(int n, int chunks, W weight) {
   bounds[0] = 0;
   for (int c = 1; c < chunks; ++c) {
     const double goal = prefix[n] * c / chunks;
-    bounds[c] = static_cast<int>(std::lower_bound(prefix.begin(), prefix.end(), goal) -
-                                 prefix.begin());
+    bounds[c] =
+        static_cast<int>(std::lower_bound(prefix.begin(), prefix.end(), goal) - prefix.begin());
     bounds[c] = std::clamp(bounds[c], bounds[c - 1], n);
   }
   return bounds;
@@ -194,8 +194,8 @@ void Engine::setup_parallel() {
   if (threads_ > 1) {
     par_ = std::make_unique<Parallel>();
     if (settings_.threads > 1)  // no more threads than cores (the chunks stay as asked)
-      par_->arena = std::make_unique<tbb::task_arena>(
-          std::min(threads_, tbb::info::default_concurrency()));
+      par_->arena =
+          std::make_unique<tbb::task_arena>(std::min(threads_, tbb::info::default_concurrency()));
   }
   node_bounds_ = split(net.nodes(), chunks, [&](int n) {
     double w = 1;
@@ -205,8 +205,9 @@ void Engine::setup_parallel() {
       w += 1 + net.out_edge_begin[o + 1] - net.out_edge_begin[o];
     return w;
   });
-  slot_bounds_ = split(net.in_slots(), chunks,
-                       [&](int s) { return 1.0 + net.in_edge_begin[s + 1] - net.in_edge_begin[s]; });
+  slot_bounds_ = split(net.in_slots(), chunks, [&](int s) {
+    return 1.0 + net.in_edge_begin[s + 1] - net.in_edge_begin[s];
+  });
   out_bounds_ = split(net.out_slots(), chunks, [&](int o) {
     return 1.0 + net.out_edge_begin[o + 1] - net.out_edge_begin[o];
   });
@@ -245,6 +246,26 @@ void Engine::run_chunks(const std::vector<int>& bounds, RangeFn f, int t) {
     par_->arena->execute(loop);
   else
     loop();
+}
+
+std::size_t Engine::bytes() const {
+  std::size_t b = 0;
+  auto add = [&b](const auto& v) { b += v.capacity() * sizeof(v[0]); };
+  for (const auto* v :
+       {&in_stock_,     &in_transit_,  &out_stock_,   &order_,     &order_sm_,     &shipped_,
+        &arrived_,      &share_,       &limit_,       &activity_,  &prev_desired_, &cap_now_,
+        &demand_now_,   &want_,        &consumed_,    &shortfall_, &backlog_,      &pipe_,
+        &cum_produced_, &cum_shipped_, &cum_arrived_, &cum_used_,  &room_})
+    add(*v);
+  for (const auto* v :
+       {&sm_pos_, &restricted_, &recipe_now_, &extra_lead_, &qualification_, &looking_since_,
+        &expanded_, &pipe_edge_, &tp_edge_, &tp_group_, &tp_index_, &cell_edge_})
+    add(*v);
+  add(from_stockpile_);
+  add(share_moved_);
+  add(covered_);
+  if (origin_) b += origin_->bytes();
+  return b;
 }
 
 double Engine::worst_snap() const {
@@ -324,6 +345,7 @@ void Engine::reset() {
     }
   cum_produced_.assign(O, 0.0);
   cum_shipped_.assign(O, 0.0);
+  room_.assign(O, 0.0);
   cum_arrived_.assign(S, 0.0);
   cum_used_.assign(S, 0.0);
   licences_.reset();
@@ -428,9 +450,20 @@ void Engine::phase_forcing(int t) {
 
 // Phase 2: orders = expected use + stock gap / tau + supply-line gap / tau, split by shares.
 void Engine::phase_ordering(int t) {
+  if (t > 0) run_chunks(out_bounds_, &Engine::room_range, t);
   run_chunks(node_bounds_, &Engine::order_range, t);
   update_coverage(t);
   licences_.file(t, order_, share_, &covered_);  // licence applications are made with the orders
+}
+
+// Each supplier output slot's room to take share: unsold stock plus spare capacity (of
+// yesterday's activity, at today's recipe) in tonnes; one read per customer edge later.
+void Engine::room_range(int /*t*/, int o0, int o1, Chunk& /*c*/) {
+  for (int o = o0; o < o1; ++o) {
+    const int f = net_.out_node[o], r = recipe_now_[f];
+    const double coef = r >= 0 ? net_.out_coef(r, f, o) : 0.0;
+    room_[o] = out_stock_[o] + std::max(0.0, cap_now_[f] - activity_[f]) * coef;
+  }
 }
 
 // Per node: its input slots' shares adapt (from day 1), then its orders are placed. A slot's
@@ -530,11 +563,7 @@ void Engine::adapt_shares(int t, int s) {
   }
   // Receivers: suppliers that delivered in full, or got no order (e.g. a share of 0), in
   // proportion to their room: unsold stock plus spare capacity, per unit of the order.
-  auto room_of = [&](int e) {
-    int f = net_.e_from[e], o = net_.e_out_slot[e], r = recipe_now_[f];
-    double coef = r >= 0 ? net_.out_coef(r, f, o) : 0.0;
-    return (out_stock_[o] + std::max(0.0, cap_now_[f] - activity_[f]) * coef) / total;
-  };
+  auto room_of = [&](int e) { return room_[net_.e_out_slot[e]] / total; };
   auto short_fill = [&](int e) {
     return order_[e] > 0 && shipped_[e] < order_[e] * (1 - kFillTol);
   };
@@ -592,8 +621,8 @@ void Engine::production_range(int /*t*/, int n0, int n1, Chunk& c) {
     for (int s = net_.in_begin[n]; s < net_.in_begin[n + 1]; ++s) {
       double use = y * net_.in_coef(r, n, s);
       // use <= in_stock / coef * coef: at most round-off below zero.
-      in_stock_[s] = nonnegative(in_stock_[s] - use, std::max(in_stock_[s], use),
-                                 Quantity::InStock, s, c.worst_snap);
+      in_stock_[s] = nonnegative(in_stock_[s] - use, std::max(in_stock_[s], use), Quantity::InStock,
+                                 s, c.worst_snap);
       cum_used_[s] += use;
     }
     if (origin_) origin_->produce(n, r, y, &out_stock_[net_.out_begin[n]], c.origin);

@@ -104,11 +104,11 @@ struct Digest : sim::Observer {
   }
   void on_day(const sim::Engine& e) override {
     std::uint64_t h = 14695981039346656037ull;
-    for (const auto* v : {&e.in_stock(), &e.in_transit(), &e.out_stock(), &e.order(), &e.shipped(),
-                          &e.arrived(), &e.share(), &e.pipeline_cells(), &e.activity(),
-                          &e.capacity_now(), &e.pass_limit(), &e.want(), &e.consumed(),
-                          &e.shortfall(), &e.demand_now(), &e.produced_total(),
-                          &e.shipped_total(), &e.arrived_total(), &e.used_total()})
+    for (const auto* v :
+         {&e.in_stock(), &e.in_transit(), &e.out_stock(), &e.order(), &e.shipped(), &e.arrived(),
+          &e.share(), &e.pipeline_cells(), &e.activity(), &e.capacity_now(), &e.pass_limit(),
+          &e.want(), &e.consumed(), &e.shortfall(), &e.demand_now(), &e.produced_total(),
+          &e.shipped_total(), &e.arrived_total(), &e.used_total()})
       mix(h, *v);
     mix(h, e.recipe_now());
     mix(h, e.covered());

@@ -118,6 +118,8 @@ class Engine {
   const std::vector<int>& cell_edge() const { return cell_edge_; }
   /// Threads the day's loops run on (1: serial).
   int threads() const { return threads_; }
+  /// Memory of the engine's state and work space [bytes] (origin tracking included).
+  std::size_t bytes() const;
   const std::vector<double>& activity() const {
     return activity_;
   }  ///< [units/day] per node, today
@@ -164,6 +166,7 @@ class Engine {
   void phase_forcing(int t);
   void phase_ordering(int t);
   void phase_allocation(int t);
+  void room_range(int t, int o0, int o1, Chunk& c);
   void order_range(int t, int n0, int n1, Chunk& c);
   void adapt_shares(int t, int s);
   void production_range(int t, int n0, int n1, Chunk& c);
@@ -200,10 +203,11 @@ class Engine {
 
   // State, named by the docs/model.md symbol each holds (s: input slot, o: output slot,
   // e: edge, n: node; day t).
-  std::vector<double> in_stock_;      ///< S_s [t]: input stock on hand
-  std::vector<double> in_transit_;    ///< T_s [t]: in the pipelines to the slot
-  std::vector<double> out_stock_;     ///< F_o [t]: finished stock
-  std::vector<double> order_;         ///< q_e [t/day]: today's order
+  std::vector<double> in_stock_;    ///< S_s [t]: input stock on hand
+  std::vector<double> in_transit_;  ///< T_s [t]: in the pipelines to the slot
+  std::vector<double> out_stock_;   ///< F_o [t]: finished stock
+  std::vector<double> room_;   ///< per output slot: unsold stock + spare capacity [t] (ordering)
+  std::vector<double> order_;  ///< q_e [t/day]: today's order
   /// Supplier-major copy of the orders (index: position in Network::out_edges), so production
   /// and allocation stream instead of gathering; from allocation on it holds the wants
   /// min(q_e, λ_e) that allocation fills.
@@ -233,10 +237,10 @@ class Engine {
   std::vector<int> looking_since_;    ///< L_s: first day under-delivered (kNever: not yet)
   std::vector<int> expanded_;         ///< per node: last day an expansion set its capacity
   struct PipeGroup {
-    int first, count;  ///< pipe_edge_[first, first + count) share one lead time
-    int len;           ///< ring length: lead + the most extra lead + 1 [days]
+    int first, count;    ///< pipe_edge_[first, first + count) share one lead time
+    int len;             ///< ring length: lead + the most extra lead + 1 [days]
     std::size_t offset;  ///< into pipe_; cell (day, i) at offset + (day % len) * count + i
-    int lead;          ///< [days]
+    int lead;            ///< [days]
   };
   std::vector<PipeGroup> pipe_groups_;
   std::vector<int> pipe_edge_;  ///< edges ordered by lead time (stable)

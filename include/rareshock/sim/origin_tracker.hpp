@@ -66,7 +66,9 @@ class OriginTracker {
   struct Work {
     std::vector<double> q_mass, q_value, tmp;  ///< a node's output mix; stamping
   };
-  Work work() const { return {std::vector<double>(K_), std::vector<double>(K_), std::vector<double>(K_)}; }
+  Work work() const {
+    return {std::vector<double>(K_), std::vector<double>(K_), std::vector<double>(K_)};
+  }
 
   // ---- hooks called by the engine, in phase order -----------------------------------------
   // Each touches only the stock or cell it names (and reads finished-goods mixes, which only
