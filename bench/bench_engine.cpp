@@ -7,8 +7,21 @@
 //                         engine only; O = 1: origin tracking (as the scenario's No. 61 rule
 //                         needs), O = 0: the same events without their origin condition
 //   BM_ChainOrigin/N/O    BM_Chain with origin tracking off (O = 0) or on (O = 1)
-// Counters: edge_days/s = edges x days simulated per second (one thread).
+//   BM_Scale/N/T          synthetic chain of N nodes with 5 suppliers per customer (1k: ~4.8k
+//                         edges, 100k: ~480k, 1M: ~4.8M), 365 days under the ban, on T engine
+//                         threads; the model is freed once compiled (peak memory of the 1M
+//                         case: run it alone, e.g. /usr/bin/time -v rareshock_bench
+//                         --benchmark_filter=BM_Scale/1000000/2)
+// Counters: edge_days/s = edges x days simulated per second (wall clock; BM_Scale:
+// edge_days/cpu_s = per second of CPU time of all threads, i.e. per core).
 #include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <ctime>
+#include <optional>
+
+#include <unistd.h>
 
 #include "rareshock/analysis/run/study_run.hpp"
 #include "rareshock/analysis/uncertainty/uncertainty.hpp"
@@ -55,26 +68,15 @@ static void BM_ExampleEngineOnly(benchmark::State& state) {
 }
 BENCHMARK(BM_ExampleEngineOnly)->Unit(benchmark::kMicrosecond);
 
+static sim::Forcing ban_forcing(const sim::Network& net, const Model& model);
+
 static void run_network(benchmark::State& state, const Model& model, int days,
                         bool origin = false) {
   sim::Network net = sim::compile(model);
-  // A ban from a quarter of the countries, so allocation, share switching and shortages all run.
-  Scenario ban;
-  ban.id = "ban";
-  Event ev;
-  ev.type = EventType::ExportRestriction;
-  ev.start.is_date = false;
-  ev.start.offset = 30;
-  ExportRestriction x;
-  for (int c = 0; c < static_cast<int>(model.countries.size()) / 4; ++c)
-    x.exporters.only.push_back(Ref{model.countries[c].id, {}});
-  x.materials.all = true;
-  x.destinations.all = true;
-  ev.data = x;
-  ban.events.push_back(ev);
-  sim::Forcing f = sim::compile_forcing(net, model, {&ban}, make_date(2025, 1, 1));
+  sim::Forcing f = ban_forcing(net, model);
   sim::EngineSettings es;
   es.track_origin = origin;
+  es.threads = 1;  // per-thread throughput (BM_Scale measures threads)
   sim::Engine engine(net, f, es);
   for (auto _ : state) {
     engine.run(days);
@@ -90,6 +92,24 @@ static void run_network(benchmark::State& state, const Model& model, int days,
                                                      benchmark::Counter::kIsIterationInvariantRate);
 }
 
+static sim::Forcing ban_forcing(const sim::Network& net, const Model& model) {
+  // A ban from a quarter of the countries, so allocation, share switching and shortages all run.
+  Scenario ban;
+  ban.id = "ban";
+  Event ev;
+  ev.type = EventType::ExportRestriction;
+  ev.start.is_date = false;
+  ev.start.offset = 30;
+  ExportRestriction x;
+  for (int c = 0; c < static_cast<int>(model.countries.size()) / 4; ++c)
+    x.exporters.only.push_back(Ref{model.countries[c].id, {}});
+  x.materials.all = true;
+  x.destinations.all = true;
+  ev.data = x;
+  ban.events.push_back(ev);
+  return sim::compile_forcing(net, model, {&ban}, make_date(2025, 1, 1));
+}
+
 static void BM_Chain(benchmark::State& state) {
   sim::ChainSpec spec;
   spec.nodes = static_cast<int>(state.range(0));
@@ -98,6 +118,67 @@ static void BM_Chain(benchmark::State& state) {
   run_network(state, model, 365);
 }
 BENCHMARK(BM_Chain)->Arg(10000)->Arg(100000)->Unit(benchmark::kMillisecond)->Iterations(3);
+
+// Resident memory now [MB] (Linux; 0 elsewhere).
+static double rss_mb() {
+  std::FILE* f = std::fopen("/proc/self/statm", "r");
+  if (!f) return 0;
+  long pages = 0, resident = 0;
+  const int got = std::fscanf(f, "%ld %ld", &pages, &resident);
+  std::fclose(f);
+  return got == 2 ? static_cast<double>(resident) * static_cast<double>(sysconf(_SC_PAGESIZE)) / 1e6
+                  : 0;
+}
+
+// Scaling: chains of 1k to 1M nodes, 5 suppliers per customer; the model is freed before the run.
+static void BM_Scale(benchmark::State& state) {
+  const int days = 365;
+  const int threads = static_cast<int>(state.range(1));
+  std::optional<sim::Network> net;
+  std::optional<sim::Forcing> f;
+  {
+    sim::ChainSpec spec;
+    spec.nodes = static_cast<int>(state.range(0));
+    spec.fan_in = 5;
+    spec.seed = 2025;
+    Model model = sim::make_chain(spec);
+    net.emplace(sim::compile(model));
+    f.emplace(ban_forcing(*net, model));
+  }
+  sim::EngineSettings es;
+  es.threads = threads;
+  sim::Engine engine(*net, *f, es);
+  const std::clock_t cpu0 = std::clock();
+  for (auto _ : state) {
+    engine.run(days);
+    benchmark::DoNotOptimize(engine.in_stock().data());
+  }
+  const double cpu = static_cast<double>(std::clock() - cpu0) / CLOCKS_PER_SEC;
+  const double ed = static_cast<double>(net->edges()) * days;
+  state.counters["nodes"] = net->nodes();
+  state.counters["edges"] = net->edges();
+  state.counters["threads"] = engine.threads();
+  state.counters["engine_B/edge"] = static_cast<double>(engine.bytes()) / net->edges();
+  state.counters["rss_MB"] = rss_mb();  // after the run: network + engine (model freed)
+  state.counters["edge_days/s"] =
+      benchmark::Counter(ed, benchmark::Counter::kIsIterationInvariantRate);
+  // Per core: edge-days per second of CPU time (all threads), robust to other load.
+  state.counters["edge_days/cpu_s"] = ed * static_cast<double>(state.iterations()) / cpu;
+}
+BENCHMARK(BM_Scale)
+    ->Args({1000, 1})
+    ->Args({1000, 2})
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(30)
+    ->UseRealTime();
+BENCHMARK(BM_Scale)
+    ->Args({100000, 1})
+    ->Args({100000, 2})
+    ->Args({1000000, 1})
+    ->Args({1000000, 2})
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(1)
+    ->UseRealTime();
 
 static void BM_Dense(benchmark::State& state) {
   sim::DenseSpec spec;

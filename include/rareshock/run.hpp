@@ -19,7 +19,9 @@
 namespace rareshock {
 
 struct RunSettings {
-  int threads = 0;  ///< Monte Carlo and criticality worker threads (0: all cores)
+  /// Worker threads of the Monte Carlo, criticality and the engine's day loops (large networks,
+  /// sim::EngineSettings::threads 0) (0: all cores). Results do not depend on it.
+  int threads = 0;
   /// Called after each chunk of Monte Carlo draws with (done, total), from the calling thread.
   std::function<void(int, int)> progress;
   /// Set (e.g. by a signal handler) to stop the Monte Carlo after its current chunk: the

@@ -1,5 +1,7 @@
 #include "rareshock/run.hpp"
 
+#include <tbb/task_arena.h>
+
 #include <chrono>
 #include <ctime>
 
@@ -31,7 +33,14 @@ RunRecord run(const Study& study, const io::TreeNode& resolved, const RunSetting
   ro.trade_series = study.outputs.trade_series || !study.observed.empty();
   ro.node_series = study.outputs.node_series;
   ro.edge_series = study.outputs.edge_series;
-  rec.results = analysis::run_study(study, ro);
+  // The engine's day loops run on the threads of the arena they are called in (large
+  // networks; results do not depend on it): settings.threads of them, or all cores.
+  if (settings.threads > 0) {
+    tbb::task_arena arena(settings.threads);
+    arena.execute([&] { rec.results = analysis::run_study(study, ro); });
+  } else {
+    rec.results = analysis::run_study(study, ro);
+  }
   rec.observed = observed_records(study, rec.results);
 
   // The study's `analysis:` section: structural analysis of its model.

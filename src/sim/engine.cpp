@@ -6,22 +6,49 @@
 
 #include <fmt/format.h>
 
+#include <tbb/blocked_range.h>
+#include <tbb/info.h>
+#include <tbb/parallel_for.h>
+#include <tbb/partitioner.h>
+#include <tbb/task_arena.h>
+
 #include <algorithm>
 #include <cmath>
-
 #include <limits>
 #include <numeric>
-#include "rareshock/core/error.hpp"
 
 namespace rareshock::sim {
 
 namespace {
 constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr double kFillTol = 1e-9;
+constexpr int kAhead = 16;  ///< edges ahead to prefetch in the loops that scatter or gather
 bool active(int t, int start, int end) {
   return t >= start && t <= end;
 }
+
+// Bounds of \p chunks ranges over [0, n) with about equal total \p weight (chunks + 1 values;
+// ranges may be empty).
+template <class W>
+std::vector<int> split(int n, int chunks, W weight) {
+  std::vector<double> prefix(static_cast<std::size_t>(n) + 1, 0.0);
+  for (int i = 0; i < n; ++i) prefix[i + 1] = prefix[i] + weight(i);
+  std::vector<int> bounds(chunks + 1, n);
+  bounds[0] = 0;
+  for (int c = 1; c < chunks; ++c) {
+    const double goal = prefix[n] * c / chunks;
+    bounds[c] =
+        static_cast<int>(std::lower_bound(prefix.begin(), prefix.end(), goal) - prefix.begin());
+    bounds[c] = std::clamp(bounds[c], bounds[c - 1], n);
+  }
+  return bounds;
+}
 }  // namespace
+
+// The engine's own task arena (threads > 1), or none: the calling arena (threads 0).
+struct Engine::Parallel {
+  std::unique_ptr<tbb::task_arena> arena;
+};
 
 EngineSettings engine_settings(const EngineParams& p) {
   EngineSettings s;
@@ -55,32 +82,17 @@ Engine::Engine(const Network& net, const Forcing& forcing, EngineSettings settin
     if (net.e_qualification[e] >= 0) q = net.e_qualification[e];
     qualification_[e] = static_cast<int>(std::lround(std::max(0.0, q)));
   }
-  // Pipelines: one ring per group of edges with the same lead time, laid out day-major so a
-  // day's arrivals and insertions for a group are contiguous.
-  std::vector<int> by_lead(E);
-  std::iota(by_lead.begin(), by_lead.end(), 0);
-  std::stable_sort(by_lead.begin(), by_lead.end(),
-                   [&](int a, int b) { return net.e_lead[a] < net.e_lead[b]; });
-  pipe_edge_ = by_lead;
-  pipe_slot_.resize(E);
-  for (int k = 0; k < E; ++k) pipe_slot_[k] = net.e_in_slot[by_lead[k]];
-  int total = 0;
-  for (int k = 0; k < E;) {
-    int end = k;
-    const int lead = net.e_lead[by_lead[k]];
-    while (end < E && net.e_lead[by_lead[end]] == lead) ++end;
-    int len = 1;  // a power of two: ring positions are a mask, not a division
-    while (len < lead + forcing.max_extra_lead + 1) len <<= 1;
-    pipe_groups_.push_back({k, end - k, len - 1, total, lead});
-    total += (end - k) * len;
-    k = end;
-  }
-  pipe_.assign(total, 0.0);
-  cell_edge_.assign(total, -1);
-  for (const auto& g : pipe_groups_)
-    for (int row = 0; row <= g.mask; ++row)
-      for (int i = 0; i < g.count; ++i)
-        cell_edge_[g.offset + row * g.count + i] = pipe_edge_[g.first + i];
+  // Supplier-major positions: out_edges lists each output slot's customer edges.
+  sm_pos_.assign(E, 0);
+  for (int k = 0; k < E; ++k) sm_pos_[net.out_edges[k]] = k;
+  order_sm_.assign(E, 0.0);
+  // Edges some restriction covers: the only pass limits that are ever not ∞.
+  std::vector<char> restricted(E, 0);
+  for (const auto& r : forcing.restrictions)
+    for (int e : r.edges) restricted[e] = 1;
+  for (int e = 0; e < E; ++e)
+    if (restricted[e]) restricted_.push_back(e);
+  setup_pipelines();
   covered_.assign(licences_.begin(static_cast<int>(forcing.restrictions.size())), 1);
   if (forcing.needs_origin && settings_.no_origin)
     throw RuntimeError(
@@ -93,25 +105,173 @@ Engine::Engine(const Network& net, const Forcing& forcing, EngineSettings settin
           throw RuntimeError("event '" + r.event_id + "': origin_content counts stage '" +
                              to_string(st) +
                              "', which is not tracked (engine.origin.stages); add it there");
+    const int cells = static_cast<int>(pipe_.size());
     try {
-      origin_ = std::make_unique<OriginTracker>(net, settings_.origin_stages, total);
+      origin_ = std::make_unique<OriginTracker>(net, settings_.origin_stages, cells);
     } catch (const TooManyOriginKeys&) {
       // Too many combinations to keep every country apart: keep the countries the rules
       // name and pool the others as "other" (what the rules need, a coarser origin mix).
       std::vector<char> keep(net.country_id.size(), 0);
       for (const auto& r : forcing.restrictions)
         for (std::size_t c = 0; c < r.origin.country.size(); ++c) keep[c] |= r.origin.country[c];
-      origin_ = std::make_unique<OriginTracker>(net, settings_.origin_stages, total, &keep);
+      origin_ = std::make_unique<OriginTracker>(net, settings_.origin_stages, cells, &keep);
     }
+    cell_edge_.assign(pipe_.size(), -1);
+    for (const auto& g : pipe_groups_)
+      for (int row = 0; row < g.len; ++row)
+        for (int i = 0; i < g.count; ++i)
+          cell_edge_[g.offset + static_cast<std::size_t>(row) * g.count + i] =
+              pipe_edge_[g.first + i];
   }
+  setup_parallel();
+  reset();
+}
+
+Engine::~Engine() = default;
+
+// Pipelines: one ring per group of edges with the same lead time, laid out day-major so a
+// day's arrivals and insertions for a group are contiguous; a ring is as long as the lead
+// time plus the most extra lead time of delays plus 1 (the day it arrives).
+void Engine::setup_pipelines() {
+  const Network& net = net_;
+  const int E = net.edges();
+  int max_extra = forcing_.max_extra_lead;
+  if (!forcing_.delays.empty()) {  // delays on one edge add up
+    std::vector<int> extra(E, 0);
+    for (const auto& d : forcing_.delays)
+      for (int e : d.edges) max_extra = std::max(max_extra, extra[e] += d.extra);
+  }
+  pipe_edge_.resize(E);
+  std::iota(pipe_edge_.begin(), pipe_edge_.end(), 0);
+  std::stable_sort(pipe_edge_.begin(), pipe_edge_.end(),
+                   [&](int a, int b) { return net.e_lead[a] < net.e_lead[b]; });
+  std::vector<int> group_of(E), index_of(E);
+  std::size_t total = 0;
+  for (int k = 0; k < E;) {
+    int end = k;
+    const int lead = net.e_lead[pipe_edge_[k]];
+    while (end < E && net.e_lead[pipe_edge_[end]] == lead) ++end;
+    const int len = lead + max_extra + 1;
+    for (int i = k; i < end; ++i) {
+      group_of[pipe_edge_[i]] = static_cast<int>(pipe_groups_.size());
+      index_of[pipe_edge_[i]] = i - k;
+    }
+    pipe_groups_.push_back({k, end - k, len, total, lead});
+    total += static_cast<std::size_t>(end - k) * len;
+    k = end;
+  }
+  pipe_.assign(total, 0.0);
+  due_row_.assign(pipe_groups_.size(), 0);
+  insert_row_.assign(pipe_groups_.size(), 0);
+  // Transport walks input slots; each slot's edges in lead-time order (stable), the order
+  // in which the lead-time groups add its arrivals.
+  tp_edge_.resize(E);
+  tp_group_.resize(E);
+  tp_index_.resize(E);
+  for (int s = 0; s < net.in_slots(); ++s) {
+    const int b = net.in_edge_begin[s], end = net.in_edge_begin[s + 1];
+    for (int k = b; k < end; ++k) tp_edge_[k] = net.in_edges[k];
+    std::stable_sort(tp_edge_.begin() + b, tp_edge_.begin() + end,
+                     [&](int x, int y) { return net.e_lead[x] < net.e_lead[y]; });
+  }
+  for (int k = 0; k < E; ++k) {
+    tp_group_[k] = group_of[tp_edge_[k]];
+    tp_index_[k] = index_of[tp_edge_[k]];
+  }
+}
+
+// Chunks for the day's loops: EngineSettings::threads, the calling arena's concurrency (0,
+// large networks only), or one. About 4 chunks per thread, balanced by edges, so a thread
+// slowed by other work is caught up by the others.
+void Engine::setup_parallel() {
+  const Network& net = net_;
+  int threads = settings_.threads;
+  if (threads <= 0)
+    threads =
+        net.edges() >= EngineSettings::kParallelEdges ? tbb::this_task_arena::max_concurrency() : 1;
+  threads_ = std::max(1, threads);
+  const int chunks = threads_ > 1 ? 4 * threads_ : 1;
+  if (threads_ > 1) {
+    par_ = std::make_unique<Parallel>();
+    if (settings_.threads > 1)  // no more threads than cores (the chunks stay as asked)
+      par_->arena =
+          std::make_unique<tbb::task_arena>(std::min(threads_, tbb::info::default_concurrency()));
+  }
+  node_bounds_ = split(net.nodes(), chunks, [&](int n) {
+    double w = 1;
+    for (int s = net.in_begin[n]; s < net.in_begin[n + 1]; ++s)
+      w += 1 + net.in_edge_begin[s + 1] - net.in_edge_begin[s];
+    for (int o = net.out_begin[n]; o < net.out_begin[n + 1]; ++o)
+      w += 1 + net.out_edge_begin[o + 1] - net.out_edge_begin[o];
+    return w;
+  });
+  slot_bounds_ = split(net.in_slots(), chunks, [&](int s) {
+    return 1.0 + net.in_edge_begin[s + 1] - net.in_edge_begin[s];
+  });
+  out_bounds_ = split(net.out_slots(), chunks, [&](int o) {
+    return 1.0 + net.out_edge_begin[o + 1] - net.out_edge_begin[o];
+  });
+  consumer_bounds_ = split(static_cast<int>(net.consumer_nodes.size()), chunks, [&](int i) {
+    const int n = net.consumer_nodes[i];
+    return 1.0 + net.in_begin[n + 1] - net.in_begin[n];
+  });
   int max_out = 0;
   for (int o = 0; o < net.out_slots(); ++o)
     max_out = std::max(max_out, net.out_edge_begin[o + 1] - net.out_edge_begin[o]);
-  scratch_want_.resize(max_out);
-  scratch_prio_.resize(max_out);
-  scratch_contract_.resize(max_out);
-  scratch_out_.resize(max_out);
-  reset();
+  chunks_.resize(chunks);
+  for (auto& c : chunks_) {
+    c.prio.resize(max_out);
+    c.contract.resize(max_out);
+    c.out.resize(max_out);
+    if (origin_) c.origin = origin_->work();
+  }
+}
+
+void Engine::run_chunks(const std::vector<int>& bounds, RangeFn f, int t) {
+  const int C = static_cast<int>(bounds.size()) - 1;
+  if (!par_) {
+    (this->*f)(t, bounds[0], bounds[C], chunks_[0]);
+    return;
+  }
+  auto loop = [&] {
+    tbb::parallel_for(
+        tbb::blocked_range<int>(0, C, 1),
+        [&](const tbb::blocked_range<int>& r) {
+          for (int c = r.begin(); c < r.end(); ++c)
+            if (bounds[c] < bounds[c + 1]) (this->*f)(t, bounds[c], bounds[c + 1], chunks_[c]);
+        },
+        tbb::simple_partitioner());
+  };
+  if (par_->arena)
+    par_->arena->execute(loop);
+  else
+    loop();
+}
+
+std::size_t Engine::bytes() const {
+  std::size_t b = 0;
+  auto add = [&b](const auto& v) { b += v.capacity() * sizeof(v[0]); };
+  for (const auto* v :
+       {&in_stock_,     &in_transit_,  &out_stock_,   &order_,     &order_sm_,     &shipped_,
+        &arrived_,      &share_,       &limit_,       &activity_,  &prev_desired_, &cap_now_,
+        &demand_now_,   &want_,        &consumed_,    &shortfall_, &backlog_,      &pipe_,
+        &cum_produced_, &cum_shipped_, &cum_arrived_, &cum_used_,  &room_})
+    add(*v);
+  for (const auto* v :
+       {&sm_pos_, &restricted_, &recipe_now_, &extra_lead_, &qualification_, &looking_since_,
+        &expanded_, &pipe_edge_, &tp_edge_, &tp_group_, &tp_index_, &cell_edge_})
+    add(*v);
+  add(from_stockpile_);
+  add(share_moved_);
+  add(covered_);
+  if (origin_) b += origin_->bytes();
+  return b;
+}
+
+double Engine::worst_snap() const {
+  double w = worst_snap_;
+  for (const auto& c : chunks_) w = std::min(w, c.worst_snap);
+  return w;
 }
 
 void Engine::invariant_failed(double v, double scale, Quantity q, int index) const {
@@ -147,10 +307,12 @@ void Engine::reset() {
   const int N = net_.nodes(), E = net_.edges(), S = net_.in_slots(), O = net_.out_slots();
   day_ = -1;
   worst_snap_ = 0;
+  for (auto& c : chunks_) c.worst_snap = 0;
   in_stock_ = net_.in_initial;
   out_stock_ = net_.out_initial;
   in_transit_.assign(S, 0.0);
   order_.assign(E, 0.0);
+  std::fill(order_sm_.begin(), order_sm_.end(), 0.0);
   shipped_.assign(E, 0.0);
   arrived_.assign(E, 0.0);
   share_ = net_.e_share;
@@ -158,28 +320,32 @@ void Engine::reset() {
   looking_since_.assign(S, kNever);
   expanded_.assign(N, -1);
   limit_.assign(E, kInf);
-  want_edge_.assign(E, 0.0);
   activity_ = net_.activity;
   prev_desired_ = net_.activity;
   cap_now_ = net_.capacity;
   recipe_now_ = net_.initial_recipe;
   demand_now_ = net_.demand;
+  extra_lead_.assign(E, 0);
+  cap_touched_.clear();
+  demand_touched_.clear();
+  lead_touched_.clear();
+  recipe_touched_.clear();
   want_.assign(S, 0.0);
   consumed_.assign(S, 0.0);
   shortfall_.assign(S, 0.0);
   backlog_.assign(S, 0.0);
-  extra_lead_.assign(E, 0);
   std::fill(pipe_.begin(), pipe_.end(), 0.0);
   // Shipments sent on days -L..-1 arrive on days 0..L-1: pipelines hold L days of baseline flow.
   for (const auto& g : pipe_groups_)
     for (int i = 0; i < g.count; ++i) {
       const int e = pipe_edge_[g.first + i];
       for (int d = 0; d < g.lead; ++d)
-        pipe_[g.offset + (d & g.mask) * g.count + i] = net_.e_flow[e];
+        pipe_[g.offset + static_cast<std::size_t>(d % g.len) * g.count + i] = net_.e_flow[e];
       in_transit_[net_.e_in_slot[e]] += net_.e_flow[e] * g.lead;
     }
   cum_produced_.assign(O, 0.0);
   cum_shipped_.assign(O, 0.0);
+  room_.assign(O, 0.0);
   cum_arrived_.assign(S, 0.0);
   cum_used_.assign(S, 0.0);
   licences_.reset();
@@ -187,7 +353,6 @@ void Engine::reset() {
   if (origin_) origin_->reset(cell_edge_);
   expansion_armed_.assign(forcing_.expansions.size(), kNever);
   substitution_armed_.assign(forcing_.substitutions.size(), kNever);
-  (void)N;
 }
 
 void Engine::sample_licences(std::uint64_t seed, std::uint64_t draw, std::uint64_t run) {
@@ -203,10 +368,17 @@ void Engine::step(Observer* obs) {
   const int t = day_ + 1;
   phase_forcing(t);
   phase_ordering(t);
-  phase_production(t);
+  run_chunks(node_bounds_, &Engine::production_range, t);
   phase_allocation(t);
-  phase_transport(t);
-  phase_consumption(t);
+  // Phase 5: transport. Today's rows of every lead-time ring.
+  for (std::size_t g = 0; g < pipe_groups_.size(); ++g) {
+    const auto& pg = pipe_groups_[g];
+    due_row_[g] = pg.offset + static_cast<std::size_t>(t % pg.len) * pg.count;
+    insert_row_[g] = pg.offset + static_cast<std::size_t>((t + pg.lead) % pg.len) * pg.count;
+  }
+  run_chunks(slot_bounds_, &Engine::transport_range, t);
+  run_chunks(consumer_bounds_, &Engine::consumption_range, t);
+  consumption_triggers(t);
   day_ = t;
   if (obs) obs->on_day(*this);  // phase 7: record
 }
@@ -216,10 +388,11 @@ int Engine::trigger_start(int start, const CompiledTrigger& trig, int armed) con
   return armed >= kNever ? kNever : armed + trig.lag;
 }
 
-// Phase 1: capacities, demand, lead times and recipes for day t.
+// Phase 1: capacities, demand, lead times and recipes for day t. Only what yesterday's events
+// changed goes back to its base value first (the rest is at its base value already).
 void Engine::phase_forcing(int t) {
-  const int N = net_.nodes();
-  for (int n = 0; n < N; ++n) cap_now_[n] = net_.capacity[n];
+  for (int n : cap_touched_) cap_now_[n] = net_.capacity[n];
+  cap_touched_.clear();
   // Active expansions set a node's capacity; several on one node: the largest value.
   for (std::size_t i = 0; i < forcing_.expansions.size(); ++i) {
     const auto& x = forcing_.expansions[i];
@@ -229,38 +402,77 @@ void Engine::phase_forcing(int t) {
     double v = x.from + (x.to - x.from) * f;
     cap_now_[x.node] = expanded_[x.node] == t ? std::max(cap_now_[x.node], v) : v;
     expanded_[x.node] = t;
+    cap_touched_.push_back(x.node);
   }
   for (const auto& o : forcing_.outages)
     if (active(t, o.start, o.end))
-      for (int n : o.nodes) cap_now_[n] *= o.remaining;
+      for (int n : o.nodes) {
+        cap_now_[n] *= o.remaining;
+        cap_touched_.push_back(n);
+      }
 
-  demand_now_ = net_.demand;
+  for (int s : demand_touched_) demand_now_[s] = net_.demand[s];
+  demand_touched_.clear();
   for (const auto& d : forcing_.demand_shocks)
     if (active(t, d.start, d.end))
-      for (int s : d.slots) demand_now_[s] *= d.factor;
+      for (int s : d.slots) {
+        demand_now_[s] *= d.factor;
+        demand_touched_.push_back(s);
+      }
   for (std::size_t i = 0; i < forcing_.substitutions.size(); ++i) {
     const auto& x = forcing_.substitutions[i];
     int s = trigger_start(x.start, x.trigger, substitution_armed_[i]);
     if (s >= kNever || !active(t, s + x.lag, x.end)) continue;
     double f = x.ramp > 0 ? std::min(1.0, (t - s - x.lag + 1) / static_cast<double>(x.ramp)) : 1.0;
-    for (int slot : x.slots) demand_now_[slot] *= 1.0 - x.max_reduction * f;
+    for (int slot : x.slots) {
+      demand_now_[slot] *= 1.0 - x.max_reduction * f;
+      demand_touched_.push_back(slot);
+    }
   }
 
-  std::fill(extra_lead_.begin(), extra_lead_.end(), 0);
+  for (int e : lead_touched_) extra_lead_[e] = 0;
+  lead_touched_.clear();
   for (const auto& d : forcing_.delays)
     if (active(t, d.start, d.end))
-      for (int e : d.edges) extra_lead_[e] += d.extra;
+      for (int e : d.edges) {
+        extra_lead_[e] += d.extra;
+        lead_touched_.push_back(e);
+      }
 
-  recipe_now_ = net_.initial_recipe;
+  for (int n : recipe_touched_) recipe_now_[n] = net_.initial_recipe[n];
+  recipe_touched_.clear();
   for (const auto& sw : forcing_.switches)
-    if (active(t, sw.day, sw.end)) recipe_now_[sw.node] = sw.recipe;
+    if (active(t, sw.day, sw.end)) {
+      recipe_now_[sw.node] = sw.recipe;
+      recipe_touched_.push_back(sw.node);
+    }
 }
 
 // Phase 2: orders = expected use + stock gap / tau + supply-line gap / tau, split by shares.
 void Engine::phase_ordering(int t) {
-  if (t > 0) adapt_shares(t);
-  const int N = net_.nodes();
-  for (int n = 0; n < N; ++n) {
+  if (t > 0) run_chunks(out_bounds_, &Engine::room_range, t);
+  run_chunks(node_bounds_, &Engine::order_range, t);
+  update_coverage(t);
+  licences_.file(t, order_, share_, &covered_);  // licence applications are made with the orders
+}
+
+// Each supplier output slot's room to take share: unsold stock plus spare capacity (of
+// yesterday's activity, at today's recipe) in tonnes; one read per customer edge later.
+void Engine::room_range(int /*t*/, int o0, int o1, Chunk& /*c*/) {
+  for (int o = o0; o < o1; ++o) {
+    const int f = net_.out_node[o], r = recipe_now_[f];
+    const double coef = r >= 0 ? net_.out_coef(r, f, o) : 0.0;
+    room_[o] = out_stock_[o] + std::max(0.0, cap_now_[f] - activity_[f]) * coef;
+  }
+}
+
+// Per node: its input slots' shares adapt (from day 1), then its orders are placed. A slot's
+// shares and orders touch its own edges only.
+void Engine::order_range(int t, int n0, int n1, Chunk& /*c*/) {
+  const int E = net_.edges();
+  for (int n = n0; n < n1; ++n) {
+    if (t > 0)
+      for (int s = net_.in_begin[n]; s < net_.in_begin[n + 1]; ++s) adapt_shares(t, s);
     const Stage st = net_.stage[n];
     if (st == Stage::Stockpile) continue;
     const bool consumer = st == Stage::Consumer;
@@ -293,11 +505,12 @@ void Engine::phase_ordering(int t) {
       for (int k = net_.in_edge_begin[s]; k < net_.in_edge_begin[s + 1]; ++k) {
         int e = net_.in_edges[k];
         order_[e] = from_stockpile_[e] ? 0.0 : need * share_[e];
+        // The supplier-major copy: a scatter, its cache lines fetched some edges ahead.
+        if (k + kAhead < E) __builtin_prefetch(&order_sm_[sm_pos_[net_.in_edges[k + kAhead]]], 1);
+        order_sm_[sm_pos_[e]] = order_[e];
       }
     }
   }
-  update_coverage(t);
-  licences_.file(t, order_, share_, &covered_);  // licence applications are made with the orders
 }
 
 // Origin-content conditions: an event covers an edge today when what its supplier holds (and
@@ -318,76 +531,68 @@ void Engine::update_coverage(int t) {
 
 // Moves share from suppliers that under-delivered yesterday to suppliers with spare output;
 // a standby supplier only once qualified (qualification_ days after the slot was first short).
-void Engine::adapt_shares(int t) {
-  const int S = net_.in_slots();
+void Engine::adapt_shares(int t, int s) {
   const double lag = std::max(1.0, settings_.switching_lag);
   const double rev = std::max(1.0, settings_.share_reversion);
-  for (int s = 0; s < S; ++s) {
-    const int b = net_.in_edge_begin[s], end = net_.in_edge_begin[s + 1];
-    if (end - b < 2) continue;
-    double total = 0, removal = 0, room = 0;
-    bool all_full = true;
+  const int b = net_.in_edge_begin[s], end = net_.in_edge_begin[s + 1];
+  if (end - b < 2) return;
+  double total = 0, removal = 0, room = 0;
+  bool all_full = true;
+  for (int k = b; k < end; ++k) {
+    int e = net_.in_edges[k];
+    if (from_stockpile_[e]) continue;
+    total += order_[e];
+    if (order_[e] > 0 && shipped_[e] < order_[e] * (1 - kFillTol)) all_full = false;
+  }
+  if (total <= 0) return;
+  if (!all_full) looking_since_[s] = std::min(looking_since_[s], t - 1);
+  if (all_full) {
+    if (!share_moved_[s]) return;  // at baseline already: nothing to do (the common case)
+    double gap = 0;
     for (int k = b; k < end; ++k) {
       int e = net_.in_edges[k];
       if (from_stockpile_[e]) continue;
-      total += order_[e];
-      if (order_[e] > 0 && shipped_[e] < order_[e] * (1 - kFillTol)) all_full = false;
+      share_[e] += (net_.e_share[e] - share_[e]) / rev;
+      gap = std::max(gap, std::fabs(share_[e] - net_.e_share[e]));
     }
-    if (total <= 0) continue;
-    if (!all_full) looking_since_[s] = std::min(looking_since_[s], t - 1);
-    if (all_full) {
-      if (!share_moved_[s]) continue;  // at baseline already: nothing to do (the common case)
-      double gap = 0;
-      for (int k = b; k < end; ++k) {
-        int e = net_.in_edges[k];
-        if (from_stockpile_[e]) continue;
-        share_[e] += (net_.e_share[e] - share_[e]) / rev;
-        gap = std::max(gap, std::fabs(share_[e] - net_.e_share[e]));
-      }
-      if (gap < 1e-12) {  // close enough: snap back so the slot can be skipped again
-        for (int k = b; k < end; ++k) share_[net_.in_edges[k]] = net_.e_share[net_.in_edges[k]];
-        share_moved_[s] = 0;
-      }
-      continue;
+    if (gap < 1e-12) {  // close enough: snap back so the slot can be skipped again
+      for (int k = b; k < end; ++k) share_[net_.in_edges[k]] = net_.e_share[net_.in_edges[k]];
+      share_moved_[s] = 0;
     }
-    // Receivers: suppliers that delivered in full, or got no order (e.g. a share of 0), in
-    // proportion to their room: unsold stock plus spare capacity, per unit of the order.
-    auto room_of = [&](int e) {
-      int f = net_.e_from[e], o = net_.e_out_slot[e], r = recipe_now_[f];
-      double coef = r >= 0 ? net_.out_coef(r, f, o) : 0.0;
-      return (out_stock_[o] + std::max(0.0, cap_now_[f] - activity_[f]) * coef) / total;
-    };
-    auto short_fill = [&](int e) {
-      return order_[e] > 0 && shipped_[e] < order_[e] * (1 - kFillTol);
-    };
-    auto qualified = [&](int e) { return t >= looking_since_[s] + qualification_[e]; };
-    for (int k = b; k < end; ++k) {
-      int e = net_.in_edges[k];
-      if (from_stockpile_[e]) continue;
-      if (short_fill(e))
-        removal += share_[e] * (1 - shipped_[e] / order_[e]) / lag;
-      else if (qualified(e))
-        room += room_of(e);
-    }
-    double moved = std::min(removal, room);
-    if (moved <= 0) continue;
-    share_moved_[s] = 1;
-    for (int k = b; k < end; ++k) {
-      int e = net_.in_edges[k];
-      if (from_stockpile_[e]) continue;
-      if (short_fill(e))
-        share_[e] -= share_[e] * (1 - shipped_[e] / order_[e]) / lag * (moved / removal);
-      else if (qualified(e))
-        share_[e] += room_of(e) * (moved / room);
-    }
+    return;
+  }
+  // Receivers: suppliers that delivered in full, or got no order (e.g. a share of 0), in
+  // proportion to their room: unsold stock plus spare capacity, per unit of the order.
+  auto room_of = [&](int e) { return room_[net_.e_out_slot[e]] / total; };
+  auto short_fill = [&](int e) {
+    return order_[e] > 0 && shipped_[e] < order_[e] * (1 - kFillTol);
+  };
+  auto qualified = [&](int e) { return t >= looking_since_[s] + qualification_[e]; };
+  for (int k = b; k < end; ++k) {
+    int e = net_.in_edges[k];
+    if (from_stockpile_[e]) continue;
+    if (short_fill(e))
+      removal += share_[e] * (1 - shipped_[e] / order_[e]) / lag;
+    else if (qualified(e))
+      room += room_of(e);
+  }
+  double moved = std::min(removal, room);
+  if (moved <= 0) return;
+  share_moved_[s] = 1;
+  for (int k = b; k < end; ++k) {
+    int e = net_.in_edges[k];
+    if (from_stockpile_[e]) continue;
+    if (short_fill(e))
+      share_[e] -= share_[e] * (1 - shipped_[e] / order_[e]) / lag * (moved / removal);
+    else if (qualified(e))
+      share_[e] += room_of(e) * (moved / room);
   }
 }
 
 // Phase 3: y = min(capacity, inputs on hand / coefficient, desired); joint outputs follow y.
-void Engine::phase_production(int t) {
-  (void)t;
-  const int N = net_.nodes();
-  for (int n = 0; n < N; ++n) {
+// Orders received are summed from the supplier-major copy (a stream, in out_edges order).
+void Engine::production_range(int /*t*/, int n0, int n1, Chunk& c) {
+  for (int n = n0; n < n1; ++n) {
     const int r = recipe_now_[n];
     if (r < 0) {
       activity_[n] = 0;
@@ -400,7 +605,7 @@ void Engine::phase_production(int t) {
       if (coef <= 0) continue;
       double orders = 0;
       for (int k = net_.out_edge_begin[o]; k < net_.out_edge_begin[o + 1]; ++k)
-        orders += order_[net_.out_edges[k]];
+        orders += order_sm_[k];
       double want = orders + (net_.out_target[o] - out_stock_[o]) / tau;
       desired = std::max(desired, want / coef);
     }
@@ -408,21 +613,22 @@ void Engine::phase_production(int t) {
     double y = desired;
     for (int s = net_.in_begin[n]; s < net_.in_begin[n + 1]; ++s) {
       double coef = net_.in_coef(r, n, s);
-      if (coef > 0) y = std::min(y, nonnegative(in_stock_[s], 0, Quantity::InStock, s) / coef);
+      if (coef > 0)
+        y = std::min(y, nonnegative(in_stock_[s], 0, Quantity::InStock, s, c.worst_snap) / coef);
     }
     // Not negative (inputs checked above, desired clamped); this only turns -0 into +0.
-    y = nonnegative(y, 0, Quantity::Activity, n);
+    y = nonnegative(y, 0, Quantity::Activity, n, c.worst_snap);
     for (int s = net_.in_begin[n]; s < net_.in_begin[n + 1]; ++s) {
       double use = y * net_.in_coef(r, n, s);
       // use <= in_stock / coef * coef: at most round-off below zero.
-      in_stock_[s] =
-          nonnegative(in_stock_[s] - use, std::max(in_stock_[s], use), Quantity::InStock, s);
+      in_stock_[s] = nonnegative(in_stock_[s] - use, std::max(in_stock_[s], use), Quantity::InStock,
+                                 s, c.worst_snap);
       cum_used_[s] += use;
     }
-    if (origin_) origin_->produce(n, r, y, &out_stock_[net_.out_begin[n]]);
+    if (origin_) origin_->produce(n, r, y, &out_stock_[net_.out_begin[n]], c.origin);
     for (int o = net_.out_begin[n]; o < net_.out_begin[n + 1]; ++o) {
       double out = y * net_.out_coef(r, n, o);
-      out_stock_[o] = nonnegative(out_stock_[o], 0, Quantity::OutStock, o) + out;
+      out_stock_[o] = nonnegative(out_stock_[o], 0, Quantity::OutStock, o, c.worst_snap) + out;
       cum_produced_[o] += out;
     }
     activity_[n] = y;
@@ -430,36 +636,42 @@ void Engine::phase_production(int t) {
   }
 }
 
-// Rations output slot \p o's stock over its customer edges (CSR order = priority order).
-void Engine::allocate(int o, double available) {
+// Rations output slot \p o's stock over its customer edges (CSR order = priority order); the
+// wants are the supplier-major order_sm_ (min(q_e, λ_e) by now).
+void Engine::allocate(int o, double available, Chunk& c) {
   const int b = net_.out_edge_begin[o], end = net_.out_edge_begin[o + 1];
   const int count = end - b;
+  const double* want = order_sm_.data() + b;
   if (net_.rationing[net_.out_node[o]] == Rationing::Proportional) {  // the common case, inline
     double total = 0;
-    for (int k = b; k < end; ++k) total += want_edge_[net_.out_edges[k]];
-    available = nonnegative(available, 0, Quantity::OutStock, o);
+    for (int k = 0; k < count; ++k) total += want[k];
+    available = nonnegative(available, 0, Quantity::OutStock, o, c.worst_snap);
     const double f = total > 0 ? std::min(1.0, available / total) : 0.0;
     double given = 0;
-    for (int k = b; k < end; ++k) {
-      const int e = net_.out_edges[k];
-      given += shipped_[e] = want_edge_[e] * f;
+    const int* to = net_.out_edges.data() + b;
+    const int E = net_.edges();
+    for (int k = 0; k < count; ++k) {
+      // A scatter to customer-major shipments: fetch the lines some edges ahead.
+      if (b + k + kAhead < E) __builtin_prefetch(&shipped_[to[k + kAhead]], 1);
+      given += shipped_[to[k]] = want[k] * f;
     }
     given = std::min(given, out_stock_[o]);
-    out_stock_[o] = nonnegative(out_stock_[o] - given, out_stock_[o], Quantity::OutStock, o);
+    out_stock_[o] =
+        nonnegative(out_stock_[o] - given, out_stock_[o], Quantity::OutStock, o, c.worst_snap);
     cum_shipped_[o] += given;
     return;
   }
   for (int k = 0; k < count; ++k) {
     const int e = net_.out_edges[b + k];
-    scratch_want_[k] = want_edge_[e];
-    scratch_prio_[k] = net_.e_priority[e];
-    scratch_contract_[k] = net_.e_contract[e];
+    c.prio[k] = net_.e_priority[e];
+    c.contract[k] = net_.e_contract[e];
   }
-  double given = ration(net_.rationing[net_.out_node[o]], available, count, scratch_want_.data(),
-                        scratch_prio_.data(), scratch_contract_.data(), scratch_out_.data());
-  for (int k = 0; k < count; ++k) shipped_[net_.out_edges[b + k]] = scratch_out_[k];
+  double given = ration(net_.rationing[net_.out_node[o]], available, count, want, c.prio.data(),
+                        c.contract.data(), c.out.data());
+  for (int k = 0; k < count; ++k) shipped_[net_.out_edges[b + k]] = c.out[k];
   given = std::min(given, out_stock_[o]);
-  out_stock_[o] = nonnegative(out_stock_[o] - given, out_stock_[o], Quantity::OutStock, o);
+  out_stock_[o] =
+      nonnegative(out_stock_[o] - given, out_stock_[o], Quantity::OutStock, o, c.worst_snap);
   cum_shipped_[o] += given;
 }
 
@@ -467,7 +679,7 @@ void Engine::allocate(int o, double available) {
 // stockpile releases fill what remains unfilled for eligible customers.
 // Bans and quotas set pass limits on the edges they cover today.
 void Engine::restriction_limits(int t) {
-  std::fill(limit_.begin(), limit_.end(), kInf);
+  for (int e : restricted_) limit_[e] = kInf;
   for (std::size_t ri = 0; ri < forcing_.restrictions.size(); ++ri) {
     const auto& r = forcing_.restrictions[ri];
     if (!active(t, r.start, r.end)) continue;
@@ -490,20 +702,29 @@ void Engine::restriction_limits(int t) {
 }
 
 void Engine::phase_allocation(int t) {
-  const int E = net_.edges();
   restriction_limits(t);
   licences_.limit(t, order_, share_, limit_, &covered_);
-  for (int e = 0; e < E; ++e) want_edge_[e] = std::min(order_[e], limit_[e]);
-  const int O = net_.out_slots();
-  for (int o = 0; o < O; ++o) {
+  // Production has read the orders: the supplier-major copy becomes the wants min(q_e, λ_e)
+  // (only restricted edges can differ).
+  for (int e : restricted_) order_sm_[sm_pos_[e]] = std::min(order_[e], limit_[e]);
+  run_chunks(out_bounds_, &Engine::allocation_range, t);
+  stockpile_releases(t);
+  licences_.use(t, shipped_, &covered_);  // one-shipment licences are used up by what ships
+}
+
+void Engine::allocation_range(int /*t*/, int o0, int o1, Chunk& c) {
+  for (int o = o0; o < o1; ++o) {
     if (net_.stage[net_.out_node[o]] == Stage::Stockpile) {
       for (int k = net_.out_edge_begin[o]; k < net_.out_edge_begin[o + 1]; ++k)
         shipped_[net_.out_edges[k]] = 0;
       continue;
     }
-    allocate(o, out_stock_[o]);
+    allocate(o, out_stock_[o], c);
   }
-  // Stockpile releases: push to eligible customers' unfilled orders, up to the release rate.
+}
+
+// Stockpile releases: push to eligible customers' unfilled orders, up to the release rate.
+void Engine::stockpile_releases(int t) {
   for (const auto& rel : forcing_.releases) {
     if (!active(t, rel.start, rel.end)) continue;
     if (rel.cover_below >= 0) {
@@ -527,56 +748,61 @@ void Engine::phase_allocation(int t) {
           if (!from_stockpile_[e2]) unfilled += order_[e2] - shipped_[e2], ordered += order_[e2];
         }
         // Nothing ships more than was ordered: at most round-off below zero.
-        order_[e] = nonnegative(unfilled, ordered, Quantity::Unfilled, e);
-        want_edge_[e] = std::min(order_[e], limit_[e]);
-        total += want_edge_[e];
+        order_[e] = nonnegative(unfilled, ordered, Quantity::Unfilled, e, worst_snap_);
+        total += std::min(order_[e], limit_[e]);
       }
       double give = std::min({budget, out_stock_[o], total});
       if (give <= 0) continue;
       for (int e : rel.edges)
-        if (net_.e_out_slot[e] == o) shipped_[e] = want_edge_[e] * give / total;
+        if (net_.e_out_slot[e] == o) shipped_[e] = std::min(order_[e], limit_[e]) * give / total;
       out_stock_[o] -= give;
       cum_shipped_[o] += give;
       budget -= give;
     }
   }
-  licences_.use(t, shipped_, &covered_);  // one-shipment licences are used up by what ships
 }
 
 // Phase 5: shipments enter pipelines; what is due today arrives (lead time 0: the same day).
-void Engine::phase_transport(int t) {
-  for (const auto& g : pipe_groups_) {
-    double* ring = pipe_.data() + g.offset;
-    double* due_row = ring + (t & g.mask) * g.count;
-    const int* members = pipe_edge_.data() + g.first;
-    const int* slots = pipe_slot_.data() + g.first;
-    const bool delays = forcing_.max_extra_lead > 0;
-    double* insert_row = ring + ((t + g.lead) & g.mask) * g.count;
-    for (int i = 0; i < g.count; ++i) {
-      const int e = members[i];
-      const int s = slots[i];
+// Per input slot, its edges in lead-time order: each slot's stock and stock in transit change
+// in the same order as when the rings were walked one lead-time group after another.
+void Engine::transport_range(int t, int s0, int s1, Chunk& c) {
+  const bool delays = forcing_.max_extra_lead > 0 || !forcing_.delays.empty();
+  double* pipe = pipe_.data();
+  // A slot's edges sit in different rings: fetch the cells some edges ahead (the rings' rows
+  // are walked in step, but too many at once for the hardware prefetcher).
+  const int k_end = net_.in_edge_begin[s1];
+  for (int s = s0; s < s1; ++s) {
+    for (int k = net_.in_edge_begin[s]; k < net_.in_edge_begin[s + 1]; ++k) {
+      if (k + kAhead < k_end) {
+        const int ga = tp_group_[k + kAhead], ia = tp_index_[k + kAhead];
+        __builtin_prefetch(pipe + due_row_[ga] + ia, 1);
+        __builtin_prefetch(pipe + insert_row_[ga] + ia, 1);
+      }
+      const int e = tp_edge_[k], g = tp_group_[k], i = tp_index_[k];
       const double x = shipped_[e];
       if (x > 0) {
-        double* cell = delays && extra_lead_[e] > 0
-                           ? ring + ((t + g.lead + extra_lead_[e]) & g.mask) * g.count + i
-                           : insert_row + i;
-        if (origin_)
-          origin_->ship(net_.e_out_slot[e], static_cast<int>(cell - pipe_.data()), *cell, x);
+        double* cell = pipe + insert_row_[g] + i;
+        if (delays && extra_lead_[e] > 0) {
+          const auto& pg = pipe_groups_[g];
+          cell = pipe + pg.offset +
+                 static_cast<std::size_t>((t + pg.lead + extra_lead_[e]) % pg.len) * pg.count + i;
+        }
+        if (origin_) origin_->ship(net_.e_out_slot[e], static_cast<int>(cell - pipe), *cell, x);
         *cell += x;
         in_transit_[s] += x;
       }
-      const double due = due_row[i];
+      double* due_cell = pipe + due_row_[g] + i;
+      const double due = *due_cell;
       arrived_[e] = due;
       if (due == 0) continue;
-      if (origin_)
-        origin_->arrive(static_cast<int>(due_row + i - pipe_.data()), s, in_stock_[s], due);
-      in_stock_[s] = nonnegative(in_stock_[s], 0, Quantity::InStock, s) + due;
+      if (origin_) origin_->arrive(static_cast<int>(due_cell - pipe), s, in_stock_[s], due);
+      in_stock_[s] = nonnegative(in_stock_[s], 0, Quantity::InStock, s, c.worst_snap) + due;
       // The same tonnes entered the pipeline: below zero by round-off at most, which in a
       // running sum is relative to all the terms it has summed (everything that arrived).
       in_transit_[s] = nonnegative(in_transit_[s] - due, in_transit_[s] + due + cum_arrived_[s],
-                                   Quantity::InTransit, s);
+                                   Quantity::InTransit, s, c.worst_snap);
       cum_arrived_[s] += due;
-      due_row[i] = 0;
+      *due_cell = 0;
     }
   }
 }
@@ -584,29 +810,35 @@ void Engine::phase_transport(int t) {
 // Phase 6: consumers use min(need, on hand); the rest is shortfall (lost, or back-ordered).
 // Complementary inputs (Leontief): the fraction served f = min over materials of on hand / need
 // is the same for every material; each uses f x need and the rest stays in stock.
-void Engine::phase_consumption(int t) {
-  for (int n : net_.consumer_nodes) {
+void Engine::consumption_range(int /*t*/, int i0, int i1, Chunk& c) {
+  for (int i = i0; i < i1; ++i) {
+    const int n = net_.consumer_nodes[i];
     const bool bo = net_.backorder[n] != 0;
     double served = 1.0;
     if (net_.complementary[n])
       for (int s = net_.in_begin[n]; s < net_.in_begin[n + 1]; ++s) {
         const double want = demand_now_[s] + backlog_[s];
         if (want > 0)
-          served = std::min(served, nonnegative(in_stock_[s], 0, Quantity::InStock, s) / want);
+          served = std::min(
+              served, nonnegative(in_stock_[s], 0, Quantity::InStock, s, c.worst_snap) / want);
       }
     for (int s = net_.in_begin[n]; s < net_.in_begin[n + 1]; ++s) {
       double want = demand_now_[s] + backlog_[s];
-      double c = std::min(want * served, nonnegative(in_stock_[s], 0, Quantity::InStock, s));
-      in_stock_[s] -= c;
-      cum_used_[s] += c;
-      if (origin_) origin_->consume(s, c);
+      double used =
+          std::min(want * served, nonnegative(in_stock_[s], 0, Quantity::InStock, s, c.worst_snap));
+      in_stock_[s] -= used;
+      cum_used_[s] += used;
+      if (origin_) origin_->consume(s, used);
       want_[s] = want;
-      consumed_[s] = c;
-      shortfall_[s] = want - c;
-      backlog_[s] = bo ? want - c : 0.0;
+      consumed_[s] = used;
+      shortfall_[s] = want - used;
+      backlog_[s] = bo ? want - used : 0.0;
     }
   }
-  // Shortage triggers arm on the first day a watched consumer is short.
+}
+
+// Shortage triggers arm on the first day a watched consumer is short.
+void Engine::consumption_triggers(int t) {
   auto check = [&](const CompiledTrigger& trig, int start, int& armed) {
     if (!trig.on_shortage || armed < kNever || t < start) return;
     for (int s : trig.watch)

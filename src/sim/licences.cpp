@@ -56,7 +56,8 @@ double* Licences::pending(int ri, int k, int level, int day) {
 }
 
 void Licences::reset() {
-  const int L = begin_.back(), E = net_.edges();
+  // The per-edge arrays are read and written for licence regimes' edges only.
+  const int L = begin_.back(), E = any_ ? net_.edges() : 0;
   pending_.assign(ring_begin_.back(), 0.0);
   balance_.assign(L, 0.0);
   valid_until_.assign(L, -1);

@@ -57,9 +57,7 @@ OriginTracker::OriginTracker(const Network& net, std::vector<Stage> stages, int 
     pipe_mix_[c].assign(static_cast<std::size_t>(pipe_cells) * K_, 0.0);
   }
   consumed_.assign(static_cast<std::size_t>(net.in_slots()) * K_, 0.0);
-  q_mass_.assign(K_, 0.0);
-  q_value_.assign(K_, 0.0);
-  tmp_.assign(K_, 0.0);
+  own_ = work();
 }
 
 int OriginTracker::place(int c) const {
@@ -232,7 +230,7 @@ void OriginTracker::blend(double* mix, const double* add, double before, double 
 // or value (channel 1; mass where a price is missing), then the node's stamp. A node that
 // uses no rare-earth input makes its source key (mines, recyclers); none: q stays all zero.
 void OriginTracker::node_output_mix(int n, int r, const double* const* in_mix_by_channel,
-                                    double* q_mass, double* q_value) const {
+                                    double* q_mass, double* q_value, double* tmp) const {
   std::fill(q_mass, q_mass + K_, 0.0);
   std::fill(q_value, q_value + K_, 0.0);
   double wm = 0, wv = 0;
@@ -267,7 +265,7 @@ void OriginTracker::node_output_mix(int n, int r, const double* const* in_mix_by
     q_value[k] /= wv;
   }
   if (stamp_stage_[n] < 0) return;
-  double* t = tmp_.data();
+  double* t = tmp;
   for (double* q : {q_mass, q_value}) {
     std::fill(t, t + K_, 0.0);
     for (int k = 0; k < K_; ++k)
@@ -324,7 +322,7 @@ void OriginTracker::reset(const std::vector<int>& cell_edge) {
     for (int n = 0; n < N; ++n) {
       const int r = net_.initial_recipe[n];
       if (r < 0) continue;
-      node_output_mix(n, r, ins, qm.data(), qv.data());
+      node_output_mix(n, r, ins, qm.data(), qv.data(), own_.tmp.data());
       double sum = 0;
       for (int k = 0; k < K_; ++k) sum += qm[k];
       if (sum <= 0) continue;  // no rare-earth input arrives at baseline
@@ -347,12 +345,12 @@ void OriginTracker::reset(const std::vector<int>& cell_edge) {
   }
 }
 
-void OriginTracker::produce(int n, int r, double y, const double* out_before) {
+void OriginTracker::produce(int n, int r, double y, const double* out_before, Work& work) {
   if (y <= 0) return;
   const double* ins[2] = {in_mix_[0].data(), in_mix_[1].data()};
-  double* qm = q_mass_.data();
-  double* qv = q_value_.data();
-  node_output_mix(n, r, ins, qm, qv);
+  double* qm = work.q_mass.data();
+  double* qv = work.q_value.data();
+  node_output_mix(n, r, ins, qm, qv, work.tmp.data());
   double sum = 0;
   for (int k = 0; k < K_; ++k) sum += qm[k];
   if (sum <= 0) return;

@@ -4,12 +4,15 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <cstring>
 #include <functional>
 
 #include "../support.hpp"
 #include "rareshock/core/error.hpp"
 #include "rareshock/io/load.hpp"
 #include "rareshock/sim/synthetic.hpp"
+
+#include <tbb/task_arena.h>
 
 using namespace rareshock;
 
@@ -86,6 +89,57 @@ struct Snapshot {
 Snapshot snapshot(sim::Engine& e, int days) {
   e.run(days);
   return {e.in_stock(), e.out_stock(), e.shipped(), e.share()};
+}
+
+// Bit patterns of the engine's state after every day (FNV-1a over the bytes of each array).
+struct Digest : sim::Observer {
+  std::vector<std::uint64_t> days;
+  static void mix(std::uint64_t& h, const void* p, std::size_t n) {
+    const auto* b = static_cast<const unsigned char*>(p);
+    for (std::size_t i = 0; i < n; ++i) h = (h ^ b[i]) * 1099511628211ull;
+  }
+  template <class T>
+  static void mix(std::uint64_t& h, const std::vector<T>& v) {
+    mix(h, v.data(), v.size() * sizeof(T));
+  }
+  void on_day(const sim::Engine& e) override {
+    std::uint64_t h = 14695981039346656037ull;
+    for (const auto* v :
+         {&e.in_stock(), &e.in_transit(), &e.out_stock(), &e.order(), &e.shipped(), &e.arrived(),
+          &e.share(), &e.pipeline_cells(), &e.activity(), &e.capacity_now(), &e.pass_limit(),
+          &e.want(), &e.consumed(), &e.shortfall(), &e.demand_now(), &e.produced_total(),
+          &e.shipped_total(), &e.arrived_total(), &e.used_total()})
+      mix(h, *v);
+    mix(h, e.recipe_now());
+    mix(h, e.covered());
+    if (const auto* o = e.origin()) {
+      const int K = o->keys();
+      const auto& net = e.network();
+      for (int s = 0; s < net.in_slots(); ++s) {
+        mix(h, o->in_mix(s), K * sizeof(double));
+        mix(h, o->in_mix(s, sim::OriginMeasure::Value), K * sizeof(double));
+        mix(h, o->consumed(s), K * sizeof(double));
+      }
+      for (int x = 0; x < net.out_slots(); ++x) mix(h, o->out_mix(x), K * sizeof(double));
+      for (std::size_t c = 0; c < e.pipeline_cells().size(); ++c)
+        mix(h, o->cell_mix(static_cast<int>(c)), K * sizeof(double));
+    }
+    const double snap = e.worst_snap();
+    mix(h, &snap, sizeof snap);
+    days.push_back(h);
+  }
+};
+
+// Runs \p days on \p threads engine threads and returns the per-day digests.
+std::vector<std::uint64_t> digests(const sim::Network& net, const sim::Forcing& f,
+                                   sim::EngineSettings es, int threads, int days) {
+  es.threads = threads;
+  sim::Engine engine(net, f, es);
+  CHECK(engine.threads() == threads);
+  Digest d;
+  engine.reset();
+  for (int i = 0; i < days; ++i) engine.step(&d);
+  return d.days;
 }
 
 const char* kShock = R"(
@@ -243,6 +297,84 @@ TEST_CASE("generated chains: steady state, balance under a ban, determinism", "[
     sim::Engine again(net, f);
     CHECK(snapshot(engine, 200) == snapshot(again, 200));
   }
+}
+
+TEST_CASE("results are bit-identical on 1, 2 and 3 engine threads", "[property]") {
+  SECTION("mini chain under every kind of event, origin tracking on") {
+    auto model = io::load_file(RARESHOCK_SOURCE_DIR "/models/examples/mini-chain.yaml").model;
+    auto scenario = test::scenario_from(kShock);
+    sim::Network net = sim::compile(*model);
+    sim::Forcing f = sim::compile_forcing(net, *model, {scenario.get()}, make_date(2025, 1, 1));
+    sim::EngineSettings es;
+    es.qualification_time = 60;
+    es.track_origin = true;
+    const auto one = digests(net, f, es, 1, 400);
+    CHECK(digests(net, f, es, 2, 400) == one);
+    CHECK(digests(net, f, es, 3, 400) == one);
+  }
+  SECTION("generated chain: ban, delays on a quarter of the edges, demand shock") {
+    sim::ChainSpec spec;
+    spec.nodes = 3000;
+    spec.fan_in = 4;
+    spec.seed = 11;
+    Model model = sim::make_chain(spec);
+    sim::Network net = sim::compile(model);
+    Scenario sc;
+    sc.id = "mixed";
+    Event ban;
+    ban.type = EventType::ExportRestriction;
+    ban.start.is_date = false;
+    ban.start.offset = 20;
+    ExportRestriction x;
+    x.exporters.only = {Ref{"C0", {}}, Ref{"C1", {}}, Ref{"C2", {}}, Ref{"C3", {}}};
+    x.materials.all = true;
+    x.destinations.all = true;
+    x.regime = RegimeKind::Ban;
+    ban.data = x;
+    sc.events.push_back(ban);
+    sim::Forcing f = sim::compile_forcing(net, model, {&sc}, make_date(2025, 1, 1));
+    // Two overlapping logistics delays (their extra days add up) and a demand shock.
+    for (int k = 0; k < 2; ++k) {
+      sim::CompiledDelay d;
+      d.start = 40 + 10 * k;
+      d.end = 90;
+      d.extra = 7 + 5 * k;
+      for (int e = 0; e < net.edges(); e += 4) d.edges.push_back(e);
+      f.delays.push_back(d);
+      f.max_extra_lead = std::max(f.max_extra_lead, d.extra);
+    }
+    sim::EngineSettings es;
+    for (bool origin : {false, true}) {
+      es.track_origin = origin;
+      const auto one = digests(net, f, es, 1, 200);
+      CHECK(digests(net, f, es, 2, 200) == one);
+      CHECK(digests(net, f, es, 3, 200) == one);
+    }
+    es.track_origin = false;
+    es.threads = 3;
+    sim::Engine threaded(net, f, es);
+    check_invariants(threaded, 200);
+  }
+}
+
+TEST_CASE("engine threads: 0 takes the arena's threads for large networks only", "[property]") {
+  sim::Forcing none;
+  sim::ChainSpec spec;
+  spec.nodes = 200;
+  Model small_model = sim::make_chain(spec);
+  sim::Network small = sim::compile(small_model);
+  REQUIRE(small.edges() < sim::EngineSettings::kParallelEdges);
+  CHECK(sim::Engine(small, none).threads() == 1);
+  sim::EngineSettings es;
+  es.threads = 2;
+  CHECK(sim::Engine(small, none, es).threads() == 2);
+  spec.nodes = 8000;
+  Model large_model = sim::make_chain(spec);
+  sim::Network large = sim::compile(large_model);
+  REQUIRE(large.edges() >= sim::EngineSettings::kParallelEdges);
+  tbb::task_arena one(1), two(2);
+  one.execute([&] { CHECK(sim::Engine(large, none).threads() == 1); });
+  two.execute([&] { CHECK(sim::Engine(large, none).threads() == 2); });
 }
 
 TEST_CASE("dense IO-shaped network with cycles stays in steady state", "[property]") {

@@ -2,6 +2,9 @@
 /// \file The daily engine. Each step runs the phases of DESIGN.md §3 in this order:
 /// forcing, ordering, production, allocation, transport, consumption, record.
 /// State lives in flat arrays indexed by node, slot and edge; a step allocates nothing.
+/// The per-node and per-slot loops of a day can run on several threads: every node, slot and
+/// edge is updated by one thread, with the same arithmetic in the same order as on one, so
+/// results are bit-identical whatever the thread count (docs/model.md, "Threads").
 #include <algorithm>
 #include <cstdint>
 #include <memory>
@@ -43,6 +46,13 @@ struct EngineSettings {
   bool track_origin = false;
   /// never track origins (an origin_content event is then an error)
   bool no_origin = false;
+  /// Threads for the day's node and slot loops (results do not depend on it). 0: those of the
+  /// calling oneTBB task arena (all cores from the main thread; inside a Monte Carlo draw, the
+  /// draws' arena, whose busy workers are not oversubscribed), for networks of at least
+  /// kParallelEdges edges only (below that one thread is faster); 1: one thread; N > 1: an
+  /// arena of N threads, whatever the network's size.
+  int threads = 0;
+  static constexpr int kParallelEdges = 20000;
 };
 
 /// The engine settings of a study (`engine:` section), every field carried.
@@ -60,6 +70,9 @@ class Observer {
 class Engine {
  public:
   Engine(const Network& net, const Forcing& forcing, EngineSettings settings = {});
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
 
   /// Back to day 0: baseline stocks, pipelines filled with baseline flows, baseline shares.
   void reset();
@@ -79,7 +92,7 @@ class Engine {
   /// the quantities it came from, is set to 0; anything more (or NaN) throws RuntimeError
   /// ("internal error", naming the day, quantity, node and material). This is the most
   /// negative such round-off since reset(), relative to those quantities (0: none).
-  double worst_snap() const { return worst_snap_; }
+  double worst_snap() const;
   static constexpr double kNegativeTol = 1e-9;
   const Network& network() const { return net_; }
   const Forcing& forcing() const { return forcing_; }
@@ -101,7 +114,12 @@ class Engine {
   const std::vector<double>& share() const { return share_; }  ///< current shares per edge
   /// [t] per pipeline cell (the OriginTracker's cell index; see cell_edge())
   const std::vector<double>& pipeline_cells() const { return pipe_; }
-  const std::vector<int>& cell_edge() const { return cell_edge_; }  ///< edge per pipeline cell
+  /// Edge per pipeline cell (kept with origin tracking only; empty otherwise).
+  const std::vector<int>& cell_edge() const { return cell_edge_; }
+  /// Threads the day's loops run on (1: serial).
+  int threads() const { return threads_; }
+  /// Memory of the engine's state and work space [bytes] (origin tracking included).
+  std::size_t bytes() const;
   const std::vector<double>& activity() const {
     return activity_;
   }  ///< [units/day] per node, today
@@ -130,22 +148,43 @@ class Engine {
   }  ///< per input slot (inputs used + consumed)
 
  private:
+  /// Per chunk of a parallel loop: its work space and the round-off it set to 0.
+  struct Chunk {
+    double worst_snap = 0;
+    std::vector<double> contract, out;  ///< rationing work space (one output slot)
+    std::vector<int> prio;
+    OriginTracker::Work origin;
+  };
+  struct Parallel;  ///< the task arena (engine.cpp)
+  /// A loop body over [begin, end) of nodes, slots or output slots on day t.
+  using RangeFn = void (Engine::*)(int t, int begin, int end, Chunk& chunk);
+  /// Runs \p f over the chunks [bounds[c], bounds[c+1]) (one chunk, serially, on one thread).
+  void run_chunks(const std::vector<int>& bounds, RangeFn f, int t);
+  void setup_pipelines();
+  void setup_parallel();
+
   void phase_forcing(int t);
   void phase_ordering(int t);
-  void phase_production(int t);
   void phase_allocation(int t);
-  void phase_transport(int t);
-  void phase_consumption(int t);
-  void adapt_shares(int t);
-  void allocate(int out_slot, double available);
+  void room_range(int t, int o0, int o1, Chunk& c);
+  void order_range(int t, int n0, int n1, Chunk& c);
+  void adapt_shares(int t, int s);
+  void production_range(int t, int n0, int n1, Chunk& c);
+  void allocation_range(int t, int o0, int o1, Chunk& c);
+  void transport_range(int t, int s0, int s1, Chunk& c);
+  void consumption_range(int t, int i0, int i1, Chunk& c);
+  void consumption_triggers(int t);
+  void allocate(int out_slot, double available, Chunk& c);
+  void stockpile_releases(int t);
   /// What must not be negative, for the message of a failed check.
   enum class Quantity { InStock, OutStock, InTransit, Unfilled, Activity };
   /// \p v, or 0 when it is below zero by round-off only (relative to \p scale, the size of
-  /// the quantities it came from; 0: it must not be negative at all); throws otherwise.
-  double nonnegative(double v, double scale, Quantity q, int index) {
+  /// the quantities it came from; 0: it must not be negative at all; the most negative such
+  /// round-off goes to \p worst); throws otherwise.
+  double nonnegative(double v, double scale, Quantity q, int index, double& worst) const {
     if (v > 0) return v;
     if (v < 0 && v >= -kNegativeTol * scale) {
-      worst_snap_ = std::min(worst_snap_, v / scale);
+      worst = std::min(worst, v / scale);
       return 0.0;
     }
     if (v == 0) return 0.0;  // +0 for -0 as well, as std::max(0.0, v) gave
@@ -160,19 +199,25 @@ class Engine {
   const Forcing& forcing_;
   EngineSettings settings_;
   int day_ = -1;
-  double worst_snap_ = 0;
+  double worst_snap_ = 0;  ///< of the serial parts (the chunks keep their own)
 
   // State, named by the docs/model.md symbol each holds (s: input slot, o: output slot,
   // e: edge, n: node; day t).
-  std::vector<double> in_stock_;      ///< S_s [t]: input stock on hand
-  std::vector<double> in_transit_;    ///< T_s [t]: in the pipelines to the slot
-  std::vector<double> out_stock_;     ///< F_o [t]: finished stock
-  std::vector<double> order_;         ///< q_e [t/day]: today's order
+  std::vector<double> in_stock_;    ///< S_s [t]: input stock on hand
+  std::vector<double> in_transit_;  ///< T_s [t]: in the pipelines to the slot
+  std::vector<double> out_stock_;   ///< F_o [t]: finished stock
+  std::vector<double> room_;   ///< per output slot: unsold stock + spare capacity [t] (ordering)
+  std::vector<double> order_;  ///< q_e [t/day]: today's order
+  /// Supplier-major copy of the orders (index: position in Network::out_edges), so production
+  /// and allocation stream instead of gathering; from allocation on it holds the wants
+  /// min(q_e, λ_e) that allocation fills.
+  std::vector<double> order_sm_;
+  std::vector<int> sm_pos_;           ///< per edge: its position in Network::out_edges
   std::vector<double> shipped_;       ///< [t/day] today's shipment; fill φ_e = shipped_e / q_e
   std::vector<double> arrived_;       ///< [t/day] what reached the customer today
   std::vector<double> share_;         ///< σ_e(t): current share of the customer's orders
   std::vector<double> limit_;         ///< λ_e [t/day]: pass limit of restrictions (∞: free)
-  std::vector<double> want_edge_;     ///< min(q_e, λ_e) [t/day]: what allocation tries to fill
+  std::vector<int> restricted_;       ///< edges some restriction covers (λ_e reset daily)
   std::vector<double> activity_;      ///< a_n [units/day]: today's activity
   std::vector<double> prev_desired_;  ///< D_n [units/day]: desired activity, read as D_n(t−1)
   std::vector<double> cap_now_;       ///< K_n(t) [units/day]: capacity today
@@ -183,31 +228,42 @@ class Engine {
   std::vector<double> shortfall_;     ///< want − consumed [t] today
   std::vector<double> backlog_;       ///< B_s [t]: back-orders of a back-ordering consumer
   std::vector<int> extra_lead_;       ///< x_e(t) [days]: extra lead time of logistics delays
+  /// What events changed yesterday (nodes' capacity, slots' demand, edges' extra lead, nodes'
+  /// recipe): only these go back to their base values before today's events apply.
+  std::vector<int> cap_touched_, demand_touched_, lead_touched_, recipe_touched_;
   std::vector<char> from_stockpile_;  ///< per edge: the supplier is a stockpile (no orders)
   std::vector<char> share_moved_;     ///< per input slot: shares differ from baseline
   std::vector<int> qualification_;    ///< Q_e [days]: before a standby supplier may take share
   std::vector<int> looking_since_;    ///< L_s: first day under-delivered (kNever: not yet)
   std::vector<int> expanded_;         ///< per node: last day an expansion set its capacity
   struct PipeGroup {
-    int first, count;  ///< pipe_edge_[first, first + count) share one lead time
-    int mask;          ///< ring length - 1 (length is a power of two)
-    int offset;        ///< into pipe_; slot (day, i) at offset + (day & mask) * count + i
-    int lead;          ///< [days]
+    int first, count;    ///< pipe_edge_[first, first + count) share one lead time
+    int len;             ///< ring length: lead + the most extra lead + 1 [days]
+    std::size_t offset;  ///< into pipe_; cell (day, i) at offset + (day % len) * count + i
+    int lead;            ///< [days]
   };
   std::vector<PipeGroup> pipe_groups_;
-  std::vector<int> pipe_edge_;  ///< edges ordered by lead time
-  std::vector<int> pipe_slot_;  ///< their customers' input slots, in the same order
+  std::vector<int> pipe_edge_;  ///< edges ordered by lead time (stable)
+  /// Transport order: per input slot its edges by lead time (stable), as edge, pipe group and
+  /// index in the group; a slot's arrivals are summed in the order of the lead-time groups.
+  std::vector<int> tp_edge_, tp_group_, tp_index_;
+  std::vector<std::size_t> due_row_, insert_row_;  ///< per pipe group: today's rows (offsets)
   std::vector<double> pipe_;
   std::vector<double> cum_produced_, cum_shipped_, cum_arrived_, cum_used_;
 
   Licences licences_;  ///< every licence regime's applications, decisions and balances
   std::unique_ptr<OriginTracker> origin_;
   std::vector<char> covered_;   ///< see covered()
-  std::vector<int> cell_edge_;  ///< per pipeline cell: its edge
+  std::vector<int> cell_edge_;  ///< per pipeline cell: its edge (origin tracking only)
 
   std::vector<int> expansion_armed_, substitution_armed_;
-  std::vector<double> scratch_want_, scratch_contract_, scratch_out_;  ///< per-slot work space
-  std::vector<int> scratch_prio_;
+
+  // Threads: chunk bounds of the node, input slot, output slot and consumer loops (balanced
+  // by edges), one Chunk each.
+  int threads_ = 1;
+  std::unique_ptr<Parallel> par_;  ///< null: serial
+  std::vector<int> node_bounds_, slot_bounds_, out_bounds_, consumer_bounds_;
+  std::vector<Chunk> chunks_;
 };
 
 }  // namespace rareshock::sim

@@ -61,10 +61,25 @@ class OriginTracker {
   /// (cell index -> edge), like Engine::reset.
   void reset(const std::vector<int>& cell_edge);
 
+  /// Work space of produce(): one per thread that calls it (the engine keeps one per chunk of
+  /// its parallel loops).
+  struct Work {
+    std::vector<double> q_mass, q_value, tmp;  ///< a node's output mix; stamping
+  };
+  Work work() const {
+    return {std::vector<double>(K_), std::vector<double>(K_), std::vector<double>(K_)};
+  }
+
   // ---- hooks called by the engine, in phase order -----------------------------------------
+  // Each touches only the stock or cell it names (and reads finished-goods mixes, which only
+  // produce() changes): calls for different nodes, slots and cells may run on different
+  // threads at once, with their own Work for produce().
   /// Node \p n ran recipe \p r at activity \p y, using recipe inputs from its input stocks;
   /// \p out_before: each output slot's stock before today's output was added.
-  void produce(int n, int r, double y, const double* out_before);
+  void produce(int n, int r, double y, const double* out_before, Work& work);
+  void produce(int n, int r, double y, const double* out_before) {
+    produce(n, r, y, out_before, own_);
+  }
   /// \p x tonnes shipped from output slot \p o into pipeline cell \p cell holding \p before.
   void ship(int o, int cell, double before, double x);
   /// A pipeline cell's content \p due arrives at input slot \p s holding \p before.
@@ -104,7 +119,7 @@ class OriginTracker {
  private:
   void blend(double* mix, const double* add, double before, double x) const;
   void node_output_mix(int n, int r, const double* const* in_mix_by_channel, double* q_mass,
-                       double* q_value) const;
+                       double* q_value, double* tmp) const;
   int stamp(int k, int n) const { return stamp_[static_cast<std::size_t>(n) * K_ + k]; }
   int place(int c) const;                 ///< the country a key records (kOther when pooled)
   int key_of(const std::vector<int>& t);  ///< the key of a country tuple (added when new)
@@ -125,8 +140,7 @@ class OriginTracker {
   std::vector<double> re_value_;  ///< per output slot
   std::vector<double> in_mix_[2], out_mix_[2], pipe_mix_[2];
   std::vector<double> consumed_;
-  std::vector<double> q_mass_, q_value_;  ///< today's output mix of one node (work space)
-  mutable std::vector<double> tmp_;       ///< stamping work space
+  Work own_;  ///< work space of produce() without one
 };
 
 }  // namespace rareshock::sim

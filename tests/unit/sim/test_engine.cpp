@@ -179,6 +179,21 @@ events: [{type: logistics_delay, start: 5, end: 30, edges: {from_countries: [CN]
   CHECK(f[18] == 0);
 }
 
+TEST_CASE("two logistics delays on one edge add up (the pipeline ring holds both)",
+          "[sim][engine]") {
+  test::Sim sim(direct(730, 0, 3), R"(
+scenario: {id: d}
+events:
+  - {type: logistics_delay, start: 5, end: 30, edges: {from_countries: [CN]}, extra_days: 10}
+  - {type: logistics_delay, start: 5, end: 30, edges: {to_countries: [US]}, extra_days: 10}
+)");
+  auto f = fractions(sim, sim.in_slot("c", "m"), 32);
+  // Shipments of days 0-4 arrive days 3-7; day 5's, 3 + 10 + 10 days later, on day 28.
+  CHECK(first_short(f) == 8);
+  for (int d = 8; d <= 27; ++d) CHECK(f[d] == Approx(1.0));
+  CHECK(f[28] == 0);
+}
+
 TEST_CASE("stockpile release fills unfilled orders at its rate until empty", "[sim][engine]") {
   std::string model = direct(
       365 * 2, 0, 0,
