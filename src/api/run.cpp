@@ -31,6 +31,7 @@ RunRecord run(const Study& study, const io::TreeNode& resolved, const RunSetting
   ro.trade_series = study.outputs.trade_series || !study.observed.empty();
   ro.node_series = study.outputs.node_series;
   ro.edge_series = study.outputs.edge_series;
+  ro.why = true;  // EntityResult::why: how the shock reached each consumer
   rec.results = analysis::run_study(study, ro);
   rec.observed = observed_records(study, rec.results);
 

@@ -1,6 +1,7 @@
 #include "rareshock/analysis/run/study_run.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 
 #include "rareshock/analysis/run/recorder.hpp"
@@ -103,6 +104,16 @@ struct Group {
   }
 };
 
+/// A consumer worth a "why": short on some day, or its supply moved by at least 1 % of its
+/// baseline inflow (a consumer that switched suppliers and was never short).
+bool worth_explaining(const WhyRecord& w) {
+  if (w.unmet_t > 1e-9 * (w.demand_t + 1)) return true;
+  const double tol = 0.01 * w.baseline_inflow_t;
+  for (const auto& s : w.suppliers)
+    if (std::fabs(s.change_t()) > tol) return true;
+  return false;
+}
+
 }  // namespace
 
 RunResult run_combination(const Study& study, const sim::Network& net, const Combination& c,
@@ -132,7 +143,21 @@ RunResult run_combination(const Study& study, const sim::Network& net, const Com
     rec.track_origin(engine, std::move(period_of_day), static_cast<int>(months.size()));
     if (rec.origin) rec.origin->periods = months;
   }
-  engine.run(study.horizon, &rec);
+  std::optional<WhyRecorder> why;
+  if (options.why) why.emplace(engine, study.horizon);
+  struct Both : sim::Observer {
+    SeriesRecorder* rec;
+    WhyRecorder* why;
+    void on_day(const sim::Engine& e) override {
+      rec->on_day(e);
+      if (why) why->on_day(e);
+    }
+  } both;
+  both.rec = &rec;
+  both.why = why ? &*why : nullptr;
+  engine.run(study.horizon, &both);
+  std::vector<WhyRecord> whys;
+  if (why) whys = why->explain(study.shortage_threshold);
 
   RunResult out;
   out.combination = c;
@@ -143,6 +168,7 @@ RunResult run_combination(const Study& study, const sim::Network& net, const Com
   const std::vector<int> reference = consumer_recovery_reference(net, forcing);
   const double thr = study.shortage_threshold;
   std::map<std::string, Group> sectors, regions, cells;
+  std::vector<std::pair<std::string, LossTotals>> by_unit;  // first-seen order
   std::map<std::string, int> cell_size;
   for (int n : net.consumer_nodes) ++cell_size[net.sector[n] + "@" + net.region[n]];
   for (std::size_t i = 0; i < rec.series.size(); ++i) {
@@ -154,6 +180,10 @@ RunResult run_combination(const Study& study, const sim::Network& net, const Com
     const std::string unit = net.unit_name[n].empty() ? "units" : net.unit_name[n];
     const double unmet = unmet_tonnes(s, bo);
     const std::vector<double> units = daily_units_lost(s, bo, upt);
+    auto bu = std::find_if(by_unit.begin(), by_unit.end(),
+                           [&](const auto& x) { return x.first == unit; });
+    if (bu == by_unit.end()) bu = by_unit.insert(by_unit.end(), {unit, LossTotals{}});
+    bu->second.add(key, units, vpu, mg);
     Group self;
     self.unit(unit);
     self.all.add(s, unmet, key, units, vpu, mg, reference[i]);
@@ -194,6 +224,7 @@ RunResult run_combination(const Study& study, const sim::Network& net, const Com
       if (g != &self) g->supply.add(rec.supply[i]);
     for (const auto& m : self.order)
       er.materials.push_back({m, self.by_material.at(m).metrics(thr)});
+    if (i < whys.size() && worth_explaining(whys[i])) er.why = std::move(whys[i]);
     out.entities.push_back(std::move(er));
   }
   auto emit = [&](Level level, std::map<std::string, Group>& groups) {
@@ -211,6 +242,9 @@ RunResult run_combination(const Study& study, const sim::Network& net, const Com
       out.entities.push_back(std::move(er));
     }
   };
+  for (const auto& [unit, loss] : by_unit)
+    out.losses.push_back(
+        {unit, loss.units(), loss.units_upper(), loss.value(), loss.margin_lost()});
   emit(Level::Sector, sectors);
   emit(Level::Region, regions);
   emit(Level::SectorRegion, cells);
