@@ -7,6 +7,7 @@ namespace rareshock::report::doc::detail {
 namespace {
 
 using analysis::WhyConstraint;
+constexpr std::size_t kMaxWorse = 4;
 using analysis::WhyRecord;
 
 std::string material_text(const RunData& d, const std::string& id) {
@@ -91,7 +92,7 @@ std::string restriction_text(const RunData& d, const WhyConstraint& c) {
       : share > 0 ? fmt::format("{} of the tonnes ordered passed", format_percent(share))
                   : "nothing passed";
   std::string out =
-      fmt::format("{}'s {} `{}` on {} from its {} to {} in {} ({})", d.name_of(c.from_place),
+      fmt::format("{}'s {} '{}' on {} from its {} to {} in {} ({})", d.name_of(c.from_place),
                   regime, c.event, material_text(d, c.material), stage_noun(c.from_stage),
                   stage_noun(c.to_stage), d.name_of(c.to_place), pass);
   if (c.depth > 0) out += fmt::format(", {} stage{} upstream", c.depth, c.depth == 1 ? "" : "s");
@@ -140,6 +141,10 @@ std::string helped_text(const ScenarioRuns& g, const EntityResult& e) {
 
 /// Why a mitigation left a consumer worse off: the supplier place whose deliveries per day
 /// fell most against the scenario alone, and the binding constraint with the mitigation.
+bool same_constraint(const WhyConstraint& a, const WhyConstraint& b) {
+  return a.kind == b.kind && a.event == b.event && a.node == b.node && a.material == b.material;
+}
+
 std::string worse_mechanism(const RunData& d, const WhyRecord& base, const WhyRecord& mit) {
   auto rates = [](const WhyRecord& w) {
     std::map<std::string, double> r;
@@ -148,8 +153,10 @@ std::string worse_mechanism(const RunData& d, const WhyRecord& base, const WhyRe
     return r;
   };
   const auto b = rates(base), m = rates(mit);
+  double total = 0;
+  for (const auto& [place, rb] : b) total += rb;
   std::string worst;
-  double drop = 0;
+  double drop = 1e-3 * total;  // moves below 0.1 % of its daily supply are noise
   for (const auto& [place, rb] : b) {
     const auto it = m.find(place);
     const double rm = it == m.end() ? 0 : it->second;
@@ -163,8 +170,14 @@ std::string worse_mechanism(const RunData& d, const WhyRecord& base, const WhyRe
                     place_name(d, worst), format_tonnes(it == m.end() ? 0 : it->second),
                     format_tonnes(b.at(worst))));
   }
-  if (mit.binding) parts.push_back("binding constraint: " + constraint_text(d, *mit.binding));
-  if (parts.empty()) return "the balances do not show a single cause";
+  if (mit.binding && base.binding && same_constraint(*mit.binding, *base.binding))
+    parts.push_back("the same constraint binds with and without it (" +
+                    constraint_text(d, *mit.binding) +
+                    "): what the mitigation adds elsewhere draws on that constrained supply, "
+                    "so less of it reaches this consumer");
+  else if (mit.binding)
+    parts.push_back("with it, the binding constraint is " + constraint_text(d, *mit.binding));
+  if (parts.empty()) return "the balances do not show a single cause.";
   return join(parts, "; ", 4) + ".";
 }
 
@@ -192,8 +205,10 @@ std::string why_sentence(const RunData& d, const ScenarioRuns& g, const EntityRe
     parts.push_back(fmt::format("its suppliers drew {} of their finished stock for it",
                                 format_tonnes(w.supplier_stock_drawn_t)));
   if (w.binding) parts.push_back("binding constraint: " + constraint_text(d, *w.binding));
-  if (w.binding && w.binding->kind != "restriction" && !w.restrictions.empty())
-    parts.push_back("behind it, " + restriction_text(d, w.restrictions.front()));
+  // The restriction on its own supplier edges, when the binding one is elsewhere.
+  if (w.binding && (w.binding->kind != "restriction" || w.binding->depth > 0) &&
+      !w.restrictions.empty() && w.restrictions.front().ordered_t > w.restrictions.front().passed_t)
+    parts.push_back("on its own supplier edges, " + restriction_text(d, w.restrictions.front()));
   if (w.from_stockpiles_t > 0)
     parts.push_back(
         fmt::format("stockpile releases delivered {}", format_tonnes(w.from_stockpiles_t)));
@@ -201,16 +216,38 @@ std::string why_sentence(const RunData& d, const ScenarioRuns& g, const EntityRe
   return "Why: " + join(parts, "; ", 12) + ".";
 }
 
+/// Losses over regions, for summaries written before `losses` (regions partition the
+/// consumers and count a product shared by sectors once; a region mixing unit names counts
+/// "units").
+static std::vector<analysis::LossByUnit> losses_from_regions(const RunResult& r) {
+  std::vector<analysis::LossByUnit> out;
+  for (const auto* e : level_of(r, Level::Region)) {
+    const std::string unit = e->unit_name.empty() ? "units" : e->unit_name;
+    auto it =
+        std::find_if(out.begin(), out.end(), [&](const auto& l) { return l.unit_name == unit; });
+    if (it == out.end()) it = out.insert(out.end(), {unit, 0, 0, 0, 0.0});
+    it->units_lost += e->metrics.units_lost;
+    it->units_lost_upper += e->metrics.units_lost_upper;
+    it->value_lost_usd += e->metrics.value_lost_usd;
+    if (e->metrics.margin_lost_usd && it->margin_lost_usd)
+      *it->margin_lost_usd += *e->metrics.margin_lost_usd;
+    else if (e->metrics.value_lost_usd > 0)
+      it->margin_lost_usd.reset();
+  }
+  return out;
+}
+
 std::string loss_sentence(const RunData& d, const RunResult& r) {
   (void)d;
   double unmet = 0;
   for (const auto* e : level_of(r, Level::Region)) unmet += e->metrics.unmet_t;
   std::string out = fmt::format("In total {} of demand goes unmet", format_tonnes(unmet));
-  if (r.losses.empty()) return out + ".";
+  const std::vector<analysis::LossByUnit> losses =
+      r.losses.empty() ? losses_from_regions(r) : r.losses;
   double value = 0, margin = 0;
   bool margins = true;
   std::vector<std::string> units;
-  for (const auto& l : r.losses) {
+  for (const auto& l : losses) {
     value += l.value_lost_usd;
     if (l.margin_lost_usd)
       margin += *l.margin_lost_usd;
@@ -248,7 +285,8 @@ std::vector<Section> shock_travel(const RunData& d) {
   s.paragraph(
       "For each consumer that runs short (a scenario without mitigations), its supply over its "
       "shock window — from the first day a restriction or outage upstream of it starts to its "
-      "last day short — as a mass balance: what it needed = what arrived + what it drew from "
+      "last day with a shortfall — as a mass balance: what it needed = what arrived + what it drew "
+      "from "
       "its own stock + what went unmet. 'Baseline' is the 2024 steady-state flow over the same "
       "days. The binding constraint is traced from the consumer's supplier edges upstream: a "
       "restriction's pass limit where orders were blocked, otherwise the supplier that rationed "
@@ -288,20 +326,40 @@ std::vector<Section> shock_travel(const RunData& d) {
     std::vector<std::string> items;
     for (std::size_t i = 0; i < hit.size() && i < 3; ++i)
       items.push_back(name.entity(*hit[i]) + ". " + why_sentence(d, g, *hit[i]));
-    // Mitigations that make a consumer worse: the mechanism from the two runs' balances.
+    // Mitigations that make a consumer worse: the mechanism from the two runs' balances, the
+    // largest increases in tonnes first.
+    struct Worse {
+      const RunResult* m;
+      const EntityResult *e, *me;
+      double change;
+    };
+    std::vector<Worse> worse;
     for (const RunResult* m : g.mitigated) {
       if (m->combination.mitigations.size() != 1) continue;
       for (const auto* e : level_of(*g.base, Level::Consumer)) {
         const EntityResult* me = find_entity(*m, e->level, e->id);
         if (!me || e->metrics.unmet_t <= 0 || !me->why || !e->why) continue;
         const double change = me->metrics.unmet_t / e->metrics.unmet_t - 1;
-        if (change < 0.005) continue;
-        items.push_back(fmt::format("{} raises the unmet demand of {} by {} ({}): {}",
-                                    mitigation_label(*m), name.entity(*e), format_percent(change),
-                                    format_tonnes(me->metrics.unmet_t - e->metrics.unmet_t),
-                                    worse_mechanism(d, *e->why, *me->why)));
+        if (change >= 0.005) worse.push_back({m, e, me, change});
       }
     }
+    std::stable_sort(worse.begin(), worse.end(), [](const Worse& a, const Worse& b) {
+      return a.me->metrics.unmet_t - a.e->metrics.unmet_t >
+             b.me->metrics.unmet_t - b.e->metrics.unmet_t;
+    });
+    for (std::size_t i = 0; i < worse.size() && i < kMaxWorse; ++i) {
+      const Worse& x = worse[i];
+      items.push_back(fmt::format("{} raises the unmet demand of {} by {} ({}): {}",
+                                  mitigation_label(*x.m), name.entity(*x.e),
+                                  format_percent(x.change),
+                                  format_tonnes(x.me->metrics.unmet_t - x.e->metrics.unmet_t),
+                                  worse_mechanism(d, *x.e->why, *x.me->why)));
+    }
+    if (worse.size() > kMaxWorse)
+      items.push_back(fmt::format(
+          "{} more consumers are worse off with a single mitigation than without (why.csv "
+          "compares their balances run by run).",
+          worse.size() - kMaxWorse));
     sub.bullets(std::move(items));
     out.push_back(std::move(sub));
   }

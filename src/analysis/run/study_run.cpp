@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <set>
 
 #include "rareshock/analysis/run/recorder.hpp"
 #include "rareshock/sim/forcing.hpp"
@@ -92,11 +93,19 @@ struct Group {
   std::string sector, region, unit_name;
   SupplySources supply;
   bool has_unit = false, mixed_units = false;
-  void unit(const std::string& u) {
+  std::set<std::string> losing;  ///< unit names of members that lost units
+  void unit(const std::string& u, double lost = 0) {
     if (!has_unit)
       unit_name = u, has_unit = true;
     else if (u != unit_name)
       mixed_units = true;
+    if (lost > 0) losing.insert(u);
+  }
+  /// What units_lost counts: the members' unit name, or, when they mix names, the one name
+  /// of the members that lost units ("units" when several did).
+  std::string units_counted() const {
+    if (!mixed_units) return unit_name;
+    return losing.size() == 1 ? *losing.begin() : std::string("units");
   }
   Agg& material(const std::string& m) {
     if (!by_material.count(m)) order.push_back(m);
@@ -157,7 +166,7 @@ RunResult run_combination(const Study& study, const sim::Network& net, const Com
   both.why = why ? &*why : nullptr;
   engine.run(study.horizon, &both);
   std::vector<WhyRecord> whys;
-  if (why) whys = why->explain(study.shortage_threshold);
+  if (why) whys = why->explain();
 
   RunResult out;
   out.combination = c;
@@ -191,7 +200,8 @@ RunResult run_combination(const Study& study, const sim::Network& net, const Com
     std::vector<Group*> groups = {&self, &sectors[net.sector[n]], &regions[net.region[n]]};
     if (cell_size[cell] > 1) groups.push_back(&cells[cell]);
     for (Group* g : groups) {
-      if (g != &self) g->unit(unit), g->all.add(s, unmet, key, units, vpu, mg, reference[i]);
+      if (g != &self)
+        g->unit(unit, unmet * upt), g->all.add(s, unmet, key, units, vpu, mg, reference[i]);
       g->sector = net.sector[n];
       g->region = net.region[n];
     }
@@ -234,7 +244,7 @@ RunResult run_combination(const Study& study, const sim::Network& net, const Com
       er.id = id;
       if (level != Level::Region) er.sector = g.sector;
       if (level != Level::Sector) er.region = g.region;
-      er.unit_name = g.mixed_units ? "units" : g.unit_name;
+      er.unit_name = g.units_counted();
       er.metrics = g.all.metrics(thr);
       for (const auto& m : g.order) er.materials.push_back({m, g.by_material.at(m).metrics(thr)});
       er.series = std::move(g.all.series);

@@ -15,6 +15,8 @@ constexpr int kMaxDepth = 12;
 constexpr double kOutageShare = 0.995;
 /// A supplier whose activity is at least this share of its capacity ran full.
 constexpr double kFullShare = 0.98;
+/// A day with a shortfall above this share of the need ends a consumer's window no earlier.
+constexpr double kShortTol = 1e-9;
 
 bool stockpile(const sim::Network& net, int node) {
   return net.stage[node] == Stage::Stockpile;
@@ -263,7 +265,7 @@ std::optional<WhyConstraint> WhyRecorder::trace(int node, int a, int b, int dept
   return c;
 }
 
-std::vector<WhyRecord> WhyRecorder::explain(double threshold) const {
+std::vector<WhyRecord> WhyRecorder::explain() const {
   std::vector<WhyRecord> out;
   if (days_ <= 0) return out;
   for (int n : net_.consumer_nodes) {
@@ -275,7 +277,7 @@ std::vector<WhyRecord> WhyRecorder::explain(double threshold) const {
       for (int s = net_.in_begin[n]; s < net_.in_begin[n + 1]; ++s)
         want += want_[static_cast<std::size_t>(s) * days_ + d],
             cons += consumed_[static_cast<std::size_t>(s) * days_ + d];
-      if (want > 0 && (want - cons) / want >= threshold) b = d;
+      if (want > 0 && want - cons > kShortTol * want) b = d;
     }
     if (b < 0) b = days_ - 1;
     w.from_day = a;

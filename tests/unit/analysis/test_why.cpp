@@ -16,12 +16,12 @@ struct Obs : sim::Observer {
   void on_day(const sim::Engine& e) override { why->on_day(e); }
 };
 
-std::vector<analysis::WhyRecord> run_why(test::Sim& sim, int days, double threshold = 0.01) {
+std::vector<analysis::WhyRecord> run_why(test::Sim& sim, int days) {
   analysis::WhyRecorder why(*sim.engine, days);
   Obs obs;
   obs.why = &why;
   sim.engine->run(days, &obs);
-  return why.explain(threshold);
+  return why.explain();
 }
 
 const analysis::WhySupplier& supplier(const analysis::WhyRecord& w, const std::string& id) {

@@ -51,7 +51,7 @@ struct WhyConstraint {
 
 /// The decomposition of one consumer's supply over its shock window [from_day, to_day]: from
 /// the first day a restricting event upstream of it starts (day 0 without one) to the last day
-/// it is short (the horizon's end when it is not). Mass balance:
+/// with a shortfall (the horizon's end when it has none). Mass balance:
 /// demand_t = inflow_t + stock_drawn_t + unmet_t, and inflow_t = baseline_inflow_t + the sum
 /// of the suppliers' change_t().
 struct WhyRecord {
@@ -81,9 +81,8 @@ class WhyRecorder {
  public:
   WhyRecorder(const sim::Engine& engine, int days);
   void on_day(const sim::Engine& engine);
-  /// One record per consumer (Network::consumer_nodes order). \p threshold: shortage threshold
-  /// (shortfall fraction) that ends a consumer's window.
-  std::vector<WhyRecord> explain(double threshold) const;
+  /// One record per consumer (Network::consumer_nodes order).
+  std::vector<WhyRecord> explain() const;
 
  private:
   struct Sums {
