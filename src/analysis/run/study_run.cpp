@@ -153,7 +153,8 @@ RunResult run_combination(const Study& study, const sim::Network& net, const Com
     if (rec.origin) rec.origin->periods = months;
   }
   std::optional<WhyRecorder> why;
-  if (options.why) why.emplace(engine, study.horizon);
+  if (options.why && WhyRecorder::fits(net, study.horizon))
+    why.emplace(engine, study.horizon);
   struct Both : sim::Observer {
     SeriesRecorder* rec;
     WhyRecorder* why;
@@ -172,6 +173,10 @@ RunResult run_combination(const Study& study, const sim::Network& net, const Com
   out.combination = c;
   out.origin = std::move(rec.origin);
   out.notes = forcing.notes;
+  if (options.why && !why)
+    out.notes.push_back(
+        "no 'why' records: the horizon x network size is beyond what the why recorder keeps "
+        "(analysis/run/why.hpp, kMaxCells)");
   out.recovery_reference =
       forcing.last_restriction_day >= sim::kNever ? -1 : forcing.last_restriction_day;
   const std::vector<int> reference = consumer_recovery_reference(net, forcing);

@@ -46,6 +46,12 @@ WhyRecorder::WhyRecorder(const sim::Engine& engine, int days)
   }
 }
 
+bool WhyRecorder::fits(const sim::Network& net, int days) {
+  const double cells = static_cast<double>(days) *
+                       (net.edges() + net.nodes() + net.in_slots() + net.out_slots());
+  return cells <= kMaxCells;
+}
+
 void WhyRecorder::on_day(const sim::Engine& eng) {
   const int d = eng.day();
   if (d < 0 || d >= days_) return;

@@ -80,6 +80,10 @@ struct WhyRecord {
 class WhyRecorder {
  public:
   WhyRecorder(const sim::Engine& engine, int days);
+  /// Days x (edges + nodes + slots) the recorder may hold (about 40 bytes each); a longer run
+  /// or larger network is not explained (kMaxCells: about 100 MB).
+  static constexpr double kMaxCells = 2.5e6;
+  static bool fits(const sim::Network& net, int days);
   void on_day(const sim::Engine& engine);
   /// One record per consumer (Network::consumer_nodes order).
   std::vector<WhyRecord> explain() const;
