@@ -287,11 +287,12 @@ std::vector<Section> shock_travel(const RunData& d) {
       "shock window — from the first day a restriction or outage upstream of it starts to its "
       "last day with a shortfall — as a mass balance: what it needed = what arrived + what it drew "
       "from "
-      "its own stock + what went unmet. 'Baseline' is the 2024 steady-state flow over the same "
-      "days. The binding constraint is traced from the consumer's supplier edges upstream: a "
+      "its own stock + what went unmet. 'Baseline' is the model's steady-state flow over "
+      "the same days. The binding constraint is traced from the consumer's supplier edges "
+      "upstream: a "
       "restriction's pass limit where orders were blocked, otherwise the supplier that rationed "
       "it and, in turn, what limited that supplier (an outage, its full capacity, or its own "
-      "inputs). Source: summary.json `why`, why.csv.");
+      "inputs). Source: summary.json (why) and why.csv.");
   Namer name(d);
   for (const auto& g : group_runs(d)) {
     if (!g.base) continue;
