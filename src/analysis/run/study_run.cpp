@@ -123,6 +123,57 @@ bool worth_explaining(const WhyRecord& w) {
   return false;
 }
 
+/// The losses of unit name \p unit in \p by_unit (first-seen order), added when new.
+LossTotals& loss_of(std::vector<std::pair<std::string, LossTotals>>& by_unit,
+                    const std::string& unit) {
+  auto it =
+      std::find_if(by_unit.begin(), by_unit.end(), [&](const auto& x) { return x.first == unit; });
+  if (it == by_unit.end()) it = by_unit.insert(by_unit.end(), {unit, LossTotals{}});
+  return it->second;
+}
+
+constexpr const char* kNoWhyNote =
+    "no 'why' records: the horizon x network size is beyond what the why recorder keeps "
+    "(analysis/run/why.hpp, kMaxCells)";
+
+/// Consumer \p i's why record, when it is worth one (moved out of \p whys).
+std::optional<WhyRecord> take_why(std::vector<WhyRecord>& whys, std::size_t i) {
+  if (i < whys.size() && worth_explaining(whys[i])) return std::move(whys[i]);
+  return std::nullopt;
+}
+
+std::vector<LossByUnit> losses_by_unit(
+    const std::vector<std::pair<std::string, LossTotals>>& by_unit) {
+  std::vector<LossByUnit> out;
+  for (const auto& [unit, loss] : by_unit)
+    out.push_back({unit, loss.units(), loss.units_upper(), loss.value(), loss.margin_lost()});
+  return out;
+}
+
+/// Phase 7 of a run: the series recorder and, when asked, the why recorder.
+struct Recorders : sim::Observer {
+  SeriesRecorder* rec = nullptr;
+  WhyRecorder* why = nullptr;
+  void on_day(const sim::Engine& e) override {
+    rec->on_day(e);
+    if (why) why->on_day(e);
+  }
+};
+
+/// Runs \p engine over \p days with \p rec; with \p why (when the run fits the why
+/// recorder's budget) also explains every consumer into \p whys. Returns whether it did.
+bool run_engine(sim::Engine& engine, SeriesRecorder& rec, bool why, int days,
+                std::vector<WhyRecord>& whys) {
+  std::optional<WhyRecorder> w;
+  if (why && WhyRecorder::fits(engine.network(), days)) w.emplace(engine, days);
+  Recorders both;
+  both.rec = &rec;
+  both.why = w ? &*w : nullptr;
+  engine.run(days, &both);
+  if (w) whys = w->explain();
+  return w.has_value();
+}
+
 }  // namespace
 
 RunResult run_combination(const Study& study, const sim::Network& net, const Combination& c,
@@ -152,31 +203,14 @@ RunResult run_combination(const Study& study, const sim::Network& net, const Com
     rec.track_origin(engine, std::move(period_of_day), static_cast<int>(months.size()));
     if (rec.origin) rec.origin->periods = months;
   }
-  std::optional<WhyRecorder> why;
-  if (options.why && WhyRecorder::fits(net, study.horizon))
-    why.emplace(engine, study.horizon);
-  struct Both : sim::Observer {
-    SeriesRecorder* rec;
-    WhyRecorder* why;
-    void on_day(const sim::Engine& e) override {
-      rec->on_day(e);
-      if (why) why->on_day(e);
-    }
-  } both;
-  both.rec = &rec;
-  both.why = why ? &*why : nullptr;
-  engine.run(study.horizon, &both);
   std::vector<WhyRecord> whys;
-  if (why) whys = why->explain();
+  const bool explained = run_engine(engine, rec, options.why, study.horizon, whys);
 
   RunResult out;
   out.combination = c;
   out.origin = std::move(rec.origin);
   out.notes = forcing.notes;
-  if (options.why && !why)
-    out.notes.push_back(
-        "no 'why' records: the horizon x network size is beyond what the why recorder keeps "
-        "(analysis/run/why.hpp, kMaxCells)");
+  if (options.why != explained) out.notes.push_back(kNoWhyNote);
   out.recovery_reference =
       forcing.last_restriction_day >= sim::kNever ? -1 : forcing.last_restriction_day;
   const std::vector<int> reference = consumer_recovery_reference(net, forcing);
@@ -194,10 +228,7 @@ RunResult run_combination(const Study& study, const sim::Network& net, const Com
     const std::string unit = net.unit_name[n].empty() ? "units" : net.unit_name[n];
     const double unmet = unmet_tonnes(s, bo);
     const std::vector<double> units = daily_units_lost(s, bo, upt);
-    auto bu = std::find_if(by_unit.begin(), by_unit.end(),
-                           [&](const auto& x) { return x.first == unit; });
-    if (bu == by_unit.end()) bu = by_unit.insert(by_unit.end(), {unit, LossTotals{}});
-    bu->second.add(key, units, vpu, mg);
+    loss_of(by_unit, unit).add(key, units, vpu, mg);
     Group self;
     self.unit(unit);
     self.all.add(s, unmet, key, units, vpu, mg, reference[i]);
@@ -239,7 +270,7 @@ RunResult run_combination(const Study& study, const sim::Network& net, const Com
       if (g != &self) g->supply.add(rec.supply[i]);
     for (const auto& m : self.order)
       er.materials.push_back({m, self.by_material.at(m).metrics(thr)});
-    if (i < whys.size() && worth_explaining(whys[i])) er.why = std::move(whys[i]);
+    er.why = take_why(whys, i);
     out.entities.push_back(std::move(er));
   }
   auto emit = [&](Level level, std::map<std::string, Group>& groups) {
@@ -257,9 +288,7 @@ RunResult run_combination(const Study& study, const sim::Network& net, const Com
       out.entities.push_back(std::move(er));
     }
   };
-  for (const auto& [unit, loss] : by_unit)
-    out.losses.push_back(
-        {unit, loss.units(), loss.units_upper(), loss.value(), loss.margin_lost()});
+  out.losses = losses_by_unit(by_unit);
   emit(Level::Sector, sectors);
   emit(Level::Region, regions);
   emit(Level::SectorRegion, cells);

@@ -47,8 +47,8 @@ WhyRecorder::WhyRecorder(const sim::Engine& engine, int days)
 }
 
 bool WhyRecorder::fits(const sim::Network& net, int days) {
-  const double cells = static_cast<double>(days) *
-                       (net.edges() + net.nodes() + net.in_slots() + net.out_slots());
+  const double cells =
+      static_cast<double>(days) * (net.edges() + net.nodes() + net.in_slots() + net.out_slots());
   return cells <= kMaxCells;
 }
 

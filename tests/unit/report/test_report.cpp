@@ -282,9 +282,10 @@ TEST_CASE("report: findings say when switching suppliers supplied a short consum
   CHECK(count(md, "more from its existing suppliers") == 3);
 }
 
-TEST_CASE("report: each short consumer's finding says why, the shock's path has a section, "
-          "losses lead with value added",
-          "[report][why]") {
+TEST_CASE(
+    "report: each short consumer's finding says why, the shock's path has a section, "
+    "losses lead with value added",
+    "[report][why]") {
   TempDir tmp("why");
   fs::path dir = tmp.path / "out";
   io::LoadOptions opt;
