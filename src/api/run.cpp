@@ -33,6 +33,7 @@ RunRecord run(const Study& study, const io::TreeNode& resolved, const RunSetting
   ro.trade_series = study.outputs.trade_series || !study.observed.empty();
   ro.node_series = study.outputs.node_series;
   ro.edge_series = study.outputs.edge_series;
+  ro.why = true;  // EntityResult::why: how the shock reached each consumer
   // The engine's day loops run on the threads of the arena they are called in (large
   // networks; results do not depend on it): settings.threads of them, or all cores.
   if (settings.threads > 0) {

@@ -8,6 +8,7 @@
 #include "rareshock/core/build_info.hpp"
 #include "rareshock/core/error.hpp"
 #include "run_record_json.hpp"
+#include "why_json.hpp"
 
 namespace rareshock {
 using nlohmann::json;
@@ -178,14 +179,16 @@ json entity_json(const analysis::EntityResult& e, Date start) {
   json materials = json::array();
   for (const auto& mr : e.materials)
     materials.push_back({{"material", mr.material}, {"metrics", metrics_json(mr.metrics, start)}});
-  return {{"level", analysis::to_string(e.level)},
-          {"id", e.id},
-          {"sector", e.sector},
-          {"region", e.region},
-          {"unit_name", e.unit_name},
-          {"metrics", metrics_json(e.metrics, start)},
-          {"materials", materials},
-          {"supply", supply_json(e.supply, start)}};
+  json out = {{"level", analysis::to_string(e.level)},
+              {"id", e.id},
+              {"sector", e.sector},
+              {"region", e.region},
+              {"unit_name", e.unit_name},
+              {"metrics", metrics_json(e.metrics, start)},
+              {"materials", materials},
+              {"supply", supply_json(e.supply, start)}};
+  if (e.why) out["why"] = detail::why_json(*e.why, start);
+  return out;
 }
 
 // The origin of consumption over the horizon (monthly detail: timeseries/origin_mix.csv).
@@ -347,6 +350,7 @@ analysis::EntityResult entity_of(const json& e) {
     er.supply.blocked_t = number(*sp, "blocked_t", 0);
     er.supply.new_supplier_day = day_of(*sp, "new_supplier_day");
   }
+  if (const json* w = object_at(e, "why")) er.why = detail::why_of(*w);
   return er;
 }
 
@@ -519,6 +523,7 @@ json record_json(const RunRecord& rec) {
         {"recovery_reference_day", run.recovery_reference},
         {"notes", run.notes},
         {"results", entities}};
+    if (!run.losses.empty()) item["losses"] = detail::losses_json(run.losses);
     if (run.origin) item["origin"] = origin_json(*run.origin);
     if (unc && r < unc->runs.size()) {
       json results = json::array();
@@ -599,6 +604,7 @@ RunRecord record_from_json(const json& s, const std::string& file) {
     run.recovery_reference = integer(r, "recovery_reference_day", -1);
     run.notes = strings(r, "notes");
     for (const auto& e : array_at(r, "results")) run.entities.push_back(entity_of(e));
+    run.losses = detail::losses_of(array_at(r, "losses"));
     if (const json* o = object_at(r, "origin")) {  // horizon totals: one period
       analysis::OriginRecord rec_o;
       rec_o.keys = strings(*o, "origins");

@@ -6,6 +6,7 @@
 // shortfall over time, mitigations, the result tables and the baseline flows;
 // report_uncertainty.cpp Monte Carlo, tornado and Sobol; report_structure.cpp structural risk.
 #include "report_builder.hpp"
+#include "report_why.hpp"
 
 namespace rareshock::report::doc::detail {
 
@@ -148,6 +149,7 @@ Document Builder::build() {
   doc.sections.push_back(summary());
   if (!d_.scenarios.empty() || !d_.record.results.runs.empty()) doc.sections.push_back(scenarios());
   add(doc, shortfall());
+  add(doc, shock_travel(d_));  // report_why.cpp
   add(doc, mitigations());
   add(doc, uncertainty());
   add(doc, observed());

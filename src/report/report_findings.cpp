@@ -1,6 +1,7 @@
 // The report sections of findings in sentences: the executive summary and the model vs
 // observed comparison.
 #include "report_builder.hpp"
+#include "report_why.hpp"
 
 namespace rareshock::report::doc::detail {
 
@@ -189,6 +190,7 @@ std::string Builder::shortage_sentence(const ScenarioRuns& g, const Hit& h,
     if (!eff.empty()) effects.push_back(eff);
   }
   if (!effects.empty()) out += "; " + join(effects, "; ", 20);
+  if (std::string why = why_sentence(d_, g, e); !why.empty()) return out + ". " + why;
   return out + ".";
 }
 
@@ -502,22 +504,7 @@ std::string Builder::cover_text(const RunResult& r, const EntityResult& e) const
 }
 
 std::string Builder::run_total_sentence(const RunResult& r) const {
-  // Regions partition the consumers and count a product shared by sectors once.
-  double unmet = 0, value = 0, units = 0, margin = 0;
-  bool margins = true;
-  for (const auto* e : level_of(r, Level::Region)) {
-    unmet += e->metrics.unmet_t, value += e->metrics.value_lost_usd, units += e->metrics.units_lost;
-    if (e->metrics.margin_lost_usd)
-      margin += *e->metrics.margin_lost_usd;
-    else
-      margins = false;
-  }
-  return fmt::format(
-      "In total {} of demand goes unmet; about {} downstream units are lost, worth {} at full "
-      "value (an upper bound on the loss){}.",
-      format_tonnes(unmet), format_count(units), format_usd(value),
-      margins && units > 0 ? ", of which " + format_usd(margin) + " is value added (margin)"
-                           : std::string());
+  return loss_sentence(d_, r);  // report_why.cpp: value added lost as the headline
 }
 
 std::string Builder::unit_of(Level level, const std::string& id) const {

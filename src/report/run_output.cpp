@@ -16,6 +16,7 @@
 #include "rareshock/core/build_info.hpp"
 #include "rareshock/core/date.hpp"
 #include "rareshock/core/error.hpp"
+#include "why_output.hpp"
 
 namespace rareshock::report {
 namespace fs = std::filesystem;
@@ -230,6 +231,7 @@ void write_run_files(const fs::path& stage, const Study& study, const RunRecord&
                series_csv(study, result, analysis::Level::Sector));
     write_file(stage / "timeseries" / "regions.csv",
                series_csv(study, result, analysis::Level::Region));
+    detail::write_why_files(stage, study, result);
   }
   if (wanted("csv") && study.outputs.trade_series) {
     std::string daily, monthly;

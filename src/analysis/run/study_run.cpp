@@ -1,7 +1,9 @@
 #include "rareshock/analysis/run/study_run.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <map>
+#include <set>
 
 #include "rareshock/analysis/run/recorder.hpp"
 #include "rareshock/sim/forcing.hpp"
@@ -91,17 +93,86 @@ struct Group {
   std::string sector, region, unit_name;
   SupplySources supply;
   bool has_unit = false, mixed_units = false;
-  void unit(const std::string& u) {
+  std::set<std::string> losing;  ///< unit names of members that lost units
+  void unit(const std::string& u, double lost = 0) {
     if (!has_unit)
       unit_name = u, has_unit = true;
     else if (u != unit_name)
       mixed_units = true;
+    if (lost > 0) losing.insert(u);
+  }
+  /// What units_lost counts: the members' unit name, or, when they mix names, the one name
+  /// of the members that lost units ("units" when several did).
+  std::string units_counted() const {
+    if (!mixed_units) return unit_name;
+    return losing.size() == 1 ? *losing.begin() : std::string("units");
   }
   Agg& material(const std::string& m) {
     if (!by_material.count(m)) order.push_back(m);
     return by_material[m];
   }
 };
+
+/// A consumer worth a "why": short on some day, or its supply moved by at least 1 % of its
+/// baseline inflow (a consumer that switched suppliers and was never short).
+bool worth_explaining(const WhyRecord& w) {
+  if (w.unmet_t > 1e-9 * (w.demand_t + 1)) return true;
+  const double tol = 0.01 * w.baseline_inflow_t;
+  for (const auto& s : w.suppliers)
+    if (std::fabs(s.change_t()) > tol) return true;
+  return false;
+}
+
+/// The losses of unit name \p unit in \p by_unit (first-seen order), added when new.
+LossTotals& loss_of(std::vector<std::pair<std::string, LossTotals>>& by_unit,
+                    const std::string& unit) {
+  auto it =
+      std::find_if(by_unit.begin(), by_unit.end(), [&](const auto& x) { return x.first == unit; });
+  if (it == by_unit.end()) it = by_unit.insert(by_unit.end(), {unit, LossTotals{}});
+  return it->second;
+}
+
+constexpr const char* kNoWhyNote =
+    "no 'why' records: the horizon x network size is beyond what the why recorder keeps "
+    "(analysis/run/why.hpp, kMaxCells)";
+
+/// Consumer \p i's why record, when it is worth one (moved out of \p whys).
+std::optional<WhyRecord> take_why(std::vector<WhyRecord>& whys, std::size_t i) {
+  if (i < whys.size() && worth_explaining(whys[i])) return std::move(whys[i]);
+  return std::nullopt;
+}
+
+std::vector<LossByUnit> losses_by_unit(
+    const std::vector<std::pair<std::string, LossTotals>>& by_unit) {
+  std::vector<LossByUnit> out;
+  for (const auto& [unit, loss] : by_unit)
+    out.push_back({unit, loss.units(), loss.units_upper(), loss.value(), loss.margin_lost()});
+  return out;
+}
+
+/// Phase 7 of a run: the series recorder and, when asked, the why recorder.
+struct Recorders : sim::Observer {
+  SeriesRecorder* rec = nullptr;
+  WhyRecorder* why = nullptr;
+  void on_day(const sim::Engine& e) override {
+    rec->on_day(e);
+    if (why) why->on_day(e);
+  }
+};
+
+/// Runs \p engine over \p days with \p rec; with \p why (when the run fits the why
+/// recorder's budget) also explains every consumer into \p whys. Returns whether it did.
+bool run_engine(sim::Engine& engine, SeriesRecorder& rec, bool why, int days,
+                std::vector<WhyRecord>& whys) {
+  std::optional<WhyRecorder> w;
+  if (why && WhyRecorder::fits(engine.network(), days)) w.emplace(engine, days);
+  Recorders both;
+  both.rec = &rec;
+  both.why = w ? &*w : nullptr;
+  engine.run(days, &both);
+  if (w) whys = w->explain();
+  return w.has_value();
+}
 
 }  // namespace
 
@@ -132,17 +203,20 @@ RunResult run_combination(const Study& study, const sim::Network& net, const Com
     rec.track_origin(engine, std::move(period_of_day), static_cast<int>(months.size()));
     if (rec.origin) rec.origin->periods = months;
   }
-  engine.run(study.horizon, &rec);
+  std::vector<WhyRecord> whys;
+  const bool explained = run_engine(engine, rec, options.why, study.horizon, whys);
 
   RunResult out;
   out.combination = c;
   out.origin = std::move(rec.origin);
   out.notes = forcing.notes;
+  if (options.why != explained) out.notes.push_back(kNoWhyNote);
   out.recovery_reference =
       forcing.last_restriction_day >= sim::kNever ? -1 : forcing.last_restriction_day;
   const std::vector<int> reference = consumer_recovery_reference(net, forcing);
   const double thr = study.shortage_threshold;
   std::map<std::string, Group> sectors, regions, cells;
+  std::vector<std::pair<std::string, LossTotals>> by_unit;  // first-seen order
   std::map<std::string, int> cell_size;
   for (int n : net.consumer_nodes) ++cell_size[net.sector[n] + "@" + net.region[n]];
   for (std::size_t i = 0; i < rec.series.size(); ++i) {
@@ -154,6 +228,7 @@ RunResult run_combination(const Study& study, const sim::Network& net, const Com
     const std::string unit = net.unit_name[n].empty() ? "units" : net.unit_name[n];
     const double unmet = unmet_tonnes(s, bo);
     const std::vector<double> units = daily_units_lost(s, bo, upt);
+    loss_of(by_unit, unit).add(key, units, vpu, mg);
     Group self;
     self.unit(unit);
     self.all.add(s, unmet, key, units, vpu, mg, reference[i]);
@@ -161,7 +236,8 @@ RunResult run_combination(const Study& study, const sim::Network& net, const Com
     std::vector<Group*> groups = {&self, &sectors[net.sector[n]], &regions[net.region[n]]};
     if (cell_size[cell] > 1) groups.push_back(&cells[cell]);
     for (Group* g : groups) {
-      if (g != &self) g->unit(unit), g->all.add(s, unmet, key, units, vpu, mg, reference[i]);
+      if (g != &self)
+        g->unit(unit, unmet * upt), g->all.add(s, unmet, key, units, vpu, mg, reference[i]);
       g->sector = net.sector[n];
       g->region = net.region[n];
     }
@@ -194,6 +270,7 @@ RunResult run_combination(const Study& study, const sim::Network& net, const Com
       if (g != &self) g->supply.add(rec.supply[i]);
     for (const auto& m : self.order)
       er.materials.push_back({m, self.by_material.at(m).metrics(thr)});
+    er.why = take_why(whys, i);
     out.entities.push_back(std::move(er));
   }
   auto emit = [&](Level level, std::map<std::string, Group>& groups) {
@@ -203,7 +280,7 @@ RunResult run_combination(const Study& study, const sim::Network& net, const Com
       er.id = id;
       if (level != Level::Region) er.sector = g.sector;
       if (level != Level::Sector) er.region = g.region;
-      er.unit_name = g.mixed_units ? "units" : g.unit_name;
+      er.unit_name = g.units_counted();
       er.metrics = g.all.metrics(thr);
       for (const auto& m : g.order) er.materials.push_back({m, g.by_material.at(m).metrics(thr)});
       er.series = std::move(g.all.series);
@@ -211,6 +288,7 @@ RunResult run_combination(const Study& study, const sim::Network& net, const Com
       out.entities.push_back(std::move(er));
     }
   };
+  out.losses = losses_by_unit(by_unit);
   emit(Level::Sector, sectors);
   emit(Level::Region, regions);
   emit(Level::SectorRegion, cells);

@@ -235,6 +235,26 @@ TEST_CASE("vehicles of two sectors in one region are counted once, margin-based 
   CHECK_FALSE(eu.metrics.margin_lost_usd);
 }
 
+TEST_CASE("run losses are per unit name: vehicles once, margin the headline, full value the bound",
+          "[analysis][consumers][losses]") {
+  StudyFixture f;
+  // Vehicles (US): the larger daily loss of ev_us and auto_us counts (2020), summed 2530;
+  // value 100 USD each, margin 20 %. Units (EU, no unit name, no margin): 101 + 202, never
+  // added to the vehicles.
+  REQUIRE(f.run.losses.size() == 2);
+  const auto& v = f.run.losses[0];
+  CHECK(v.unit_name == "vehicles");
+  CHECK(v.units_lost == Approx(2020));
+  CHECK(v.units_lost_upper == Approx(2530));
+  CHECK(v.value_lost_usd == Approx(2020 * 100));
+  REQUIRE(v.margin_lost_usd);
+  CHECK(*v.margin_lost_usd == Approx(0.2 * 2020 * 100));
+  const auto& u = f.run.losses[1];
+  CHECK(u.unit_name == "units");
+  CHECK(u.units_lost == Approx(303));
+  CHECK_FALSE(u.margin_lost_usd);
+}
+
 TEST_CASE("metrics per material: an independent grade is short alone, a complementary one is not",
           "[analysis][consumers]") {
   StudyFixture f;

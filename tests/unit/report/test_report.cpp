@@ -318,4 +318,55 @@ TEST_CASE("report: a summary that does not describe the study says so, and rende
         std::string::npos);
   CHECK(md.find("the model's sources and assumptions cannot be shown.") != std::string::npos);
   CHECK(md.find("P10–P90: day 9–16") != std::string::npos);  // results still rendered
+TEST_CASE(
+    "report: each short consumer's finding says why, the shock's path has a section, "
+    "losses lead with value added",
+    "[report][why]") {
+  TempDir tmp("why");
+  fs::path dir = tmp.path / "out";
+  io::LoadOptions opt;
+  opt.overrides = {"outputs.formats=[json, csv, md]"};
+  auto l = io::load_file(RARESHOCK_SOURCE_DIR "/models/examples/example-study.yaml", opt);
+  analysis::RunOptions ro;
+  ro.why = true;
+  auto result = analysis::run_study(*l.study, ro);
+  const analysis::EntityResult* ev = nullptr;
+  for (const auto& run : result.runs)
+    if (run.combination.id == "dy-licence")
+      for (const auto& e : run.entities)
+        if (e.level == analysis::Level::Consumer && e.id == "ev_traction_eu") ev = &e;
+  REQUIRE(ev);
+  REQUIRE(ev->metrics.time_to_shortage);
+  REQUIRE(ev->why);
+  const analysis::WhyRecord& w = *ev->why;
+  // The balance the sentence quotes adds up.
+  CHECK(w.inflow_t + w.stock_drawn_t + w.unmet_t == Approx(w.demand_t).epsilon(1e-9));
+  CHECK(w.unmet_t == Approx(ev->metrics.unmet_t).epsilon(1e-9));  // all its unmet is in the window
+  REQUIRE(w.binding);
+  report::RunProvenance prov;
+  prov.resolved_yaml = io::to_yaml(l.resolved) + "\n";
+  report::write_run_outputs(dir, false, *l.study, l.resolved, result, prov);
+  CHECK(fs::exists(dir / "why.csv"));
+  CHECK(fs::exists(dir / "why_suppliers.csv"));
+  CHECK(fs::exists(dir / "losses.csv"));
+  report::render_reports(dir, {false, true});
+  std::string md = slurp(dir / "report.md");
+  CHECK(md.find("## How the shock travelled") != std::string::npos);
+  CHECK(md.find("Why: between 2025-04-04") != std::string::npos);
+  CHECK(md.find("it needed " + report::format_tonnes(w.demand_t) + ": " +
+                report::format_tonnes(w.inflow_t) + " arrived") != std::string::npos);
+  CHECK(md.find("binding constraint: ") != std::string::npos);
+  // Read back from summary.json, the why record is the same.
+  auto data = report::read_run_dir(dir);
+  const analysis::EntityResult* back = nullptr;
+  for (const auto& run : data.record.results.runs)
+    if (run.combination.id == "dy-licence")
+      back = report::find_entity(run, analysis::Level::Consumer, "ev_traction_eu");
+  REQUIRE(back);
+  REQUIRE(back->why);
+  CHECK(back->why->demand_t == Approx(w.demand_t));
+  CHECK(back->why->suppliers.size() == w.suppliers.size());
+  REQUIRE(back->why->binding);
+  CHECK(back->why->binding->kind == w.binding->kind);
+  CHECK(back->why->binding->event == w.binding->event);
 }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "rareshock/analysis/run/metrics.hpp"
+#include "rareshock/analysis/run/why.hpp"
 #include "rareshock/model/study.hpp"
 #include "rareshock/sim/engine.hpp"
 
@@ -53,6 +54,8 @@ struct EntityResult {
   ShortageSeries series;
   std::vector<MaterialResult> materials;  ///< per input material, in first-seen order
   SupplySources supply;
+  /// Consumers hit or whose supply moved (RunOptions::why): how the shock reached it
+  std::optional<WhyRecord> why;
 };
 
 struct NodeSeries {
@@ -89,12 +92,23 @@ struct OriginRecord {
   std::vector<double> total;    ///< per consumer: tonnes consumed
 };
 
+/// Losses of a run over all consumers, per unit name (vehicles, MW, devices...): never one
+/// sum across different units, and a product shared by sectors counted once.
+struct LossByUnit {
+  std::string unit_name;
+  double units_lost = 0;                  ///< a shared product counted once (lower bound)
+  double units_lost_upper = 0;            ///< summed over the consumers of a shared product
+  double value_lost_usd = 0;              ///< those units at full unit value (upper bound)
+  std::optional<double> margin_lost_usd;  ///< units x value x margin (the defensible measure)
+};
+
 struct RunResult {
   Combination combination;
   std::vector<EntityResult> entities;
-  std::vector<NodeSeries> nodes;  ///< by node index, when requested
-  std::vector<EdgeSeries> edges;  ///< by edge index, when requested
-  std::vector<TradeFlow> trade;   ///< sorted by exporter, importer, material; when requested
+  std::vector<LossByUnit> losses;  ///< by unit name, in first-seen order
+  std::vector<NodeSeries> nodes;   ///< by node index, when requested
+  std::vector<EdgeSeries> edges;   ///< by edge index, when requested
+  std::vector<TradeFlow> trade;    ///< sorted by exporter, importer, material; when requested
   std::vector<std::string> notes;
   int recovery_reference = -1;         ///< last day of restricting events, -1 if none/open-ended
   std::optional<OriginRecord> origin;  ///< when the engine traced origins
@@ -111,6 +125,8 @@ struct RunOptions {
   bool node_series = false;
   bool edge_series = false;
   bool trade_series = true;  ///< RunResult::trade (trade-flow outputs, observed series)
+  /// EntityResult::why of the consumers (records every edge's daily flows during the run)
+  bool why = false;
   /// Stochastic licences (Monte Carlo): stream (licence_seed, licence_draw, run index).
   bool sample_licences = false;
   std::uint64_t licence_seed = 0, licence_draw = 0;
