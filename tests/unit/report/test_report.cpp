@@ -318,6 +318,8 @@ TEST_CASE("report: a summary that does not describe the study says so, and rende
         std::string::npos);
   CHECK(md.find("the model's sources and assumptions cannot be shown.") != std::string::npos);
   CHECK(md.find("P10–P90: day 9–16") != std::string::npos);  // results still rendered
+}
+
 TEST_CASE(
     "report: each short consumer's finding says why, the shock's path has a section, "
     "losses lead with value added",
