@@ -56,7 +56,9 @@ class ThreadExecutor final : public Executor {
 };
 
 // Packs values into/out of a Packed buffer in a fixed order (helpers for task results).
-inline void pack(Packed& out, double v) { out.push_back(v); }
+inline void pack(Packed& out, double v) {
+  out.push_back(v);
+}
 inline void pack(Packed& out, const std::vector<double>& v) {
   out.push_back(static_cast<double>(v.size()));
   out.insert(out.end(), v.begin(), v.end());

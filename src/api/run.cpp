@@ -56,6 +56,7 @@ RunRecord run(const Study& study, const io::TreeNode& resolved, const RunSetting
   // when there are no draws).
   analysis::UncertaintySettings us;
   us.threads = settings.threads;
+  us.executor = settings.executor;
   us.run = ro;
   us.cancel = settings.cancel;
   us.progress = settings.progress;

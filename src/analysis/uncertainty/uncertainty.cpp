@@ -1,9 +1,6 @@
 #include "rareshock/analysis/uncertainty/uncertainty.hpp"
 
-#include <tbb/global_control.h>
 #include <tbb/info.h>
-#include <tbb/parallel_for.h>
-#include <tbb/task_arena.h>
 
 #include <algorithm>
 #include <cmath>
@@ -12,6 +9,7 @@
 
 #include "rareshock/core/random.hpp"
 #include "rareshock/core/units.hpp"
+#include "rareshock/executor.hpp"
 #include "rareshock/io/load.hpp"
 
 namespace rareshock::analysis {
@@ -102,8 +100,9 @@ UncertaintyResult run_uncertainty(const Study& study, const io::TreeNode& resolv
   UncertaintyResult res;
   const int draws = study.monte_carlo.draws;
   res.draws_requested = draws;
-  const int threads = settings.threads > 0 ? settings.threads : tbb::info::default_concurrency();
-  res.threads = threads;
+  res.threads = settings.executor      ? settings.executor->threads()
+                : settings.threads > 0 ? settings.threads
+                                       : tbb::info::default_concurrency();
   const std::vector<Factor> factors = factors_of(study);
   const std::size_t M = summarised_metrics().size();
   const int days = study.horizon;
@@ -179,31 +178,39 @@ UncertaintyResult run_uncertainty(const Study& study, const io::TreeNode& resolv
     fans[r].assign(shape.fan_entities[r].size(), FanAccumulator(days));
   }
   if (draws > 0) {
-    tbb::task_arena arena(threads);
-    const int chunk = std::max(1, 4 * threads);
+    ThreadExecutor own_exec(settings.threads);
+    Executor& exec = settings.executor ? *settings.executor : own_exec;
+    const int chunk = static_cast<int>(std::max<std::size_t>(1, exec.batch()));
     std::vector<DrawOut> outs(chunk);
     int done = 0;
     while (done < draws) {
-      if (settings.cancel && settings.cancel->load()) {
+      if (exec.any(settings.cancel && settings.cancel->load())) {
         res.partial = true;
         break;
       }
       const int n = std::min(chunk, draws - done);
-      arena.execute([&] {
-        tbb::parallel_for(0, n, [&](int j) {
-          const int draw = done + j;
-          Rng rng(study.seed, static_cast<std::uint64_t>(draw), Purpose::Parameters);
-          std::vector<double> u(factors.size());
-          for (auto& x : u) x = rng.uniform();
-          Study st =
-              factors.empty() ? study : io::study_with_values(resolved, values_for(factors, u));
-          RunOptions opt = det;
-          opt.sample_licences = true;
-          opt.licence_seed = study.seed;
-          opt.licence_draw = static_cast<std::uint64_t>(draw);
-          outs[j] = collect(run_all(st, opt), shape, days);
-        });
+      const std::vector<Packed> packed = exec.map(static_cast<std::size_t>(n), [&](std::size_t j) {
+        const int draw = done + static_cast<int>(j);
+        Rng rng(study.seed, static_cast<std::uint64_t>(draw), Purpose::Parameters);
+        std::vector<double> u(factors.size());
+        for (auto& x : u) x = rng.uniform();
+        Study st =
+            factors.empty() ? study : io::study_with_values(resolved, values_for(factors, u));
+        RunOptions opt = det;
+        opt.sample_licences = true;
+        opt.licence_seed = study.seed;
+        opt.licence_draw = static_cast<std::uint64_t>(draw);
+        DrawOut o = collect(run_all(st, opt), shape, days);
+        Packed p;
+        pack(p, o.metrics);
+        pack(p, o.fans);
+        return p;
       });
+      for (int j = 0; j < n; ++j) {
+        Unpacker u{packed[j]};
+        outs[j].metrics = u.vec();
+        outs[j].fans = u.vec();
+      }
       // Reduce in draw order: the result does not depend on which thread ran which draw.
       for (int j = 0; j < n; ++j) {
         const DrawOut& o = outs[j];

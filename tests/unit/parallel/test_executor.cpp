@@ -8,8 +8,7 @@
 
 using namespace rareshock;
 
-TEST_CASE("ThreadExecutor returns results in task order whatever the thread count",
-          "[executor]") {
+TEST_CASE("ThreadExecutor returns results in task order whatever the thread count", "[executor]") {
   for (int threads : {1, 2, 3}) {
     ThreadExecutor ex(threads);
     CHECK(ex.threads() == threads);

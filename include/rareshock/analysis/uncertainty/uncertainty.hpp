@@ -12,11 +12,18 @@
 #include "rareshock/analysis/uncertainty/sobol.hpp"
 #include "rareshock/io/tree.hpp"
 
+namespace rareshock {
+class Executor;
+}
+
 namespace rareshock::analysis {
 
 struct UncertaintySettings {
-  int threads = 0;  ///< 0: all cores
-  RunOptions run;   ///< series options are ignored; engine settings come from each draw's study
+  int threads = 0;  ///< 0: all cores (when executor is null)
+  /// Where draws run (threads, or MPI ranks with threads inside each); null: a
+  /// ThreadExecutor of `threads`. Results do not depend on it.
+  Executor* executor = nullptr;
+  RunOptions run;  ///< series options are ignored; engine settings come from each draw's study
   /// Called after each chunk of draws with (done, total), from the calling thread.
   std::function<void(int, int)> progress;
   /// Set to stop: the Monte Carlo loop after its current chunk, the tornado after its current
