@@ -1,6 +1,6 @@
 #pragma once
-/// \file The daily engine. Each step runs the phases of DESIGN.md §3 in this order:
-/// forcing, ordering, production, allocation, transport, consumption, record.
+/// \file The daily engine. Each step runs the phases of docs/model.md ("The daily step") in
+/// this order: forcing, ordering, production, allocation, transport, consumption, record.
 /// State lives in flat arrays indexed by node, slot and edge; a step allocates nothing.
 /// The per-node and per-slot loops of a day can run on several threads: every node, slot and
 /// edge is updated by one thread, with the same arithmetic in the same order as on one, so

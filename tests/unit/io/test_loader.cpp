@@ -309,12 +309,12 @@ TEST_CASE("includes are bounded in depth and count, only regular files are read"
 
 TEST_CASE("referenced files stay inside the input tree unless allowed", "[io][loader][limits]") {
   TempDir tmp;
-  // proj/studies/s.yaml includes ../shared/base.yaml (like models/studies/ -> ../world-2024.yaml).
-  tmp.write("proj/shared/base.yaml", "study: {name: base}\n");
-  tmp.write("proj/shared/t.csv", "id\nx\n");
+  // proj/studies/s.yaml includes ../common/base.yaml (like models/studies/ -> ../world-2024.yaml).
+  tmp.write("proj/common/base.yaml", "study: {name: base}\n");
+  tmp.write("proj/common/t.csv", "id\nx\n");
   tmp.write("outside/o.yaml", "scenario: {id: outside}\nevents: []\n");
-  tmp.write("proj/studies/up.yaml", "include: ../shared/base.yaml\n");
-  tmp.write("proj/studies/csv.yaml", "materials:\n  - csv: ../shared/t.csv\n");
+  tmp.write("proj/studies/up.yaml", "include: ../common/base.yaml\n");
+  tmp.write("proj/studies/csv.yaml", "materials:\n  - csv: ../common/t.csv\n");
   tmp.write("proj/studies/abs.yaml", "include: " + (tmp.path / "outside/o.yaml").string() + "\n");
   tmp.write("proj/studies/same.yaml", "include: sub/../here.yaml\n");
   tmp.write("proj/studies/here.yaml", "study: {name: here}\n");
@@ -338,7 +338,7 @@ TEST_CASE("referenced files stay inside the input tree unless allowed", "[io][lo
     CHECK_THAT(text, Catch::Contains("--allow-outside-includes"));
   }
   CHECK(load("same.yaml", input_root(studies)).first);  // `..` that stays inside is fine
-  // A marker above the study widens the tree to the project: ../shared is inside.
+  // A marker above the study widens the tree to the project: ../common is inside.
   tmp.write("proj/.rareshock-root", "");
   CHECK(input_root(studies) == canon / "proj");
   CHECK(load("up.yaml", input_root(studies)).first);

@@ -1,5 +1,6 @@
 #pragma once
-/// \file Shortage metrics of DESIGN.md §3 from daily series (one consumer, or a sum of them).
+/// \file Shortage metrics (docs/model.md, "Metrics") from daily series (one consumer, or a sum
+/// of them).
 #include <map>
 #include <optional>
 #include <string>

@@ -1,5 +1,5 @@
 #pragma once
-/// \file Structural analysis of a model without a scenario run (DESIGN.md §3): concentration
+/// \file Structural analysis of a model without a scenario run: concentration
 /// per stage and material, origin exposure of each sector × region, chokepoints (maximum flow
 /// and minimum cut), and the criticality ranking. Method and output shapes: docs/analysis.md.
 #include <optional>
