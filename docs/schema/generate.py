@@ -152,7 +152,7 @@ EVENT_TYPES = ["export_restriction", "capacity_outage", "demand_shock", "logisti
                "recycling"]
 DISTS = ["fixed", "uniform", "triangular", "normal", "lognormal", "pert", "discrete"]
 METRICS = ["time_to_shortage", "peak_shortfall", "shortage_days", "unmet_t", "unmet_fraction",
-           "units_lost", "value_lost_usd", "time_to_recover", "min_cover_days"]
+           "units_lost", "value_lost_usd", "margin_lost_usd", "time_to_recover", "min_cover_days"]
 FORMATS = ["json", "csv", "html", "md"]
 
 COMMON_DEFS = {

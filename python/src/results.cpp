@@ -288,7 +288,8 @@ py::dict ranking(const Result& r) {
   for (const auto* name : {"scenario", "level", "id", "combination", "mitigations"})
     t.declare(name, Columns::Kind::Text);
   t.declare("rank", Columns::Kind::Integer);
-  for (const auto* what : {"shortage_days_avoided", "unmet_t_avoided", "value_avoided_usd"})
+  for (const auto* what :
+       {"shortage_days_avoided", "unmet_t_avoided", "value_avoided_usd", "margin_avoided_usd"})
     for (const auto* q : {"_mean", "_p10", "_p50", "_p90"})
       t.declare(std::string(what) + q, Columns::Kind::Real);
   for (const auto& mr : uncertainty(r).ranking)
@@ -303,6 +304,7 @@ py::dict ranking(const Result& r) {
       summary_columns(t, "shortage_days_avoided", e.shortage_days_avoided);
       summary_columns(t, "unmet_t_avoided", e.unmet_t_avoided);
       summary_columns(t, "value_avoided_usd", e.value_avoided_usd);
+      summary_columns(t, "margin_avoided_usd", e.margin_avoided_usd);
     }
   return t.to_dict();
 }

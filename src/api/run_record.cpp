@@ -231,12 +231,20 @@ json sensitivity_json(const analysis::UncertaintyResult& unc) {
   json tornado = json::array();
   for (const auto& t : unc.tornado) {
     json params = json::array();
-    for (const auto& p : t.params)
-      params.push_back({{"path", p.path},
-                        {"low", p.low},
-                        {"high", p.high},
-                        {"metric_low", p.metric_low},
-                        {"metric_high", p.metric_high}});
+    for (const auto& p : t.params) {
+      json param = {{"path", p.path},
+                    {"low", p.low},
+                    {"high", p.high},
+                    {"metric_low", p.metric_low},
+                    {"metric_high", p.metric_high}};
+      if (!p.members.empty()) {
+        json members = json::array();
+        for (const auto& m : p.members)
+          members.push_back({{"path", m.path}, {"low", m.low}, {"high", m.high}});
+        param["members"] = members;
+      }
+      params.push_back(param);
+    }
     tornado.push_back({{"run", t.run},
                        {"level", analysis::to_string(t.level)},
                        {"id", t.id},
@@ -271,7 +279,8 @@ json ranking_json(const analysis::UncertaintyResult& unc) {
                          {"mitigations", e.mitigations},
                          {"shortage_days_avoided", quantiles_json(e.shortage_days_avoided)},
                          {"unmet_t_avoided", quantiles_json(e.unmet_t_avoided)},
-                         {"value_avoided_usd", quantiles_json(e.value_avoided_usd)}});
+                         {"value_avoided_usd", quantiles_json(e.value_avoided_usd)},
+                         {"margin_avoided_usd", quantiles_json(e.margin_avoided_usd)}});
     ranking.push_back({{"scenario", mr.scenario},
                        {"level", analysis::to_string(mr.level)},
                        {"id", mr.id},
@@ -397,9 +406,12 @@ void read_sensitivity(analysis::UncertaintyResult& u, const json& sens) {
     if (!metric) continue;
     analysis::TornadoEntry te{str(e, "run"),  level_of(e),       str(e, "id"),
                               metric->metric, number(e, "base"), {}};
-    for (const auto& q : array_at(e, "params"))
+    for (const auto& q : array_at(e, "params")) {
       te.params.push_back({str(q, "path"), number(q, "low"), number(q, "high"),
                            number(q, "metric_low"), number(q, "metric_high")});
+      for (const auto& m : array_at(q, "members"))
+        te.params.back().members.push_back({str(m, "path"), number(m, "low"), number(m, "high")});
+    }
     // Largest swing first, as the type promises (a hand-written summary may not be sorted).
     std::stable_sort(te.params.begin(), te.params.end(), [](const auto& a, const auto& b) {
       return std::fabs(a.metric_high - a.metric_low) > std::fabs(b.metric_high - b.metric_low);
@@ -650,8 +662,8 @@ RunRecord record_from_json(const json& s, const std::string& file) {
     for (const auto& q : array_at(e, "ranking"))
       m.ranking.push_back({str(q, "mitigation"), strings(q, "mitigations"),
                            quantiles_at(q, "shortage_days_avoided"),
-                           quantiles_at(q, "unmet_t_avoided"),
-                           quantiles_at(q, "value_avoided_usd")});
+                           quantiles_at(q, "unmet_t_avoided"), quantiles_at(q, "value_avoided_usd"),
+                           quantiles_at(q, "margin_avoided_usd")});
     unc.ranking.push_back(std::move(m));
   }
   if (u || any_mc || s.contains("sensitivity") || s.contains("mitigation_ranking"))

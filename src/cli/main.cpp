@@ -145,51 +145,18 @@ std::string summary_line(const rareshock::io::Loaded& l) {
   return {};
 }
 
-// `--focus "regions=EU,DE;sectors=ev_traction"` as overrides of the study's `focus:` keys (the
-// ids are checked by the study reader, with suggestions). Empty when \p text is malformed.
-std::optional<std::vector<std::string>> focus_sets(const std::string& text) {
-  std::vector<std::string> out;
-  std::size_t pos = 0;
-  while (pos <= text.size()) {
-    std::size_t end = text.find(';', pos);
-    if (end == std::string::npos) end = text.size();
-    std::string part = rareshock::trim(text.substr(pos, end - pos));
-    pos = end + 1;
-    if (part.empty()) continue;
-    auto eq = part.find('=');
-    std::string key = eq == std::string::npos ? "" : rareshock::trim(part.substr(0, eq));
-    if (key != "regions" && key != "sectors") return std::nullopt;
-    std::string ids = part.substr(eq + 1);
-    if (ids.find_first_of("[]{}:#") != std::string::npos) return std::nullopt;
-    out.push_back("focus." + key + "=[" + ids + "]");
-  }
-  if (out.empty()) return std::nullopt;
-  return out;
-}
-
-// Adds the overrides of \p focus (when given) to \p sets; false (reported) when malformed.
-bool add_focus(const std::string& focus, std::vector<std::string>& sets) {
-  if (focus.empty()) return true;
-  auto fs = focus_sets(focus);
-  if (!fs) {
-    std::cerr << "error: --focus '" << rareshock::terminal_safe(focus)
-              << "': expected regions=ID,ID...;sectors=ID,ID... (either part may be left out), "
-                 "e.g. --focus \"regions=EU;sectors=ev_traction\"\n";
-    return false;
-  }
-  sets.insert(sets.end(), fs->begin(), fs->end());
-  return true;
-}
-
 constexpr const char* kFocusHelp =
     "Regions and sectors listed first in the findings, the charts and this summary, e.g. "
     "\"regions=EU;sectors=ev_traction,wind\" (sets the study's focus:)";
 
 bool g_allow_outside_includes = false;  // --allow-outside-includes
 
-rareshock::io::Loaded load(const std::string& file, const std::vector<std::string>& sets) {
+// \p focus: `--focus` as written (the study reader checks it, with carets into its text).
+rareshock::io::Loaded load(const std::string& file, const std::vector<std::string>& sets,
+                           const std::string& focus = {}) {
   rareshock::io::LoadOptions opt;
   opt.overrides = sets;
+  opt.focus = focus;
   opt.allow_outside_includes = g_allow_outside_includes;
   auto loaded = rareshock::io::load_file(file, opt);
   if (!loaded.warnings.empty()) std::cerr << rareshock::terminal_safe(loaded.warnings);
@@ -468,8 +435,7 @@ int run_command(const RunArgs& a, int argc, char** argv) {
   std::vector<std::string> sets = a.sets;
   if (a.seed >= 0) sets.push_back("seed=" + std::to_string(a.seed));
   if (a.draws >= 0) sets.push_back("monte_carlo.draws=" + std::to_string(a.draws));
-  if (!add_focus(a.focus, sets)) return kExitInput;
-  auto l = load(a.file, sets);
+  auto l = load(a.file, sets, a.focus);
   if (!is_study(l, a.file, "run")) return kExitInput;
   std::filesystem::path dir =
       a.out_dir.empty() ? std::filesystem::path("out") / std::filesystem::path(a.file).stem()
@@ -553,6 +519,8 @@ int main(int argc, char** argv) {
       app.add_subcommand("validate", "Check a model, scenario or study; print all diagnostics");
   validate->add_option("FILE", file, "Input file")->required();
   validate->add_option("--set", sets, "Override a value: key.path=value (repeatable)");
+  std::string focus;
+  validate->add_option("--focus", focus, kFocusHelp);
   validate->add_flag("--allow-outside-includes", g_allow_outside_includes, kAllowOutsideHelp);
 
   bool resolved = false;
@@ -567,7 +535,6 @@ int main(int argc, char** argv) {
   bool force = false;
   int draws = -1, threads = 0;
   long long seed = -1;
-  std::string focus;
   auto* run = app.add_subcommand("run", "Run a study");
   run->add_option("STUDY", file, "Study file")->required();
   run->add_option("-o,--output", out_dir, "Output directory (default: out/<study file name>)");
@@ -648,7 +615,7 @@ int main(int argc, char** argv) {
       return kExitOk;
     }
     if (*validate) {
-      auto l = load(file, sets);
+      auto l = load(file, sets, focus);
       std::cout << "ok: " << rareshock::terminal_safe(summary_line(l)) << "\n";
       return kExitOk;
     }

@@ -21,19 +21,29 @@ const char* to_string(FileKind k) {
 
 namespace {
 
+// `--focus` sets a study's `focus:`; a model or scenario file has none.
+void focus_needs_study(Diagnostics& d, Loader& loader, const std::string& focus, const char* kind) {
+  if (focus.empty()) return;
+  const int fid = loader.sources().add_virtual("<--focus>", focus);
+  d.error({fid, 1, 1}, "focus",
+          std::string("--focus orders a study's findings, but this is a ") + kind + " file",
+          "a study file (one with a 'study:' header)");
+}
+
 Loaded finish(FileKind kind, Loader& loader, Diagnostics& d, SourceRegistry& sources,
               TreeNode&& tree, const std::filesystem::path& base_dir, const LoadOptions& options) {
   Loaded out;
   out.kind = kind;
   switch (kind) {
     case FileKind::Study: {
-      Study st = read_study(d, loader, tree, base_dir, options.overrides);
+      Study st = read_study(d, loader, tree, base_dir, options.overrides, options.focus);
       d.throw_if_errors(sources);
       out.study = std::make_shared<const Study>(std::move(st));
       break;
     }
     case FileKind::Scenario: {
       apply_overrides(d, loader, tree, options.overrides);
+      focus_needs_study(d, loader, options.focus, "scenario");
       Scenario s = read_scenario(d, tree, "");
       d.throw_if_errors(sources);
       out.scenario = std::make_shared<const Scenario>(std::move(s));
@@ -41,6 +51,7 @@ Loaded finish(FileKind kind, Loader& loader, Diagnostics& d, SourceRegistry& sou
     }
     case FileKind::Model: {
       apply_overrides(d, loader, tree, options.overrides);
+      focus_needs_study(d, loader, options.focus, "model");
       Model m = read_model(d, tree, "");
       if (!d.has_errors()) check_model(d, m);
       d.throw_if_errors(sources);

@@ -32,8 +32,10 @@ void check_scenario(Diagnostics& d, const Model& m, const Scenario& s, const Dat
 
 /// Reads a study; loads the referenced model and scenario files through \p loader and
 /// replaces the references in \p root with the loaded trees (so \p root becomes resolved).
+/// \p focus: the `--focus` text (apply_focus_option), or empty.
 Study read_study(Diagnostics& d, Loader& loader, TreeNode& root,
-                 const std::filesystem::path& base_dir, const std::vector<std::string>& overrides);
+                 const std::filesystem::path& base_dir, const std::vector<std::string>& overrides,
+                 const std::string& focus = {});
 
 /// Replaces each `observed[i].file` (a CSV; `date_column`, `value_column`) by inline
 /// `data: [{period, value}]` located at the CSV cells, and `source_file` (step 1 of a study).
@@ -46,6 +48,12 @@ void read_observed(Diagnostics& d, TreeNode& list, Study& st, bool start_ok);
 /// Applies `key.path=value` overrides (values are YAML) to \p root, reporting bad ones.
 void apply_overrides(Diagnostics& d, Loader& loader, TreeNode& root,
                      const std::vector<std::string>& overrides);
+
+/// Applies `--focus "regions=ID,ID;sectors=ID"` to a study's tree: each part given replaces
+/// `focus.regions` or `focus.sectors`, its ids located in the text (a virtual source named
+/// `<--focus>`), so the study reader's unknown-id errors point under the id in that text.
+/// A malformed part is reported there too.
+void apply_focus_option(Diagnostics& d, Loader& loader, TreeNode& root, const std::string& focus);
 
 /// Checks that a Monte Carlo or calibration key path names a value every run re-reads (under
 /// model, scenarios, mitigations, engine, or shortage_threshold); reports an error otherwise.

@@ -306,7 +306,7 @@ const std::vector<Table>& tables() {
       {"tornado", "flag", std::nullopt, "", "`false`", "one-at-a-time tornado (low/high of each uncertain parameter)"},
       {"sobol", "flag", std::nullopt, "", "`false`", "variance-based (Sobol) indices"},
       {"sobol_samples", "whole number", Dimension::Count, "", "256", "Sobol base samples (8 to 1,000,000)"},
-      {"metrics", "list", std::nullopt, "", "—", "metrics analysed: `time_to_shortage`, `peak_shortfall`, `shortage_days`, `unmet_t`, `unmet_fraction`, `units_lost`, `value_lost_usd`, `time_to_recover`, `min_cover_days`"},
+      {"metrics", "list", std::nullopt, "", "—", "metrics analysed: `time_to_shortage`, `peak_shortfall`, `shortage_days`, `unmet_t`, `unmet_fraction`, `units_lost`, `value_lost_usd`, `margin_lost_usd`, `time_to_recover`, `min_cover_days`"},
      }},
     {"engine", FileKind::Study, {"engine"}, "", "KTUDM",
      {

@@ -1,5 +1,6 @@
 // Reads study files: model and scenario references, time frame, uncertainty, outputs.
 #include <algorithm>
+#include <cctype>
 #include <set>
 
 #include <fmt/format.h>
@@ -372,6 +373,63 @@ void apply_overrides(Diagnostics& d, Loader& loader, TreeNode& root,
     warn_list_replaced(d, root, key, *value, {fid, 1, static_cast<int>(eq) + 2});
     if (!set_path(root, key, *value, &error, &suggestions, &missing, key_loc)) report(key, 0);
   }
+}
+
+void apply_focus_option(Diagnostics& d, Loader& loader, TreeNode& root, const std::string& focus) {
+  if (focus.empty() || !root.is_map()) return;
+  const int fid = loader.sources().add_virtual("<--focus>", focus);
+  auto col = [](std::size_t offset) { return static_cast<int>(offset) + 1; };
+  // Trimmed [begin, end) of text[from, to).
+  auto trimmed = [&](std::size_t from, std::size_t to) {
+    while (from < to && std::isspace(static_cast<unsigned char>(focus[from]))) ++from;
+    while (to > from && std::isspace(static_cast<unsigned char>(focus[to - 1]))) --to;
+    return std::pair{from, to};
+  };
+  static const std::vector<std::string> keys = {"regions", "sectors"};
+  const char* form = "regions=ID,ID...;sectors=ID,ID... (either part may be left out)";
+  bool any = false, bad = false;
+  for (std::size_t pos = 0; pos <= focus.size();) {
+    std::size_t end = focus.find(';', pos);
+    if (end == std::string::npos) end = focus.size();
+    const auto [b, e] = trimmed(pos, end);
+    pos = end + 1;
+    if (b == e) continue;
+    const std::size_t eq = focus.find('=', b);
+    const auto [kb, ke] = trimmed(b, eq < e ? eq : e);
+    const std::string key = focus.substr(kb, ke - kb);
+    if (eq >= e || std::find(keys.begin(), keys.end(), key) == keys.end()) {
+      d.error(
+          {fid, 1, col(kb)}, "focus",
+          eq >= e ? "--focus part '" + focus.substr(b, e - b) + "' has no '='"
+                  : "--focus has no part '" + key + "'",
+          form,
+          eq >= e ? "e.g. --focus \"regions=EU;sectors=ev_traction\"" : did_you_mean(key, keys));
+      bad = true;
+      continue;
+    }
+    TreeNode list = TreeNode::make_seq({fid, 1, col(eq + 1)});
+    for (std::size_t ip = eq + 1; ip <= e;) {
+      std::size_t ie = focus.find(',', ip);
+      if (ie == std::string::npos || ie > e) ie = e;
+      const auto [xb, xe] = trimmed(ip, ie);
+      ip = ie + 1;
+      if (xb < xe)
+        list.items.push_back(
+            TreeNode::make_scalar(focus.substr(xb, xe - xb), {fid, 1, col(xb)}, true));
+    }
+    if (list.items.empty()) {
+      d.error({fid, 1, col(eq + 1)}, "focus." + key, "--focus " + key + "= lists no id", form);
+      bad = true;
+      continue;
+    }
+    TreeNode* fo = root.find("focus");
+    if (!fo || !fo->is_map()) fo = &root.set("focus", TreeNode::make_map({fid, 1, 1}), {fid, 1, 1});
+    fo->set(key, std::move(list), {fid, 1, col(kb)});
+    any = true;
+  }
+  if (!any && !bad)
+    d.error({fid, 1, 1}, "focus", "--focus '" + focus + "' names no region or sector", form,
+            "e.g. --focus \"regions=EU;sectors=ev_traction\"");
 }
 
 namespace {
@@ -850,7 +908,7 @@ void check_scenarios(Diagnostics& d, const Study& st, bool start_ok) {
 }  // namespace
 
 Study read_study(Diagnostics& d, Loader& loader, TreeNode& root, const fs::path& base_dir,
-                 const std::vector<std::string>& overrides) {
+                 const std::vector<std::string>& overrides, const std::string& focus) {
   Study st;
   if (!root.is_map()) {
     MapReader bad(d, root, "", "a study file");
@@ -859,6 +917,7 @@ Study read_study(Diagnostics& d, Loader& loader, TreeNode& root, const fs::path&
   const Unreadable bad = inline_references(d, loader, root, base_dir);
   apply_study_overrides(d, loader, root, st.overrides);
   apply_overrides(d, loader, root, overrides);
+  apply_focus_option(d, loader, root, focus);
 
   MapReader r(d, root, "", "a study file");
   read_header(d, r, st);

@@ -445,8 +445,8 @@ std::string child_path(std::string_view parent, std::string_view key) {
 }
 
 std::string item_path(std::string_view parent, const TreeNode& item, std::size_t index) {
-  std::string id = item.id();
-  return std::string(parent) + "[" + (id.empty() ? std::to_string(index) : id) + "]";
+  std::string key = item_key(item);
+  return std::string(parent) + "[" + (key.empty() ? std::to_string(index) : key) + "]";
 }
 
 namespace {
@@ -525,6 +525,13 @@ TreeNode* select_item(TreeNode& seq, const std::string& sel, std::size_t* index,
   return nullptr;
 }
 
+// The concrete path of a match (find_paths): `parent[id]`, else `parent[index]` — an edge by
+// its index, which names one edge even where two share from, to and material.
+std::string match_path(std::string_view parent, const TreeNode& item, std::size_t index) {
+  std::string id = item.id();
+  return std::string(parent) + "[" + (id.empty() ? std::to_string(index) : id) + "]";
+}
+
 void walk(TreeNode& node, const std::vector<Segment>& segs, std::size_t i, const std::string& path,
           std::vector<PathMatch>& out) {
   if (i == segs.size()) {
@@ -538,24 +545,24 @@ void walk(TreeNode& node, const std::vector<Segment>& segs, std::size_t i, const
     } else if (node.is_seq()) {  // `nodes.cn_mine` also selects by id
       std::size_t idx = 0;
       if (TreeNode* c = select_item(node, s.text, &idx))
-        walk(*c, segs, i + 1, item_path(path, *c, idx), out);
+        walk(*c, segs, i + 1, match_path(path, *c, idx), out);
     }
   } else if (s.kind == Segment::Item) {
     std::size_t idx = 0;
     if (node.is_seq())
       if (TreeNode* c = select_item(node, s.text, &idx))
-        walk(*c, segs, i + 1, item_path(path, *c, idx), out);
+        walk(*c, segs, i + 1, match_path(path, *c, idx), out);
   } else if (s.kind == Segment::Glob) {
     if (node.is_seq())
       for (std::size_t k = 0; k < node.items.size(); ++k)
         if (glob_match(s.text, item_key(node.items[k])) && !item_key(node.items[k]).empty())
-          walk(node.items[k], segs, i + 1, item_path(path, node.items[k], k), out);
+          walk(node.items[k], segs, i + 1, match_path(path, node.items[k], k), out);
   } else if (s.kind == Segment::Wild) {
     if (node.is_map())
       for (auto& e : node.entries) walk(e.value, segs, i + 1, child_path(path, e.key), out);
     else if (node.is_seq())
       for (std::size_t k = 0; k < node.items.size(); ++k)
-        walk(node.items[k], segs, i + 1, item_path(path, node.items[k], k), out);
+        walk(node.items[k], segs, i + 1, match_path(path, node.items[k], k), out);
   }
 }
 

@@ -30,7 +30,7 @@ constexpr std::array<MetricInfo, 14> kTable = {{
     {Metric::ValueLostUsd, "value_lost_usd", "value lost at full sales value (USD, upper bound)",
      "USD", K::Usd, D::HigherIsWorse, true, false, false},
     {Metric::MarginLostUsd, "margin_lost_usd", "value added lost (USD, units x margin)", "USD",
-     K::Usd, D::HigherIsWorse, false, true, false},
+     K::Usd, D::HigherIsWorse, true, true, false},
     {Metric::TimeToRecover, "time_to_recover", "time to recover (days)", "days", K::Duration,
      D::HigherIsWorse, true, true, true},
     {Metric::RecoveryReferenceDay, "recovery_reference_day", "recovery counted from (day)", "day",

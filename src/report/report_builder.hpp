@@ -67,6 +67,25 @@ std::string mitigation_label(const RunResult& r);
 /// Counts for sentences: "49,900", "1.45 million".
 std::string format_count(double n);
 
+/// A count with its unit name: "1.45 million vehicles", "406 MW", "1 vehicle" (a plural unit
+/// name ending in 's' loses it for a count of one).
+std::string count_text(double n, const std::string& unit);
+
+/// A loss in money, value added first: "value added USD 1.2 bn; USD 3.4 bn at full sales
+/// value, an upper bound", or without a margin "USD 3.4 bn at full sales value, an upper
+/// bound (no margin given)".
+std::string loss_value_text(const std::optional<double>& margin, double value);
+
+/// A change of losses in money (\p margin and \p value: mitigated minus alone; negative:
+/// less lost): "USD 1.2 bn less value added lost, USD 3.4 bn less at full sales value", or
+/// without margins "USD 3.4 bn less output lost at full sales value, an upper bound".
+std::string value_change_text(const std::optional<double>& margin, double value);
+
+/// What a ranked mitigation avoids in money (means): "value added USD 1.2 bn; USD 3.4 bn at
+/// full sales value", or "USD 3.4 bn at full sales value" without margins; "" when it
+/// avoids nothing.
+std::string avoided_text(const analysis::RankingEntry& m);
+
 /// Day of recovery: reference (run or the entity's peak) + time_to_recover.
 std::optional<int> recovery_day(const RunResult& r, const EntityResult& e);
 
@@ -277,6 +296,15 @@ class Builder {
   /// parameter's low and high values and the metric's at each (units named).
   Table tornado_table(const std::string& run) const;
   static std::string param_value(const std::string& path, double v);
+  /// The unit param_value writes for \p path ("days", "%", "t/yr"; "" for plain numbers).
+  static std::string param_unit(const std::string& path);
+  /// A tornado factor for tables: its short path, or "group NAME (N parameters)".
+  static std::string param_label(const analysis::TornadoParam& p);
+  /// A tornado factor's low → high with units; for a group, each member's range when they
+  /// agree, else the shared unit and a pointer to tornado_groups().
+  static std::string param_range(const analysis::TornadoParam& p);
+  /// The members of the tornado's groups whose ranges differ, with their P10 and P90.
+  Table tornado_groups() const;
 
   Section sobol();
 

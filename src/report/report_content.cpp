@@ -69,6 +69,38 @@ std::string format_count(double n) {
   return format_significant(std::fabs(n) >= 10 ? std::round(n) : n, 3);
 }
 
+std::string count_text(double n, const std::string& unit) {
+  const std::string u = unit.empty() ? "units" : unit;
+  const std::string count = format_count(n);
+  if (count == "1" && u.size() > 1 && u.back() == 's') return "1 " + u.substr(0, u.size() - 1);
+  return count + " " + u;
+}
+
+std::string loss_value_text(const std::optional<double>& margin, double value) {
+  if (margin)
+    return fmt::format("value added {}; {} at full sales value, an upper bound",
+                       format_usd(*margin), format_usd(value));
+  return format_usd(value) + " at full sales value, an upper bound (no margin given)";
+}
+
+std::string value_change_text(const std::optional<double>& margin, double value) {
+  auto dir = [](double x) { return x <= 0 ? "less" : "more"; };
+  if (margin)
+    return fmt::format("{} {} value added lost, {} {} at full sales value",
+                       format_usd(std::fabs(*margin)), dir(*margin), format_usd(std::fabs(value)),
+                       dir(value));
+  return fmt::format("{} {} output lost at full sales value, an upper bound",
+                     format_usd(std::fabs(value)), dir(value));
+}
+
+std::string avoided_text(const analysis::RankingEntry& m) {
+  if (!(m.rank_measure() > 0)) return {};
+  if (m.margin_avoided_usd.n > 0)
+    return fmt::format("value added {}; {} at full sales value",
+                       format_usd(m.margin_avoided_usd.mean), format_usd(m.value_avoided_usd.mean));
+  return format_usd(m.value_avoided_usd.mean) + " at full sales value";
+}
+
 std::optional<int> recovery_day(const RunResult& r, const EntityResult& e) {
   if (!e.metrics.time_to_recover) return std::nullopt;
   int ref = e.metrics.recovery_reference >= 0 ? e.metrics.recovery_reference

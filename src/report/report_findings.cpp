@@ -174,12 +174,10 @@ std::string Builder::shortage_sentence(const ScenarioRuns& g, const Hit& h,
   out += fmt::format("; {} unmet ({} of demand)", format_tonnes(m.unmet_t),
                      format_percent(m.unmet_fraction));
   if (m.units_lost > 0)
-    out += fmt::format(
-        "; about {} {} at risk ({} at full value{})", format_count(m.units_lost),
-        e.unit_name.empty() ? "units" : e.unit_name, format_usd(m.value_lost_usd),
-        m.margin_lost_usd ? ", " + format_usd(*m.margin_lost_usd) + " of margin" : std::string());
+    out += fmt::format("; about {} not built ({})", count_text(m.units_lost, e.unit_name),
+                       loss_value_text(m.margin_lost_usd, m.value_lost_usd));
   else if (m.value_lost_usd > 0)
-    out += fmt::format("; {} of output at risk", format_usd(m.value_lost_usd));
+    out += "; output lost: " + loss_value_text(m.margin_lost_usd, m.value_lost_usd);
   if (auto rec = recovery_day(*g.base, e))
     out += "; recovers by " + to_string(st_.start + *rec);
   else
@@ -249,15 +247,15 @@ Section Builder::summary() {
   for (const auto& g : groups_) scenario_findings(s, g);
   items.clear();
   for (const auto& sc : ranking_scenarios()) {
-    // The best package per sector, grouped: "all-mitigations for EV traction (USD 42.6 bn), ...".
+    // The best package per sector, grouped: "all-mitigations for EV traction (value added
+    // USD 4.2 bn; USD 42.6 bn at full sales value), ...".
     std::vector<std::pair<std::string, std::vector<std::string>>> best;
     for (const auto& mr : unc_.ranking) {
       if (mr.scenario != sc || mr.ranking.empty()) continue;
       const analysis::RankingEntry& top = mr.ranking.front();
-      std::string amount = top.value_avoided_usd.mean > 0 ? format_usd(top.value_avoided_usd.mean)
-                           : top.unmet_t_avoided.mean > 0
-                               ? format_tonnes(top.unmet_t_avoided.mean) + " less unmet"
-                               : std::string();
+      std::string amount = avoided_text(top);
+      if (amount.empty() && top.unmet_t_avoided.mean > 0)
+        amount = format_tonnes(top.unmet_t_avoided.mean) + " less unmet";
       if (amount.empty()) continue;
       std::string who = score_label(top, sc);
       auto it =
@@ -270,15 +268,17 @@ Section Builder::summary() {
       parts.push_back(fmt::format("{} for {}", who, join(sectors, ", ", 12)));
     if (!parts.empty())
       items.push_back(
-          fmt::format("Under {}, the most effective mitigation by value at risk avoided{} is {}.",
-                      sc, st_.draws > 0 ? " (mean over the draws)" : "", join(parts, "; ", 10)));
+          fmt::format("Under {}, the most effective mitigation by value added avoided (units "
+                      "not built × margin; full sales value where the model gives no margin{}) "
+                      "is {}.",
+                      sc, st_.draws > 0 ? "; mean over the draws" : "", join(parts, "; ", 10)));
   }
   for (const auto* t : top_tornado(3)) {
     const analysis::TornadoParam& top = t->params.front();
     items.push_back(fmt::format(
         "Under {}, the {} of {} is most sensitive to {} ({} at its low value, {} at its high "
         "value; base {}).",
-        t->run, metric_noun(t->metric), entity_name(t->level, t->id), short_path(top.path),
+        t->run, metric_noun(t->metric), entity_name(t->level, t->id), param_label(top),
         metric_text(t->metric, top.metric_low, unit_of(t->level, t->id)),
         metric_text(t->metric, top.metric_high, unit_of(t->level, t->id)),
         metric_text(t->metric, t->base, unit_of(t->level, t->id))));
@@ -423,20 +423,33 @@ std::string Builder::mitigation_sentence(const RunResult& base, const RunResult&
   if (fresh > 0) parts.push_back(fmt::format("causes a shortage for {} others", fresh));
   if (avoided == 0 && delayed == 0 && earlier == 0)
     parts.push_back("does not change when shortages start");
-  double unmet0 = 0, unmet1 = 0, value0 = 0, value1 = 0;
   // Regions partition the consumers and count a product shared by sectors once.
-  for (const auto* e : level_of(base, Level::Region))
-    unmet0 += e->metrics.unmet_t, value0 += e->metrics.value_lost_usd;
-  for (const auto* e : level_of(m, Level::Region))
-    unmet1 += e->metrics.unmet_t, value1 += e->metrics.value_lost_usd;
+  struct Totals {
+    double unmet = 0, value = 0, margin = 0;
+    bool margins = true;
+  };
+  auto totals = [](const RunResult& r) {
+    Totals t;
+    for (const auto* e : level_of(r, Level::Region)) {
+      t.unmet += e->metrics.unmet_t, t.value += e->metrics.value_lost_usd;
+      if (e->metrics.margin_lost_usd)
+        t.margin += *e->metrics.margin_lost_usd;
+      else if (e->metrics.value_lost_usd > 0)
+        t.margins = false;
+    }
+    return t;
+  };
+  const Totals t0 = totals(base), t1 = totals(m);
   std::string out = mitigation_label(m) + ": " + join(parts, ", ", 10);
-  if (unmet0 > 0) {
-    double change = unmet1 / unmet0 - 1;
+  if (t0.unmet > 0) {
+    double change = t1.unmet / t0.unmet - 1;
     if (std::fabs(change) >= 0.005)
-      out +=
-          fmt::format("; unmet demand {} by {} ({} {} output lost)", change < 0 ? "falls" : "rises",
-                      format_percent(std::fabs(change)), format_usd(std::fabs(value1 - value0)),
-                      value1 <= value0 ? "less" : "more");
+      out += fmt::format(
+          "; unmet demand {} by {} ({})", change < 0 ? "falls" : "rises",
+          format_percent(std::fabs(change)),
+          value_change_text(t0.margins && t1.margins ? std::optional<double>(t1.margin - t0.margin)
+                                                     : std::nullopt,
+                            t1.value - t0.value));
     else
       out += "; unmet demand about the same";
   }

@@ -35,10 +35,25 @@ svg::LineChart Builder::consumer_chart(const RunResult& r, bool cover) const {
   c.x.origin = st_.start;
   c.y.label = cover ? "stock cover (days of baseline demand)" : "shortfall (% of demand)";
   c.y.kind = cover ? svg::Axis::Kind::Number : svg::Axis::Kind::Percent;
+  bool fans = false;
   for (const auto* e : chart_entities(r)) {
     const Series* s = series_of(r, *e);
-    c.lines.push_back({chart_label(*e), cover ? s->cover_days : s->shortfall_fraction});
+    const int colour = static_cast<int>(c.lines.size());
+    c.lines.push_back({chart_label(*e), cover ? s->cover_days : s->shortfall_fraction, colour});
+    // With Monte Carlo, the P10–P90 of the daily shortfall over the draws, shaded in the
+    // line's colour (named once in the legend).
+    const analysis::McEntity* mc = cover ? nullptr : d_.monte_carlo(r, *e);
+    if (mc && mc->has_fan && mc->fan[1].size() == s->shortfall_fraction.size()) {
+      c.bands.push_back(
+          {chart_label(*e) + " P10–P90", mc->fan[1], mc->fan[3], colour, 0.18, false});
+      fans = true;
+    }
   }
+  if (fans)
+    c.bands.insert(
+        c.bands.begin(),
+        svg::Band{
+            fmt::format("P10–P90 over {} draws (shaded)", d_.mc_draws(r)), {}, {}, 6, 0.18, true});
   if (r.combination.scenario) c.markers = markers_of(d_, *r.combination.scenario);
   return c;
 }
@@ -122,8 +137,11 @@ void Builder::shortfall_group(Section& sub, const ScenarioRuns& g) {
     c.text = {chart_id(), "Daily shortfall by sector and region — " + base->combination.id,
               fmt::format("Line chart of the share of daily demand that goes unmet under {}, "
                           "from {} to {}, for each sector in each region hit (focus first, "
-                          "then the worst hit). {}",
+                          "then the worst hit){}. {}",
                           base->combination.id, to_string(st_.start), to_string(st_.end()),
+                          c.bands.empty() ? ""
+                                          : "; shaded in each line's colour, the P10–P90 range "
+                                            "of the daily shortfall over the Monte Carlo draws",
                           shortfall_alt(*base))};
     sub.figure(figure("shortfall-" + base->combination.id,
                       c.text.title + ". " + shortfall_alt(*base), draw(c)));
@@ -262,13 +280,37 @@ void Builder::mitigation_group(Section& s, const ScenarioRuns& g) {
 }
 
 void Builder::ranking_table(Section& s, const std::string& sc) {
+  // Value added avoided is the measure where the sectors' consumers have margins; the full
+  // sales value avoided is its upper bound (and the only measure without margins).
+  bool margins = true, any_margin = false;
+  for (const auto& mr : unc_.ranking)
+    if (mr.scenario == sc)
+      for (const auto& m : mr.ranking) {
+        margins &= m.margin_avoided_usd.n > 0;
+        any_margin |= m.margin_avoided_usd.n > 0;
+      }
+  std::vector<std::string> header = {"Sector", "Rank", "Mitigation", "Shortage days avoided",
+                                     "Unmet avoided"};
+  std::vector<bool> numeric = {false, true, false, true, true};
+  if (any_margin) header.push_back("Value added avoided"), numeric.push_back(true);
+  header.push_back(any_margin ? "At full sales value (upper bound)"
+                              : "Value avoided (full sales value)");
+  numeric.push_back(true);
   Table t = make_table(
-      fmt::format("Mitigations ranked under {} (mean, P10–P90{})", sc,
+      fmt::format("Mitigations ranked under {} by {} (mean, P10–P90{})", sc,
+                  margins      ? "value added avoided"
+                  : any_margin ? "value added avoided (full sales value where no margin is given)"
+                               : "value avoided at full sales value",
                   st_.draws > 0 ? " over the Monte Carlo draws" : ""),
-      {"Sector", "Rank", "Mitigation", "Shortage days avoided", "Unmet avoided", "Value avoided"},
-      {false, true, false, true, true, true});
+      header, numeric);
   svg::BarChart b;
-  b.x = {"value at risk avoided (USD, mean)", svg::Axis::Kind::Number, {}, {}, {}};
+  b.x = {margins      ? "value added avoided (USD, mean)"
+         : any_margin ? "value added avoided (USD, mean; full sales value where no margin is given)"
+                      : "value avoided at full sales value (USD, mean)",
+         svg::Axis::Kind::Number,
+         {},
+         {},
+         {}};
   auto sig = [](double v) { return format_significant(v, 3); };
   auto tonnes = [](double v) { return format_tonnes(v); };
   auto usd = [](double v) { return format_usd(v); };
@@ -278,27 +320,38 @@ void Builder::ranking_table(Section& s, const std::string& sc) {
     svg::BarGroup grp{entity_name(mr.level, mr.id), {}};
     bool any = false;
     for (const auto& m : mr.ranking) {
-      t.rows.push_back(
-          {entity_name(mr.level, mr.id), std::to_string(++rank), score_label(m, sc),
-           sig(m.shortage_days_avoided.mean) + range_text(m.shortage_days_avoided, sig),
-           tonnes(m.unmet_t_avoided.mean) + range_text(m.unmet_t_avoided, tonnes),
-           usd(m.value_avoided_usd.mean) + range_text(m.value_avoided_usd, usd)});
+      std::vector<std::string> row = {
+          entity_name(mr.level, mr.id), std::to_string(++rank), score_label(m, sc),
+          sig(m.shortage_days_avoided.mean) + range_text(m.shortage_days_avoided, sig),
+          tonnes(m.unmet_t_avoided.mean) + range_text(m.unmet_t_avoided, tonnes)};
+      if (any_margin)
+        row.push_back(m.margin_avoided_usd.n > 0
+                          ? usd(m.margin_avoided_usd.mean) + range_text(m.margin_avoided_usd, usd)
+                          : "— (no margin)");
+      row.push_back(usd(m.value_avoided_usd.mean) + range_text(m.value_avoided_usd, usd));
+      t.rows.push_back(std::move(row));
       auto it = std::find(b.series.begin(), b.series.end(), score_label(m, sc));
       std::size_t k = static_cast<std::size_t>(it - b.series.begin());
       if (it == b.series.end()) b.series.push_back(score_label(m, sc));
       grp.values.resize(b.series.size(), kNaN);
-      grp.values[k] = m.value_avoided_usd.mean;
-      any |= m.value_avoided_usd.mean != 0;
+      grp.values[k] = m.rank_measure();
+      any |= m.rank_measure() != 0;
     }
     if (any) b.groups.push_back(std::move(grp));
   }
   for (auto& g : b.groups) g.values.resize(b.series.size(), kNaN);
   s.table(std::move(t));
   if (b.groups.empty()) return;
-  b.text = {chart_id(), "Value at risk avoided by each mitigation — " + sc,
-            fmt::format("Bar chart of the mean value of lost output each mitigation avoids "
-                        "per sector under {} (see the table above for the ranges).",
-                        sc)};
+  const char* what = any_margin ? "Value added avoided" : "Value avoided at full sales value";
+  b.text = {chart_id(), std::string(what) + " by each mitigation — " + sc,
+            fmt::format("Bar chart of the mean {} each mitigation avoids per sector under {}{} "
+                        "(see the table above for the ranges and the full sales value).",
+                        any_margin ? "value added (units not built × margin)"
+                                   : "value of lost output at full sales value",
+                        sc,
+                        margins || !any_margin
+                            ? ""
+                            : "; full sales value for sectors whose consumers have no margin")};
   s.figure(figure("ranking-" + sc, b.text.title, draw(b)));
 }
 
@@ -327,10 +380,10 @@ Table Builder::metrics_table(const RunResult& r, const std::string& level) const
   bool margins = false;
   const Level lv = *analysis::level_from_string(level);
   for (const auto* e : level_of(r, lv)) margins |= e->metrics.margin_lost_usd.has_value();
-  for (const char* h :
-       {"Short from", "Peak shortfall", "Shortage days", "Demand (t)", "Unmet (t)", "Unmet",
-        "Units lost", "Value lost", "Margin lost", "Recovered", "Lowest cover"}) {
-    if (std::string(h) == "Margin lost" && !margins) continue;
+  for (const char* h : {"Short from", "Peak shortfall", "Shortage days", "Demand (t)", "Unmet (t)",
+                        "Unmet", "Units lost", "Value added lost", "Full value lost (upper bound)",
+                        "Recovered", "Lowest cover"}) {
+    if (std::string(h) == "Value added lost" && !margins) continue;
     t.header.push_back(h);
     t.numeric.push_back(std::string(h) != "Short from" && std::string(h) != "Recovered");
   }
@@ -356,11 +409,11 @@ Table Builder::metrics_table(const RunResult& r, const std::string& level) const
     row.push_back(format_significant(m.unmet_t, 3));
     row.push_back(format_percent(m.unmet_fraction));
     row.push_back(units_text(*e));
-    row.push_back(m.value_lost_usd > 0 ? format_usd(m.value_lost_usd) : "0");
     if (margins)
-      row.push_back(!m.margin_lost_usd       ? "—"
+      row.push_back(!m.margin_lost_usd       ? "— (no margin)"
                     : *m.margin_lost_usd > 0 ? format_usd(*m.margin_lost_usd)
                                              : "0");
+    row.push_back(m.value_lost_usd > 0 ? format_usd(m.value_lost_usd) : "0");
     auto rec = recovery_day(r, *e);
     row.push_back(!short_in(*e) ? "—"
                   : rec         ? fmt::format("{} ({} after day {})", to_string(st_.start + *rec),
@@ -427,9 +480,10 @@ Section Builder::tables() {
       "over the horizon (or still back-ordered at its end), in tonnes of magnets and as a share "
       "of demand. Units lost: downstream units not built; where sectors make the same product "
       "in a region (e.g. vehicles) a unit is counted once, and a range gives that count and the "
-      "plain sum. Value lost: those units at their full value, an upper bound on the economic "
-      "loss; margin lost (where the model gives margins): the value added lost, a closer "
-      "measure. Recovered: the day the shortfall stays below the threshold for good, counted "
+      "plain sum. Value added lost (where the model gives margins): those units × their margin, "
+      "the loss measure the findings quote; full value lost: those units at their full sales "
+      "value, an upper bound on the economic loss. Recovered: the day the shortfall stays below "
+      "the threshold for good, counted "
       "from the end of the last restriction upstream of the consumer (or the peak). Lowest "
       "cover: the smallest stock, in days of baseline demand (\"never fell\" when it never "
       "fell below its starting level).");

@@ -13,8 +13,10 @@ std::vector<Section> Builder::uncertainty() {
     s.paragraph(fmt::format(
         "Monte Carlo: {} draws of the uncertain parameters (seed {}). Fans show the P10–P90 "
         "(dark) and P5–P95 (light) range of the daily shortfall and the median (line); the "
-        "deterministic run (distributions at their means) is dashed. Charts are drawn for the "
-        "scenarios without mitigations; the tables cover every run.",
+        "deterministic run (distributions at their means) is dashed. Fans are drawn for the "
+        "scenarios without mitigations, for the first sectors in regions of the shortfall "
+        "charts (which shade the same P10–P90 range); the tables cover every run; "
+        "timeseries/fans.csv has the fans of every sector in each region of those scenarios.",
         st_.draws, st_.seed));
   if (unc_.partial)
     s.note(fmt::format("The Monte Carlo run was interrupted: these results use {} of {} draws.",
@@ -32,10 +34,14 @@ Section Builder::monte_carlo(const RunResult& r) {
       "uncertainty-" + slug(r.combination.id), "Monte Carlo — " + r.combination.id, 3, false, {}};
   bool charts = headline(r.combination.id);
   const int mc_draws = d_.mc_draws(r);
-  for (const auto* e : level_of(r, Level::Sector)) {
+  // Fans of the sectors in regions the shortfall chart shows (focus first, then the worst
+  // hit; sectors over all regions when the run has no consumer fans).
+  std::size_t fan_charts = 0;
+  for (const auto* e : charts ? chart_entities(r) : std::vector<const EntityResult*>{}) {
     const analysis::McEntity* mc = d_.monte_carlo(r, *e);
-    if (!charts || !mc || !mc->has_fan) continue;
+    if (!mc || !mc->has_fan || fan_charts >= kMaxMitigationCharts) continue;
     if (!(mc->probability_of_shortage > 0) && !short_in(*e)) continue;
+    ++fan_charts;
     auto get = [&](const char* k) {
       static constexpr const char* kBands[] = {"p5", "p10", "p50", "p90", "p95"};
       for (std::size_t b = 0; b < 5; ++b)
@@ -48,26 +54,33 @@ Section Builder::monte_carlo(const RunResult& r) {
     c.bands.push_back({"P5–P95", get("p5"), get("p95"), 0, 0.15});
     c.bands.push_back({"P10–P90", get("p10"), get("p90"), 0, 0.3});
     c.lines.push_back({"median", get("p50"), 6, false});
-    if (const Series* ser = d_.find_series(r.combination.id, "sector", e->id))
+    if (const Series* ser = series_of(r, *e))
       c.lines.push_back({"deterministic", ser->shortfall_fraction, 1, true});
     if (r.combination.scenario) c.markers = markers_of(d_, *r.combination.scenario);
     std::string alt =
         fmt::format("Probability of a shortage {}.", format_percent(mc->probability_of_shortage));
-    c.text = {chart_id(),
-              fmt::format("{}: shortfall fan — {}", sector_name(e->id), r.combination.id),
+    c.text = {chart_id(), fmt::format("{}: shortfall fan — {}", chart_label(*e), r.combination.id),
               fmt::format("Fan chart of the daily shortfall of {} under {} over {} Monte Carlo "
                           "draws. {}",
-                          sector_name(e->id), r.combination.id, mc_draws, alt)};
+                          chart_label(*e), r.combination.id, mc_draws, alt)};
     sub.figure(figure("fan-" + r.combination.id + "-" + e->id, c.text.title + ". " + alt, draw(c)));
   }
   // Time to shortage distributions and a table of quantiles.
   svg::QuantileChart q;
   q.x = {"time to shortage (date)", svg::Axis::Kind::Day, st_.start, {}, {}};
-  Table t = make_table(
-      fmt::format("Monte Carlo results — {} ({} draws; P10 / median / P90)", r.combination.id,
-                  mc_draws),
-      {"Consumer", "P(shortage)", "Short from", "Peak shortfall", "Unmet t", "Value lost"},
-      {false, true, false, true, true, true});
+  // Value added lost where the model gives margins (summarised over the draws), else the
+  // full sales value (an upper bound).
+  bool margins = false;
+  for (const Level level : {Level::Consumer, Level::Sector})
+    for (const auto* e : level_of(r, level))
+      if (const analysis::McEntity* mc = d_.monte_carlo(r, *e))
+        margins |= mc_metric(*mc, Metric::MarginLostUsd) != nullptr;
+  Table t =
+      make_table(fmt::format("Monte Carlo results — {} ({} draws; P10 / median / P90)",
+                             r.combination.id, mc_draws),
+                 {"Consumer", "P(shortage)", "Short from", "Peak shortfall", "Unmet t",
+                  margins ? "Value added lost" : "Value lost (full sales value, upper bound)"},
+                 {false, true, false, true, true, true});
   t.source = "summary.json";
   if (!headline(r.combination.id)) t.md_rows = 0;  // runs with mitigations: report.html
   for (const Level level : {Level::Consumer, Level::Sector})
@@ -93,7 +106,8 @@ Section Builder::monte_carlo(const RunResult& r) {
                         any ? three(Metric::TimeToShortage, day) : "—",
                         three(Metric::PeakShortfall, [](double v) { return format_percent(v); }),
                         three(Metric::UnmetT, [](double v) { return format_significant(v, 3); }),
-                        three(Metric::ValueLostUsd, [](double v) { return format_usd(v); })});
+                        margins ? three(Metric::MarginLostUsd, format_usd)
+                                : three(Metric::ValueLostUsd, format_usd)});
       t.highlight.resize(t.rows.size(), false);
       t.highlight.back() = any;
       const analysis::QuantileSummary* tts = metric(Metric::TimeToShortage);
@@ -133,6 +147,37 @@ std::string Builder::param_value(const std::string& path, double v) {
   return format_significant(v, 3) + (unit.empty() ? "" : " " + unit);
 }
 
+std::string Builder::param_unit(const std::string& path) {
+  const Dimension dim = io::schema::dimension_of_path(path);
+  auto ends_with = [&](std::string_view tail) {
+    return path.size() >= tail.size() &&
+           path.compare(path.size() - tail.size(), tail.size(), tail) == 0;
+  };
+  if (dim == Dimension::Fraction) return "%";
+  if (dim == Dimension::Duration || ends_with(".start") || ends_with(".end")) return "days";
+  return canonical_unit(dim);
+}
+
+std::string Builder::param_label(const analysis::TornadoParam& p) {
+  if (p.members.empty()) return short_path(p.path);
+  const std::string name = p.path.rfind("group:", 0) == 0 ? p.path.substr(6) : p.path;
+  return fmt::format("group {} ({} parameters)", name, p.members.size());
+}
+
+std::string Builder::param_range(const analysis::TornadoParam& p) {
+  if (p.members.empty()) return param_value(p.path, p.low) + " → " + param_value(p.path, p.high);
+  // A group: one shared uniform at 0.1 and 0.9 puts every member at its own P10 and P90.
+  std::set<std::string> ranges, units;
+  for (const auto& m : p.members) {
+    ranges.insert(param_value(m.path, m.low) + " → " + param_value(m.path, m.high));
+    units.insert(param_unit(m.path));
+  }
+  if (ranges.size() == 1) return *ranges.begin() + " (each)";
+  const std::string unit =
+      units.size() == 1 && !units.begin()->empty() ? ", in " + *units.begin() : std::string();
+  return "each at its own P10 → P90" + unit + " (shared uniform; members listed below)";
+}
+
 Table Builder::tornado_table(const std::string& run) const {
   Table t = make_table(
       fmt::format("Tornado — {}: each uncertain parameter at its P10 (low) and P90 (high), the "
@@ -147,8 +192,7 @@ Table Builder::tornado_table(const std::string& run) const {
       if (!(swing(p) > 0)) continue;
       const std::string unit = unit_of(te.level, te.id);
       t.rows.push_back({entity_name(te.level, te.id), metric_noun(te.metric),
-                        metric_text(te.metric, te.base, unit), short_path(p.path),
-                        param_value(p.path, p.low) + " → " + param_value(p.path, p.high),
+                        metric_text(te.metric, te.base, unit), param_label(p), param_range(p),
                         metric_text(te.metric, p.metric_low, unit),
                         metric_text(te.metric, p.metric_high, unit)});
     }
@@ -156,11 +200,34 @@ Table Builder::tornado_table(const std::string& run) const {
   return t;
 }
 
+Table Builder::tornado_groups() const {
+  Table t = make_table(
+      "Grouped parameters of the tornado: one shared uniform number moves every member to the "
+      "same quantile of its own distribution (low: P10, high: P90)",
+      {"Group", "Parameter", "Low (P10)", "High (P90)"}, {false, false, true, true});
+  std::set<std::string> seen;
+  for (const auto& te : unc_.tornado)
+    for (const auto& p : te.params) {
+      if (p.members.empty() || !seen.insert(p.path).second) continue;
+      // Only groups whose members have different ranges: the others read "(each)" above.
+      std::set<std::string> ranges;
+      for (const auto& m : p.members)
+        ranges.insert(param_value(m.path, m.low) + " → " + param_value(m.path, m.high));
+      if (ranges.size() == 1) continue;
+      for (const auto& m : p.members)
+        t.rows.push_back({param_label(p), short_path(m.path), param_value(m.path, m.low),
+                          param_value(m.path, m.high)});
+    }
+  return t;
+}
+
 Section Builder::tornado() {
   Section sub{"tornado", "Sensitivity: one parameter at a time (tornado)", 3, false, {}};
   sub.paragraph(
       "Each uncertain parameter (or group) in turn at the P10 and the P90 of its distribution, "
-      "the others as written in the study. One table per scenario without mitigations, listing "
+      "the others as written in the study; a group (parameters sharing one uniform number) "
+      "moves all its members at once, each to the P10 and the P90 of its own distribution. "
+      "One table per scenario without mitigations, listing "
       "every parameter that moves a metric, with the parameter's values and the metric's at "
       "each; a time to shortage at the end of the horizon reads \"no shortage within the "
       "horizon\". The last table lists the strongest parameter of the runs with mitigations.");
@@ -182,12 +249,13 @@ Section Builder::tornado() {
     const analysis::TornadoParam& top = te.params.front();
     const std::string unit = unit_of(te.level, te.id);
     others.rows.push_back({te.run, entity_name(te.level, te.id), metric_noun(te.metric),
-                           metric_text(te.metric, te.base, unit), short_path(top.path),
+                           metric_text(te.metric, te.base, unit), param_label(top),
                            metric_text(te.metric, top.metric_low, unit),
                            metric_text(te.metric, top.metric_high, unit)});
   }
   for (const auto& r : runs) sub.table(tornado_table(r));
   if (!others.rows.empty()) sub.table(std::move(others));
+  if (Table g = tornado_groups(); !g.rows.empty()) sub.table(std::move(g));
   if (flat > 0)
     sub.paragraph(fmt::format("In {} other case{} no parameter moves the metric.", flat,
                               flat == 1 ? "" : "s"));

@@ -278,8 +278,9 @@ int line_colour(const Line& l, std::size_t i) {
 std::vector<LegendItem> line_legend(const LineChart& c) {
   std::vector<LegendItem> items;
   for (const auto& b : c.bands)
-    items.push_back(
-        {b.name, std::string(palette(b.colour)), LegendItem::Kind::Band, "", b.opacity});
+    if (b.legend)
+      items.push_back(
+          {b.name, std::string(palette(b.colour)), LegendItem::Kind::Band, "", b.opacity});
   for (std::size_t i = 0; i < c.lines.size(); ++i) {
     const auto& l = c.lines[i];
     int col = line_colour(l, i);

@@ -80,10 +80,12 @@ def main(argv: list[str]) -> int:
               "the report does not list the focus first")
 
         p = run(binary, "run", STUDY, "-o", str(Path(tmp) / "bad"), "--focus", "EU")
-        check(p.returncode == 2 and "expected regions=ID" in p.stderr, "malformed --focus", p)
+        check(p.returncode == 2 and "expected: regions=ID" in p.stderr and p.stderr.startswith("<--focus>:1:1: error:"),
+              "malformed --focus", p)
         p = run(binary, "run", STUDY, "-o", str(Path(tmp) / "bad"), "--focus", "regions=EUR")
-        check(p.returncode == 2 and "unknown region 'EUR'" in p.stderr and "did you mean 'EU'" in p.stderr,
-              "unknown focus region", p)
+        check(p.returncode == 2 and "unknown region 'EUR'" in p.stderr and "did you mean 'EU'" in p.stderr
+              and p.stderr.startswith("<--focus>:1:9: error:"),
+              "unknown focus region (named <--focus>, caret under the id)", p)
         check(not (Path(tmp) / "bad").exists(), "a failed run wrote its output directory")
     return report()
 

@@ -20,6 +20,10 @@ const char* to_string(FileKind k);
 struct LoadOptions {
   /// `key.path=value` overrides applied to the resolved tree before validation.
   std::vector<std::string> overrides;
+  /// `--focus` as written ("regions=EU,DE;sectors=ev_traction"): replaces the study's
+  /// `focus:` regions and/or sectors, after the overrides. Messages about it point into this
+  /// text (named `<--focus>`). Empty: none.
+  std::string focus;
   std::size_t max_errors = 50;
   /// Read referenced files (include:, csv:, model:, scenarios:, observed file:) wherever they
   /// are; by default they must lie inside the input tree of the top-level file

@@ -103,7 +103,9 @@ bool remove_path(TreeNode& root, std::string_view path, std::string* error,
 
 /// The key path of a child: `parent.key` (or `key` at the root).
 std::string child_path(std::string_view parent, std::string_view key);
-/// The key path of a list item: `parent[id]` when the item has an id, else `parent[index]`.
+/// The key path of a list item as messages give it: `parent[key]` when the item has a key
+/// (item_key(): an id, or an edge's `from->to:material`, so the path can be pasted into
+/// `--set`), else `parent[index]`.
 std::string item_path(std::string_view parent, const TreeNode& item, std::size_t index);
 
 }  // namespace rareshock::io

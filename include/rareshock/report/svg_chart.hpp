@@ -62,6 +62,7 @@ struct Band {
   std::vector<double> low, high;  ///< per day
   int colour = 0;                 ///< palette index
   double opacity = 0.25;
+  bool legend = true;  ///< listed in the legend (false: e.g. one band per line, named once)
 };
 
 /// A vertical rule at a day, e.g. the start of an export restriction.

@@ -63,7 +63,7 @@ std::vector<io::PathValue> values_for(const std::vector<Factor>& factors,
 // do not change.
 struct Shape {
   std::vector<std::vector<EntityResult>> runs;  // metadata only (level, id, sector, region)
-  std::vector<std::vector<int>> fan_entities;   // per run: indices of sector/region entities
+  std::vector<std::vector<int>> fan_entities;   // per run: indices of the entities with fans
 };
 
 struct DrawOut {
@@ -126,7 +126,9 @@ UncertaintyResult run_uncertainty(const Study& study, const io::TreeNode& resolv
       e.id = r.entities[i].id;
       e.sector = r.entities[i].sector;
       e.region = r.entities[i].region;
-      if (e.level != Level::Consumer) fan.push_back(static_cast<int>(i));
+      // Fans: every aggregate; consumers (a sector in a region) in runs without mitigations.
+      if (e.level != Level::Consumer || r.combination.mitigations.empty())
+        fan.push_back(static_cast<int>(i));
       meta.push_back(std::move(e));
     }
     shape.runs.push_back(std::move(meta));
@@ -146,11 +148,12 @@ UncertaintyResult run_uncertainty(const Study& study, const io::TreeNode& resolv
       if (cm.scenario == ca.scenario && !cm.mitigations.empty()) pairs.push_back({a, m});
     }
   }
-  // Ranking accumulators: per pair, per sector entity, three measures (each a metric where
-  // more is worse: avoided = scenario alone - mitigated).
-  const std::array<std::size_t, 3> ranked = {slot(Metric::ShortageDays), slot(Metric::UnmetT),
-                                             slot(Metric::ValueLostUsd)};
-  std::vector<std::vector<std::array<StreamingQuantiles, 3>>> rank_acc(pairs.size());
+  // Ranking accumulators: per pair, per sector entity, four measures (each a metric where
+  // more is worse: avoided = scenario alone - mitigated; margin absent without margins).
+  const std::array<std::size_t, 4> ranked = {slot(Metric::ShortageDays), slot(Metric::UnmetT),
+                                             slot(Metric::ValueLostUsd),
+                                             slot(Metric::MarginLostUsd)};
+  std::vector<std::vector<std::array<StreamingQuantiles, 4>>> rank_acc(pairs.size());
   for (std::size_t p = 0; p < pairs.size(); ++p)
     rank_acc[p].resize(shape.runs[pairs[p].alone].size());
   auto add_ranking = [&](const std::vector<double>& metrics) {
@@ -164,7 +167,8 @@ UncertaintyResult run_uncertainty(const Study& study, const io::TreeNode& resolv
         const double* a = &metrics[run_offset[pairs[p].alone] + i * M];
         const double* m = &metrics[run_offset[pairs[p].mitigated] + i * M];
         for (std::size_t k = 0; k < ranked.size(); ++k)
-          rank_acc[p][i][k].add(a[ranked[k]] - m[ranked[k]]);
+          if (!std::isnan(a[ranked[k]] - m[ranked[k]]))
+            rank_acc[p][i][k].add(a[ranked[k]] - m[ranked[k]]);
       }
   };
 
@@ -272,23 +276,26 @@ UncertaintyResult run_uncertainty(const Study& study, const io::TreeNode& resolv
         it = res.ranking.end() - 1;
       }
       it->ranking.push_back({mit.id, mit.mitigations, rank_acc[p][i][0].summary(),
-                             rank_acc[p][i][1].summary(), rank_acc[p][i][2].summary()});
+                             rank_acc[p][i][1].summary(), rank_acc[p][i][2].summary(),
+                             rank_acc[p][i][3].summary()});
     }
   }
   for (auto& mr : res.ranking)
     std::stable_sort(mr.ranking.begin(), mr.ranking.end(),
                      [](const RankingEntry& a, const RankingEntry& b) {
-                       if (a.value_avoided_usd.mean != b.value_avoided_usd.mean)
-                         return a.value_avoided_usd.mean > b.value_avoided_usd.mean;
+                       if (a.rank_measure() != b.rank_measure())
+                         return a.rank_measure() > b.rank_measure();
                        return a.unmet_t_avoided.mean > b.unmet_t_avoided.mean;
                      });
 
   // ---- Sensitivity ------------------------------------------------------------------------
   std::vector<Metric> metrics = study.sensitivity.metrics;
   if (metrics.empty()) metrics = {Metric::TimeToShortage, Metric::UnmetT};
-  // A metric value for tornado/Sobol: an absent day metric counts as the horizon.
+  // A metric value for tornado/Sobol: an absent day metric counts as the horizon; an absent
+  // margin (none given) as 0.
   auto value = [&](const ShortageMetrics& m, Metric k) {
-    return metric_value(m, k).value_or(static_cast<double>(study.horizon));
+    return metric_value(m, k).value_or(
+        k == Metric::MarginLostUsd ? 0.0 : static_cast<double>(study.horizon));
   };
   auto cancelled = [&] {
     if (settings.cancel && settings.cancel->load()) res.partial = true;
@@ -311,10 +318,15 @@ UncertaintyResult run_uncertainty(const Study& study, const io::TreeNode& resolv
         if (e.level != Level::Sector) continue;
         for (Metric name : metrics) {
           TornadoEntry t{base[r].combination.id, e.level, e.id, name, value(e.metrics, name), {}};
-          for (std::size_t f = 0; f < factors.size(); ++f)
+          for (std::size_t f = 0; f < factors.size(); ++f) {
             t.params.push_back({factors[f].name, range[f][0], range[f][1],
                                 value(low[f][r].entities[i].metrics, name),
                                 value(high[f][r].entities[i].metrics, name)});
+            if (factors[f].params.size() > 1)  // a group: each member's own range
+              for (const UncertainParam* p : factors[f].params)
+                t.params.back().members.push_back(
+                    {p->path, quantile(p->dist, 0.1), quantile(p->dist, 0.9)});
+          }
           std::stable_sort(t.params.begin(), t.params.end(),
                            [](const TornadoParam& a, const TornadoParam& b) {
                              return std::fabs(a.metric_high - a.metric_low) >

@@ -82,7 +82,7 @@ TEST_CASE("metric table: names, lookup, summarised set and accessors", "[metrics
   CHECK(rareshock::summarised_metric_names() ==
         std::vector<std::string>{"time_to_shortage", "peak_shortfall", "shortage_days", "unmet_t",
                                  "unmet_fraction", "units_lost", "value_lost_usd",
-                                 "time_to_recover", "min_cover_days"});
+                                 "margin_lost_usd", "time_to_recover", "min_cover_days"});
 
   // Shortfall 0, 4, 6, 0 of 10 t/day, threshold 0.3: short on days 1 and 2 (40 %, 60 %), peak
   // 60 % on day 2, 10 t unmet of 40, recovered one day after the peak (day 3).

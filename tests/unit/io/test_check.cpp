@@ -70,7 +70,7 @@ TEST_CASE("check_text locates each error as load_text reports it", "[io][check]"
   const CheckedDiagnostic& b = r.diagnostics[2];
   CHECK(b.line == 13);
   CHECK(b.column == 51);
-  CHECK(b.path == "edges[0].share");
+  CHECK(b.path == "edges[mine->maker:ore].share");  // an edge by its id, as --set takes it
   CHECK(b.message.find("'lots' is not a number") != std::string::npos);
   // The report is InputError's message, word for word.
   std::string thrown;

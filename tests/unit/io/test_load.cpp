@@ -174,3 +174,50 @@ TEST_CASE("set overrides append, remove and warn when a long list is replaced", 
   CHECK(l.model->edges.size() == 4);
   CHECK(l.warnings.empty());
 }
+
+TEST_CASE("the focus option sets the study's focus, and its errors point into the --focus text",
+          "[io][load]") {
+  const char* study = RARESHOCK_SOURCE_DIR "/models/examples/example-study.yaml";
+  LoadOptions opt;
+  opt.focus = " regions = EU ; sectors=wind,ev_traction";
+  Loaded l = load_file(study, opt);
+  CHECK(l.study->focus.regions == std::vector<std::string>{"EU"});
+  CHECK(l.study->focus.sectors == std::vector<std::string>{"wind", "ev_traction"});
+  // It is applied after --set (the command line's last word on the focus).
+  opt.overrides = {"focus.regions=[US]"};
+  CHECK(load_file(study, opt).study->focus.regions == std::vector<std::string>{"EU"});
+
+  auto error = [&](const std::string& focus) {
+    LoadOptions bad;
+    bad.focus = focus;
+    try {
+      load_file(study, bad);
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  // An unknown id: named <--focus>, the caret under it (column 12), a suggestion.
+  std::string msg = error("regions=EU,EU27");
+  CHECK(msg.find("<--focus>:1:12: error: unknown region 'EU27'") != std::string::npos);
+  CHECK(msg.find("did you mean 'EU'?") != std::string::npos);
+  CHECK(msg.find("<--set") == std::string::npos);
+  // A misspelt part: the caret under it, with the right name.
+  msg = error("sectors=wind;region=EU");
+  CHECK(msg.find("<--focus>:1:14: error: --focus has no part 'region'") != std::string::npos);
+  CHECK(msg.find("did you mean 'regions'?") != std::string::npos);
+  msg = error("EU");
+  CHECK(msg.find("<--focus>:1:1: error: --focus part 'EU' has no '='") != std::string::npos);
+  CHECK(msg.find("expected: regions=ID") != std::string::npos);
+  msg = error("sectors= ");
+  CHECK(msg.find("--focus sectors= lists no id") != std::string::npos);
+  // A model file has no focus.
+  LoadOptions on_model;
+  on_model.focus = "regions=EU";
+  try {
+    load_file(RARESHOCK_SOURCE_DIR "/models/examples/mini-chain.yaml", on_model);
+    FAIL("expected an InputError");
+  } catch (const InputError& e) {
+    CHECK(std::string(e.what()).find("this is a model file") != std::string::npos);
+  }
+}

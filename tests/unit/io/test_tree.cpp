@@ -222,3 +222,24 @@ TEST_CASE("key paths: edges by from->to, append with +, remove with ~", "[io][tr
   CHECK_FALSE(remove_path(t, "model.nodez.x", &err, nullptr));
   CHECK(err == "no key 'nodez' in 'model'");
 }
+
+TEST_CASE("messages name an edge by from->to:material, a path --set accepts", "[io][tree]") {
+  TreeNode t = parse(std::string("model:\n  ") + kEdges + "  nodes: [{id: a}, {x: 1}]\n");
+  const auto& edges = t.find("model")->find("edges")->items;
+  const std::string path = item_path("model.edges", edges[3], 3);
+  CHECK(path == "model.edges[s->c:n]");
+  CHECK(item_path("model.nodes", t.find("model")->find("nodes")->items[0], 0) == "model.nodes[a]");
+  CHECK(item_path("model.nodes", t.find("model")->find("nodes")->items[1], 1) == "model.nodes[1]");
+  // The path a message gives selects that edge again.
+  std::string err;
+  auto hit = find_paths(t, path + ".share", &err);
+  REQUIRE(hit.size() == 1);
+  CHECK(hit[0].node == edges[3].find("share"));
+  CHECK(set_path(t, path + ".share", TreeNode::make_scalar("0.9"), &err, nullptr));
+  CHECK(edges[3].find("share")->scalar == "0.9");
+  // Matches of a pattern keep the edge's index: it names one edge even where two share their
+  // from, to and material (a Monte Carlo target must not land on the first of them).
+  auto all = find_paths(t, "model.edges[*].share", &err);
+  REQUIRE(all.size() == 4);
+  CHECK(all[3].path == "model.edges[3].share");
+}

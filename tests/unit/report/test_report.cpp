@@ -13,6 +13,7 @@
 #include "rareshock/report/report.hpp"
 #include "rareshock/report/run_data.hpp"
 #include "rareshock/report/run_output.hpp"
+#include "rareshock/run.hpp"
 
 using namespace rareshock;
 namespace fs = std::filesystem;
@@ -372,4 +373,67 @@ TEST_CASE(
   REQUIRE(back->why->binding);
   CHECK(back->why->binding->kind == w.binding->kind);
   CHECK(back->why->binding->event == w.binding->event);
+}
+
+TEST_CASE(
+    "report: mitigations and Monte Carlo quote value added with the full value as upper bound, "
+    "tornado groups name units, shortfall charts shade each line's P10–P90",
+    "[report][losses]") {
+  TempDir tmp("losses");
+  fs::path dir = tmp.path / "out";
+  io::LoadOptions opt;
+  opt.overrides = {
+      "model.consumers[ev_traction_cn].margin=0.2",
+      "model.consumers[ev_traction_eu].margin=0.2",
+      "model.consumers[ev_traction_us].margin=0.2",
+      "model.consumers[wind_eu].margin=0.1",
+      "monte_carlo={draws: 10, params: ["
+      "{path: \"model.consumers[ev_traction_eu].inventory_days\", dist: uniform, min: 10, "
+      "max: 110, group: stocks}, "
+      "{path: \"model.consumers[wind_eu].inventory_days\", dist: uniform, min: 50, max: 250, "
+      "group: stocks}]}",
+      "sensitivity={tornado: true, metrics: [unmet_t]}",
+      "outputs.formats=[json, csv, html, md]"};
+  auto l = io::load_file(RARESHOCK_SOURCE_DIR "/models/examples/example-study.yaml", opt);
+  RunSettings rs;
+  rs.threads = 1;
+  RunRecord record = rareshock::run(l, rs);
+  report::write_run_outputs(dir, false, *l.study, record);
+  report::render_reports(dir, {true, true});
+  const std::string md = slurp(dir / "report.md"), html = slurp(dir / "report.html");
+  const std::string summary = slurp(dir / "summary.json");
+  // summary.json: value added summarised over the draws, and avoided in the ranking.
+  CHECK(summary.find("\"margin_avoided_usd\"") != std::string::npos);
+  auto data = report::read_run_dir(dir);
+  REQUIRE(data.record.uncertainty);
+  const auto& unc = *data.record.uncertainty;
+  REQUIRE_FALSE(unc.ranking.empty());
+  CHECK(unc.ranking[0].ranking[0].margin_avoided_usd.n == 10);
+  bool margin_summarised = false;
+  for (const auto& run : unc.runs)
+    for (const auto& e : run.entities)
+      if (const auto* q = report::mc_metric(e, Metric::MarginLostUsd))
+        margin_summarised |= q->n > 0;
+  CHECK(margin_summarised);
+  // Findings: units not built, value added first, the full value as the upper bound.
+  CHECK(md.find(" not built (value added USD") != std::string::npos);
+  CHECK(md.find("at full sales value, an upper bound)") != std::string::npos);
+  CHECK(md.find("at risk (") == std::string::npos);  // the old wording
+  CHECK(md.find("less value added lost, USD") != std::string::npos);
+  CHECK(md.find("output lost)") == std::string::npos);
+  CHECK(md.find("the most effective mitigation by value added avoided") != std::string::npos);
+  // Tables: the ranking and the Monte Carlo results in value added.
+  CHECK(md.find("Value added avoided") != std::string::npos);
+  CHECK(md.find("At full sales value (upper bound)") != std::string::npos);
+  CHECK(md.find("| Value added lost |") != std::string::npos);
+  // The tornado's group: its members' unit, and their ranges listed.
+  CHECK(md.find("group stocks (2 parameters)") != std::string::npos);
+  CHECK(html.find("each at its own P10 → P90, in days") != std::string::npos);
+  CHECK(html.find("Grouped parameters of the tornado") != std::string::npos);
+  CHECK(html.find("consumers[wind_eu].inventory_days") != std::string::npos);
+  CHECK(html.find("70 days") != std::string::npos);  // wind's P10 of U(50, 250)
+  // Shortfall chart per sector in region with the Monte Carlo band, and fans per consumer.
+  CHECK(html.find("P10–P90 over 10 draws (shaded)") != std::string::npos);
+  CHECK(html.find("EV traction in EU P10–P90") != std::string::npos);
+  CHECK(html.find("EV traction in EU: shortfall fan — dy-licence") != std::string::npos);
 }

@@ -77,6 +77,31 @@ TEST_CASE("report: line chart: date ticks, legend, markers, bands, gaps", "[repo
   CHECK(e.find("no data") != std::string::npos);
 }
 
+TEST_CASE("report: a band can stay out of the legend (one band per line, named once)", "[report]") {
+  auto count = [](const std::string& s, const std::string& what) {
+    std::size_t n = 0;
+    for (auto p = s.find(what); p != std::string::npos; p = s.find(what, p + 1)) ++n;
+    return n;
+  };
+  LineChart c;
+  c.text = hostile_text("bands");
+  c.x.origin = make_date(2025, 1, 1);
+  c.y = {"shortfall (% of demand)", Axis::Kind::Percent, {}, {}, {}};
+  std::vector<double> lo(100, 0.1), mid(100, 0.2), hi(100, 0.3);
+  c.lines = {{"EV traction in EU", mid, 0}, {"Wind in EU", lo, 1}};
+  c.bands = {{"P10–P90 over 20 draws (shaded)", {}, {}, 6, 0.18, true},
+             {"EV band", lo, hi, 0, 0.18, false},
+             {"Wind band", lo, mid, 1, 0.18, false}};
+  std::string svg = render(c);
+  check_accessible_svg(svg);
+  CHECK(count(svg, "<polygon") == 2);  // the named legend entry has no data
+  CHECK(count(svg, "EV band") == 1);   // the polygon's tooltip only
+  CHECK(count(svg, "Wind band") == 1);
+  CHECK(count(svg, "P10–P90 over 20 draws (shaded)") == 1);  // in the legend
+  c.bands[1].legend = true;
+  CHECK(count(render(c), "EV band") == 2);
+}
+
 TEST_CASE("report: bar, tornado, quantile and histogram charts", "[report]") {
   BarChart bars;
   bars.text = hostile_text("bars");

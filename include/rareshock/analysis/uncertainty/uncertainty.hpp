@@ -42,7 +42,8 @@ struct McEntity {
   /// The summarised metrics (summarised_metrics() order); optional ones over the draws where
   /// they occur
   std::vector<std::pair<Metric, QuantileSummary>> metrics;
-  bool has_fan = false;                    ///< sectors and regions
+  /// Aggregates (sectors, regions, sector_region); consumers in runs without mitigations
+  bool has_fan = false;
   std::array<std::vector<double>, 5> fan;  ///< daily shortfall P5, P10, P50, P90, P95
 };
 
@@ -55,19 +56,37 @@ struct RankingEntry {
   std::string combination;  ///< e.g. scenario+mitigation
   std::vector<std::string> mitigations;
   QuantileSummary shortage_days_avoided, unmet_t_avoided, value_avoided_usd;
+  /// Value added avoided (margin_lost_usd of the scenario alone minus the mitigated run's);
+  /// n = 0 where the sector's consumers have no margin
+  QuantileSummary margin_avoided_usd = {};
+  /// The measure entries are ranked by: value added avoided where margins are given, else
+  /// value at full sales value avoided (mean)
+  double rank_measure() const {
+    return margin_avoided_usd.n > 0 ? margin_avoided_usd.mean : value_avoided_usd.mean;
+  }
 };
 
 struct MitigationRanking {
   std::string scenario;
   Level level = Level::Sector;
   std::string id;
-  std::vector<RankingEntry> ranking;  ///< best first (mean value avoided, then unmet tonnes)
+  /// Best first: mean value added avoided (value avoided without margins), then unmet tonnes
+  std::vector<RankingEntry> ranking;
+};
+
+/// One parameter of a group factor, at the group's low and high.
+struct TornadoMember {
+  std::string path;
+  double low = 0, high = 0;  ///< P10, P90 of its own distribution
 };
 
 struct TornadoParam {
-  std::string path;
-  double low = 0, high = 0;  ///< parameter values (P10, P90 of its distribution)
+  std::string path;  ///< the parameter's path, or `group:NAME` for a group
+  double low = 0,
+         high = 0;  ///< parameter values (P10, P90 of its distribution; a group: its first)
   double metric_low = 0, metric_high = 0;
+  /// A group (one shared uniform at 0.1 and 0.9): each member at its own P10 and P90
+  std::vector<TornadoMember> members = {};
 };
 
 struct TornadoEntry {
