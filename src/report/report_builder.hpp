@@ -73,7 +73,7 @@ std::string count_text(double n, const std::string& unit);
 
 /// A loss in money, value added first: "value added USD 1.2 bn; USD 3.4 bn at full sales
 /// value, an upper bound", or without a margin "USD 3.4 bn at full sales value, an upper
-/// bound (no margin given)".
+/// bound: no margin given".
 std::string loss_value_text(const std::optional<double>& margin, double value);
 
 /// A change of losses in money (\p margin and \p value: mitigated minus alone; negative:
@@ -186,6 +186,10 @@ class Builder {
   /// The paragraph that opens a scenario's findings.
   std::string scenario_head(const ScenarioRuns& g, const std::vector<Hit>& hits) const;
 
+  /// What the mitigation ranking of \p scenario ranks by, as the start of a parenthesis the
+  /// caller closes: "value added avoided (units not built × margin".
+  std::string ranking_measure(const std::string& scenario) const;
+
   /// "Findings list ... first": how consumers are ordered.
   std::string order_sentence() const;
 
@@ -290,6 +294,9 @@ class Builder {
   std::vector<Section> uncertainty();
 
   Section monte_carlo(const RunResult& r);
+  /// Fan charts of the first sectors in regions of run \p r's shortfall chart (at most
+  /// kMaxMitigationCharts), each with its deterministic run.
+  void fan_charts(Section& sub, const RunResult& r);
 
   Section tornado();
   /// One table per run without mitigations: every parameter that moves a metric, with the

@@ -80,7 +80,7 @@ std::string loss_value_text(const std::optional<double>& margin, double value) {
   if (margin)
     return fmt::format("value added {}; {} at full sales value, an upper bound",
                        format_usd(*margin), format_usd(value));
-  return format_usd(value) + " at full sales value, an upper bound (no margin given)";
+  return format_usd(value) + " at full sales value, an upper bound: no margin given";
 }
 
 std::string value_change_text(const std::optional<double>& margin, double value) {

@@ -198,6 +198,21 @@ std::string Builder::finding(const ScenarioRuns& g, const Hit& h, bool with_miti
   return out;
 }
 
+std::string Builder::ranking_measure(const std::string& scenario) const {
+  bool all = true, any = false;
+  for (const auto& mr : unc_.ranking)
+    if (mr.scenario == scenario)
+      for (const auto& m : mr.ranking) {
+        all &= m.margin_avoided_usd.n > 0;
+        any |= m.margin_avoided_usd.n > 0;
+      }
+  if (all && any) return "value added avoided (units not built × margin";
+  if (any)
+    return "value added avoided (units not built × margin; full sales value where the model "
+           "gives no margin";
+  return "value avoided at full sales value (an upper bound: the model gives no margins";
+}
+
 std::string Builder::order_sentence() const {
   std::vector<std::string> parts;
   if (!st_.focus.regions.empty()) {
@@ -267,11 +282,9 @@ Section Builder::summary() {
     for (const auto& [who, sectors] : best)
       parts.push_back(fmt::format("{} for {}", who, join(sectors, ", ", 12)));
     if (!parts.empty())
-      items.push_back(
-          fmt::format("Under {}, the most effective mitigation by value added avoided (units "
-                      "not built × margin; full sales value where the model gives no margin{}) "
-                      "is {}.",
-                      sc, st_.draws > 0 ? "; mean over the draws" : "", join(parts, "; ", 10)));
+      items.push_back(fmt::format("Under {}, the most effective mitigation by {}{}) is {}.", sc,
+                                  ranking_measure(sc), st_.draws > 0 ? "; mean over the draws" : "",
+                                  join(parts, "; ", 10)));
   }
   for (const auto* t : top_tornado(3)) {
     const analysis::TornadoParam& top = t->params.front();
@@ -423,33 +436,22 @@ std::string Builder::mitigation_sentence(const RunResult& base, const RunResult&
   if (fresh > 0) parts.push_back(fmt::format("causes a shortage for {} others", fresh));
   if (avoided == 0 && delayed == 0 && earlier == 0)
     parts.push_back("does not change when shortages start");
-  // Regions partition the consumers and count a product shared by sectors once.
-  struct Totals {
-    double unmet = 0, value = 0, margin = 0;
-    bool margins = true;
-  };
-  auto totals = [](const RunResult& r) {
-    Totals t;
-    for (const auto* e : level_of(r, Level::Region)) {
-      t.unmet += e->metrics.unmet_t, t.value += e->metrics.value_lost_usd;
-      if (e->metrics.margin_lost_usd)
-        t.margin += *e->metrics.margin_lost_usd;
-      else if (e->metrics.value_lost_usd > 0)
-        t.margins = false;
-    }
-    return t;
-  };
-  const Totals t0 = totals(base), t1 = totals(m);
+  // Regions partition the consumers (unmet tonnes); losses per unit name count a product
+  // shared by sectors once (money_lost, as the run's loss headline).
+  double unmet0 = 0, unmet1 = 0;
+  for (const auto* e : level_of(base, Level::Region)) unmet0 += e->metrics.unmet_t;
+  for (const auto* e : level_of(m, Level::Region)) unmet1 += e->metrics.unmet_t;
+  const MoneyLost l0 = money_lost(base), l1 = money_lost(m);
   std::string out = mitigation_label(m) + ": " + join(parts, ", ", 10);
-  if (t0.unmet > 0) {
-    double change = t1.unmet / t0.unmet - 1;
+  if (unmet0 > 0) {
+    double change = unmet1 / unmet0 - 1;
     if (std::fabs(change) >= 0.005)
       out += fmt::format(
           "; unmet demand {} by {} ({})", change < 0 ? "falls" : "rises",
           format_percent(std::fabs(change)),
-          value_change_text(t0.margins && t1.margins ? std::optional<double>(t1.margin - t0.margin)
-                                                     : std::nullopt,
-                            t1.value - t0.value));
+          value_change_text(l0.margin && l1.margin ? std::optional<double>(*l1.margin - *l0.margin)
+                                                   : std::nullopt,
+                            l1.value - l0.value));
     else
       out += "; unmet demand about the same";
   }

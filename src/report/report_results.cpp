@@ -297,11 +297,10 @@ void Builder::ranking_table(Section& s, const std::string& sc) {
                               : "Value avoided (full sales value)");
   numeric.push_back(true);
   Table t = make_table(
-      fmt::format("Mitigations ranked under {} by {} (mean, P10–P90{})", sc,
-                  margins      ? "value added avoided"
-                  : any_margin ? "value added avoided (full sales value where no margin is given)"
-                               : "value avoided at full sales value",
-                  st_.draws > 0 ? " over the Monte Carlo draws" : ""),
+      fmt::format("Mitigations ranked under {} by {}: mean and P10–P90{}{}", sc,
+                  any_margin ? "value added avoided" : "value avoided at full sales value",
+                  st_.draws > 0 ? " over the Monte Carlo draws" : "",
+                  margins || !any_margin ? "" : "; full sales value where no margin is given"),
       header, numeric);
   svg::BarChart b;
   b.x = {margins      ? "value added avoided (USD, mean)"
@@ -330,6 +329,9 @@ void Builder::ranking_table(Section& s, const std::string& sc) {
                           : "— (no margin)");
       row.push_back(usd(m.value_avoided_usd.mean) + range_text(m.value_avoided_usd, usd));
       t.rows.push_back(std::move(row));
+      // Rows where the mitigation changes something come first in report.md.
+      t.highlight.push_back(m.rank_measure() != 0 || m.unmet_t_avoided.mean != 0 ||
+                            m.shortage_days_avoided.mean != 0);
       auto it = std::find(b.series.begin(), b.series.end(), score_label(m, sc));
       std::size_t k = static_cast<std::size_t>(it - b.series.begin());
       if (it == b.series.end()) b.series.push_back(score_label(m, sc));

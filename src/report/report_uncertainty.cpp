@@ -29,31 +29,24 @@ std::vector<Section> Builder::uncertainty() {
   return out;
 }
 
-Section Builder::monte_carlo(const RunResult& r) {
-  Section sub{
-      "uncertainty-" + slug(r.combination.id), "Monte Carlo — " + r.combination.id, 3, false, {}};
-  bool charts = headline(r.combination.id);
+void Builder::fan_charts(Section& sub, const RunResult& r) {
   const int mc_draws = d_.mc_draws(r);
   // Fans of the sectors in regions the shortfall chart shows (focus first, then the worst
-  // hit; sectors over all regions when the run has no consumer fans).
-  std::size_t fan_charts = 0;
-  for (const auto* e : charts ? chart_entities(r) : std::vector<const EntityResult*>{}) {
+  // hit; sectors over all regions when the run directory has no consumer series).
+  std::vector<const EntityResult*> entities = chart_entities(r);
+  if (entities.empty()) entities = level_of(r, Level::Sector);  // no daily series at all
+  std::size_t charts = 0;
+  for (const auto* e : entities) {
     const analysis::McEntity* mc = d_.monte_carlo(r, *e);
-    if (!mc || !mc->has_fan || fan_charts >= kMaxMitigationCharts) continue;
+    if (!mc || !mc->has_fan || charts >= kMaxMitigationCharts) continue;
     if (!(mc->probability_of_shortage > 0) && !short_in(*e)) continue;
-    ++fan_charts;
-    auto get = [&](const char* k) {
-      static constexpr const char* kBands[] = {"p5", "p10", "p50", "p90", "p95"};
-      for (std::size_t b = 0; b < 5; ++b)
-        if (std::string_view(kBands[b]) == k) return mc->fan[b];
-      return std::vector<double>{};
-    };
+    ++charts;
     svg::LineChart c;
     c.x.origin = st_.start;
     c.y = {"shortfall (% of demand)", svg::Axis::Kind::Percent, {}, {}, {}};
-    c.bands.push_back({"P5–P95", get("p5"), get("p95"), 0, 0.15});
-    c.bands.push_back({"P10–P90", get("p10"), get("p90"), 0, 0.3});
-    c.lines.push_back({"median", get("p50"), 6, false});
+    c.bands.push_back({"P5–P95", mc->fan[0], mc->fan[4], 0, 0.15});  // fan: P5 P10 P50 P90 P95
+    c.bands.push_back({"P10–P90", mc->fan[1], mc->fan[3], 0, 0.3});
+    c.lines.push_back({"median", mc->fan[2], 6, false});
     if (const Series* ser = series_of(r, *e))
       c.lines.push_back({"deterministic", ser->shortfall_fraction, 1, true});
     if (r.combination.scenario) c.markers = markers_of(d_, *r.combination.scenario);
@@ -65,6 +58,14 @@ Section Builder::monte_carlo(const RunResult& r) {
                           chart_label(*e), r.combination.id, mc_draws, alt)};
     sub.figure(figure("fan-" + r.combination.id + "-" + e->id, c.text.title + ". " + alt, draw(c)));
   }
+}
+
+Section Builder::monte_carlo(const RunResult& r) {
+  Section sub{
+      "uncertainty-" + slug(r.combination.id), "Monte Carlo — " + r.combination.id, 3, false, {}};
+  bool charts = headline(r.combination.id);
+  const int mc_draws = d_.mc_draws(r);
+  if (charts) fan_charts(sub, r);
   // Time to shortage distributions and a table of quantiles.
   svg::QuantileChart q;
   q.x = {"time to shortage (date)", svg::Axis::Kind::Day, st_.start, {}, {}};
@@ -214,9 +215,10 @@ Table Builder::tornado_groups() const {
       for (const auto& m : p.members)
         ranges.insert(param_value(m.path, m.low) + " → " + param_value(m.path, m.high));
       if (ranges.size() == 1) continue;
+      const std::string group = p.path.rfind("group:", 0) == 0 ? p.path.substr(6) : p.path;
       for (const auto& m : p.members)
-        t.rows.push_back({param_label(p), short_path(m.path), param_value(m.path, m.low),
-                          param_value(m.path, m.high)});
+        t.rows.push_back(
+            {group, short_path(m.path), param_value(m.path, m.low), param_value(m.path, m.high)});
     }
   return t;
 }

@@ -237,6 +237,23 @@ static std::vector<analysis::LossByUnit> losses_from_regions(const RunResult& r)
   return out;
 }
 
+MoneyLost money_lost(const RunResult& r) {
+  const std::vector<analysis::LossByUnit> losses =
+      r.losses.empty() ? losses_from_regions(r) : r.losses;
+  MoneyLost out;
+  double margin = 0;
+  bool margins = true;
+  for (const auto& l : losses) {
+    out.value += l.value_lost_usd;
+    if (l.margin_lost_usd)
+      margin += *l.margin_lost_usd;
+    else if (l.value_lost_usd > 0)
+      margins = false;
+  }
+  if (margins) out.margin = margin;
+  return out;
+}
+
 std::string loss_sentence(const RunData& d, const RunResult& r) {
   (void)d;
   double unmet = 0;

@@ -22,4 +22,12 @@ std::vector<Section> shock_travel(const RunData& d);
 /// as the upper bound, units per unit name (never summed across vehicles, MW, devices).
 std::string loss_sentence(const RunData& d, const RunResult& r);
 
+/// A run's losses over all its consumers in money: full sales value, and value added when
+/// every unit name that lost value has a margin (the measure loss_sentence leads with).
+struct MoneyLost {
+  double value = 0;
+  std::optional<double> margin;
+};
+MoneyLost money_lost(const RunResult& r);
+
 }  // namespace rareshock::report::doc::detail

@@ -48,6 +48,33 @@ std::vector<Factor> factors_of(const Study& st) {
   return out;
 }
 
+// A group's members at their own P10 and P90 (none for a single parameter).
+std::vector<TornadoMember> members_of(const Factor& f) {
+  std::vector<TornadoMember> out;
+  if (f.params.size() > 1)
+    for (const UncertainParam* p : f.params)
+      out.push_back({p->path, quantile(p->dist, 0.1), quantile(p->dist, 0.9)});
+  return out;
+}
+
+// Adds a ranking difference; an absent metric (NaN: no margin given) adds nothing.
+void add_present(StreamingQuantiles& q, double x) {
+  if (!std::isnan(x)) q.add(x);
+}
+
+// Fans: every aggregate; consumers (a sector in a region) in runs without mitigations, the
+// runs the report charts.
+bool gets_fan(const RunResult& r, const EntityResult& e) {
+  return e.level != Level::Consumer || r.combination.mitigations.empty();
+}
+
+// A metric value for tornado/Sobol: an absent day metric counts as the horizon; an absent
+// margin (none given) as 0.
+double sensitivity_value(const ShortageMetrics& m, Metric k, int horizon) {
+  return metric_value(m, k).value_or(k == Metric::MarginLostUsd ? 0.0
+                                                                : static_cast<double>(horizon));
+}
+
 std::vector<io::PathValue> values_for(const std::vector<Factor>& factors,
                                       const std::vector<double>& u) {
   std::vector<io::PathValue> v;
@@ -126,9 +153,7 @@ UncertaintyResult run_uncertainty(const Study& study, const io::TreeNode& resolv
       e.id = r.entities[i].id;
       e.sector = r.entities[i].sector;
       e.region = r.entities[i].region;
-      // Fans: every aggregate; consumers (a sector in a region) in runs without mitigations.
-      if (e.level != Level::Consumer || r.combination.mitigations.empty())
-        fan.push_back(static_cast<int>(i));
+      if (gets_fan(r, r.entities[i])) fan.push_back(static_cast<int>(i));
       meta.push_back(std::move(e));
     }
     shape.runs.push_back(std::move(meta));
@@ -167,8 +192,7 @@ UncertaintyResult run_uncertainty(const Study& study, const io::TreeNode& resolv
         const double* a = &metrics[run_offset[pairs[p].alone] + i * M];
         const double* m = &metrics[run_offset[pairs[p].mitigated] + i * M];
         for (std::size_t k = 0; k < ranked.size(); ++k)
-          if (!std::isnan(a[ranked[k]] - m[ranked[k]]))
-            rank_acc[p][i][k].add(a[ranked[k]] - m[ranked[k]]);
+          add_present(rank_acc[p][i][k], a[ranked[k]] - m[ranked[k]]);
       }
   };
 
@@ -291,11 +315,8 @@ UncertaintyResult run_uncertainty(const Study& study, const io::TreeNode& resolv
   // ---- Sensitivity ------------------------------------------------------------------------
   std::vector<Metric> metrics = study.sensitivity.metrics;
   if (metrics.empty()) metrics = {Metric::TimeToShortage, Metric::UnmetT};
-  // A metric value for tornado/Sobol: an absent day metric counts as the horizon; an absent
-  // margin (none given) as 0.
   auto value = [&](const ShortageMetrics& m, Metric k) {
-    return metric_value(m, k).value_or(
-        k == Metric::MarginLostUsd ? 0.0 : static_cast<double>(study.horizon));
+    return sensitivity_value(m, k, study.horizon);
   };
   auto cancelled = [&] {
     if (settings.cancel && settings.cancel->load()) res.partial = true;
@@ -318,15 +339,11 @@ UncertaintyResult run_uncertainty(const Study& study, const io::TreeNode& resolv
         if (e.level != Level::Sector) continue;
         for (Metric name : metrics) {
           TornadoEntry t{base[r].combination.id, e.level, e.id, name, value(e.metrics, name), {}};
-          for (std::size_t f = 0; f < factors.size(); ++f) {
+          for (std::size_t f = 0; f < factors.size(); ++f)
             t.params.push_back({factors[f].name, range[f][0], range[f][1],
                                 value(low[f][r].entities[i].metrics, name),
-                                value(high[f][r].entities[i].metrics, name)});
-            if (factors[f].params.size() > 1)  // a group: each member's own range
-              for (const UncertainParam* p : factors[f].params)
-                t.params.back().members.push_back(
-                    {p->path, quantile(p->dist, 0.1), quantile(p->dist, 0.9)});
-          }
+                                value(high[f][r].entities[i].metrics, name),
+                                members_of(factors[f])});
           std::stable_sort(t.params.begin(), t.params.end(),
                            [](const TornadoParam& a, const TornadoParam& b) {
                              return std::fabs(a.metric_high - a.metric_low) >

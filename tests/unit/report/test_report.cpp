@@ -180,6 +180,13 @@ TEST_CASE("report: a hand-written summary with Monte Carlo, sensitivity and rank
   CHECK(unc.tornado[0].params[0].path == "model.consumers[*].inventory_days");  // widest first
   REQUIRE(unc.ranking.size() == 1);
   CHECK(unc.ranking[0].ranking[0].value_avoided_usd.p90 == Approx(1.49e9));
+  CHECK(unc.ranking[0].ranking[0].margin_avoided_usd.mean == Approx(1.38e8));
+  REQUIRE(unc.tornado[0].params.size() == 3);
+  const auto& group = unc.tornado[0].params[2];
+  CHECK(group.path == "group:stocks <&>");
+  REQUIRE(group.members.size() == 2);
+  CHECK(group.members[1].path == "model.consumers[wind_<jp>].margin");
+  CHECK(group.members[1].high == Approx(0.3));
   CHECK(unc.sobol.size() == 1);
   CHECK(unc.partial);
   CHECK(d.has_structural);
@@ -207,6 +214,16 @@ TEST_CASE("report: a hand-written summary with Monte Carlo, sensitivity and rank
   // One tornado table per scenario, no tornado charts.
   CHECK(html.find("Tornado — ban&amp;&lt;script&gt;") != std::string::npos);
   CHECK(html.find("Tornado chart") == std::string::npos);
+  // A group's members differ in unit: each at its own range, listed with units.
+  CHECK(html.find("group stocks &lt;&amp;&gt; (2 parameters)") != std::string::npos);
+  CHECK(html.find("each at its own P10 → P90 (shared uniform; members listed below)") !=
+        std::string::npos);
+  CHECK(html.find("20 days") != std::string::npos);
+  CHECK(html.find("30 %") != std::string::npos);
+  // Mitigations ranked by value added, the full value beside it.
+  CHECK(html.find("the most effective mitigation by value added avoided (units not built × "
+                  "margin; mean over the draws) is") != std::string::npos);
+  CHECK(html.find("USD 138 m") != std::string::npos);
   CHECK(html.find("Sobol indices") != std::string::npos);
   CHECK(html.find("interrupted: these results use 500 of 800 draws") != std::string::npos);
   CHECK(html.find("id=\"structural\"") != std::string::npos);
