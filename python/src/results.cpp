@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "binding.hpp"
 #include "columns.hpp"
@@ -276,11 +277,13 @@ py::dict sobol(const Result& r) {
   return t.to_dict();
 }
 
+// NaN where no draw had a value (n = 0: e.g. value added avoided without margins).
 void summary_columns(Columns& t, const std::string& prefix, const analysis::QuantileSummary& q) {
-  t.real(prefix + "_mean", q.mean);
-  t.real(prefix + "_p10", q.p10);
-  t.real(prefix + "_p50", q.p50);
-  t.real(prefix + "_p90", q.p90);
+  const double none = std::numeric_limits<double>::quiet_NaN();
+  t.real(prefix + "_mean", q.n > 0 ? q.mean : none);
+  t.real(prefix + "_p10", q.n > 0 ? q.p10 : none);
+  t.real(prefix + "_p50", q.n > 0 ? q.p50 : none);
+  t.real(prefix + "_p90", q.n > 0 ? q.p90 : none);
 }
 
 py::dict ranking(const Result& r) {

@@ -334,6 +334,10 @@ def monte_carlo_quantiles_match_the_cli():
     check(compared > 50, f"compared {compared}")
     fans = r.fans(level="sector")
     check(len(fans["day"]) > 0 and (fans["p5"] <= fans["p95"] + 1e-12).all(), "fans")
+    # The mini chain gives no margins: value added avoided is NaN, the full value is there.
+    rk = r.ranking()
+    check(len(rk["id"]) > 0 and np.isnan(rk["margin_avoided_usd_mean"]).all(), "no value added")
+    check(np.isfinite(rk["value_avoided_usd_mean"]).all(), "value avoided")
 
 
 @test
