@@ -301,6 +301,9 @@ void bind_input(py::module_& m) {
            py::arg("scenario") = py::none(), py::arg("criticality") = py::none(),
            "Structural analysis of the model or study (rareshock.analyze): a "
            "rareshock.Analysis.")
+      .def("calibrate", &calibrate_input, py::arg("progress") = py::none(),
+           "Fits the study's calibration parameters to its observed series "
+           "(rareshock.calibrate): a rareshock.Calibration.")
       .def("__repr__", [](const Input& in) {
         return "<rareshock.Input " + std::string(io::to_string(in.loaded->kind)) + " '" +
                name_of(*in.loaded) + "' from " + in.file + ">";
@@ -319,6 +322,11 @@ constexpr const char* kRunDoc =
     "progress(done, total) is called after each chunk of Monte Carlo draws (return False to "
     "stop early: the result is then partial). The GIL is released while the study runs; "
     "Ctrl-C stops it (KeyboardInterrupt).";
+constexpr const char* kCalibrateDoc =
+    "Fits a study's calibration parameters to its observed series as `rareshock calibrate` "
+    "does, without writing files: a rareshock.Calibration. progress(done, max_evaluations) is "
+    "called after each evaluation (return False to stop: the result is then partial, with the "
+    "best values so far). The GIL is released meanwhile; Ctrl-C stops it (KeyboardInterrupt).";
 constexpr const char* kAnalyzeDoc =
     "Structural analysis of a model or study (a path or a rareshock.Input) as `rareshock "
     "analyze` does: a rareshock.Analysis. days: criticality outage length (default: the "
@@ -371,6 +379,16 @@ void bind_functions(py::module_& m) {
       },
       py::arg("file"), py::arg("overrides") = Overrides{}, py::arg("draws") = py::none(),
       py::arg("seed") = py::none(), py::arg("threads") = 0, py::arg("progress") = py::none(),
+      py::arg("allow_outside_includes") = false);
+  m.def("calibrate", &calibrate_input, py::arg("input"), py::arg("progress") = py::none(),
+        kCalibrateDoc);
+  m.def(
+      "calibrate",
+      [load](const std::filesystem::path& file, const Overrides& overrides,
+             const py::object& progress, bool outside) {
+        return calibrate_input(load(file, overrides, outside, 50), progress);
+      },
+      py::arg("file"), py::arg("overrides") = Overrides{}, py::arg("progress") = py::none(),
       py::arg("allow_outside_includes") = false);
   m.def("analyze", &analyze_input, py::arg("input"), py::arg("days") = py::none(),
         py::arg("threads") = 0, py::arg("scenario") = py::none(),
@@ -460,5 +478,6 @@ PYBIND11_MODULE(rareshock, m) {
   bind_input(m);
   bind_results(m);
   bind_structure(m);
+  bind_calibration(m);
   bind_functions(m);
 }
