@@ -537,8 +537,9 @@ events:
 # that value added lost is defined), and the origin scenario as a fourth run.
 CONSUMERS = ("ev_traction_cn", "ev_traction_eu", "ev_traction_us", "wind_eu")
 MARGINS = [f"model.consumers[{c}].margin=20 %" for c in CONSUMERS]
+DETAILED_DAYS = 365
 DETAILED_SETS = ["outputs.node_series=true", "outputs.edge_series=true",
-                 "outputs.formats=[csv, json]"] + MARGINS
+                 "outputs.formats=[csv, json]", f"horizon={DETAILED_DAYS} days"] + MARGINS
 
 
 def detailed_study():
@@ -572,12 +573,20 @@ def detailed():
     return _detailed["result"], _detailed["dir"]
 
 
+def as_list(column):
+    """A table column as a list of Python values (dates as their text)."""
+    if isinstance(column, np.ndarray):
+        return (column.astype(str) if column.dtype.kind == "M" else column).tolist()
+    return column
+
+
 def compare_rows(table, rows, key, columns, what):
     """Every CSV row has its row in the table (by key) with the same values; returns the
     table's row index of each CSV row."""
     n = len(table[key[0]])
     check(all(len(v) == n for v in table.values()), f"{what}: columns of one length")
-    index = {tuple(str(table[k][i]) for k in key): i for i in range(n)}
+    cols = {k: as_list(table[k]) for k in set(key) | set(columns)}
+    index = {tuple(str(cols[k][i]) for k in key): i for i in range(n)}
     check(len(index) == n, f"{what}: one row per {key}")
     found = []
     for row in rows:
@@ -585,11 +594,11 @@ def compare_rows(table, rows, key, columns, what):
         check(k in index, f"{what}: row {k} missing")
         i = index[k]
         for col in columns:
-            got, want = table[col][i], row[col]
-            if isinstance(got, (str, np.datetime64)):
-                check(str(got) == want, f"{what} {k} {col}: {got!r} vs {want!r}")
-            elif isinstance(got, (bool, np.bool_)):
-                check(bool(got) == (want in ("true", "1")), f"{what} {k} {col}")
+            got, want = cols[col][i], row[col]
+            if isinstance(got, str):
+                check(got == want, f"{what} {k} {col}: {got!r} vs {want!r}")
+            elif isinstance(got, bool):
+                check(got == (want in ("true", "1")), f"{what} {k} {col}")
             else:
                 check(close(float(got), number(want)), f"{what} {k} {col}: {got} vs {want}")
         found.append(i)
@@ -607,7 +616,7 @@ def node_and_edge_series_match_the_cli():
     check(nodes["date"].dtype == np.dtype("datetime64[D]"), nodes["date"].dtype)
     # the mines' capacity is what the model gives them (mini-chain.yaml: 300 and 60 kt/yr)
     one = r.node_series(run="baseline", node="cn_mine")
-    check(len(one["day"]) == 730 and set(one["stage"]) == {"mine"} and set(one["place"]) == {"CN"},
+    check(len(one["day"]) == DETAILED_DAYS and set(one["stage"]) == {"mine"} and set(one["place"]) == {"CN"},
           len(one["day"]))
     check(np.allclose(one["capacity"], 300000.0, rtol=1e-9), one["capacity"][:3])
     edges = r.edge_series()
@@ -623,11 +632,21 @@ def node_and_edge_series_match_the_cli():
         (np.array(t["material"]) == "ndfeb_sh")
     cn_to_eu = [i for i in range(len(e["to"])) if e["from"][i] == "cn_magnet"
                 and e["to"][i] in ("ev_traction_eu", "wind_eu")]
-    shipped = np.zeros(730)
+    shipped = np.zeros(DETAILED_DAYS)
     for i in cn_to_eu:
         shipped[int(e["day"][i])] += e["shipped_t"][i]
-    check(sel_e.sum() == 730 and sel_t.sum() == 730, (sel_e.sum(), sel_t.sum()))
+    check(sel_e.sum() == sel_t.sum() == DETAILED_DAYS, (sel_e.sum(), sel_t.sum()))
     check(np.allclose(shipped, t["shipped_t"][sel_t], rtol=1e-9, atol=1e-9), "edges = trade")
+    # node_series=True / edge_series=True as the study's outputs.node_series / edge_series
+    flagged = rareshock.load(STUDY, overrides=[f"horizon={DETAILED_DAYS} days"]).run(
+        draws=0, node_series=True)
+    again = flagged.node_series(run="baseline", node="cn_mine")
+    check(np.array_equal(again["activity"], one["activity"]), "node_series=True")
+    check(len(flagged.edge_series()["day"]) == 0, "edge series not asked for")
+    flagged = rareshock.run(STUDY, overrides=[f"horizon={DETAILED_DAYS} days"], draws=0,
+                            edge_series=True)
+    check(len(flagged.edge_series(run="baseline")["day"]) == len(r.edge_series(run="baseline")["day"]),
+          "edge_series=True")
     # without node_series in the study: empty tables that still have their columns
     plain = deterministic()[0]
     for table in (plain.node_series(), plain.edge_series()):
@@ -886,6 +905,23 @@ def calibrated_values_run_and_write():
             check(what in str(e), str(e))
         else:
             raise AssertionError("no InputError: " + what)
+
+
+@test
+def gil_released_during_calibration():
+    inp = rareshock.load(CALIBRATION)
+    result = {}
+    worker = threading.Thread(target=lambda: result.setdefault("c", inp.calibrate()))
+    ticks = 0
+    t0 = time.perf_counter()
+    worker.start()
+    while worker.is_alive():
+        time.sleep(0.001)
+        ticks += 1
+    elapsed = time.perf_counter() - t0
+    check("c" in result and result["c"].evaluations > 10, "the calibration finished")
+    # Holding the GIL for the whole calibration would leave this thread a handful of ticks.
+    check(ticks >= elapsed / 0.02, f"{ticks} ticks in {elapsed:.3f} s")
 
 
 @test
