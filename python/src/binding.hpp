@@ -1,6 +1,7 @@
 #pragma once
 // Shared declarations of the Python module's translation units (module.cpp: loading,
-// validation, errors, running; results.cpp: run results; structure.cpp: structural analysis).
+// validation, errors, running; results.cpp and details.cpp: run results; structure.cpp:
+// structural analysis; calibration.cpp: calibration).
 #include <pybind11/pybind11.h>
 
 #include <atomic>
@@ -10,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "rareshock/analysis/run/calibration.hpp"
 #include "rareshock/analysis/structure/structure.hpp"
 #include "rareshock/io/check.hpp"
 #include "rareshock/io/load.hpp"
@@ -33,6 +35,13 @@ struct Result {
   std::shared_ptr<const RunRecord> record;
 };
 
+/// A calibration of a study (rareshock.Calibration): its result and the input calibrated.
+struct CalibrationRun {
+  std::shared_ptr<const Input> input;
+  std::shared_ptr<const analysis::CalibrationResult> result;
+  std::string started, finished;  ///< ISO 8601 UTC (provenance.json of write())
+};
+
 /// A structural analysis (rareshock.Analysis).
 struct Analysis {
   std::shared_ptr<const analysis::StructureResult> result;
@@ -52,6 +61,12 @@ Input load_input(const std::string& file, const std::optional<std::string>& text
 void run_interruptible(const std::function<void(std::atomic<bool>& cancel)>& work);
 
 void bind_results(pybind11::module_& m);
+/// Node and edge series, origins, why, losses and the study as applied (details.cpp).
+void bind_result_details(pybind11::class_<Result>& cls);
 void bind_structure(pybind11::module_& m);
+void bind_calibration(pybind11::module_& m);
+
+/// Calibrates the study \p in (rareshock.calibrate): the GIL released, Ctrl-C stops it.
+CalibrationRun calibrate_input(const Input& in, const pybind11::object& progress);
 
 }  // namespace rareshock::python

@@ -122,22 +122,34 @@ py::dict summary_of(const io::Loaded& l) {
   return d;
 }
 
-// Adds `seed=` and `monte_carlo.draws=` overrides as `rareshock run --seed --draws` does.
-Input with_run_overrides(const Input& in, std::optional<long long> seed,
-                         std::optional<long long> draws) {
-  if (!seed && !draws) return in;
-  if (seed && *seed < 0) throw py::value_error("seed must not be negative");
-  if (draws && *draws < 0) throw py::value_error("draws must not be negative");
+// What run() sets beyond the study: `seed=` and `monte_carlo.draws=` as `rareshock run --seed
+// --draws` do, and the study's `outputs.node_series` and `outputs.edge_series`.
+struct RunOverrides {
+  std::optional<long long> seed, draws;
+  std::optional<bool> node_series, edge_series;
+};
+
+Input with_run_overrides(const Input& in, const RunOverrides& r) {
+  if (!r.seed && !r.draws && !r.node_series && !r.edge_series) return in;
+  if (r.seed && *r.seed < 0) throw py::value_error("seed must not be negative");
+  if (r.draws && *r.draws < 0) throw py::value_error("draws must not be negative");
   io::LoadOptions o = in.options;
-  if (seed) o.overrides.push_back("seed=" + std::to_string(*seed));
-  if (draws) o.overrides.push_back("monte_carlo.draws=" + std::to_string(*draws));
+  if (r.seed) o.overrides.push_back("seed=" + std::to_string(*r.seed));
+  if (r.draws) o.overrides.push_back("monte_carlo.draws=" + std::to_string(*r.draws));
+  auto flag = [](bool on) { return on ? "true" : "false"; };
+  if (r.node_series)
+    o.overrides.push_back(std::string("outputs.node_series=") + flag(*r.node_series));
+  if (r.edge_series)
+    o.overrides.push_back(std::string("outputs.edge_series=") + flag(*r.edge_series));
   return load_input(in.file, in.text, o);
 }
 
 Result run_input(const Input& in0, std::optional<long long> draws, std::optional<long long> seed,
-                 int threads, const py::object& progress) {
+                 int threads, const py::object& progress, std::optional<bool> node_series,
+                 std::optional<bool> edge_series) {
   check_threads(threads);
-  auto in = std::make_shared<const Input>(with_run_overrides(in0, seed, draws));
+  auto in = std::make_shared<const Input>(
+      with_run_overrides(in0, RunOverrides{seed, draws, node_series, edge_series}));
   if (in->loaded->kind != io::FileKind::Study)
     raise_input_error("'" + in->file + "' is a " + io::to_string(in->loaded->kind) +
                       " file; run needs a study (a file with a 'study:' header)");
@@ -296,11 +308,15 @@ void bind_input(py::module_& m) {
       .def_property_readonly("summary", [](const Input& in) { return summary_of(*in.loaded); })
       .def("run", &run_input, py::arg("draws") = py::none(), py::arg("seed") = py::none(),
            py::arg("threads") = 0, py::arg("progress") = py::none(),
+           py::arg("node_series") = py::none(), py::arg("edge_series") = py::none(),
            "Runs the study (rareshock.run): a rareshock.Result.")
       .def("analyze", &analyze_input, py::arg("days") = py::none(), py::arg("threads") = 0,
            py::arg("scenario") = py::none(), py::arg("criticality") = py::none(),
            "Structural analysis of the model or study (rareshock.analyze): a "
            "rareshock.Analysis.")
+      .def("calibrate", &calibrate_input, py::arg("progress") = py::none(),
+           "Fits the study's calibration parameters to its observed series "
+           "(rareshock.calibrate): a rareshock.Calibration.")
       .def("__repr__", [](const Input& in) {
         return "<rareshock.Input " + std::string(io::to_string(in.loaded->kind)) + " '" +
                name_of(*in.loaded) + "' from " + in.file + ">";
@@ -317,8 +333,14 @@ constexpr const char* kRunDoc =
     "Runs a study (a path or a rareshock.Input) as `rareshock run` does, without writing files: "
     "a rareshock.Result. draws and seed override the study's; threads=0 uses all cores; "
     "progress(done, total) is called after each chunk of Monte Carlo draws (return False to "
-    "stop early: the result is then partial). The GIL is released while the study runs; "
-    "Ctrl-C stops it (KeyboardInterrupt).";
+    "stop early: the result is then partial). node_series / edge_series set the study's "
+    "outputs.node_series / edge_series (Result.node_series(), edge_series()). The GIL is "
+    "released while the study runs; Ctrl-C stops it (KeyboardInterrupt).";
+constexpr const char* kCalibrateDoc =
+    "Fits a study's calibration parameters to its observed series as `rareshock calibrate` "
+    "does, without writing files: a rareshock.Calibration. progress(done, max_evaluations) is "
+    "called after each evaluation (return False to stop: the result is then partial, with the "
+    "best values so far). The GIL is released meanwhile; Ctrl-C stops it (KeyboardInterrupt).";
 constexpr const char* kAnalyzeDoc =
     "Structural analysis of a model or study (a path or a rareshock.Input) as `rareshock "
     "analyze` does: a rareshock.Analysis. days: criticality outage length (default: the "
@@ -361,16 +383,29 @@ void bind_functions(py::module_& m) {
       "validate for YAML text.");
   m.def("run", &run_input, py::arg("input"), py::arg("draws") = py::none(),
         py::arg("seed") = py::none(), py::arg("threads") = 0, py::arg("progress") = py::none(),
-        kRunDoc);
+        py::arg("node_series") = py::none(), py::arg("edge_series") = py::none(), kRunDoc);
   m.def(
       "run",
       [load](const std::filesystem::path& file, const Overrides& overrides,
              std::optional<long long> draws, std::optional<long long> seed, int threads,
-             const py::object& progress, bool outside) {
-        return run_input(load(file, overrides, outside, 50), draws, seed, threads, progress);
+             const py::object& progress, std::optional<bool> node_series,
+             std::optional<bool> edge_series, bool outside) {
+        return run_input(load(file, overrides, outside, 50), draws, seed, threads, progress,
+                         node_series, edge_series);
       },
       py::arg("file"), py::arg("overrides") = Overrides{}, py::arg("draws") = py::none(),
       py::arg("seed") = py::none(), py::arg("threads") = 0, py::arg("progress") = py::none(),
+      py::arg("node_series") = py::none(), py::arg("edge_series") = py::none(),
+      py::arg("allow_outside_includes") = false);
+  m.def("calibrate", &calibrate_input, py::arg("input"), py::arg("progress") = py::none(),
+        kCalibrateDoc);
+  m.def(
+      "calibrate",
+      [load](const std::filesystem::path& file, const Overrides& overrides,
+             const py::object& progress, bool outside) {
+        return calibrate_input(load(file, overrides, outside, 50), progress);
+      },
+      py::arg("file"), py::arg("overrides") = Overrides{}, py::arg("progress") = py::none(),
       py::arg("allow_outside_includes") = false);
   m.def("analyze", &analyze_input, py::arg("input"), py::arg("days") = py::none(),
         py::arg("threads") = 0, py::arg("scenario") = py::none(),
@@ -460,5 +495,6 @@ PYBIND11_MODULE(rareshock, m) {
   bind_input(m);
   bind_results(m);
   bind_structure(m);
+  bind_calibration(m);
   bind_functions(m);
 }

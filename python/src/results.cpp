@@ -323,6 +323,10 @@ py::dict study_dict(const StudyInfo& s) {
   d["shortage_threshold"] = s.shortage_threshold;
   d["seed"] = s.seed;
   d["draws"] = s.draws;
+  py::dict focus;
+  focus["regions"] = s.focus.regions;
+  focus["sectors"] = s.focus.sectors;
+  d["focus"] = focus;
   return d;
 }
 
@@ -414,10 +418,10 @@ void write_result(const Result& r, const std::filesystem::path& dir, bool force)
 
 void bind_results(py::module_& m) {
   const auto opt = py::none();
-  py::class_<Result>(m, "Result",
-                     "The result of a run (rareshock.run). Tables are dicts of columns "
-                     "(NumPy arrays; lists for text): pandas.DataFrame(result.metrics()).")
-      .def_property_readonly("study", [](const Result& r) { return study_dict(r.record->study); })
+  py::class_<Result> cls(m, "Result",
+                         "The result of a run (rareshock.run). Tables are dicts of columns "
+                         "(NumPy arrays; lists for text): pandas.DataFrame(result.metrics()).");
+  cls.def_property_readonly("study", [](const Result& r) { return study_dict(r.record->study); })
       .def_property_readonly(
           "runs",
           [](const Result& r) {
@@ -480,6 +484,7 @@ void bind_results(py::module_& m) {
                "': " + std::to_string(r.record->results.runs.size()) + " runs, " +
                std::to_string(uncertainty(r).draws_done) + " draws>";
       });
+  bind_result_details(cls);
 }
 
 }  // namespace rareshock::python

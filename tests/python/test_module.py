@@ -516,6 +516,477 @@ def example_script():
             check(str(day) in row, (row, day))
 
 
+# ---- node and edge series, origins, why, losses, the study as applied -----------------------
+
+# A scenario on the mini chain with an origin rule: Japan may not export magnets holding 0.1 %
+# or more of Chinese-origin rare earths (its NdPr metal comes from China) for six months.
+ORIGIN_SCENARIO = """
+scenario:
+  id: jp-origin-ban
+  name: Japanese magnets with Chinese content banned
+  description: Japan may not export magnets with 0.1 % or more Chinese-origin rare earths.
+events:
+  - id: cn-content
+    type: export_restriction
+    start: 2025-03-01
+    end: 2025-09-01
+    exporters: [JP]
+    materials: {families: [magnet]}
+    destinations: {all_except: [JP]}
+    origin_content: {countries: [CN], at_least: 0.1 %}
+    regime: ban
+"""
+
+# The overrides of the detailed run: node and edge series, a margin for every consumer (so
+# that value added lost is defined), and the origin scenario as a fourth run.
+CONSUMERS = ("ev_traction_cn", "ev_traction_eu", "ev_traction_us", "wind_eu")
+MARGINS = [f"model.consumers[{c}].margin=20 %" for c in CONSUMERS]
+DETAILED_DAYS = 365
+DETAILED_SETS = ["outputs.node_series=true", "outputs.edge_series=true",
+                 "outputs.formats=[csv, json]", f"horizon={DETAILED_DAYS} days"] + MARGINS
+
+
+def detailed_study():
+    text = STUDY.read_text(encoding="utf-8")
+    for name in ("mini-chain.yaml", "dy-licence.yaml", "mitigation-package.yaml"):
+        text = text.replace(f" {name}", f" {EXAMPLES / name}")
+    text = text.replace(f"  - {EXAMPLES / 'dy-licence.yaml'}\n",
+                        f"  - {EXAMPLES / 'dy-licence.yaml'}\n  - jp-origin-ban.yaml\n")
+    d = Path(tempfile.mkdtemp(prefix="rareshock-py-"))
+    (d / "jp-origin-ban.yaml").write_text(ORIGIN_SCENARIO, encoding="utf-8")
+    path = d / "detailed-study.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+_detailed = {}
+
+
+def detailed():
+    """The example study with the origin scenario, node and edge series and margins, run once
+    by the module and once by the CLI (with JSON and CSV outputs)."""
+    if not _detailed:
+        study = detailed_study()
+        out = study.parent / "out"
+        sets = [a for s in DETAILED_SETS for a in ("--set", s)]
+        cli("run", study, "--draws", "0", "-o", out, "--allow-outside-includes", *sets)
+        inp = rareshock.load(study, overrides=DETAILED_SETS, allow_outside_includes=True)
+        _detailed["result"] = inp.run(draws=0)
+        _detailed["dir"] = out
+        _detailed["summary"] = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    return _detailed["result"], _detailed["dir"]
+
+
+def as_list(column):
+    """A table column as a list of Python values (dates as their text)."""
+    if isinstance(column, np.ndarray):
+        return (column.astype(str) if column.dtype.kind == "M" else column).tolist()
+    return column
+
+
+def compare_rows(table, rows, key, columns, what):
+    """Every CSV row has its row in the table (by key) with the same values; returns the
+    table's row index of each CSV row."""
+    n = len(table[key[0]])
+    check(all(len(v) == n for v in table.values()), f"{what}: columns of one length")
+    cols = {k: as_list(table[k]) for k in set(key) | set(columns)}
+    index = {tuple(str(cols[k][i]) for k in key): i for i in range(n)}
+    check(len(index) == n, f"{what}: one row per {key}")
+    found = []
+    for row in rows:
+        k = tuple(row[c] for c in key)
+        check(k in index, f"{what}: row {k} missing")
+        i = index[k]
+        for col in columns:
+            got, want = cols[col][i], row[col]
+            if isinstance(got, str):
+                check(got == want, f"{what} {k} {col}: {got!r} vs {want!r}")
+            elif isinstance(got, bool):
+                check(got == (want in ("true", "1")), f"{what} {k} {col}")
+            else:
+                check(close(float(got), number(want)), f"{what} {k} {col}: {got} vs {want}")
+        found.append(i)
+    return found
+
+
+@test
+def node_and_edge_series_match_the_cli():
+    r, out = detailed()
+    nodes = r.node_series()
+    rows = read_csv(out / "timeseries" / "nodes.csv")
+    check(len(rows) == len(nodes["day"]) > 0, (len(rows), len(nodes["day"])))
+    compare_rows(nodes, rows, ("run", "node", "day"), ("date", "activity", "capacity",
+                                                        "utilisation"), "nodes.csv")
+    check(nodes["date"].dtype == np.dtype("datetime64[D]"), nodes["date"].dtype)
+    # the mines' capacity is what the model gives them (mini-chain.yaml: 300 and 60 kt/yr)
+    one = r.node_series(run="baseline", node="cn_mine")
+    check(len(one["day"]) == DETAILED_DAYS and set(one["stage"]) == {"mine"} and set(one["place"]) == {"CN"},
+          len(one["day"]))
+    check(np.allclose(one["capacity"], 300000.0, rtol=1e-9), one["capacity"][:3])
+    edges = r.edge_series()
+    rows = read_csv(out / "timeseries" / "edges.csv")
+    check(len(rows) == len(edges["day"]) > 0, (len(rows), len(edges["day"])))
+    compare_rows(edges, rows, ("run", "edge", "day"), ("from", "to", "material", "date",
+                                                       "ordered_t", "shipped_t"), "edges.csv")
+    # what the CN magnet maker shipped to the EU EV makers is the trade flow CN -> EU
+    e = r.edge_series(run="dy-licence")
+    t = r.trade(run="dy-licence")
+    sel_e = (np.array(e["from"]) == "cn_magnet") & (np.array(e["to"]) == "ev_traction_eu")
+    sel_t = (np.array(t["exporter"]) == "CN") & (np.array(t["importer"]) == "EU") & \
+        (np.array(t["material"]) == "ndfeb_sh")
+    cn_to_eu = [i for i in range(len(e["to"])) if e["from"][i] == "cn_magnet"
+                and e["to"][i] in ("ev_traction_eu", "wind_eu")]
+    shipped = np.zeros(DETAILED_DAYS)
+    for i in cn_to_eu:
+        shipped[int(e["day"][i])] += e["shipped_t"][i]
+    check(sel_e.sum() == sel_t.sum() == DETAILED_DAYS, (sel_e.sum(), sel_t.sum()))
+    check(np.allclose(shipped, t["shipped_t"][sel_t], rtol=1e-9, atol=1e-9), "edges = trade")
+    # node_series=True / edge_series=True as the study's outputs.node_series / edge_series
+    flagged = rareshock.load(STUDY, overrides=[f"horizon={DETAILED_DAYS} days"]).run(
+        draws=0, node_series=True)
+    again = flagged.node_series(run="baseline", node="cn_mine")
+    check(np.array_equal(again["activity"], one["activity"]), "node_series=True")
+    check(len(flagged.edge_series()["day"]) == 0, "edge series not asked for")
+    flagged = rareshock.run(STUDY, overrides=[f"horizon={DETAILED_DAYS} days"], draws=0,
+                            edge_series=True)
+    check(len(flagged.edge_series(run="baseline")["day"]) == len(r.edge_series(run="baseline")["day"]),
+          "edge_series=True")
+    # without node_series in the study: empty tables that still have their columns
+    plain = deterministic()[0]
+    for table in (plain.node_series(), plain.edge_series()):
+        check(len(table) >= 6 and all(len(v) == 0 for v in table.values()), list(table))
+    try:
+        r.node_series(run="nope")
+    except ValueError:
+        pass
+    else:
+        raise AssertionError("no ValueError for an unknown run")
+
+
+@test
+def origins_match_the_cli():
+    r, out = detailed()
+    check("jp-origin-ban" in r.runs, r.runs)
+    mix = r.origin_mix()
+    rows = read_csv(out / "timeseries" / "origin_mix.csv")
+    check(len(rows) > 0, "origin_mix.csv rows")
+    found = set(compare_rows(mix, rows, ("run", "consumer", "month", "origin"),
+                             ("consumed_t", "share"), "origin_mix.csv"))
+    # the CLI leaves out origins under 0.1 % of a month; the module keeps them
+    for i in set(range(len(mix["month"]))) - found:
+        check(mix["share"][i] < 0.001, (mix["consumer"][i], mix["month"][i], mix["share"][i]))
+    months = {}
+    for i in range(len(mix["month"])):
+        k = (mix["run"][i], mix["consumer"][i], mix["month"][i])
+        months[k] = months.get(k, 0.0) + mix["share"][i]
+    check(all(close(v, 1.0, rtol=1e-9) for v in months.values()), "shares of a month sum to 1")
+    summary = _detailed["summary"]
+    totals, exposure = r.origins(), r.origin_exposure()
+    compared = 0
+    for run in summary["runs"]:
+        o = run.get("origin")
+        if not o:
+            continue
+        for c in o["consumers"]:
+            for key, t in zip(o["origins"], c["by_origin_t"]):
+                sel = [i for i in range(len(totals["origin"])) if totals["run"][i] == run["id"]
+                       and totals["consumer"][i] == c["id"] and totals["origin"][i] == key]
+                check(len(sel) == (1 if t > 0 else 0), (run["id"], c["id"], key, sel))
+                if sel:
+                    check(close(totals["consumed_t"][sel[0]], t), (c["id"], key))
+                    check(close(totals["share"][sel[0]], t / c["consumed_t"]), (c["id"], key))
+                    compared += 1
+            for rule, share in zip(o["rules"], c["exposed_share"]):
+                i = next(i for i in range(len(exposure["rule"])) if exposure["run"][i] == run["id"]
+                         and exposure["consumer"][i] == c["id"] and exposure["rule"][i] == rule)
+                check(close(exposure["exposed_share"][i], share), (run["id"], c["id"], rule))
+                check(close(exposure["ordered_t"][i], c["ordered_t"]), (c["id"], "ordered_t"))
+    check(compared > 10, compared)
+    # the rule caught the Japanese magnets bound for the EU and US
+    eu = r.origin_exposure(run="jp-origin-ban")
+    i = eu["consumer"].index("ev_traction_eu")
+    check(eu["rule"][i] == "cn-content" and 0 < eu["exposed_share"][i] < 1, eu["exposed_share"][i])
+    check(eu["sector"][i] == "ev_traction" and eu["region"][i] == "EU", (eu["sector"][i], eu["region"][i]))
+    cn = eu["consumer"].index("ev_traction_cn")
+    check(eu["exposed_share"][cn] == 0, "China's own EV makers buy nothing from Japan")
+    check(len(r.origin_mix(consumer="wind_eu")["month"]) > 0, "consumer filter")
+
+
+@test
+def why_and_losses_match_the_cli():
+    r, out = detailed()
+    why = r.why()
+    rows = read_csv(out / "why.csv")
+    check(len(rows) == len(why["consumer"]) > 0, (len(rows), len(why["consumer"])))
+    compare_rows(why, rows, ("run", "consumer"),
+                 ("sector", "region", "from_date", "to_date", "demand_t", "baseline_demand_t",
+                  "inflow_t", "baseline_inflow_t", "stock_drawn_t", "unmet_t", "pipeline_drawn_t",
+                  "supplier_stock_drawn_t", "from_stockpiles_t", "binding_kind", "binding_event",
+                  "binding_regime", "binding_node", "binding_from", "binding_to",
+                  "binding_material", "binding_passed_share", "binding_ratio", "binding_depth"),
+                 "why.csv")
+    # the mass balance of docs/model.md: demand = inflow + stock drawn + unmet
+    check(np.allclose(why["demand_t"], why["inflow_t"] + why["stock_drawn_t"] + why["unmet_t"],
+                      rtol=1e-6, atol=1e-6), "mass balance")
+    check(((why["to_date"] - why["from_date"]).astype(int) == why["to_day"] - why["from_day"]).all(),
+          "dates and days")
+    sup = r.why_suppliers()
+    rows = read_csv(out / "why_suppliers.csv")
+    check(len(rows) == len(sup["supplier"]) > 0, (len(rows), len(sup["supplier"])))
+    # the CLI's rows in the module's order (a consumer may buy one material from a supplier)
+    for k, row in enumerate(rows):
+        for col in ("run", "consumer", "supplier", "place", "stage", "material"):
+            check(sup[col][k] == row[col], (k, col))
+        check(bool(sup["standby"][k]) == (row["standby"] == "true"), (k, "standby"))
+        for col in ("before_t", "during_t", "change_t"):
+            check(close(float(sup[col][k]), float(row[col])), (k, col))
+    # inflow = baseline inflow + the suppliers' changes
+    for i in range(len(why["consumer"])):
+        sel = (np.array(sup["run"]) == why["run"][i]) & (np.array(sup["consumer"]) == why["consumer"][i])
+        check(close(why["inflow_t"][i], why["baseline_inflow_t"][i] + sup["change_t"][sel].sum(),
+                    rtol=1e-6, atol=1e-6), why["consumer"][i])
+    # the restrictions on the consumers' own edges, as summary.json has them
+    res = r.why_restrictions()
+    want = []
+    for run in _detailed["summary"]["runs"]:
+        for e in run["results"]:
+            if e.get("why"):
+                want += [(run["id"], e["id"], k + 1, x) for k, x in enumerate(e["why"]["restrictions"])]
+    check(len(want) == len(res["event"]) > 0, (len(want), len(res["event"])))
+    for k, (run, consumer, rank, x) in enumerate(want):
+        check((res["run"][k], res["consumer"][k], int(res["rank"][k])) == (run, consumer, rank), k)
+        check(res["event"][k] == x["event"] and res["regime"][k] == x["regime"], (k, x))
+        check(close(res["ordered_t"][k], x["ordered_t"]) and close(res["passed_t"][k], x["passed_t"]), k)
+    # losses.csv, and the value added lost = units x value per unit x margin
+    losses = r.losses()
+    rows = read_csv(out / "losses.csv")
+    check(len(rows) == len(losses["unit_name"]) > 0, (len(rows), len(losses["unit_name"])))
+    compare_rows(losses, rows, ("run", "unit_name"),
+                 ("units_lost", "units_lost_upper", "margin_lost_usd", "value_lost_usd"), "losses.csv")
+    check(np.allclose(losses["margin_lost_usd"], 0.2 * losses["value_lost_usd"], rtol=1e-9),
+          "margin 20 %")
+    m = r.metrics(level="consumer")
+    for run in r.runs:
+        sel = np.array(m["run"]) == run
+        lost = np.array(losses["run"]) == run
+        check(close(losses["value_lost_usd"][lost].sum(), np.nansum(m["value_lost_usd"][sel]),
+                    rtol=1e-9), run)
+    check(set(r.losses(run="dy-licence")["run"]) <= {"dy-licence"}, "run filter")
+    one = r.why(run="dy-licence", consumer="ev_traction_eu")
+    check(one["consumer"] == ["ev_traction_eu"], one["consumer"])
+
+
+@test
+def the_study_as_applied():
+    r, _ = detailed()
+    s = _detailed["summary"]["study"]
+    a = r.applied
+    info = s["model_info"]
+    for k in ("description", "base_year", "sources", "assumptions", "confidence", "names",
+              "material_names"):
+        check(a["model"][k] == info[k], (k, a["model"][k], info[k]))
+    src = a["model"]["item_sources"]
+    check([{"source": x, "items": int(n)} for x, n in zip(src["source"], src["items"])]
+          == info["item_sources"], src)
+    check(list(a["engine"].items()) == [(e["key"], e["value"]) for e in s["engine"]], a["engine"])
+    check(len(a["scenarios"]) == len(s["scenarios"]) == 3, len(a["scenarios"]))
+    for got, want in zip(a["scenarios"], s["scenarios"]):
+        for k in ("id", "name", "description", "mitigation", "sources"):
+            check(got[k] == want[k], (k, got[k], want[k]))
+        for ge, we in zip(got["events"], want["events"]):
+            check((ge["id"], ge["type"], ge["what"], ge["start"], ge["start_day"]) ==
+                  (we["id"], we["type"], we["what"], we["start"]["date"], we["start"]["day"]), ge)
+            check(ge["end"] == (we["end"]["date"] if we["end"] else None), ge)
+    ev = r.events()
+    n = sum(len(x["events"]) for x in s["scenarios"])
+    check(len(ev["event"]) == n, (len(ev["event"]), n))
+    i = ev["event"].index("cn-content")
+    check(str(ev["start"][i]) == "2025-03-01" and str(ev["end"][i]) == "2025-09-01", ev["end"][i])
+    check(int(ev["start_day"][i]) == 59 and ev["end_day"][i] == 243, ev["end_day"][i])
+    check("Japan" in ev["what"][i] or "JP" in ev["what"][i], ev["what"][i])
+    check(r.study["focus"] == {"regions": [], "sectors": []}, r.study["focus"])
+
+
+# ---- calibration -------------------------------------------------------------------------
+
+CALIBRATION = EXAMPLES / "calibration-study.yaml"
+_calibration = {}
+
+
+def calibrated():
+    """The calibration study, calibrated once by the module and once by the CLI."""
+    if not _calibration:
+        out = Path(tempfile.mkdtemp(prefix="rareshock-py-")) / "calibration"
+        cli("calibrate", CALIBRATION, "-o", out)
+        _calibration["cli"] = json.loads((out / "calibration.json").read_text(encoding="utf-8"))
+        calls = []
+        _calibration["module"] = rareshock.calibrate(
+            CALIBRATION, progress=lambda done, total: calls.append((done, total)))
+        _calibration["calls"] = calls
+        _calibration["dir"] = out
+    return _calibration["module"], _calibration["cli"]
+
+
+@test
+def calibration_matches_the_cli():
+    c, want = calibrated()
+    check(c.run == want["run"] and c.observed == want["observed"], (c.run, c.observed))
+    check((c.objective, c.algorithm, c.evaluations, c.stop_reason, c.partial) ==
+          (want["objective"], want["algorithm"], want["evaluations"], want["stop_reason"], False),
+          (c.objective, c.algorithm, c.evaluations, c.stop_reason))
+    check(c.windows == want["windows"], c.windows)
+    p = c.parameters()
+    check(p["path"] == [x["path"] for x in want["parameters"]], p["path"])
+    for k, x in enumerate(want["parameters"]):
+        check(p["unit"][k] == x["unit"] and p["targets"][k] == "; ".join(x["targets"]), x)
+        for col in ("min", "max", "start", "fitted"):
+            check(close(p[col][k], x[col], rtol=1e-12), (x["path"], col, p[col][k], x[col]))
+        check(close(c.fitted[x["path"]], x["fitted"], rtol=1e-12), x["path"])
+    for point in ("start", "fitted"):
+        for w in ("training", "validation"):
+            check(close(c.objective_value[point][w], want["objective_value"][point][w], rtol=1e-12),
+                  (point, w))
+    fit = c.fit()
+    rows = [(point, f["observed"], f["run"], w, f[w]) for point in ("start", "fitted")
+            for f in want["fit"][point] for w in ("all", "training", "validation") if f[w]]
+    check(len(rows) == len(fit["window"]), (len(rows), len(fit["window"])))
+    for k, (point, obs, run, w, st) in enumerate(rows):
+        check((fit["point"][k], fit["observed"][k], fit["run"][k], fit["window"][k]) ==
+              (point, obs, run, w), k)
+        check(int(fit["n"][k]) == st["n"], (k, "n"))
+        for col, key in (("bias_t", "bias"), ("mae_t", "mae"), ("rmse_t", "rmse"),
+                         ("relative_rmse", "relative_rmse"), ("correlation", "correlation")):
+            check(close(fit[col][k], st[key], rtol=1e-12), (k, col))
+    periods = c.periods()
+    at_fit = [i for i in range(len(periods["point"])) if periods["point"][i] == "fitted"]
+    want_periods = [p for f in want["fit"]["fitted"] for p in f["periods"]]
+    check(len(at_fit) == len(want_periods) > 0, (len(at_fit), len(want_periods)))
+    for i, x in zip(at_fit, want_periods):
+        check(periods["period"][i] == x["period"], x)
+        check(close(periods["modelled_t"][i], x["modelled"], rtol=1e-12), x)
+    tr = c.trace()
+    check(len(tr["evaluation"]) == len(want["trace"]) == c.evaluations, len(tr["evaluation"]))
+    for k, x in enumerate(want["trace"]):
+        check(close(tr["training"][k], x["training"], rtol=1e-12), k)
+        for j, path in enumerate(p["path"]):
+            check(close(tr[path][k], x["values"][j], rtol=1e-12), (k, path))
+    check(tr["training"].min() == c.objective_value["fitted"]["training"], "the best evaluation")
+    # progress: once per evaluation, against max_evaluations
+    calls = _calibration["calls"]
+    check(calls == [(k + 1, c.max_evaluations) for k in range(c.evaluations)], calls[:3])
+    # the synthetic series was generated with approval 0.4 and volume cap 0.75
+    check(abs(c.fitted[p["path"][0]] - 0.4) < 0.02 and abs(c.fitted[p["path"][1]] - 0.75) < 0.04,
+          c.fitted)
+
+
+@test
+def calibrated_values_run_and_write():
+    c, want = calibrated()
+    # running the study with the fitted values gives the fitted fit
+    r = rareshock.run(CALIBRATION, overrides=c.overrides, draws=0)
+    f = r.observed_fit()
+    k = next(k for k in range(len(f["window"])) if f["run"][k] == c.run and f["window"][k] == "training")
+    check(close(f["rmse_t"][k], c.objective_value["fitted"]["training"], rtol=1e-9),
+          (f["rmse_t"][k], c.objective_value["fitted"]["training"]))
+    # write() gives the CLI's files
+    d = Path(tempfile.mkdtemp(prefix="rareshock-py-")) / "cal"
+    c.write(d)
+    got = json.loads((d / "calibration.json").read_text(encoding="utf-8"))
+    for k in ("parameters", "objective_value", "fit", "trace", "evaluations", "stop_reason"):
+        check(got[k] == want[k], k)
+    yaml = (d / "calibrated.yaml").read_text(encoding="utf-8")
+    check(yaml == c.calibrated_yaml(d), "calibrated_yaml()")
+    check(all(o.split("=")[0] in yaml for o in c.overrides), yaml)
+    check(len(c.overrides) == 2, c.overrides)
+    # stopping early from progress: the best values so far, marked partial
+    stopped = rareshock.calibrate(rareshock.load(CALIBRATION), progress=lambda done, total: done < 3)
+    check(stopped.partial and stopped.evaluations == 3 and stopped.stop_reason == "interrupted",
+          (stopped.partial, stopped.evaluations, stopped.stop_reason))
+    for bad, what in ((STUDY, "no calibration"), (MODEL, "calibrate needs a study")):
+        try:
+            rareshock.calibrate(bad)
+        except rareshock.InputError as e:
+            check(what in str(e), str(e))
+        else:
+            raise AssertionError("no InputError: " + what)
+
+
+@test
+def gil_released_during_calibration():
+    inp = rareshock.load(CALIBRATION)
+    result = {}
+    worker = threading.Thread(target=lambda: result.setdefault("c", inp.calibrate()))
+    ticks = 0
+    t0 = time.perf_counter()
+    worker.start()
+    while worker.is_alive():
+        time.sleep(0.001)
+        ticks += 1
+    elapsed = time.perf_counter() - t0
+    check("c" in result and result["c"].evaluations > 10, "the calibration finished")
+    # Holding the GIL for the whole calibration would leave this thread a handful of ticks.
+    check(ticks >= elapsed / 0.02, f"{ticks} ticks in {elapsed:.3f} s")
+
+
+@test
+def ctrl_c_stops_a_calibration():
+    code = f"""
+import sys, time, rareshock
+study = rareshock.load({str(CALIBRATION)!r})
+def progress(done, total):
+    if done == 1:
+        print("started", flush=True)
+    time.sleep(0.05)  # slower evaluations: the calibration is still running at Ctrl-C
+try:
+    study.calibrate(progress=progress)
+except KeyboardInterrupt:
+    print("interrupted", flush=True)
+    sys.exit(0)
+sys.exit(1)
+"""
+    p = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True, env=module_env())
+    check(p.stdout.readline() == "started\n", "the child started calibrating")
+    p.send_signal(signal.SIGINT)
+    try:
+        out, err = p.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        raise AssertionError("Ctrl-C did not stop the calibration")
+    check(p.returncode == 0 and "interrupted" in out, (p.returncode, out, err))
+
+
+def run_example(name, *args):
+    r = subprocess.run([sys.executable, str(ROOT / "examples" / "python" / name), *args],
+                       capture_output=True, text=True, cwd=ROOT, env=module_env())
+    check(r.returncode == 0, r.stderr)
+    return r.stdout.splitlines()
+
+
+@test
+def why_example_script():
+    lines = run_example("why_and_losses.py")
+    r = rareshock.run(STUDY, overrides=MARGINS, draws=0)
+    why = r.why(run="dy-licence")
+    k = int(np.argmax(why["unmet_t"]))
+    head = lines.index(f"dy-licence: {why['consumer'][k]} ({why['sector'][k]}, {why['region'][k]}), "
+                       f"{why['from_date'][k]} to {why['to_date'][k]}")
+    check(f"demand {why['demand_t'][k]:,.0f} t = arrived {why['inflow_t'][k]:,.0f} t" in lines[head + 1],
+          lines[head + 1])
+    check("held back by" in lines[head + 2], lines[head + 2])
+    losses = r.losses(run="dy-licence")
+    check(any(l.split()[:2] == ["dy-licence", losses["unit_name"][0]] for l in lines), lines[:5])
+
+
+@test
+def calibrate_example_script():
+    lines = run_example("calibrate.py")
+    c, _ = calibrated()
+    fitted = next(l for l in lines if l.startswith(c.parameters()["path"][0]))
+    check(f"-> {c.parameters()['fitted'][0]:.4g}" in fitted, fitted)
+    check(any(l.startswith("cn_magnet_exports training") for l in lines), lines)
+
+
 def main():
     global CLI
     if len(sys.argv) != 2:
