@@ -375,24 +375,33 @@ double output_value(const Context& c, const ShortageMetrics& m, Metric k) {
   return metric_value(m, k).value_or(static_cast<double>(c.study.horizon));
 }
 
-// The outputs of the deterministic runs with \p values set.
+// The outputs of the deterministic runs with \p values set; nothing (a point to drop) once a
+// cancel is requested, checked before each run, so a cancel waits for one run at most.
 Packed sensitivity_point(const Context& c, const std::vector<Output>& outputs,
                          const std::vector<io::PathValue>& values) {
-  const auto runs = run_all(c.source.at(values), c.det);
+  if (c.cancel_requested()) return {};
+  const PatchedStudy st = c.source.at(values);
+  std::vector<RunResult> runs;
+  for (std::size_t k = 0; k < st.study->combinations.size(); ++k) {
+    if (c.cancel_requested()) return {};
+    runs.push_back(run_combination(*st.study, *st.network, st.study->combinations[k], c.det,
+                                   static_cast<int>(k)));
+  }
   Packed y;
   for (const auto& o : outputs)
     y.push_back(output_value(c, runs[o.run].entities[o.entity].metrics, o.metric));
   return y;
 }
 
-// Runs \p n sensitivity points through the executor in batches, stopping (false) when
-// cancelled between batches.
+// Runs \p n sensitivity points through the executor in batches; false when cancelled (before
+// a batch, or during one: its points may then be incomplete and are dropped).
 bool map_points(const Context& c, std::size_t n, const Task& task, std::vector<Packed>& out) {
   const std::size_t chunk = std::max<std::size_t>(1, c.exec.batch());
   for (std::size_t at = 0; at < n; at += chunk) {
     if (c.exec.any(c.cancel_requested())) return false;
     const std::size_t m = std::min(chunk, n - at);
     auto part = c.exec.map(m, [&](std::size_t j) { return task(at + j); });
+    if (c.exec.any(c.cancel_requested())) return false;
     for (auto& p : part) out.push_back(std::move(p));
   }
   return true;
