@@ -487,7 +487,10 @@ UncertaintyResult run_uncertainty(const Study& study, const io::TreeNode& resolv
   const std::vector<Factor> factors = factors_of(study);
 
   RunOptions det = settings.run;
-  det.node_series = det.edge_series = det.trade_series = false;
+  // Draws and sensitivity points read metrics and shortfall series only: no flow series and
+  // no why records (WhyRecorder observes the engine, so the metrics are the same without it;
+  // recording it was about half of a draw of the default study).
+  det.node_series = det.edge_series = det.trade_series = det.why = false;
   det.sample_licences = false;
   const bool reuse = settings.deterministic &&
                      settings.deterministic->size() == study.combinations.size() &&

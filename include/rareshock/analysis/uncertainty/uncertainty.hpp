@@ -23,7 +23,8 @@ struct UncertaintySettings {
   /// Where draws run (threads, or MPI ranks with threads inside each); null: a
   /// ThreadExecutor of `threads`. Results do not depend on it.
   Executor* executor = nullptr;
-  RunOptions run;  ///< series options are ignored; engine settings come from each draw's study
+  RunOptions
+      run;  ///< series and why options are ignored; engine settings come from each draw's study
   /// Called after each chunk of draws with (done, total), from the calling thread.
   std::function<void(int, int)> progress;
   /// Set to stop: the Monte Carlo loop, the tornado and Sobol each after their current chunk
