@@ -2,7 +2,8 @@
 //   BM_ExampleStudy       the example study (mini chain), every combination, 730 days
 //   BM_Chain/N            synthetic chain of N nodes (3 suppliers per customer), 365 days
 //   BM_Dense              1,000 nodes with ~500,000 edges (IO-table shaped, cyclic), 365 days
-//   BM_MonteCarlo/D/T     D Monte Carlo draws of the default study on T threads
+//   BM_MonteCarlo/D/T/P   D Monte Carlo draws of the default study on T threads; P = 1: values
+//                         patched into the typed study, P = 0: every draw re-reads the study
 //   BM_WorldOrigin/O      the world model under october-controls-resume-2026-11, 1,095 days,
 //                         engine only; O = 1: origin tracking (as the scenario's No. 61 rule
 //                         needs), O = 0: the same events without their origin condition
@@ -229,25 +230,42 @@ static void BM_WorldOrigin(benchmark::State& state) {
 BENCHMARK(BM_WorldOrigin)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
 
 // Monte Carlo on the default study: Arg(0) draws on Arg(1) threads (the study's own
-// uncertain parameters; draws forced).
+// uncertain parameters; draws forced; no tornado/Sobol), Arg(2) = 1: sampled values patched
+// into the typed study (what `run` does), 0: every draw re-reads the study (the reference).
+// The deterministic runs are made once outside the timing, as `run` hands them over.
 static void BM_MonteCarlo(benchmark::State& state) {
   auto loaded = io::load_file(RARESHOCK_SOURCE_DIR "/models/studies/default.yaml");
   Study study = *loaded.study;
   study.monte_carlo.draws = static_cast<int>(state.range(0));
   study.sensitivity.tornado = study.sensitivity.sobol = false;
+  analysis::RunOptions det;
+  det.trade_series = false;
+  const auto runs = analysis::run_study(study, det).runs;
   analysis::UncertaintySettings us;
   us.threads = static_cast<int>(state.range(1));
+  us.patch = state.range(2) != 0;
+  us.deterministic = &runs;
+  const std::clock_t cpu0 = std::clock();
+  std::size_t reread = 0;
   for (auto _ : state) {
     auto r = analysis::run_uncertainty(study, loaded.resolved, us);
+    reread = r.reread_paths.size();
     benchmark::DoNotOptimize(r.runs.data());
   }
+  const double cpu = static_cast<double>(std::clock() - cpu0) / CLOCKS_PER_SEC;
+  const double draws =
+      static_cast<double>(state.range(0)) * static_cast<double>(state.iterations());
   state.counters["draws/s"] = benchmark::Counter(static_cast<double>(state.range(0)),
                                                  benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["draws/cpu_s"] = draws / cpu;  // per core, robust to other load
   state.counters["runs/draw"] = static_cast<double>(study.combinations.size());
+  state.counters["reread_paths"] = static_cast<double>(reread);
 }
 BENCHMARK(BM_MonteCarlo)
-    ->Args({1000, 1})
-    ->Args({1000, 2})
+    ->Args({20, 1, 0})
+    ->Args({20, 1, 1})
+    ->Args({40, 2, 0})
+    ->Args({40, 2, 1})
     ->Unit(benchmark::kSecond)
     ->Iterations(1)
     ->UseRealTime();

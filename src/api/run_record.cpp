@@ -569,6 +569,7 @@ json record_json(const RunRecord& rec) {
                               {"draws", unc->draws_done},
                               {"partial", unc->partial},
                               {"threads", unc->threads}};
+    if (!unc->reread_paths.empty()) summary["uncertainty"]["reread_paths"] = unc->reread_paths;
     summary["sensitivity"] = sensitivity_json(*unc);
     summary["mitigation_ranking"] = ranking_json(*unc);
   }
@@ -654,6 +655,8 @@ RunRecord record_from_json(const json& s, const std::string& file) {
     unc.partial =
         u->contains("partial") && (*u)["partial"].is_boolean() && (*u)["partial"].get<bool>();
     unc.threads = integer(*u, "threads", 1);
+    for (const auto& p : array_at(*u, "reread_paths"))
+      if (p.is_string()) unc.reread_paths.push_back(p.get<std::string>());
   }
   if (!any_mc) unc.runs.clear();  // no draws: no Monte Carlo results
   if (const json* sens = object_at(s, "sensitivity")) read_sensitivity(unc, *sens);

@@ -343,41 +343,46 @@ void solve_baseline(Network& net) {
   }
 }
 
-// Stage 7: initial and target stocks, from days of the baseline rates or explicit tonnes.
+// Stage 7 for one node: initial and target stocks, from days of the baseline rates or explicit
+// tonnes. \p material_of maps a material id to its index; warnings only when \p warn.
+template <class MaterialOf>
+void stock_node(const Node& node, int n, const MaterialOf& material_of, bool warn, Network& net) {
+  // A producer uses what is on hand at the start of the day (arrivals come after
+  // production), so it keeps at least one day of use of each input: with less it could not
+  // produce its baseline on day 0 and would drift from steady state.
+  const bool producer = node.stage != Stage::Consumer && node.stage != Stage::Stockpile;
+  for (int s = net.in_begin[n]; s < net.in_begin[n + 1]; ++s) {
+    double daily = net.in_use[s];
+    const double floor = producer ? daily : 0.0;
+    net.in_initial[s] = net.in_target[s] = std::max(node.inventory_days * daily, floor);
+    for (const auto& spec : node.inventory)
+      if (material_of(spec.material) == net.in_material[s]) {
+        if (warn) warn_zero_days(net, node, spec, daily);
+        net.in_initial[s] = stock_level(spec.initial, daily);  // an explicit start state
+        net.in_target[s] = std::max(stock_level(spec.target, daily), floor);
+      }
+  }
+  for (int s = net.out_begin[n]; s < net.out_begin[n + 1]; ++s) {
+    double daily = net.out_rate[s];
+    net.out_initial[s] = net.out_target[s] = node.output_inventory_days * daily;
+    const auto& specs = node.stage == Stage::Stockpile ? node.inventory : node.output_inventory;
+    for (const auto& spec : specs)
+      if (material_of(spec.material) == net.out_material[s]) {
+        if (warn) warn_zero_days(net, node, spec, daily);
+        net.out_initial[s] = stock_level(spec.initial, daily);
+        net.out_target[s] = stock_level(spec.target, daily);
+      }
+  }
+}
+
+// Stage 7: initial and target stocks of every node.
 void set_stocks(const Model& model, const Indexes& idx, Network& net) {
   net.in_initial.assign(net.in_slots(), 0.0);
   net.in_target.assign(net.in_slots(), 0.0);
   net.out_initial.assign(net.out_slots(), 0.0);
   net.out_target.assign(net.out_slots(), 0.0);
-  for (int n = 0; n < net.nodes(); ++n) {
-    const Node& node = model.nodes[n];
-    // A producer uses what is on hand at the start of the day (arrivals come after
-    // production), so it keeps at least one day of use of each input: with less it could not
-    // produce its baseline on day 0 and would drift from steady state.
-    const bool producer = node.stage != Stage::Consumer && node.stage != Stage::Stockpile;
-    for (int s = net.in_begin[n]; s < net.in_begin[n + 1]; ++s) {
-      double daily = net.in_use[s];
-      const double floor = producer ? daily : 0.0;
-      net.in_initial[s] = net.in_target[s] = std::max(node.inventory_days * daily, floor);
-      for (const auto& spec : node.inventory)
-        if (idx.material_of(spec.material) == net.in_material[s]) {
-          warn_zero_days(net, node, spec, daily);
-          net.in_initial[s] = stock_level(spec.initial, daily);  // an explicit start state
-          net.in_target[s] = std::max(stock_level(spec.target, daily), floor);
-        }
-    }
-    for (int s = net.out_begin[n]; s < net.out_begin[n + 1]; ++s) {
-      double daily = net.out_rate[s];
-      net.out_initial[s] = net.out_target[s] = node.output_inventory_days * daily;
-      const auto& specs = node.stage == Stage::Stockpile ? node.inventory : node.output_inventory;
-      for (const auto& spec : specs)
-        if (idx.material_of(spec.material) == net.out_material[s]) {
-          warn_zero_days(net, node, spec, daily);
-          net.out_initial[s] = stock_level(spec.initial, daily);
-          net.out_target[s] = stock_level(spec.target, daily);
-        }
-    }
-  }
+  auto material_of = [&](const Ref& r) { return idx.material_of(r); };
+  for (int n = 0; n < net.nodes(); ++n) stock_node(model.nodes[n], n, material_of, true, net);
 }
 
 }  // namespace
@@ -392,6 +397,11 @@ Network compile(const Model& model) {
   solve_baseline(net);
   set_stocks(model, idx, net);
   return net;
+}
+
+void restock(const Model& model, const std::vector<int>& nodes, Network& net) {
+  auto material_of = [&](const Ref& r) { return net.material_index(r.id); };
+  for (int n : nodes) stock_node(model.nodes[n], n, material_of, false, net);
 }
 
 }  // namespace rareshock::sim

@@ -103,10 +103,18 @@ struct Network {
   double out_coef(int r, int n, int o) const {
     return recipe_out_coef[recipe_out_offset[r] + (o - out_begin[n])];
   }
+  bool operator==(const Network&) const = default;
 };
 
 /// Compiles a validated model: slots, CSR adjacency, and the baseline steady state (activity,
 /// flows, initial stocks and pipelines). Throws RuntimeError if the baseline does not converge.
 Network compile(const Model& model);
+
+/// Sets the initial and target stocks of \p nodes (indices) again from \p model: the last step
+/// of compile(), the only one that reads a node's `inventory_days` and
+/// `output_inventory_days`. A network compiled from a model that differs from \p model only
+/// in those two fields of those nodes becomes equal to compile(model) (Monte Carlo draws of
+/// stock cover reuse one compiled network this way). Adds no warnings.
+void restock(const Model& model, const std::vector<int>& nodes, Network& net);
 
 }  // namespace rareshock::sim

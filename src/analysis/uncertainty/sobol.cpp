@@ -7,22 +7,65 @@
 
 namespace rareshock::analysis {
 
-std::vector<std::vector<SobolIndex>> sobol_indices(int k, int n, const SobolModel& model,
-                                                   std::uint64_t seed, int bootstrap) {
+namespace {
+
+// Sample matrices A and B (Saltelli), n rows of k uniforms each.
+void sample(int k, int n, std::uint64_t seed, std::vector<std::vector<double>>& A,
+            std::vector<std::vector<double>>& B) {
   Rng rng(seed, 0, Purpose::Sobol);
-  std::vector<std::vector<double>> A(n, std::vector<double>(k)), B(n, std::vector<double>(k));
+  A.assign(n, std::vector<double>(k));
+  B.assign(n, std::vector<double>(k));
   for (int j = 0; j < n; ++j)
     for (int i = 0; i < k; ++i) A[j][i] = rng.uniform(), B[j][i] = rng.uniform();
-  std::vector<std::vector<double>> fA(n), fB(n);
-  std::vector<std::vector<std::vector<double>>> fAB(k, std::vector<std::vector<double>>(n));
+}
+
+}  // namespace
+
+std::vector<std::vector<SobolIndex>> sobol_indices(int k, int n, const SobolModel& model,
+                                                   std::uint64_t seed, int bootstrap) {
+  SobolBatchModel each = [&](const std::vector<std::vector<double>>& points) {
+    std::vector<std::vector<double>> out;
+    out.reserve(points.size());
+    for (const auto& u : points) out.push_back(model(u));
+    return out;
+  };
+  return sobol_indices_batch(k, n, each, seed, 1, bootstrap);
+}
+
+std::vector<std::vector<SobolIndex>> sobol_indices_batch(int k, int n, const SobolBatchModel& model,
+                                                         std::uint64_t seed, std::size_t batch,
+                                                         int bootstrap) {
+  std::vector<std::vector<double>> A, B;
+  sample(k, n, seed, A, B);
+  // Points in row order: A_j, B_j, then A_j with column i from B_j for each i.
+  const std::size_t per_row = static_cast<std::size_t>(k) + 2;
+  std::vector<std::vector<double>> points;
+  points.reserve(static_cast<std::size_t>(n) * per_row);
   for (int j = 0; j < n; ++j) {
-    fA[j] = model(A[j]);
-    fB[j] = model(B[j]);
+    points.push_back(A[j]);
+    points.push_back(B[j]);
     for (int i = 0; i < k; ++i) {
       std::vector<double> ab = A[j];
       ab[i] = B[j][i];
-      fAB[i][j] = model(ab);
+      points.push_back(std::move(ab));
     }
+  }
+  std::vector<std::vector<double>> y;
+  y.reserve(points.size());
+  batch = std::max<std::size_t>(1, batch);
+  for (std::size_t at = 0; at < points.size(); at += batch) {
+    const auto end = std::min(points.size(), at + batch);
+    std::vector<std::vector<double>> part(points.begin() + static_cast<std::ptrdiff_t>(at),
+                                          points.begin() + static_cast<std::ptrdiff_t>(end));
+    for (auto& out : model(part)) y.push_back(std::move(out));
+  }
+  std::vector<std::vector<double>> fA(n), fB(n);
+  std::vector<std::vector<std::vector<double>>> fAB(k, std::vector<std::vector<double>>(n));
+  for (int j = 0; j < n; ++j) {
+    const std::size_t row = static_cast<std::size_t>(j) * per_row;
+    fA[j] = std::move(y[row]);
+    fB[j] = std::move(y[row + 1]);
+    for (int i = 0; i < k; ++i) fAB[i][j] = std::move(y[row + 2 + static_cast<std::size_t>(i)]);
   }
   const std::size_t outputs = fA.empty() ? 0 : fA[0].size();
   std::vector<std::vector<SobolIndex>> result(outputs, std::vector<SobolIndex>(k));

@@ -1,12 +1,11 @@
 #include "rareshock/analysis/uncertainty/uncertainty.hpp"
 
-#include <tbb/info.h>
-
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <map>
+#include <optional>
 
+#include "rareshock/analysis/uncertainty/study_patch.hpp"
 #include "rareshock/core/random.hpp"
 #include "rareshock/core/units.hpp"
 #include "rareshock/executor.hpp"
@@ -90,7 +89,7 @@ std::vector<io::PathValue> values_for(const std::vector<Factor>& factors,
 // do not change.
 struct Shape {
   std::vector<std::vector<EntityResult>> runs;  // metadata only (level, id, sector, region)
-  std::vector<std::vector<int>> fan_entities;   // per run: indices of the entities with fans
+  std::vector<std::vector<int>> fan_entities;   // per run: indices of sector/region entities
 };
 
 struct DrawOut {
@@ -112,37 +111,56 @@ DrawOut collect(const std::vector<RunResult>& runs, const Shape& shape, int days
   return out;
 }
 
-std::vector<RunResult> run_all(const Study& st, const RunOptions& opt) {
-  sim::Network net = sim::compile(st.model);
+std::vector<RunResult> run_all(const Study& st, const sim::Network& net, const RunOptions& opt) {
   std::vector<RunResult> out;
   for (std::size_t c = 0; c < st.combinations.size(); ++c)
     out.push_back(run_combination(st, net, st.combinations[c], opt, static_cast<int>(c)));
   return out;
 }
 
-}  // namespace
+std::vector<RunResult> run_all(const PatchedStudy& p, const RunOptions& opt) {
+  return run_all(*p.study, *p.network, opt);
+}
 
-UncertaintyResult run_uncertainty(const Study& study, const io::TreeNode& resolved,
-                                  const UncertaintySettings& settings) {
-  UncertaintyResult res;
-  const int draws = study.monte_carlo.draws;
-  res.draws_requested = draws;
-  res.threads = settings.executor      ? settings.executor->threads()
-                : settings.threads > 0 ? settings.threads
-                                       : tbb::info::default_concurrency();
-  const std::vector<Factor> factors = factors_of(study);
-  const std::size_t M = summarised_metrics().size();
-  const int days = study.horizon;
+// Where draws and sensitivity points get their study and network: the study itself when it
+// has no uncertain parameters, else the StudyPatcher (typed patches checked against
+// re-reading; the patcher is made on first use).
+class DrawSource {
+ public:
+  DrawSource(const Study& study, const io::TreeNode& resolved, bool typed)
+      : study_(study), resolved_(resolved), typed_(typed) {}
+  PatchedStudy at(const std::vector<io::PathValue>& values) {
+    if (values.empty()) {
+      if (!plain_.study) {
+        plain_.study = std::shared_ptr<const Study>(&study_, [](const Study*) {});
+        plain_.network = std::make_shared<const sim::Network>(sim::compile(study_.model));
+      }
+      return plain_;
+    }
+    return patcher().apply(values);
+  }
+  // Call before tasks run concurrently (at() then only reads).
+  void prepare(bool with_values) {
+    at({});
+    if (with_values) patcher();
+  }
+  std::vector<std::string> reread_paths() const {
+    return patcher_ ? patcher_->reread_paths() : std::vector<std::string>{};
+  }
 
-  RunOptions det = settings.run;
-  det.node_series = det.edge_series = det.trade_series = false;
-  det.sample_licences = false;
-  const bool reuse = settings.deterministic &&
-                     settings.deterministic->size() == study.combinations.size() &&
-                     !settings.run.sample_licences;
-  std::vector<RunResult> own;
-  if (!reuse) own = run_all(study, det);
-  const std::vector<RunResult>& base = reuse ? *settings.deterministic : own;
+ private:
+  const StudyPatcher& patcher() {
+    if (!patcher_) patcher_.emplace(study_, resolved_, typed_);
+    return *patcher_;
+  }
+  const Study& study_;
+  const io::TreeNode& resolved_;
+  bool typed_;
+  std::optional<StudyPatcher> patcher_;
+  PatchedStudy plain_;
+};
+
+Shape shape_of(const std::vector<RunResult>& base) {
   Shape shape;
   for (const auto& r : base) {
     std::vector<EntityResult> meta;
@@ -159,234 +177,376 @@ UncertaintyResult run_uncertainty(const Study& study, const io::TreeNode& resolv
     shape.runs.push_back(std::move(meta));
     shape.fan_entities.push_back(std::move(fan));
   }
+  return shape;
+}
 
-  // Mitigation pairs: (scenario-alone run, mitigated run).
+// Everything the ensemble loops share.
+struct Context {
+  const Study& study;
+  const UncertaintySettings& settings;
+  const std::vector<Factor>& factors;
+  DrawSource& source;
+  RunOptions det;  // deterministic runs: no series, no licence sampling
+  const std::vector<RunResult>& base;
+  const Shape& shape;
+  Executor& exec;
+  bool cancel_requested() const { return settings.cancel && settings.cancel->load(); }
+};
+
+// Mitigation ranking: per (scenario-alone run, mitigated run) pair, per sector entity, four
+// measures (each a metric where more is worse: avoided = scenario alone - mitigated; the
+// margin is absent without margins).
+class RankingAccumulator {
+ public:
+  RankingAccumulator(const Study& study, const Shape& shape) : shape_(shape) {
+    const auto& cs = study.combinations;
+    for (std::size_t a = 0; a < cs.size(); ++a) {
+      if (!cs[a].scenario || !cs[a].mitigations.empty()) continue;
+      for (std::size_t m = 0; m < cs.size(); ++m)
+        if (cs[m].scenario == cs[a].scenario && !cs[m].mitigations.empty())
+          pairs_.push_back({a, m});
+    }
+    acc_.resize(pairs_.size());
+    for (std::size_t p = 0; p < pairs_.size(); ++p)
+      acc_[p].resize(shape.runs[pairs_[p].alone].size());
+    std::size_t at = 0;
+    for (const auto& r : shape.runs) run_offset_.push_back(at), at += r.size() * M_;
+  }
+
+  void add(const std::vector<double>& metrics) {
+    for (std::size_t p = 0; p < pairs_.size(); ++p)
+      for (std::size_t i = 0; i < shape_.runs[pairs_[p].alone].size(); ++i) {
+        if (shape_.runs[pairs_[p].alone][i].level != Level::Sector) continue;
+        const double* a = &metrics[run_offset_[pairs_[p].alone] + i * M_];
+        const double* m = &metrics[run_offset_[pairs_[p].mitigated] + i * M_];
+        for (std::size_t k = 0; k < kRanked.size(); ++k)
+          add_present(acc_[p][i][k], a[kRanked[k]] - m[kRanked[k]]);
+      }
+  }
+
+  std::vector<MitigationRanking> ranking(const Study& study) const {
+    std::vector<MitigationRanking> out;
+    for (std::size_t p = 0; p < pairs_.size(); ++p) {
+      const auto& alone = study.combinations[pairs_[p].alone];
+      const auto& mit = study.combinations[pairs_[p].mitigated];
+      for (std::size_t i = 0; i < shape_.runs[pairs_[p].alone].size(); ++i) {
+        const auto& meta = shape_.runs[pairs_[p].alone][i];
+        if (meta.level != Level::Sector) continue;
+        auto it = std::find_if(out.begin(), out.end(), [&](const MitigationRanking& m) {
+          return m.scenario == *alone.scenario && m.id == meta.id;
+        });
+        if (it == out.end()) {
+          out.push_back({*alone.scenario, meta.level, meta.id, {}});
+          it = out.end() - 1;
+        }
+        const auto& a = acc_[p][i];
+        it->ranking.push_back({mit.id, mit.mitigations, a[0].summary(), a[1].summary(),
+                               a[2].summary(), a[3].summary()});
+      }
+    }
+    for (auto& mr : out)
+      std::stable_sort(mr.ranking.begin(), mr.ranking.end(),
+                       [](const RankingEntry& a, const RankingEntry& b) {
+                         if (a.rank_measure() != b.rank_measure())
+                           return a.rank_measure() > b.rank_measure();
+                         return a.unmet_t_avoided.mean > b.unmet_t_avoided.mean;
+                       });
+    return out;
+  }
+
+ private:
   struct Pair {
     std::size_t alone, mitigated;
   };
-  std::vector<Pair> pairs;
-  for (std::size_t a = 0; a < study.combinations.size(); ++a) {
-    const auto& ca = study.combinations[a];
-    if (!ca.scenario || !ca.mitigations.empty()) continue;
-    for (std::size_t m = 0; m < study.combinations.size(); ++m) {
-      const auto& cm = study.combinations[m];
-      if (cm.scenario == ca.scenario && !cm.mitigations.empty()) pairs.push_back({a, m});
-    }
-  }
-  // Ranking accumulators: per pair, per sector entity, four measures (each a metric where
-  // more is worse: avoided = scenario alone - mitigated; margin absent without margins).
-  const std::array<std::size_t, 4> ranked = {slot(Metric::ShortageDays), slot(Metric::UnmetT),
-                                             slot(Metric::ValueLostUsd),
-                                             slot(Metric::MarginLostUsd)};
-  std::vector<std::vector<std::array<StreamingQuantiles, 4>>> rank_acc(pairs.size());
-  for (std::size_t p = 0; p < pairs.size(); ++p)
-    rank_acc[p].resize(shape.runs[pairs[p].alone].size());
-  auto add_ranking = [&](const std::vector<double>& metrics) {
-    std::size_t per_run_base = 0;
-    std::vector<std::size_t> run_offset;
-    for (const auto& r : shape.runs)
-      run_offset.push_back(per_run_base), per_run_base += r.size() * M;
-    for (std::size_t p = 0; p < pairs.size(); ++p)
-      for (std::size_t i = 0; i < shape.runs[pairs[p].alone].size(); ++i) {
-        if (shape.runs[pairs[p].alone][i].level != Level::Sector) continue;
-        const double* a = &metrics[run_offset[pairs[p].alone] + i * M];
-        const double* m = &metrics[run_offset[pairs[p].mitigated] + i * M];
-        for (std::size_t k = 0; k < ranked.size(); ++k)
-          add_present(rank_acc[p][i][k], a[ranked[k]] - m[ranked[k]]);
-      }
-  };
+  const std::array<std::size_t, 4> kRanked = {slot(Metric::ShortageDays), slot(Metric::UnmetT),
+                                              slot(Metric::ValueLostUsd),
+                                              slot(Metric::MarginLostUsd)};
+  const Shape& shape_;
+  std::size_t M_ = summarised_metrics().size();
+  std::vector<Pair> pairs_;
+  std::vector<std::vector<std::array<StreamingQuantiles, 4>>> acc_;
+  std::vector<std::size_t> run_offset_;
+};
 
-  // ---- Monte Carlo ----------------------------------------------------------------------
-  std::vector<std::vector<std::vector<StreamingQuantiles>>> acc(shape.runs.size());
-  std::vector<std::vector<std::size_t>> shortage_count(shape.runs.size());
-  std::vector<std::vector<FanAccumulator>> fans(shape.runs.size());
-  for (std::size_t r = 0; r < shape.runs.size(); ++r) {
-    acc[r].assign(shape.runs[r].size(), std::vector<StreamingQuantiles>(M));
-    shortage_count[r].assign(shape.runs[r].size(), 0);
-    fans[r].assign(shape.fan_entities[r].size(), FanAccumulator(days));
-  }
-  if (draws > 0) {
-    ThreadExecutor own_exec(settings.threads);
-    Executor& exec = settings.executor ? *settings.executor : own_exec;
-    const int chunk = static_cast<int>(std::max<std::size_t>(1, exec.batch()));
-    std::vector<DrawOut> outs(chunk);
-    int done = 0;
-    while (done < draws) {
-      if (exec.any(settings.cancel && settings.cancel->load())) {
-        res.partial = true;
-        break;
-      }
-      const int n = std::min(chunk, draws - done);
-      const std::vector<Packed> packed = exec.map(static_cast<std::size_t>(n), [&](std::size_t j) {
-        const int draw = done + static_cast<int>(j);
-        Rng rng(study.seed, static_cast<std::uint64_t>(draw), Purpose::Parameters);
-        std::vector<double> u(factors.size());
-        for (auto& x : u) x = rng.uniform();
-        Study st =
-            factors.empty() ? study : io::study_with_values(resolved, values_for(factors, u));
-        RunOptions opt = det;
-        opt.sample_licences = true;
-        opt.licence_seed = study.seed;
-        opt.licence_draw = static_cast<std::uint64_t>(draw);
-        DrawOut o = collect(run_all(st, opt), shape, days);
-        Packed p;
-        pack(p, o.metrics);
-        pack(p, o.fans);
-        return p;
-      });
-      for (int j = 0; j < n; ++j) {
-        Unpacker u{packed[j]};
-        outs[j].metrics = u.vec();
-        outs[j].fans = u.vec();
-      }
-      // Reduce in draw order: the result does not depend on which thread ran which draw.
-      for (int j = 0; j < n; ++j) {
-        const DrawOut& o = outs[j];
-        std::size_t k = 0, f = 0;
-        for (std::size_t r = 0; r < shape.runs.size(); ++r) {
-          for (std::size_t i = 0; i < shape.runs[r].size(); ++i) {
-            if (!std::isnan(o.metrics[k])) ++shortage_count[r][i];
-            for (std::size_t m = 0; m < M; ++m, ++k)
-              if (!std::isnan(o.metrics[k])) acc[r][i][m].add(o.metrics[k]);
-          }
-          for (auto& fa : fans[r]) {
-            fa.add(o.fans.data() + f);
-            f += static_cast<std::size_t>(days);
-          }
-        }
-        add_ranking(o.metrics);
-      }
-      done += n;
-      res.draws_done = done;
-      if (settings.progress) settings.progress(done, draws);
+// Monte Carlo summaries: per run and entity, the metric quantiles, the shortage count and
+// (sectors, regions) the daily shortfall fan.
+class EnsembleAccumulator {
+ public:
+  EnsembleAccumulator(const Shape& shape, int days) : shape_(shape), days_(days) {
+    const std::size_t M = summarised_metrics().size();
+    for (const auto& r : shape.runs) {
+      acc_.emplace_back(r.size(), std::vector<StreamingQuantiles>(M));
+      shortage_count_.emplace_back(r.size(), 0);
     }
-    for (std::size_t r = 0; r < shape.runs.size(); ++r) {
+    for (const auto& f : shape.fan_entities) fans_.emplace_back(f.size(), FanAccumulator(days));
+  }
+
+  void add(const DrawOut& o) {
+    std::size_t k = 0, f = 0;
+    for (std::size_t r = 0; r < shape_.runs.size(); ++r) {
+      for (std::size_t i = 0; i < shape_.runs[r].size(); ++i) {
+        if (!std::isnan(o.metrics[k])) ++shortage_count_[r][i];
+        for (auto& q : acc_[r][i]) {
+          if (!std::isnan(o.metrics[k])) q.add(o.metrics[k]);
+          ++k;
+        }
+      }
+      for (auto& fa : fans_[r]) {
+        fa.add(o.fans.data() + f);
+        f += static_cast<std::size_t>(days_);
+      }
+    }
+  }
+
+  std::vector<McRun> runs(const Study& study, int draws_done) const {
+    std::vector<McRun> out;
+    for (std::size_t r = 0; r < shape_.runs.size(); ++r) {
       McRun run;
       run.id = study.combinations[r].id;
       std::size_t fan_k = 0;
-      for (std::size_t i = 0; i < shape.runs[r].size(); ++i) {
+      for (std::size_t i = 0; i < shape_.runs[r].size(); ++i) {
         McEntity e;
-        const auto& meta = shape.runs[r][i];
+        const auto& meta = shape_.runs[r][i];
         e.level = meta.level, e.id = meta.id, e.sector = meta.sector, e.region = meta.region;
         e.probability_of_shortage =
-            res.draws_done > 0 ? static_cast<double>(shortage_count[r][i]) / res.draws_done : 0;
-        for (std::size_t m = 0; m < M; ++m)
-          e.metrics.push_back({summarised_metrics()[m], acc[r][i][m].summary()});
-        if (fan_k < shape.fan_entities[r].size() &&
-            shape.fan_entities[r][fan_k] == static_cast<int>(i)) {
+            draws_done > 0 ? static_cast<double>(shortage_count_[r][i]) / draws_done : 0;
+        for (std::size_t m = 0; m < acc_[r][i].size(); ++m)
+          e.metrics.push_back({summarised_metrics()[m], acc_[r][i][m].summary()});
+        if (fan_k < shape_.fan_entities[r].size() &&
+            shape_.fan_entities[r][fan_k] == static_cast<int>(i)) {
           e.has_fan = true;
-          e.fan = fans[r][fan_k++].bands();
+          e.fan = fans_[r][fan_k++].bands();
         }
         run.entities.push_back(std::move(e));
       }
-      res.runs.push_back(std::move(run));
+      out.push_back(std::move(run));
     }
-  } else {
-    add_ranking(collect(base, shape, days).metrics);
+    return out;
   }
 
-  for (std::size_t p = 0; p < pairs.size(); ++p) {
-    const auto& alone = study.combinations[pairs[p].alone];
-    const auto& mit = study.combinations[pairs[p].mitigated];
-    for (std::size_t i = 0; i < shape.runs[pairs[p].alone].size(); ++i) {
-      const auto& meta = shape.runs[pairs[p].alone][i];
-      if (meta.level != Level::Sector) continue;
-      auto it =
-          std::find_if(res.ranking.begin(), res.ranking.end(), [&](const MitigationRanking& m) {
-            return m.scenario == *alone.scenario && m.id == meta.id;
-          });
-      if (it == res.ranking.end()) {
-        res.ranking.push_back({*alone.scenario, meta.level, meta.id, {}});
-        it = res.ranking.end() - 1;
-      }
-      it->ranking.push_back({mit.id, mit.mitigations, rank_acc[p][i][0].summary(),
-                             rank_acc[p][i][1].summary(), rank_acc[p][i][2].summary(),
-                             rank_acc[p][i][3].summary()});
-    }
-  }
-  for (auto& mr : res.ranking)
-    std::stable_sort(mr.ranking.begin(), mr.ranking.end(),
-                     [](const RankingEntry& a, const RankingEntry& b) {
-                       if (a.rank_measure() != b.rank_measure())
-                         return a.rank_measure() > b.rank_measure();
-                       return a.unmet_t_avoided.mean > b.unmet_t_avoided.mean;
-                     });
+ private:
+  const Shape& shape_;
+  int days_;
+  std::vector<std::vector<std::vector<StreamingQuantiles>>> acc_;
+  std::vector<std::vector<std::size_t>> shortage_count_;
+  std::vector<std::vector<FanAccumulator>> fans_;
+};
 
-  // ---- Sensitivity ------------------------------------------------------------------------
-  std::vector<Metric> metrics = study.sensitivity.metrics;
+// One Monte Carlo draw: its parameter values from stream (seed, draw, Parameters), stochastic
+// licences from (seed, draw, Licences, run).
+Packed run_draw(const Context& c, int draw) {
+  Rng rng(c.study.seed, static_cast<std::uint64_t>(draw), Purpose::Parameters);
+  std::vector<double> u(c.factors.size());
+  for (auto& x : u) x = rng.uniform();
+  const PatchedStudy st = c.source.at(values_for(c.factors, u));
+  RunOptions opt = c.det;
+  opt.sample_licences = true;
+  opt.licence_seed = c.study.seed;
+  opt.licence_draw = static_cast<std::uint64_t>(draw);
+  DrawOut o = collect(run_all(st, opt), c.shape, c.study.horizon);
+  Packed p;
+  pack(p, o.metrics);
+  pack(p, o.fans);
+  return p;
+}
+
+// The Monte Carlo loop: chunks of draws through the executor, reduced in draw order (the
+// result does not depend on which thread or process ran which draw).
+void run_draws(const Context& c, UncertaintyResult& res, RankingAccumulator& ranking) {
+  const int draws = c.study.monte_carlo.draws;
+  EnsembleAccumulator acc(c.shape, c.study.horizon);
+  const int chunk = static_cast<int>(std::max<std::size_t>(1, c.exec.batch()));
+  int done = 0;
+  while (done < draws) {
+    if (c.exec.any(c.cancel_requested())) {
+      res.partial = true;
+      break;
+    }
+    const int n = std::min(chunk, draws - done);
+    const std::vector<Packed> packed = c.exec.map(static_cast<std::size_t>(n), [&](std::size_t j) {
+      return run_draw(c, done + static_cast<int>(j));
+    });
+    for (const Packed& p : packed) {
+      Unpacker u{p};
+      DrawOut o;
+      o.metrics = u.vec();
+      o.fans = u.vec();
+      acc.add(o);
+      ranking.add(o.metrics);
+    }
+    done += n;
+    res.draws_done = done;
+    if (c.settings.progress) c.settings.progress(done, draws);
+  }
+  res.runs = acc.runs(c.study, res.draws_done);
+}
+
+// The outputs of tornado and Sobol: (run, sector entity, metric).
+struct Output {
+  std::size_t run, entity;
+  Metric metric;
+};
+
+std::vector<Output> sensitivity_outputs(const Context& c) {
+  std::vector<Metric> metrics = c.study.sensitivity.metrics;
   if (metrics.empty()) metrics = {Metric::TimeToShortage, Metric::UnmetT};
-  auto value = [&](const ShortageMetrics& m, Metric k) {
-    return sensitivity_value(m, k, study.horizon);
+  std::vector<Output> out;
+  for (std::size_t r = 0; r < c.base.size(); ++r)
+    for (std::size_t i = 0; i < c.base[r].entities.size(); ++i)
+      if (c.base[r].entities[i].level == Level::Sector)
+        for (Metric name : metrics) out.push_back({r, i, name});
+  return out;
+}
+
+// A metric value for tornado/Sobol (sensitivity_value).
+double output_value(const Context& c, const ShortageMetrics& m, Metric k) {
+  return sensitivity_value(m, k, c.study.horizon);
+}
+
+// The outputs of the deterministic runs with \p values set; nothing (a point to drop) once a
+// cancel is requested, checked before each run, so a cancel waits for one run at most.
+Packed sensitivity_point(const Context& c, const std::vector<Output>& outputs,
+                         const std::vector<io::PathValue>& values) {
+  if (c.cancel_requested()) return {};
+  const PatchedStudy st = c.source.at(values);
+  std::vector<RunResult> runs;
+  for (std::size_t k = 0; k < st.study->combinations.size(); ++k) {
+    if (c.cancel_requested()) return {};
+    runs.push_back(run_combination(*st.study, *st.network, st.study->combinations[k], c.det,
+                                   static_cast<int>(k)));
+  }
+  Packed y;
+  for (const auto& o : outputs)
+    y.push_back(output_value(c, runs[o.run].entities[o.entity].metrics, o.metric));
+  return y;
+}
+
+// Runs \p n sensitivity points through the executor in batches; false when cancelled (before
+// a batch, or during one: its points may then be incomplete and are dropped).
+bool map_points(const Context& c, std::size_t n, const Task& task, std::vector<Packed>& out) {
+  const std::size_t chunk = std::max<std::size_t>(1, c.exec.batch());
+  for (std::size_t at = 0; at < n; at += chunk) {
+    if (c.exec.any(c.cancel_requested())) return false;
+    const std::size_t m = std::min(chunk, n - at);
+    auto part = c.exec.map(m, [&](std::size_t j) { return task(at + j); });
+    if (c.exec.any(c.cancel_requested())) return false;
+    for (auto& p : part) out.push_back(std::move(p));
+  }
+  return true;
+}
+
+// One factor at a time at P10 / P90 of its distribution, the others as written in the study:
+// point 2f is factor f low, 2f + 1 high.
+void run_tornado(const Context& c, UncertaintyResult& res) {
+  const auto& factors = c.factors;
+  const std::vector<Output> outputs = sensitivity_outputs(c);
+  std::vector<Packed> y;
+  const bool complete = map_points(
+      c, 2 * factors.size(),
+      [&](std::size_t t) {
+        const std::vector<Factor> one = {factors[t / 2]};
+        return sensitivity_point(c, outputs, values_for(one, {t % 2 == 0 ? 0.1 : 0.9}));
+      },
+      y);
+  if (!complete) {
+    res.partial = true;
+    return;
+  }
+  for (std::size_t o = 0; o < outputs.size(); ++o) {
+    const auto& run = c.base[outputs[o].run];
+    const auto& e = run.entities[outputs[o].entity];
+    const Metric name = outputs[o].metric;
+    TornadoEntry t{run.combination.id, e.level, e.id, name, output_value(c, e.metrics, name), {}};
+    for (std::size_t f = 0; f < factors.size(); ++f) {
+      const Distribution& d = factors[f].params[0]->dist;
+      t.params.push_back({factors[f].name, quantile(d, 0.1), quantile(d, 0.9), y[2 * f][o],
+                          y[2 * f + 1][o], members_of(factors[f])});
+    }
+    std::stable_sort(
+        t.params.begin(), t.params.end(), [](const TornadoParam& a, const TornadoParam& b) {
+          return std::fabs(a.metric_high - a.metric_low) > std::fabs(b.metric_high - b.metric_low);
+        });
+    res.tornado.push_back(std::move(t));
+  }
+}
+
+// Sobol indices over the factors (Saltelli points in executor batches).
+void run_sobol(const Context& c, UncertaintyResult& res) {
+  const std::vector<Output> outputs = sensitivity_outputs(c);
+  struct Cancelled {};
+  SobolBatchModel model = [&](const std::vector<std::vector<double>>& points) {
+    std::vector<Packed> y;
+    if (!map_points(
+            c, points.size(),
+            [&](std::size_t j) {
+              return sensitivity_point(c, outputs, values_for(c.factors, points[j]));
+            },
+            y))
+      throw Cancelled{};  // abandons the estimate: no indices from part of it
+    return y;
   };
+  std::vector<std::vector<SobolIndex>> idx;
+  try {
+    idx = sobol_indices_batch(static_cast<int>(c.factors.size()), c.study.sensitivity.sobol_samples,
+                              model, c.study.seed, c.exec.batch());
+  } catch (const Cancelled&) {
+    res.partial = true;
+    return;
+  }
+  for (std::size_t o = 0; o < outputs.size(); ++o) {
+    const auto& run = c.base[outputs[o].run];
+    const auto& e = run.entities[outputs[o].entity];
+    SobolEntry s{run.combination.id, e.level, e.id, outputs[o].metric, {}};
+    for (std::size_t f = 0; f < c.factors.size(); ++f)
+      s.factors.push_back({c.factors[f].name, idx[o][f]});
+    res.sobol.push_back(std::move(s));
+  }
+}
+
+}  // namespace
+
+UncertaintyResult run_uncertainty(const Study& study, const io::TreeNode& resolved,
+                                  const UncertaintySettings& settings) {
+  UncertaintyResult res;
+  res.draws_requested = study.monte_carlo.draws;
+  ThreadExecutor own_exec(settings.executor ? 1 : settings.threads);
+  Executor& exec = settings.executor ? *settings.executor : own_exec;
+  res.threads = exec.threads();
+  const std::vector<Factor> factors = factors_of(study);
+
+  RunOptions det = settings.run;
+  // Draws and sensitivity points read metrics and shortfall series only: no flow series and
+  // no why records (WhyRecorder observes the engine, so the metrics are the same without it;
+  // recording it was about half of a draw of the default study).
+  det.node_series = det.edge_series = det.trade_series = det.why = false;
+  det.sample_licences = false;
+  const bool reuse = settings.deterministic &&
+                     settings.deterministic->size() == study.combinations.size() &&
+                     !settings.run.sample_licences;
+  DrawSource source(study, resolved, settings.patch);
+  std::vector<RunResult> own;
+  if (!reuse) own = run_all(source.at({}), det);
+  const std::vector<RunResult>& base = reuse ? *settings.deterministic : own;
+  const Shape shape = shape_of(base);
+  const Context c{study, settings, factors, source, det, base, shape, exec};
+
+  const bool sensitivity =
+      !factors.empty() && (study.sensitivity.tornado || study.sensitivity.sobol);
+  if (study.monte_carlo.draws > 0 || sensitivity) source.prepare(!factors.empty());
+  RankingAccumulator ranking(study, shape);
+  if (study.monte_carlo.draws > 0)
+    run_draws(c, res, ranking);
+  else
+    ranking.add(collect(base, shape, study.horizon).metrics);
+  res.ranking = ranking.ranking(study);
+  res.reread_paths = source.reread_paths();
+
   auto cancelled = [&] {
-    if (settings.cancel && settings.cancel->load()) res.partial = true;
+    if (c.cancel_requested()) res.partial = true;
     return res.partial;
   };
-  if (study.sensitivity.tornado && !factors.empty() && !cancelled()) {
-    std::vector<std::vector<RunResult>> low(factors.size()), high(factors.size());
-    std::vector<std::array<double, 2>> range(factors.size());
-    for (std::size_t f = 0; f < factors.size() && !cancelled(); ++f) {
-      // One factor at P10 / P90 of its distribution; the others as written in the study.
-      std::vector<Factor> one = {factors[f]};
-      low[f] = run_all(io::study_with_values(resolved, values_for(one, {0.1})), det);
-      high[f] = run_all(io::study_with_values(resolved, values_for(one, {0.9})), det);
-      range[f] = {quantile(factors[f].params[0]->dist, 0.1),
-                  quantile(factors[f].params[0]->dist, 0.9)};
-    }
-    for (std::size_t r = 0; r < base.size() && !res.partial; ++r)
-      for (std::size_t i = 0; i < base[r].entities.size(); ++i) {
-        const auto& e = base[r].entities[i];
-        if (e.level != Level::Sector) continue;
-        for (Metric name : metrics) {
-          TornadoEntry t{base[r].combination.id, e.level, e.id, name, value(e.metrics, name), {}};
-          for (std::size_t f = 0; f < factors.size(); ++f)
-            t.params.push_back({factors[f].name, range[f][0], range[f][1],
-                                value(low[f][r].entities[i].metrics, name),
-                                value(high[f][r].entities[i].metrics, name),
-                                members_of(factors[f])});
-          std::stable_sort(t.params.begin(), t.params.end(),
-                           [](const TornadoParam& a, const TornadoParam& b) {
-                             return std::fabs(a.metric_high - a.metric_low) >
-                                    std::fabs(b.metric_high - b.metric_low);
-                           });
-          res.tornado.push_back(std::move(t));
-        }
-      }
-  }
-  if (study.sensitivity.sobol && !factors.empty() && !cancelled()) {
-    struct Out {
-      std::size_t run, entity;
-      Metric metric;
-    };
-    std::vector<Out> outputs;
-    for (std::size_t r = 0; r < base.size(); ++r)
-      for (std::size_t i = 0; i < base[r].entities.size(); ++i)
-        if (base[r].entities[i].level == Level::Sector)
-          for (Metric name : metrics) outputs.push_back({r, i, name});
-    struct Cancelled {};
-    SobolModel model = [&](const std::vector<double>& u) {
-      if (cancelled()) throw Cancelled{};  // abandons the estimate: no indices from part of it
-      auto runs = run_all(io::study_with_values(resolved, values_for(factors, u)), det);
-      std::vector<double> y;
-      for (const auto& o : outputs)
-        y.push_back(value(runs[o.run].entities[o.entity].metrics, o.metric));
-      return y;
-    };
-    std::vector<std::vector<SobolIndex>> idx;
-    try {
-      idx = sobol_indices(static_cast<int>(factors.size()), study.sensitivity.sobol_samples, model,
-                          study.seed);
-    } catch (const Cancelled&) {
-      return res;
-    }
-    for (std::size_t o = 0; o < outputs.size(); ++o) {
-      const auto& e = base[outputs[o].run].entities[outputs[o].entity];
-      SobolEntry s{base[outputs[o].run].combination.id, e.level, e.id, outputs[o].metric, {}};
-      for (std::size_t f = 0; f < factors.size(); ++f)
-        s.factors.push_back({factors[f].name, idx[o][f]});
-      res.sobol.push_back(std::move(s));
-    }
-  }
+  if (study.sensitivity.tornado && !factors.empty() && !cancelled()) run_tornado(c, res);
+  if (study.sensitivity.sobol && !factors.empty() && !cancelled()) run_sobol(c, res);
   return res;
 }
 

@@ -489,3 +489,113 @@ sensitivity: {tornado: true, sobol: true, sobol_samples: 16, metrics: [time_to_s
   CHECK(after.tornado.empty());
   CHECK(after.sobol.empty());
 }
+
+TEST_CASE("Sobol indices from batches equal those from one point at a time",
+          "[uncertainty][sobol]") {
+  SobolModel f = [](const std::vector<double>& u) {
+    return std::vector<double>{u[0] + 2 * u[1] * u[2], std::sin(3 * u[0]) + u[2]};
+  };
+  SobolBatchModel batch = [&](const std::vector<std::vector<double>>& points) {
+    std::vector<std::vector<double>> y;
+    for (auto it = points.rbegin(); it != points.rend(); ++it) y.insert(y.begin(), f(*it));
+    return y;
+  };
+  const auto a = sobol_indices(3, 64, f, 77, 20);
+  for (std::size_t size : {1, 7, 1000}) {
+    INFO("batch " << size);
+    const auto b = sobol_indices_batch(3, 64, batch, 77, size, 20);
+    REQUIRE(a.size() == b.size());
+    for (std::size_t o = 0; o < a.size(); ++o)
+      for (std::size_t i = 0; i < 3; ++i) {
+        CHECK(a[o][i].s1 == b[o][i].s1);
+        CHECK(a[o][i].st == b[o][i].st);
+        CHECK(a[o][i].s1_lo == b[o][i].s1_lo);
+        CHECK(a[o][i].st_hi == b[o][i].st_hi);
+      }
+  }
+}
+
+namespace {
+// Every number of two uncertainty results is equal (summaries, fans, ranking, tornado, Sobol).
+void check_identical(const UncertaintyResult& a, const UncertaintyResult& b) {
+  CHECK(a.draws_done == b.draws_done);
+  REQUIRE(a.runs.size() == b.runs.size());
+  for (std::size_t r = 0; r < a.runs.size(); ++r) {
+    REQUIRE(a.runs[r].entities.size() == b.runs[r].entities.size());
+    for (std::size_t i = 0; i < a.runs[r].entities.size(); ++i) {
+      const auto& x = a.runs[r].entities[i];
+      const auto& y = b.runs[r].entities[i];
+      CHECK(x.probability_of_shortage == y.probability_of_shortage);
+      REQUIRE(x.metrics.size() == y.metrics.size());
+      for (std::size_t m = 0; m < x.metrics.size(); ++m) {
+        const auto &p = x.metrics[m].second, &q = y.metrics[m].second;
+        CHECK(p.mean == q.mean);
+        CHECK(p.p5 == q.p5);
+        CHECK(p.p50 == q.p50);
+        CHECK(p.p95 == q.p95);
+      }
+      CHECK(x.fan == y.fan);
+    }
+  }
+  REQUIRE(a.ranking.size() == b.ranking.size());
+  for (std::size_t i = 0; i < a.ranking.size(); ++i)
+    for (std::size_t k = 0; k < a.ranking[i].ranking.size(); ++k) {
+      CHECK(a.ranking[i].ranking[k].combination == b.ranking[i].ranking[k].combination);
+      CHECK(a.ranking[i].ranking[k].value_avoided_usd.mean ==
+            b.ranking[i].ranking[k].value_avoided_usd.mean);
+    }
+  REQUIRE(a.tornado.size() == b.tornado.size());
+  for (std::size_t i = 0; i < a.tornado.size(); ++i)
+    for (std::size_t k = 0; k < a.tornado[i].params.size(); ++k) {
+      CHECK(a.tornado[i].params[k].path == b.tornado[i].params[k].path);
+      CHECK(a.tornado[i].params[k].metric_low == b.tornado[i].params[k].metric_low);
+      CHECK(a.tornado[i].params[k].metric_high == b.tornado[i].params[k].metric_high);
+    }
+  REQUIRE(a.sobol.size() == b.sobol.size());
+  for (std::size_t i = 0; i < a.sobol.size(); ++i)
+    for (std::size_t k = 0; k < a.sobol[i].factors.size(); ++k) {
+      CHECK(a.sobol[i].factors[k].second.s1 == b.sobol[i].factors[k].second.s1);
+      CHECK(a.sobol[i].factors[k].second.st == b.sobol[i].factors[k].second.st);
+    }
+}
+}  // namespace
+
+TEST_CASE("patched draws give the results of re-read draws, on 1 and 2 threads",
+          "[uncertainty][montecarlo][patch]") {
+  const std::string dir = RARESHOCK_SOURCE_DIR "/models/examples/";
+  const std::string text = R"(
+study: {name: patched}
+model: )" + dir + R"(mini-chain.yaml
+scenarios: [)" + dir + R"(dy-licence.yaml]
+mitigations: [)" + dir + R"(mitigation-package.yaml]
+start: 2025-01-01
+horizon: 400
+seed: 8
+monte_carlo:
+  draws: 16
+  params:
+    - {path: "model.consumers[*].inventory_days", dist: pert, min: 20, mode: 45, max: 90, group: cover}
+    - {path: "model.nodes[*_magnet].output_inventory_days", dist: uniform, min: 5, max: 40}
+    - {path: "engine.switching_lag", dist: triangular, min: 10, mode: 30, max: 90}
+    - {path: "scenarios[dy-licence].events[dy-licences].licence.review_delay", dist: uniform, min: 30, max: 90}
+    - {path: "scenarios[dy-licence].events[dy-licences].licence.approval[2].fraction", dist: uniform, min: 0.4, max: 0.8}
+    - {path: "model.edges[cn_magnet->ev_traction_eu:ndfeb_sh].lead_time", dist: uniform, min: 20, max: 60}
+sensitivity: {tornado: true, sobol: true, sobol_samples: 8, metrics: [time_to_shortage, unmet_t]}
+)";
+  auto st = io::load_text("patched.yaml", text);
+  UncertaintySettings reread, patched1, patched2;
+  reread.threads = patched1.threads = 1;
+  patched2.threads = 2;
+  reread.patch = false;
+  const auto ref = run_uncertainty(*st.study, st.resolved, reread);
+  const auto one = run_uncertainty(*st.study, st.resolved, patched1);
+  const auto two = run_uncertainty(*st.study, st.resolved, patched2);
+  REQUIRE(one.reread_paths.size() == 1);  // the edge's lead time has no typed setter
+  CHECK(one.reread_paths[0].rfind("model.edges[", 0) == 0);
+  CHECK(ref.reread_paths.size() == 10);  // 4 consumers, 2 magnet makers, 4 others: all re-read
+  REQUIRE(ref.draws_done == 16);
+  REQUIRE_FALSE(ref.tornado.empty());
+  REQUIRE_FALSE(ref.sobol.empty());
+  check_identical(ref, one);
+  check_identical(ref, two);
+}

@@ -85,6 +85,21 @@ TEST_CASE("run record: summary.json text reads back to the same record", "[api]"
   CHECK(back.study.seed == rec.study.seed);
 }
 
+TEST_CASE(
+    "run record: re-read Monte Carlo paths are written and read back, only when there are any",
+    "[api]") {
+  auto l = mini_study(2);
+  RunRecord rec = run(l, {});
+  REQUIRE(rec.uncertainty);
+  CHECK(rec.uncertainty->reread_paths.empty());  // the fixture's paths are all typed
+  CHECK(to_json(rec).find("reread_paths") == std::string::npos);
+  rec.uncertainty->reread_paths = {"model.edges[3].lead_time: no typed setter"};
+  const std::string text = to_json(rec);
+  CHECK(text.find("reread_paths") != std::string::npos);
+  RunRecord back = from_json(text);
+  CHECK(back.uncertainty->reread_paths == rec.uncertainty->reread_paths);
+}
+
 TEST_CASE("run record: from_json of a hand-written summary, defaults for missing keys", "[api]") {
   // One run, one sector short from day 3 (2025-01-04) to day 5, peak 40 % on day 4; Monte
   // Carlo over 10 draws; no sensitivity.

@@ -110,3 +110,33 @@ edges:
   CHECK(tonnes.warnings.empty());
   CHECK(tonnes.in_initial[tonnes.in_begin[r]] == Approx(40));
 }
+
+TEST_CASE("restock gives the network compile gives for new stock cover", "[sim][network]") {
+  auto model =
+      rareshock::io::load_file(RARESHOCK_SOURCE_DIR "/models/examples/mini-chain.yaml").model;
+  const sim::Network base = sim::compile(*model);
+  Model changed = *model;
+  std::vector<int> nodes;
+  for (int n = 0; n < static_cast<int>(changed.nodes.size()); ++n) {
+    Node& node = changed.nodes[n];
+    if (node.id == "cn_separation" || node.id == "wind_eu") {
+      node.inventory_days = 73.125;
+      nodes.push_back(n);
+    }
+    if (node.id == "cn_magnet") {
+      node.output_inventory_days = 3.5;
+      nodes.push_back(n);
+    }
+    // The stockpile's stock is given in tonnes: restocking it changes nothing.
+    if (node.id == "us_stockpile") nodes.push_back(n);
+  }
+  REQUIRE(nodes.size() == 4);
+  sim::Network net = base;
+  sim::restock(changed, nodes, net);
+  const sim::Network want = sim::compile(changed);
+  CHECK(net == want);
+  CHECK_FALSE(net == base);
+  const int wind = net.node_index("wind_eu");
+  const int s = net.in_begin[wind];
+  CHECK(net.in_initial[s] == Approx(73.125 * net.in_use[s]));
+}

@@ -2,6 +2,7 @@
 /// \file Variance-based sensitivity: first-order and total Sobol indices from Saltelli's
 /// sampling scheme (Saltelli et al. 2010), first order by Saltelli's 2010 estimator (outputs
 /// centred on their mean), total by Jansen's, with bootstrap confidence intervals.
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <vector>
@@ -21,5 +22,16 @@ using SobolModel = std::function<std::vector<double>(const std::vector<double>& 
 /// indices of 0.
 std::vector<std::vector<SobolIndex>> sobol_indices(int k, int n, const SobolModel& model,
                                                    std::uint64_t seed, int bootstrap = 200);
+
+/// The model over a batch of points: the outputs of each point, in the order given. Points of
+/// a batch are independent (an ensemble runs them in parallel, e.g. through an Executor).
+using SobolBatchModel =
+    std::function<std::vector<std::vector<double>>(const std::vector<std::vector<double>>& u)>;
+
+/// sobol_indices with the model evaluated on batches of at most \p batch points (the same
+/// points in the same order: the indices are identical to sobol_indices with the same model).
+std::vector<std::vector<SobolIndex>> sobol_indices_batch(int k, int n, const SobolBatchModel& model,
+                                                         std::uint64_t seed, std::size_t batch,
+                                                         int bootstrap = 200);
 
 }  // namespace rareshock::analysis

@@ -23,16 +23,21 @@ struct UncertaintySettings {
   /// Where draws run (threads, or MPI ranks with threads inside each); null: a
   /// ThreadExecutor of `threads`. Results do not depend on it.
   Executor* executor = nullptr;
-  RunOptions run;  ///< series options are ignored; engine settings come from each draw's study
+  RunOptions
+      run;  ///< series and why options are ignored; engine settings come from each draw's study
   /// Called after each chunk of draws with (done, total), from the calling thread.
   std::function<void(int, int)> progress;
-  /// Set to stop: the Monte Carlo loop after its current chunk, the tornado after its current
-  /// factor, Sobol after its current model evaluation.
+  /// Set to stop: the Monte Carlo loop, the tornado and Sobol each after their current chunk
+  /// of executor tasks (a cancelled tornado or Sobol analysis is left out whole).
   const std::atomic<bool>* cancel = nullptr;
   /// The study's deterministic runs (run_study with sample_licences off), one per combination
   /// in order, when the caller already has them: they are used instead of running every
   /// combination again. Series options do not matter; only entities and metrics are read.
   const std::vector<RunResult>* deterministic = nullptr;
+  /// Draws and sensitivity points set their values in the typed study directly where that is
+  /// checked to equal re-reading (StudyPatcher); false: every one re-reads the study (the
+  /// reference; results are the same).
+  bool patch = true;
 };
 
 struct McEntity {
@@ -112,6 +117,9 @@ struct UncertaintyResult {
   /// or Sobol runs (those are then left out whole).
   bool partial = false;
   int threads = 1;
+  /// Target paths that draws set by re-reading the study, each with the reason
+  /// (StudyPatcher::reread_paths); the other paths are patched in the typed study.
+  std::vector<std::string> reread_paths;
   std::vector<McRun> runs;
   std::vector<MitigationRanking> ranking;
   std::vector<TornadoEntry> tornado;
@@ -120,7 +128,9 @@ struct UncertaintyResult {
 
 /// Runs the Monte Carlo ensemble (study.monte_carlo), the tornado and Sobol analyses
 /// (study.sensitivity) and the mitigation ranking. \p resolved is the study's resolved tree
-/// (io::Loaded::resolved); each draw re-reads it with the drawn values. Draw i uses only the
+/// (io::Loaded::resolved); each draw and sensitivity point gets the study as re-reading it
+/// with the drawn values would (typed patches where checked equal, see study_patch.hpp).
+/// Draws, tornado and Sobol points run through the settings' Executor. Draw i uses only the
 /// streams (seed, i, Parameters) and (seed, i, Licences, run): results are identical for any
 /// thread count. With no draws, the ranking comes from the deterministic runs.
 UncertaintyResult run_uncertainty(const Study& study, const io::TreeNode& resolved,
