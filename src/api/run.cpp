@@ -48,6 +48,7 @@ RunRecord run(const Study& study, const io::TreeNode& resolved, const RunSetting
   if (study.analysis.enabled && !(settings.cancel && settings.cancel->load())) {
     auto so = analysis::structure_options(study);
     so.criticality_options.threads = settings.threads;
+    so.criticality_options.executor = settings.executor;
     so.criticality_options.cancel = settings.cancel;
     rec.structure = analysis::analyze_structure(study.model, so);
   }
