@@ -108,12 +108,6 @@ void on_writer(rareshock::Executor& exec, Step&& step) {
   exec.settle(failure);
 }
 
-// Where the non-writing ranks' std::cout and std::cerr go.
-class NullBuffer : public std::streambuf {
- protected:
-  int overflow(int c) override { return c == EOF ? 0 : c; }
-};
-
 struct GlobalOptions {
   bool verbose = false;
   bool quiet = false;
@@ -628,10 +622,9 @@ int main(int argc, char** argv) {
     g_writer = rank == 0;
   }
 #endif
-  NullBuffer null_buffer;
-  if (!g_writer) {  // told once, by rank 0
-    std::cout.rdbuf(&null_buffer);
-    std::cerr.rdbuf(&null_buffer);
+  if (!g_writer) {  // told once, by rank 0: a stream in a failed state writes nothing
+    std::cout.setstate(std::ios::badbit);
+    std::cerr.setstate(std::ios::badbit);
   }
   CLI::App app{"rareshock: when does each sector run short of rare-earth magnets after a shock?"};
   app.require_subcommand(1);
