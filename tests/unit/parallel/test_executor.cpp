@@ -71,7 +71,7 @@ TEST_CASE("contiguous blocks cover every task once, differ by at most one, any n
   CHECK(block_first(7, 2, 1) == 3);  // rank 1 of 2 runs tasks 3..6
 }
 
-TEST_CASE("text and vectors pack and unpack; reading past the end throws", "[executor]") {
+TEST_CASE("text and vectors pack and unpack, and reading past the end throws", "[executor]") {
   Packed p;
   pack(p, std::string_view("CN/refinery"));
   pack(p, std::string_view(""));
@@ -89,7 +89,8 @@ TEST_CASE("text and vectors pack and unpack; reading past the end throws", "[exe
   CHECK_THROWS_AS(b.vec(), std::out_of_range);
 }
 
-TEST_CASE("settle rethrows this process's failure; RemoteError carries another's", "[executor]") {
+TEST_CASE("settle rethrows this process's failure, and RemoteError carries another's",
+          "[executor]") {
   ThreadExecutor ex(1);
   CHECK_NOTHROW(ex.settle(nullptr));
   CHECK_FALSE(ex.any(false));
