@@ -83,8 +83,10 @@ CLI::Validator whole_number(const char* what, long long lo, long long hi, const 
 // This process writes outputs and talks to the user: always, except on the ranks other than
 // 0 of an MPI job.
 bool g_writer = true;
-// Started by an MPI launcher with MPI built in: `run` and `analyze` use an MpiExecutor.
+#ifdef RARESHOCK_HAVE_MPI
+// Started by an MPI launcher: `run` and `analyze` use an MpiExecutor.
 bool g_mpi = false;
+#endif
 
 // The executor of `run` and `analyze`: the ranks of the MPI job, or this process's threads.
 std::unique_ptr<rareshock::Executor> make_executor(int threads) {
