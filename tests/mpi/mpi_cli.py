@@ -11,6 +11,7 @@ Usage (from the repository root):
 3. A drawn value that makes the study invalid, in a draw that rank 1 runs: exit 2 as in one
    process, the same message once, nothing written, and no hang.
 4. An existing output directory without --force: refused once, exit 2, left as it was.
+5. A bad input (--set horizon=7 parsecs): the single-process diagnostic once, exit 2.
 
 Legitimately different, and so left out of the comparison: in provenance.json
 `started_utc`, `finished_utc` and `ranks`; in analysis summaries the wall times (`seconds`,
@@ -172,6 +173,16 @@ def main() -> int:
         check(p2.stderr.count(b"already exists") == 1, "existing output: told once")
         after = sorted(p.name for p in (multi / "run").iterdir()) if (multi / "run").exists() else []
         check(before == after and before, "existing output: left as it was")
+
+        # 5. A bad input: the single-process diagnostic, once, exit 2.
+        args = ["run", STUDY, "-o", "typo", "--set", "horizon=7 parsecs"]
+        p1 = run([binary, *args], single)
+        p2 = run(mpi(launcher, 2, binary, *args), multi)
+        check(p1.returncode == 2 and p2.returncode == 2,
+              f"bad input: exit 2 in one process and on 2 ranks (got {p1.returncode}, "
+              f"{p2.returncode})")
+        check(bool(p1.stderr) and p2.stderr.count(p1.stderr) == 1,
+              "bad input: the single-process diagnostic, told once")
 
     if failures:
         print(f"{len(failures)} failure(s)")
