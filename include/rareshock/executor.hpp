@@ -12,13 +12,18 @@
 // Every process of a job calls map() with the same n and the same task function, in the
 // same order (map is collective). A task that throws makes map throw on every process: the
 // exception of the lowest failing task index, so the message is the one a single-process
-// run would give.
+// run would give (on the other processes of an MPI job as a RemoteError carrying it).
 
 #include <cstddef>
+#include <exception>
 #include <functional>
 #include <memory>
+#include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include "rareshock/core/error.hpp"
 
 namespace rareshock {
 
@@ -38,6 +43,13 @@ class Executor {
   virtual std::vector<Packed> map(std::size_t n, const Task& task) = 0;
   // True on every process when flag is true on any (collective; used to stop together).
   virtual bool any(bool flag) { return flag; }
+  // Collective: \p failure is what this process's part of a step threw (null: nothing), e.g.
+  // rank 0 alone creating the output directory. When any process failed, every process
+  // throws: the lowest failing rank its own exception, the others a RemoteError carrying its
+  // message; returns on every process when none failed.
+  virtual void settle(std::exception_ptr failure) {
+    if (failure) std::rethrow_exception(failure);
+  }
   // A batch size that keeps every thread of every process busy.
   std::size_t batch() const { return static_cast<std::size_t>(4 * threads() * ranks()); }
   // Rank 0 writes outputs and talks to the user.
@@ -55,6 +67,30 @@ class ThreadExecutor final : public Executor {
   int threads_;
 };
 
+// What a process throws when a task or step failed on another process of the job: the
+// failing process's message (what()) and whether it was an InputError, so the writing process
+// can tell it exactly as a single-process run would (the CLI: exit 2 for input, 1 otherwise).
+class RemoteError : public Error {
+ public:
+  RemoteError(const std::string& what, bool input, int origin)
+      : Error(what), input_(input), origin_(origin) {}
+  bool input() const { return input_; }   // the original was an InputError
+  int origin() const { return origin_; }  // the rank that threw it
+
+ private:
+  bool input_;
+  int origin_;
+};
+
+// The first task index of process \p rank's block when n tasks are split over \p ranks in
+// contiguous blocks (MpiExecutor): block r is [block_first(n, R, r), block_first(n, R, r + 1)),
+// floor(r * n / R) computed without overflow. Blocks differ by at most one task; with n < R
+// some are empty.
+inline std::size_t block_first(std::size_t n, int ranks, int rank) {
+  const auto r = static_cast<std::size_t>(rank), R = static_cast<std::size_t>(ranks);
+  return (n / R) * r + (n % R) * r / R;
+}
+
 // Packs values into/out of a Packed buffer in a fixed order (helpers for task results).
 inline void pack(Packed& out, double v) {
   out.push_back(v);
@@ -63,16 +99,28 @@ inline void pack(Packed& out, const std::vector<double>& v) {
   out.push_back(static_cast<double>(v.size()));
   out.insert(out.end(), v.begin(), v.end());
 }
+// Text, one character per double (small identifiers; task results are mostly numbers).
+inline void pack(Packed& out, std::string_view s) {
+  out.push_back(static_cast<double>(s.size()));
+  for (char c : s) out.push_back(static_cast<double>(static_cast<unsigned char>(c)));
+}
 struct Unpacker {
   const Packed& in;
   std::size_t at = 0;
   double next() { return in.at(at++); }
   std::vector<double> vec() {
     const auto n = static_cast<std::size_t>(next());
+    if (n > in.size() - at) throw std::out_of_range("Unpacker: vector past the end of a result");
     std::vector<double> v(in.begin() + static_cast<std::ptrdiff_t>(at),
                           in.begin() + static_cast<std::ptrdiff_t>(at + n));
     at += n;
     return v;
+  }
+  std::string str() {
+    const auto n = static_cast<std::size_t>(next());
+    std::string s(n, '\0');
+    for (auto& c : s) c = static_cast<char>(static_cast<unsigned char>(next()));
+    return s;
   }
 };
 

@@ -24,8 +24,9 @@ struct RunSettings {
   /// Worker threads of the Monte Carlo, criticality and the engine's day loops (large networks,
   /// sim::EngineSettings::threads 0) (0: all cores). Results do not depend on it.
   int threads = 0;
-  /// Where Monte Carlo draws run (threads, or MPI ranks with threads inside each); null: a
-  /// ThreadExecutor of `threads`. Outputs do not depend on it.
+  /// Where Monte Carlo draws and the criticality outages of an `analysis:` section run
+  /// (threads, or MPI ranks with threads inside each); null: a ThreadExecutor of `threads`.
+  /// Outputs do not depend on it. Under MPI every rank calls run() alike.
   Executor* executor = nullptr;
   /// Called after each chunk of Monte Carlo draws with (done, total), from the calling thread.
   std::function<void(int, int)> progress;

@@ -114,7 +114,8 @@ struct RunProvenance {
   std::string resolved_yaml;                  ///< the study with every default filled
   std::vector<std::filesystem::path> inputs;  ///< every file read
   std::string started, finished;              ///< ISO 8601 UTC
-  int threads = 1;
+  int threads = 1;                            ///< per process
+  int ranks = 1;                              ///< processes of an MPI job (1 without)
   std::vector<std::string> command_line;
 };
 

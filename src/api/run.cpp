@@ -45,9 +45,12 @@ RunRecord run(const Study& study, const io::TreeNode& resolved, const RunSetting
   rec.observed = observed_records(study, rec.results);
 
   // The study's `analysis:` section: structural analysis of its model.
-  if (study.analysis.enabled && !(settings.cancel && settings.cancel->load())) {
+  // (Every process of an MPI job decides alike: the sweep's outages are a collective batch.)
+  const bool stop = settings.cancel && settings.cancel->load();
+  if (study.analysis.enabled && !(settings.executor ? settings.executor->any(stop) : stop)) {
     auto so = analysis::structure_options(study);
     so.criticality_options.threads = settings.threads;
+    so.criticality_options.executor = settings.executor;
     so.criticality_options.cancel = settings.cancel;
     rec.structure = analysis::analyze_structure(study.model, so);
   }

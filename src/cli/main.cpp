@@ -1,5 +1,10 @@
 // rareshock command line: a thin shell over the library. The only catch-all in the project:
 // InputError -> exit 2, any other failure -> exit 1.
+//
+// Under an MPI launcher (mpirun, srun; built with RARESHOCK_HAVE_MPI) every rank runs this
+// program: `run` and `analyze` split their ensembles over the ranks (MpiExecutor); rank 0
+// writes the outputs and prints; the other ranks are silent (their std::cout, std::cerr and
+// log go nowhere) and write nothing. Every other command runs on rank 0 alone.
 #include <fmt/format.h>
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/basic_file_sink.h>
@@ -22,6 +27,7 @@
 #include "rareshock/core/error.hpp"
 #include "rareshock/core/terminal.hpp"
 #include "rareshock/core/text.hpp"
+#include "rareshock/executor.hpp"
 #include "rareshock/io/load.hpp"
 #include "rareshock/report/calibration_output.hpp"
 #include "rareshock/report/focus.hpp"
@@ -30,6 +36,9 @@
 #include "rareshock/report/run_output.hpp"
 #include "rareshock/report/structure_output.hpp"
 #include "rareshock/run.hpp"
+#ifdef RARESHOCK_HAVE_MPI
+#include "rareshock/mpi.hpp"
+#endif
 
 #include <unistd.h>
 
@@ -71,6 +80,36 @@ CLI::Validator whole_number(const char* what, long long lo, long long hi, const 
       "INT", "whole number");
 }
 
+// This process writes outputs and talks to the user: always, except on the ranks other than
+// 0 of an MPI job.
+bool g_writer = true;
+#ifdef RARESHOCK_HAVE_MPI
+// Started by an MPI launcher: `run` and `analyze` use an MpiExecutor.
+bool g_mpi = false;
+#endif
+
+// The executor of `run` and `analyze`: the ranks of the MPI job, or this process's threads.
+std::unique_ptr<rareshock::Executor> make_executor(int threads) {
+#ifdef RARESHOCK_HAVE_MPI
+  if (g_mpi) return std::make_unique<rareshock::MpiExecutor>(threads);
+#endif
+  return std::make_unique<rareshock::ThreadExecutor>(threads);
+}
+
+// Runs \p step on the writing process only (creating and locking the output directory) and
+// makes every process learn whether it failed (Executor::settle): the writer rethrows its
+// error and tells it; the others throw a RemoteError with the same message and exit code.
+template <class Step>
+void on_writer(rareshock::Executor& exec, Step&& step) {
+  std::exception_ptr failure;
+  if (exec.writes()) try {
+      step();
+    } catch (...) {
+      failure = std::current_exception();
+    }
+  exec.settle(failure);
+}
+
 struct GlobalOptions {
   bool verbose = false;
   bool quiet = false;
@@ -103,14 +142,15 @@ void setup_logging(const GlobalOptions& g) {
   auto console = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
   console->set_formatter(std::make_unique<TerminalSafeFormatter>("%^%l%$: %v"));
   std::vector<spdlog::sink_ptr> sinks{console};
-  if (!g.log_file.empty()) {
+  if (!g.log_file.empty() && g_writer) {
     auto file = std::make_shared<spdlog::sinks::basic_file_sink_mt>(g.log_file, true);
     file->set_formatter(std::make_unique<TerminalSafeFormatter>("[%Y-%m-%d %H:%M:%S.%e] [%l] %v"));
     file->set_level(spdlog::level::debug);
     sinks.push_back(file);
   }
   auto logger = std::make_shared<spdlog::logger>("rareshock", sinks.begin(), sinks.end());
-  console->set_level(g.quiet     ? spdlog::level::err
+  console->set_level(!g_writer   ? spdlog::level::off
+                     : g.quiet   ? spdlog::level::err
                      : g.verbose ? spdlog::level::debug
                                  : spdlog::level::info);
   logger->set_level(spdlog::level::debug);
@@ -251,9 +291,30 @@ struct AnalyzeArgs {
   int days = -1, threads = 0;
 };
 
+// `version --verbose`: the MPI library the executable was built with.
+std::string mpi_description() {
+#ifdef RARESHOCK_HAVE_MPI
+  char text[MPI_MAX_LIBRARY_VERSION_STRING] = {};
+  int length = 0;
+  MPI_Get_library_version(text, &length);
+  std::string v(text, static_cast<std::size_t>(length));
+  v = v.substr(0, v.find_first_of(",\n"));  // "Open MPI v4.1.4"
+  return v + " (mpirun -n N rareshock run|analyze ...)";
+#else
+  return "not built (RARESHOCK_MPI)";
+#endif
+}
+
+// "4 threads", or "2 ranks x 4 threads" in an MPI job.
+std::string workers(int threads, int ranks) {
+  std::string t = counted(static_cast<std::size_t>(threads), "thread");
+  return ranks > 1 ? fmt::format("{} x {}", counted(static_cast<std::size_t>(ranks), "rank"), t)
+                   : t;
+}
+
 // `rareshock analyze`: structural analysis of a model, or of a study's model (its start,
 // shortage threshold, engine settings and `analysis:` section apply).
-int analyze_command(const AnalyzeArgs& a, int argc, char** argv) {
+int analyze_command(const AnalyzeArgs& a, int argc, char** argv, rareshock::Executor& exec) {
   namespace an = rareshock::analysis;
   // Ctrl-C (or SIGTERM) stops the criticality sweep after the outages running; nothing is
   // written, exit 130.
@@ -271,11 +332,14 @@ int analyze_command(const AnalyzeArgs& a, int argc, char** argv) {
       a.out_dir.empty() ? std::filesystem::path("out") /
                               (std::filesystem::path(a.file).stem().string() + "-analysis")
                         : std::filesystem::path(a.out_dir);
-  rareshock::report::OutputDir out(dir, a.force);  // checked and locked before computing
+  // Checked and locked (by the writing process) before computing.
+  std::optional<rareshock::report::OutputDir> out;
+  on_writer(exec, [&] { out.emplace(dir, a.force); });
   const rareshock::Model& model = l.study ? l.study->model : *l.model;
   an::StructureOptions opt = l.study ? an::structure_options(*l.study) : an::StructureOptions{};
   auto& co = opt.criticality_options;
   co.threads = a.threads;
+  co.executor = &exec;
   co.cancel = &g_interrupted;
   if (a.days >= 0) co.days = a.days;
   if (co.horizon > 0 && co.horizon < co.days) co.horizon = 0;
@@ -293,10 +357,11 @@ int analyze_command(const AnalyzeArgs& a, int argc, char** argv) {
   }
   spdlog::info("{}", summary_line(l));
   auto result = an::analyze_structure(model, opt);
-  if (g_interrupted.load()) {
+  if (exec.any(g_interrupted.load())) {
     spdlog::warn("interrupted: nothing written ({} is as it was)", dir.string());
     return kExitInterrupted;
   }
+  if (!exec.writes()) return kExitOk;
   for (const auto& w : result.warnings) spdlog::warn("{}", w);
   rareshock::report::RunProvenance prov;
   prov.resolved_yaml = rareshock::io::to_yaml(l.resolved);
@@ -304,15 +369,16 @@ int analyze_command(const AnalyzeArgs& a, int argc, char** argv) {
   prov.started = started;
   prov.finished = rareshock::now_utc();
   prov.threads = result.criticality ? result.criticality->threads : 1;
+  prov.ranks = exec.ranks();
   prov.command_line.assign(argv, argv + argc);
-  rareshock::report::write_structure_files(out.path(), model, result, prov);
-  out.commit();
+  rareshock::report::write_structure_files(out->path(), model, result, prov);
+  out->commit();
   double total = 0;
   for (const auto& [part, secs] : result.seconds) total += secs;
   if (result.criticality) {
     const auto& cr = *result.criticality;
-    spdlog::info("criticality: {} outages of {} days on {} threads in {:.2f} s", cr.entries.size(),
-                 cr.options.days, cr.threads, cr.seconds);
+    spdlog::info("criticality: {} outages of {} days on {} in {:.2f} s", cr.entries.size(),
+                 cr.options.days, workers(cr.threads, exec.ranks()), cr.seconds);
     for (std::size_t i = 0; i < cr.entries.size() && i < 5; ++i) {
       const auto& e = cr.entries[i];
       spdlog::info("  {}. {} {}: {:.0f} t unmet, {:.3g} USD lost, survives {}", e.rank,
@@ -427,7 +493,7 @@ void write_run(rareshock::report::OutputDir& target, const rareshock::Study& stu
 }
 
 // `rareshock run`: runs a study (rareshock::run) and writes its run directory.
-int run_command(const RunArgs& a, int argc, char** argv) {
+int run_command(const RunArgs& a, int argc, char** argv, rareshock::Executor& exec) {
   // Ctrl-C (or SIGTERM) stops the Monte Carlo loop after its current chunk; nothing is
   // written unless --keep-partial, so a previous output stays as it was. Exit 130.
   std::signal(SIGINT, on_interrupt);
@@ -440,24 +506,32 @@ int run_command(const RunArgs& a, int argc, char** argv) {
   std::filesystem::path dir =
       a.out_dir.empty() ? std::filesystem::path("out") / std::filesystem::path(a.file).stem()
                         : std::filesystem::path(a.out_dir);
-  // Checked and locked before computing; everything (reports and analysis/ included) is
-  // written into its staging directory and renamed into place once, at the end.
-  rareshock::report::OutputDir out(dir, a.force);
-  const std::filesystem::path partial_dir = out.target().string() + "-partial";
-  if (a.keep_partial) rareshock::report::check_output_dir(partial_dir, true);
+  // Checked and locked (by the writing process) before computing; everything (reports and
+  // analysis/ included) is written into its staging directory and renamed into place once,
+  // at the end.
+  std::optional<rareshock::report::OutputDir> out;
+  std::filesystem::path partial_dir;
+  on_writer(exec, [&] {
+    out.emplace(dir, a.force);
+    partial_dir = out->target().string() + "-partial";
+    if (a.keep_partial) rareshock::report::check_output_dir(partial_dir, true);
+  });
   const auto& study = *l.study;
   spdlog::info("{}", summary_line(l));
   rareshock::RunSettings rs;
   rs.threads = a.threads;
+  rs.executor = &exec;
   rs.cancel = &g_interrupted;
-  Progress bar(study.monte_carlo.draws);
+  Progress bar(g_writer ? study.monte_carlo.draws : 0);
   rs.progress = [&](int done, int total) { bar.update(done, total); };
   rareshock::RunRecord record = rareshock::run(l, rs);
   bar.finish();
   record.provenance.command_line.assign(argv, argv + argc);
+  record.provenance.ranks = exec.ranks();
   auto& unc = *record.uncertainty;
+  const bool interrupted = exec.any(g_interrupted.load());
+  if (!exec.writes()) return interrupted ? kExitInterrupted : kExitOk;
   for (const auto& w : record.results.warnings) spdlog::warn("{}", w);
-  const bool interrupted = g_interrupted.load();
   if (interrupted && !a.keep_partial) {
     spdlog::warn("interrupted: nothing written ({} is as it was)", dir.string());
     return kExitInterrupted;
@@ -470,8 +544,8 @@ int run_command(const RunArgs& a, int argc, char** argv) {
     record.structure.reset();
     partial.emplace(partial_dir, true);  // checked above: absent, or an output directory
   } else if (unc.draws_done > 0)
-    spdlog::info("{} Monte Carlo draws on {} threads", unc.draws_done, unc.threads);
-  rareshock::report::OutputDir& target = partial ? *partial : out;
+    spdlog::info("{} Monte Carlo draws on {}", unc.draws_done, workers(unc.threads, exec.ranks()));
+  rareshock::report::OutputDir& target = partial ? *partial : *out;
   dir = target.target();
   write_run(target, study, record);
   target.commit();  // the one rename: a failure before it leaves the previous output
@@ -505,6 +579,21 @@ int report_command(const std::string& dir, const std::vector<std::string>& forma
 }  // namespace
 
 int main(int argc, char** argv) {
+#ifdef RARESHOCK_HAVE_MPI
+  // Only under a launcher: a plain `rareshock run` never initialises MPI.
+  std::optional<rareshock::MpiSession> mpi;
+  if (rareshock::MpiSession::launched()) {
+    mpi.emplace(&argc, &argv);
+    int rank = 0;
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    g_mpi = true;
+    g_writer = rank == 0;
+  }
+#endif
+  if (!g_writer) {  // told once, by rank 0: a stream in a failed state writes nothing
+    std::cout.setstate(std::ios::badbit);
+    std::cerr.setstate(std::ios::badbit);
+  }
   CLI::App app{"rareshock: when does each sector run short of rare-earth magnets after a shock?"};
   app.require_subcommand(1);
   GlobalOptions g;
@@ -605,11 +694,13 @@ int main(int argc, char** argv) {
     return rc == 0 ? kExitOk : kExitInput;
   }
 
+  // Commands without an ensemble run on rank 0 alone; the other ranks are done.
+  if (!g_writer && !*run && !*analyze) return kExitOk;
   try {
     setup_logging(g);
     if (*version) {
       if (verbose_version)
-        std::cout << rareshock::build::describe();
+        std::cout << rareshock::build::describe() << "MPI: " << mpi_description() << "\n";
       else
         std::cout << "rareshock " << rareshock::build::version() << "\n";
       return kExitOk;
@@ -625,11 +716,18 @@ int main(int argc, char** argv) {
       return kExitOk;
     }
     if (*report) return report_command(out_dir, report_formats);
-    if (*analyze) return analyze_command(aa, argc, argv);
+    if (*analyze) return analyze_command(aa, argc, argv, *make_executor(aa.threads));
     if (*calibrate) return calibrate_command(file, out_dir, force, keep_partial, sets, argc, argv);
     if (*run)
       return run_command({file, out_dir, focus, sets, force, keep_partial, draws, threads, seed},
-                         argc, argv);
+                         argc, argv, *make_executor(threads));
+  } catch (const rareshock::RemoteError& e) {
+    // Another rank failed: told as that rank's error would be (on rank 0 only).
+    if (e.input())
+      std::cerr << rareshock::terminal_safe(e.what());
+    else
+      std::cerr << "error: " << rareshock::terminal_safe(e.what()) << "\n";
+    return e.input() ? kExitInput : kExitRuntime;
   } catch (const rareshock::InputError& e) {
     std::cerr << rareshock::terminal_safe(e.what());
     return kExitInput;

@@ -315,6 +315,7 @@ void write_run_files(const fs::path& stage, const Study& study, const RunRecord&
                 {"command_line", prov.command_line},
                 {"seed", study.seed},
                 {"threads", prov.threads},
+                {"ranks", prov.ranks},
                 {"started_utc", prov.started},
                 {"finished_utc", prov.finished},
                 {"inputs", inputs},

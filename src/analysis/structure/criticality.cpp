@@ -3,12 +3,9 @@
 #include "rareshock/analysis/run/recorder.hpp"
 
 #include <fmt/format.h>
-#include <tbb/info.h>
-#include <tbb/parallel_for.h>
-#include <tbb/task_arena.h>
-
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <limits>
 #include <map>
 #include <tuple>
@@ -21,8 +18,91 @@
 
 namespace rareshock::analysis {
 
+using rareshock::pack;  // the Executor's packing of numbers and text, beside this file's
+
 std::string_view to_string(OutageKind kind) {
   return kind == OutageKind::Node ? "node" : "country_stage";
+}
+
+namespace {
+
+// An optional day as a double: NaN when absent.
+void pack_day(Packed& out, const std::optional<int>& d) {
+  pack(out, d ? static_cast<double>(*d) : std::numeric_limits<double>::quiet_NaN());
+}
+std::optional<int> unpack_day(Unpacker& in) {
+  const double v = in.next();
+  if (std::isnan(v)) return std::nullopt;
+  return static_cast<int>(v);
+}
+
+void pack_impact(Packed& out, const Impact& im) {
+  for (double v : {im.unmet_t, im.units_lost, im.value_lost_usd, im.peak_shortfall,
+                   static_cast<double>(im.shortage_days)})
+    pack(out, v);
+  pack_day(out, im.first_short);
+  pack_day(out, im.tts);
+  pack_day(out, im.recovery);
+  pack(out, im.recovered ? 1.0 : 0.0);
+}
+Impact unpack_impact(Unpacker& in) {
+  Impact im;
+  im.unmet_t = in.next();
+  im.units_lost = in.next();
+  im.value_lost_usd = in.next();
+  im.peak_shortfall = in.next();
+  im.shortage_days = static_cast<int>(in.next());
+  im.first_short = unpack_day(in);
+  im.tts = unpack_day(in);
+  im.recovery = unpack_day(in);
+  im.recovered = in.next() != 0;
+  return im;
+}
+
+}  // namespace
+
+void pack(Packed& out, const CriticalityEntry& e) {
+  pack(out, static_cast<double>(e.kind));
+  pack(out, e.id);
+  pack(out, e.country);
+  pack(out, static_cast<double>(e.stage));
+  pack(out, static_cast<double>(e.nodes.size()));
+  for (const auto& n : e.nodes) pack(out, n);
+  pack(out, e.baseline_output_share);
+  pack_impact(out, e.total);
+  pack(out, static_cast<double>(e.sectors.size()));
+  for (const auto& [sector, im] : e.sectors) {
+    pack(out, sector);
+    pack_impact(out, im);
+  }
+  for (double v :
+       {static_cast<double>(e.ttr), e.vulnerable ? 1.0 : 0.0, static_cast<double>(e.sectors_short),
+        e.iim_inoperability, static_cast<double>(e.rank), static_cast<double>(e.rank_unmet)})
+    pack(out, v);
+}
+
+CriticalityEntry unpack_entry(Unpacker& in) {
+  CriticalityEntry e;
+  e.kind = static_cast<OutageKind>(static_cast<int>(in.next()));
+  e.id = in.str();
+  e.country = in.str();
+  e.stage = static_cast<Stage>(static_cast<int>(in.next()));
+  e.nodes.resize(static_cast<std::size_t>(in.next()));
+  for (auto& n : e.nodes) n = in.str();
+  e.baseline_output_share = in.next();
+  e.total = unpack_impact(in);
+  e.sectors.resize(static_cast<std::size_t>(in.next()));
+  for (auto& [sector, im] : e.sectors) {
+    sector = in.str();
+    im = unpack_impact(in);
+  }
+  e.ttr = static_cast<int>(in.next());
+  e.vulnerable = in.next() != 0;
+  e.sectors_short = static_cast<int>(in.next());
+  e.iim_inoperability = in.next();
+  e.rank = static_cast<int>(in.next());
+  e.rank_unmet = static_cast<int>(in.next());
+  return e;
 }
 
 namespace {
@@ -159,7 +239,9 @@ CriticalityResult rank_criticality(const Model& model, const sim::Network& net,
                     options.effective_horizon(), options.days));
   CriticalityResult res;
   res.options = options;
-  res.threads = options.threads > 0 ? options.threads : tbb::info::default_concurrency();
+  ThreadExecutor own_exec(options.threads);
+  Executor& exec = options.executor ? *options.executor : own_exec;
+  res.threads = exec.threads();
   const auto t0 = std::chrono::steady_clock::now();
 
   {
@@ -205,39 +287,45 @@ CriticalityResult rank_criticality(const Model& model, const sim::Network& net,
   for (std::size_t i = 0; i < base.size(); ++i)
     res.baseline_unmet_t += unmet_tonnes(base[i], net.backorder[net.consumer_nodes[i]] != 0);
 
-  res.entries.resize(targets.size());
-  tbb::task_arena arena(res.threads);
-  arena.execute([&] {
-    tbb::parallel_for(0, static_cast<int>(targets.size()), [&](int i) {
-      if (options.cancel && options.cancel->load()) return;  // Ctrl-C: skip what is left
-      const Target& t = targets[i];
-      try {
-        sim::Forcing f;
-        f.outages.push_back({0, options.days - 1, t.nodes, 0.0});
-        f.last_restriction_day = options.days - 1;
-        std::vector<ShortageSeries> run = simulate(net, f, options);
-        f.outages[0].end = sim::kNever;
-        f.last_restriction_day = sim::kNever;
-        std::vector<ShortageSeries> open = simulate(net, f, options);
-        CriticalityEntry e = evaluate(net, t, run, open, base, res.sectors, options);
-        double act = 0;
-        for (int n : t.nodes) act += net.activity[n];
-        double st = stage_activity[static_cast<int>(t.stage)];
-        e.baseline_output_share = st > 0 ? act / st : 0;
-        Eigen::VectorXd q = node_inoperability(iim, t.nodes);
-        double w = 0;
-        for (std::size_t k = 0; k < net.consumer_nodes.size(); ++k)
-          w += consumer_weight[k] * q[net.consumer_nodes[k]];
-        e.iim_inoperability = weight_total > 0 ? w / weight_total : 0;
-        res.entries[i] = std::move(e);
-      } catch (const std::exception& ex) {
-        throw RuntimeError(
-            fmt::format("criticality: outage of {} '{}': {}", to_string(t.kind), t.id, ex.what()));
-      }
-    });
+  // One task per outage, on the executor's threads (and ranks); results in target order.
+  auto cancelled = [&] { return options.cancel && options.cancel->load(); };
+  const std::vector<Packed> packed = exec.map(targets.size(), [&](std::size_t i) -> Packed {
+    if (cancelled()) return {};  // Ctrl-C: skip what is left
+    const Target& t = targets[i];
+    try {
+      sim::Forcing f;
+      f.outages.push_back({0, options.days - 1, t.nodes, 0.0});
+      f.last_restriction_day = options.days - 1;
+      std::vector<ShortageSeries> run = simulate(net, f, options);
+      f.outages[0].end = sim::kNever;
+      f.last_restriction_day = sim::kNever;
+      std::vector<ShortageSeries> open = simulate(net, f, options);
+      CriticalityEntry e = evaluate(net, t, run, open, base, res.sectors, options);
+      double act = 0;
+      for (int n : t.nodes) act += net.activity[n];
+      double st = stage_activity[static_cast<int>(t.stage)];
+      e.baseline_output_share = st > 0 ? act / st : 0;
+      Eigen::VectorXd q = node_inoperability(iim, t.nodes);
+      double w = 0;
+      for (std::size_t k = 0; k < net.consumer_nodes.size(); ++k)
+        w += consumer_weight[k] * q[net.consumer_nodes[k]];
+      e.iim_inoperability = weight_total > 0 ? w / weight_total : 0;
+      Packed p;
+      pack(p, e);
+      return p;
+    } catch (const std::exception& ex) {
+      throw RuntimeError(
+          fmt::format("criticality: outage of {} '{}': {}", to_string(t.kind), t.id, ex.what()));
+    }
   });
+  res.entries.resize(targets.size());
+  for (std::size_t i = 0; i < targets.size(); ++i) {
+    if (packed[i].empty()) continue;  // skipped (cancelled)
+    Unpacker u{packed[i]};
+    res.entries[i] = unpack_entry(u);
+  }
 
-  res.cancelled = options.cancel && options.cancel->load();
+  res.cancelled = exec.any(cancelled());  // every process decides alike
 
   // Rank: value lost, then unmet tonnes (a total order: the thread count never matters).
   // Ties (e.g. outages the stocks absorb): shorter time to survive, then larger IIM

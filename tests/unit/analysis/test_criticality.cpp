@@ -148,3 +148,106 @@ TEST_CASE("a cancelled criticality sweep skips the outages and says so",
   CHECK(cut.cancelled);
   for (const auto& e : cut.entries) CHECK(e.id.empty());
 }
+
+namespace {
+
+// Runs map like an MPI job of \p ranks processes would assign it (contiguous blocks,
+// block_first), the blocks in reverse order, and counts batches: what rank_criticality sees
+// from an MpiExecutor, without MPI.
+class BlocksExecutor final : public Executor {
+ public:
+  explicit BlocksExecutor(int ranks) : ranks_(ranks) {}
+  int threads() const override { return 1; }
+  std::vector<Packed> map(std::size_t n, const Task& task) override {
+    ++batches;
+    std::vector<Packed> out(n);
+    for (int r = ranks_ - 1; r >= 0; --r)
+      for (std::size_t i = block_first(n, ranks_, r); i < block_first(n, ranks_, r + 1); ++i)
+        out[i] = task(i);
+    return out;
+  }
+  int batches = 0;
+
+ private:
+  int ranks_;
+};
+
+void same_entry(const analysis::CriticalityEntry& a, const analysis::CriticalityEntry& b) {
+  CHECK(a.kind == b.kind);
+  CHECK(a.id == b.id);
+  CHECK(a.country == b.country);
+  CHECK(a.stage == b.stage);
+  CHECK(a.nodes == b.nodes);
+  CHECK(a.baseline_output_share == b.baseline_output_share);
+  for (const auto& [x, y] : {std::pair{a.total, b.total}}) {
+    CHECK(x.unmet_t == y.unmet_t);
+    CHECK(x.units_lost == y.units_lost);
+    CHECK(x.value_lost_usd == y.value_lost_usd);
+    CHECK(x.peak_shortfall == y.peak_shortfall);
+    CHECK(x.shortage_days == y.shortage_days);
+    CHECK(x.first_short == y.first_short);
+    CHECK(x.tts == y.tts);
+    CHECK(x.recovery == y.recovery);
+    CHECK(x.recovered == y.recovered);
+  }
+  REQUIRE(a.sectors.size() == b.sectors.size());
+  for (std::size_t s = 0; s < a.sectors.size(); ++s) {
+    CHECK(a.sectors[s].first == b.sectors[s].first);
+    CHECK(a.sectors[s].second.unmet_t == b.sectors[s].second.unmet_t);
+    CHECK(a.sectors[s].second.tts == b.sectors[s].second.tts);
+    CHECK(a.sectors[s].second.recovery == b.sectors[s].second.recovery);
+    CHECK(a.sectors[s].second.recovered == b.sectors[s].second.recovered);
+  }
+  CHECK(a.ttr == b.ttr);
+  CHECK(a.vulnerable == b.vulnerable);
+  CHECK(a.sectors_short == b.sectors_short);
+  CHECK(a.iim_inoperability == b.iim_inoperability);
+  CHECK(a.rank == b.rank);
+  CHECK(a.rank_unmet == b.rank_unmet);
+}
+
+}  // namespace
+
+TEST_CASE("a criticality entry packs into doubles and back unchanged",
+          "[analysis][criticality][executor]") {
+  auto l = io::load_file(RARESHOCK_SOURCE_DIR "/models/examples/mini-chain.yaml");
+  sim::Network net = sim::compile(*l.model);
+  analysis::CriticalityOptions opt;
+  opt.days = 120;
+  opt.threads = 1;
+  auto r = analysis::rank_criticality(*l.model, net, opt);
+  REQUIRE(r.entries.size() == 7);
+  analysis::CriticalityEntry odd = r.entries.front();
+  odd.kind = analysis::OutageKind::CountryStage;
+  odd.id = "CN/magnet \xc3\xa9";  // any bytes of text
+  odd.nodes = {"a", "", "b"};
+  odd.total.tts.reset();
+  odd.total.recovery = 0;
+  odd.total.recovered = false;
+  odd.vulnerable = true;
+  r.entries.push_back(odd);
+  Packed p;
+  for (const auto& e : r.entries) analysis::pack(p, e);
+  Unpacker u{p};
+  for (const auto& e : r.entries) same_entry(analysis::unpack_entry(u), e);
+  CHECK(u.at == p.size());
+}
+
+TEST_CASE("the criticality sweep runs its outages through the executor, any assignment alike",
+          "[analysis][criticality][executor]") {
+  auto l = io::load_file(RARESHOCK_SOURCE_DIR "/models/examples/mini-chain.yaml");
+  sim::Network net = sim::compile(*l.model);
+  analysis::CriticalityOptions opt;
+  opt.days = 120;
+  opt.threads = 2;
+  auto threads = analysis::rank_criticality(*l.model, net, opt);
+  for (int ranks : {1, 2, 3, 8}) {
+    BlocksExecutor blocks(ranks);
+    opt.executor = &blocks;
+    auto r = analysis::rank_criticality(*l.model, net, opt);
+    CHECK(blocks.batches == 1);
+    CHECK(r.threads == 1);
+    REQUIRE(r.entries.size() == threads.entries.size());
+    for (std::size_t i = 0; i < r.entries.size(); ++i) same_entry(r.entries[i], threads.entries[i]);
+  }
+}

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <limits>
 #include <stdexcept>
 #include <string>
 
@@ -49,4 +50,56 @@ TEST_CASE("ThreadExecutor runs every task once and rethrows the lowest failing t
   CHECK(calls.load() == 20);
   CHECK(ex.map(0, [](std::size_t) { return Packed{}; }).empty());
   CHECK(ex.batch() == 8);
+}
+
+TEST_CASE("contiguous blocks cover every task once, differ by at most one, any n and ranks",
+          "[executor]") {
+  for (std::size_t n = 0; n <= 40; ++n)
+    for (int ranks = 1; ranks <= 9; ++ranks) {
+      CHECK(block_first(n, ranks, 0) == 0);
+      CHECK(block_first(n, ranks, ranks) == n);
+      for (int r = 0; r < ranks; ++r) {
+        const std::size_t size = block_first(n, ranks, r + 1) - block_first(n, ranks, r);
+        CHECK(size >= n / static_cast<std::size_t>(ranks));
+        CHECK(size <= n / static_cast<std::size_t>(ranks) + 1);
+      }
+    }
+  // No overflow of r * n for huge n.
+  const std::size_t big = std::numeric_limits<std::size_t>::max() / 3;
+  CHECK(block_first(big, 1000, 1000) == big);
+  CHECK(block_first(big, 1000, 500) == big / 2);
+  CHECK(block_first(7, 2, 1) == 3);  // rank 1 of 2 runs tasks 3..6
+}
+
+TEST_CASE("text and vectors pack and unpack, and reading past the end throws", "[executor]") {
+  Packed p;
+  pack(p, std::string_view("CN/refinery"));
+  pack(p, std::string_view(""));
+  pack(p, std::string_view("\xc3\xa9\x01\xff"));
+  pack(p, std::vector<double>{1.5, -2});
+  Unpacker u{p};
+  CHECK(u.str() == "CN/refinery");
+  CHECK(u.str().empty());
+  CHECK(u.str() == "\xc3\xa9\x01\xff");
+  CHECK(u.vec() == std::vector<double>{1.5, -2});
+  CHECK(u.at == p.size());
+  CHECK_THROWS_AS(u.next(), std::out_of_range);
+  Packed bad{5, 1.0};  // claims 5 values, holds 1
+  Unpacker b{bad};
+  CHECK_THROWS_AS(b.vec(), std::out_of_range);
+}
+
+TEST_CASE("settle rethrows this process's failure, and RemoteError carries another's",
+          "[executor]") {
+  ThreadExecutor ex(1);
+  CHECK_NOTHROW(ex.settle(nullptr));
+  CHECK_FALSE(ex.any(false));
+  CHECK(ex.any(true));
+  CHECK_THROWS_AS(ex.settle(std::make_exception_ptr(InputError("refused\n"))), InputError);
+  RemoteError e("task 3 failed", true, 2);
+  CHECK(std::string(e.what()) == "task 3 failed");
+  CHECK(e.input());
+  CHECK(e.origin() == 2);
+  const Error& base = e;  // caught as rareshock::Error where no MPI is in sight
+  CHECK(std::string(base.what()) == "task 3 failed");
 }

@@ -13,8 +13,8 @@
 ///   adaptation (re-routing).
 ///
 /// Impacts are measured against the baseline run (nothing disabled), so a model whose baseline
-/// is already short is not charged twice. Runs are parallel (oneTBB); results do not depend on
-/// the thread count.
+/// is already short is not charged twice. The outages run through an Executor (threads, or the
+/// ranks of an MPI job with threads inside each); results do not depend on either count.
 #include <atomic>
 #include <optional>
 #include <string>
@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "rareshock/core/date.hpp"
+#include "rareshock/executor.hpp"
 #include "rareshock/model/model.hpp"
 #include "rareshock/sim/engine.hpp"
 #include "rareshock/sim/network.hpp"
@@ -33,7 +34,10 @@ struct CriticalityOptions {
   int horizon = 0;                   ///< simulated days; 0: D + 365
   double shortage_threshold = 0.01;  ///< extra shortfall fraction that counts as shortage [1]
   Date start = make_date(2025, 1, 1);
-  int threads = 0;  ///< 0: all cores
+  int threads = 0;  ///< 0: all cores (when executor is null)
+  /// Where the outages run (threads, or MPI ranks with threads inside each); null: a
+  /// ThreadExecutor of `threads`. Every process of an MPI job calls rank_criticality.
+  Executor* executor = nullptr;
   bool nodes = true;
   /// Also every country × stage with at least two producing nodes (a single node is listed as
   /// itself).
@@ -88,13 +92,19 @@ struct CriticalityResult {
   std::vector<std::string> sectors;       ///< sector ids in output order
   std::vector<CriticalityEntry> entries;  ///< sorted by rank
   double baseline_unmet_t = 0;            ///< unmet in the baseline run (normally 0) [t]
-  int threads = 1;
-  double seconds = 0;      ///< wall time of the runs
-  bool cancelled = false;  ///< options.cancel was set: some outages were not run
+  int threads = 1;                        ///< threads (per process under MPI)
+  double seconds = 0;                     ///< wall time of the runs
+  bool cancelled = false;                 ///< options.cancel was set: some outages were not run
 };
 
+/// An entry as a task result (Executor): every field, in a fixed order; unpack_entry reads what
+/// pack wrote.
+void pack(Packed& out, const CriticalityEntry& e);
+CriticalityEntry unpack_entry(Unpacker& in);
+
 /// Runs the baseline and one outage per node (and per country × stage) on \p net (compiled
-/// from \p model). Throws RuntimeError on failure of a run (naming the outage).
+/// from \p model). Throws RuntimeError on failure of a run (naming the outage; when several
+/// fail, the first in target order, whatever ran first).
 CriticalityResult rank_criticality(const Model& model, const sim::Network& net,
                                    const CriticalityOptions& options);
 
