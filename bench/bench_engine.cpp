@@ -21,7 +21,11 @@
 #include <cstdio>
 #include <ctime>
 #include <optional>
+#include <string>
 
+#include <fmt/format.h>
+
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "rareshock/analysis/run/study_run.hpp"
@@ -77,7 +81,8 @@ static void run_network(benchmark::State& state, const Model& model, int days,
   sim::Forcing f = ban_forcing(net, model);
   sim::EngineSettings es;
   es.track_origin = origin;
-  es.threads = 1;  // per-thread throughput (BM_Scale measures threads)
+  es.threads = 1;            // per-thread throughput (BM_Scale measures threads)
+  es.edge_arrivals = false;  // no recorder reads them
   sim::Engine engine(net, f, es);
   for (auto _ : state) {
     engine.run(days);
@@ -131,23 +136,36 @@ static double rss_mb() {
                   : 0;
 }
 
+// Peak resident memory of the process so far [MB] (Linux: getrusage).
+static double peak_rss_mb() {
+  rusage u{};
+  return getrusage(RUSAGE_SELF, &u) == 0 ? static_cast<double>(u.ru_maxrss) / 1024.0 : 0;
+}
+
 // Scaling: chains of 1k to 1M nodes, 5 suppliers per customer; the model is freed before the run.
+// Memory: the model's resident size while it exists (RSS growth when it is made), the network's
+// and the engine's own accounting (Network::bytes, Engine::bytes; the engine's five largest
+// arrays go to stderr), and the process's peak (run a case alone to read it for that case).
 static void BM_Scale(benchmark::State& state) {
   const int days = 365;
   const int threads = static_cast<int>(state.range(1));
   std::optional<sim::Network> net;
   std::optional<sim::Forcing> f;
+  double model_mb = 0;
   {
     sim::ChainSpec spec;
     spec.nodes = static_cast<int>(state.range(0));
     spec.fan_in = 5;
     spec.seed = 2025;
+    const double rss0 = rss_mb();
     Model model = sim::make_chain(spec);
+    model_mb = rss_mb() - rss0;
     net.emplace(sim::compile(model));
     f.emplace(ban_forcing(*net, model));
   }
   sim::EngineSettings es;
   es.threads = threads;
+  es.edge_arrivals = false;  // no recorder reads them
   sim::Engine engine(*net, *f, es);
   const std::clock_t cpu0 = std::clock();
   for (auto _ : state) {
@@ -159,8 +177,20 @@ static void BM_Scale(benchmark::State& state) {
   state.counters["nodes"] = net->nodes();
   state.counters["edges"] = net->edges();
   state.counters["threads"] = engine.threads();
+  state.counters["model_MB"] = model_mb;
+  state.counters["network_B/edge"] = static_cast<double>(net->bytes()) / net->edges();
   state.counters["engine_B/edge"] = static_cast<double>(engine.bytes()) / net->edges();
-  state.counters["rss_MB"] = rss_mb();  // after the run: network + engine (model freed)
+  state.counters["rss_MB"] = rss_mb();            // after the run: network + engine (model freed)
+  state.counters["peak_rss_MB"] = peak_rss_mb();  // of the process so far: run the case alone
+  if (net->edges() >= 1000000) {
+    const auto m = engine.memory();
+    std::string top;
+    for (std::size_t i = 0; i < m.size() && i < 5; ++i)
+      top += fmt::format(" {} {:.0f} MB", m[i].first, static_cast<double>(m[i].second) / 1e6);
+    std::fprintf(stderr, "BM_Scale/%d: network %.0f MB, engine %.0f MB:%s\n", net->nodes(),
+                 static_cast<double>(net->bytes()) / 1e6, static_cast<double>(engine.bytes()) / 1e6,
+                 top.c_str());
+  }
   state.counters["edge_days/s"] =
       benchmark::Counter(ed, benchmark::Counter::kIsIterationInvariantRate);
   // Per core: edge-days per second of CPU time (all threads), robust to other load.

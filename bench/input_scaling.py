@@ -4,15 +4,18 @@ times `rareshock validate` and `rareshock run` on them.
 
 Usage:
   bench/input_scaling.py [--exe build/rareshock] [--sizes 10000,100000] [--edges-per-node 6]
-                         [--dir /tmp/rareshock-input-scaling] [--no-run] [--keep]
+                         [--horizon 30] [--threads 0] [--dir /tmp/rareshock-input-scaling]
+                         [--no-run] [--keep]
 
 Each model has four producer layers (mine -> refinery -> metal -> magnet) and a consumer
 layer; every non-mine node buys its one input from `--edges-per-node` distinct suppliers of
 the layer before (shares 1/2, 1/4, ... summing to exactly 1), so a 100k-node model has
-~540k edges in CSV. The study is one baseline run of 30 days with `formats: [json]`.
-Prints a table with wall-clock seconds and peak RSS, and the 100k/10k validate ratio
-(target <= 12: validation grows about linearly). Targets at 100k nodes: validate < 10 s,
-run < 25 s.
+~540k edges in CSV (1M nodes: ~5.4M edges, ~0.5 GB of CSV). The study is one baseline run of
+`--horizon` days (default 30; 365 for the engine's scale target) with `formats: [json]`.
+Prints a table with wall-clock and CPU seconds (user + system, all threads) and peak RSS of
+each command, and the 100k/10k validate ratio (target <= 12: validation grows about
+linearly). Targets at 100k nodes: validate < 10 s, run < 25 s. A 1M-node model needs ~10 GB
+of memory to load (the YAML tree and the model; docs/performance.md): check free memory first.
 """
 
 import argparse
@@ -40,7 +43,7 @@ def shares(k):
     return out + [out[-1]]
 
 
-def generate(n, k, root: Path):
+def generate(n, k, root: Path, horizon=30):
     root.mkdir(parents=True, exist_ok=True)
     counts = [max(k, int(n * frac)) for _, frac, _, _ in LAYERS]
     consumers = max(1, n - sum(counts))
@@ -99,20 +102,21 @@ def generate(n, k, root: Path):
         "consumers:\n  - csv: consumers.csv\n"
         "edges:\n  - csv: edges.csv\n")
     (root / "study.yaml").write_text(
-        "study: {name: input-scaling}\nmodel: model.yaml\nstart: 2025-01-01\nhorizon: 30\n"
-        "outputs: {formats: [json]}\n")
+        "study: {name: input-scaling}\nmodel: model.yaml\nstart: 2025-01-01\n"
+        f"horizon: {horizon}\noutputs: {{formats: [json]}}\n")
     return n, edges
 
 
 def timed(cmd):
-    """Runs cmd; returns (seconds, peak RSS of that process in MB, returncode, stderr tail)."""
+    """Runs cmd; returns (seconds, CPU seconds, peak RSS of that process in MB, returncode,
+    stderr tail)."""
     t0 = time.perf_counter()
     p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     err = p.stderr.read()
     _, status, usage = os.wait4(p.pid, 0)
     dt = time.perf_counter() - t0
     p.returncode = os.waitstatus_to_exitcode(status)
-    return dt, usage.ru_maxrss / 1024.0, p.returncode, err[-2000:]
+    return dt, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024.0, p.returncode, err[-2000:]
 
 
 def main():
@@ -120,6 +124,8 @@ def main():
     ap.add_argument("--exe", default="build/rareshock")
     ap.add_argument("--sizes", default="10000,100000")
     ap.add_argument("--edges-per-node", type=int, default=6)
+    ap.add_argument("--horizon", type=int, default=30, help="days simulated by run")
+    ap.add_argument("--threads", type=int, default=0, help="rareshock run --threads (0: all)")
     ap.add_argument("--dir", default="/tmp/rareshock-input-scaling")
     ap.add_argument("--no-run", action="store_true", help="time validate only")
     ap.add_argument("--keep", action="store_true", help="keep the generated files")
@@ -131,28 +137,33 @@ def main():
         root = Path(a.dir) / f"n{n}"
         shutil.rmtree(root, ignore_errors=True)
         t0 = time.perf_counter()
-        _, e = generate(n, a.edges_per_node, root)
+        _, e = generate(n, a.edges_per_node, root, a.horizon)
         gen = time.perf_counter() - t0
         mb = sum(f.stat().st_size for f in root.iterdir()) / 1e6
-        tv, rv, cv, errv = timed([exe, "-q", "validate", str(root / "study.yaml")])
+        tv, cpv, rv, cv, errv = timed([exe, "-q", "validate", str(root / "study.yaml")])
         if cv != 0:
             print(f"validate failed for n={n} (exit {cv}):\n{errv}", file=sys.stderr)
             return 1
         validate_s[n] = tv
-        tr = rr = float("nan")
+        tr = cpr = rr = float("nan")
         if not a.no_run:
-            tr, rr, cr, errr = timed([exe, "-q", "run", str(root / "study.yaml"), "--output",
-                                      str(root / "out"), "--force"])
+            cmd = [exe, "-q", "run", str(root / "study.yaml"), "--output", str(root / "out"),
+                   "--force"]
+            if a.threads > 0:
+                cmd += ["--threads", str(a.threads)]
+            tr, cpr, rr, cr, errr = timed(cmd)
             if cr != 0:
                 print(f"run failed for n={n} (exit {cr}):\n{errr}", file=sys.stderr)
                 return 1
-        rows.append((n, e, mb, gen, tv, rv, tr, rr))
+        rows.append((n, e, mb, gen, tv, cpv, rv, tr, cpr, rr))
         if not a.keep:
             shutil.rmtree(root, ignore_errors=True)
-    print(f"{'nodes':>9} {'edges':>9} {'MB':>7} {'gen s':>7} {'validate s':>11} {'RSS MB':>7}"
-          f" {'run s':>8} {'RSS MB':>7}")
-    for n, e, mb, gen, tv, rv, tr, rr in rows:
-        print(f"{n:>9} {e:>9} {mb:>7.1f} {gen:>7.1f} {tv:>11.2f} {rv:>7.0f} {tr:>8.2f} {rr:>7.0f}")
+    print(f"run: {a.horizon} days; load: {os.getloadavg()[0]:.1f} (1-min average at the end)")
+    print(f"{'nodes':>9} {'edges':>9} {'MB':>7} {'gen s':>7} {'validate s':>11} {'cpu s':>7}"
+          f" {'RSS MB':>7} {'run s':>8} {'cpu s':>7} {'RSS MB':>7}")
+    for n, e, mb, gen, tv, cpv, rv, tr, cpr, rr in rows:
+        print(f"{n:>9} {e:>9} {mb:>7.1f} {gen:>7.1f} {tv:>11.2f} {cpv:>7.1f} {rv:>7.0f}"
+              f" {tr:>8.2f} {cpr:>7.1f} {rr:>7.0f}")
     if 10000 in validate_s and 100000 in validate_s:
         ratio = validate_s[100000] / validate_s[10000]
         print(f"validate 100k/10k ratio: {ratio:.1f} (target <= 12)")

@@ -47,4 +47,14 @@ RunRecord run(const Study& study, const io::TreeNode& resolved, const RunSetting
 /// the provenance. Throws InputError when \p loaded is not a study.
 RunRecord run(const io::Loaded& loaded, const RunSettings& settings = {});
 
+/// The same, freeing \p loaded's resolved tree (io::Loaded::resolved, left empty) once the
+/// record has its text, before the runs — unless needs_resolved_tree(): then as above, the
+/// tree kept. \p loaded's study (and model) stay: the outputs read them. On a large model the
+/// tree is the biggest thing loaded.
+RunRecord run(io::Loaded&& loaded, const RunSettings& settings = {});
+
+/// Whether run() reads the resolved tree after describing the study: Monte Carlo draws or
+/// sensitivity runs over uncertain parameters re-read it with drawn values.
+bool needs_resolved_tree(const Study& study);
+
 }  // namespace rareshock

@@ -22,11 +22,16 @@ std::string now_utc() {
   return buf;
 }
 
-RunRecord run(const Study& study, const io::TreeNode& resolved, const RunSettings& settings) {
+namespace {
+
+// run() once the study header is described (from the resolved tree, which the rest reads only
+// for Monte Carlo draws and sensitivity runs).
+RunRecord run_described(const Study& study, StudyInfo info, const io::TreeNode& resolved,
+                        const RunSettings& settings) {
   RunRecord rec;
   rec.provenance.started = now_utc();
   rec.tool = {build::version(), build::git_sha()};
-  rec.study = study_info(study, resolved);
+  rec.study = std::move(info);
 
   // Every combination, deterministically (distributions at their means), once.
   analysis::RunOptions ro;
@@ -71,12 +76,42 @@ RunRecord run(const Study& study, const io::TreeNode& resolved, const RunSetting
   return rec;
 }
 
-RunRecord run(const io::Loaded& loaded, const RunSettings& settings) {
+void check_study(const io::Loaded& loaded) {
   if (loaded.kind != io::FileKind::Study || !loaded.study)
     throw InputError("error: rareshock::run needs a study (a file with a 'study:' header), not a " +
                      std::string(io::to_string(loaded.kind)) + " file\n");
+}
+
+}  // namespace
+
+bool needs_resolved_tree(const Study& study) {
+  return !study.monte_carlo.params.empty() &&
+         (study.monte_carlo.draws > 0 || study.sensitivity.tornado || study.sensitivity.sobol);
+}
+
+RunRecord run(const Study& study, const io::TreeNode& resolved, const RunSettings& settings) {
+  return run_described(study, study_info(study, resolved), resolved, settings);
+}
+
+RunRecord run(const io::Loaded& loaded, const RunSettings& settings) {
+  check_study(loaded);
   RunRecord rec = run(*loaded.study, loaded.resolved, settings);
   rec.provenance.resolved_yaml = io::to_yaml(loaded.resolved);
+  rec.provenance.inputs = loaded.files;
+  return rec;
+}
+
+RunRecord run(io::Loaded&& loaded, const RunSettings& settings) {
+  check_study(loaded);
+  const Study& study = *loaded.study;
+  if (needs_resolved_tree(study)) return run(static_cast<const io::Loaded&>(loaded), settings);
+  // Everything the record takes from the tree, then the tree goes: on a large model it is the
+  // biggest thing loaded (~1-2 KB per edge), and the runs reuse its memory.
+  StudyInfo info = study_info(study, loaded.resolved);
+  std::string resolved_yaml = io::to_yaml(loaded.resolved);
+  loaded.resolved = io::TreeNode{};
+  RunRecord rec = run_described(study, std::move(info), loaded.resolved, settings);
+  rec.provenance.resolved_yaml = std::move(resolved_yaml);
   rec.provenance.inputs = loaded.files;
   return rec;
 }

@@ -524,7 +524,9 @@ int run_command(const RunArgs& a, int argc, char** argv, rareshock::Executor& ex
   rs.cancel = &g_interrupted;
   Progress bar(g_writer ? study.monte_carlo.draws : 0);
   rs.progress = [&](int done, int total) { bar.update(done, total); };
-  rareshock::RunRecord record = rareshock::run(l, rs);
+  // By value: the resolved tree is freed before the runs unless draws re-read it (`study`
+  // and the model stay: the outputs read them).
+  rareshock::RunRecord record = rareshock::run(std::move(l), rs);
   bar.finish();
   record.provenance.command_line.assign(argv, argv + argc);
   record.provenance.ranks = exec.ranks();
@@ -543,8 +545,10 @@ int run_command(const RunArgs& a, int argc, char** argv, rareshock::Executor& ex
     unc.partial = true;  // also when stopped after the draws (sensitivity, analysis)
     record.structure.reset();
     partial.emplace(partial_dir, true);  // checked above: absent, or an output directory
-  } else if (unc.draws_done > 0)
+  } else if (unc.draws_done > 0) {
     spdlog::info("{} Monte Carlo draws on {}", unc.draws_done, workers(unc.threads, exec.ranks()));
+  }
+  for (const auto& p : unc.reread_paths) spdlog::info("draws re-read the study for {}", p);
   rareshock::report::OutputDir& target = partial ? *partial : *out;
   dir = target.target();
   write_run(target, study, record);

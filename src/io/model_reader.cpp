@@ -15,7 +15,7 @@
 namespace rareshock::io {
 namespace {
 
-// Longest edge lead time [d]: the engine keeps a pipeline slot per day of lead time per edge.
+// Longest edge lead time [d]: the engine keeps a pipeline cell per day of lead time per input slot.
 constexpr int kMaxLeadTimeDays = 3650;
 
 const std::vector<std::string> kElementList = {

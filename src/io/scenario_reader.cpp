@@ -408,7 +408,7 @@ LogisticsDelay read_logistics_delay(Diagnostics& d, MapReader& r) {
                  r.at("edges"));
   x.extra_days = Duration::days(r.required_quantity("extra_days", Dimension::Duration).value_or(0));
   non_negative(d, r, "extra_days", x.extra_days.days());
-  if (x.extra_days.days() > 3650)  // like lead_time: a pipeline slot per day per edge
+  if (x.extra_days.days() > 3650)  // like lead_time: a pipeline cell per day per input slot
     d.error(r.loc_of("extra_days"), r.at("extra_days"),
             "extra_days must be at most 10 years (3650 days)", "e.g. '20 days'");
   return x;

@@ -105,7 +105,7 @@ Engine::Engine(const Network& net, const Forcing& forcing, EngineSettings settin
           throw RuntimeError("event '" + r.event_id + "': origin_content counts stage '" +
                              to_string(st) +
                              "', which is not tracked (engine.origin.stages); add it there");
-    const int cells = static_cast<int>(pipe_.size());
+    const int cells = static_cast<int>(cal_.size());
     try {
       origin_ = std::make_unique<OriginTracker>(net, settings_.origin_stages, cells);
     } catch (const TooManyOriginKeys&) {
@@ -116,12 +116,6 @@ Engine::Engine(const Network& net, const Forcing& forcing, EngineSettings settin
         for (std::size_t c = 0; c < r.origin.country.size(); ++c) keep[c] |= r.origin.country[c];
       origin_ = std::make_unique<OriginTracker>(net, settings_.origin_stages, cells, &keep);
     }
-    cell_edge_.assign(pipe_.size(), -1);
-    for (const auto& g : pipe_groups_)
-      for (int row = 0; row < g.len; ++row)
-        for (int i = 0; i < g.count; ++i)
-          cell_edge_[g.offset + static_cast<std::size_t>(row) * g.count + i] =
-              pipe_edge_[g.first + i];
   }
   setup_parallel();
   reset();
@@ -129,54 +123,57 @@ Engine::Engine(const Network& net, const Forcing& forcing, EngineSettings settin
 
 Engine::~Engine() = default;
 
-// Pipelines: one ring per group of edges with the same lead time, laid out day-major so a
-// day's arrivals and insertions for a group are contiguous; a ring is as long as the lead
-// time plus the most extra lead time of delays plus 1 (the day it arrives).
+// Pipelines: an arrival calendar per input slot, as long as the slot's longest lead time plus
+// the most extra lead time of delays plus 1 (the day it arrives); with edge_arrivals also a
+// ring per edge of its own lead time plus the most extra lead plus 1, to tell what each edge
+// delivers.
 void Engine::setup_pipelines() {
   const Network& net = net_;
-  const int E = net.edges();
+  const int E = net.edges(), S = net.in_slots();
   int max_extra = forcing_.max_extra_lead;
   if (!forcing_.delays.empty()) {  // delays on one edge add up
     std::vector<int> extra(E, 0);
     for (const auto& d : forcing_.delays)
       for (int e : d.edges) max_extra = std::max(max_extra, extra[e] += d.extra);
   }
-  pipe_edge_.resize(E);
-  std::iota(pipe_edge_.begin(), pipe_edge_.end(), 0);
-  std::stable_sort(pipe_edge_.begin(), pipe_edge_.end(),
-                   [&](int a, int b) { return net.e_lead[a] < net.e_lead[b]; });
-  std::vector<int> group_of(E), index_of(E);
-  std::size_t total = 0;
-  for (int k = 0; k < E;) {
-    int end = k;
-    const int lead = net.e_lead[pipe_edge_[k]];
-    while (end < E && net.e_lead[pipe_edge_[end]] == lead) ++end;
-    const int len = lead + max_extra + 1;
-    for (int i = k; i < end; ++i) {
-      group_of[pipe_edge_[i]] = static_cast<int>(pipe_groups_.size());
-      index_of[pipe_edge_[i]] = i - k;
-    }
-    pipe_groups_.push_back({k, end - k, len, total, lead});
-    total += static_cast<std::size_t>(end - k) * len;
-    k = end;
+  has_delays_ = max_extra > 0 || !forcing_.delays.empty();
+  cal_begin_.assign(static_cast<std::size_t>(S) + 1, 0);
+  for (int s = 0; s < S; ++s) {
+    int longest = -1;
+    for (int k = net.in_edge_begin[s]; k < net.in_edge_begin[s + 1]; ++k)
+      longest = std::max(longest, net.e_lead[net.in_edges[k]]);
+    const int len = longest < 0 ? 0 : longest + max_extra + 1;  // no suppliers: none
+    cal_begin_[s + 1] = cal_begin_[s] + static_cast<std::size_t>(len);
   }
-  pipe_.assign(total, 0.0);
-  due_row_.assign(pipe_groups_.size(), 0);
-  insert_row_.assign(pipe_groups_.size(), 0);
-  // Transport walks input slots; each slot's edges in lead-time order (stable), the order
-  // in which the lead-time groups add its arrivals.
-  tp_edge_.resize(E);
-  tp_group_.resize(E);
-  tp_index_.resize(E);
+  cal_.assign(cal_begin_[S], 0.0);
+  if (settings_.edge_arrivals) {
+    ring_begin_.assign(static_cast<std::size_t>(E) + 1, 0);
+    for (int e = 0; e < E; ++e)
+      ring_begin_[e + 1] = ring_begin_[e] + static_cast<std::size_t>(net.e_lead[e] + max_extra + 1);
+    ring_.assign(ring_begin_[E], 0.0);
+  }
+}
+
+// Day 0: shipments sent on days -L..-1 arrive on days 0..L-1, so the pipelines hold L days of
+// each edge's baseline flow (origin: the supplier's baseline mix).
+void Engine::fill_pipelines() {
+  const Network& net = net_;
+  std::fill(cal_.begin(), cal_.end(), 0.0);
+  std::fill(ring_.begin(), ring_.end(), 0.0);
+  cal_today_.assign(net.in_slots(), 0);  // day 0
+  in_transit_.assign(net.in_slots(), 0.0);
   for (int s = 0; s < net.in_slots(); ++s) {
-    const int b = net.in_edge_begin[s], end = net.in_edge_begin[s + 1];
-    for (int k = b; k < end; ++k) tp_edge_[k] = net.in_edges[k];
-    std::stable_sort(tp_edge_.begin() + b, tp_edge_.begin() + end,
-                     [&](int x, int y) { return net.e_lead[x] < net.e_lead[y]; });
-  }
-  for (int k = 0; k < E; ++k) {
-    tp_group_[k] = group_of[tp_edge_[k]];
-    tp_index_[k] = index_of[tp_edge_[k]];
+    const std::size_t b = cal_begin_[s];
+    for (int k = net.in_edge_begin[s]; k < net.in_edge_begin[s + 1]; ++k) {
+      const int e = net.in_edges[k], lead = net.e_lead[e];
+      const double flow = net.e_flow[e];
+      for (int d = 0; d < lead; ++d) {  // d < the calendar's length
+        if (origin_) origin_->ship(net.e_out_slot[e], static_cast<int>(b + d), cal_[b + d], flow);
+        cal_[b + d] += flow;
+        if (!ring_.empty()) ring_[ring_begin_[e] + d] = flow;
+      }
+      in_transit_[s] += flow * lead;
+    }
   }
 }
 
@@ -248,23 +245,60 @@ void Engine::run_chunks(const std::vector<int>& bounds, RangeFn f, int t) {
     loop();
 }
 
+std::vector<std::pair<std::string, std::size_t>> Engine::memory() const {
+  std::vector<std::pair<std::string, std::size_t>> m;
+  auto add = [&m](const char* name, const auto& v) {
+    m.emplace_back(name, v.capacity() * sizeof(v[0]));
+  };
+#define RARESHOCK_ENGINE_ARRAY(v) add(#v, v)
+  RARESHOCK_ENGINE_ARRAY(in_stock_);
+  RARESHOCK_ENGINE_ARRAY(in_transit_);
+  RARESHOCK_ENGINE_ARRAY(out_stock_);
+  RARESHOCK_ENGINE_ARRAY(room_);
+  RARESHOCK_ENGINE_ARRAY(order_);
+  RARESHOCK_ENGINE_ARRAY(order_sm_);
+  RARESHOCK_ENGINE_ARRAY(sm_pos_);
+  RARESHOCK_ENGINE_ARRAY(shipped_);
+  RARESHOCK_ENGINE_ARRAY(arrived_);
+  RARESHOCK_ENGINE_ARRAY(share_);
+  RARESHOCK_ENGINE_ARRAY(limit_);
+  RARESHOCK_ENGINE_ARRAY(restricted_);
+  RARESHOCK_ENGINE_ARRAY(activity_);
+  RARESHOCK_ENGINE_ARRAY(prev_desired_);
+  RARESHOCK_ENGINE_ARRAY(cap_now_);
+  RARESHOCK_ENGINE_ARRAY(recipe_now_);
+  RARESHOCK_ENGINE_ARRAY(demand_now_);
+  RARESHOCK_ENGINE_ARRAY(want_);
+  RARESHOCK_ENGINE_ARRAY(consumed_);
+  RARESHOCK_ENGINE_ARRAY(shortfall_);
+  RARESHOCK_ENGINE_ARRAY(backlog_);
+  RARESHOCK_ENGINE_ARRAY(extra_lead_);
+  RARESHOCK_ENGINE_ARRAY(from_stockpile_);
+  RARESHOCK_ENGINE_ARRAY(share_moved_);
+  RARESHOCK_ENGINE_ARRAY(qualification_);
+  RARESHOCK_ENGINE_ARRAY(looking_since_);
+  RARESHOCK_ENGINE_ARRAY(expanded_);
+  RARESHOCK_ENGINE_ARRAY(cal_);
+  RARESHOCK_ENGINE_ARRAY(cal_begin_);
+  RARESHOCK_ENGINE_ARRAY(cal_today_);
+  RARESHOCK_ENGINE_ARRAY(ring_);
+  RARESHOCK_ENGINE_ARRAY(ring_begin_);
+  RARESHOCK_ENGINE_ARRAY(cum_produced_);
+  RARESHOCK_ENGINE_ARRAY(cum_shipped_);
+  RARESHOCK_ENGINE_ARRAY(cum_arrived_);
+  RARESHOCK_ENGINE_ARRAY(cum_used_);
+  RARESHOCK_ENGINE_ARRAY(covered_);
+#undef RARESHOCK_ENGINE_ARRAY
+  m.emplace_back("licences_", licences_.bytes());
+  if (origin_) m.emplace_back("origin_", origin_->bytes());
+  std::stable_sort(m.begin(), m.end(),
+                   [](const auto& a, const auto& b) { return a.second > b.second; });
+  return m;
+}
+
 std::size_t Engine::bytes() const {
   std::size_t b = 0;
-  auto add = [&b](const auto& v) { b += v.capacity() * sizeof(v[0]); };
-  for (const auto* v :
-       {&in_stock_,     &in_transit_,  &out_stock_,   &order_,     &order_sm_,     &shipped_,
-        &arrived_,      &share_,       &limit_,       &activity_,  &prev_desired_, &cap_now_,
-        &demand_now_,   &want_,        &consumed_,    &shortfall_, &backlog_,      &pipe_,
-        &cum_produced_, &cum_shipped_, &cum_arrived_, &cum_used_,  &room_})
-    add(*v);
-  for (const auto* v :
-       {&sm_pos_, &restricted_, &recipe_now_, &extra_lead_, &qualification_, &looking_since_,
-        &expanded_, &pipe_edge_, &tp_edge_, &tp_group_, &tp_index_, &cell_edge_})
-    add(*v);
-  add(from_stockpile_);
-  add(share_moved_);
-  add(covered_);
-  if (origin_) b += origin_->bytes();
+  for (const auto& [name, n] : memory()) b += n;
   return b;
 }
 
@@ -310,11 +344,10 @@ void Engine::reset() {
   for (auto& c : chunks_) c.worst_snap = 0;
   in_stock_ = net_.in_initial;
   out_stock_ = net_.out_initial;
-  in_transit_.assign(S, 0.0);
   order_.assign(E, 0.0);
   std::fill(order_sm_.begin(), order_sm_.end(), 0.0);
   shipped_.assign(E, 0.0);
-  arrived_.assign(E, 0.0);
+  arrived_.assign(settings_.edge_arrivals ? E : 0, 0.0);
   share_ = net_.e_share;
   share_moved_.assign(S, 0);
   looking_since_.assign(S, kNever);
@@ -325,7 +358,7 @@ void Engine::reset() {
   cap_now_ = net_.capacity;
   recipe_now_ = net_.initial_recipe;
   demand_now_ = net_.demand;
-  extra_lead_.assign(E, 0);
+  extra_lead_.assign(has_delays_ ? E : 0, 0);
   cap_touched_.clear();
   demand_touched_.clear();
   lead_touched_.clear();
@@ -334,15 +367,8 @@ void Engine::reset() {
   consumed_.assign(S, 0.0);
   shortfall_.assign(S, 0.0);
   backlog_.assign(S, 0.0);
-  std::fill(pipe_.begin(), pipe_.end(), 0.0);
-  // Shipments sent on days -L..-1 arrive on days 0..L-1: pipelines hold L days of baseline flow.
-  for (const auto& g : pipe_groups_)
-    for (int i = 0; i < g.count; ++i) {
-      const int e = pipe_edge_[g.first + i];
-      for (int d = 0; d < g.lead; ++d)
-        pipe_[g.offset + static_cast<std::size_t>(d % g.len) * g.count + i] = net_.e_flow[e];
-      in_transit_[net_.e_in_slot[e]] += net_.e_flow[e] * g.lead;
-    }
+  if (origin_) origin_->reset();  // stocks; fill_pipelines() blends the pipelines' mixes
+  fill_pipelines();
   cum_produced_.assign(O, 0.0);
   cum_shipped_.assign(O, 0.0);
   room_.assign(O, 0.0);
@@ -350,7 +376,6 @@ void Engine::reset() {
   cum_used_.assign(S, 0.0);
   licences_.reset();
   std::fill(covered_.begin(), covered_.end(), 1);
-  if (origin_) origin_->reset(cell_edge_);
   expansion_armed_.assign(forcing_.expansions.size(), kNever);
   substitution_armed_.assign(forcing_.substitutions.size(), kNever);
 }
@@ -370,12 +395,6 @@ void Engine::step(Observer* obs) {
   phase_ordering(t);
   run_chunks(node_bounds_, &Engine::production_range, t);
   phase_allocation(t);
-  // Phase 5: transport. Today's rows of every lead-time ring.
-  for (std::size_t g = 0; g < pipe_groups_.size(); ++g) {
-    const auto& pg = pipe_groups_[g];
-    due_row_[g] = pg.offset + static_cast<std::size_t>(t % pg.len) * pg.count;
-    insert_row_[g] = pg.offset + static_cast<std::size_t>((t + pg.lead) % pg.len) * pg.count;
-  }
   run_chunks(slot_bounds_, &Engine::transport_range, t);
   run_chunks(consumer_bounds_, &Engine::consumption_range, t);
   consumption_triggers(t);
@@ -493,7 +512,7 @@ void Engine::order_range(int t, int n0, int n1, Chunk& /*c*/) {
       double lead = 0;
       for (int k = net_.in_edge_begin[s]; k < net_.in_edge_begin[s + 1]; ++k) {
         int e = net_.in_edges[k];
-        lead += share_[e] * (net_.e_lead[e] + extra_lead_[e]);
+        lead += share_[e] * (net_.e_lead[e] + (has_delays_ ? extra_lead_[e] : 0));
       }
       // Back-orders are stock owed (negative stock): they widen the stock gap, closed over tau
       // like any other, and the supply line is kept at the underlying rate times the lead
@@ -763,47 +782,54 @@ void Engine::stockpile_releases(int t) {
 }
 
 // Phase 5: shipments enter pipelines; what is due today arrives (lead time 0: the same day).
-// Per input slot, its edges in lead-time order: each slot's stock and stock in transit change
-// in the same order as when the rings were walked one lead-time group after another.
+// Per input slot: each supplier edge's shipment goes to the calendar cell of its arrival day,
+// then today's cell goes into the stock.
 void Engine::transport_range(int t, int s0, int s1, Chunk& c) {
-  const bool delays = forcing_.max_extra_lead > 0 || !forcing_.delays.empty();
-  double* pipe = pipe_.data();
-  // A slot's edges sit in different rings: fetch the cells some edges ahead (the rings' rows
-  // are walked in step, but too many at once for the hardware prefetcher).
-  const int k_end = net_.in_edge_begin[s1];
+  const bool rings = !ring_.empty();
+  // The calendars are walked in order, but each is touched at a few scattered days: fetch the
+  // lines of the calendar kAheadSlots slots on (the hardware prefetcher does not see them).
+  constexpr int kAheadSlots = 4;
+  const double* cal0 = cal_.data();
   for (int s = s0; s < s1; ++s) {
+    if (s + kAheadSlots < s1)
+      for (std::size_t p = cal_begin_[s + kAheadSlots]; p < cal_begin_[s + kAheadSlots + 1]; p += 8)
+        __builtin_prefetch(cal0 + p, 1);
+    const std::size_t b = cal_begin_[s];
+    const int len = static_cast<int>(cal_begin_[s + 1] - b);
+    if (len == 0) continue;  // no suppliers
+    double* cal = cal_.data() + b;
+    // t % len, kept per slot (a division per slot and day costs more than this stream)
+    const int today = cal_today_[s];
+    cal_today_[s] = today + 1 == len ? 0 : today + 1;
     for (int k = net_.in_edge_begin[s]; k < net_.in_edge_begin[s + 1]; ++k) {
-      if (k + kAhead < k_end) {
-        const int ga = tp_group_[k + kAhead], ia = tp_index_[k + kAhead];
-        __builtin_prefetch(pipe + due_row_[ga] + ia, 1);
-        __builtin_prefetch(pipe + insert_row_[ga] + ia, 1);
-      }
-      const int e = tp_edge_[k], g = tp_group_[k], i = tp_index_[k];
+      const int e = net_.in_edges[k];
       const double x = shipped_[e];
+      const int lead = net_.e_lead[e] + (has_delays_ ? extra_lead_[e] : 0);  // < len
       if (x > 0) {
-        double* cell = pipe + insert_row_[g] + i;
-        if (delays && extra_lead_[e] > 0) {
-          const auto& pg = pipe_groups_[g];
-          cell = pipe + pg.offset +
-                 static_cast<std::size_t>((t + pg.lead + extra_lead_[e]) % pg.len) * pg.count + i;
-        }
-        if (origin_) origin_->ship(net_.e_out_slot[e], static_cast<int>(cell - pipe), *cell, x);
-        *cell += x;
+        const int at = today + lead < len ? today + lead : today + lead - len;
+        if (origin_) origin_->ship(net_.e_out_slot[e], static_cast<int>(b + at), cal[at], x);
+        cal[at] += x;
         in_transit_[s] += x;
       }
-      double* due_cell = pipe + due_row_[g] + i;
-      const double due = *due_cell;
-      arrived_[e] = due;
-      if (due == 0) continue;
-      if (origin_) origin_->arrive(static_cast<int>(due_cell - pipe), s, in_stock_[s], due);
-      in_stock_[s] = nonnegative(in_stock_[s], 0, Quantity::InStock, s, c.worst_snap) + due;
-      // The same tonnes entered the pipeline: below zero by round-off at most, which in a
-      // running sum is relative to all the terms it has summed (everything that arrived).
-      in_transit_[s] = nonnegative(in_transit_[s] - due, in_transit_[s] + due + cum_arrived_[s],
-                                   Quantity::InTransit, s, c.worst_snap);
-      cum_arrived_[s] += due;
-      *due_cell = 0;
+      if (rings) {  // what this edge delivers today (reported only)
+        double* ring = ring_.data() + ring_begin_[e];
+        const int n = static_cast<int>(ring_begin_[e + 1] - ring_begin_[e]);
+        const int now = t % n, at = now + lead < n ? now + lead : now + lead - n;
+        ring[at] += x;
+        arrived_[e] = ring[now];
+        ring[now] = 0;
+      }
     }
+    const double due = cal[today];
+    if (due == 0) continue;
+    if (origin_) origin_->arrive(static_cast<int>(b + today), s, in_stock_[s], due);
+    in_stock_[s] = nonnegative(in_stock_[s], 0, Quantity::InStock, s, c.worst_snap) + due;
+    // The same tonnes entered the pipeline: below zero by round-off at most, which in a
+    // running sum is relative to all the terms it has summed (everything that arrived).
+    in_transit_[s] = nonnegative(in_transit_[s] - due, in_transit_[s] + due + cum_arrived_[s],
+                                 Quantity::InTransit, s, c.worst_snap);
+    cum_arrived_[s] += due;
+    cal[today] = 0;
   }
 }
 

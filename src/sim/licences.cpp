@@ -55,6 +55,15 @@ double* Licences::pending(int ri, int k, int level, int day) {
   return &pending_[ring_begin_[ri] + (k * levels(r) + level) * R + day % R];
 }
 
+std::size_t Licences::bytes() const {
+  std::size_t b = 0;
+  auto add = [&b](const auto& v) { b += v.capacity() * sizeof(v[0]); };
+  for (const auto* v : {&pending_, &balance_, &fraction_, &cover_, &period_pass_, &pass_}) add(*v);
+  for (const auto* v : {&begin_, &ring_begin_, &valid_until_, &decision_, &level_}) add(*v);
+  add(closed_);
+  return b;
+}
+
 void Licences::reset() {
   // The per-edge arrays are read and written for licence regimes' edges only.
   const int L = begin_.back(), E = any_ ? net_.edges() : 0;

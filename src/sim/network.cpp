@@ -15,6 +15,74 @@
 
 namespace rareshock::sim {
 
+std::size_t Network::bytes() const {
+  std::size_t b = e_label.bytes();
+  auto add = [&b](const auto& v) { b += v.capacity() * sizeof(v[0]); };
+  auto add_strings = [&b, &add](const std::vector<std::string>& v) {
+    add(v);
+    for (const auto& s : v)
+      if (s.capacity() > 15) b += s.capacity() + 1;
+  };
+  for (const auto* v : {&country,
+                        &in_begin,
+                        &out_begin,
+                        &recipe_begin,
+                        &initial_recipe,
+                        &recipe_node,
+                        &recipe_in_offset,
+                        &recipe_out_offset,
+                        &in_node,
+                        &in_material,
+                        &in_edge_begin,
+                        &in_edges,
+                        &out_node,
+                        &out_material,
+                        &out_edge_begin,
+                        &out_edges,
+                        &consumer_nodes,
+                        &e_from,
+                        &e_to,
+                        &e_material,
+                        &e_out_slot,
+                        &e_in_slot,
+                        &e_lead,
+                        &e_priority,
+                        &e_model})
+    add(*v);
+  for (const auto* v : {&capacity,
+                        &tau,
+                        &recipe_available_after,
+                        &recipe_in_coef,
+                        &recipe_out_coef,
+                        &in_initial,
+                        &in_target,
+                        &in_use,
+                        &out_initial,
+                        &out_target,
+                        &out_rate,
+                        &demand,
+                        &units_per_tonne,
+                        &value_per_unit,
+                        &margin,
+                        &e_share,
+                        &e_contract,
+                        &e_qualification,
+                        &e_flow,
+                        &material_price,
+                        &material_re_fraction,
+                        &activity})
+    add(*v);
+  for (const auto* v : {&node_id, &recipe_id, &product, &unit_name, &sector, &region, &end_user,
+                        &material_id, &country_id, &warnings})
+    add_strings(*v);
+  add(stage);
+  add(rationing);
+  add(backorder);
+  add(complementary);
+  add(source_origin);
+  return b;
+}
+
 int Network::node_index(std::string_view id) const {
   for (int i = 0; i < nodes(); ++i)
     if (node_id[i] == id) return i;
@@ -213,6 +281,10 @@ void add_edges(const Model& model, const Indexes& idx, Network& net) {
   std::iota(net.e_model.begin(), net.e_model.end(), 0);
   std::stable_sort(net.e_model.begin(), net.e_model.end(),
                    [&](int a, int b) { return model_in_slot[a] < model_in_slot[b]; });
+  for (auto* v : {&net.e_from, &net.e_to, &net.e_material, &net.e_out_slot, &net.e_in_slot,
+                  &net.e_lead, &net.e_priority})
+    v->reserve(E);
+  for (auto* v : {&net.e_contract, &net.e_qualification, &net.e_share, &net.e_flow}) v->reserve(E);
   for (int e = 0; e < E; ++e) {
     const Edge& ed = model.edges[net.e_model[e]];
     int f = idx.node.at(ed.from.id), t = idx.node.at(ed.to.id), m = idx.material_of(ed.material);
@@ -229,7 +301,7 @@ void add_edges(const Model& model, const Indexes& idx, Network& net) {
     net.e_priority.push_back(ed.priority);
     net.e_contract.push_back(ed.contract_share.value_or(0));
     net.e_qualification.push_back(ed.qualification_time.value_or(-1));
-    net.e_label.push_back(ed.label());
+    net.e_label.push_back(ed.label());  // push_back(string_view): one copy into the table
     net.e_share.push_back(0);
     net.e_flow.push_back(0);
   }
@@ -396,6 +468,7 @@ Network compile(const Model& model) {
   build_adjacency(net);
   solve_baseline(net);
   set_stocks(model, idx, net);
+  net.e_label.shrink_to_fit();
   return net;
 }
 

@@ -277,11 +277,12 @@ void OriginTracker::node_output_mix(int n, int r, const double* const* in_mix_by
   }
 }
 
-void OriginTracker::reset(const std::vector<int>& cell_edge) {
+void OriginTracker::reset() {
   const int N = net_.nodes();
   for (int c = 0; c < 2; ++c) {
     std::fill(in_mix_[c].begin(), in_mix_[c].end(), 0.0);
     std::fill(out_mix_[c].begin(), out_mix_[c].end(), 0.0);
+    std::fill(pipe_mix_[c].begin(), pipe_mix_[c].end(), 0.0);
   }
   std::fill(consumed_.begin(), consumed_.end(), 0.0);
   // Baseline: sources and stockpiles hold their source key; an input slot holds the flow-
@@ -336,12 +337,6 @@ void OriginTracker::reset(const std::vector<int>& cell_edge) {
         }
     }
     if (change < 1e-15) break;
-  }
-  for (std::size_t cell = 0; cell < cell_edge.size(); ++cell) {
-    const int e = cell_edge[cell];
-    for (int c = 0; c < 2; ++c)
-      std::copy_n(&out_mix_[c][static_cast<std::size_t>(net_.e_out_slot[e]) * K_], K_,
-                  &pipe_mix_[c][cell * K_]);
   }
 }
 

@@ -53,6 +53,11 @@ struct EngineSettings {
   /// arena of N threads, whatever the network's size.
   int threads = 0;
   static constexpr int kParallelEdges = 20000;
+  /// Keep what arrives per edge each day (arrived(): trade flows, the why recorder): a ring of
+  /// lead time + 1 days per edge, ~8 bytes x (lead + 1) per edge. Off: arrived() is empty.
+  /// Stocks arrive through each input slot's arrival calendar either way, so results do not
+  /// depend on it.
+  bool edge_arrivals = true;
 };
 
 /// The engine settings of a study (`engine:` section), every field carried.
@@ -109,17 +114,25 @@ class Engine {
   const std::vector<double>& out_stock() const { return out_stock_; }    ///< [t] per output slot
   const std::vector<double>& order() const { return order_; }      ///< [t/day] per edge, today
   const std::vector<double>& shipped() const { return shipped_; }  ///< [t/day] per edge, today
-  /// [t/day] per edge, today: what reached the customer's input stock (shipped lead time ago)
+  /// [t/day] per edge, today: what reached the customer's input stock (shipped lead time ago);
+  /// empty unless EngineSettings::edge_arrivals
   const std::vector<double>& arrived() const { return arrived_; }
   const std::vector<double>& share() const { return share_; }  ///< current shares per edge
-  /// [t] per pipeline cell (the OriginTracker's cell index; see cell_edge())
-  const std::vector<double>& pipeline_cells() const { return pipe_; }
-  /// Edge per pipeline cell (kept with origin tracking only; empty otherwise).
-  const std::vector<int>& cell_edge() const { return cell_edge_; }
+  /// [t] per pipeline cell: the input slots' arrival calendars (the OriginTracker's cell
+  /// index; cell_slot() names each cell's slot)
+  const std::vector<double>& pipeline_cells() const { return cal_; }
+  /// Input slot of pipeline cell \p c.
+  int cell_slot(std::size_t c) const {
+    return static_cast<int>(std::upper_bound(cal_begin_.begin(), cal_begin_.end(), c) -
+                            cal_begin_.begin()) -
+           1;
+  }
   /// Threads the day's loops run on (1: serial).
   int threads() const { return threads_; }
   /// Memory of the engine's state and work space [bytes] (origin tracking included).
   std::size_t bytes() const;
+  /// The same per array, by member name (e.g. {"order_", 38400000}), largest first.
+  std::vector<std::pair<std::string, std::size_t>> memory() const;
   const std::vector<double>& activity() const {
     return activity_;
   }  ///< [units/day] per node, today
@@ -161,6 +174,7 @@ class Engine {
   /// Runs \p f over the chunks [bounds[c], bounds[c+1]) (one chunk, serially, on one thread).
   void run_chunks(const std::vector<int>& bounds, RangeFn f, int t);
   void setup_pipelines();
+  void fill_pipelines();
   void setup_parallel();
 
   void phase_forcing(int t);
@@ -227,7 +241,7 @@ class Engine {
   std::vector<double> consumed_;      ///< [t] consumed today, per consumer input slot
   std::vector<double> shortfall_;     ///< want − consumed [t] today
   std::vector<double> backlog_;       ///< B_s [t]: back-orders of a back-ordering consumer
-  std::vector<int> extra_lead_;       ///< x_e(t) [days]: extra lead time of logistics delays
+  std::vector<int> extra_lead_;       ///< x_e(t) [days]: extra lead time of delays (empty: none)
   /// What events changed yesterday (nodes' capacity, slots' demand, edges' extra lead, nodes'
   /// recipe): only these go back to their base values before today's events apply.
   std::vector<int> cap_touched_, demand_touched_, lead_touched_, recipe_touched_;
@@ -236,25 +250,23 @@ class Engine {
   std::vector<int> qualification_;    ///< Q_e [days]: before a standby supplier may take share
   std::vector<int> looking_since_;    ///< L_s: first day under-delivered (kNever: not yet)
   std::vector<int> expanded_;         ///< per node: last day an expansion set its capacity
-  struct PipeGroup {
-    int first, count;    ///< pipe_edge_[first, first + count) share one lead time
-    int len;             ///< ring length: lead + the most extra lead + 1 [days]
-    std::size_t offset;  ///< into pipe_; cell (day, i) at offset + (day % len) * count + i
-    int lead;            ///< [days]
-  };
-  std::vector<PipeGroup> pipe_groups_;
-  std::vector<int> pipe_edge_;  ///< edges ordered by lead time (stable)
-  /// Transport order: per input slot its edges by lead time (stable), as edge, pipe group and
-  /// index in the group; a slot's arrivals are summed in the order of the lead-time groups.
-  std::vector<int> tp_edge_, tp_group_, tp_index_;
-  std::vector<std::size_t> due_row_, insert_row_;  ///< per pipe group: today's rows (offsets)
-  std::vector<double> pipe_;
+  /// Arrival calendar per input slot s: cal_[cal_begin_[s] + day % L_s] holds what arrives
+  /// on that day, L_s = cal_begin_[s + 1] - cal_begin_[s] = the slot's longest lead time + the
+  /// most extra lead of delays + 1. Transport adds a shipment to the cell of its arrival day
+  /// and takes today's cell into the slot's stock.
+  std::vector<double> cal_;
+  std::vector<std::size_t> cal_begin_;
+  std::vector<int> cal_today_;  ///< per input slot: today's cell, (day) % L_s
+  bool has_delays_ = false;     ///< some edge can have extra lead time (extra_lead_ kept)
+  /// With edge_arrivals only: per edge e a ring of L_e = lead_e + the most extra lead + 1
+  /// days at ring_[ring_begin_[e] ...], holding what each day's arrival is made of.
+  std::vector<double> ring_;
+  std::vector<std::size_t> ring_begin_;
   std::vector<double> cum_produced_, cum_shipped_, cum_arrived_, cum_used_;
 
   Licences licences_;  ///< every licence regime's applications, decisions and balances
   std::unique_ptr<OriginTracker> origin_;
-  std::vector<char> covered_;   ///< see covered()
-  std::vector<int> cell_edge_;  ///< per pipeline cell: its edge (origin tracking only)
+  std::vector<char> covered_;  ///< see covered()
 
   std::vector<int> expansion_armed_, substitution_armed_;
 

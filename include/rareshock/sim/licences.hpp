@@ -45,6 +45,8 @@ class Licences {
   const std::vector<double>& balance() const { return balance_; }       ///< [t] approved, unshipped
   const std::vector<int>& valid_until() const { return valid_until_; }  ///< period licences
   const std::vector<double>& fraction() const { return fraction_; }     ///< period licences
+  /// Memory held [bytes].
+  std::size_t bytes() const;
 
  private:
   double normal_volume(const CompiledRestriction& r, int e, const std::vector<double>& share) const;

@@ -6,12 +6,42 @@
 /// (recipe inputs, or a consumer's demand), output slots hold finished goods (recipe
 /// outputs, or a stockpile's holdings). Edges run from a supplier's output slot to a
 /// customer's input slot.
+#include <cstddef>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "rareshock/model/model.hpp"
 
 namespace rareshock::sim {
+
+/// Many short strings back to back in one buffer: ~1 byte per character plus 8 per string,
+/// where a std::vector<std::string> takes 32 per string plus a heap block for each longer than
+/// 15 characters.
+class StringTable {
+ public:
+  void push_back(std::string_view s) {
+    chars_.append(s);
+    end_.push_back(chars_.size());
+  }
+  std::string_view view(std::size_t i) const {
+    const std::size_t b = i == 0 ? 0 : end_[i - 1];
+    return std::string_view(chars_).substr(b, end_[i] - b);
+  }
+  std::string operator[](std::size_t i) const { return std::string(view(i)); }
+  std::size_t size() const { return end_.size(); }
+  bool empty() const { return end_.empty(); }
+  void shrink_to_fit() {
+    chars_.shrink_to_fit();
+    end_.shrink_to_fit();
+  }
+  std::size_t bytes() const { return chars_.capacity() + end_.capacity() * sizeof(std::size_t); }
+  bool operator==(const StringTable&) const = default;
+
+ private:
+  std::string chars_;
+  std::vector<std::size_t> end_;  ///< end of string i in chars_
+};
 
 struct Network {
   // ---- nodes -----------------------------------------------------------------------------
@@ -73,7 +103,7 @@ struct Network {
   std::vector<double> e_contract;       ///< contract share (contract rationing)
   std::vector<double> e_qualification;  ///< [days] the edge's qualification_time; < 0: not set
   std::vector<double> e_flow;           ///< baseline flow [t/day]
-  std::vector<std::string> e_label;
+  StringTable e_label;       ///< "from->to:material" (Edge::label()); e_label[e] is a std::string
   std::vector<int> e_model;  ///< index of the edge in Model::edges (edges are sorted by lead time)
 
   // ---- lookups -----------------------------------------------------------------------------
@@ -84,6 +114,8 @@ struct Network {
   std::vector<double> activity;       ///< baseline activity [units/day]
   std::vector<std::string> warnings;  ///< e.g. baseline above capacity
 
+  /// Memory held [bytes] (strings' heap blocks counted when longer than the inline buffer).
+  std::size_t bytes() const;
   int nodes() const { return static_cast<int>(node_id.size()); }
   int edges() const { return static_cast<int>(e_from.size()); }
   int in_slots() const { return static_cast<int>(in_node.size()); }

@@ -40,9 +40,9 @@ struct CompiledOriginRule {
 class OriginTracker {
  public:
   /// \p stages: the tracked origin stages, in order (e.g. mine, refinery). \p pipe_cells: size
-  /// of the engine's pipeline ring array. \p keep (optional, per country index): countries
-  /// kept apart; the others are pooled as "other" (kOther). Throws TooManyOriginKeys when the
-  /// network has more origin keys than kMaxKeys.
+  /// of the engine's pipeline cells (the arrival calendars). \p keep (optional, per country index):
+  /// countries kept apart; the others are pooled as "other" (kOther). Throws TooManyOriginKeys when
+  /// the network has more origin keys than kMaxKeys.
   OriginTracker(const Network& net, std::vector<Stage> stages, int pipe_cells,
                 const std::vector<char>* keep = nullptr);
 
@@ -57,9 +57,9 @@ class OriginTracker {
   /// e.g. "mine CN / refinery MY" ("-" where not processed yet).
   std::string key_label(int k) const;
 
-  /// Baseline (steady-state) mixes for every stock and for \p pipe_edge's pipeline cells
-  /// (cell index -> edge), like Engine::reset.
-  void reset(const std::vector<int>& cell_edge);
+  /// Baseline (steady-state) mixes for every stock, like Engine::reset; pipeline cells are
+  /// emptied (the engine fills them with ship()).
+  void reset();
 
   /// Work space of produce(): one per thread that calls it (the engine keeps one per chunk of
   /// its parallel loops).

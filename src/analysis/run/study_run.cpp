@@ -182,7 +182,10 @@ RunResult run_combination(const Study& study, const sim::Network& net, const Com
   if (c.scenario) scenarios.push_back(study.find_scenario(*c.scenario));
   for (const auto& m : c.mitigations) scenarios.push_back(study.find_scenario(m));
   sim::Forcing forcing = sim::compile_forcing(net, study.model, scenarios, study.start);
-  sim::Engine engine(net, forcing, engine_settings(study));
+  // Per-edge arrivals only for what reads them: trade flows and the why recorder.
+  sim::EngineSettings es = engine_settings(study);
+  es.edge_arrivals = options.trade_series || (options.why && WhyRecorder::fits(net, study.horizon));
+  sim::Engine engine(net, forcing, es);
   if (options.sample_licences)
     engine.sample_licences(options.licence_seed, options.licence_draw,
                            static_cast<std::uint64_t>(run_index));

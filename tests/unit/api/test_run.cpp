@@ -67,6 +67,33 @@ TEST_CASE("run facade: one record with results, uncertainty, structure and prove
   CHECK_THROWS_AS(run(model, {}), InputError);
 }
 
+TEST_CASE("run facade: a moved-in study frees its resolved tree unless draws re-read it", "[api]") {
+  // No draws and no sensitivity: the tree goes before the runs; the record is the same.
+  io::LoadOptions opt;
+  opt.overrides = {"monte_carlo.draws=0", "sensitivity.sobol=false", "sensitivity.tornado=false"};
+  const std::string file = RARESHOCK_SOURCE_DIR "/tests/report/fixtures/mini-chain-study.yaml";
+  auto kept = io::load_file(file, opt);
+  auto moved = io::load_file(file, opt);
+  CHECK_FALSE(needs_resolved_tree(*moved.study));
+  RunRecord a = run(kept, {});
+  RunRecord b = run(std::move(moved), {});
+  CHECK(moved.resolved.is_null());  // NOLINT(bugprone-use-after-move): left empty on purpose
+  REQUIRE(moved.study);             // the study (and model) stay for the outputs
+  CHECK(b.provenance.resolved_yaml == io::to_yaml(kept.resolved));
+  CHECK(b.provenance.inputs == kept.files);
+  a.provenance.started = b.provenance.started;
+  a.provenance.finished = b.provenance.finished;
+  CHECK(to_json(a) == to_json(b));
+
+  // Draws over uncertain parameters re-read the tree: it stays.
+  auto drawn = mini_study(2);
+  REQUIRE_FALSE(drawn.study->monte_carlo.params.empty());
+  CHECK(needs_resolved_tree(*drawn.study));
+  RunRecord c = run(std::move(drawn), {});
+  CHECK_FALSE(drawn.resolved.is_null());  // NOLINT(bugprone-use-after-move)
+  CHECK(c.uncertainty->draws_done == 2);
+}
+
 TEST_CASE("run record: summary.json text reads back to the same record", "[api]") {
   auto l = mini_study(4);
   RunRecord rec = run(l, {});

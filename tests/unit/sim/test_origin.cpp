@@ -76,8 +76,7 @@ TEST_CASE("a well-mixed stock of Chinese-origin Dy taints until it is diluted be
   // Australian Dy arrives and 10 t is used. The Chinese share halves every day: 0.5^n.
   test::Sim sim(magnet_model(1.0));
   sim::OriginTracker tr(sim.net, {Stage::Mine}, 1);
-  const int e_au = edge_of(sim, "mine_au_dy", "mag_jp");
-  tr.reset({e_au});
+  tr.reset();
   REQUIRE(tr.keys() == 2);  // mine CN, mine AU
   const int s = sim.in_slot("mag_jp", "dy");
   const int o_au = sim.out_slot("mine_au_dy", "dy");
@@ -105,7 +104,7 @@ TEST_CASE("production blends inputs by rare-earth mass or value and stamps track
   // Track mine and magnet stages: the JP maker stamps "magnet JP" on what it makes.
   test::Sim sim(magnet_model(0.05));
   sim::OriginTracker tr(sim.net, {Stage::Mine, Stage::Magnet}, 1);
-  tr.reset({0});
+  tr.reset();
   const int o = sim.out_slot("mag_jp", "mag");
   // Keys of the magnet: (mine CN, magnet JP) and (mine AU, magnet JP).
   double cn_mass = 0, cn_value = 0;
@@ -253,7 +252,7 @@ TEST_CASE("origin balance: rare-earth mass per origin is conserved through a dis
     for (std::size_t c = 0; c < cells.size(); ++c)
       for (int k = 0; k < K; ++k)
         h[k] += cells[c] * tr->cell_mix(static_cast<int>(c))[k] *
-                tr->re_mass_fraction(net.e_material[eng.cell_edge()[c]]);
+                tr->re_mass_fraction(net.in_material[eng.cell_slot(c)]);
     return h;
   };
   sim.engine->reset();
