@@ -247,6 +247,21 @@ class Progress {
   std::chrono::steady_clock::time_point start_;
 };
 
+// "N sector-region pairs hit" for hits [first, end): with Monte Carlo, how many of them are
+// short in the central run and how many only in some draws.
+std::string count_hits(const std::vector<rareshock::report::Hit>& hits, std::size_t first,
+                       std::string_view more = "") {
+  const std::size_t n = hits.size() - first;
+  const auto central = static_cast<std::size_t>(
+      std::count_if(hits.begin() + static_cast<std::ptrdiff_t>(first), hits.end(),
+                    [](const rareshock::report::Hit& h) { return h.short_central; }));
+  std::string out = fmt::format("{} {}sector-region pair{} hit", n, more, n == 1 ? "" : "s");
+  if (central < n)
+    out += fmt::format(" ({} short in the central run, {} only in some Monte Carlo draws)", central,
+                       n - central);
+  return out;
+}
+
 // The console summary of a run (rareshock::report::ranked_hits: focus first, then the worst
 // hit): for a scenario alone one line per sector-region pair it hits (at most kMaxLines, then
 // a count); for the baseline and runs with mitigations one line each.
@@ -266,8 +281,7 @@ void print_hits(const rareshock::analysis::StudyResult& result,
     }
     if (!r.combination.scenario || !r.combination.mitigations.empty()) {
       const auto& e = *hits.front().entity;
-      spdlog::info("{}: {} sector-region pair{} hit{}; first: {} in {} ({} of demand unmet{})", id,
-                   hits.size(), hits.size() == 1 ? "" : "s",
+      spdlog::info("{}: {}{}; first: {} in {} ({} of demand unmet{})", id, count_hits(hits, 0),
                    r.combination.scenario ? "" : " without any shock", e.sector, e.region,
                    rr::format_percent(e.metrics.unmet_fraction),
                    hits.front().mc
@@ -279,8 +293,7 @@ void print_hits(const rareshock::analysis::StudyResult& result,
       spdlog::info("{}: {}{}", id, hits[i].focus ? "[focus] " : "",
                    rr::hit_line(hits[i], study.start));
     if (hits.size() > kMaxLines)
-      spdlog::info("{}: {} more sector-region pairs hit (see the report)", id,
-                   hits.size() - kMaxLines);
+      spdlog::info("{}: {}; see the report", id, count_hits(hits, kMaxLines, "more "));
   }
 }
 
