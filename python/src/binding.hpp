@@ -5,6 +5,7 @@
 #include <pybind11/pybind11.h>
 
 #include <atomic>
+#include <exception>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -59,6 +60,19 @@ Input load_input(const std::string& file, const std::optional<std::string>& text
 /// must take the GIL (pybind11::gil_scoped_acquire) to touch Python, e.g. for a progress
 /// callback, and may set the flag itself to stop early.
 void run_interruptible(const std::function<void(std::atomic<bool>& cancel)>& work);
+
+/// A progress callback for run_interruptible's \p work: calls the Python \p progress (when not
+/// None) with (done, total) under the GIL; its returning False sets \p cancel; an exception
+/// it raises is kept in \p error (rethrow it after the work) and sets \p cancel.
+std::function<void(int, int)> python_progress(const pybind11::object& progress,
+                                              std::atomic<bool>& cancel, std::exception_ptr& error);
+
+class Columns;
+/// The fit-statistics columns (observed, run, window, n, bias_t, ...) of observed_fit() and
+/// Calibration.fit(), declared and filled in that order (results.cpp).
+void declare_fit_columns(Columns& t);
+void fit_row(Columns& t, const std::string& observed, const std::string& run,
+             const std::string& window, const analysis::FitStats& s);
 
 void bind_results(pybind11::module_& m);
 /// Node and edge series, origins, why, losses and the study as applied (details.cpp).

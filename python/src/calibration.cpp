@@ -73,31 +73,20 @@ py::dict objective_value(const CalibrationRun& c) {
   return d;
 }
 
-void stats_row(Columns& t, const char* point, const analysis::ObservedFit& f, const char* w,
-               const analysis::FitStats& s) {
-  t.text("point", point);
-  t.text("observed", f.observed);
-  t.text("run", f.run);
-  t.text("window", w);
-  t.integer("n", s.n);
-  t.real("bias_t", s.bias);
-  t.real("mae_t", s.mae);
-  t.real("rmse_t", s.rmse);
-  t.real("relative_rmse", s.relative_rmse);
-  t.real("correlation", s.correlation);
-}
-
 py::dict fit(const CalibrationRun& c) {
   Columns t;
-  for (const auto* n : {"point", "observed", "run", "window"}) t.declare(n, Columns::Kind::Text);
-  t.declare("n", Columns::Kind::Integer);
-  for (const auto* n : {"bias_t", "mae_t", "rmse_t", "relative_rmse", "correlation"})
-    t.declare(n, Columns::Kind::Real);
+  t.declare("point", Columns::Kind::Text);
+  declare_fit_columns(t);
+  auto row = [&](const char* point, const analysis::ObservedFit& f, const char* window,
+                 const analysis::FitStats& s) {
+    t.text("point", point);
+    fit_row(t, f.observed, f.run, window, s);
+  };
   for (const auto& [point, pt] : points(c))
     for (const auto& f : pt->fits) {
-      stats_row(t, point, f, "all", f.all);
-      if (f.training) stats_row(t, point, f, "training", *f.training);
-      if (f.validation) stats_row(t, point, f, "validation", *f.validation);
+      row(point, f, "all", f.all);
+      if (f.training) row(point, f, "training", *f.training);
+      if (f.validation) row(point, f, "validation", *f.validation);
     }
   return t.to_dict();
 }
@@ -179,18 +168,7 @@ CalibrationRun calibrate_input(const Input& in, const py::object& progress) {
     analysis::CalibrationSettings s;
     s.cancel = &cancel;
     std::exception_ptr progress_error;
-    if (!progress.is_none())
-      s.progress = [&](int done, int total) {
-        if (progress_error) return;
-        py::gil_scoped_acquire gil;
-        try {
-          py::object r = progress(done, total);
-          if (r.ptr() == Py_False) cancel = true;  // False: stop after this evaluation
-        } catch (...) {
-          progress_error = std::current_exception();
-          cancel = true;
-        }
-      };
+    s.progress = python_progress(progress, cancel, progress_error);
     CalibrationResult r = analysis::calibrate(*in.loaded->study, in.loaded->resolved, s);
     if (progress_error) std::rethrow_exception(progress_error);
     result = std::make_shared<CalibrationResult>(std::move(r));

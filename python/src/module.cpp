@@ -159,18 +159,7 @@ Result run_input(const Input& in0, std::optional<long long> draws, std::optional
     s.threads = threads;
     s.cancel = &cancel;
     std::exception_ptr progress_error;
-    if (!progress.is_none())
-      s.progress = [&](int done, int total) {
-        if (progress_error) return;
-        py::gil_scoped_acquire gil;
-        try {
-          py::object r = progress(done, total);
-          if (r.ptr() == Py_False) cancel = true;  // returning False stops after this chunk
-        } catch (...) {
-          progress_error = std::current_exception();
-          cancel = true;
-        }
-      };
+    s.progress = python_progress(progress, cancel, progress_error);
     RunRecord r = rareshock::run(*in->loaded, s);
     if (progress_error) std::rethrow_exception(progress_error);
     record = std::make_shared<RunRecord>(std::move(r));
@@ -436,6 +425,22 @@ Input load_input(const std::string& file, const std::optional<std::string>& text
   in.text = text;
   in.options = options;
   return in;
+}
+
+std::function<void(int, int)> python_progress(const py::object& progress, std::atomic<bool>& cancel,
+                                              std::exception_ptr& error) {
+  if (progress.is_none()) return {};
+  return [&progress, &cancel, &error](int done, int total) {
+    if (error) return;
+    py::gil_scoped_acquire gil;
+    try {
+      py::object r = progress(done, total);
+      if (r.ptr() == Py_False) cancel = true;  // False: stop after this chunk or evaluation
+    } catch (...) {
+      error = std::current_exception();
+      cancel = true;
+    }
+  };
 }
 
 void run_interruptible(const std::function<void(std::atomic<bool>&)>& work) {

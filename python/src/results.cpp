@@ -368,6 +368,15 @@ py::dict observed(const Result& r) {
   return t.to_dict();
 }
 
+}  // namespace
+
+void declare_fit_columns(Columns& t) {
+  for (const auto* name : {"observed", "run", "window"}) t.declare(name, Columns::Kind::Text);
+  t.declare("n", Columns::Kind::Integer);
+  for (const auto* name : {"bias_t", "mae_t", "rmse_t", "relative_rmse", "correlation"})
+    t.declare(name, Columns::Kind::Real);
+}
+
 void fit_row(Columns& t, const std::string& observed, const std::string& run,
              const std::string& window, const analysis::FitStats& s) {
   t.text("observed", observed);
@@ -381,12 +390,11 @@ void fit_row(Columns& t, const std::string& observed, const std::string& run,
   t.real("correlation", s.correlation);
 }
 
+namespace {
+
 py::dict observed_fit(const Result& r) {
   Columns t;
-  for (const auto* name : {"observed", "run", "window"}) t.declare(name, Columns::Kind::Text);
-  t.declare("n", Columns::Kind::Integer);
-  for (const auto* name : {"bias_t", "mae_t", "rmse_t", "relative_rmse", "correlation"})
-    t.declare(name, Columns::Kind::Real);
+  declare_fit_columns(t);
   for (const auto& obs : r.record->observed)
     for (const auto& fit : obs.fits) {
       fit_row(t, obs.id, fit.run, "all", fit.all);
