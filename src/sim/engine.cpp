@@ -69,6 +69,11 @@ Engine::Engine(const Network& net, const Forcing& forcing, EngineSettings settin
       settings_(settings),
       licences_(net, forcing, settings.licence_volume_cap) {
   const int E = net.edges();
+  // The day's loops walk a slot's supplier edges as [in_edge_begin[s], in_edge_begin[s + 1]):
+  // edges are numbered customer-major (sim::compile), so in_edges is the identity.
+  for (int k = 0; k < E; ++k)
+    if (net.in_edges[k] != k)
+      throw RuntimeError("internal error: the network's edges are not numbered customer-major");
   from_stockpile_.assign(E, 0);
   for (int e = 0; e < E; ++e) from_stockpile_[e] = net.stage[net.e_from[e]] == Stage::Stockpile;
   // Qualification: only standby suppliers (baseline share 0) need it. The edge's own value,
@@ -141,7 +146,7 @@ void Engine::setup_pipelines() {
   for (int s = 0; s < S; ++s) {
     int longest = -1;
     for (int k = net.in_edge_begin[s]; k < net.in_edge_begin[s + 1]; ++k)
-      longest = std::max(longest, net.e_lead[net.in_edges[k]]);
+      longest = std::max(longest, net.e_lead[k]);
     const int len = longest < 0 ? 0 : longest + max_extra + 1;  // no suppliers: none
     cal_begin_[s + 1] = cal_begin_[s] + static_cast<std::size_t>(len);
   }
@@ -165,7 +170,7 @@ void Engine::fill_pipelines() {
   for (int s = 0; s < net.in_slots(); ++s) {
     const std::size_t b = cal_begin_[s];
     for (int k = net.in_edge_begin[s]; k < net.in_edge_begin[s + 1]; ++k) {
-      const int e = net.in_edges[k], lead = net.e_lead[e];
+      const int e = k, lead = net.e_lead[e];
       const double flow = net.e_flow[e];
       for (int d = 0; d < lead; ++d) {  // d < the calendar's length
         if (origin_) origin_->ship(net.e_out_slot[e], static_cast<int>(b + d), cal_[b + d], flow);
@@ -212,14 +217,18 @@ void Engine::setup_parallel() {
     const int n = net.consumer_nodes[i];
     return 1.0 + net.in_begin[n + 1] - net.in_begin[n];
   });
-  int max_out = 0;
+  int max_out = 0, max_in = 0;
   for (int o = 0; o < net.out_slots(); ++o)
     max_out = std::max(max_out, net.out_edge_begin[o + 1] - net.out_edge_begin[o]);
+  for (int s = 0; s < net.in_slots(); ++s)
+    max_in = std::max(max_in, net.in_edge_begin[s + 1] - net.in_edge_begin[s]);
   chunks_.resize(chunks);
   for (auto& c : chunks_) {
     c.prio.resize(max_out);
     c.contract.resize(max_out);
     c.out.resize(max_out);
+    c.part.resize(max_in);
+    c.kind.resize(max_in);
     if (origin_) c.origin = origin_->work();
   }
 }
@@ -259,6 +268,7 @@ std::vector<std::pair<std::string, std::size_t>> Engine::memory() const {
   RARESHOCK_ENGINE_ARRAY(order_sm_);
   RARESHOCK_ENGINE_ARRAY(sm_pos_);
   RARESHOCK_ENGINE_ARRAY(shipped_);
+  RARESHOCK_ENGINE_ARRAY(fill_);
   RARESHOCK_ENGINE_ARRAY(arrived_);
   RARESHOCK_ENGINE_ARRAY(share_);
   RARESHOCK_ENGINE_ARRAY(limit_);
@@ -347,6 +357,7 @@ void Engine::reset() {
   order_.assign(E, 0.0);
   std::fill(order_sm_.begin(), order_sm_.end(), 0.0);
   shipped_.assign(E, 0.0);
+  fill_.assign(O, -1.0);
   arrived_.assign(settings_.edge_arrivals ? E : 0, 0.0);
   share_ = net_.e_share;
   share_moved_.assign(S, 0);
@@ -487,11 +498,11 @@ void Engine::room_range(int /*t*/, int o0, int o1, Chunk& /*c*/) {
 
 // Per node: its input slots' shares adapt (from day 1), then its orders are placed. A slot's
 // shares and orders touch its own edges only.
-void Engine::order_range(int t, int n0, int n1, Chunk& /*c*/) {
+void Engine::order_range(int t, int n0, int n1, Chunk& c) {
   const int E = net_.edges();
   for (int n = n0; n < n1; ++n) {
     if (t > 0)
-      for (int s = net_.in_begin[n]; s < net_.in_begin[n + 1]; ++s) adapt_shares(t, s);
+      for (int s = net_.in_begin[n]; s < net_.in_begin[n + 1]; ++s) adapt_shares(t, s, c);
     const Stage st = net_.stage[n];
     if (st == Stage::Stockpile) continue;
     const bool consumer = st == Stage::Consumer;
@@ -510,10 +521,8 @@ void Engine::order_range(int t, int n0, int n1, Chunk& /*c*/) {
         if (coef == 0) target = 0;  // an input the current recipe does not use
       }
       double lead = 0;
-      for (int k = net_.in_edge_begin[s]; k < net_.in_edge_begin[s + 1]; ++k) {
-        int e = net_.in_edges[k];
+      for (int e = net_.in_edge_begin[s]; e < net_.in_edge_begin[s + 1]; ++e)
         lead += share_[e] * (net_.e_lead[e] + (has_delays_ ? extra_lead_[e] : 0));
-      }
       // Back-orders are stock owed (negative stock): they widen the stock gap, closed over tau
       // like any other, and the supply line is kept at the underlying rate times the lead
       // time. (Adding them to the rate re-ordered them every day they stayed unfilled, and
@@ -521,11 +530,10 @@ void Engine::order_range(int t, int n0, int n1, Chunk& /*c*/) {
       double need =
           use + (target - (in_stock_[s] - backlog)) / tau + (use * lead - in_transit_[s]) / tau;
       need = std::max(0.0, need);
-      for (int k = net_.in_edge_begin[s]; k < net_.in_edge_begin[s + 1]; ++k) {
-        int e = net_.in_edges[k];
+      for (int e = net_.in_edge_begin[s]; e < net_.in_edge_begin[s + 1]; ++e) {
         order_[e] = from_stockpile_[e] ? 0.0 : need * share_[e];
         // The supplier-major copy: a scatter, its cache lines fetched some edges ahead.
-        if (k + kAhead < E) __builtin_prefetch(&order_sm_[sm_pos_[net_.in_edges[k + kAhead]]], 1);
+        if (e + kAhead < E) __builtin_prefetch(&order_sm_[sm_pos_[e + kAhead]], 1);
         order_sm_[sm_pos_[e]] = order_[e];
       }
     }
@@ -550,15 +558,15 @@ void Engine::update_coverage(int t) {
 
 // Moves share from suppliers that under-delivered yesterday to suppliers with spare output;
 // a standby supplier only once qualified (qualification_ days after the slot was first short).
-void Engine::adapt_shares(int t, int s) {
+// Edges are customer-major (in_edges is the identity), so a slot's edges are [b, end).
+void Engine::adapt_shares(int t, int s, Chunk& c) {
   const double lag = std::max(1.0, settings_.switching_lag);
   const double rev = std::max(1.0, settings_.share_reversion);
   const int b = net_.in_edge_begin[s], end = net_.in_edge_begin[s + 1];
   if (end - b < 2) return;
   double total = 0, removal = 0, room = 0;
   bool all_full = true;
-  for (int k = b; k < end; ++k) {
-    int e = net_.in_edges[k];
+  for (int e = b; e < end; ++e) {
     if (from_stockpile_[e]) continue;
     total += order_[e];
     if (order_[e] > 0 && shipped_[e] < order_[e] * (1 - kFillTol)) all_full = false;
@@ -568,43 +576,43 @@ void Engine::adapt_shares(int t, int s) {
   if (all_full) {
     if (!share_moved_[s]) return;  // at baseline already: nothing to do (the common case)
     double gap = 0;
-    for (int k = b; k < end; ++k) {
-      int e = net_.in_edges[k];
+    for (int e = b; e < end; ++e) {
       if (from_stockpile_[e]) continue;
       share_[e] += (net_.e_share[e] - share_[e]) / rev;
       gap = std::max(gap, std::fabs(share_[e] - net_.e_share[e]));
     }
     if (gap < 1e-12) {  // close enough: snap back so the slot can be skipped again
-      for (int k = b; k < end; ++k) share_[net_.in_edges[k]] = net_.e_share[net_.in_edges[k]];
+      for (int e = b; e < end; ++e) share_[e] = net_.e_share[e];
       share_moved_[s] = 0;
     }
     return;
   }
   // Receivers: suppliers that delivered in full, or got no order (e.g. a share of 0), in
   // proportion to their room: unsold stock plus spare capacity, per unit of the order.
-  auto room_of = [&](int e) { return room_[net_.e_out_slot[e]] / total; };
-  auto short_fill = [&](int e) {
-    return order_[e] > 0 && shipped_[e] < order_[e] * (1 - kFillTol);
-  };
-  auto qualified = [&](int e) { return t >= looking_since_[s] + qualification_[e]; };
-  for (int k = b; k < end; ++k) {
-    int e = net_.in_edges[k];
+  // Each edge's part (the share it gives up, or its room) is computed once and kept in the
+  // chunk's work space for the second pass: the same values, half the divisions.
+  double* part = c.part.data() - b;
+  char* kind = c.kind.data() - b;  // 0: neither, 1: under-delivered, 2: receiver
+  for (int e = b; e < end; ++e) {
+    kind[e] = 0;
     if (from_stockpile_[e]) continue;
-    if (short_fill(e))
-      removal += share_[e] * (1 - shipped_[e] / order_[e]) / lag;
-    else if (qualified(e))
-      room += room_of(e);
+    if (order_[e] > 0 && shipped_[e] < order_[e] * (1 - kFillTol)) {
+      removal += part[e] = share_[e] * (1 - shipped_[e] / order_[e]) / lag;
+      kind[e] = 1;
+    } else if (t >= looking_since_[s] + qualification_[e]) {  // qualified
+      room += part[e] = room_[net_.e_out_slot[e]] / total;
+      kind[e] = 2;
+    }
   }
   double moved = std::min(removal, room);
   if (moved <= 0) return;
   share_moved_[s] = 1;
-  for (int k = b; k < end; ++k) {
-    int e = net_.in_edges[k];
-    if (from_stockpile_[e]) continue;
-    if (short_fill(e))
-      share_[e] -= share_[e] * (1 - shipped_[e] / order_[e]) / lag * (moved / removal);
-    else if (qualified(e))
-      share_[e] += room_of(e) * (moved / room);
+  const double from_short = moved / removal, to_room = moved / room;
+  for (int e = b; e < end; ++e) {
+    if (kind[e] == 1)
+      share_[e] -= part[e] * from_short;
+    else if (kind[e] == 2)
+      share_[e] += part[e] * to_room;
   }
 }
 
@@ -666,14 +674,11 @@ void Engine::allocate(int o, double available, Chunk& c) {
     for (int k = 0; k < count; ++k) total += want[k];
     available = nonnegative(available, 0, Quantity::OutStock, o, c.worst_snap);
     const double f = total > 0 ? std::min(1.0, available / total) : 0.0;
+    // Each customer edge ships want * f: only f is kept here (fill_), and the shipments are
+    // written customer-major by shipments_range or transport (no scatter).
     double given = 0;
-    const int* to = net_.out_edges.data() + b;
-    const int E = net_.edges();
-    for (int k = 0; k < count; ++k) {
-      // A scatter to customer-major shipments: fetch the lines some edges ahead.
-      if (b + k + kAhead < E) __builtin_prefetch(&shipped_[to[k + kAhead]], 1);
-      given += shipped_[to[k]] = want[k] * f;
-    }
+    for (int k = 0; k < count; ++k) given += want[k] * f;
+    fill_[o] = f;
     given = std::min(given, out_stock_[o]);
     out_stock_[o] =
         nonnegative(out_stock_[o] - given, out_stock_[o], Quantity::OutStock, o, c.worst_snap);
@@ -688,6 +693,7 @@ void Engine::allocate(int o, double available, Chunk& c) {
   double given = ration(net_.rationing[net_.out_node[o]], available, count, want, c.prio.data(),
                         c.contract.data(), c.out.data());
   for (int k = 0; k < count; ++k) shipped_[net_.out_edges[b + k]] = c.out[k];
+  fill_[o] = -1;  // written already
   given = std::min(given, out_stock_[o]);
   out_stock_[o] =
       nonnegative(out_stock_[o] - given, out_stock_[o], Quantity::OutStock, o, c.worst_snap);
@@ -727,6 +733,10 @@ void Engine::phase_allocation(int t) {
   // (only restricted edges can differ).
   for (int e : restricted_) order_sm_[sm_pos_[e]] = std::min(order_[e], limit_[e]);
   run_chunks(out_bounds_, &Engine::allocation_range, t);
+  // Releases and one-shipment licences read today's shipments: write them now (transport
+  // writes them again, the same values). Otherwise transport writes them as it goes.
+  if (!forcing_.releases.empty() || licences_.any())
+    run_chunks(slot_bounds_, &Engine::shipments_range, t);
   stockpile_releases(t);
   licences_.use(t, shipped_, &covered_);  // one-shipment licences are used up by what ships
 }
@@ -736,6 +746,7 @@ void Engine::allocation_range(int /*t*/, int o0, int o1, Chunk& c) {
     if (net_.stage[net_.out_node[o]] == Stage::Stockpile) {
       for (int k = net_.out_edge_begin[o]; k < net_.out_edge_begin[o + 1]; ++k)
         shipped_[net_.out_edges[k]] = 0;
+      fill_[o] = -1;  // written already (releases may add to them)
       continue;
     }
     allocate(o, out_stock_[o], c);
@@ -781,15 +792,44 @@ void Engine::stockpile_releases(int t) {
   }
 }
 
+// Today's shipments, written customer-major for input slots [s0, s1): want x fill for a
+// proportional supplier (allocate keeps only the fill), else what allocation wrote.
+void Engine::shipments_range(int /*t*/, int s0, int s1, Chunk& /*c*/) {
+  const double* fill = fill_.data();
+  const int* out_slot = net_.e_out_slot.data();
+  for (int e = net_.in_edge_begin[s0]; e < net_.in_edge_begin[s1]; ++e) {
+    const double f = fill[out_slot[e]];
+    if (f >= 0) shipped_[e] = std::min(order_[e], limit_[e]) * f;
+  }
+}
+
 // Phase 5: shipments enter pipelines; what is due today arrives (lead time 0: the same day).
 // Per input slot: each supplier edge's shipment goes to the calendar cell of its arrival day,
 // then today's cell goes into the stock.
 void Engine::transport_range(int t, int s0, int s1, Chunk& c) {
-  const bool rings = !ring_.empty();
+  const bool rings = !ring_.empty(), origin = origin_ != nullptr;
+  if (!rings && !origin && !has_delays_)
+    transport_slots<false, false, false>(t, s0, s1, c);
+  else if (rings && !origin && !has_delays_)
+    transport_slots<true, false, false>(t, s0, s1, c);
+  else
+    transport_slots<true, true, true>(t, s0, s1, c);  // the general case
+}
+
+// The loop of transport_range, with the branches on origin tracking, per-edge arrival rings
+// and delays taken out (the general case <true, true, true> tests each at run time).
+template <bool kRings, bool kOrigin, bool kDelays>
+void Engine::transport_slots(int t, int s0, int s1, Chunk& c) {
+  const bool rings = kRings && !ring_.empty();
+  const bool origin = kOrigin && origin_ != nullptr;
+  const bool delays = kDelays && has_delays_;
   // The calendars are walked in order, but each is touched at a few scattered days: fetch the
   // lines of the calendar kAheadSlots slots on (the hardware prefetcher does not see them).
   constexpr int kAheadSlots = 4;
   const double* cal0 = cal_.data();
+  const double* fill = fill_.data();
+  const int* out_slot = net_.e_out_slot.data();
+  const int* lead0 = net_.e_lead.data();
   for (int s = s0; s < s1; ++s) {
     if (s + kAheadSlots < s1)
       for (std::size_t p = cal_begin_[s + kAheadSlots]; p < cal_begin_[s + kAheadSlots + 1]; p += 8)
@@ -801,32 +841,46 @@ void Engine::transport_range(int t, int s0, int s1, Chunk& c) {
     // t % len, kept per slot (a division per slot and day costs more than this stream)
     const int today = cal_today_[s];
     cal_today_[s] = today + 1 == len ? 0 : today + 1;
-    for (int k = net_.in_edge_begin[s]; k < net_.in_edge_begin[s + 1]; ++k) {
-      const int e = net_.in_edges[k];
-      const double x = shipped_[e];
-      const int lead = net_.e_lead[e] + (has_delays_ ? extra_lead_[e] : 0);  // < len
-      if (x > 0) {
-        const int at = today + lead < len ? today + lead : today + lead - len;
-        if (origin_) origin_->ship(net_.e_out_slot[e], static_cast<int>(b + at), cal[at], x);
-        cal[at] += x;
-        in_transit_[s] += x;
+    double transit = in_transit_[s];
+    for (int e = net_.in_edge_begin[s]; e < net_.in_edge_begin[s + 1]; ++e) {
+      // Today's shipment (see shipments_range), written here customer-major.
+      const double f = fill[out_slot[e]];
+      const double x = f >= 0 ? std::min(order_[e], limit_[e]) * f : shipped_[e];
+      shipped_[e] = x;
+      const int lead = lead0[e] + (delays ? extra_lead_[e] : 0);  // < len
+      const int at = today + lead < len ? today + lead : today + lead - len;
+      if (origin) {
+        if (x > 0) {
+          origin_->ship(out_slot[e], static_cast<int>(b + at), cal[at], x);
+          cal[at] += x;
+          transit += x;
+        }
+      } else {
+        // Without a branch: nothing (x <= 0) goes as +0 to today's cell, whose line is read
+        // anyway; cells and the stock in transit are never -0, so adding +0 changes no bit.
+        const bool ship = x > 0;
+        cal[ship ? at : today] += ship ? x : 0.0;
+        transit += ship ? x : 0.0;
       }
       if (rings) {  // what this edge delivers today (reported only)
         double* ring = ring_.data() + ring_begin_[e];
         const int n = static_cast<int>(ring_begin_[e + 1] - ring_begin_[e]);
-        const int now = t % n, at = now + lead < n ? now + lead : now + lead - n;
-        ring[at] += x;
+        const int now = t % n, ra = now + lead < n ? now + lead : now + lead - n;
+        ring[ra] += x;
         arrived_[e] = ring[now];
         ring[now] = 0;
       }
     }
     const double due = cal[today];
-    if (due == 0) continue;
-    if (origin_) origin_->arrive(static_cast<int>(b + today), s, in_stock_[s], due);
+    if (due == 0) {
+      in_transit_[s] = transit;
+      continue;
+    }
+    if (origin) origin_->arrive(static_cast<int>(b + today), s, in_stock_[s], due);
     in_stock_[s] = nonnegative(in_stock_[s], 0, Quantity::InStock, s, c.worst_snap) + due;
     // The same tonnes entered the pipeline: below zero by round-off at most, which in a
     // running sum is relative to all the terms it has summed (everything that arrived).
-    in_transit_[s] = nonnegative(in_transit_[s] - due, in_transit_[s] + due + cum_arrived_[s],
+    in_transit_[s] = nonnegative(transit - due, transit + due + cum_arrived_[s],
                                  Quantity::InTransit, s, c.worst_snap);
     cum_arrived_[s] += due;
     cal[today] = 0;

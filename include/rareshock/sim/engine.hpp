@@ -166,6 +166,8 @@ class Engine {
     double worst_snap = 0;
     std::vector<double> contract, out;  ///< rationing work space (one output slot)
     std::vector<int> prio;
+    std::vector<double> part;  ///< share adaptation work space (one input slot's edges)
+    std::vector<char> kind;
     OriginTracker::Work origin;
   };
   struct Parallel;  ///< the task arena (engine.cpp)
@@ -182,10 +184,13 @@ class Engine {
   void phase_allocation(int t);
   void room_range(int t, int o0, int o1, Chunk& c);
   void order_range(int t, int n0, int n1, Chunk& c);
-  void adapt_shares(int t, int s);
+  void adapt_shares(int t, int s, Chunk& c);
   void production_range(int t, int n0, int n1, Chunk& c);
   void allocation_range(int t, int o0, int o1, Chunk& c);
+  void shipments_range(int t, int s0, int s1, Chunk& c);
   void transport_range(int t, int s0, int s1, Chunk& c);
+  template <bool kRings, bool kOrigin, bool kDelays>
+  void transport_slots(int t, int s0, int s1, Chunk& c);
   void consumption_range(int t, int i0, int i1, Chunk& c);
   void consumption_triggers(int t);
   void allocate(int out_slot, double available, Chunk& c);
@@ -226,8 +231,12 @@ class Engine {
   /// and allocation stream instead of gathering; from allocation on it holds the wants
   /// min(q_e, λ_e) that allocation fills.
   std::vector<double> order_sm_;
-  std::vector<int> sm_pos_;           ///< per edge: its position in Network::out_edges
-  std::vector<double> shipped_;       ///< [t/day] today's shipment; fill φ_e = shipped_e / q_e
+  std::vector<int> sm_pos_;      ///< per edge: its position in Network::out_edges
+  std::vector<double> shipped_;  ///< [t/day] today's shipment; fill φ_e = shipped_e / q_e
+  /// Per output slot, today: the fraction f of the wants its proportional allocation ships
+  /// (each customer edge ships min(q_e, λ_e) · f, written customer-major after allocation);
+  /// -1 where allocation wrote shipped_ itself (other rationing rules, stockpiles).
+  std::vector<double> fill_;
   std::vector<double> arrived_;       ///< [t/day] what reached the customer today
   std::vector<double> share_;         ///< σ_e(t): current share of the customer's orders
   std::vector<double> limit_;         ///< λ_e [t/day]: pass limit of restrictions (∞: free)
