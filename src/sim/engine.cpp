@@ -13,7 +13,9 @@
 #include <tbb/task_arena.h>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <numeric>
 
@@ -731,7 +733,13 @@ void Engine::phase_allocation(int t) {
   licences_.limit(t, order_, share_, limit_, &covered_);
   // Production has read the orders: the supplier-major copy becomes the wants min(q_e, λ_e)
   // (only restricted edges can differ).
-  for (int e : restricted_) order_sm_[sm_pos_[e]] = std::min(order_[e], limit_[e]);
+  const int R = static_cast<int>(restricted_.size());
+  for (int i = 0; i < R; ++i) {
+    // A scatter: its cache lines fetched some edges ahead.
+    if (i + kAhead < R) __builtin_prefetch(&order_sm_[sm_pos_[restricted_[i + kAhead]]], 1);
+    const int e = restricted_[i];
+    order_sm_[sm_pos_[e]] = std::min(order_[e], limit_[e]);
+  }
   run_chunks(out_bounds_, &Engine::allocation_range, t);
   // Releases and one-shipment licences read today's shipments: write them now (transport
   // writes them again, the same values). Otherwise transport writes them as it goes.
@@ -824,16 +832,24 @@ void Engine::transport_slots(int t, int s0, int s1, Chunk& c) {
   const bool origin = kOrigin && origin_ != nullptr;
   const bool delays = kDelays && has_delays_;
   // The calendars are walked in order, but each is touched at a few scattered days: fetch the
-  // lines of the calendar kAheadSlots slots on (the hardware prefetcher does not see them).
+  // cells kAheadSlots slots on will touch (the hardware prefetcher does not see them).
   constexpr int kAheadSlots = 4;
   const double* cal0 = cal_.data();
   const double* fill = fill_.data();
   const int* out_slot = net_.e_out_slot.data();
   const int* lead0 = net_.e_lead.data();
+  auto lead_of = [&](int e) { return lead0[e] + (delays ? extra_lead_[e] : 0); };
   for (int s = s0; s < s1; ++s) {
-    if (s + kAheadSlots < s1)
-      for (std::size_t p = cal_begin_[s + kAheadSlots]; p < cal_begin_[s + kAheadSlots + 1]; p += 8)
-        __builtin_prefetch(cal0 + p, 1);
+    if (s + kAheadSlots < s1) {
+      const int a = s + kAheadSlots, today = cal_today_[a];
+      const double* cal = cal0 + cal_begin_[a];
+      const int len = static_cast<int>(cal_begin_[a + 1] - cal_begin_[a]);
+      __builtin_prefetch(cal + today, 1);
+      for (int e = net_.in_edge_begin[a]; e < net_.in_edge_begin[a + 1]; ++e) {
+        const int at = today + lead_of(e);
+        __builtin_prefetch(cal + (at < len ? at : at - len), 1);
+      }
+    }
     const std::size_t b = cal_begin_[s];
     const int len = static_cast<int>(cal_begin_[s + 1] - b);
     if (len == 0) continue;  // no suppliers
@@ -847,7 +863,7 @@ void Engine::transport_slots(int t, int s0, int s1, Chunk& c) {
       const double f = fill[out_slot[e]];
       const double x = f >= 0 ? std::min(order_[e], limit_[e]) * f : shipped_[e];
       shipped_[e] = x;
-      const int lead = lead0[e] + (delays ? extra_lead_[e] : 0);  // < len
+      const int lead = lead_of(e);  // < len
       const int at = today + lead < len ? today + lead : today + lead - len;
       if (origin) {
         if (x > 0) {
@@ -858,9 +874,10 @@ void Engine::transport_slots(int t, int s0, int s1, Chunk& c) {
       } else {
         // Without a branch: nothing (x <= 0) goes as +0 to today's cell, whose line is read
         // anyway; cells and the stock in transit are never -0, so adding +0 changes no bit.
-        const bool ship = x > 0;
-        cal[ship ? at : today] += ship ? x : 0.0;
-        transit += ship ? x : 0.0;
+        const std::uint64_t keep = x > 0 ? ~std::uint64_t{0} : 0;
+        const double add = std::bit_cast<double>(std::bit_cast<std::uint64_t>(x) & keep);
+        cal[today + ((at - today) & static_cast<int>(keep))] += add;
+        transit += add;
       }
       if (rings) {  // what this edge delivers today (reported only)
         double* ring = ring_.data() + ring_begin_[e];
