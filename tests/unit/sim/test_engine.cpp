@@ -153,6 +153,64 @@ events: [{type: export_restriction, start: 0, exporters: CN, materials: [m], reg
   for (int d = 0; d < 10; ++d) CHECK(f[d] == Approx(0.75));
 }
 
+TEST_CASE(
+    "a proportional supplier ships min(order, pass limit) x one fill fraction to every customer",
+    "[sim][engine]") {
+  // Allocation keeps only the supplier's fill fraction; the engine writes each edge's shipment
+  // customer-major afterwards. Short supply (1 t/day for 3 t/day of demand) and a quota on one
+  // destination: every customer edge's shipment over its want is the same fraction f <= 1, and
+  // the shipments add up to what left the supplier.
+  test::Sim sim(R"(
+materials: [{id: m, family: magnet}]
+countries: [CN, US, JP]
+nodes: [{id: s, stage: magnet, country: CN, capacity: 365, outputs: {m: 1}, output_inventory_days: 0}]
+consumers:
+  - {id: home, sector: ev, region: CN, demand: {m: 365}, inventory_days: 0}
+  - {id: us, sector: ev, region: US, demand: {m: 365}, inventory_days: 0}
+  - {id: jp, sector: ev, region: JP, demand: {m: 365}, inventory_days: 0}
+edges:
+  - {from: s, to: home, material: m, share: 1}
+  - {from: s, to: us, material: m, share: 1}
+  - {from: s, to: jp, material: m, share: 1}
+)",
+                R"(
+scenario: {id: q}
+events: [{type: export_restriction, start: 5, exporters: CN, materials: [m], destinations: [US], regime: quota, quota: {annual: 36.5 t/yr}}]
+)");
+  auto& e = *sim.engine;
+  const auto& net = sim.net;
+  const int o = sim.out_slot("s", "m");
+  e.reset();
+  double shipped_before = 0;
+  for (int d = 0; d < 20; ++d) {
+    e.step();
+    double f = -1, sum = 0;
+    for (int k = net.out_edge_begin[o]; k < net.out_edge_begin[o + 1]; ++k) {
+      const int edge = net.out_edges[k];
+      const double want = std::min(e.order()[edge], e.pass_limit()[edge]);
+      sum += e.shipped()[edge];
+      if (want <= 0) {
+        CHECK(e.shipped()[edge] == 0);
+        continue;
+      }
+      const double ratio = e.shipped()[edge] / want;
+      CHECK(ratio <= 1 + 1e-12);
+      if (f < 0)
+        f = ratio;
+      else
+        CHECK(ratio == Approx(f).epsilon(1e-12));
+    }
+    CHECK(f > 0);
+    CHECK(sum == Approx(e.shipped_total()[o] - shipped_before).epsilon(1e-12));
+    shipped_before = e.shipped_total()[o];
+    if (d >= 5) {  // the quota binds the US edge: it ships less than it ordered
+      const int us = net.in_edges[net.in_edge_begin[sim.in_slot("us", "m")]];
+      CHECK(e.pass_limit()[us] == Approx(0.1));
+      CHECK(e.shipped()[us] < e.order()[us]);
+    }
+  }
+}
+
 TEST_CASE("outage scales capacity, demand shock scales demand", "[sim][engine]") {
   test::Sim sim(direct(365, 0, 0), R"(
 scenario: {id: o}
