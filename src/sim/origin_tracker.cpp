@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <cstring>
 #include <map>
 #include <set>
 
@@ -61,6 +62,9 @@ OriginTracker::OriginTracker(const Network& net, std::vector<Stage> stages, int 
   in_keys_.assign(net.in_slots(), 0);
   out_keys_.assign(net.out_slots(), 0);
   pipe_keys_.assign(static_cast<std::size_t>(pipe_cells), 0);
+  in_same_.assign(net.in_slots(), 0);
+  out_same_.assign(net.out_slots(), 0);
+  pipe_same_.assign(static_cast<std::size_t>(pipe_cells), 1);
   own_ = work();
 }
 
@@ -242,6 +246,10 @@ double OriginTracker::in_content(int s, const CompiledOriginRule& rule) const {
   return (w > 0 ? f / w : 1.0) * share;
 }
 
+char OriginTracker::equal(const double* mass, const double* value) const {
+  return std::memcmp(mass, value, static_cast<std::size_t>(K_) * sizeof(double)) == 0 ? 1 : 0;
+}
+
 OriginTracker::Mask OriginTracker::nonzero(const double* mass, const double* value) const {
   Mask m = 0;
   for (int k = 0; k < K_; ++k)
@@ -249,35 +257,49 @@ OriginTracker::Mask OriginTracker::nonzero(const double* mass, const double* val
   return m;
 }
 
+namespace {
+
+// (m x b + a x x) / tot for the keys in \p keys of channel 0, or of both channels, the value
+// channel a copy when \p one.
+void blend_keys(double* const mix[2], const double* const add[2], double b, double x, double tot,
+                std::uint64_t keys, bool one) {
+  for (std::uint64_t a = keys; a; a &= a - 1) {
+    const int k = std::countr_zero(a);
+    mix[0][k] = (mix[0][k] * b + add[0][k] * x) / tot;
+    mix[1][k] = one ? mix[0][k] : (mix[1][k] * b + add[1][k] * x) / tot;
+  }
+}
+
+}  // namespace
+
 void OriginTracker::blend(double* const mix[2], const double* const add[2], double before, double x,
-                          Mask& keys, Mask add_keys) const {
+                          Mask& keys, Mask add_keys, char& same, char add_same) const {
   if (x <= 0) return;
   const double b = std::max(0.0, before);
   const double tot = b + x;
   if (b == 0) {
     // An empty stock (e.g. a pipeline cell's first shipment): its old keys become
-    // (m x 0 + 0 x x) / x = 0, the added keys (0 + a x x) / x.
+    // (m x 0 + 0 x x) / x = 0, the added keys (0 + a x x) / x, whatever the old mix.
     for (Mask z = keys & ~add_keys; z; z &= z - 1) {
       const int k = std::countr_zero(z);
       mix[0][k] = mix[1][k] = 0.0;
     }
-    for (Mask a = add_keys; a; a &= a - 1) {
-      const int k = std::countr_zero(a);
-      for (int c = 0; c < 2; ++c) mix[c][k] = (mix[c][k] * b + add[c][k] * x) / tot;
-    }
+    blend_keys(mix, add, b, x, tot, add_keys, add_same != 0);
     keys = add_keys;
+    same = add_same;
     return;
   }
   keys |= add_keys;
-  if (2 * std::popcount(keys) > K_) {  // most keys: the vectorised loop over all
-    for (int c = 0; c < 2; ++c)
-      for (int k = 0; k < K_; ++k) mix[c][k] = (mix[c][k] * b + add[c][k] * x) / tot;
+  const bool one = same && add_same;
+  same = one ? 1 : 0;
+  if (2 * std::popcount(keys) <= K_) {
+    blend_keys(mix, add, b, x, tot, keys, one);
     return;
   }
-  for (Mask a = keys; a; a &= a - 1) {
-    const int k = std::countr_zero(a);
-    for (int c = 0; c < 2; ++c) mix[c][k] = (mix[c][k] * b + add[c][k] * x) / tot;
-  }
+  // Most keys: the vectorised loops over all.
+  for (int c = 0; c < (one ? 1 : 2); ++c)
+    for (int k = 0; k < K_; ++k) mix[c][k] = (mix[c][k] * b + add[c][k] * x) / tot;
+  if (one) std::copy(mix[0], mix[0] + K_, mix[1]);
 }
 
 // The mix of what node n makes with recipe r: inputs blended by rare-earth mass (channel 0)
@@ -397,6 +419,11 @@ void OriginTracker::reset() {
   for (int o = 0; o < net_.out_slots(); ++o)
     out_keys_[o] = nonzero(out_mix(o, OriginMeasure::Mass), out_mix(o, OriginMeasure::Value));
   std::fill(pipe_keys_.begin(), pipe_keys_.end(), Mask{0});
+  for (int s = 0; s < net_.in_slots(); ++s)
+    in_same_[s] = equal(in_mix(s, OriginMeasure::Mass), in_mix(s, OriginMeasure::Value));
+  for (int o = 0; o < net_.out_slots(); ++o)
+    out_same_[o] = equal(out_mix(o, OriginMeasure::Mass), out_mix(o, OriginMeasure::Value));
+  std::fill(pipe_same_.begin(), pipe_same_.end(), char{1});  // all zero
 }
 
 void OriginTracker::produce(int n, int r, double y, const double* out_before, Work& work) {
@@ -409,13 +436,14 @@ void OriginTracker::produce(int n, int r, double y, const double* out_before, Wo
   for (int k = 0; k < K_; ++k) sum += qm[k];
   if (sum <= 0) return;
   const Mask q_keys = nonzero(qm, qv);
+  const char q_same = equal(qm, qv);
   const double* q[2] = {qm, qv};
   for (int o = net_.out_begin[n]; o < net_.out_begin[n + 1]; ++o) {
     const double x = y * net_.out_coef(r, n, o);
     const double before = out_before[o - net_.out_begin[n]];
     const std::size_t at = static_cast<std::size_t>(o) * K_;
     double* mix[2] = {&out_mix_[0][at], &out_mix_[1][at]};
-    blend(mix, q, before, x, out_keys_[o], q_keys);
+    blend(mix, q, before, x, out_keys_[o], q_keys, out_same_[o], q_same);
   }
 }
 
@@ -424,7 +452,7 @@ void OriginTracker::ship(int o, int cell, double before, double x) {
                     from = static_cast<std::size_t>(o) * K_;
   double* mix[2] = {&pipe_mix_[0][at], &pipe_mix_[1][at]};
   const double* add[2] = {&out_mix_[0][from], &out_mix_[1][from]};
-  blend(mix, add, before, x, pipe_keys_[cell], out_keys_[o]);
+  blend(mix, add, before, x, pipe_keys_[cell], out_keys_[o], pipe_same_[cell], out_same_[o]);
 }
 
 void OriginTracker::arrive(int cell, int s, double before, double due) {
@@ -432,7 +460,7 @@ void OriginTracker::arrive(int cell, int s, double before, double due) {
                     from = static_cast<std::size_t>(cell) * K_;
   double* mix[2] = {&in_mix_[0][at], &in_mix_[1][at]};
   const double* add[2] = {&pipe_mix_[0][from], &pipe_mix_[1][from]};
-  blend(mix, add, before, due, in_keys_[s], pipe_keys_[cell]);
+  blend(mix, add, before, due, in_keys_[s], pipe_keys_[cell], in_same_[s], pipe_same_[cell]);
 }
 
 void OriginTracker::consume(int s, double c) {

@@ -127,10 +127,15 @@ class OriginTracker {
   /// Blends \p x tonnes of mix \p add (both channels, keys \p add_keys) into a stock of
   /// \p before holding \p mix (keys \p keys, updated). A key zero in both is zero after
   /// (0 x b + 0 x x) / (b + x): only the keys of either are computed, each with the same
-  /// arithmetic as over all keys.
+  /// arithmetic as over all keys. When both mixes have equal channels (\p same, \p add_same:
+  /// the mass and value mixes equal bit for bit, e.g. one input's or a mine's), the value
+  /// channel is a copy of the mass channel's result, which the same arithmetic on the same
+  /// numbers gives.
   void blend(double* const mix[2], const double* const add[2], double before, double x, Mask& keys,
-             Mask add_keys) const;
+             Mask add_keys, char& same, char add_same) const;
   Mask nonzero(const double* mass, const double* value) const;
+  /// 1 when the K shares of \p mass and \p value are equal bit for bit.
+  char equal(const double* mass, const double* value) const;
   void node_output_mix(int n, int r, const double* const* in_mix_by_channel, double* q_mass,
                        double* q_value, double* tmp) const;
   int stamp(int k, int n) const { return stamp_[static_cast<std::size_t>(n) * K_ + k]; }
@@ -156,6 +161,9 @@ class OriginTracker {
   /// Per input slot, output slot and pipeline cell: the keys its mixes may hold (a superset
   /// of their nonzero keys; blend() keeps it).
   std::vector<Mask> in_keys_, out_keys_, pipe_keys_;
+  /// Per input slot, output slot and pipeline cell: 1 when its mass and value mixes are
+  /// equal bit for bit (0: they may differ).
+  std::vector<char> in_same_, out_same_, pipe_same_;
   /// Indexed rules and their restricted keys (index_rule()).
   std::vector<std::pair<const CompiledOriginRule*, Mask>> rule_keys_;
   /// Share of \p mix (nonzero keys within \p keys) of restricted origin under \p rule.
