@@ -260,14 +260,23 @@ OriginTracker::Mask OriginTracker::nonzero(const double* mass, const double* val
 namespace {
 
 // (m x b + a x x) / tot for the keys in \p keys of channel 0, or of both channels, the value
-// channel a copy when \p one.
+// channel a copy when \p one: key by key when they are few, else over the range from the
+// first to the last of them (vectorised; the zero keys inside it stay zero).
 void blend_keys(double* const mix[2], const double* const add[2], double b, double x, double tot,
                 std::uint64_t keys, bool one) {
-  for (std::uint64_t a = keys; a; a &= a - 1) {
-    const int k = std::countr_zero(a);
-    mix[0][k] = (mix[0][k] * b + add[0][k] * x) / tot;
-    mix[1][k] = one ? mix[0][k] : (mix[1][k] * b + add[1][k] * x) / tot;
+  if (keys == 0) return;
+  const int lo = std::countr_zero(keys), hi = 64 - std::countl_zero(keys);
+  if (2 * std::popcount(keys) <= hi - lo) {
+    for (std::uint64_t a = keys; a; a &= a - 1) {
+      const int k = std::countr_zero(a);
+      mix[0][k] = (mix[0][k] * b + add[0][k] * x) / tot;
+      mix[1][k] = one ? mix[0][k] : (mix[1][k] * b + add[1][k] * x) / tot;
+    }
+    return;
   }
+  for (int c = 0; c < (one ? 1 : 2); ++c)
+    for (int k = lo; k < hi; ++k) mix[c][k] = (mix[c][k] * b + add[c][k] * x) / tot;
+  if (one) std::copy(mix[0] + lo, mix[0] + hi, mix[1] + lo);
 }
 
 }  // namespace
@@ -292,14 +301,7 @@ void OriginTracker::blend(double* const mix[2], const double* const add[2], doub
   keys |= add_keys;
   const bool one = same && add_same;
   same = one ? 1 : 0;
-  if (2 * std::popcount(keys) <= K_) {
-    blend_keys(mix, add, b, x, tot, keys, one);
-    return;
-  }
-  // Most keys: the vectorised loops over all.
-  for (int c = 0; c < (one ? 1 : 2); ++c)
-    for (int k = 0; k < K_; ++k) mix[c][k] = (mix[c][k] * b + add[c][k] * x) / tot;
-  if (one) std::copy(mix[0], mix[0] + K_, mix[1]);
+  blend_keys(mix, add, b, x, tot, keys, one);
 }
 
 // The mix of what node n makes with recipe r: inputs blended by rare-earth mass (channel 0)
