@@ -16,7 +16,9 @@
 namespace rareshock::sim {
 
 std::size_t Network::bytes() const {
-  std::size_t b = e_label.bytes();
+  std::size_t b = 0;
+  for (const auto* t : {&node_id, &recipe_id, &product, &unit_name, &sector, &region, &end_user})
+    b += t->bytes();
   auto add = [&b](const auto& v) { b += v.capacity() * sizeof(v[0]); };
   auto add_strings = [&b, &add](const std::vector<std::string>& v) {
     add(v);
@@ -72,9 +74,7 @@ std::size_t Network::bytes() const {
                         &material_re_fraction,
                         &activity})
     add(*v);
-  for (const auto* v : {&node_id, &recipe_id, &product, &unit_name, &sector, &region, &end_user,
-                        &material_id, &country_id, &warnings})
-    add_strings(*v);
+  for (const auto* v : {&material_id, &country_id, &warnings}) add_strings(*v);
   add(stage);
   add(rationing);
   add(backorder);
@@ -85,8 +85,17 @@ std::size_t Network::bytes() const {
 
 int Network::node_index(std::string_view id) const {
   for (int i = 0; i < nodes(); ++i)
-    if (node_id[i] == id) return i;
+    if (node_id.view(i) == id) return i;
   return -1;
+}
+
+std::string Network::edge_label(int e) const {
+  const std::string_view from = node_id.view(e_from[e]), to = node_id.view(e_to[e]);
+  const std::string& m = material_id[e_material[e]];
+  std::string s;
+  s.reserve(from.size() + to.size() + m.size() + 3);
+  s.append(from).append("->").append(to).append(":").append(m);
+  return s;
 }
 
 int Network::material_index(std::string_view id) const {
@@ -180,7 +189,7 @@ void add_node_attributes(const Node& node, int n, const Indexes& idx, Network& n
   net.unit_name.push_back(node.unit_name);
   net.sector.push_back(node.sector);
   net.region.push_back(node.is_consumer() ? node.region.id : node.country.id);
-  net.end_user.push_back(node.is_consumer() ? node.end_user : std::string());
+  net.end_user.push_back(node.is_consumer() ? std::string_view(node.end_user) : std::string_view());
   auto& so = net.source_origin.emplace_back();
   for (const auto& [stage, ref] : node.source_origin) {
     auto ci = idx.country.find(ref.id);
@@ -301,7 +310,6 @@ void add_edges(const Model& model, const Indexes& idx, Network& net) {
     net.e_priority.push_back(ed.priority);
     net.e_contract.push_back(ed.contract_share.value_or(0));
     net.e_qualification.push_back(ed.qualification_time.value_or(-1));
-    net.e_label.push_back(ed.label());  // push_back(string_view): one copy into the table
     net.e_share.push_back(0);
     net.e_flow.push_back(0);
   }
@@ -468,7 +476,9 @@ Network compile(const Model& model) {
   build_adjacency(net);
   solve_baseline(net);
   set_stocks(model, idx, net);
-  net.e_label.shrink_to_fit();
+  for (auto* t : {&net.node_id, &net.recipe_id, &net.product, &net.unit_name, &net.sector,
+                  &net.region, &net.end_user})
+    t->shrink_to_fit();
   return net;
 }
 
