@@ -48,8 +48,7 @@ std::size_t Network::bytes() const {
                         &e_out_slot,
                         &e_in_slot,
                         &e_lead,
-                        &e_priority,
-                        &e_model})
+                        &e_priority})
     add(*v);
   for (const auto* v : {&capacity,
                         &tau,
@@ -278,24 +277,24 @@ void add_nodes(const Model& model, const Indexes& idx, Network& net) {
 
 // Stage 3: edges, numbered customer-major (by the customer's input slot, stable), so ordering
 // and share adaptation, which walk each customer's suppliers, stream through the edge arrays;
-// e_model maps back to the model's order.
-void add_edges(const Model& model, const Indexes& idx, Network& net) {
+// returns the model index of each network edge.
+std::vector<int> add_edges(const Model& model, const Indexes& idx, Network& net) {
   const int E = static_cast<int>(model.edges.size());
   std::vector<int> model_in_slot(E);
   for (int k = 0; k < E; ++k) {
     const Edge& ed = model.edges[k];
     model_in_slot[k] = net.in_slot(idx.node.at(ed.to.id), idx.material_of(ed.material));
   }
-  net.e_model.resize(E);
-  std::iota(net.e_model.begin(), net.e_model.end(), 0);
-  std::stable_sort(net.e_model.begin(), net.e_model.end(),
+  std::vector<int> order(E);
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(),
                    [&](int a, int b) { return model_in_slot[a] < model_in_slot[b]; });
   for (auto* v : {&net.e_from, &net.e_to, &net.e_material, &net.e_out_slot, &net.e_in_slot,
                   &net.e_lead, &net.e_priority})
     v->reserve(E);
   for (auto* v : {&net.e_contract, &net.e_qualification, &net.e_share, &net.e_flow}) v->reserve(E);
   for (int e = 0; e < E; ++e) {
-    const Edge& ed = model.edges[net.e_model[e]];
+    const Edge& ed = model.edges[order[e]];
     int f = idx.node.at(ed.from.id), t = idx.node.at(ed.to.id), m = idx.material_of(ed.material);
     int os = net.out_slot(f, m), is = net.in_slot(t, m);
     if (os < 0 || is < 0)
@@ -313,20 +312,21 @@ void add_edges(const Model& model, const Indexes& idx, Network& net) {
     net.e_share.push_back(0);
     net.e_flow.push_back(0);
   }
+  return order;
 }
 
 // Stage 4: baseline shares: given, or from flows (flows define the split of a customer's
-// purchases).
-void set_shares(const Model& model, Network& net) {
+// purchases). \p order: the model index of each network edge.
+void set_shares(const Model& model, const std::vector<int>& order, Network& net) {
   const int E = net.edges();
   std::vector<double> flow_sum(net.in_slots(), 0.0);
   std::vector<int> count(net.in_slots(), 0);
   for (int e = 0; e < E; ++e) {
-    flow_sum[net.e_in_slot[e]] += model.edges[net.e_model[e]].flow.value_or(0);
+    flow_sum[net.e_in_slot[e]] += model.edges[order[e]].flow.value_or(0);
     ++count[net.e_in_slot[e]];
   }
   for (int e = 0; e < E; ++e) {
-    const Edge& ed = model.edges[net.e_model[e]];
+    const Edge& ed = model.edges[order[e]];
     int s = net.e_in_slot[e];
     if (ed.share)
       net.e_share[e] = *ed.share;
@@ -471,8 +471,7 @@ Network compile(const Model& model) {
   Network net;
   const Indexes idx = index_model(model, net);
   add_nodes(model, idx, net);
-  add_edges(model, idx, net);
-  set_shares(model, net);
+  set_shares(model, add_edges(model, idx, net), net);
   build_adjacency(net);
   solve_baseline(net);
   set_stocks(model, idx, net);

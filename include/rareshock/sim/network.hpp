@@ -103,7 +103,6 @@ struct Network {
   std::vector<double> e_contract;       ///< contract share (contract rationing)
   std::vector<double> e_qualification;  ///< [days] the edge's qualification_time; < 0: not set
   std::vector<double> e_flow;           ///< baseline flow [t/day]
-  std::vector<int> e_model;  ///< index of the edge in Model::edges (edges are customer-major)
 
   // ---- lookups -----------------------------------------------------------------------------
   std::vector<std::string> material_id;

@@ -147,8 +147,18 @@ TEST_CASE("per-node strings are string tables and edge labels are made from the 
       rareshock::io::load_file(RARESHOCK_SOURCE_DIR "/models/examples/mini-chain.yaml").model;
   const sim::Network net = sim::compile(*model);
   REQUIRE(net.edges() > 0);
-  for (int e = 0; e < net.edges(); ++e)
-    CHECK(net.edge_label(e) == model->edges[net.e_model[e]].label());
+  // Edges are customer-major (by input slot), in model order within a slot: the labels are
+  // the model's, stably sorted by customer slot.
+  std::vector<std::pair<int, std::string>> expected;
+  for (const auto& ed : model->edges)
+    expected.emplace_back(net.in_slot(net.node_index(ed.to.id), net.material_index(ed.material.id)),
+                          ed.label());
+  std::stable_sort(expected.begin(), expected.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (int e = 0; e < net.edges(); ++e) {
+    CHECK(net.e_in_slot[e] == expected[e].first);
+    CHECK(net.edge_label(e) == expected[e].second);
+  }
   for (int n = 0; n < net.nodes(); ++n) {
     const Node& node = model->nodes[n];
     CHECK(net.node_id[n] == node.id);
