@@ -5,7 +5,7 @@ times `rareshock validate` and `rareshock run` on them.
 Usage:
   bench/input_scaling.py [--exe build/rareshock] [--sizes 10000,100000] [--edges-per-node 6]
                          [--horizon 30] [--threads 0] [--dir /tmp/rareshock-input-scaling]
-                         [--no-run] [--keep]
+                         [--no-run] [--keep] [--repeat 3]
 
 Each model has four producer layers (mine -> refinery -> metal -> magnet) and a consumer
 layer; every non-mine node buys its one input from `--edges-per-node` distinct suppliers of
@@ -13,8 +13,10 @@ the layer before (shares 1/2, 1/4, ... summing to exactly 1), so a 100k-node mod
 ~540k edges in CSV (1M nodes: ~5.4M edges, ~0.5 GB of CSV). The study is one baseline run of
 `--horizon` days (default 30; 365 for the engine's scale target) with `formats: [json]`.
 Prints a table with wall-clock and CPU seconds (user + system, all threads) and peak RSS of
-each command, and the 100k/10k validate ratio (target <= 12: validation grows about
-linearly). Targets at 100k nodes: validate < 10 s, run < 25 s. A 1M-node model needs ~10 GB
+each command, and the 100k/10k validate ratios (target <= 12: validation grows about
+linearly) of wall-clock and of CPU seconds. `validate` is timed `--repeat` times (default 3) and
+the fastest run counts: a 10k validation takes ~0.5 s, so one slow run on a shared machine moves
+the wall-clock ratio by several units; CPU seconds are the figure robust to other load. Targets at 100k nodes: validate < 10 s, run < 25 s. A 1M-node model needs ~10 GB
 of memory to load (the YAML tree and the model; docs/performance.md): check free memory first.
 """
 
@@ -129,10 +131,12 @@ def main():
     ap.add_argument("--dir", default="/tmp/rareshock-input-scaling")
     ap.add_argument("--no-run", action="store_true", help="time validate only")
     ap.add_argument("--keep", action="store_true", help="keep the generated files")
+    ap.add_argument("--repeat", type=int, default=3,
+                    help="time validate this many times; the fastest counts")
     a = ap.parse_args()
     exe = str(Path(a.exe).resolve())
     sizes = [int(s) for s in a.sizes.split(",")]
-    rows, validate_s = [], {}
+    rows, validate_s, validate_cpu = [], {}, {}
     for n in sizes:
         root = Path(a.dir) / f"n{n}"
         shutil.rmtree(root, ignore_errors=True)
@@ -140,11 +144,16 @@ def main():
         _, e = generate(n, a.edges_per_node, root, a.horizon)
         gen = time.perf_counter() - t0
         mb = sum(f.stat().st_size for f in root.iterdir()) / 1e6
-        tv, cpv, rv, cv, errv = timed([exe, "-q", "validate", str(root / "study.yaml")])
-        if cv != 0:
-            print(f"validate failed for n={n} (exit {cv}):\n{errv}", file=sys.stderr)
+        runs = [timed([exe, "-q", "validate", str(root / "study.yaml")])
+                for _ in range(max(1, a.repeat))]
+        tv, cpv, rv, cv, errv = min(runs, key=lambda r: (r[3] != 0, r[0]))
+        failed = [r for r in runs if r[3] != 0]
+        if failed:
+            print(f"validate failed for n={n} (exit {failed[0][3]}):\n{failed[0][4]}",
+                  file=sys.stderr)
             return 1
-        validate_s[n] = tv
+        cpv = min(r[1] for r in runs)
+        validate_s[n], validate_cpu[n] = tv, cpv
         tr = cpr = rr = float("nan")
         if not a.no_run:
             cmd = [exe, "-q", "run", str(root / "study.yaml"), "--output", str(root / "out"),
@@ -166,7 +175,9 @@ def main():
               f" {tr:>8.2f} {cpr:>7.1f} {rr:>7.0f}")
     if 10000 in validate_s and 100000 in validate_s:
         ratio = validate_s[100000] / validate_s[10000]
-        print(f"validate 100k/10k ratio: {ratio:.1f} (target <= 12)")
+        ratio_cpu = validate_cpu[100000] / validate_cpu[10000]
+        print(f"validate 100k/10k ratio: {ratio:.1f} wall-clock, {ratio_cpu:.1f} CPU seconds"
+              f" (fastest of {max(1, a.repeat)}; target <= 12)")
     return 0
 
 

@@ -93,14 +93,15 @@ py::dict edge_series(const Result& r, const Opt& run, const Opt& edge) {
   const sim::Network net = sim::compile(r.input->loaded->study->model);
   for (const auto* rr : runs)
     for (std::size_t e = 0; e < rr->edges.size(); ++e) {
-      if (edge && *edge != net.e_label[e]) continue;
+      const std::string label = net.edge_label(static_cast<int>(e));
+      if (edge && *edge != label) continue;
       const analysis::EdgeSeries& s = rr->edges[e];
       const auto from = static_cast<std::size_t>(net.e_from[e]);
       const auto to = static_cast<std::size_t>(net.e_to[e]);
       const auto mat = static_cast<std::size_t>(net.e_material[e]);
       for (std::size_t d = 0; d < s.ordered.size(); ++d) {
         t.text("run", rr->combination.id);
-        t.text("edge", net.e_label[e]);
+        t.text("edge", label);
         t.text("from", net.node_id[from]);
         t.text("to", net.node_id[to]);
         t.text("material", net.material_id[mat]);

@@ -114,7 +114,7 @@ ModelRecord describe_model(const Model& m) {
   std::map<std::string, int> count;
   std::vector<std::string> order;
   auto cite = [&](const Provenance& p) {
-    const std::string source = trim(p.source), confidence = trim(p.confidence);
+    const std::string source = trim(p.source()), confidence = trim(p.confidence());
     if (!source.empty() && count[source]++ == 0) order.push_back(source);
     if (!confidence.empty()) ++r.confidence[confidence];
   };

@@ -27,14 +27,14 @@ const std::vector<std::string> kElementList = {
     "Os", "Ir", "Pt", "Au", "Hg", "Tl", "Pb", "Bi", "Th", "U"};
 
 Provenance read_provenance(MapReader& r) {
-  Provenance p;
-  p.source = r.opt_text("source").value_or("");
-  p.note = r.opt_text("note").value_or("");
+  std::string source = r.opt_text("source").value_or("");
+  std::string note = r.opt_text("note").value_or("");
+  std::string confidence;
   if (r.has("confidence")) {
     static const std::vector<std::string> levels = {"H", "M", "L"};
-    p.confidence = levels[r.choice("confidence", levels, 0)];
+    confidence = levels[r.choice("confidence", levels, 0)];
   }
-  return p;
+  return Provenance(std::move(source), std::move(confidence), std::move(note));
 }
 
 StockLevel read_stock_level(Diagnostics& d, const TreeNode& n, const std::string& path) {
@@ -442,18 +442,28 @@ Model read_model(Diagnostics& d, TreeNode& root, const std::string& path) {
       rg.finish();
       m.groups.push_back(g);
     });
+  // Consecutive records citing the same provenance (a CSV's rows) share one copy of its text.
+  Provenance last;
+  auto share = [&last](Provenance& p) {
+    if (p == last)
+      p = last;
+    else
+      last = p;
+  };
   if (TreeNode* n = r.get("nodes"))
     for_each_item(d, *n, r.at("nodes"), "node", [&](TreeNode& item, const std::string& p) {
-      m.nodes.push_back(read_node(d, item, p));
+      share(m.nodes.emplace_back(read_node(d, item, p)).provenance);
     });
   if (TreeNode* n = r.need("consumers", "a list of consumers (sector x region demand)"))
     for_each_item(d, *n, r.at("consumers"), "consumer", [&](TreeNode& item, const std::string& p) {
-      m.nodes.push_back(read_consumer(d, item, p));
+      share(m.nodes.emplace_back(read_consumer(d, item, p)).provenance);
     });
-  if (TreeNode* n = r.need("edges", "a list of supplier -> customer edges"))
+  if (TreeNode* n = r.need("edges", "a list of supplier -> customer edges")) {
+    m.edges.reserve(n->is_seq() ? n->items.size() : 0);
     for_each_item(d, *n, r.at("edges"), "edge", [&](TreeNode& item, const std::string& p) {
-      m.edges.push_back(read_edge(d, item, p));
+      share(m.edges.emplace_back(read_edge(d, item, p)).provenance);
     });
+  }
   r.finish();
   return m;
 }

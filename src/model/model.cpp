@@ -7,6 +7,17 @@
 
 namespace rareshock {
 
+Provenance::Provenance(std::string source, std::string confidence, std::string note) {
+  if (!source.empty() || !confidence.empty() || !note.empty())
+    text_ = std::make_shared<const Text>(
+        Text{std::move(source), std::move(confidence), std::move(note)});
+}
+
+const std::string& Provenance::empty_string() {
+  static const std::string empty;
+  return empty;
+}
+
 const char* to_string(Stage s) {
   switch (s) {
     case Stage::Mine:

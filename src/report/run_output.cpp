@@ -299,12 +299,12 @@ void write_run_files(const fs::path& stage, const Study& study, const RunRecord&
     for (const auto& run : result.runs)
       for (std::size_t e = 0; e < run.edges.size(); ++e)
         for (std::size_t d = 0; d < run.edges[e].ordered.size(); ++d)
-          out += fmt::format("{},{},{},{},{},{},{},{},{}\n", csv_field(run.combination.id),
-                             csv_field(net.e_label[e]), csv_field(net.node_id[net.e_from[e]]),
-                             csv_field(net.node_id[net.e_to[e]]),
-                             csv_field(net.material_id[net.e_material[e]]), d,
-                             to_string(study.start + static_cast<int>(d)),
-                             num(run.edges[e].ordered[d]), num(run.edges[e].shipped[d]));
+          out += fmt::format(
+              "{},{},{},{},{},{},{},{},{}\n", csv_field(run.combination.id),
+              csv_field(net.edge_label(static_cast<int>(e))), csv_field(net.node_id[net.e_from[e]]),
+              csv_field(net.node_id[net.e_to[e]]), csv_field(net.material_id[net.e_material[e]]), d,
+              to_string(study.start + static_cast<int>(d)), num(run.edges[e].ordered[d]),
+              num(run.edges[e].shipped[d]));
     write_file(stage / "timeseries" / "edges.csv", out);
   }
 

@@ -123,6 +123,8 @@ Engine::Engine(const Network& net, const Forcing& forcing, EngineSettings settin
         for (std::size_t c = 0; c < r.origin.country.size(); ++c) keep[c] |= r.origin.country[c];
       origin_ = std::make_unique<OriginTracker>(net, settings_.origin_stages, cells, &keep);
     }
+    for (const auto& r : forcing.restrictions)
+      if (r.origin.on) origin_->index_rule(r.origin);
   }
   setup_parallel();
   reset();

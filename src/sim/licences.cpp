@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstddef>
 #include <limits>
 
 namespace rareshock::sim {
@@ -192,7 +193,10 @@ void Licences::limit(int t, const std::vector<double>& order, const std::vector<
   for (std::size_t ri = 0; ri < rs.size(); ++ri) {
     const auto& r = rs[ri];
     if (!is_licence(r) || !active(t, r)) continue;
-    const int L = levels(r);
+    const int L = levels(r), R = ring(r);
+    // pending(ri, k, level, t) is pending_[today + (k x L + level) x R] (one-shipment
+    // licences only: no ring otherwise)
+    const std::size_t today = static_cast<std::size_t>(ring_begin_[ri] + t % R);
     for (std::size_t k = 0; k < r.edges.size(); ++k) {
       const int e = r.edges[k];
       const int ki = static_cast<int>(k);
@@ -202,7 +206,7 @@ void Licences::limit(int t, const std::vector<double>& order, const std::vector<
         // Decisions due today: approved volume joins the balance, refused volume is filed
         // again after the resubmission delay (if attempts remain).
         for (int level = 0; level < L; ++level) {
-          double* p = pending(static_cast<int>(ri), ki, level, t);
+          double* p = &pending_[today + static_cast<std::size_t>((ki * L + level) * R)];
           if (*p <= 0) continue;
           const double volume = *p;
           *p = 0;

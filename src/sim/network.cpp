@@ -16,7 +16,9 @@
 namespace rareshock::sim {
 
 std::size_t Network::bytes() const {
-  std::size_t b = e_label.bytes();
+  std::size_t b = 0;
+  for (const auto* t : {&node_id, &recipe_id, &product, &unit_name, &sector, &region, &end_user})
+    b += t->bytes();
   auto add = [&b](const auto& v) { b += v.capacity() * sizeof(v[0]); };
   auto add_strings = [&b, &add](const std::vector<std::string>& v) {
     add(v);
@@ -46,8 +48,7 @@ std::size_t Network::bytes() const {
                         &e_out_slot,
                         &e_in_slot,
                         &e_lead,
-                        &e_priority,
-                        &e_model})
+                        &e_priority})
     add(*v);
   for (const auto* v : {&capacity,
                         &tau,
@@ -72,9 +73,7 @@ std::size_t Network::bytes() const {
                         &material_re_fraction,
                         &activity})
     add(*v);
-  for (const auto* v : {&node_id, &recipe_id, &product, &unit_name, &sector, &region, &end_user,
-                        &material_id, &country_id, &warnings})
-    add_strings(*v);
+  for (const auto* v : {&material_id, &country_id, &warnings}) add_strings(*v);
   add(stage);
   add(rationing);
   add(backorder);
@@ -85,8 +84,17 @@ std::size_t Network::bytes() const {
 
 int Network::node_index(std::string_view id) const {
   for (int i = 0; i < nodes(); ++i)
-    if (node_id[i] == id) return i;
+    if (node_id.view(i) == id) return i;
   return -1;
+}
+
+std::string Network::edge_label(int e) const {
+  const std::string_view from = node_id.view(e_from[e]), to = node_id.view(e_to[e]);
+  const std::string& m = material_id[e_material[e]];
+  std::string s;
+  s.reserve(from.size() + to.size() + m.size() + 3);
+  s.append(from).append("->").append(to).append(":").append(m);
+  return s;
 }
 
 int Network::material_index(std::string_view id) const {
@@ -180,7 +188,7 @@ void add_node_attributes(const Node& node, int n, const Indexes& idx, Network& n
   net.unit_name.push_back(node.unit_name);
   net.sector.push_back(node.sector);
   net.region.push_back(node.is_consumer() ? node.region.id : node.country.id);
-  net.end_user.push_back(node.is_consumer() ? node.end_user : std::string());
+  net.end_user.push_back(node.is_consumer() ? std::string_view(node.end_user) : std::string_view());
   auto& so = net.source_origin.emplace_back();
   for (const auto& [stage, ref] : node.source_origin) {
     auto ci = idx.country.find(ref.id);
@@ -269,24 +277,24 @@ void add_nodes(const Model& model, const Indexes& idx, Network& net) {
 
 // Stage 3: edges, numbered customer-major (by the customer's input slot, stable), so ordering
 // and share adaptation, which walk each customer's suppliers, stream through the edge arrays;
-// e_model maps back to the model's order.
-void add_edges(const Model& model, const Indexes& idx, Network& net) {
+// returns the model index of each network edge.
+std::vector<int> add_edges(const Model& model, const Indexes& idx, Network& net) {
   const int E = static_cast<int>(model.edges.size());
   std::vector<int> model_in_slot(E);
   for (int k = 0; k < E; ++k) {
     const Edge& ed = model.edges[k];
     model_in_slot[k] = net.in_slot(idx.node.at(ed.to.id), idx.material_of(ed.material));
   }
-  net.e_model.resize(E);
-  std::iota(net.e_model.begin(), net.e_model.end(), 0);
-  std::stable_sort(net.e_model.begin(), net.e_model.end(),
+  std::vector<int> order(E);
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(),
                    [&](int a, int b) { return model_in_slot[a] < model_in_slot[b]; });
   for (auto* v : {&net.e_from, &net.e_to, &net.e_material, &net.e_out_slot, &net.e_in_slot,
                   &net.e_lead, &net.e_priority})
     v->reserve(E);
   for (auto* v : {&net.e_contract, &net.e_qualification, &net.e_share, &net.e_flow}) v->reserve(E);
   for (int e = 0; e < E; ++e) {
-    const Edge& ed = model.edges[net.e_model[e]];
+    const Edge& ed = model.edges[order[e]];
     int f = idx.node.at(ed.from.id), t = idx.node.at(ed.to.id), m = idx.material_of(ed.material);
     int os = net.out_slot(f, m), is = net.in_slot(t, m);
     if (os < 0 || is < 0)
@@ -301,24 +309,24 @@ void add_edges(const Model& model, const Indexes& idx, Network& net) {
     net.e_priority.push_back(ed.priority);
     net.e_contract.push_back(ed.contract_share.value_or(0));
     net.e_qualification.push_back(ed.qualification_time.value_or(-1));
-    net.e_label.push_back(ed.label());  // push_back(string_view): one copy into the table
     net.e_share.push_back(0);
     net.e_flow.push_back(0);
   }
+  return order;
 }
 
 // Stage 4: baseline shares: given, or from flows (flows define the split of a customer's
-// purchases).
-void set_shares(const Model& model, Network& net) {
+// purchases). \p order: the model index of each network edge.
+void set_shares(const Model& model, const std::vector<int>& order, Network& net) {
   const int E = net.edges();
   std::vector<double> flow_sum(net.in_slots(), 0.0);
   std::vector<int> count(net.in_slots(), 0);
   for (int e = 0; e < E; ++e) {
-    flow_sum[net.e_in_slot[e]] += model.edges[net.e_model[e]].flow.value_or(0);
+    flow_sum[net.e_in_slot[e]] += model.edges[order[e]].flow.value_or(0);
     ++count[net.e_in_slot[e]];
   }
   for (int e = 0; e < E; ++e) {
-    const Edge& ed = model.edges[net.e_model[e]];
+    const Edge& ed = model.edges[order[e]];
     int s = net.e_in_slot[e];
     if (ed.share)
       net.e_share[e] = *ed.share;
@@ -463,12 +471,13 @@ Network compile(const Model& model) {
   Network net;
   const Indexes idx = index_model(model, net);
   add_nodes(model, idx, net);
-  add_edges(model, idx, net);
-  set_shares(model, net);
+  set_shares(model, add_edges(model, idx, net), net);
   build_adjacency(net);
   solve_baseline(net);
   set_stocks(model, idx, net);
-  net.e_label.shrink_to_fit();
+  for (auto* t : {&net.node_id, &net.recipe_id, &net.product, &net.unit_name, &net.sector,
+                  &net.region, &net.end_user})
+    t->shrink_to_fit();
   return net;
 }
 

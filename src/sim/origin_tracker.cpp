@@ -1,7 +1,9 @@
 #include "rareshock/sim/origin_tracker.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
+#include <cstring>
 #include <map>
 #include <set>
 
@@ -57,6 +59,12 @@ OriginTracker::OriginTracker(const Network& net, std::vector<Stage> stages, int 
     pipe_mix_[c].assign(static_cast<std::size_t>(pipe_cells) * K_, 0.0);
   }
   consumed_.assign(static_cast<std::size_t>(net.in_slots()) * K_, 0.0);
+  in_keys_.assign(net.in_slots(), 0);
+  out_keys_.assign(net.out_slots(), 0);
+  pipe_keys_.assign(static_cast<std::size_t>(pipe_cells), 0);
+  in_same_.assign(net.in_slots(), 0);
+  out_same_.assign(net.out_slots(), 0);
+  pipe_same_.assign(static_cast<std::size_t>(pipe_cells), 1);
   own_ = work();
 }
 
@@ -193,21 +201,40 @@ bool OriginTracker::restricted(int k, const CompiledOriginRule& rule) const {
   return false;
 }
 
-double OriginTracker::out_content(int o, const CompiledOriginRule& rule) const {
-  const double* mix = out_mix(o, rule.measure);
+void OriginTracker::index_rule(const CompiledOriginRule& rule) {
+  Mask m = 0;
+  for (int k = 0; k < K_; ++k)
+    if (restricted(k, rule)) m |= Mask{1} << k;
+  rule_keys_.emplace_back(&rule, m);
+}
+
+// The keys with a positive share that restricted() accepts, summed in key order (keys outside
+// \p keys are zero; an indexed rule's restricted keys come from its table).
+double OriginTracker::restricted_share(const double* mix, Mask keys,
+                                       const CompiledOriginRule& rule) const {
   double share = 0;
+  for (const auto& [r, restricted_keys] : rule_keys_)
+    if (r == &rule) {
+      for (Mask a = keys & restricted_keys; a; a &= a - 1) {
+        const int k = std::countr_zero(a);
+        if (mix[k] > 0) share += mix[k];
+      }
+      return share;
+    }
   for (int k = 0; k < K_; ++k)
     if (mix[k] > 0 && restricted(k, rule)) share += mix[k];
+  return share;
+}
+
+double OriginTracker::out_content(int o, const CompiledOriginRule& rule) const {
+  const double share = restricted_share(out_mix(o, rule.measure), out_keys_[o], rule);
   const double f =
       rule.measure == OriginMeasure::Mass ? re_mass_[net_.out_material[o]] : re_value_[o];
   return f * share;
 }
 
 double OriginTracker::in_content(int s, const CompiledOriginRule& rule) const {
-  const double* mix = in_mix(s, rule.measure);
-  double share = 0;
-  for (int k = 0; k < K_; ++k)
-    if (mix[k] > 0 && restricted(k, rule)) share += mix[k];
+  const double share = restricted_share(in_mix(s, rule.measure), in_keys_[s], rule);
   if (rule.measure == OriginMeasure::Mass) return re_mass_[net_.in_material[s]] * share;
   // Value: the value fraction of the suppliers' output slots, by baseline flow.
   double f = 0, w = 0;
@@ -219,11 +246,62 @@ double OriginTracker::in_content(int s, const CompiledOriginRule& rule) const {
   return (w > 0 ? f / w : 1.0) * share;
 }
 
-void OriginTracker::blend(double* mix, const double* add, double before, double x) const {
+char OriginTracker::equal(const double* mass, const double* value) const {
+  return std::memcmp(mass, value, static_cast<std::size_t>(K_) * sizeof(double)) == 0 ? 1 : 0;
+}
+
+OriginTracker::Mask OriginTracker::nonzero(const double* mass, const double* value) const {
+  Mask m = 0;
+  for (int k = 0; k < K_; ++k)
+    if (mass[k] != 0 || value[k] != 0) m |= Mask{1} << k;
+  return m;
+}
+
+namespace {
+
+// (m x b + a x x) / tot for the keys in \p keys of channel 0, or of both channels, the value
+// channel a copy when \p one: key by key when they are few, else over the range from the
+// first to the last of them (vectorised; the zero keys inside it stay zero).
+void blend_keys(double* const mix[2], const double* const add[2], double b, double x, double tot,
+                std::uint64_t keys, bool one) {
+  if (keys == 0) return;
+  const int lo = std::countr_zero(keys), hi = 64 - std::countl_zero(keys);
+  if (2 * std::popcount(keys) <= hi - lo) {
+    for (std::uint64_t a = keys; a; a &= a - 1) {
+      const int k = std::countr_zero(a);
+      mix[0][k] = (mix[0][k] * b + add[0][k] * x) / tot;
+      mix[1][k] = one ? mix[0][k] : (mix[1][k] * b + add[1][k] * x) / tot;
+    }
+    return;
+  }
+  for (int c = 0; c < (one ? 1 : 2); ++c)
+    for (int k = lo; k < hi; ++k) mix[c][k] = (mix[c][k] * b + add[c][k] * x) / tot;
+  if (one) std::copy(mix[0] + lo, mix[0] + hi, mix[1] + lo);
+}
+
+}  // namespace
+
+void OriginTracker::blend(double* const mix[2], const double* const add[2], double before, double x,
+                          Mask& keys, Mask add_keys, char& same, char add_same) const {
   if (x <= 0) return;
   const double b = std::max(0.0, before);
   const double tot = b + x;
-  for (int k = 0; k < K_; ++k) mix[k] = (mix[k] * b + add[k] * x) / tot;
+  if (b == 0) {
+    // An empty stock (e.g. a pipeline cell's first shipment): its old keys become
+    // (m x 0 + 0 x x) / x = 0, the added keys (0 + a x x) / x, whatever the old mix.
+    for (Mask z = keys & ~add_keys; z; z &= z - 1) {
+      const int k = std::countr_zero(z);
+      mix[0][k] = mix[1][k] = 0.0;
+    }
+    blend_keys(mix, add, b, x, tot, add_keys, add_same != 0);
+    keys = add_keys;
+    same = add_same;
+    return;
+  }
+  keys |= add_keys;
+  const bool one = same && add_same;
+  same = one ? 1 : 0;
+  blend_keys(mix, add, b, x, tot, keys, one);
 }
 
 // The mix of what node n makes with recipe r: inputs blended by rare-earth mass (channel 0)
@@ -338,6 +416,16 @@ void OriginTracker::reset() {
     }
     if (change < 1e-15) break;
   }
+  for (int s = 0; s < net_.in_slots(); ++s)
+    in_keys_[s] = nonzero(in_mix(s, OriginMeasure::Mass), in_mix(s, OriginMeasure::Value));
+  for (int o = 0; o < net_.out_slots(); ++o)
+    out_keys_[o] = nonzero(out_mix(o, OriginMeasure::Mass), out_mix(o, OriginMeasure::Value));
+  std::fill(pipe_keys_.begin(), pipe_keys_.end(), Mask{0});
+  for (int s = 0; s < net_.in_slots(); ++s)
+    in_same_[s] = equal(in_mix(s, OriginMeasure::Mass), in_mix(s, OriginMeasure::Value));
+  for (int o = 0; o < net_.out_slots(); ++o)
+    out_same_[o] = equal(out_mix(o, OriginMeasure::Mass), out_mix(o, OriginMeasure::Value));
+  std::fill(pipe_same_.begin(), pipe_same_.end(), char{1});  // all zero
 }
 
 void OriginTracker::produce(int n, int r, double y, const double* out_before, Work& work) {
@@ -349,24 +437,32 @@ void OriginTracker::produce(int n, int r, double y, const double* out_before, Wo
   double sum = 0;
   for (int k = 0; k < K_; ++k) sum += qm[k];
   if (sum <= 0) return;
+  const Mask q_keys = nonzero(qm, qv);
+  const char q_same = equal(qm, qv);
+  const double* q[2] = {qm, qv};
   for (int o = net_.out_begin[n]; o < net_.out_begin[n + 1]; ++o) {
     const double x = y * net_.out_coef(r, n, o);
     const double before = out_before[o - net_.out_begin[n]];
-    blend(&out_mix_[0][static_cast<std::size_t>(o) * K_], qm, before, x);
-    blend(&out_mix_[1][static_cast<std::size_t>(o) * K_], qv, before, x);
+    const std::size_t at = static_cast<std::size_t>(o) * K_;
+    double* mix[2] = {&out_mix_[0][at], &out_mix_[1][at]};
+    blend(mix, q, before, x, out_keys_[o], q_keys, out_same_[o], q_same);
   }
 }
 
 void OriginTracker::ship(int o, int cell, double before, double x) {
-  for (int c = 0; c < 2; ++c)
-    blend(&pipe_mix_[c][static_cast<std::size_t>(cell) * K_],
-          &out_mix_[c][static_cast<std::size_t>(o) * K_], before, x);
+  const std::size_t at = static_cast<std::size_t>(cell) * K_,
+                    from = static_cast<std::size_t>(o) * K_;
+  double* mix[2] = {&pipe_mix_[0][at], &pipe_mix_[1][at]};
+  const double* add[2] = {&out_mix_[0][from], &out_mix_[1][from]};
+  blend(mix, add, before, x, pipe_keys_[cell], out_keys_[o], pipe_same_[cell], out_same_[o]);
 }
 
 void OriginTracker::arrive(int cell, int s, double before, double due) {
-  for (int c = 0; c < 2; ++c)
-    blend(&in_mix_[c][static_cast<std::size_t>(s) * K_],
-          &pipe_mix_[c][static_cast<std::size_t>(cell) * K_], before, due);
+  const std::size_t at = static_cast<std::size_t>(s) * K_,
+                    from = static_cast<std::size_t>(cell) * K_;
+  double* mix[2] = {&in_mix_[0][at], &in_mix_[1][at]};
+  const double* add[2] = {&pipe_mix_[0][from], &pipe_mix_[1][from]};
+  blend(mix, add, before, due, in_keys_[s], pipe_keys_[cell], in_same_[s], pipe_same_[cell]);
 }
 
 void OriginTracker::consume(int s, double c) {

@@ -66,6 +66,7 @@ Model make_chain(const ChainSpec& spec) {
   std::uniform_int_distribution<int> country(0, spec.countries - 1);
   std::uniform_real_distribution<double> inv(10, 60), lead(3, 60), dem(50, 500);
   std::vector<std::vector<int>> layer(5);
+  m.nodes.reserve(static_cast<std::size_t>(N));
   for (int s = 0; s < 4; ++s)
     for (int i = 0; i < sizes[s]; ++i) {
       Node n;
@@ -103,6 +104,11 @@ Model make_chain(const ChainSpec& spec) {
     m.nodes.push_back(n);
   }
   std::uniform_real_distribution<double> w(0.2, 1.0);
+  // Reserved: growing by doubling would hold the old and the new array at once.
+  std::size_t edges = 0;
+  for (int s = 1; s <= 4; ++s)
+    edges += layer[s].size() * std::min(layer[s - 1].size(), static_cast<std::size_t>(spec.fan_in));
+  m.edges.reserve(edges);
   for (int s = 1; s <= 4; ++s) {
     const char* mat = stage_mat_in[s == 4 ? 3 : s];
     if (s == 4) mat = "magnet";

@@ -3,11 +3,13 @@
 /// nodes (facilities or aggregates) with recipes and inventories, consumers, and edges.
 /// Units: masses [t], rates [t/yr], durations [days], prices [USD/t], money [USD].
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "rareshock/core/diagnostics.hpp"
+#include "rareshock/core/optional_double.hpp"
 #include "rareshock/core/units.hpp"
 
 namespace rareshock {
@@ -26,12 +28,33 @@ struct Ref {
   bool operator==(const Ref& o) const { return id == o.id; }
 };
 
-/// Free-text provenance of a record (from the `source`, `confidence`, `note` keys).
-struct Provenance {
-  std::string source;
-  std::string confidence;  ///< H, M, L or empty
-  std::string note;
-  bool operator==(const Provenance&) const = default;
+/// Free-text provenance of a record (from the `source`, `confidence`, `note` keys). One shared
+/// pointer (16 bytes, where three strings took 96): null when all three are empty, and copies
+/// share the text (the reader lets consecutive records with the same provenance, e.g. a
+/// CSV's rows citing one source, share one copy).
+class Provenance {
+ public:
+  Provenance() = default;
+  Provenance(std::string source, std::string confidence, std::string note);
+  const std::string& source() const { return text_ ? text_->source : empty_string(); }
+  const std::string& confidence() const {  ///< H, M, L or empty
+    return text_ ? text_->confidence : empty_string();
+  }
+  const std::string& note() const { return text_ ? text_->note : empty_string(); }
+  bool empty() const { return !text_; }
+  /// True when both point to one text (a shared copy), not only equal texts.
+  bool shares(const Provenance& o) const { return text_ == o.text_; }
+  bool operator==(const Provenance& o) const {
+    return text_ == o.text_ ||
+           (source() == o.source() && confidence() == o.confidence() && note() == o.note());
+  }
+
+ private:
+  struct Text {
+    std::string source, confidence, note;
+  };
+  static const std::string& empty_string();
+  std::shared_ptr<const Text> text_;
 };
 
 struct Material {
@@ -153,14 +176,14 @@ struct Edge {
   Ref from;
   Ref to;
   Ref material;
-  std::optional<double> share;           ///< of the customer's purchases of this material [1]
-  std::optional<double> flow;            ///< baseline flow [t/yr] (alternative to share)
-  Duration lead_time;                    ///< transport + customs
-  int priority = 1;                      ///< class for `priority` rationing; 1 is served first
-  std::optional<double> contract_share;  ///< supplier's output share for `contract` rationing
+  OptionalDouble share;           ///< of the customer's purchases of this material [1]
+  OptionalDouble flow;            ///< baseline flow [t/yr] (alternative to share)
+  Duration lead_time;             ///< transport + customs
+  int priority = 1;               ///< class for `priority` rationing; 1 is served first
+  OptionalDouble contract_share;  ///< supplier's output share for `contract` rationing
   /// [days] a standby edge (share 0) can take share this long after its customer starts
   /// looking (overrides the study's engine.qualification settings); ignored on edges with share
-  std::optional<double> qualification_time;
+  OptionalDouble qualification_time;
   Provenance provenance;
   Origin origin;
   bool operator==(const Edge&) const = default;

@@ -45,7 +45,7 @@ class StringTable {
 
 struct Network {
   // ---- nodes -----------------------------------------------------------------------------
-  std::vector<std::string> node_id;
+  StringTable node_id;  ///< per node; node_id[n] is a std::string (view(n) copies nothing)
   std::vector<Stage> stage;
   std::vector<int> country;      ///< index into country_id
   std::vector<double> capacity;  ///< [t/day] of activity (0 for consumers/stockpiles)
@@ -57,7 +57,7 @@ struct Network {
   std::vector<int> initial_recipe;  ///< global recipe index used at day 0 (-1: none)
 
   // ---- recipes (coefficients per unit of activity, aligned with the node's slots) -------
-  std::vector<std::string> recipe_id;
+  StringTable recipe_id;
   std::vector<int> recipe_node;
   std::vector<double> recipe_available_after;  ///< [days]
   std::vector<int> recipe_in_offset;  ///< into recipe_in_coef; one entry per input slot of the node
@@ -84,12 +84,12 @@ struct Network {
   std::vector<double> value_per_unit;   ///< per node [USD]
   std::vector<char> backorder;          ///< per node
   std::vector<char> complementary;      ///< per node: `inputs: complementary` (Leontief)
-  std::vector<std::string> product;     ///< per node: shared product id ("" = the node's own)
+  StringTable product;                  ///< per node: shared product id ("" = the node's own)
   std::vector<double> margin;           ///< per node: margin fraction, or -1 when not given
-  std::vector<std::string> unit_name;   ///< per node ("" = units)
-  std::vector<std::string> sector;      ///< per node ("" for producers)
-  std::vector<std::string> region;      ///< per node: consumer region id, else country id
-  std::vector<std::string> end_user;    ///< per node: consumer end-user class ("" for producers)
+  StringTable unit_name;                ///< per node ("" = units)
+  StringTable sector;                   ///< per node ("" for producers)
+  StringTable region;                   ///< per node: consumer region id, else country id
+  StringTable end_user;                 ///< per node: consumer end-user class ("" for producers)
   /// per node: `source_origin` (stage, country index) pairs: the origin of what a source node
   /// makes from nothing or a stockpile holds (origin tracking)
   std::vector<std::vector<std::pair<Stage, int>>> source_origin;
@@ -103,8 +103,6 @@ struct Network {
   std::vector<double> e_contract;       ///< contract share (contract rationing)
   std::vector<double> e_qualification;  ///< [days] the edge's qualification_time; < 0: not set
   std::vector<double> e_flow;           ///< baseline flow [t/day]
-  StringTable e_label;       ///< "from->to:material" (Edge::label()); e_label[e] is a std::string
-  std::vector<int> e_model;  ///< index of the edge in Model::edges (edges are sorted by lead time)
 
   // ---- lookups -----------------------------------------------------------------------------
   std::vector<std::string> material_id;
@@ -116,6 +114,8 @@ struct Network {
 
   /// Memory held [bytes] (strings' heap blocks counted when longer than the inline buffer).
   std::size_t bytes() const;
+  /// "from->to:material" of edge \p e: Edge::label() of its model edge.
+  std::string edge_label(int e) const;
   int nodes() const { return static_cast<int>(node_id.size()); }
   int edges() const { return static_cast<int>(e_from.size()); }
   int in_slots() const { return static_cast<int>(in_node.size()); }

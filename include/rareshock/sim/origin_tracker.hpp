@@ -9,8 +9,10 @@
 /// output. Origin-content rules (e.g. "0.1 % or more of the value is China-origin rare
 /// earths") read the supplier's finished-goods mix. Off (no memory, no time) unless a study
 /// or event needs it.
+#include <cstdint>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "rareshock/core/error.hpp"
@@ -113,11 +115,27 @@ class OriginTracker {
   double re_value_fraction(int o) const { return re_value_[o]; }
   /// True when key \p k counts as restricted origin under \p rule.
   bool restricted(int k, const CompiledOriginRule& rule) const;
+  /// Indexes \p rule (which must outlive the tracker): out_content() and in_content() then
+  /// read its restricted keys from a table instead of asking restricted() per key.
+  void index_rule(const CompiledOriginRule& rule);
   /// Memory held [bytes].
   std::size_t bytes() const;
 
  private:
-  void blend(double* mix, const double* add, double before, double x) const;
+  /// Keys that may be nonzero in either channel of a mix (bit k: key k; kMaxKeys = 64 bits).
+  using Mask = std::uint64_t;
+  /// Blends \p x tonnes of mix \p add (both channels, keys \p add_keys) into a stock of
+  /// \p before holding \p mix (keys \p keys, updated). A key zero in both is zero after
+  /// (0 x b + 0 x x) / (b + x): only the keys of either are computed, each with the same
+  /// arithmetic as over all keys. When both mixes have equal channels (\p same, \p add_same:
+  /// the mass and value mixes equal bit for bit, e.g. one input's or a mine's), the value
+  /// channel is a copy of the mass channel's result, which the same arithmetic on the same
+  /// numbers gives.
+  void blend(double* const mix[2], const double* const add[2], double before, double x, Mask& keys,
+             Mask add_keys, char& same, char add_same) const;
+  Mask nonzero(const double* mass, const double* value) const;
+  /// 1 when the K shares of \p mass and \p value are equal bit for bit.
+  char equal(const double* mass, const double* value) const;
   void node_output_mix(int n, int r, const double* const* in_mix_by_channel, double* q_mass,
                        double* q_value, double* tmp) const;
   int stamp(int k, int n) const { return stamp_[static_cast<std::size_t>(n) * K_ + k]; }
@@ -140,6 +158,16 @@ class OriginTracker {
   std::vector<double> re_value_;  ///< per output slot
   std::vector<double> in_mix_[2], out_mix_[2], pipe_mix_[2];
   std::vector<double> consumed_;
+  /// Per input slot, output slot and pipeline cell: the keys its mixes may hold (a superset
+  /// of their nonzero keys; blend() keeps it).
+  std::vector<Mask> in_keys_, out_keys_, pipe_keys_;
+  /// Per input slot, output slot and pipeline cell: 1 when its mass and value mixes are
+  /// equal bit for bit (0: they may differ).
+  std::vector<char> in_same_, out_same_, pipe_same_;
+  /// Indexed rules and their restricted keys (index_rule()).
+  std::vector<std::pair<const CompiledOriginRule*, Mask>> rule_keys_;
+  /// Share of \p mix (nonzero keys within \p keys) of restricted origin under \p rule.
+  double restricted_share(const double* mix, Mask keys, const CompiledOriginRule& rule) const;
   Work own_;  ///< work space of produce() without one
 };
 

@@ -21,6 +21,7 @@ CalibrationPoint evaluate_calibration(const Study& study) {
   if (!comb) throw InputError("calibration.run '" + cal.run + "' is not a run of the study\n");
   RunOptions opt;
   opt.trade_series = true;
+  opt.details = false;  // fits read the trade series only (fit_observed)
   sim::Network net = sim::compile(study.model);
   RunResult run = run_combination(study, net, *comb, opt);
   CalibrationPoint pt;

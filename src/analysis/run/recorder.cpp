@@ -54,8 +54,8 @@ TradeIndex trade_index(const sim::Network& net, const Model& model) {
 }
 
 SeriesRecorder::SeriesRecorder(const sim::Network& net, int days, bool nodes, bool edges,
-                               const TradeIndex* trade_index)
-    : net_(net), trade_index_(trade_index) {
+                               const TradeIndex* trade_index, bool details)
+    : net_(net), details_(details), trade_index_(trade_index) {
   if (trade_index_) {
     trade = trade_index_->flows;
     for (auto& f : trade) f.shipped.assign(days, 0.0), f.arrived.assign(days, 0.0);
@@ -68,7 +68,7 @@ SeriesRecorder::SeriesRecorder(const sim::Network& net, int days, bool nodes, bo
     series[i].resize(days);
     for (int s = net.in_begin[n]; s < net.in_begin[n + 1]; ++s)
       series[i].base_daily_demand += net.demand[s];
-    if (net.in_begin[n + 1] - net.in_begin[n] > 1)
+    if (details && net.in_begin[n + 1] - net.in_begin[n] > 1)
       for (int s = net.in_begin[n]; s < net.in_begin[n + 1]; ++s) {
         material_series[i].emplace_back();
         material_series[i].back().resize(days);
@@ -148,6 +148,29 @@ void SeriesRecorder::record_origin(const sim::Engine& eng, int d) {
   }
 }
 
+// Phase 7 for supply sources of consumer \p i (index into series) on day \p d.
+void SeriesRecorder::record_supply(const sim::Engine& eng, std::size_t i, int d) {
+  const int n = net_.consumer_nodes[i];
+  auto& src = supply[i];
+  for (int k = net_.in_begin[n]; k < net_.in_begin[n + 1]; ++k) {
+    double blocked = 0;
+    for (int j = net_.in_edge_begin[k]; j < net_.in_edge_begin[k + 1]; ++j) {
+      const int e = net_.in_edges[j];
+      const double sh = eng.shipped()[e], base = net_.e_share[e], now = eng.share()[e];
+      if (base <= 0) {
+        src.from_new_suppliers_t += sh;
+        if (sh > 0 && !src.new_supplier_day) src.new_supplier_day = d;
+      } else if (now > base * (1 + 1e-9)) {
+        src.switched_t += sh * (now - base) / now;
+      }
+      const double ord = eng.order()[e], lim = eng.pass_limit()[e];
+      if (lim < ord) blocked += ord - lim;
+    }
+    // Orders re-place what did not pass every day: count at most the day's demand.
+    src.blocked_t += std::min(blocked, eng.demand_now()[k]);
+  }
+}
+
 void SeriesRecorder::on_day(const sim::Engine& eng) {
   const int d = eng.day();
   if (origin && eng.origin()) record_origin(eng, d);
@@ -169,24 +192,7 @@ void SeriesRecorder::on_day(const sim::Engine& eng) {
       m.shortfall[d] = eng.shortfall()[k];
       m.stock[d] = eng.in_stock()[k];
     }
-    auto& src = supply[i];
-    for (int k = net_.in_begin[n]; k < net_.in_begin[n + 1]; ++k) {
-      double blocked = 0;
-      for (int j = net_.in_edge_begin[k]; j < net_.in_edge_begin[k + 1]; ++j) {
-        const int e = net_.in_edges[j];
-        const double sh = eng.shipped()[e], base = net_.e_share[e], now = eng.share()[e];
-        if (base <= 0) {
-          src.from_new_suppliers_t += sh;
-          if (sh > 0 && !src.new_supplier_day) src.new_supplier_day = d;
-        } else if (now > base * (1 + 1e-9)) {
-          src.switched_t += sh * (now - base) / now;
-        }
-        const double ord = eng.order()[e], lim = eng.pass_limit()[e];
-        if (lim < ord) blocked += ord - lim;
-      }
-      // Orders re-place what did not pass every day: count at most the day's demand.
-      src.blocked_t += std::min(blocked, eng.demand_now()[k]);
-    }
+    if (details_) record_supply(eng, i, d);
   }
   for (int n = 0; n < static_cast<int>(node_series.size()); ++n) {
     node_series[n].activity.push_back(eng.activity()[n]);

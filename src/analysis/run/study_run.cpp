@@ -113,6 +113,51 @@ struct Group {
   }
 };
 
+/// The metrics of one consumer: what an Agg holding it alone gives (its series, and one
+/// LossTotals group: each day's units, value and margin at least 0, summed in day order),
+/// without copying the series into one.
+ShortageMetrics consumer_metrics(const ShortageSeries& s, double thr, int reference, double unmet,
+                                 const std::vector<double>& units_per_day, double value_per_unit,
+                                 double margin) {
+  ShortageMetrics m = compute_metrics(s, thr, std::max(-1, reference), unmet, 0, 0);
+  double units = 0, upper = 0, value = 0, margin_lost = 0;
+  for (const double u : units_per_day) {
+    const double v = u * value_per_unit;
+    upper += u;
+    units += std::max(0.0, u);
+    value += std::max(0.0, v);
+    margin_lost += std::max(0.0, v * std::max(0.0, margin));
+  }
+  m.units_lost = units;
+  m.units_lost_upper = upper;
+  m.value_lost_usd = value;
+  m.margin_lost_usd = margin < 0 ? std::nullopt : std::optional<double>(margin_lost);
+  return m;
+}
+
+/// Consumer \p i's (Network::consumer_nodes order) per-material series added to \p groups'
+/// materials. A complementary consumer's materials are short together: a material's
+/// shortfall stands for the consumer's units not built (tonnes scaled by its share of
+/// demand); an independent material is its own product line.
+void add_materials(const sim::Network& net, const SeriesRecorder& rec, std::size_t i,
+                   const std::vector<Group*>& groups, const std::string& key, int reference) {
+  const int n = net.consumer_nodes[i];
+  const bool bo = net.backorder[n] != 0;
+  const ShortageSeries& s = rec.series[i];
+  const double upt = net.units_per_tonne[n], vpu = net.value_per_unit[n], mg = net.margin[n];
+  const double total_demand = s.base_daily_demand;
+  for (int k = net.in_begin[n]; k < net.in_begin[n + 1]; ++k) {
+    const auto& per = rec.material_series[i];
+    const ShortageSeries& sm = per.empty() ? s : per[static_cast<std::size_t>(k - net.in_begin[n])];
+    const double scale =
+        net.complementary[n] && net.demand[k] > 0 ? upt * total_demand / net.demand[k] : upt;
+    const double unmet_m = unmet_tonnes(sm, bo);
+    const std::vector<double> units_m = daily_units_lost(sm, bo, scale);
+    const std::string& mat = net.material_id[net.in_material[k]];
+    for (Group* g : groups) g->material(mat).add(sm, unmet_m, key, units_m, vpu, mg, reference);
+  }
+}
+
 /// A consumer worth a "why": short on some day, or its supply moved by at least 1 % of its
 /// baseline inflow (a consumer that switched suppliers and was never short).
 bool worth_explaining(const WhyRecord& w) {
@@ -192,7 +237,7 @@ RunResult run_combination(const Study& study, const sim::Network& net, const Com
   TradeIndex trade;
   if (options.trade_series) trade = trade_index(net, study.model);
   SeriesRecorder rec(net, study.horizon, options.node_series, options.edge_series,
-                     options.trade_series ? &trade : nullptr);
+                     options.trade_series ? &trade : nullptr, options.details);
   // Origin of consumption per calendar month, with the other flow outputs of deterministic runs
   // (Monte Carlo draws leave trade_series off).
   if (engine.origin() && options.trade_series) {
@@ -231,10 +276,9 @@ RunResult run_combination(const Study& study, const sim::Network& net, const Com
     const std::string unit = net.unit_name[n].empty() ? "units" : net.unit_name[n];
     const double unmet = unmet_tonnes(s, bo);
     const std::vector<double> units = daily_units_lost(s, bo, upt);
-    loss_of(by_unit, unit).add(key, units, vpu, mg);
-    Group self;
+    if (options.details) loss_of(by_unit, unit).add(key, units, vpu, mg);
+    Group self;  // its materials (details); its metrics come from the consumer's own series
     self.unit(unit);
-    self.all.add(s, unmet, key, units, vpu, mg, reference[i]);
     const std::string cell = net.sector[n] + "@" + net.region[n];
     std::vector<Group*> groups = {&self, &sectors[net.sector[n]], &regions[net.region[n]]};
     if (cell_size[cell] > 1) groups.push_back(&cells[cell]);
@@ -244,36 +288,21 @@ RunResult run_combination(const Study& study, const sim::Network& net, const Com
       g->sector = net.sector[n];
       g->region = net.region[n];
     }
-    // Per material. A complementary consumer's materials are short together: a material's
-    // shortfall stands for the consumer's units not built (tonnes scaled by its share of
-    // demand); an independent material is its own product line.
-    const double total_demand = s.base_daily_demand;
-    for (int k = net.in_begin[n]; k < net.in_begin[n + 1]; ++k) {
-      const auto& per = rec.material_series[i];
-      const ShortageSeries& sm =
-          per.empty() ? s : per[static_cast<std::size_t>(k - net.in_begin[n])];
-      const double scale =
-          net.complementary[n] && net.demand[k] > 0 ? upt * total_demand / net.demand[k] : upt;
-      const double unmet_m = unmet_tonnes(sm, bo);
-      const std::vector<double> units_m = daily_units_lost(sm, bo, scale);
-      const std::string& mat = net.material_id[net.in_material[k]];
-      for (Group* g : groups)
-        g->material(mat).add(sm, unmet_m, key, units_m, vpu, mg, reference[i]);
-    }
+    if (options.details) add_materials(net, rec, i, groups, key, reference[i]);
     EntityResult er;
     er.level = Level::Consumer;
     er.id = net.node_id[n];
     er.sector = net.sector[n];
     er.region = net.region[n];
     er.unit_name = unit;
-    er.metrics = self.all.metrics(thr);
-    er.series = s;
+    er.metrics = consumer_metrics(s, thr, reference[i], unmet, units, vpu, mg);
     er.supply = rec.supply[i];
     for (Group* g : groups)
       if (g != &self) g->supply.add(rec.supply[i]);
     for (const auto& m : self.order)
       er.materials.push_back({m, self.by_material.at(m).metrics(thr)});
     er.why = take_why(whys, i);
+    er.series = std::move(rec.series[i]);  // s is not read after this
     out.entities.push_back(std::move(er));
   }
   auto emit = [&](Level level, std::map<std::string, Group>& groups) {

@@ -315,7 +315,7 @@ std::vector<CutItem> cut_items(const sim::Network& net, const FlowNet& fn) {
     } else if (tag <= -10) {
       const int e = -10 - tag;
       item.kind = CutKind::Edge;
-      item.id = net.e_label[e];
+      item.id = net.edge_label(e);
       item.stage = to_string(net.stage[net.e_from[e]]);
       item.country =
           net.country[net.e_from[e]] >= 0 ? net.country_id[net.country[net.e_from[e]]] : "";

@@ -519,6 +519,9 @@ UncertaintyResult run_uncertainty(const Study& study, const io::TreeNode& resolv
   // no why records (WhyRecorder observes the engine, so the metrics are the same without it;
   // recording it was about half of a draw of the default study).
   det.node_series = det.edge_series = det.trade_series = det.why = false;
+  // Nor per-material metrics, supply sources or losses by unit: none of them is summarised
+  // (the entities' metrics come from their summed series either way).
+  det.details = false;
   det.sample_licences = false;
   const bool reuse = settings.deterministic &&
                      settings.deterministic->size() == study.combinations.size() &&

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "../../support.hpp"
 #include "rareshock/core/error.hpp"
 #include "rareshock/io/load.hpp"
 
@@ -220,4 +221,27 @@ TEST_CASE("the focus option sets the study's focus, and its errors point into th
   } catch (const InputError& e) {
     CHECK(std::string(e.what()).find("this is a model file") != std::string::npos);
   }
+}
+
+TEST_CASE("consecutive records with the same provenance share one copy of it", "[io][load]") {
+  auto model = test::model_from(R"(
+materials: [{id: x, family: f}]
+countries: [A, B]
+nodes:
+  - {id: a, stage: mine, country: A, capacity: 1000, outputs: {x: 1}, source: USGS 2024}
+  - {id: b, stage: mine, country: B, capacity: 1000, outputs: {x: 1}, source: USGS 2024}
+consumers: [{id: c, sector: s, region: A, demand: {x: 100}}]
+edges:
+  - {from: a, to: c, material: x, share: 0.5, source: trade data, confidence: M}
+  - {from: b, to: c, material: x, share: 0.5, source: trade data, confidence: M}
+)");
+  const auto& n = model->nodes;
+  CHECK(n[0].provenance.source() == "USGS 2024");
+  CHECK(n[1].provenance.shares(n[0].provenance));
+  CHECK(n[2].provenance.empty());
+  const auto& e = model->edges;
+  CHECK(e[0].provenance.source() == "trade data");
+  CHECK(e[0].provenance.confidence() == "M");
+  CHECK(e[1].provenance.shares(e[0].provenance));
+  CHECK_FALSE(e[0].provenance.shares(n[0].provenance));
 }

@@ -38,3 +38,26 @@ TEST_CASE("model lookups and country groups", "[model]") {
   t.offset = 12;
   CHECK(t.day(make_date(2025, 1, 1)) == 12);
 }
+
+TEST_CASE("provenance: one shared pointer, null when empty, equal by text", "[model]") {
+  const Provenance none;
+  CHECK(none.empty());
+  CHECK(none.source().empty());
+  CHECK(none.confidence().empty());
+  CHECK(none.note().empty());
+  CHECK(Provenance("", "", "").empty());  // all three empty: no text allocated
+  CHECK(Provenance("", "", "") == none);
+  const Provenance p("USGS 2024", "H", "table 3");
+  CHECK_FALSE(p.empty());
+  CHECK(p.source() == "USGS 2024");
+  CHECK(p.confidence() == "H");
+  CHECK(p.note() == "table 3");
+  const Provenance copy = p;
+  CHECK(copy.shares(p));  // a copy shares the text
+  const Provenance twin("USGS 2024", "H", "table 3");
+  CHECK_FALSE(twin.shares(p));
+  CHECK(twin == p);  // equal texts compare equal without being shared
+  CHECK_FALSE(Provenance("USGS 2024", "M", "table 3") == p);
+  CHECK_FALSE(Provenance("", "", "x") == none);
+  CHECK(sizeof(Provenance) <= 2 * sizeof(void*));
+}

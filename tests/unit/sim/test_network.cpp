@@ -140,3 +140,58 @@ TEST_CASE("restock gives the network compile gives for new stock cover", "[sim][
   const int s = net.in_begin[wind];
   CHECK(net.in_initial[s] == Approx(73.125 * net.in_use[s]));
 }
+
+TEST_CASE("per-node strings are string tables and edge labels are made from the ids",
+          "[sim][network]") {
+  auto model =
+      rareshock::io::load_file(RARESHOCK_SOURCE_DIR "/models/examples/mini-chain.yaml").model;
+  const sim::Network net = sim::compile(*model);
+  REQUIRE(net.edges() > 0);
+  // Edges are customer-major (by input slot), in model order within a slot: the labels are
+  // the model's, stably sorted by customer slot.
+  std::vector<std::pair<int, std::string>> expected;
+  for (const auto& ed : model->edges)
+    expected.emplace_back(net.in_slot(net.node_index(ed.to.id), net.material_index(ed.material.id)),
+                          ed.label());
+  std::stable_sort(expected.begin(), expected.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (int e = 0; e < net.edges(); ++e) {
+    CHECK(net.e_in_slot[e] == expected[e].first);
+    CHECK(net.edge_label(e) == expected[e].second);
+  }
+  for (int n = 0; n < net.nodes(); ++n) {
+    const Node& node = model->nodes[n];
+    CHECK(net.node_id[n] == node.id);
+    CHECK(net.node_id.view(n) == node.id);
+    CHECK(net.node_index(node.id) == n);
+    CHECK(net.sector[n] == node.sector);
+    CHECK(net.product[n] == node.product);
+    CHECK(net.unit_name[n] == node.unit_name);
+    CHECK(net.region[n] == (node.is_consumer() ? node.region.id : node.country.id));
+    CHECK(net.end_user[n] == (node.is_consumer() ? node.end_user : std::string()));
+  }
+  CHECK(net.node_index("no-such-node") == -1);
+  // Memory accounting counts the tables' characters and offsets.
+  std::size_t chars = 0;
+  for (const auto& node : model->nodes) chars += node.id.size();
+  CHECK(net.bytes() > chars + net.nodes() * sizeof(std::size_t));
+}
+
+TEST_CASE("string table: views, copies, empty strings", "[sim][network]") {
+  const std::string longer = "a string longer than the inline buffer of std::string";
+  sim::StringTable t;
+  CHECK(t.empty());
+  t.push_back("alpha");
+  t.push_back("");
+  t.push_back(longer);
+  REQUIRE(t.size() == 3);
+  CHECK(t.view(0) == "alpha");
+  CHECK(t.view(1).empty());
+  CHECK(t[2] == longer);
+  t.shrink_to_fit();
+  CHECK(t.bytes() >= 5 + longer.size() + 3 * sizeof(std::size_t));
+  sim::StringTable u = t;
+  CHECK(u == t);
+  u.push_back("x");
+  CHECK_FALSE(u == t);
+}

@@ -23,13 +23,15 @@ TradeIndex trade_index(const sim::Network& net, const Model& model);
 class SeriesRecorder : public sim::Observer {
  public:
   /// \p trade (optional, must outlive the recorder): also record daily trade flows.
+  /// \p details: per-material series and supply sources (off: material_series stays empty
+  /// and supply zero; the summed series are the same either way).
   SeriesRecorder(const sim::Network& net, int days, bool nodes = false, bool edges = false,
-                 const TradeIndex* trade = nullptr);
+                 const TradeIndex* trade = nullptr, bool details = true);
   void on_day(const sim::Engine& eng) override;
 
   std::vector<ShortageSeries> series;  ///< by consumer, in Network::consumer_nodes order
   /// by consumer, then by input slot: one series per material, for consumers with more than
-  /// one material (empty otherwise: the summed series is that material's)
+  /// one material (empty otherwise, or without details: the summed series is that material's)
   std::vector<std::vector<ShortageSeries>> material_series;
   std::vector<NodeSeries> node_series;  ///< by node, when requested
   std::vector<EdgeSeries> edge_series;  ///< by edge, when requested
@@ -44,7 +46,9 @@ class SeriesRecorder : public sim::Observer {
 
  private:
   const sim::Network& net_;
+  bool details_ = true;
   void record_origin(const sim::Engine& eng, int d);
+  void record_supply(const sim::Engine& eng, std::size_t i, int d);
 
   const TradeIndex* trade_index_;
   std::vector<int> period_of_day_;

@@ -127,6 +127,11 @@ struct RunOptions {
   bool trade_series = true;  ///< RunResult::trade (trade-flow outputs, observed series)
   /// EntityResult::why of the consumers (records every edge's daily flows during the run)
   bool why = false;
+  /// EntityResult::materials, EntityResult::supply and RunResult::losses. Off (Monte Carlo
+  /// draws, sensitivity points: they read metrics and shortfall series only), a run records
+  /// neither per-material series nor supply sources; every entity's metrics and series are
+  /// the same either way (they come from the summed series).
+  bool details = true;
   /// Stochastic licences (Monte Carlo): stream (licence_seed, licence_draw, run index).
   bool sample_licences = false;
   std::uint64_t licence_seed = 0, licence_draw = 0;
