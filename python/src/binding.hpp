@@ -73,6 +73,11 @@ class Columns;
 void declare_fit_columns(Columns& t);
 void fit_row(Columns& t, const std::string& observed, const std::string& run,
              const std::string& window, const analysis::FitStats& s);
+/// The per-period columns (observed, run, period, first, last, observed_t, modelled_t,
+/// error_t) of observed() and Calibration.periods(), declared and filled in that order.
+void declare_period_columns(Columns& t);
+void period_row(Columns& t, const std::string& observed, const std::string& run,
+                const analysis::PeriodFit& p);
 
 void bind_results(pybind11::module_& m);
 /// Node and edge series, origins, why, losses and the study as applied (details.cpp).

@@ -93,21 +93,13 @@ py::dict fit(const CalibrationRun& c) {
 
 py::dict periods(const CalibrationRun& c) {
   Columns t;
-  for (const auto* n : {"point", "observed", "run", "period"}) t.declare(n, Columns::Kind::Text);
-  for (const auto* n : {"first", "last"}) t.declare(n, Columns::Kind::Day);
-  for (const auto* n : {"observed_t", "modelled_t", "error_t"}) t.declare(n, Columns::Kind::Real);
+  t.declare("point", Columns::Kind::Text);
+  declare_period_columns(t);
   for (const auto& [point, pt] : points(c))
     for (const auto& f : pt->fits)
       for (const auto& p : f.periods) {
         t.text("point", point);
-        t.text("observed", f.observed);
-        t.text("run", f.run);
-        t.text("period", p.period);
-        t.day("first", p.first.days);
-        t.day("last", p.last.days);
-        t.real("observed_t", p.observed);
-        t.real("modelled_t", p.modelled);
-        t.real("error_t", p.modelled - p.observed);
+        period_row(t, f.observed, f.run, p);
       }
   return t.to_dict();
 }

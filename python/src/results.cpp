@@ -349,22 +349,10 @@ py::dict combinations(const Result& r) {
 
 py::dict observed(const Result& r) {
   Columns t;
-  for (const auto* name : {"observed", "run", "period"}) t.declare(name, Columns::Kind::Text);
-  for (const auto* name : {"first", "last"}) t.declare(name, Columns::Kind::Day);
-  for (const auto* name : {"observed_t", "modelled_t", "error_t"})
-    t.declare(name, Columns::Kind::Real);
+  declare_period_columns(t);
   for (const auto& obs : r.record->observed)
     for (const auto& fit : obs.fits)
-      for (const auto& p : fit.periods) {
-        t.text("observed", obs.id);
-        t.text("run", fit.run);
-        t.text("period", p.period);
-        t.day("first", p.first.days);
-        t.day("last", p.last.days);
-        t.real("observed_t", p.observed);
-        t.real("modelled_t", p.modelled);
-        t.real("error_t", p.modelled - p.observed);
-      }
+      for (const auto& p : fit.periods) period_row(t, obs.id, fit.run, p);
   return t.to_dict();
 }
 
@@ -388,6 +376,25 @@ void fit_row(Columns& t, const std::string& observed, const std::string& run,
   t.real("rmse_t", s.rmse);
   t.real("relative_rmse", s.relative_rmse);
   t.real("correlation", s.correlation);
+}
+
+void declare_period_columns(Columns& t) {
+  for (const auto* name : {"observed", "run", "period"}) t.declare(name, Columns::Kind::Text);
+  for (const auto* name : {"first", "last"}) t.declare(name, Columns::Kind::Day);
+  for (const auto* name : {"observed_t", "modelled_t", "error_t"})
+    t.declare(name, Columns::Kind::Real);
+}
+
+void period_row(Columns& t, const std::string& observed, const std::string& run,
+                const analysis::PeriodFit& p) {
+  t.text("observed", observed);
+  t.text("run", run);
+  t.text("period", p.period);
+  t.day("first", p.first.days);
+  t.day("last", p.last.days);
+  t.real("observed_t", p.observed);
+  t.real("modelled_t", p.modelled);
+  t.real("error_t", p.modelled - p.observed);
 }
 
 namespace {
