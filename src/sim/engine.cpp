@@ -71,11 +71,6 @@ Engine::Engine(const Network& net, const Forcing& forcing, EngineSettings settin
       settings_(settings),
       licences_(net, forcing, settings.licence_volume_cap) {
   const int E = net.edges();
-  // The day's loops walk a slot's supplier edges as [in_edge_begin[s], in_edge_begin[s + 1]):
-  // edges are numbered customer-major (sim::compile), so in_edges is the identity.
-  for (int k = 0; k < E; ++k)
-    if (net.in_edges[k] != k)
-      throw RuntimeError("internal error: the network's edges are not numbered customer-major");
   from_stockpile_.assign(E, 0);
   for (int e = 0; e < E; ++e) from_stockpile_[e] = net.stage[net.e_from[e]] == Stage::Stockpile;
   // Qualification: only standby suppliers (baseline share 0) need it. The edge's own value,
@@ -562,7 +557,7 @@ void Engine::update_coverage(int t) {
 
 // Moves share from suppliers that under-delivered yesterday to suppliers with spare output;
 // a standby supplier only once qualified (qualification_ days after the slot was first short).
-// Edges are customer-major (in_edges is the identity), so a slot's edges are [b, end).
+// Edges are customer-major (Network::in_edge_begin), so a slot's edges are [b, end).
 void Engine::adapt_shares(int t, int s, Chunk& c) {
   const double lag = std::max(1.0, settings_.switching_lag);
   const double rev = std::max(1.0, settings_.share_reversion);
@@ -784,7 +779,7 @@ void Engine::stockpile_releases(int t) {
         int s = net_.e_in_slot[e];
         double unfilled = 0, ordered = 0;
         for (int k = net_.in_edge_begin[s]; k < net_.in_edge_begin[s + 1]; ++k) {
-          int e2 = net_.in_edges[k];
+          int e2 = k;
           if (!from_stockpile_[e2]) unfilled += order_[e2] - shipped_[e2], ordered += order_[e2];
         }
         // Nothing ships more than was ordered: at most round-off below zero.

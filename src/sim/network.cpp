@@ -25,30 +25,12 @@ std::size_t Network::bytes() const {
     for (const auto& s : v)
       if (s.capacity() > 15) b += s.capacity() + 1;
   };
-  for (const auto* v : {&country,
-                        &in_begin,
-                        &out_begin,
-                        &recipe_begin,
-                        &initial_recipe,
-                        &recipe_node,
-                        &recipe_in_offset,
-                        &recipe_out_offset,
-                        &in_node,
-                        &in_material,
-                        &in_edge_begin,
-                        &in_edges,
-                        &out_node,
-                        &out_material,
-                        &out_edge_begin,
-                        &out_edges,
-                        &consumer_nodes,
-                        &e_from,
-                        &e_to,
-                        &e_material,
-                        &e_out_slot,
-                        &e_in_slot,
-                        &e_lead,
-                        &e_priority})
+  for (const auto* v : {&country,        &in_begin,       &out_begin,        &recipe_begin,
+                        &initial_recipe, &recipe_node,    &recipe_in_offset, &recipe_out_offset,
+                        &in_node,        &in_material,    &in_edge_begin,    &out_node,
+                        &out_material,   &out_edge_begin, &out_edges,        &consumer_nodes,
+                        &e_from,         &e_to,           &e_material,       &e_out_slot,
+                        &e_in_slot,      &e_lead,         &e_priority})
     add(*v);
   for (const auto* v : {&capacity,
                         &tau,
@@ -335,25 +317,31 @@ void set_shares(const Model& model, const std::vector<int>& order, Network& net)
   }
 }
 
-// Stage 5: CSR adjacency: supplier edges per input slot; customer edges per output slot (by
-// priority).
+// Where each slot's edges start: [begin[s], begin[s + 1]) for slot s, from each edge's slot.
+std::vector<int> slot_ranges(int slots, const std::vector<int>& slot_of_edge) {
+  std::vector<int> begin(slots + 1, 0);
+  for (int s : slot_of_edge) ++begin[s + 1];
+  for (int s = 0; s < slots; ++s) begin[s + 1] += begin[s];
+  return begin;
+}
+
+// Stage 5: adjacency. Supplier edges per input slot are a range of edge indices (compile
+// numbers the edges customer-major, so they are already in slot order); customer edges per
+// output slot are a CSR list, by priority.
 void build_adjacency(Network& net) {
   const int E = net.edges();
-  auto build_csr = [&](int slots, const std::vector<int>& slot_of_edge, std::vector<int>& begin,
-                       std::vector<int>& list, bool by_priority) {
-    begin.assign(slots + 1, 0);
-    for (int e = 0; e < E; ++e) ++begin[slot_of_edge[e] + 1];
-    for (int s = 0; s < slots; ++s) begin[s + 1] += begin[s];
-    list.assign(E, 0);
-    std::vector<int> fill(begin.begin(), begin.end() - 1);
-    for (int e = 0; e < E; ++e) list[fill[slot_of_edge[e]]++] = e;
-    if (by_priority)
-      for (int s = 0; s < slots; ++s)
-        std::stable_sort(list.begin() + begin[s], list.begin() + begin[s + 1],
-                         [&](int a, int b) { return net.e_priority[a] < net.e_priority[b]; });
-  };
-  build_csr(net.in_slots(), net.e_in_slot, net.in_edge_begin, net.in_edges, false);
-  build_csr(net.out_slots(), net.e_out_slot, net.out_edge_begin, net.out_edges, true);
+  for (int e = 1; e < E; ++e)
+    if (net.e_in_slot[e] < net.e_in_slot[e - 1])
+      throw RuntimeError("internal error: the network's edges are not numbered customer-major");
+  net.in_edge_begin = slot_ranges(net.in_slots(), net.e_in_slot);
+  net.out_edge_begin = slot_ranges(net.out_slots(), net.e_out_slot);
+  net.out_edges.assign(E, 0);
+  std::vector<int> fill(net.out_edge_begin.begin(), net.out_edge_begin.end() - 1);
+  for (int e = 0; e < E; ++e) net.out_edges[fill[net.e_out_slot[e]]++] = e;
+  for (int s = 0; s < net.out_slots(); ++s)
+    std::stable_sort(net.out_edges.begin() + net.out_edge_begin[s],
+                     net.out_edges.begin() + net.out_edge_begin[s + 1],
+                     [&](int a, int b) { return net.e_priority[a] < net.e_priority[b]; });
 }
 
 // One Jacobi pass of the baseline: use -> flows -> output demand -> activity. Returns the

@@ -129,7 +129,7 @@ void OriginTracker::reach_keys() {
     bool changed = false;
     for (int s = net.in_begin[n]; s < net.in_begin[n + 1]; ++s)
       for (int i = net.in_edge_begin[s]; i < net.in_edge_begin[s + 1]; ++i) {
-        const int from = net.e_from[net.in_edges[i]];
+        const int from = net.e_from[i];
         const std::vector<int> src(at[from].begin(), at[from].end());
         for (int k : src) changed |= at[n].insert(stamped(k, n)).second;
       }
@@ -239,7 +239,7 @@ double OriginTracker::in_content(int s, const CompiledOriginRule& rule) const {
   // Value: the value fraction of the suppliers' output slots, by baseline flow.
   double f = 0, w = 0;
   for (int i = net_.in_edge_begin[s]; i < net_.in_edge_begin[s + 1]; ++i) {
-    const int e = net_.in_edges[i];
+    const int e = i;
     f += net_.e_flow[e] * re_value_[net_.e_out_slot[e]];
     w += net_.e_flow[e];
   }
@@ -380,7 +380,7 @@ void OriginTracker::reset() {
       std::fill(qm.begin(), qm.end(), 0.0);
       std::fill(qv.begin(), qv.end(), 0.0);
       for (int i = net_.in_edge_begin[s]; i < net_.in_edge_begin[s + 1]; ++i) {
-        const int e = net_.in_edges[i];
+        const int e = i;
         const double f = net_.e_flow[e];
         if (f <= 0) continue;
         w += f;

@@ -69,8 +69,9 @@ struct Network {
   std::vector<int> in_node, in_material;
   std::vector<double> in_initial, in_target;  ///< [t]
   std::vector<double> in_use;                 ///< baseline use [t/day]
-  std::vector<int> in_edge_begin;  ///< supplier edges of slot s: in_edges[in_edge_begin[s] ...]
-  std::vector<int> in_edges;
+  /// Edges are numbered customer-major (compile sorts them by input slot): the supplier
+  /// edges of input slot s are the edge indices [in_edge_begin[s], in_edge_begin[s + 1]).
+  std::vector<int> in_edge_begin;
   std::vector<int> out_node, out_material;
   std::vector<double> out_initial, out_target;  ///< [t]
   std::vector<double> out_rate;                 ///< baseline output [t/day]

@@ -139,7 +139,7 @@ void SeriesRecorder::record_origin(const sim::Engine& eng, int d) {
     }
     for (int s = net_.in_begin[n]; s < net_.in_begin[n + 1]; ++s)
       for (int j = net_.in_edge_begin[s]; j < net_.in_edge_begin[s + 1]; ++j)
-        origin->ordered[i] += eng.order()[net_.in_edges[j]];
+        origin->ordered[i] += eng.order()[j];
   }
   for (std::size_t r = 0; r < rules_.size(); ++r) {
     if (d < rules_[r]->start || d > rules_[r]->end) continue;
@@ -155,7 +155,7 @@ void SeriesRecorder::record_supply(const sim::Engine& eng, std::size_t i, int d)
   for (int k = net_.in_begin[n]; k < net_.in_begin[n + 1]; ++k) {
     double blocked = 0;
     for (int j = net_.in_edge_begin[k]; j < net_.in_edge_begin[k + 1]; ++j) {
-      const int e = net_.in_edges[j];
+      const int e = j;
       const double sh = eng.shipped()[e], base = net_.e_share[e], now = eng.share()[e];
       if (base <= 0) {
         src.from_new_suppliers_t += sh;

@@ -104,8 +104,7 @@ WhyRecorder::Sums WhyRecorder::edge_sums(int e, int a, int b) const {
 std::vector<int> WhyRecorder::in_edges(int node) const {
   std::vector<int> out;
   for (int s = net_.in_begin[node]; s < net_.in_begin[node + 1]; ++s)
-    for (int j = net_.in_edge_begin[s]; j < net_.in_edge_begin[s + 1]; ++j)
-      out.push_back(net_.in_edges[j]);
+    for (int j = net_.in_edge_begin[s]; j < net_.in_edge_begin[s + 1]; ++j) out.push_back(j);
   return out;
 }
 
@@ -298,7 +297,7 @@ std::vector<WhyRecord> WhyRecorder::explain() const {
       w.baseline_demand_t += net_.demand[s] * len;
       double transit0 = 0;
       for (int j = net_.in_edge_begin[s]; j < net_.in_edge_begin[s + 1]; ++j) {
-        const int e = net_.in_edges[j];
+        const int e = j;
         transit0 += net_.e_flow[e] * net_.e_lead[e];
       }
       const double stock_start = a > 0 ? stock_[base + a - 1] : net_.in_initial[s];
@@ -306,7 +305,7 @@ std::vector<WhyRecord> WhyRecorder::explain() const {
       w.stock_drawn_t += stock_start - stock_[base + b];
       w.pipeline_drawn_t += transit_start - transit_[base + b];
       for (int j = net_.in_edge_begin[s]; j < net_.in_edge_begin[s + 1]; ++j) {
-        const int e = net_.in_edges[j];
+        const int e = j;
         const int from = net_.e_from[e];
         const Sums sums = edge_sums(e, a, b);
         WhySupplier x;

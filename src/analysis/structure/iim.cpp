@@ -134,7 +134,7 @@ InterdependencyMatrix interdependency_matrix(const sim::Network& net, const Mode
       if (ws <= 0) continue;
       // A slot's baseline shares sum to 1: each is the supplier's part of the slot's supply.
       for (int k = net.in_edge_begin[s]; k < net.in_edge_begin[s + 1]; ++k) {
-        int e = net.in_edges[k];
+        int e = k;
         if (net.e_share[e] > 0) trip.emplace_back(n, net.e_from[e], ws * net.e_share[e]);
       }
     }

@@ -19,11 +19,11 @@ std::vector<double> supplier_fractions(const sim::Network& net) {
   for (int s = 0; s < net.in_slots(); ++s) {
     double flow = 0, share = 0;
     for (int k = net.in_edge_begin[s]; k < net.in_edge_begin[s + 1]; ++k) {
-      flow += net.e_flow[net.in_edges[k]];
-      share += net.e_share[net.in_edges[k]];
+      flow += net.e_flow[k];
+      share += net.e_share[k];
     }
     for (int k = net.in_edge_begin[s]; k < net.in_edge_begin[s + 1]; ++k) {
-      int e = net.in_edges[k];
+      int e = k;
       frac[e] = flow > 0 ? net.e_flow[e] / flow : share > 0 ? net.e_share[e] / share : 0;
     }
   }
@@ -112,7 +112,7 @@ std::vector<Eigen::Triplet<double>> one_step(const sim::Network& net,
       double ws = w[s - net.in_begin[n]] / total;
       if (ws <= 0) continue;
       for (int k = net.in_edge_begin[s]; k < net.in_edge_begin[s + 1]; ++k) {
-        int e = net.in_edges[k];
+        int e = k;
         if (frac[e] <= 0) continue;
         for (int o = net.out_begin[n]; o < net.out_begin[n + 1]; ++o)
           trip.emplace_back(o, net.e_out_slot[e], ws * frac[e]);
@@ -206,7 +206,7 @@ void input_origin(const OriginTrace& t, const sim::Network& net, int basis, int 
   any.assign(C, 0.0);
   // A slot's baseline shares sum to 1: each is the supplier's part of the slot's supply.
   for (int k = net.in_edge_begin[in_slot]; k < net.in_edge_begin[in_slot + 1]; ++k) {
-    int e = net.in_edges[k];
+    int e = k;
     const double f = net.e_share[e];
     if (f <= 0) continue;
     const int o = net.e_out_slot[e];

@@ -224,7 +224,7 @@ std::vector<char> reaching(const sim::Network& net, const Target& tg, const Elem
     q.pop_front();
     for (int s = net.in_begin[v]; s < net.in_begin[v + 1]; ++s)
       for (int k = net.in_edge_begin[s]; k < net.in_edge_begin[s + 1]; ++k) {
-        int e = net.in_edges[k];
+        int e = k;
         if (ef.carries[e] && !reach[net.e_from[e]])
           reach[net.e_from[e]] = 1, q.push_back(net.e_from[e]);
       }

@@ -29,14 +29,15 @@ TEST_CASE("compile builds slots, CSR adjacency and the baseline", "[sim][network
   int s = net.in_slot(net.node_index("ev_traction_eu"), ndfeb);
   CHECK(net.in_initial[s] == Approx(45 * 6000 / 365.0));
   CHECK(net.warnings.empty());
-  // Every edge appears exactly once in each CSR list, under the slot it belongs to (its
-  // customer's input slot, its supplier's output slot), and the slot ranges tile the lists.
+  // Every edge appears exactly once under the slot it belongs to (its customer's input slot:
+  // edges are customer-major, so input slots are ranges of edge indices; its supplier's output
+  // slot, in the CSR list), and the slot ranges tile the edges and the list.
   std::vector<int> seen_in(net.edges(), 0), seen_out(net.edges(), 0);
   for (int sl = 0; sl < net.in_slots(); ++sl)
     for (int k = net.in_edge_begin[sl]; k < net.in_edge_begin[sl + 1]; ++k) {
-      ++seen_in[net.in_edges[k]];
-      CHECK(net.e_in_slot[net.in_edges[k]] == sl);
-      CHECK(net.e_to[net.in_edges[k]] == net.in_node[sl]);
+      ++seen_in[k];
+      CHECK(net.e_in_slot[k] == sl);
+      CHECK(net.e_to[k] == net.in_node[sl]);
     }
   for (int sl = 0; sl < net.out_slots(); ++sl)
     for (int k = net.out_edge_begin[sl]; k < net.out_edge_begin[sl + 1]; ++k) {
