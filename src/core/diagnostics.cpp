@@ -9,6 +9,9 @@
 namespace rareshock {
 
 int SourceRegistry::add(std::string display_path, std::string text) {
+  if (files_.size() >= kMaxFiles)
+    throw RuntimeError("too many input files (more than " + std::to_string(kMaxFiles) +
+                       "): a source location keeps 15 bits for the file");
   File f{std::move(display_path), std::move(text), {0}};
   for (std::size_t i = 0; i < f.text.size(); ++i)
     if (f.text[i] == '\n') f.line_starts.push_back(i + 1);
@@ -75,7 +78,8 @@ std::string format_diagnostic(const Diagnostic& d, const SourceRegistry& sources
   bool has_file = d.loc.file >= 0 && d.loc.file < static_cast<int>(sources.size());
   if (has_file) {
     out += sources.path(d.loc.file);
-    if (d.loc.line > 0) out += fmt::format(":{}:{}", d.loc.line, std::max(d.loc.column, 1));
+    if (d.loc.line > 0)
+      out += fmt::format(":{}:{}", static_cast<int>(d.loc.line), std::max<int>(d.loc.column, 1));
     out += ": ";
   }
   out += fmt::format("{}: {}", to_string(d.severity), d.message);
@@ -86,10 +90,12 @@ std::string format_diagnostic(const Diagnostic& d, const SourceRegistry& sources
     int w = static_cast<int>(width.size());
     if (d.loc.line > 1) {
       std::string prev = sources.line(d.loc.file, d.loc.line - 1);
-      if (!prev.empty()) out += fmt::format("   {:>{}} | {}\n", d.loc.line - 1, w, prev);
+      if (!prev.empty())
+        out += fmt::format("   {:>{}} | {}\n", static_cast<int>(d.loc.line) - 1, w, prev);
     }
-    out += fmt::format(">  {:>{}} | {}\n", d.loc.line, w, sources.line(d.loc.file, d.loc.line));
-    out += fmt::format("   {:>{}} | {:>{}}\n", "", w, "^", std::max(d.loc.column, 1));
+    out += fmt::format(">  {:>{}} | {}\n", static_cast<int>(d.loc.line), w,
+                       sources.line(d.loc.file, d.loc.line));
+    out += fmt::format("   {:>{}} | {:>{}}\n", "", w, "^", std::max<int>(d.loc.column, 1));
   }
   if (!d.expected.empty()) out += fmt::format("  expected: {}\n", d.expected);
   if (!d.hint.empty()) out += fmt::format("  hint: {}\n", d.hint);

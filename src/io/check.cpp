@@ -16,7 +16,7 @@ CheckedDiagnostic checked(const Diagnostic& d, const SourceRegistry& sources) {
   if (has_file) {
     c.file = sources.path(d.loc.file);
     c.line = d.loc.line;
-    c.column = d.loc.line > 0 ? std::max(d.loc.column, 1) : 0;  // as format_diagnostic prints
+    c.column = d.loc.line > 0 ? std::max<int>(d.loc.column, 1) : 0;  // as format_diagnostic prints
     if (d.loc.line > 0) c.source_line = sources.line(d.loc.file, d.loc.line);
   }
   c.path = d.path;

@@ -583,7 +583,7 @@ Scenario read_scenario(Diagnostics& d, TreeNode& root, const std::string& path) 
     std::map<std::string, int> ids;
     for_each_item(d, *ev, r.at("events"), "event", [&](TreeNode& item, const std::string& p) {
       Event e = read_event(d, item, p, i++);
-      if (!e.id.empty() && !ids.emplace(e.id, item.loc.line).second)
+      if (!e.id.empty() && !ids.emplace(e.id, static_cast<int>(item.loc.line)).second)
         d.error(item.loc, p, "duplicate event id '" + e.id + "'", {},
                 "first defined at line " + std::to_string(ids[e.id]));
       s.events.push_back(std::move(e));

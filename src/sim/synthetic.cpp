@@ -31,8 +31,11 @@ std::vector<int> pick(std::mt19937_64& rng, int n, int k) {
 }
 
 void add_countries(Model& m, int count) {
-  for (int c = 0; c < count; ++c)
-    m.countries.push_back({"C" + std::to_string(c), "Country " + std::to_string(c), {}});
+  for (int c = 0; c < count; ++c) {
+    // appended, not "literal" + std::string: GCC 12 warns of a false -Wrestrict on the latter
+    const std::string n = std::to_string(c);
+    m.countries.push_back({std::string("C").append(n), std::string("Country ").append(n), {}});
+  }
 }
 
 // Sets capacities to (1 + spare) x the baseline activity.

@@ -2,25 +2,31 @@
 /// \file Located diagnostics in compiler style: `file:line:column: error: message`, the
 /// offending line with a caret, what was expected and a hint ("did you mean ...").
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
 
 namespace rareshock {
 
-/// A position in an input file; line and column are 1-based, 0 means "unknown".
+/// A position in an input file; line and column are 1-based, 0 means "unknown". Packed in
+/// 8 bytes (a model holds several per edge): up to 16,383 files (SourceRegistry::add checks),
+/// 2^31 - 1 lines and 65,535 columns (further columns of a longer line wrap around).
 struct SourceLoc {
-  int file = -1;  ///< index into SourceRegistry, -1 when there is no file (e.g. --set)
-  int line = 0;
-  int column = 0;
+  std::int64_t file : 15 =
+      -1;  ///< index into SourceRegistry, -1 when there is no file (e.g. --set)
+  std::int64_t line : 32 = 0;
+  std::int64_t column : 17 = 0;
   bool operator==(const SourceLoc&) const = default;
 };
+static_assert(sizeof(SourceLoc) == 8);
 
 /// Keeps the text of every file read, so diagnostics can quote the offending line.
 class SourceRegistry {
  public:
   /// Registers a file's text; returns its index. \p display_path is what messages print.
   int add(std::string display_path, std::string text);
+  static constexpr std::size_t kMaxFiles = 16383;
   /// Registers a pseudo-file such as a command-line override (`<--set 1>`).
   int add_virtual(std::string name, std::string text) {
     return add(std::move(name), std::move(text));

@@ -10,6 +10,7 @@
 
 #include "rareshock/core/diagnostics.hpp"
 #include "rareshock/core/optional_double.hpp"
+#include "rareshock/core/symbol.hpp"
 #include "rareshock/core/units.hpp"
 
 namespace rareshock {
@@ -21,9 +22,10 @@ struct Origin {
   bool operator==(const Origin&) const { return true; }
 };
 
-/// A reference to an id, with where it was written.
+/// A reference to an id, with where it was written: 16 bytes (an interned id and a compact
+/// location), as a model holds several per edge.
 struct Ref {
-  std::string id;
+  Symbol id;
   SourceLoc loc;
   bool operator==(const Ref& o) const { return id == o.id; }
 };
@@ -109,7 +111,7 @@ struct MaterialAmount {
 
 /// A way to produce: inputs and (possibly several, joint) outputs per unit of activity.
 struct Recipe {
-  std::string id;
+  Symbol id;
   std::vector<MaterialAmount> inputs;
   std::vector<MaterialAmount> outputs;
   double available_after = 0;  ///< [days] from the start of a run before it may be used
@@ -134,34 +136,37 @@ struct InventorySpec {
 };
 
 /// A facility or aggregate of facilities at one stage (also consumers and stockpiles).
+///
+/// Ids and the short texts many nodes repeat (sector, product, unit name, end user) are
+/// interned Symbols: a 1M-node model holds them once.
 struct Node {
-  std::string id;
+  Symbol id;
   std::string name;
   Stage stage = Stage::Mine;
+  Rationing rationing = Rationing::Proportional;
   Ref country;
   std::optional<Rate> capacity;  ///< of activity; none for consumers and stockpiles
   std::vector<Recipe> recipes;   ///< recipes[0] is used from day 0 unless `recipe` says
-  std::string recipe;            ///< id of the recipe used at the start
+  Symbol recipe;                 ///< id of the recipe used at the start
   double inventory_days = 30;    ///< initial = target input stock [days of baseline use] by default
   double output_inventory_days = 0;  ///< initial = target finished stock [days of baseline output]
   std::vector<InventorySpec> inventory;  ///< per-material input stocks (override inventory_days)
   std::vector<InventorySpec> output_inventory;  ///< per-material finished-goods stocks
   double replenishment_time = 10;               ///< τ [days] to close an inventory gap
-  Rationing rationing = Rationing::Proportional;
   // Consumers only.
-  std::string sector;
+  Symbol sector;
   Ref region;                          ///< a country or group id
   std::vector<MaterialAmount> demand;  ///< [t/yr] per material
   double units_per_tonne = 0;          ///< downstream units (e.g. vehicles) per t of demand [1/t]
   double value_per_unit = 0;           ///< [USD] per downstream unit
   bool backorder = false;
   ConsumerInputs inputs = ConsumerInputs::Independent;
-  std::string product;           ///< physical product shared by consumers (e.g. vehicle)
-  std::optional<double> margin;  ///< value added lost per unit value lost [1]; none: not reported
-  std::string unit_name;         ///< e.g. "vehicles"; empty: "units"
+  Symbol product;         ///< physical product shared by consumers (e.g. vehicle)
+  OptionalDouble margin;  ///< value added lost per unit value lost [1]; none: not reported
+  Symbol unit_name;       ///< e.g. "vehicles"; empty: "units"
   /// End-user class of a consumer (`end_user`, e.g. civil, military), for restrictions that
   /// name end users; "civil" unless given.
-  std::string end_user = "civil";
+  Symbol end_user = "civil";
   /// Origin of what a source node makes from nothing (mine, recycler) or a stockpile holds,
   /// per tracked stage (`source_origin`); unset stages: see docs/model.md "Origin tracking".
   std::vector<std::pair<Stage, Ref>> source_origin;

@@ -169,7 +169,7 @@ TEST_CASE("per-node strings are string tables and edge labels are made from the 
     CHECK(net.product[n] == node.product);
     CHECK(net.unit_name[n] == node.unit_name);
     CHECK(net.region[n] == (node.is_consumer() ? node.region.id : node.country.id));
-    CHECK(net.end_user[n] == (node.is_consumer() ? node.end_user : std::string()));
+    CHECK(net.end_user[n] == (node.is_consumer() ? node.end_user : Symbol()));
   }
   CHECK(net.node_index("no-such-node") == -1);
   // Memory accounting counts the tables' characters and offsets.
