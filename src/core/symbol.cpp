@@ -47,6 +47,8 @@ std::size_t Symbol::interned() {
   return t.texts.size();
 }
 
-std::ostream& operator<<(std::ostream& os, Symbol s) { return os << s.str(); }
+std::ostream& operator<<(std::ostream& os, Symbol s) {
+  return os << s.str();
+}
 
 }  // namespace rareshock

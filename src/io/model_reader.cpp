@@ -442,26 +442,19 @@ Model read_model(Diagnostics& d, TreeNode& root, const std::string& path) {
       rg.finish();
       m.groups.push_back(g);
     });
-  // Consecutive records citing the same provenance (a CSV's rows) share one copy of its text.
-  Provenance last;
-  auto share = [&last](Provenance& p) {
-    if (p == last)
-      p = last;
-    else
-      last = p;
-  };
+  // Records citing the same provenance (a CSV's rows) share one copy of its text (interned).
   if (TreeNode* n = r.get("nodes"))
     for_each_item(d, *n, r.at("nodes"), "node", [&](TreeNode& item, const std::string& p) {
-      share(m.nodes.emplace_back(read_node(d, item, p)).provenance);
+      m.nodes.push_back(read_node(d, item, p));
     });
   if (TreeNode* n = r.need("consumers", "a list of consumers (sector x region demand)"))
     for_each_item(d, *n, r.at("consumers"), "consumer", [&](TreeNode& item, const std::string& p) {
-      share(m.nodes.emplace_back(read_consumer(d, item, p)).provenance);
+      m.nodes.push_back(read_consumer(d, item, p));
     });
   if (TreeNode* n = r.need("edges", "a list of supplier -> customer edges")) {
     m.edges.reserve(n->is_seq() ? n->items.size() : 0);
     for_each_item(d, *n, r.at("edges"), "edge", [&](TreeNode& item, const std::string& p) {
-      share(m.edges.emplace_back(read_edge(d, item, p)).provenance);
+      m.edges.push_back(read_edge(d, item, p));
     });
   }
   r.finish();

@@ -1,16 +1,32 @@
 #include "rareshock/model/model.hpp"
 
 #include <algorithm>
+#include <mutex>
+#include <unordered_set>
 
 #include "rareshock/model/scenario.hpp"
 #include "rareshock/model/study.hpp"
 
 namespace rareshock {
 
+namespace {
+
+struct ProvenanceHash {
+  std::size_t operator()(const Provenance::Text& t) const noexcept {
+    const std::hash<std::string> h;
+    return h(t.source) ^ (h(t.confidence) * 31) ^ (h(t.note) * 1000003);
+  }
+};
+
+}  // namespace
+
 Provenance::Provenance(std::string source, std::string confidence, std::string note) {
-  if (!source.empty() || !confidence.empty() || !note.empty())
-    text_ = std::make_shared<const Text>(
-        Text{std::move(source), std::move(confidence), std::move(note)});
+  if (source.empty() && confidence.empty() && note.empty()) return;
+  // Process-wide and never destroyed, as Symbol's table (nodes keep their address).
+  static auto* mutex = new std::mutex();
+  static auto* texts = new std::unordered_set<Text, ProvenanceHash>();
+  const std::lock_guard<std::mutex> lock(*mutex);
+  text_ = &*texts->insert(Text{std::move(source), std::move(confidence), std::move(note)}).first;
 }
 
 const std::string& Provenance::empty_string() {

@@ -81,7 +81,7 @@ Engine::Engine(const Network& net, const Forcing& forcing, EngineSettings settin
     double q = settings_.qualification_time;
     for (const auto& [id, days] : settings_.qualification)
       if (net.material_index(id) == net.e_material[e]) q = days;
-    if (net.e_qualification[e] >= 0) q = net.e_qualification[e];
+    if (net.qualification(e) >= 0) q = net.qualification(e);
     qualification_[e] = static_cast<int>(std::lround(std::max(0.0, q)));
   }
   // Supplier-major positions: out_edges lists each output slot's customer edges.
@@ -686,8 +686,8 @@ void Engine::allocate(int o, double available, Chunk& c) {
   }
   for (int k = 0; k < count; ++k) {
     const int e = net_.out_edges[b + k];
-    c.prio[k] = net_.e_priority[e];
-    c.contract[k] = net_.e_contract[e];
+    c.prio[k] = net_.priority(e);
+    c.contract[k] = net_.contract(e);
   }
   double given = ration(net_.rationing[net_.out_node[o]], available, count, want, c.prio.data(),
                         c.contract.data(), c.out.data());

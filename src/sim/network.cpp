@@ -271,10 +271,21 @@ std::vector<int> add_edges(const Model& model, const Indexes& idx, Network& net)
   std::iota(order.begin(), order.end(), 0);
   std::stable_sort(order.begin(), order.end(),
                    [&](int a, int b) { return model_in_slot[a] < model_in_slot[b]; });
-  for (auto* v : {&net.e_from, &net.e_to, &net.e_material, &net.e_out_slot, &net.e_in_slot,
-                  &net.e_lead, &net.e_priority})
+  // Per-edge settings most models leave at their defaults are kept only when an edge sets them.
+  const bool priorities = std::any_of(model.edges.begin(), model.edges.end(),
+                                      [](const Edge& ed) { return ed.priority != 1; });
+  const bool contracts = std::any_of(model.edges.begin(), model.edges.end(),
+                                     [](const Edge& ed) { return ed.contract_share.has_value(); });
+  const bool qualifications =
+      std::any_of(model.edges.begin(), model.edges.end(),
+                  [](const Edge& ed) { return ed.qualification_time.has_value(); });
+  for (auto* v :
+       {&net.e_from, &net.e_to, &net.e_material, &net.e_out_slot, &net.e_in_slot, &net.e_lead})
     v->reserve(E);
-  for (auto* v : {&net.e_contract, &net.e_qualification, &net.e_share, &net.e_flow}) v->reserve(E);
+  if (priorities) net.e_priority.reserve(E);
+  if (contracts) net.e_contract.reserve(E);
+  if (qualifications) net.e_qualification.reserve(E);
+  for (auto* v : {&net.e_share, &net.e_flow}) v->reserve(E);
   for (int e = 0; e < E; ++e) {
     const Edge& ed = model.edges[order[e]];
     int f = idx.node.at(ed.from.id), t = idx.node.at(ed.to.id), m = idx.material_of(ed.material);
@@ -288,9 +299,9 @@ std::vector<int> add_edges(const Model& model, const Indexes& idx, Network& net)
     net.e_out_slot.push_back(os);
     net.e_in_slot.push_back(is);
     net.e_lead.push_back(ed.lead_time.whole_days());
-    net.e_priority.push_back(ed.priority);
-    net.e_contract.push_back(ed.contract_share.value_or(0));
-    net.e_qualification.push_back(ed.qualification_time.value_or(-1));
+    if (priorities) net.e_priority.push_back(ed.priority);
+    if (contracts) net.e_contract.push_back(ed.contract_share.value_or(0));
+    if (qualifications) net.e_qualification.push_back(ed.qualification_time.value_or(-1));
     net.e_share.push_back(0);
     net.e_flow.push_back(0);
   }
@@ -341,7 +352,7 @@ void build_adjacency(Network& net) {
   for (int s = 0; s < net.out_slots(); ++s)
     std::stable_sort(net.out_edges.begin() + net.out_edge_begin[s],
                      net.out_edges.begin() + net.out_edge_begin[s + 1],
-                     [&](int a, int b) { return net.e_priority[a] < net.e_priority[b]; });
+                     [&](int a, int b) { return net.priority(a) < net.priority(b); });
 }
 
 // One Jacobi pass of the baseline: use -> flows -> output demand -> activity. Returns the

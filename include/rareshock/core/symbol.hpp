@@ -20,7 +20,7 @@ namespace rareshock {
 class Symbol {
  public:
   Symbol() noexcept : s_(&empty_text()) {}
-  Symbol(std::string_view s) : s_(&intern(s)) {}   // NOLINT(google-explicit-constructor)
+  Symbol(std::string_view s) : s_(&intern(s)) {}    // NOLINT(google-explicit-constructor)
   Symbol(const std::string& s) : s_(&intern(s)) {}  // NOLINT(google-explicit-constructor)
   Symbol(const char* s) : s_(&intern(s)) {}         // NOLINT(google-explicit-constructor)
 

@@ -30,10 +30,10 @@ struct Ref {
   bool operator==(const Ref& o) const { return id == o.id; }
 };
 
-/// Free-text provenance of a record (from the `source`, `confidence`, `note` keys). One shared
-/// pointer (16 bytes, where three strings took 96): null when all three are empty, and copies
-/// share the text (the reader lets consecutive records with the same provenance, e.g. a
-/// CSV's rows citing one source, share one copy).
+/// Free-text provenance of a record (from the `source`, `confidence`, `note` keys): one
+/// pointer (8 bytes, where three strings took 96) to an interned copy of the three texts, as
+/// for Symbol: null when all three are empty, records with equal provenance (e.g. a CSV's rows
+/// citing one source) share one copy, and interned texts live until the process ends.
 class Provenance {
  public:
   Provenance() = default;
@@ -44,19 +44,17 @@ class Provenance {
   }
   const std::string& note() const { return text_ ? text_->note : empty_string(); }
   bool empty() const { return !text_; }
-  /// True when both point to one text (a shared copy), not only equal texts.
+  /// True when both point to one text (always so for equal texts: they are interned).
   bool shares(const Provenance& o) const { return text_ == o.text_; }
-  bool operator==(const Provenance& o) const {
-    return text_ == o.text_ ||
-           (source() == o.source() && confidence() == o.confidence() && note() == o.note());
-  }
-
- private:
+  bool operator==(const Provenance& o) const { return text_ == o.text_; }
   struct Text {
     std::string source, confidence, note;
+    bool operator==(const Text&) const = default;
   };
+
+ private:
   static const std::string& empty_string();
-  std::shared_ptr<const Text> text_;
+  const Text* text_ = nullptr;
 };
 
 struct Material {

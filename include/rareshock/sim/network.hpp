@@ -98,12 +98,17 @@ struct Network {
   // ---- edges -----------------------------------------------------------------------------
   std::vector<int> e_from, e_to, e_material;
   std::vector<int> e_out_slot, e_in_slot;
-  std::vector<int> e_lead;  ///< [days]
-  std::vector<int> e_priority;
-  std::vector<double> e_share;          ///< baseline share of the customer's purchases
-  std::vector<double> e_contract;       ///< contract share (contract rationing)
+  std::vector<int> e_lead;      ///< [days]
+  std::vector<double> e_share;  ///< baseline share of the customer's purchases
+  std::vector<double> e_flow;   ///< baseline flow [t/day]
+  /// Per-edge settings most models leave at their defaults: empty when no edge sets one (read
+  /// them through priority(), contract() and qualification()).
+  std::vector<int> e_priority;          ///< rationing class (default 1)
+  std::vector<double> e_contract;       ///< contract share (contract rationing; default 0)
   std::vector<double> e_qualification;  ///< [days] the edge's qualification_time; < 0: not set
-  std::vector<double> e_flow;           ///< baseline flow [t/day]
+  int priority(int e) const { return e_priority.empty() ? 1 : e_priority[e]; }
+  double contract(int e) const { return e_contract.empty() ? 0.0 : e_contract[e]; }
+  double qualification(int e) const { return e_qualification.empty() ? -1.0 : e_qualification[e]; }
 
   // ---- lookups -----------------------------------------------------------------------------
   std::vector<std::string> material_id;

@@ -223,7 +223,7 @@ TEST_CASE("the focus option sets the study's focus, and its errors point into th
   }
 }
 
-TEST_CASE("consecutive records with the same provenance share one copy of it", "[io][load]") {
+TEST_CASE("records with the same provenance share one copy of it", "[io][load]") {
   auto model = test::model_from(R"(
 materials: [{id: x, family: f}]
 countries: [A, B]
