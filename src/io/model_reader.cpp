@@ -280,11 +280,11 @@ void check_node_stage(MapReader& r, const TreeNode& n, const Node& node) {
   }
 }
 
-Node read_node(Diagnostics& d, TreeNode& n, const std::string& path) {
+Node read_node(Diagnostics& d, TreeNode& n, const std::string& path, ItemOrigin origin) {
   Node node;
   MapReader r(d, n, path, "a node");
   if (!r.valid()) return node;
-  node.origin = {n.loc, path};
+  node.origin = std::move(origin);
   node.id = r.id();
   const std::optional<Stage> st = read_node_stage(r, n);
   if (st) node.stage = *st;
@@ -315,12 +315,12 @@ Node read_node(Diagnostics& d, TreeNode& n, const std::string& path) {
   return node;
 }
 
-Node read_consumer(Diagnostics& d, TreeNode& n, const std::string& path) {
+Node read_consumer(Diagnostics& d, TreeNode& n, const std::string& path, ItemOrigin origin) {
   Node node;
   node.stage = Stage::Consumer;
   MapReader r(d, n, path, "a consumer");
   if (!r.valid()) return node;
-  node.origin = {n.loc, path};
+  node.origin = std::move(origin);
   node.id = r.id();
   node.sector = r.required_text("sector", "a sector id such as ev_traction");
   node.region = r.ref("region", "a country or group id such as EU");
@@ -346,11 +346,11 @@ Node read_consumer(Diagnostics& d, TreeNode& n, const std::string& path) {
   return node;
 }
 
-Edge read_edge(Diagnostics& d, TreeNode& n, const std::string& path) {
+Edge read_edge(Diagnostics& d, TreeNode& n, const std::string& path, ItemOrigin origin) {
   Edge e;
   MapReader r(d, n, path, "an edge");
   if (!r.valid()) return e;
-  e.origin = {n.loc, path};
+  e.origin = std::move(origin);
   e.from = r.ref("from", "the supplier's node id");
   e.to = r.ref("to", "the customer's node id");
   e.material = r.ref("material", "a material id");
@@ -442,19 +442,28 @@ Model read_model(Diagnostics& d, TreeNode& root, const std::string& path) {
       rg.finish();
       m.groups.push_back(g);
     });
-  // Records citing the same provenance (a CSV's rows) share one copy of its text (interned).
-  if (TreeNode* n = r.get("nodes"))
-    for_each_item(d, *n, r.at("nodes"), "node", [&](TreeNode& item, const std::string& p) {
-      m.nodes.push_back(read_node(d, item, p));
+  // Each item keeps its location, its list's path and its position (ItemOrigin). Records
+  // citing the same provenance (a CSV's rows) share one copy of its text (interned).
+  auto origin = [](TreeNode& list, const Symbol& list_path, TreeNode& item) {
+    return ItemOrigin{item.loc, list_path, static_cast<int>(&item - list.items.data())};
+  };
+  if (TreeNode* n = r.get("nodes")) {
+    const Symbol list = r.at("nodes");
+    for_each_item(d, *n, list, "node", [&](TreeNode& item, const std::string& p) {
+      m.nodes.push_back(read_node(d, item, p, origin(*n, list, item)));
     });
-  if (TreeNode* n = r.need("consumers", "a list of consumers (sector x region demand)"))
-    for_each_item(d, *n, r.at("consumers"), "consumer", [&](TreeNode& item, const std::string& p) {
-      m.nodes.push_back(read_consumer(d, item, p));
+  }
+  if (TreeNode* n = r.need("consumers", "a list of consumers (sector x region demand)")) {
+    const Symbol list = r.at("consumers");
+    for_each_item(d, *n, list, "consumer", [&](TreeNode& item, const std::string& p) {
+      m.nodes.push_back(read_consumer(d, item, p, origin(*n, list, item)));
     });
+  }
   if (TreeNode* n = r.need("edges", "a list of supplier -> customer edges")) {
     m.edges.reserve(n->is_seq() ? n->items.size() : 0);
-    for_each_item(d, *n, r.at("edges"), "edge", [&](TreeNode& item, const std::string& p) {
-      m.edges.push_back(read_edge(d, item, p));
+    const Symbol list = r.at("edges");
+    for_each_item(d, *n, list, "edge", [&](TreeNode& item, const std::string& p) {
+      m.edges.push_back(read_edge(d, item, p, origin(*n, list, item)));
     });
   }
   r.finish();
@@ -469,7 +478,7 @@ static void check_source_origins(Diagnostics& d, const Model& m) {
   for (const auto& n : m.nodes)
     for (const auto& [stage, c] : n.source_origin)
       if (!known.count(c.id))
-        d.error(c.loc, n.origin.path + ".source_origin", "unknown country '" + c.id + "'", {},
+        d.error(c.loc, n.path() + ".source_origin", "unknown country '" + c.id + "'", {},
                 id_hint(c.id, ids));
 }
 
@@ -494,37 +503,46 @@ struct IdList {
 };
 
 /// Reports items of \p items whose id was defined before.
-template <class Items, class IdOf, class OriginOf>
-void check_duplicates(Diagnostics& d, const char* what, const Items& items, IdOf id_of,
-                      OriginOf origin_of) {
-  std::map<std::string, const Origin*> seen;
+/// A country or group, for the duplicate check.
+struct Place {
+  std::string id;
+  Origin origin;
+};
+
+/// Key path of a record: its Origin's, or built from its ItemOrigin.
+const std::string& path_of(const Material& x) {
+  return x.origin.path;
+}
+const std::string& path_of(const Place& x) {
+  return x.origin.path;
+}
+std::string path_of(const Node& x) {
+  return x.path();
+}
+
+template <class Items>
+void check_duplicates(Diagnostics& d, const char* what, const Items& items) {
+  std::map<std::string, const typename Items::value_type*> seen;
   for (const auto& it : items) {
-    const std::string& id = id_of(it);
+    const std::string& id = it.id;
     if (id.empty()) continue;
-    auto [pos, fresh] = seen.emplace(id, &origin_of(it));
+    auto [pos, fresh] = seen.emplace(id, &it);
     if (!fresh) {
-      const Origin* first = pos->second;
-      d.error(
-          origin_of(it).loc, origin_of(it).path,
-          std::string("duplicate ") + what + " id '" + id + "'", {},
-          "first defined at line " + std::to_string(first->loc.line) + " (" + first->path + ")");
+      const auto& first = *pos->second;
+      d.error(it.origin.loc, path_of(it), std::string("duplicate ") + what + " id '" + id + "'", {},
+              "first defined at line " + std::to_string(first.origin.loc.line) + " (" +
+                  path_of(first) + ")");
     }
   }
 }
 
 void check_duplicate_ids(Diagnostics& d, const Model& m) {
-  auto id_of = [](const auto& x) -> const std::string& { return x.id; };
-  auto origin_of = [](const auto& x) -> const Origin& { return x.origin; };
-  check_duplicates(d, "material", m.materials, id_of, origin_of);
-  check_duplicates(d, "node", m.nodes, id_of, origin_of);
-  struct Any {
-    std::string id;
-    Origin origin;
-  };
-  std::vector<Any> places;
+  check_duplicates(d, "material", m.materials);
+  check_duplicates(d, "node", m.nodes);
+  std::vector<Place> places;
   for (const auto& c : m.countries) places.push_back({c.id, c.origin});
   for (const auto& g : m.groups) places.push_back({g.id, g.origin});
-  check_duplicates(d, "country or group", places, id_of, origin_of);
+  check_duplicates(d, "country or group", places);
 }
 
 /// Whether stockpile or producer \p n can ship \p mat.
@@ -596,11 +614,11 @@ class ModelChecker {
 
   void check_node(const Node& n) {
     if (n.is_consumer()) {
-      ref_check(n.region, place_ids_, "country or group", n.origin.path + ".region");
+      ref_check(n.region, place_ids_, "country or group", n.path() + ".region");
       for (const auto& a : n.demand)
-        ref_check(a.material, material_ids_, "material", n.origin.path + ".demand");
+        ref_check(a.material, material_ids_, "material", n.path() + ".demand");
     } else {
-      ref_check(n.country, country_ids_, "country", n.origin.path + ".country");
+      ref_check(n.country, country_ids_, "country", n.path() + ".country");
     }
     std::set<std::string> recipe_ids;
     for (const auto& rec : n.recipes) {
@@ -616,7 +634,7 @@ class ModelChecker {
     }
     if (!n.recipes.empty() && !recipe_ids.count(n.recipe)) {
       std::vector<std::string> ids(recipe_ids.begin(), recipe_ids.end());
-      d_.error(n.origin.loc, n.origin.path + ".recipe",
+      d_.error(n.origin.loc, n.path() + ".recipe",
                "unknown recipe '" + n.recipe + "' in node '" + n.id + "'", {},
                id_hint(n.recipe, ids));
     }
@@ -630,34 +648,33 @@ class ModelChecker {
     by_id.reserve(m_.nodes.size());
     for (const auto& n : m_.nodes) by_id.emplace(n.id, &n);
     for (const auto& e : m_.edges) {
-      bool ok = ref_check(e.from, node_ids_, "node", e.origin.path + ".from");
-      ok = ref_check(e.to, node_ids_, "node", e.origin.path + ".to") && ok;
-      ok = ref_check(e.material, material_ids_, "material", e.origin.path + ".material") && ok;
+      bool ok = ref_check(e.from, node_ids_, "node", e.path() + ".from");
+      ok = ref_check(e.to, node_ids_, "node", e.path() + ".to") && ok;
+      ok = ref_check(e.material, material_ids_, "material", e.path() + ".material") && ok;
       if (ok) check_edge(e, *by_id[e.from.id], *by_id[e.to.id]);
     }
   }
 
   void check_edge(const Edge& e, const Node& from, const Node& to) {
     if (from.is_consumer()) {
-      d_.error(e.from.loc, e.origin.path + ".from",
-               "consumer '" + from.id + "' cannot supply anything",
+      d_.error(e.from.loc, e.path() + ".from", "consumer '" + from.id + "' cannot supply anything",
                "a producing node or stockpile");
       return;
     }
     if (e.from.id == e.to.id)
-      d_.error(e.to.loc, e.origin.path + ".to",
+      d_.error(e.to.loc, e.path() + ".to",
                "an edge cannot connect node '" + e.to.id + "' to itself");
     if (!produces(from, e.material.id))
-      d_.error(e.material.loc, e.origin.path + ".material",
+      d_.error(e.material.loc, e.path() + ".material",
                "node '" + from.id + "' does not produce or hold '" + e.material.id + "'", {},
                "add it to one of its recipes' outputs, or fix the material id");
     if (!uses(to, e.material.id))
-      d_.error(e.material.loc, e.origin.path + ".material",
+      d_.error(e.material.loc, e.path() + ".material",
                "node '" + to.id + "' does not use '" + e.material.id + "'", {},
                "add it to its recipe inputs (or demand for a consumer), or fix the material id");
     if (from.rationing == Rationing::Contract && !e.contract_share)
       d_.error(
-          e.origin.loc, e.origin.path,
+          e.origin.loc, e.path(),
           "supplier '" + from.id + "' rations by contract, so this edge needs 'contract_share'",
           "contract_share: a fraction of the supplier's output");
   }
@@ -697,20 +714,20 @@ class ModelChecker {
     }
     const Edge& first = *edges.front();
     if (any_share && any_flow) {
-      d_.error(first.origin.loc, first.origin.path,
+      d_.error(first.origin.loc, first.path(),
                "edges into '" + key.first + "' for '" + key.second + "' mix 'share' and 'flow'",
                "all 'share' or all 'flow' for one customer and material");
       return;
     }
     if (!any_share || std::fabs(sum - 1) <= 1e-6) return;
     if (sum > 0 && std::fabs(sum - 1) <= 0.02) {
-      d_.warning(first.origin.loc, first.origin.path,
+      d_.warning(first.origin.loc, first.path(),
                  "shares of '" + key.second + "' into '" + key.first + "' sum to " +
                      pretty_number(sum) + "; normalised to 1",
                  "rounding within 2 % is normalised; larger gaps are errors");
       for (Edge* e : edges) e->share = *e->share / sum;
     } else {
-      d_.error(first.origin.loc, first.origin.path,
+      d_.error(first.origin.loc, first.path(),
                "shares of '" + key.second + "' into '" + key.first + "' sum to " +
                    pretty_number(sum) + ", not 1 (" + std::to_string(edges.size()) + " edge" +
                    (edges.size() == 1 ? "" : "s") + ")",
@@ -727,7 +744,7 @@ class ModelChecker {
       if (n.is_consumer()) {
         for (const auto& a : n.demand)
           if (unsupplied(a.material.id))
-            d_.error(a.material.loc, n.origin.path + ".demand." + a.material.id,
+            d_.error(a.material.loc, n.path() + ".demand." + a.material.id,
                      "consumer '" + n.id + "' has no supplier of '" + a.material.id + "'", {},
                      "add an edge with to: " + n.id + ", material: " + a.material.id);
         continue;
@@ -785,7 +802,7 @@ class ModelChecker {
       for (std::size_t i : mem) ids.push_back(m_.nodes[i].id);
       const Node& first = m_.nodes[mem.front()];
       d_.error(
-          first.origin.loc, first.origin.path,
+          first.origin.loc, first.path(),
           "the cycle " + join(ids, " -> ") + " cannot start: none of its nodes holds any stock",
           "an initial inventory on at least one node of the cycle");
     }

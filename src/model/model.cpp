@@ -29,6 +29,17 @@ Provenance::Provenance(std::string source, std::string confidence, std::string n
   text_ = &*texts->insert(Text{std::move(source), std::move(confidence), std::move(note)}).first;
 }
 
+std::string ItemOrigin::path(std::string_view key) const {
+  std::string p = list;
+  p += '[';
+  if (key.empty())
+    p += std::to_string(index);
+  else
+    p += key;
+  p += ']';
+  return p;
+}
+
 const std::string& Provenance::empty_string() {
   static const std::string empty;
   return empty;

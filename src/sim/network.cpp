@@ -129,8 +129,11 @@ void warn_zero_days(Network& net, const Node& node, const InventorySpec& spec, d
 
 // Model ids -> dense indices (materials and countries in model order, nodes by position).
 struct Indexes {
-  std::unordered_map<std::string, int> material, country, node;
+  std::unordered_map<std::string, int> material, country;
+  /// Nodes by their interned id's address (one per text: see Symbol), 8-byte keys.
+  std::unordered_map<const std::string*, int> node;
   int material_of(const Ref& r) const { return material.at(r.id); }
+  int node_of(const Ref& r) const { return node.at(&r.id.str()); }
 };
 
 // Stage 1: dense indices of materials, countries and nodes.
@@ -148,7 +151,7 @@ Indexes index_model(const Model& model, Network& net) {
     net.country_id.push_back(c.id);
   }
   for (int n = 0; n < static_cast<int>(model.nodes.size()); ++n)
-    idx.node.emplace(model.nodes[n].id, n);
+    idx.node.emplace(&model.nodes[n].id.str(), n);
   return idx;
 }
 
@@ -265,7 +268,7 @@ std::vector<int> add_edges(const Model& model, const Indexes& idx, Network& net)
   std::vector<int> model_in_slot(E);
   for (int k = 0; k < E; ++k) {
     const Edge& ed = model.edges[k];
-    model_in_slot[k] = net.in_slot(idx.node.at(ed.to.id), idx.material_of(ed.material));
+    model_in_slot[k] = net.in_slot(idx.node_of(ed.to), idx.material_of(ed.material));
   }
   std::vector<int> order(E);
   std::iota(order.begin(), order.end(), 0);
@@ -288,7 +291,7 @@ std::vector<int> add_edges(const Model& model, const Indexes& idx, Network& net)
   for (auto* v : {&net.e_share, &net.e_flow}) v->reserve(E);
   for (int e = 0; e < E; ++e) {
     const Edge& ed = model.edges[order[e]];
-    int f = idx.node.at(ed.from.id), t = idx.node.at(ed.to.id), m = idx.material_of(ed.material);
+    int f = idx.node_of(ed.from), t = idx.node_of(ed.to), m = idx.material_of(ed.material);
     int os = net.out_slot(f, m), is = net.in_slot(t, m);
     if (os < 0 || is < 0)
       throw RuntimeError(fmt::format(

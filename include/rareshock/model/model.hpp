@@ -22,6 +22,20 @@ struct Origin {
   bool operator==(const Origin&) const { return true; }
 };
 
+/// Where a list item (node, consumer, edge) came from: its location, the key path of its list
+/// and its position there, in 24 bytes (an Origin takes 40, plus a heap block for a path longer
+/// than 15 characters), as a model holds one per node and edge. The item's key path (e.g.
+/// `model.edges[a->b:x]`, as io::item_path writes it) is built when a message needs it:
+/// Node::path(), Edge::path(). Ignored by equality, as Origin.
+struct ItemOrigin {
+  SourceLoc loc;
+  Symbol list;    ///< key path of the list, e.g. `model.edges`
+  int index = 0;  ///< position in the list, the path's key when the item has none
+  bool operator==(const ItemOrigin&) const { return true; }
+  /// `list[key]`, or `list[index]` when \p key is empty.
+  std::string path(std::string_view key) const;
+};
+
 /// A reference to an id, with where it was written: 16 bytes (an interned id and a compact
 /// location), as a model holds several per edge.
 struct Ref {
@@ -169,9 +183,11 @@ struct Node {
   /// per tracked stage (`source_origin`); unset stages: see docs/model.md "Origin tracking".
   std::vector<std::pair<Stage, Ref>> source_origin;
   Provenance provenance;
-  Origin origin;
+  ItemOrigin origin;
   bool operator==(const Node&) const = default;
   bool is_consumer() const { return stage == Stage::Consumer; }
+  /// Key path, e.g. `model.nodes[cn_mine]` (the id is the item's key).
+  std::string path() const { return origin.path(id); }
 };
 
 /// Supplier -> customer link for one material.
@@ -188,9 +204,15 @@ struct Edge {
   /// looking (overrides the study's engine.qualification settings); ignored on edges with share
   OptionalDouble qualification_time;
   Provenance provenance;
-  Origin origin;
+  ItemOrigin origin;
   bool operator==(const Edge&) const = default;
   std::string label() const { return from.id + "->" + to.id + ":" + material.id; }
+  /// Key path, e.g. `model.edges[a->b:x]` (the label is the item's key when from, to and
+  /// material are all given, else the position).
+  std::string path() const {
+    return origin.path(from.id.empty() || to.id.empty() || material.id.empty() ? std::string()
+                                                                               : label());
+  }
 };
 
 /// Descriptive metadata shown in reports.

@@ -64,3 +64,25 @@ TEST_CASE("provenance: one interned pointer, null when empty, equal by text", "[
   CHECK_FALSE(Provenance("", "", "x") == none);
   CHECK(sizeof(Provenance) == sizeof(void*));
 }
+
+TEST_CASE("item origin: a node's and an edge's key path, built when asked", "[model]") {
+  Node n;
+  n.id = "cn_mine";
+  n.origin = ItemOrigin{SourceLoc{0, 12, 5}, "model.nodes", 3};
+  CHECK(n.path() == "model.nodes[cn_mine]");
+  n.id = Symbol();  // no key: the position, as io::item_path writes it
+  CHECK(n.path() == "model.nodes[3]");
+  Edge e;
+  e.from.id = "a";
+  e.to.id = "b";
+  e.material.id = "x";
+  e.origin = ItemOrigin{{}, "edges", 7};
+  CHECK(e.path() == "edges[a->b:x]");
+  e.material.id = Symbol();
+  CHECK(e.path() == "edges[7]");
+  // Locations and paths do not make records differ (a round trip moves them).
+  Edge moved = e;
+  moved.origin = ItemOrigin{SourceLoc{1, 2, 3}, "model.edges", 0};
+  CHECK(moved == e);
+  CHECK(sizeof(ItemOrigin) < sizeof(Origin));
+}
