@@ -1,24 +1,48 @@
 #include "rareshock/core/symbol.hpp"
 
+#include <deque>
 #include <mutex>
 #include <ostream>
-#include <unordered_set>
+#include <vector>
 
 namespace rareshock {
 
 namespace {
 
-struct TextHash {
-  using is_transparent = void;
-  std::size_t operator()(std::string_view s) const noexcept {
-    return std::hash<std::string_view>{}(s);
+/// The process-wide table: the texts in a deque (no block per text, and an element keeps its
+/// address as the deque grows) and an open-addressing index of pointers to them (linear
+/// probing, at most half full): about 48 bytes per short text, where a node-based hash set
+/// takes about 75.
+class Table {
+ public:
+  const std::string& intern(std::string_view s) {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    if (2 * (texts_.size() + 1) > slots_.size()) grow();
+    std::size_t i = slot_of(s, slots_);
+    if (!slots_[i]) slots_[i] = &texts_.emplace_back(s);
+    return *slots_[i];
   }
-};
+  std::size_t size() {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    return texts_.size();
+  }
 
-/// The process-wide table: nodes of an unordered_set keep their address when it rehashes.
-struct Table {
-  std::mutex mutex;
-  std::unordered_set<std::string, TextHash, std::equal_to<>> texts;
+ private:
+  static std::size_t slot_of(std::string_view s, const std::vector<const std::string*>& slots) {
+    const std::size_t mask = slots.size() - 1;
+    std::size_t i = std::hash<std::string_view>{}(s)&mask;
+    while (slots[i] && *slots[i] != s) i = (i + 1) & mask;
+    return i;
+  }
+  void grow() {
+    std::vector<const std::string*> bigger(slots_.empty() ? 1024 : 2 * slots_.size(), nullptr);
+    for (const std::string* t : slots_)
+      if (t) bigger[slot_of(*t, bigger)] = t;
+    slots_.swap(bigger);
+  }
+  std::mutex mutex_;
+  std::deque<std::string> texts_;
+  std::vector<const std::string*> slots_;  ///< size a power of two; null: free
 };
 
 Table& table() {
@@ -34,17 +58,11 @@ const std::string& Symbol::empty_text() noexcept {
 }
 
 const std::string& Symbol::intern(std::string_view s) {
-  Table& t = table();
-  const std::lock_guard<std::mutex> lock(t.mutex);
-  auto it = t.texts.find(s);
-  if (it == t.texts.end()) it = t.texts.emplace(s).first;
-  return *it;
+  return table().intern(s);
 }
 
 std::size_t Symbol::interned() {
-  Table& t = table();
-  const std::lock_guard<std::mutex> lock(t.mutex);
-  return t.texts.size();
+  return table().size();
 }
 
 std::ostream& operator<<(std::ostream& os, Symbol s) {

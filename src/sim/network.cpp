@@ -60,7 +60,8 @@ std::size_t Network::bytes() const {
   add(rationing);
   add(backorder);
   add(complementary);
-  add(source_origin);
+  add(source_origin_begin);
+  add(source_origin_pairs);
   return b;
 }
 
@@ -174,11 +175,12 @@ void add_node_attributes(const Node& node, int n, const Indexes& idx, Network& n
   net.sector.push_back(node.sector);
   net.region.push_back(node.is_consumer() ? node.region.id : node.country.id);
   net.end_user.push_back(node.is_consumer() ? std::string_view(node.end_user) : std::string_view());
-  auto& so = net.source_origin.emplace_back();
+  if (net.source_origin_begin.empty()) net.source_origin_begin.push_back(0);
   for (const auto& [stage, ref] : node.source_origin) {
     auto ci = idx.country.find(ref.id);
-    so.emplace_back(stage, ci == idx.country.end() ? -1 : ci->second);
+    net.source_origin_pairs.emplace_back(stage, ci == idx.country.end() ? -1 : ci->second);
   }
+  net.source_origin_begin.push_back(static_cast<int>(net.source_origin_pairs.size()));
   if (node.is_consumer()) net.consumer_nodes.push_back(n);
 }
 
@@ -274,6 +276,7 @@ std::vector<int> add_edges(const Model& model, const Indexes& idx, Network& net)
   std::iota(order.begin(), order.end(), 0);
   std::stable_sort(order.begin(), order.end(),
                    [&](int a, int b) { return model_in_slot[a] < model_in_slot[b]; });
+  std::vector<int>().swap(model_in_slot);  // freed before the edge arrays are made
   // Per-edge settings most models leave at their defaults are kept only when an edge sets them.
   const bool priorities = std::any_of(model.edges.begin(), model.edges.end(),
                                       [](const Edge& ed) { return ed.priority != 1; });

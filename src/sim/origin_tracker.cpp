@@ -103,7 +103,7 @@ void OriginTracker::assign_sources() {
     std::vector<int> t(A, -1);
     for (int a = 0; a < A; ++a)
       t[a] = st != Stage::Mine || stages_[a] == Stage::Mine ? place(net.country[n]) : -1;
-    for (const auto& [stage, c] : net.source_origin[n]) {
+    for (const auto& [stage, c] : net.source_origin(n)) {
       const int a = stage_index(stages_, stage);
       if (a >= 0) t[a] = place(c);
     }

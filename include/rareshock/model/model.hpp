@@ -198,13 +198,14 @@ struct Edge {
   OptionalDouble share;           ///< of the customer's purchases of this material [1]
   OptionalDouble flow;            ///< baseline flow [t/yr] (alternative to share)
   Duration lead_time;             ///< transport + customs
-  int priority = 1;               ///< class for `priority` rationing; 1 is served first
   OptionalDouble contract_share;  ///< supplier's output share for `contract` rationing
   /// [days] a standby edge (share 0) can take share this long after its customer starts
   /// looking (overrides the study's engine.qualification settings); ignored on edges with share
   OptionalDouble qualification_time;
   Provenance provenance;
-  ItemOrigin origin;
+  /// (may share its tail padding with `priority`: 4 bytes less per edge)
+  [[no_unique_address]] ItemOrigin origin;
+  int priority = 1;  ///< class for `priority` rationing; 1 is served first
   bool operator==(const Edge&) const = default;
   std::string label() const { return from.id + "->" + to.id + ":" + material.id; }
   /// Key path, e.g. `model.edges[a->b:x]` (the label is the item's key when from, to and

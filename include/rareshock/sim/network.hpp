@@ -7,6 +7,7 @@
 /// outputs, or a stockpile's holdings). Edges run from a supplier's output slot to a
 /// customer's input slot.
 #include <cstddef>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -91,9 +92,16 @@ struct Network {
   StringTable sector;                   ///< per node ("" for producers)
   StringTable region;                   ///< per node: consumer region id, else country id
   StringTable end_user;                 ///< per node: consumer end-user class ("" for producers)
-  /// per node: `source_origin` (stage, country index) pairs: the origin of what a source node
-  /// makes from nothing or a stockpile holds (origin tracking)
-  std::vector<std::vector<std::pair<Stage, int>>> source_origin;
+  /// `source_origin` (stage, country index) pairs of node n, the origin of what a source node
+  /// makes from nothing or a stockpile holds (origin tracking), at
+  /// [source_origin_begin[n], source_origin_begin[n + 1]) of source_origin_pairs
+  std::vector<int> source_origin_begin;
+  std::vector<std::pair<Stage, int>> source_origin_pairs;
+  std::span<const std::pair<Stage, int>> source_origin(int n) const {
+    return std::span<const std::pair<Stage, int>>(source_origin_pairs)
+        .subspan(static_cast<std::size_t>(source_origin_begin[n]),
+                 static_cast<std::size_t>(source_origin_begin[n + 1] - source_origin_begin[n]));
+  }
 
   // ---- edges -----------------------------------------------------------------------------
   std::vector<int> e_from, e_to, e_material;
