@@ -487,22 +487,16 @@ namespace {
 // Ids in definition order (for did-you-mean hints, built only on the error path) plus a hash
 // set, so that every reference check is O(1) and the whole check is linear in the model size.
 struct IdList {
-  std::vector<const std::string*> order;
-  std::unordered_set<std::string> set;
-  void add(const std::string& id) {
-    order.push_back(&id);
-    set.insert(id);
+  std::vector<Symbol> order;
+  std::unordered_set<const std::string*> set;  ///< interned texts' addresses (see Symbol)
+  void add(Symbol id) {
+    order.push_back(id);
+    set.insert(&id.str());
   }
-  bool known(const std::string& id) const { return set.count(id) > 0; }
-  std::vector<std::string> candidates() const {
-    std::vector<std::string> v;
-    v.reserve(order.size());
-    for (auto* s : order) v.push_back(*s);
-    return v;
-  }
+  bool known(Symbol id) const { return set.count(&id.str()) > 0; }
+  std::vector<std::string> candidates() const { return {order.begin(), order.end()}; }
 };
 
-/// Reports items of \p items whose id was defined before.
 /// A country or group, for the duplicate check.
 struct Place {
   std::string id;
@@ -520,6 +514,7 @@ std::string path_of(const Node& x) {
   return x.path();
 }
 
+/// Reports items of \p items whose id was defined before.
 template <class Items>
 void check_duplicates(Diagnostics& d, const char* what, const Items& items) {
   std::map<std::string, const typename Items::value_type*> seen;
@@ -596,9 +591,11 @@ class ModelChecker {
   }
 
  private:
-  bool ref_check(const Ref& r, const IdList& ids, const char* what, const std::string& path) {
+  /// \p path: makes the key path for the message (only when there is one).
+  template <class Path>
+  bool ref_check(const Ref& r, const IdList& ids, const char* what, const Path& path) {
     if (r.id.empty() || ids.known(r.id)) return true;
-    d_.error(r.loc, path, std::string("unknown ") + what + " '" + r.id + "'", {},
+    d_.error(r.loc, path(), std::string("unknown ") + what + " '" + r.id + "'", {},
              id_hint(r.id, ids.candidates()));
     return false;
   }
@@ -606,19 +603,19 @@ class ModelChecker {
   void check_groups() {
     for (const auto& g : m_.groups) {
       for (const auto& r : g.members)
-        ref_check(r, country_ids_, "country", g.origin.path + ".members");
+        ref_check(r, country_ids_, "country", [&] { return g.origin.path + ".members"; });
       for (const auto& r : g.all_except)
-        ref_check(r, country_ids_, "country", g.origin.path + ".all_except");
+        ref_check(r, country_ids_, "country", [&] { return g.origin.path + ".all_except"; });
     }
   }
 
   void check_node(const Node& n) {
     if (n.is_consumer()) {
-      ref_check(n.region, place_ids_, "country or group", n.path() + ".region");
+      ref_check(n.region, place_ids_, "country or group", [&] { return n.path() + ".region"; });
       for (const auto& a : n.demand)
-        ref_check(a.material, material_ids_, "material", n.path() + ".demand");
+        ref_check(a.material, material_ids_, "material", [&] { return n.path() + ".demand"; });
     } else {
-      ref_check(n.country, country_ids_, "country", n.path() + ".country");
+      ref_check(n.country, country_ids_, "country", [&] { return n.path() + ".country"; });
     }
     std::set<std::string> recipe_ids;
     for (const auto& rec : n.recipes) {
@@ -627,10 +624,10 @@ class ModelChecker {
                  "duplicate recipe id '" + rec.id + "' in node '" + n.id + "'");
       for (const auto& a : rec.inputs)
         ref_check(a.material, material_ids_, "material",
-                  rec.origin.path + ".inputs." + a.material.id);
+                  [&] { return rec.origin.path + ".inputs." + a.material.id; });
       for (const auto& a : rec.outputs)
         ref_check(a.material, material_ids_, "material",
-                  rec.origin.path + ".outputs." + a.material.id);
+                  [&] { return rec.origin.path + ".outputs." + a.material.id; });
     }
     if (!n.recipes.empty() && !recipe_ids.count(n.recipe)) {
       std::vector<std::string> ids(recipe_ids.begin(), recipe_ids.end());
@@ -640,18 +637,21 @@ class ModelChecker {
     }
     for (const auto* inv : {&n.inventory, &n.output_inventory})
       for (const auto& s : *inv)
-        ref_check(s.material, material_ids_, "material", s.origin.path + ".material");
+        ref_check(s.material, material_ids_, "material",
+                  [&] { return s.origin.path + ".material"; });
   }
 
   void check_edges() {
-    std::unordered_map<std::string, const Node*> by_id;
+    std::unordered_map<const std::string*, const Node*> by_id;  // by interned id's address
     by_id.reserve(m_.nodes.size());
-    for (const auto& n : m_.nodes) by_id.emplace(n.id, &n);
+    for (const auto& n : m_.nodes) by_id.emplace(&n.id.str(), &n);
     for (const auto& e : m_.edges) {
-      bool ok = ref_check(e.from, node_ids_, "node", e.path() + ".from");
-      ok = ref_check(e.to, node_ids_, "node", e.path() + ".to") && ok;
-      ok = ref_check(e.material, material_ids_, "material", e.path() + ".material") && ok;
-      if (ok) check_edge(e, *by_id[e.from.id], *by_id[e.to.id]);
+      bool ok = ref_check(e.from, node_ids_, "node", [&] { return e.path() + ".from"; });
+      ok = ref_check(e.to, node_ids_, "node", [&] { return e.path() + ".to"; }) && ok;
+      ok = ref_check(e.material, material_ids_, "material",
+                     [&] { return e.path() + ".material"; }) &&
+           ok;
+      if (ok) check_edge(e, *by_id[&e.from.id.str()], *by_id[&e.to.id.str()]);
     }
   }
 
