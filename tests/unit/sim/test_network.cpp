@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cstdio>
 
 #include "../../support.hpp"
 
@@ -195,4 +196,51 @@ TEST_CASE("string table: views, copies, empty strings", "[sim][network]") {
   CHECK(u == t);
   u.push_back("x");
   CHECK_FALSE(u == t);
+}
+
+TEST_CASE("per-edge settings left at their defaults take no memory; source origins are one array",
+          "[sim][network]") {
+  const char* base = R"(
+materials: [{id: x, family: f}]
+countries: [A, B]
+nodes:
+  - {id: a, stage: mine, country: A, capacity: 1000, outputs: {x: 1}}
+  - {id: b, stage: mine, country: B, capacity: 1000, outputs: {x: 1}%s}
+consumers: [{id: c, sector: s, region: A, demand: {x: 100}}]
+edges:
+  - {from: a, to: c, material: x, share: 1}
+  - {from: b, to: c, material: x, share: 0%s}
+)";
+  auto make = [&](const char* node_extra, const char* edge_extra) {
+    char text[1024];
+    std::snprintf(text, sizeof text, base, node_extra, edge_extra);
+    return sim::compile(*test::model_from(text));
+  };
+  const sim::Network plain = make("", "");
+  CHECK(plain.e_priority.empty());
+  CHECK(plain.e_contract.empty());
+  CHECK(plain.e_qualification.empty());
+  for (int e = 0; e < plain.edges(); ++e) {
+    CHECK(plain.priority(e) == 1);
+    CHECK(plain.contract(e) == 0);
+    CHECK(plain.qualification(e) == -1);
+  }
+  CHECK(plain.source_origin_pairs.empty());
+  for (int n = 0; n < plain.nodes(); ++n) CHECK(plain.source_origin(n).empty());
+
+  const sim::Network set =
+      make(", source_origin: {mine: A}", ", priority: 2, qualification_time: 90 days");
+  REQUIRE(set.e_priority.size() == 2);
+  REQUIRE(set.e_qualification.size() == 2);
+  CHECK(set.e_contract.empty());
+  const int b = set.node_index("b");
+  for (int e = 0; e < set.edges(); ++e) {
+    const bool from_b = set.e_from[e] == b;
+    CHECK(set.priority(e) == (from_b ? 2 : 1));
+    CHECK(set.qualification(e) == (from_b ? 90 : -1));
+  }
+  REQUIRE(set.source_origin(b).size() == 1);
+  CHECK(set.source_origin(b)[0] == std::pair<Stage, int>(Stage::Mine, 0));  // country A
+  CHECK(set.source_origin(set.node_index("a")).empty());
+  CHECK(set.source_origin(set.node_index("c")).empty());
 }
