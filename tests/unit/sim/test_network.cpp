@@ -198,7 +198,7 @@ TEST_CASE("string table: views, copies, empty strings", "[sim][network]") {
   CHECK_FALSE(u == t);
 }
 
-TEST_CASE("per-edge settings left at their defaults take no memory; source origins are one array",
+TEST_CASE("per-edge settings at their defaults take no memory, source origins are one array",
           "[sim][network]") {
   const char* base = R"(
 materials: [{id: x, family: f}]
