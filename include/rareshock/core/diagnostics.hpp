@@ -11,13 +11,24 @@ namespace rareshock {
 
 /// A position in an input file; line and column are 1-based, 0 means "unknown". Packed in
 /// 8 bytes (a model holds several per edge): up to 16,383 files (SourceRegistry::add checks),
-/// 2^31 - 1 lines and 65,535 columns (further columns of a longer line wrap around).
+/// 2^31 - 1 lines and 65,535 columns; larger values are clamped (a caret past column 65,535
+/// points at 65,535).
 struct SourceLoc {
-  std::int64_t file : 15 =
-      -1;  ///< index into SourceRegistry, -1 when there is no file (e.g. --set)
-  std::int64_t line : 32 = 0;
-  std::int64_t column : 17 = 0;
+  std::int64_t file : 15;  ///< index into SourceRegistry, -1 when there is no file (e.g. --set)
+  std::int64_t line : 32;
+  std::int64_t column : 17;
+  static constexpr long long kMaxFile = 16383, kMaxLine = 2147483647, kMaxColumn = 65535;
+  constexpr SourceLoc() : file(-1), line(0), column(0) {}
+  constexpr SourceLoc(long long f, long long l, long long c)
+      : file(clamp(f, -1, kMaxFile)),
+        line(clamp(l, 0, kMaxLine)),
+        column(clamp(c, 0, kMaxColumn)) {}
   bool operator==(const SourceLoc&) const = default;
+
+ private:
+  static constexpr long long clamp(long long v, long long lo, long long hi) {
+    return v < lo ? lo : v > hi ? hi : v;
+  }
 };
 static_assert(sizeof(SourceLoc) == 8);
 

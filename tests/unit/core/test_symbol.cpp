@@ -90,6 +90,13 @@ TEST_CASE("source location: 8 bytes holding the whole range it documents", "[cor
   CHECK(far.column == 65535);
   CHECK(far == SourceLoc{16382, 2147483647, 65535});
   CHECK_FALSE(far == SourceLoc{16382, 2147483647, 65534});
+  // Beyond the range: clamped, never wrapped to a negative or a small column.
+  const SourceLoc wide{2, 7, 70000};
+  CHECK(wide.column == 65535);
+  CHECK(wide.line == 7);
+  CHECK(SourceLoc{2, 4000000000LL, 1}.line == 2147483647);
+  CHECK(SourceLoc{2, -5, -5}.line == 0);
+  CHECK(SourceLoc{2, -5, -5}.column == 0);
 }
 
 TEST_CASE("source registry: refuses more files than a location can name", "[core]") {
