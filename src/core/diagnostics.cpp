@@ -75,27 +75,26 @@ void Diagnostics::warning(SourceLoc loc, std::string path, std::string message, 
 
 std::string format_diagnostic(const Diagnostic& d, const SourceRegistry& sources) {
   std::string out;
-  bool has_file = d.loc.file >= 0 && d.loc.file < static_cast<int>(sources.size());
+  const int file = static_cast<int>(d.loc.file), line = static_cast<int>(d.loc.line);
+  const int column = std::max(static_cast<int>(d.loc.column), 1);
+  bool has_file = file >= 0 && file < static_cast<int>(sources.size());
   if (has_file) {
-    out += sources.path(d.loc.file);
-    if (d.loc.line > 0)
-      out += fmt::format(":{}:{}", static_cast<int>(d.loc.line), std::max<int>(d.loc.column, 1));
+    out += sources.path(file);
+    if (line > 0) out += fmt::format(":{}:{}", line, column);
     out += ": ";
   }
   out += fmt::format("{}: {}", to_string(d.severity), d.message);
   if (!d.path.empty()) out += fmt::format(" (at {})", d.path);
   out += '\n';
-  if (has_file && d.loc.line > 0) {
-    std::string width = std::to_string(d.loc.line + 1);
+  if (has_file && line > 0) {
+    std::string width = std::to_string(line + 1);
     int w = static_cast<int>(width.size());
-    if (d.loc.line > 1) {
-      std::string prev = sources.line(d.loc.file, d.loc.line - 1);
-      if (!prev.empty())
-        out += fmt::format("   {:>{}} | {}\n", static_cast<int>(d.loc.line) - 1, w, prev);
+    if (line > 1) {
+      std::string prev = sources.line(file, line - 1);
+      if (!prev.empty()) out += fmt::format("   {:>{}} | {}\n", line - 1, w, prev);
     }
-    out += fmt::format(">  {:>{}} | {}\n", static_cast<int>(d.loc.line), w,
-                       sources.line(d.loc.file, d.loc.line));
-    out += fmt::format("   {:>{}} | {:>{}}\n", "", w, "^", std::max<int>(d.loc.column, 1));
+    out += fmt::format(">  {:>{}} | {}\n", line, w, sources.line(file, line));
+    out += fmt::format("   {:>{}} | {:>{}}\n", "", w, "^", column);
   }
   if (!d.expected.empty()) out += fmt::format("  expected: {}\n", d.expected);
   if (!d.hint.empty()) out += fmt::format("  hint: {}\n", d.hint);

@@ -189,17 +189,12 @@ Model make_dense(const DenseSpec& spec) {
   for (int i = 0; i < producers; ++i) connect(i, spec.fan_in);
   for (int i = 0; i < spec.consumers; ++i) connect(producers + i, 50);
   // Shares of a customer that skipped itself no longer sum to 1: renormalise.
+  auto node_of = [producers](const std::string& id) {  // "p<i>" or "final_<i>"
+    return id[0] == 'p' ? std::stoi(id.substr(1)) : producers + std::stoi(id.substr(6));
+  };
   std::vector<double> sums(m.nodes.size(), 0.0);
-  for (std::size_t e = 0; e < m.edges.size(); ++e) {
-    int to = m.edges[e].to.id[0] == 'p' ? std::stoi(m.edges[e].to.id.substr(1))
-                                        : producers + std::stoi(m.edges[e].to.id.substr(6));
-    sums[to] += *m.edges[e].share;
-  }
-  for (auto& e : m.edges) {
-    int to =
-        e.to.id[0] == 'p' ? std::stoi(e.to.id.substr(1)) : producers + std::stoi(e.to.id.substr(6));
-    e.share = *e.share / sums[to];
-  }
+  for (const auto& e : m.edges) sums[node_of(e.to.id)] += *e.share;
+  for (auto& e : m.edges) e.share = *e.share / sums[node_of(e.to.id)];
   size_capacities(m, 0.3);
   return m;
 }

@@ -37,7 +37,7 @@ class SourceRegistry {
  public:
   /// Registers a file's text; returns its index. \p display_path is what messages print.
   int add(std::string display_path, std::string text);
-  static constexpr std::size_t kMaxFiles = 16383;
+  static constexpr std::size_t kMaxFiles = SourceLoc::kMaxFile;  ///< what a SourceLoc can name
   /// Registers a pseudo-file such as a command-line override (`<--set 1>`).
   int add_virtual(std::string name, std::string text) {
     return add(std::move(name), std::move(text));

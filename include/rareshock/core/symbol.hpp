@@ -27,23 +27,10 @@ class Symbol {
   const std::string& str() const noexcept { return *s_; }
   operator const std::string&() const noexcept { return *s_; }  // NOLINT
   operator std::string_view() const noexcept { return *s_; }    // NOLINT
-  const char* c_str() const noexcept { return s_->c_str(); }
-  const char* data() const noexcept { return s_->data(); }
   std::size_t size() const noexcept { return s_->size(); }
   bool empty() const noexcept { return s_->empty(); }
   std::string::const_iterator begin() const noexcept { return s_->begin(); }
   std::string::const_iterator end() const noexcept { return s_->end(); }
-  char operator[](std::size_t i) const noexcept { return (*s_)[i]; }
-  std::string substr(std::size_t pos, std::size_t n = std::string::npos) const {
-    return s_->substr(pos, n);
-  }
-  std::size_t find(std::string_view t, std::size_t pos = 0) const noexcept {
-    return s_->find(t, pos);
-  }
-  std::size_t find(char c, std::size_t pos = 0) const noexcept { return s_->find(c, pos); }
-  bool starts_with(std::string_view t) const noexcept { return s_->starts_with(t); }
-  bool ends_with(std::string_view t) const noexcept { return s_->ends_with(t); }
-  int compare(std::string_view t) const noexcept { return s_->compare(t); }
 
   /// Interned texts are unique, so equal texts are one pointer.
   friend bool operator==(Symbol a, Symbol b) noexcept { return a.s_ == b.s_; }
